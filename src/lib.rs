@@ -1,0 +1,8 @@
+//! qonto-tui: a terminal app for people who keep the books of several Qonto organizations,
+//! signed in once through Qonto's User OAuth flow. The binary is a thin CLI over this library
+//! so that tests and benchmarks reach every part.
+
+pub mod auth;
+pub mod random;
+pub mod sandbox;
+pub mod sandbox_cmd;

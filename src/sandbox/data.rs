@@ -1,0 +1,744 @@
+//! The sandbox's demo books: organizations, accounts, members, labels and transaction ledgers,
+//! built from `assets/demo-data.toml` and a seed so that every run with the same seed is identical.
+//!
+//! Ledgers are generated on first use per account, so a 100,000-transaction account costs
+//! nothing until someone asks for it.
+
+use std::sync::{Arc, OnceLock};
+
+use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
+use serde::Deserialize;
+
+use super::rng::SeededRng;
+
+const DEMO_ASSET: &str = include_str!("../../assets/demo-data.toml");
+
+#[derive(Debug, Deserialize)]
+struct Asset {
+    user: AssetUser,
+    organizations: Vec<AssetOrg>,
+    counterparties: Vec<Counterparty>,
+    people: AssetPeople,
+    labels: AssetLabels,
+}
+
+#[derive(Debug, Deserialize)]
+struct AssetUser {
+    first_name: String,
+    last_name: String,
+    email: String,
+}
+
+#[derive(Debug, Deserialize)]
+struct AssetOrg {
+    name: String,
+    legal_name: String,
+    legal_number: String,
+    legal_country: String,
+    legal_form: String,
+    legal_sector: String,
+    legal_address: String,
+    locale: String,
+    membership_role: String,
+    accounts: Vec<AssetAccount>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AssetAccount {
+    name: String,
+    opening_balance_cents: i64,
+    transactions: usize,
+}
+
+/// Someone the books deal with, and the shape of their transactions.
+#[derive(Debug, Deserialize)]
+pub struct Counterparty {
+    pub name: String,
+    pub category: String,
+    pub operation_type: String,
+    pub side: Side,
+    min_cents: i64,
+    max_cents: i64,
+    weight: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct AssetPeople {
+    first_names: Vec<String>,
+    last_names: Vec<String>,
+    roles: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct AssetLabels {
+    parents: Vec<String>,
+    children: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Credit,
+    Debit,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Credit => "credit",
+            Side::Debit => "debit",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TxStatus {
+    Pending,
+    Declined,
+    Completed,
+}
+
+impl TxStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TxStatus::Pending => "pending",
+            TxStatus::Declined => "declined",
+            TxStatus::Completed => "completed",
+        }
+    }
+}
+
+/// What shapes the generated books.
+#[derive(Debug, Clone)]
+pub struct DataOptions {
+    pub seed: u64,
+    /// "Today" for the books: the newest transactions are just before it.
+    pub anchor: DateTime<Utc>,
+    /// Organizations generated beyond the ones in the asset (for big-list benchmarks).
+    pub extra_orgs: usize,
+    /// Overrides every account's transaction count.
+    pub transactions_per_account: Option<usize>,
+    /// Overrides the number of accounts per organization (1..=N, repeating the asset's names).
+    pub accounts_per_org: Option<usize>,
+}
+
+impl Default for DataOptions {
+    fn default() -> Self {
+        Self {
+            seed: 42,
+            anchor: Utc::now(),
+            extra_orgs: 0,
+            transactions_per_account: None,
+            accounts_per_org: None,
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct DemoUser {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+#[derive(Debug)]
+pub struct Org {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub legal_name: String,
+    pub legal_number: String,
+    pub legal_country: String,
+    pub legal_form: String,
+    pub legal_sector: String,
+    pub legal_address: String,
+    pub legal_registration_date: String,
+    pub legal_share_capital: i64,
+    pub locale: String,
+    pub contract_signed_at: String,
+    /// The demo user's role in this organization.
+    pub membership_role: String,
+    pub accounts: Vec<Account>,
+    pub members: Vec<Member>,
+    pub labels: Vec<Label>,
+}
+
+impl Org {
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.iter().find(|a| a.id == id)
+    }
+}
+
+#[derive(Debug)]
+pub struct Account {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub org_id: String,
+    pub iban: String,
+    pub bic: String,
+    pub main: bool,
+    opening_balance_cents: i64,
+    transaction_count: usize,
+    seed: u64,
+    anchor: DateTime<Utc>,
+    label_ids: Vec<String>,
+    ledger: OnceLock<Arc<Ledger>>,
+}
+
+#[derive(Debug)]
+pub struct Member {
+    pub id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub role: Option<String>,
+    pub status: String,
+    pub residence_country: String,
+    pub nationality: String,
+    pub birth_country: String,
+    pub birthdate: String,
+    pub ubo: bool,
+    pub team_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Label {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+}
+
+/// One account's history, oldest first, with the balances it adds up to.
+#[derive(Debug)]
+pub struct Ledger {
+    pub transactions: Vec<Tx>,
+    pub balance_cents: i64,
+    pub authorized_balance_cents: i64,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tx {
+    pub id: String,
+    pub number: u32,
+    pub counterparty: usize,
+    pub amount_cents: i64,
+    pub side: Side,
+    pub status: TxStatus,
+    pub emitted_at: DateTime<Utc>,
+    pub settled_at: Option<DateTime<Utc>>,
+    pub updated_at: DateTime<Utc>,
+    pub settled_balance_cents: Option<i64>,
+    pub label_id: Option<String>,
+    pub card_last_digits: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub vat_rate: Option<f64>,
+}
+
+impl Tx {
+    pub fn vat_amount_cents(&self) -> Option<i64> {
+        self.vat_rate
+            .map(|rate| (self.amount_cents as f64 * rate / (100.0 + rate)).round() as i64)
+    }
+}
+
+#[derive(Debug)]
+pub struct DemoData {
+    pub user: DemoUser,
+    pub orgs: Vec<Org>,
+    pub counterparties: Vec<Counterparty>,
+    pub options: DataOptions,
+}
+
+/// Roles Qonto hides balances from (only owners and admins are documented to see every field;
+/// accountants and reporting members read the books, managers and employees do not).
+pub fn role_sees_balances(role: &str) -> bool {
+    !matches!(role, "manager" | "employee")
+}
+
+pub fn format_timestamp(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+impl DemoData {
+    pub fn generate(options: DataOptions) -> Result<Self, String> {
+        let asset: Asset =
+            toml::from_str(DEMO_ASSET).map_err(|e| format!("demo data asset is invalid: {e}"))?;
+        let seed = options.seed;
+        let mut id_rng = SeededRng::derive(seed, "ids");
+        let user = DemoUser {
+            id: id_rng.uuid(),
+            first_name: asset.user.first_name.clone(),
+            last_name: asset.user.last_name.clone(),
+            email: asset.user.email.clone(),
+        };
+        let mut orgs = Vec::new();
+        let total = asset.organizations.len() + options.extra_orgs;
+        for index in 0..total {
+            let template = &asset.organizations[index % asset.organizations.len()];
+            orgs.push(build_org(&asset, template, index, &options, &user));
+        }
+        Ok(Self {
+            user,
+            orgs,
+            counterparties: asset.counterparties,
+            options,
+        })
+    }
+
+    pub fn org(&self, id: &str) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+
+    pub fn org_by_slug(&self, slug: &str) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.slug == slug)
+    }
+
+    pub fn ledger(&self, account: &Account) -> Arc<Ledger> {
+        account
+            .ledger
+            .get_or_init(|| Arc::new(build_ledger(account, &self.counterparties)))
+            .clone()
+    }
+}
+
+fn build_org(
+    asset: &Asset,
+    template: &AssetOrg,
+    index: usize,
+    options: &DataOptions,
+    user: &DemoUser,
+) -> Org {
+    let mut rng = SeededRng::derive(options.seed, &format!("org-{index}"));
+    let round = index / asset.organizations.len();
+    let name = if round == 0 {
+        template.name.clone()
+    } else {
+        format!("{} {}", template.name, round + 1)
+    };
+    let legal_name = if round == 0 {
+        template.legal_name.clone()
+    } else {
+        format!("{} {}", template.legal_name, round + 1)
+    };
+    let id = rng.uuid();
+    let slug = format!("{}-{}", slugify(&name), rng.range(1000, 9999));
+    let years_ago = rng.range(2, 12);
+    let registered = options.anchor - Duration::days(365 * years_ago + rng.range(0, 300));
+    let contract = registered + Duration::days(rng.range(10, 90));
+
+    let mut labels = Vec::new();
+    let mut label_rng = SeededRng::derive(options.seed, &format!("labels-{index}"));
+    for (p, parent) in asset.labels.parents.iter().enumerate() {
+        let parent_id = label_rng.uuid();
+        labels.push(Label {
+            id: parent_id.clone(),
+            name: parent.clone(),
+            parent_id: None,
+        });
+        for child in asset.labels.children.iter().skip(p * 2).take(2) {
+            labels.push(Label {
+                id: label_rng.uuid(),
+                name: child.clone(),
+                parent_id: Some(parent_id.clone()),
+            });
+        }
+    }
+    let label_ids: Vec<String> = labels.iter().map(|l| l.id.clone()).collect();
+
+    let account_count = options
+        .accounts_per_org
+        .unwrap_or(template.accounts.len())
+        .max(1);
+    let mut accounts = Vec::new();
+    for a in 0..account_count {
+        let t = &template.accounts[a % template.accounts.len()];
+        let acc_name = if a < template.accounts.len() {
+            t.name.clone()
+        } else {
+            format!("{} {}", t.name, a + 1)
+        };
+        let acc_id = rng.uuid();
+        let (iban, bic) = make_iban(&template.legal_country, &mut rng);
+        accounts.push(Account {
+            slug: format!("{}-bank-account-{}", slug, a + 1),
+            id: acc_id,
+            name: acc_name,
+            org_id: id.clone(),
+            iban,
+            bic,
+            main: a == 0,
+            opening_balance_cents: t.opening_balance_cents,
+            transaction_count: options.transactions_per_account.unwrap_or(t.transactions),
+            seed: rng.next_u64(),
+            anchor: options.anchor,
+            label_ids: label_ids.clone(),
+            ledger: OnceLock::new(),
+        });
+    }
+
+    let mut members = vec![Member {
+        id: rng.uuid(),
+        first_name: user.first_name.clone(),
+        last_name: user.last_name.clone(),
+        role: Some(template.membership_role.clone()),
+        status: "active".into(),
+        residence_country: template.legal_country.clone(),
+        nationality: "FR".into(),
+        birth_country: "FR".into(),
+        birthdate: "1986-04-17".into(),
+        ubo: matches!(template.membership_role.as_str(), "owner" | "admin"),
+        team_id: None,
+    }];
+    let team_id = rng.uuid();
+    let extra_members = rng.range(3, 8);
+    for m in 0..extra_members {
+        let first = rng
+            .pick(&asset.people.first_names)
+            .cloned()
+            .unwrap_or_default();
+        let last = rng
+            .pick(&asset.people.last_names)
+            .cloned()
+            .unwrap_or_default();
+        let invited = m == extra_members - 1 && rng.chance(50);
+        let role = rng.pick(&asset.people.roles).cloned();
+        let country = if rng.chance(80) {
+            template.legal_country.clone()
+        } else {
+            "BE".to_string()
+        };
+        members.push(Member {
+            id: rng.uuid(),
+            first_name: first,
+            last_name: last,
+            role: if invited { None } else { role },
+            status: if invited {
+                "invitable".into()
+            } else {
+                "active".into()
+            },
+            residence_country: country.clone(),
+            nationality: country.clone(),
+            birth_country: country,
+            birthdate: format!(
+                "{}-{:02}-{:02}",
+                rng.range(1962, 2001),
+                rng.range(1, 12),
+                rng.range(1, 28)
+            ),
+            ubo: false,
+            team_id: if invited { None } else { Some(team_id.clone()) },
+        });
+    }
+
+    Org {
+        id,
+        slug,
+        name,
+        legal_name,
+        legal_number: template.legal_number.clone(),
+        legal_country: template.legal_country.clone(),
+        legal_form: template.legal_form.clone(),
+        legal_sector: template.legal_sector.clone(),
+        legal_address: template.legal_address.clone(),
+        legal_registration_date: registered.format("%Y-%m-%d").to_string(),
+        legal_share_capital: [1000, 5000, 10000, 50000][(rng.next_u64() % 4) as usize],
+        locale: template.locale.clone(),
+        contract_signed_at: contract.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
+        membership_role: template.membership_role.clone(),
+        accounts,
+        members,
+        labels,
+    }
+}
+
+fn build_ledger(account: &Account, counterparties: &[Counterparty]) -> Ledger {
+    let mut rng = SeededRng::new(account.seed);
+    let n = account.transaction_count;
+    let span_days = (n as i64 / 2).clamp(60, 3650);
+    let start = account.anchor - Duration::days(span_days);
+    let span_secs = span_days * 86_400;
+    let total_weight: u64 = counterparties
+        .iter()
+        .map(|c| u64::from(c.weight))
+        .sum::<u64>()
+        .max(1);
+    let mut txs = Vec::with_capacity(n);
+    for i in 0..n {
+        let base = span_secs * (i as i64 + 1) / (n as i64 + 1);
+        let emitted_at = start + Duration::seconds(base + rng.range(0, 3600));
+        let mut pick = rng.next_u64() % total_weight;
+        let mut cp_index = 0;
+        for (ci, c) in counterparties.iter().enumerate() {
+            if pick < u64::from(c.weight) {
+                cp_index = ci;
+                break;
+            }
+            pick -= u64::from(c.weight);
+        }
+        let Some(cp) = counterparties.get(cp_index) else {
+            break;
+        };
+        let amount_cents = rng.range(cp.min_cents, cp.max_cents);
+        let age = account.anchor - emitted_at;
+        let status = if age < Duration::days(2) && rng.chance(45) {
+            TxStatus::Pending
+        } else if cp.operation_type == "card" && rng.chance(3) {
+            TxStatus::Declined
+        } else {
+            TxStatus::Completed
+        };
+        let settled_at = match status {
+            TxStatus::Completed => {
+                Some((emitted_at + Duration::seconds(rng.range(60, 172_800))).min(account.anchor))
+            }
+            _ => None,
+        };
+        let card = cp.operation_type == "card";
+        txs.push(Tx {
+            id: rng.uuid(),
+            number: rng.range(1000, 9999) as u32,
+            counterparty: cp_index,
+            amount_cents,
+            side: cp.side,
+            status,
+            emitted_at,
+            settled_at,
+            updated_at: settled_at.unwrap_or(emitted_at),
+            settled_balance_cents: None,
+            label_id: if rng.chance(30) {
+                rng.pick(&account.label_ids).cloned()
+            } else {
+                None
+            },
+            card_last_digits: card.then(|| rng.digits(4)),
+            reference: (cp.operation_type == "transfer").then(|| format!("FACT-{}", rng.digits(6))),
+            note: if rng.chance(10) {
+                Some("See invoice in Drive".to_string())
+            } else {
+                None
+            },
+            vat_rate: (cp.side == Side::Debit
+                && matches!(
+                    cp.category.as_str(),
+                    "online_service" | "supplies" | "restaurant_and_bar"
+                ))
+            .then_some(20.0),
+        });
+    }
+
+    // Choose the opening balance so that the account never goes below zero.
+    let mut running = 0i64;
+    let mut lowest = 0i64;
+    for tx in &txs {
+        if tx.status == TxStatus::Completed {
+            running += signed(tx);
+            lowest = lowest.min(running);
+        }
+    }
+    let opening = account.opening_balance_cents.max(-lowest + 50_000);
+    let mut balance = opening;
+    let mut pending_debits = 0;
+    for tx in &mut txs {
+        match tx.status {
+            TxStatus::Completed => {
+                balance += signed(tx);
+                tx.settled_balance_cents = Some(balance);
+            }
+            TxStatus::Pending if tx.side == Side::Debit => pending_debits += tx.amount_cents,
+            _ => {}
+        }
+    }
+    let updated_at = txs.last().map(|t| t.updated_at).unwrap_or(account.anchor);
+    Ledger {
+        transactions: txs,
+        balance_cents: balance,
+        authorized_balance_cents: balance - pending_debits,
+        updated_at,
+    }
+}
+
+fn signed(tx: &Tx) -> i64 {
+    match tx.side {
+        Side::Credit => tx.amount_cents,
+        Side::Debit => -tx.amount_cents,
+    }
+}
+
+fn slugify(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_string()
+}
+
+/// A well-formed IBAN (valid check digits) for the country, and the Qonto BIC.
+fn make_iban(country: &str, rng: &mut SeededRng) -> (String, String) {
+    let bban = match country {
+        "DE" => format!("10010010{}", rng.digits(10)),
+        _ => format!("16798{}{}", rng.digits(5), rng.digits(13)),
+    };
+    let check = iban_check_digits(country, &bban);
+    let bic = if country == "DE" {
+        "QNTODEB2XXX"
+    } else {
+        "QNTOFRP1XXX"
+    };
+    (format!("{country}{check:02}{bban}"), bic.to_string())
+}
+
+fn iban_check_digits(country: &str, bban: &str) -> u32 {
+    let rearranged = format!("{bban}{country}00");
+    let mut rem: u32 = 0;
+    for c in rearranged.chars() {
+        let value = if c.is_ascii_digit() {
+            c as u32 - '0' as u32
+        } else {
+            c.to_ascii_uppercase() as u32 - 'A' as u32 + 10
+        };
+        rem = if value >= 10 {
+            (rem * 100 + value) % 97
+        } else {
+            (rem * 10 + value) % 97
+        };
+    }
+    98 - rem
+}
+
+/// Statement periods ("MM-YYYY") an account has, oldest first: every full month of its history.
+pub fn statement_periods(ledger: &Ledger, anchor: DateTime<Utc>) -> Vec<String> {
+    let Some(first) = ledger.transactions.first() else {
+        return Vec::new();
+    };
+    let mut periods = Vec::new();
+    let (mut y, mut m) = (first.emitted_at.year(), first.emitted_at.month());
+    let (end_y, end_m) = (anchor.year(), anchor.month());
+    while (y, m) < (end_y, end_m) {
+        periods.push(format!("{m:02}-{y}"));
+        if m == 12 {
+            y += 1;
+            m = 1;
+        } else {
+            m += 1;
+        }
+    }
+    periods
+}
+
+/// A fixed "today" for reproducible tests and snapshots.
+pub fn fixed_anchor() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
+        .single()
+        .unwrap_or_else(Utc::now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data() -> DemoData {
+        let mut opts = DataOptions {
+            anchor: fixed_anchor(),
+            ..Default::default()
+        };
+        opts.seed = 42;
+        DemoData::generate(opts).unwrap()
+    }
+
+    #[test]
+    fn five_orgs_with_distinct_roles() {
+        let d = data();
+        assert_eq!(d.orgs.len(), 5);
+        let mut roles: Vec<_> = d.orgs.iter().map(|o| o.membership_role.as_str()).collect();
+        roles.sort();
+        roles.dedup();
+        assert_eq!(roles.len(), 5);
+        assert!(d.orgs.iter().all(|o| (1..=3).contains(&o.accounts.len())));
+    }
+
+    #[test]
+    fn balances_add_up_to_the_history() {
+        let d = data();
+        for org in &d.orgs {
+            for acc in &org.accounts {
+                let ledger = d.ledger(acc);
+                let last_settled = ledger
+                    .transactions
+                    .iter()
+                    .rev()
+                    .find_map(|t| t.settled_balance_cents);
+                assert_eq!(last_settled, Some(ledger.balance_cents));
+                assert!(
+                    ledger
+                        .transactions
+                        .iter()
+                        .all(|t| t.settled_balance_cents.is_none_or(|b| b >= 0))
+                );
+                let statuses: Vec<_> = ledger.transactions.iter().map(|t| t.status).collect();
+                assert!(statuses.contains(&TxStatus::Completed));
+            }
+        }
+    }
+
+    #[test]
+    fn same_seed_same_books_other_seed_other_books() {
+        let a = data();
+        let b = data();
+        assert_eq!(a.orgs[0].id, b.orgs[0].id);
+        assert_eq!(
+            a.ledger(&a.orgs[0].accounts[0]).transactions[5].id,
+            b.ledger(&b.orgs[0].accounts[0]).transactions[5].id
+        );
+        let c = DemoData::generate(DataOptions {
+            seed: 43,
+            anchor: fixed_anchor(),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_ne!(a.orgs[0].id, c.orgs[0].id);
+    }
+
+    #[test]
+    fn ibans_have_valid_check_digits() {
+        let d = data();
+        for org in &d.orgs {
+            for acc in &org.accounts {
+                let iban = &acc.iban;
+                let rearranged = format!("{}{}", &iban[4..], &iban[..4]);
+                let mut rem = 0u32;
+                for c in rearranged.chars() {
+                    let v = if c.is_ascii_digit() {
+                        c as u32 - 48
+                    } else {
+                        c as u32 - 55
+                    };
+                    rem = if v >= 10 {
+                        (rem * 100 + v) % 97
+                    } else {
+                        (rem * 10 + v) % 97
+                    };
+                }
+                assert_eq!(rem, 1, "{iban}");
+            }
+        }
+    }
+
+    #[test]
+    fn big_books_on_demand() {
+        let d = DemoData::generate(DataOptions {
+            anchor: fixed_anchor(),
+            transactions_per_account: Some(100_000),
+            ..Default::default()
+        })
+        .unwrap();
+        assert_eq!(d.ledger(&d.orgs[0].accounts[0]).transactions.len(), 100_000);
+    }
+}

@@ -1,0 +1,398 @@
+//! The embedded sandbox: an in-process fake of Qonto's OAuth server and Business API on
+//! loopback, faithful to the documented paths, shapes, status codes and error bodies.
+//!
+//! It is what `qonto-tui --demo` runs on, what every test and benchmark talks to, and what
+//! `qonto-tui sandbox` serves standalone.
+
+mod api;
+pub mod browser;
+mod consent_page;
+pub mod data;
+mod errors;
+pub mod faults;
+mod oauth;
+mod params;
+pub mod ratelimit;
+pub mod rng;
+pub mod state;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+
+pub use data::{DataOptions, DemoData};
+pub use faults::{FaultScope, Faults};
+pub use state::Stats;
+
+use faults::FaultState;
+use ratelimit::{Limit, QONTO_LIMITS, RateLimiter};
+use state::{Client, SandboxState};
+
+pub const DEFAULT_CLIENT_ID: &str = "qonto-tui-sandbox";
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:18920/callback";
+/// The secret of the sandbox's API-key scheme: `Authorization: {org-slug}:{this}`.
+pub const DEFAULT_API_KEY_SECRET: &str = "sandbox-secret-key";
+
+/// Everything the sandbox can be told at start.
+#[derive(Debug, Clone)]
+pub struct SandboxOptions {
+    pub listen: SocketAddr,
+    pub client_id: String,
+    /// `None`: a fresh random secret each run.
+    pub client_secret: Option<String>,
+    pub redirect_uris: Vec<String>,
+    pub access_token_ttl: Duration,
+    pub staging_token: Option<String>,
+    pub api_key_secret: String,
+    pub data: DataOptions,
+    pub faults: Faults,
+    pub rate_limits: Vec<Limit>,
+    /// Test-only: the consent page clicks "Allow" by itself (for a real headless browser).
+    pub consent_autosubmit: bool,
+}
+
+impl Default for SandboxOptions {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            client_id: DEFAULT_CLIENT_ID.to_string(),
+            client_secret: None,
+            redirect_uris: vec![DEFAULT_REDIRECT_URI.to_string()],
+            access_token_ttl: Duration::from_secs(3600),
+            staging_token: None,
+            api_key_secret: DEFAULT_API_KEY_SECRET.to_string(),
+            data: DataOptions::default(),
+            faults: Faults::default(),
+            rate_limits: QONTO_LIMITS.to_vec(),
+            consent_autosubmit: false,
+        }
+    }
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    state: Arc<SandboxState>,
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Sandbox {
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(options: SandboxOptions) -> anyhow::Result<Self> {
+        let data = DemoData::generate(options.data.clone()).map_err(anyhow::Error::msg)?;
+        let secret = match options.client_secret.clone() {
+            Some(s) => s,
+            None => crate::random::random_urlsafe(24)?,
+        };
+        let ttl = chrono::Duration::from_std(options.access_token_ttl)?;
+        let state = Arc::new(SandboxState::new(
+            data,
+            Client {
+                id: options.client_id.clone(),
+                secret,
+                redirect_uris: options.redirect_uris.clone(),
+            },
+            ttl,
+            options.staging_token.clone(),
+            options.api_key_secret.clone(),
+            options.consent_autosubmit,
+            FaultState::new(options.faults.clone(), options.data.seed),
+            RateLimiter::new(options.rate_limits.clone()),
+        ));
+        let listener = TcpListener::bind(options.listen).await?;
+        let addr = listener.local_addr()?;
+        let app = router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let served = axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<SocketAddr>(),
+            )
+            .with_graceful_shutdown(async {
+                let _ = rx.await;
+            })
+            .await;
+            if let Err(e) = served {
+                tracing::error!(target: "sandbox", "sandbox server stopped: {e}");
+            }
+        });
+        Ok(Self {
+            state,
+            addr,
+            shutdown: Some(tx),
+            task: Some(task),
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn auth_url(&self) -> String {
+        format!("{}/oauth2/auth", self.base_url())
+    }
+
+    pub fn token_url(&self) -> String {
+        format!("{}/oauth2/token", self.base_url())
+    }
+
+    pub fn revoke_url(&self) -> String {
+        format!("{}/oauth2/revoke", self.base_url())
+    }
+
+    pub fn client_id(&self) -> &str {
+        &self.state.client.id
+    }
+
+    pub fn client_secret(&self) -> &str {
+        &self.state.client.secret
+    }
+
+    pub fn redirect_uris(&self) -> &[String] {
+        &self.state.client.redirect_uris
+    }
+
+    pub fn staging_token(&self) -> Option<&str> {
+        self.state.staging_token.as_deref()
+    }
+
+    pub fn data(&self) -> &DemoData {
+        &self.state.data
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.state.counters.snapshot()
+    }
+
+    /// Moves the sandbox's clock forward (token and code expiry, refresh grace).
+    pub fn advance_clock(&self, by: Duration) {
+        self.state.clock.advance(by);
+    }
+
+    pub fn faults(&self) -> Faults {
+        self.state.faults.get()
+    }
+
+    pub fn set_faults(&self, faults: Faults) {
+        self.state.faults.set(faults);
+    }
+
+    /// The organizations the demo user currently shares with the client (user flow).
+    pub fn consented_orgs(&self) -> Vec<String> {
+        let key = (
+            self.state.data.user.id.clone(),
+            self.state.client.id.clone(),
+        );
+        self.state
+            .records()
+            .consents
+            .get(&key)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Ends every token issued so far, as if the user disconnected the app in Qonto.
+    pub fn revoke_all_tokens(&self) {
+        let mut records = self.state.records();
+        let families: Vec<u64> = records
+            .access_tokens
+            .values()
+            .map(|t| t.grant.family)
+            .collect();
+        records.revoked_families.extend(families);
+        let families: Vec<u64> = records
+            .refresh_tokens
+            .values()
+            .map(|t| t.grant.family)
+            .collect();
+        records.revoked_families.extend(families);
+    }
+
+    /// Replaces the shared organizations as a re-consent in Qonto's web app would.
+    pub fn set_consent(&self, org_ids: Vec<String>) {
+        let key = (
+            self.state.data.user.id.clone(),
+            self.state.client.id.clone(),
+        );
+        self.state.records().consents.insert(key, org_ids);
+    }
+
+    /// The `KEY=VALUE` lines that point `qonto-tui` at this sandbox.
+    pub fn env_lines(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!("QONTO_AUTH_URL={}", self.auth_url()),
+            format!("QONTO_TOKEN_URL={}", self.token_url()),
+            format!("QONTO_REVOKE_URL={}", self.revoke_url()),
+            format!("QONTO_API_BASE_URL={}", self.base_url()),
+            format!("QONTO_CLIENT_ID={}", self.client_id()),
+            format!("QONTO_CLIENT_SECRET={}", self.client_secret()),
+            format!(
+                "QONTO_REDIRECT_URI={}",
+                self.redirect_uris()
+                    .first()
+                    .map(String::as_str)
+                    .unwrap_or_default()
+            ),
+        ];
+        if let Some(t) = self.staging_token() {
+            lines.push(format!("QONTO_STAGING_TOKEN={t}"));
+        }
+        lines
+    }
+
+    /// Stops serving and waits for the server task to end.
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
+fn router(state: Arc<SandboxState>) -> Router {
+    Router::new()
+        .route(
+            "/oauth2/auth",
+            get(oauth::authorize_page).post(oauth::authorize_decision),
+        )
+        .route("/oauth2/token", axum::routing::post(oauth::token))
+        .route("/oauth2/revoke", axum::routing::post(oauth::revoke))
+        .route("/v2/user_organizations", get(api::user_organizations))
+        .route("/v2/organization", get(api::organization))
+        .route("/v2/bank_accounts", get(api::bank_accounts))
+        .route("/v2/bank_accounts/{id}", get(api::bank_account))
+        .route("/v2/transactions", get(api::transactions))
+        .route("/v2/transactions/{id}", get(api::transaction))
+        .route("/v2/memberships", get(api::memberships))
+        .route("/v2/labels", get(api::labels))
+        .route("/v2/statements", get(api::statements))
+        .route("/_sandbox/stats", get(stats))
+        .fallback(unknown_path)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(middleware::from_fn_with_state(state.clone(), gatekeeper))
+        .with_state(state)
+}
+
+async fn stats(State(state): State<Arc<SandboxState>>) -> Response {
+    axum::Json(state.counters.snapshot()).into_response()
+}
+
+async fn unknown_path() -> Response {
+    errors::api_error(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "The requested URL was not found",
+        &errors::new_trace_id(),
+    )
+}
+
+async fn method_not_allowed() -> Response {
+    errors::api_error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "This method is not allowed on this URL",
+        &errors::new_trace_id(),
+    )
+}
+
+/// What every request meets before its handler: the staging token, Qonto's rate limits and
+/// injected faults; then one log line (method, path, status, time; never a query or a header).
+async fn gatekeeper(
+    State(state): State<Arc<SandboxState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let started = Instant::now();
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let response = gate(&state, peer, request, next, &path).await;
+    tracing::info!(
+        target: "sandbox",
+        "{method} {path} -> {} ({} ms)",
+        response.status().as_u16(),
+        started.elapsed().as_millis()
+    );
+    response
+}
+
+async fn gate(
+    state: &SandboxState,
+    peer: SocketAddr,
+    request: Request,
+    next: Next,
+    path: &str,
+) -> Response {
+    let guarded = path.starts_with("/v2/") || path == "/oauth2/token" || path == "/oauth2/revoke";
+    if !guarded {
+        return next.run(request).await;
+    }
+    if let Some(expected) = &state.staging_token {
+        let presented = request
+            .headers()
+            .get("x-qonto-staging-token")
+            .and_then(|v| v.to_str().ok());
+        if !presented
+            .is_some_and(|p| crate::random::constant_time_eq(p.as_bytes(), expected.as_bytes()))
+        {
+            return errors::staging_login_page();
+        }
+    }
+    if let Err(wait) = state.rate_limiter.check(peer.ip(), Instant::now()) {
+        state
+            .counters
+            .rate_limited
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let mut r = errors::api_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_requests",
+            "Rate limit exceeded",
+            &errors::new_trace_id(),
+        );
+        if let Ok(v) = axum::http::HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
+            r.headers_mut().insert("retry-after", v);
+        }
+        return r;
+    }
+    let faults = state.faults.get();
+    if faults.applies_to(path) {
+        if !faults.latency.is_zero() {
+            tokio::time::sleep(faults.latency).await;
+        }
+        if let Some(fault) = state.faults.draw(&faults) {
+            state
+                .counters
+                .faults_injected
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return faults::fault_response(fault, &errors::new_trace_id());
+        }
+    }
+    next.run(request).await
+}

@@ -1,0 +1,141 @@
+//! `qonto-tui sandbox`: runs the embedded sandbox standalone, prints the `KEY=VALUE` lines that
+//! point `qonto-tui` at it, then serves until SIGINT or SIGTERM.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
+
+#[derive(Debug, Clone, Args)]
+pub struct SandboxArgs {
+    /// Address to listen on (keep it on loopback).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub listen: SocketAddr,
+    /// A redirect URI the demo client may use (repeatable; exact match).
+    #[arg(long = "redirect-uri", default_value = crate::sandbox::DEFAULT_REDIRECT_URI)]
+    pub redirect_uris: Vec<String>,
+    /// The demo OAuth client's id.
+    #[arg(long, default_value = crate::sandbox::DEFAULT_CLIENT_ID)]
+    pub client_id: String,
+    /// The demo OAuth client's secret (default: a random one each run).
+    #[arg(long)]
+    pub client_secret: Option<String>,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    pub access_token_ttl: u64,
+    /// Require this `X-Qonto-Staging-Token` on API and token requests, as Qonto's sandbox does.
+    #[arg(long)]
+    pub staging_token: Option<String>,
+    /// Secret for API-key authorization (`Authorization: ORG-SLUG:SECRET`).
+    #[arg(long, default_value = crate::sandbox::DEFAULT_API_KEY_SECRET)]
+    pub api_key_secret: String,
+    /// Seed of the demo books (same seed, same data).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Organizations to generate beyond the five demo ones.
+    #[arg(long, default_value_t = 0)]
+    pub extra_orgs: usize,
+    /// Bank accounts per organization (default: as in the demo data).
+    #[arg(long)]
+    pub accounts_per_org: Option<usize>,
+    /// Transactions per bank account (default: as in the demo data; try 100000).
+    #[arg(long)]
+    pub transactions_per_account: Option<usize>,
+    /// Delay added to every API and token request, in milliseconds.
+    #[arg(long, default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Percentage of API and token requests answered 503.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub error_rate: u8,
+    /// Percentage answered 429 with `Retry-After`.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub rate_limit_rate: u8,
+    /// The `Retry-After` seconds of injected 429s.
+    #[arg(long, default_value_t = 1)]
+    pub retry_after: u64,
+    /// Percentage answered with a truncated JSON body.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub malformed_rate: u8,
+    /// Percentage whose connection is dropped.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub drop_rate: u8,
+    /// Test-only: the consent page presses "Allow" by itself.
+    #[arg(long, hide = true)]
+    pub consent_autosubmit: bool,
+}
+
+impl SandboxArgs {
+    pub fn to_options(&self) -> SandboxOptions {
+        SandboxOptions {
+            listen: self.listen,
+            client_id: self.client_id.clone(),
+            client_secret: self.client_secret.clone(),
+            redirect_uris: self.redirect_uris.clone(),
+            access_token_ttl: Duration::from_secs(self.access_token_ttl.max(1)),
+            staging_token: self.staging_token.clone(),
+            api_key_secret: self.api_key_secret.clone(),
+            data: DataOptions {
+                seed: self.seed,
+                extra_orgs: self.extra_orgs,
+                accounts_per_org: self.accounts_per_org,
+                transactions_per_account: self.transactions_per_account,
+                ..DataOptions::default()
+            },
+            faults: Faults {
+                latency: Duration::from_millis(self.latency_ms),
+                server_error_percent: self.error_rate,
+                too_many_requests_percent: self.rate_limit_rate,
+                retry_after_secs: self.retry_after,
+                malformed_percent: self.malformed_rate,
+                drop_percent: self.drop_rate,
+                ..Faults::default()
+            },
+            consent_autosubmit: self.consent_autosubmit,
+            ..SandboxOptions::default()
+        }
+    }
+}
+
+pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
+    let sandbox = Sandbox::start(args.to_options()).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        for line in sandbox.env_lines() {
+            writeln!(out, "{line}")?;
+        }
+        out.flush()?;
+    }
+    tracing::info!(target: "sandbox", "serving the Qonto sandbox on {} (Ctrl-C to stop)", sandbox.base_url());
+    wait_for_termination().await;
+    tracing::info!(target: "sandbox", "stopping");
+    sandbox.stop().await;
+    Ok(())
+}
+
+async fn wait_for_termination() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut int), Ok(mut term)) => {
+                tokio::select! {
+                    _ = int.recv() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
