@@ -2,7 +2,12 @@
 //! signed in once through Qonto's User OAuth flow. The binary is a thin CLI over this library
 //! so that tests and benchmarks reach every part.
 
+pub mod api;
 pub mod auth;
+pub mod commands;
+pub mod config;
+pub mod logging;
 pub mod random;
 pub mod sandbox;
 pub mod sandbox_cmd;
+pub mod secret;

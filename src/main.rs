@@ -2,25 +2,70 @@
 
 use std::process::ExitCode;
 
+use std::path::PathBuf;
+
 use clap::{Parser, Subcommand};
+use qonto_tui::commands;
+use qonto_tui::config::{Config, TokenStoreKind};
+use qonto_tui::sandbox::browser::{Tick, complete_consent};
 use qonto_tui::sandbox_cmd::{self, SandboxArgs};
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
 /// Qonto's User OAuth flow.
 #[derive(Debug, Parser)]
-#[command(name = "qonto-tui", version, about, long_about = None)]
+#[command(name = "qonto-tui", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
     /// Run against the embedded sandbox (no account, works offline); tokens stay in memory.
-    #[arg(long, global = true)]
+    #[arg(long)]
     demo: bool,
+    /// Where to keep tokens: the platform secret store, or (your explicit choice) a 0600 file.
+    #[arg(long, global = true, value_enum)]
+    token_store: Option<TokenStoreKind>,
+    /// Log file (default: qonto-tui.log in the state dir). Also QONTO_TUI_LOG.
+    #[arg(long, global = true)]
+    log_file: Option<PathBuf>,
+    /// Log level: error, warn, info, debug or trace. Also QONTO_TUI_LOG_LEVEL.
+    #[arg(long, global = true)]
+    log_level: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
+const AFTER_HELP: &str = "Settings come from the environment (QONTO_CLIENT_ID, QONTO_CLIENT_SECRET, QONTO_REDIRECT_URI, \
+QONTO_ENVIRONMENT=production|sandbox, QONTO_AUTH_URL, QONTO_TOKEN_URL, QONTO_API_BASE_URL, QONTO_STAGING_TOKEN, \
+QONTO_SCOPES) or the TOML file at QONTO_TUI_CONFIG (default: config.toml in the platform config dir).
+Exit codes: 0 ok, 1 error, 2 usage, 4 not signed in (status).";
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Sign in through the browser (Qonto User OAuth flow) without the TUI.
+    Login {
+        /// Also keep the configured client secret in the secret store for later runs.
+        #[arg(long)]
+        save_client_secret: bool,
+    },
+    /// Forget the stored tokens (revoking them at Qonto where possible).
+    Logout,
+    /// Who is signed in, token expiry, shared organizations and the token store in use.
+    Status {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Run the embedded Qonto sandbox standalone and print the settings that point qonto-tui at it.
     Sandbox(SandboxArgs),
+    /// Answer the embedded sandbox's consent page like a browser would (for `BROWSER` in scripts).
+    #[command(hide = true)]
+    SimulateBrowser {
+        /// Organization ids to tick, comma-separated (default: all).
+        #[arg(long, value_delimiter = ',')]
+        orgs: Vec<String>,
+        /// Press Deny instead of Allow.
+        #[arg(long)]
+        deny: bool,
+        /// The consent URL the app opened.
+        url: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -37,9 +82,35 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
+            Some(Command::SimulateBrowser { orgs, deny, url }) => {
+                let tick = if orgs.is_empty() {
+                    Tick::All
+                } else {
+                    Tick::Only(orgs)
+                };
+                complete_consent(&url, &tick, !deny)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
             Some(Command::Sandbox(args)) => {
                 init_stderr_log();
                 sandbox_cmd::run(args).await.map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Login { save_client_secret }) => {
+                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                commands::login(&config, save_client_secret)
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Logout) => {
+                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                commands::logout(&config).await.map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Status { json }) => {
+                let (config, log) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                commands::status(&config, json, log.as_deref())
+                    .await
+                    .map(ExitCode::from)
             }
             None => {
                 eprintln!("qonto-tui: the TUI is not built yet; try `qonto-tui sandbox`");
@@ -52,6 +123,48 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("qonto-tui: {e:#}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Loads the settings, applies the global options, and starts the log file.
+fn configure(
+    token_store: &Option<TokenStoreKind>,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    let mut config = Config::load()?;
+    if let Some(kind) = token_store {
+        config.token_store = *kind;
+    }
+    let log = start_log(&config, log_file, log_level);
+    if let Some(secret) = &config.client_secret {
+        qonto_tui::logging::register_secret(secret.expose());
+    }
+    Ok((config, log))
+}
+
+fn start_log(
+    config: &Config,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> Option<PathBuf> {
+    let path = log_file
+        .clone()
+        .or(config.log_file.clone())
+        .unwrap_or_else(qonto_tui::logging::default_log_path);
+    let level = log_level
+        .clone()
+        .or(config.log_level.clone())
+        .unwrap_or_else(|| "info".to_string());
+    match qonto_tui::logging::init_file_log(&path, &level) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            eprintln!(
+                "qonto-tui: logging disabled: cannot open {}: {e}",
+                path.display()
+            );
+            None
         }
     }
 }

@@ -205,6 +205,13 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    /// Every code and token issued so far, and the client secret: what must never leak.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let mut all = self.state.records().issued.clone();
+        all.push(self.state.client.secret.clone());
+        all
+    }
+
     /// Ends every token issued so far, as if the user disconnected the app in Qonto.
     pub fn revoke_all_tokens(&self) {
         let mut records = self.state.records();

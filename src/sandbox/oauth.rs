@@ -320,6 +320,7 @@ pub async fn authorize_decision(State(state): Shared, body: Bytes) -> Response {
                 .consents
                 .insert((grant.user_id.clone(), grant.client_id.clone()), chosen);
         }
+        records.issued.push(code.clone());
         records.codes.insert(
             code.clone(),
             AuthCode {
@@ -527,6 +528,8 @@ fn issue_tokens(state: &SandboxState, grant: Grant) -> Result<Response, Response
     });
     let mut records = state.records();
     records.prune(now);
+    records.issued.push(access.clone());
+    records.issued.extend(refresh.clone());
     records.access_tokens.insert(
         access.clone(),
         AccessToken {

@@ -103,6 +103,8 @@ pub struct OAuthRecords {
     pub access_tokens: HashMap<String, AccessToken>,
     pub refresh_tokens: HashMap<String, RefreshToken>,
     pub revoked_families: HashSet<u64>,
+    /// Every code and token ever issued, for tests that audit what the app wrote.
+    pub issued: Vec<String>,
     /// User flow consent per (user, client): the organizations shared.
     pub consents: HashMap<(String, String), Vec<String>>,
     pub next_family: u64,

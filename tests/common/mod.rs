@@ -3,6 +3,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(dead_code)]
 
+pub mod app;
+
 use qonto_tui::auth::authorize::{
     AuthorizationRequest, DEFAULT_SCOPES, build_authorization_request,
 };

@@ -1,0 +1,234 @@
+//! The typed Qonto API client: one connection pool, the bearer token from the session (refreshed
+//! once on a 401), `X-Qonto-Organization-Id` on every call but `/v2/user_organizations`, bounded
+//! waits on 429, timeouts, and a client-side rate limit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+
+use super::error::{ApiError, describe_error_body};
+use super::models::*;
+use super::throttle::Throttle;
+use crate::auth::session::Session;
+use crate::secret::Secret;
+
+const MAX_RATE_LIMIT_WAITS: u32 = 3;
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
+
+pub struct ApiClient {
+    http: reqwest::Client,
+    base_url: String,
+    session: Arc<Session>,
+    staging_token: Option<Secret>,
+    throttle: Throttle,
+}
+
+impl ApiClient {
+    pub fn new(
+        base_url: &str,
+        session: Arc<Session>,
+        staging_token: Option<Secret>,
+    ) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(20))
+            .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(90))
+            .user_agent(concat!("qonto-tui/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ApiError::Network(e.to_string()))?;
+        Ok(Self {
+            http,
+            base_url: base_url.trim_end_matches('/').to_string(),
+            session,
+            staging_token,
+            throttle: Throttle::qonto(),
+        })
+    }
+
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    /// GET `path` as JSON; `org` adds `X-Qonto-Organization-Id`.
+    pub async fn get<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        org: Option<&str>,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let mut token = self.session.access_token().await?;
+        let mut refreshed = false;
+        let mut rate_limited = 0;
+        loop {
+            self.throttle.acquire().await;
+            let mut request = self
+                .http
+                .get(format!("{}{path}", self.base_url))
+                .bearer_auth(token.expose())
+                .query(query);
+            if let Some(org) = org {
+                request = request.header("X-Qonto-Organization-Id", org);
+            }
+            if let Some(st) = &self.staging_token {
+                request = request.header("X-Qonto-Staging-Token", st.expose());
+            }
+            let started = std::time::Instant::now();
+            let response = request.send().await.map_err(network)?;
+            let status = response.status();
+            tracing::debug!(
+                "GET {path} -> {} in {} ms",
+                status.as_u16(),
+                started.elapsed().as_millis()
+            );
+            let headers = response.headers().clone();
+            let body = response.bytes().await.map_err(network)?;
+            let header_trace = headers
+                .get("x-tyk-trace-id")
+                .and_then(|v| v.to_str().ok())
+                .map(String::from);
+            let is_html = headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.starts_with("text/html"));
+            if is_html {
+                return Err(ApiError::StagingToken);
+            }
+            match status.as_u16() {
+                200..=299 => {
+                    return serde_json::from_slice(&body)
+                        .map_err(|e| ApiError::Decode(e.to_string()));
+                }
+                401 if !refreshed => {
+                    refreshed = true;
+                    token = self.session.refresh_after_unauthorized(&token).await?;
+                }
+                401 => {
+                    return Err(ApiError::Auth(
+                        crate::auth::session::AuthError::SignInRequired {
+                            reason: Some("Qonto no longer accepts this sign-in".into()),
+                        },
+                    ));
+                }
+                429 => {
+                    let wait = headers
+                        .get("retry-after")
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs)
+                        .unwrap_or(Duration::from_secs(1 << rate_limited.min(4)));
+                    rate_limited += 1;
+                    if rate_limited > MAX_RATE_LIMIT_WAITS || wait > MAX_RETRY_AFTER {
+                        return Err(ApiError::RateLimited {
+                            retry_after_secs: wait.as_secs().max(1),
+                        });
+                    }
+                    tracing::info!("429 from Qonto; waiting {} s", wait.as_secs());
+                    tokio::time::sleep(wait).await;
+                }
+                code => {
+                    let (detail, trace_id) = describe_error_body(&body, header_trace);
+                    return Err(match code {
+                        403 => ApiError::Forbidden { detail, trace_id },
+                        404 => ApiError::NotFound { detail, trace_id },
+                        500..=599 => ApiError::Server {
+                            status: code,
+                            detail,
+                            trace_id,
+                        },
+                        _ => ApiError::Client {
+                            status: code,
+                            detail,
+                            trace_id,
+                        },
+                    });
+                }
+            }
+        }
+    }
+
+    pub async fn user_organizations(&self) -> Result<Vec<UserOrganization>, ApiError> {
+        Ok(self
+            .get::<UserOrganizations>("/v2/user_organizations", None, &[])
+            .await?
+            .organizations)
+    }
+
+    pub async fn organization(&self, org: &str) -> Result<Organization, ApiError> {
+        Ok(self
+            .get::<OrganizationEnvelope>("/v2/organization", Some(org), &[])
+            .await?
+            .organization)
+    }
+
+    pub async fn transactions(
+        &self,
+        org: &str,
+        account: &str,
+        page: i64,
+        per_page: i64,
+    ) -> Result<TransactionsPage, ApiError> {
+        let query = [
+            ("bank_account_id", account.to_string()),
+            ("sort_by", "settled_at:desc".to_string()),
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        self.get("/v2/transactions", Some(org), &query).await
+    }
+
+    /// Every membership, following `meta.next_page` (bounded).
+    pub async fn memberships(&self, org: &str) -> Result<Vec<Membership>, ApiError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        for _ in 0..100 {
+            let p: MembershipsPage = self
+                .get(
+                    "/v2/memberships",
+                    Some(org),
+                    &[("page", page.to_string()), ("per_page", "100".into())],
+                )
+                .await?;
+            all.extend(p.memberships);
+            match p.meta.next(page) {
+                Some(next) => page = next,
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+
+    /// Every label, following `meta.next_page` (bounded).
+    pub async fn labels(&self, org: &str) -> Result<Vec<Label>, ApiError> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        for _ in 0..100 {
+            let p: LabelsPage = self
+                .get(
+                    "/v2/labels",
+                    Some(org),
+                    &[("page", page.to_string()), ("per_page", "100".into())],
+                )
+                .await?;
+            all.extend(p.labels);
+            match p.meta.next(page) {
+                Some(next) => page = next,
+                None => break,
+            }
+        }
+        Ok(all)
+    }
+}
+
+fn network(e: reqwest::Error) -> ApiError {
+    let kind = if e.is_timeout() {
+        "the request timed out"
+    } else if e.is_connect() {
+        "cannot connect to Qonto"
+    } else if e.is_body() || e.is_decode() {
+        "the connection dropped mid-answer"
+    } else {
+        "the connection failed"
+    };
+    ApiError::Network(kind.to_string())
+}

@@ -1,0 +1,9 @@
+//! Qonto's Business API: typed client, tolerant models, errors, paging and a rate limit.
+
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod throttle;
+
+pub use client::ApiClient;
+pub use error::ApiError;

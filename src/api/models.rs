@@ -1,0 +1,339 @@
+//! Qonto's resources as the app reads them, tolerant as live clients learned to be: unknown
+//! fields ignored, most fields optional or nullable, numbers that arrive as strings accepted,
+//! enums kept as open strings.
+
+use serde::{Deserialize, Deserializer};
+
+/// An integer that may arrive as a number, a numeric string or null.
+fn lenient_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => {
+            n.as_i64().or_else(|| n.as_f64().map(|f| f.round() as i64))
+        }
+        Some(serde_json::Value::String(s)) => s
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .or_else(|| s.trim().parse::<f64>().ok().map(|f| f.round() as i64)),
+        _ => None,
+    })
+}
+
+/// A decimal amount that may arrive as a number or a string ("10,00" included).
+fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Number(n)) => n.as_f64(),
+        Some(serde_json::Value::String(s)) => s.trim().replace(',', ".").parse::<f64>().ok(),
+        _ => None,
+    })
+}
+
+/// A string that may arrive as a number (e.g. `account_number`).
+fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::String(s)) => Some(s),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
+        _ => None,
+    })
+}
+
+/// A boolean that may be missing or null.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Bool(b)) => b,
+        Some(serde_json::Value::String(s)) => s == "true",
+        _ => false,
+    })
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct UserOrganization {
+    pub id: String,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_country: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub membership_role: Option<String>,
+}
+
+impl UserOrganization {
+    pub fn display_name(&self) -> &str {
+        self.name
+            .as_deref()
+            .or(self.legal_name.as_deref())
+            .unwrap_or(&self.id)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct UserOrganizations {
+    #[serde(default)]
+    pub organizations: Vec<UserOrganization>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct BankAccount {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub iban: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub bic: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub balance: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub balance_cents: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub authorized_balance: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub authorized_balance_cents: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub main: bool,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub updated_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_external_account: bool,
+}
+
+impl BankAccount {
+    /// The balance in cents, from `balance_cents` or else the decimal field; `None` when the
+    /// role may not see it (shown as "—", never 0).
+    pub fn balance_in_cents(&self) -> Option<i64> {
+        self.balance_cents
+            .or(self.balance.map(|b| (b * 100.0).round() as i64))
+    }
+
+    pub fn authorized_in_cents(&self) -> Option<i64> {
+        self.authorized_balance_cents
+            .or(self.authorized_balance.map(|b| (b * 100.0).round() as i64))
+    }
+
+    /// The id to ask transactions for: `id`, or else the slug (old API answers).
+    pub fn key(&self) -> Option<&str> {
+        self.id.as_deref().or(self.slug.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Organization {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_country: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_form: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub legal_address: Option<String>,
+    #[serde(default)]
+    pub bank_accounts: Vec<BankAccount>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct OrganizationEnvelope {
+    pub organization: Organization,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Transaction {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub transaction_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub amount: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub amount_cents: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub currency: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub side: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub operation_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub label: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub clean_counterparty_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub settled_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub emitted_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub category: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub note: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub reference: Option<String>,
+}
+
+impl Transaction {
+    pub fn is_credit(&self) -> bool {
+        self.side.as_deref() == Some("credit")
+    }
+
+    pub fn cents(&self) -> Option<i64> {
+        self.amount_cents
+            .or(self.amount.map(|a| (a * 100.0).round() as i64))
+    }
+
+    /// Signed by side: credits positive, debits negative.
+    pub fn signed_cents(&self) -> Option<i64> {
+        self.cents()
+            .map(|c| if self.is_credit() { c.abs() } else { -c.abs() })
+    }
+
+    pub fn counterparty(&self) -> &str {
+        self.clean_counterparty_name
+            .as_deref()
+            .or(self.label.as_deref())
+            .unwrap_or("—")
+    }
+
+    /// The date shown: settled, else emitted (pending ones).
+    pub fn date(&self) -> Option<&str> {
+        self.settled_at.as_deref().or(self.emitted_at.as_deref())
+    }
+}
+
+/// Pagination meta; every field may be missing (some endpoints omit `next_page`, some send 0).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct Meta {
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub current_page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub next_page: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub total_pages: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub total_count: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub per_page: Option<i64>,
+}
+
+impl Meta {
+    /// The next page to ask for, if any: `next_page` when it is after the current one.
+    pub fn next(&self, asked: i64) -> Option<i64> {
+        self.next_page.filter(|n| *n > asked)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransactionsPage {
+    #[serde(default)]
+    pub transactions: Vec<Transaction>,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Membership {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub first_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub last_name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub role: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub residence_country: Option<String>,
+}
+
+impl Membership {
+    pub fn full_name(&self) -> String {
+        let name = format!(
+            "{} {}",
+            self.first_name.as_deref().unwrap_or(""),
+            self.last_name.as_deref().unwrap_or("")
+        );
+        let name = name.trim();
+        if name.is_empty() {
+            "—".to_string()
+        } else {
+            name.to_string()
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct MembershipsPage {
+    #[serde(default)]
+    pub memberships: Vec<Membership>,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Label {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub parent_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct LabelsPage {
+    #[serde(default)]
+    pub labels: Vec<Label>,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tolerates_strings_nulls_unknown_fields_and_missing_meta() {
+        let t: Transaction = serde_json::from_str(
+            r#"{"id":"x","amount":"10,50","amount_cents":null,"side":"debit","status":"some_new_status","unknown":{"a":1}}"#,
+        )
+        .unwrap();
+        assert_eq!(t.cents(), Some(1050));
+        assert_eq!(t.signed_cents(), Some(-1050));
+        assert_eq!(t.status.as_deref(), Some("some_new_status"));
+        let a: BankAccount = serde_json::from_str(
+            r#"{"id":"a","account_number":1234,"balance_cents":"1200","main":null}"#,
+        )
+        .unwrap();
+        assert_eq!(a.balance_in_cents(), Some(1200));
+        assert!(!a.main);
+        let hidden: BankAccount = serde_json::from_str(r#"{"id":"a","name":"Ops"}"#).unwrap();
+        assert_eq!(hidden.balance_in_cents(), None);
+        let p: TransactionsPage = serde_json::from_str(r#"{"transactions":[]}"#).unwrap();
+        assert_eq!(p.meta.next(1), None);
+        let m: Meta = serde_json::from_str(r#"{"next_page":0,"current_page":3}"#).unwrap();
+        assert_eq!(m.next(3), None, "next_page 0 ends the loop");
+    }
+}

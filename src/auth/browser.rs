@@ -1,0 +1,55 @@
+//! Opening the consent URL: the command in `BROWSER` when set (colon-separated candidates, `%s`
+//! replaced by the URL), else the platform opener. Failing to open one is not an error: the
+//! caller shows the URL to copy.
+
+use std::process::{Command, Stdio};
+
+/// How the URL was handed to a browser, or why it could not be.
+pub fn open_browser(url: &str) -> Result<String, String> {
+    if let Ok(browser) = std::env::var("BROWSER")
+        && !browser.trim().is_empty()
+    {
+        let mut last_error = String::new();
+        for candidate in browser.split(':').filter(|c| !c.trim().is_empty()) {
+            match spawn_browser_command(candidate, url) {
+                Ok(()) => return Ok(format!("opened with $BROWSER ({})", candidate.trim())),
+                Err(e) => last_error = e,
+            }
+        }
+        return Err(format!("$BROWSER could not be started: {last_error}"));
+    }
+    open::that_detached(url)
+        .map(|()| "opened with the system browser".to_string())
+        .map_err(|e| e.to_string())
+}
+
+fn spawn_browser_command(candidate: &str, url: &str) -> Result<(), String> {
+    let words: Vec<&str> = candidate.split_whitespace().collect();
+    let Some((program, args)) = words.split_first() else {
+        return Err("empty command".into());
+    };
+    let mut command = Command::new(program);
+    let mut substituted = false;
+    for arg in args {
+        if arg.contains("%s") {
+            substituted = true;
+            command.arg(arg.replace("%s", url));
+        } else {
+            command.arg(arg);
+        }
+    }
+    if !substituted {
+        command.arg(url);
+    }
+    // The browser must not write over the TUI.
+    command
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = command.spawn().map_err(|e| format!("{program}: {e}"))?;
+    // Reap it in the background so it never lingers as a zombie.
+    std::thread::spawn(move || {
+        let _ = child.wait();
+    });
+    Ok(())
+}

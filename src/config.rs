@@ -1,0 +1,370 @@
+//! Settings: a TOML file in the platform config dir, every key overridable by a `QONTO_*`
+//! environment variable, with presets for Qonto production and Qonto's sandbox.
+
+use std::path::{Path, PathBuf};
+
+use directories::ProjectDirs;
+use serde::Deserialize;
+
+use crate::auth::authorize::DEFAULT_SCOPES;
+use crate::secret::Secret;
+
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:18920/callback";
+
+/// Qonto's documented hosts.
+pub mod presets {
+    pub const PRODUCTION_AUTH: &str = "https://oauth.qonto.com/oauth2/auth";
+    pub const PRODUCTION_TOKEN: &str = "https://oauth.qonto.com/oauth2/token";
+    pub const PRODUCTION_REVOKE: &str = "https://oauth.qonto.com/oauth2/revoke";
+    pub const PRODUCTION_API: &str = "https://thirdparty.qonto.com";
+    pub const SANDBOX_AUTH: &str = "https://oauth-sandbox.staging.qonto.co/oauth2/auth";
+    pub const SANDBOX_TOKEN: &str = "https://oauth-sandbox.staging.qonto.co/oauth2/token";
+    pub const SANDBOX_REVOKE: &str = "https://oauth-sandbox.staging.qonto.co/oauth2/revoke";
+    pub const SANDBOX_API: &str = "https://thirdparty-sandbox.staging.qonto.co";
+}
+
+/// Where tokens are kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum TokenStoreKind {
+    /// The platform's secret store (Secret Service, Keychain, Credential Manager).
+    Keyring,
+    /// A 0600 file in the data dir: only when you choose it; a warning on every start.
+    File,
+    /// Process memory only (the demo).
+    Memory,
+}
+
+/// The file's keys (all optional; the environment wins).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub environment: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub redirect_uri: Option<String>,
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    pub revoke_url: Option<String>,
+    pub api_base_url: Option<String>,
+    pub staging_token: Option<String>,
+    pub scopes: Option<String>,
+    pub token_store: Option<TokenStoreKind>,
+    pub log_file: Option<PathBuf>,
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub client_id: String,
+    /// `None`: look it up in the secret store.
+    pub client_secret: Option<Secret>,
+    pub redirect_uri: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub revoke_url: Option<String>,
+    pub api_base_url: String,
+    pub staging_token: Option<Secret>,
+    pub scopes: String,
+    pub token_store: TokenStoreKind,
+    pub log_file: Option<PathBuf>,
+    pub log_level: Option<String>,
+    /// The file that was read (it may not exist).
+    pub config_path: PathBuf,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{setting} is not set: set {env} in the environment, or `{key} = \"…\"` in {path}")]
+    Missing {
+        setting: &'static str,
+        env: &'static str,
+        key: &'static str,
+        path: String,
+    },
+    #[error("cannot read {path}: {cause}")]
+    Unreadable { path: String, cause: String },
+    #[error("{path} is not valid: {cause}")]
+    Invalid { path: String, cause: String },
+    #[error("{what} {value:?} is not an http(s) URL")]
+    BadUrl { what: &'static str, value: String },
+    #[error(
+        "environment {0:?} is unknown: use \"production\" or \"sandbox\", or set the URLs yourself"
+    )]
+    UnknownEnvironment(String),
+}
+
+/// The platform directories of the app.
+pub fn project_dirs() -> Option<ProjectDirs> {
+    ProjectDirs::from("com", "qonto-tui", "qonto-tui")
+}
+
+pub fn default_config_path() -> PathBuf {
+    project_dirs()
+        .map(|d| d.config_dir().join("config.toml"))
+        .unwrap_or_else(|| PathBuf::from("qonto-tui.toml"))
+}
+
+/// Where non-secret state lives (last selected organization, logs, the file token store).
+pub fn state_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| {
+            d.state_dir()
+                .unwrap_or_else(|| d.data_local_dir())
+                .to_path_buf()
+        })
+        .unwrap_or_else(|| PathBuf::from(".qonto-tui"))
+}
+
+pub fn data_dir() -> PathBuf {
+    project_dirs()
+        .map(|d| d.data_local_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".qonto-tui"))
+}
+
+impl Config {
+    /// Reads the file (if any) and the process environment.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::load_from(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+    }
+
+    /// Reads with an injectable environment (for tests).
+    pub fn load_from(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let path = env("QONTO_TUI_CONFIG")
+            .map(PathBuf::from)
+            .unwrap_or_else(default_config_path);
+        let file = read_file(&path)?;
+        Self::resolve(file, &env, path)
+    }
+
+    fn resolve(
+        file: FileConfig,
+        env: &impl Fn(&str) -> Option<String>,
+        path: PathBuf,
+    ) -> Result<Self, ConfigError> {
+        let pick = |var: &str, from_file: &Option<String>| env(var).or_else(|| from_file.clone());
+        let environment = pick("QONTO_ENVIRONMENT", &file.environment)
+            .unwrap_or_else(|| "production".to_string());
+        let (auth, token, revoke, api) = match environment.as_str() {
+            "production" => (
+                presets::PRODUCTION_AUTH,
+                presets::PRODUCTION_TOKEN,
+                presets::PRODUCTION_REVOKE,
+                presets::PRODUCTION_API,
+            ),
+            "sandbox" => (
+                presets::SANDBOX_AUTH,
+                presets::SANDBOX_TOKEN,
+                presets::SANDBOX_REVOKE,
+                presets::SANDBOX_API,
+            ),
+            other => return Err(ConfigError::UnknownEnvironment(other.to_string())),
+        };
+        let path_text = path.display().to_string();
+        let client_id =
+            pick("QONTO_CLIENT_ID", &file.client_id).ok_or_else(|| ConfigError::Missing {
+                setting: "The OAuth client id",
+                env: "QONTO_CLIENT_ID",
+                key: "client_id",
+                path: path_text.clone(),
+            })?;
+        let url = |what: &'static str, value: String| -> Result<String, ConfigError> {
+            match url::Url::parse(&value) {
+                Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(value),
+                _ => Err(ConfigError::BadUrl { what, value }),
+            }
+        };
+        let token_url = url(
+            "QONTO_TOKEN_URL",
+            pick("QONTO_TOKEN_URL", &file.token_url).unwrap_or_else(|| token.to_string()),
+        )?;
+        // A custom token URL without a custom revoke URL: derive it from the same server.
+        let revoke_default = if env("QONTO_TOKEN_URL").is_some() || file.token_url.is_some() {
+            token_url
+                .strip_suffix("/token")
+                .map(|base| format!("{base}/revoke"))
+        } else {
+            Some(revoke.to_string())
+        };
+        Ok(Self {
+            client_id,
+            client_secret: pick("QONTO_CLIENT_SECRET", &file.client_secret).map(Secret::new),
+            redirect_uri: url(
+                "QONTO_REDIRECT_URI",
+                pick("QONTO_REDIRECT_URI", &file.redirect_uri)
+                    .unwrap_or_else(|| DEFAULT_REDIRECT_URI.to_string()),
+            )?,
+            auth_url: url(
+                "QONTO_AUTH_URL",
+                pick("QONTO_AUTH_URL", &file.auth_url).unwrap_or_else(|| auth.to_string()),
+            )?,
+            token_url,
+            revoke_url: pick("QONTO_REVOKE_URL", &file.revoke_url).or(revoke_default),
+            api_base_url: url(
+                "QONTO_API_BASE_URL",
+                pick("QONTO_API_BASE_URL", &file.api_base_url).unwrap_or_else(|| api.to_string()),
+            )?
+            .trim_end_matches('/')
+            .to_string(),
+            staging_token: pick("QONTO_STAGING_TOKEN", &file.staging_token).map(Secret::new),
+            scopes: pick("QONTO_SCOPES", &file.scopes)
+                .unwrap_or_else(|| DEFAULT_SCOPES.to_string()),
+            token_store: match env("QONTO_TOKEN_STORE").as_deref() {
+                Some("file") => TokenStoreKind::File,
+                Some("memory") => TokenStoreKind::Memory,
+                Some(_) => TokenStoreKind::Keyring,
+                None => file.token_store.unwrap_or(TokenStoreKind::Keyring),
+            },
+            log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
+            log_level: env("QONTO_TUI_LOG_LEVEL").or(file.log_level),
+            config_path: path,
+        })
+    }
+
+    /// Keeps sandbox and production tokens apart: the token server and the client id.
+    pub fn namespace(&self) -> String {
+        let server = url::Url::parse(&self.token_url)
+            .ok()
+            .map(|u| {
+                format!(
+                    "{}{}",
+                    u.host_str().unwrap_or("unknown"),
+                    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| self.token_url.clone());
+        format!("{server}/{}", self.client_id)
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => parse_config(&text).map_err(|cause| ConfigError::Invalid {
+            path: path.display().to_string(),
+            cause,
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
+        Err(e) => Err(ConfigError::Unreadable {
+            path: path.display().to_string(),
+            cause: e.to_string(),
+        }),
+    }
+}
+
+/// Parses the TOML text of a config file.
+pub fn parse_config(text: &str) -> Result<FileConfig, String> {
+    toml::from_str(text).map_err(|e| e.message().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)], file: &str) -> Result<Config, ConfigError> {
+        let dir = std::env::temp_dir().join(format!(
+            "qonto-tui-config-{}",
+            crate::random::random_hex(6).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config.toml");
+        std::fs::write(&path, file).unwrap();
+        let mut map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        map.insert("QONTO_TUI_CONFIG".into(), path.display().to_string());
+        let result = Config::load_from(|k| map.get(k).cloned());
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+
+    #[test]
+    fn missing_client_id_names_the_variable_and_the_file() {
+        let err = load(&[], "").unwrap_err().to_string();
+        assert!(
+            err.contains("QONTO_CLIENT_ID")
+                && err.contains("client_id")
+                && err.contains("config.toml"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn production_preset_and_environment_overrides_the_file() {
+        let c = load(
+            &[("QONTO_CLIENT_ID", "from-env")],
+            "client_id = \"from-file\"\nscopes = \"a b\"",
+        )
+        .unwrap();
+        assert_eq!(c.client_id, "from-env");
+        assert_eq!(c.scopes, "a b");
+        assert_eq!(c.token_url, presets::PRODUCTION_TOKEN);
+        assert_eq!(c.redirect_uri, DEFAULT_REDIRECT_URI);
+        assert_eq!(c.token_store, TokenStoreKind::Keyring);
+    }
+
+    #[test]
+    fn sandbox_preset_and_namespaces_differ() {
+        let prod = load(&[("QONTO_CLIENT_ID", "c")], "").unwrap();
+        let sand = load(
+            &[("QONTO_CLIENT_ID", "c")],
+            "environment = \"sandbox\"\nstaging_token = \"st\"",
+        )
+        .unwrap();
+        assert_eq!(sand.api_base_url, presets::SANDBOX_API);
+        assert_ne!(prod.namespace(), sand.namespace());
+        assert!(
+            format!("{sand:?}").contains("Secret("),
+            "staging token is redacted in Debug"
+        );
+    }
+
+    #[test]
+    fn custom_token_url_derives_the_revoke_url() {
+        let c = load(
+            &[
+                ("QONTO_CLIENT_ID", "c"),
+                ("QONTO_TOKEN_URL", "http://127.0.0.1:9/oauth2/token"),
+            ],
+            "",
+        )
+        .unwrap();
+        assert_eq!(
+            c.revoke_url.as_deref(),
+            Some("http://127.0.0.1:9/oauth2/revoke")
+        );
+    }
+
+    #[test]
+    fn bad_file_and_bad_values_are_explained() {
+        assert!(
+            load(&[("QONTO_CLIENT_ID", "c")], "client_id = ")
+                .unwrap_err()
+                .to_string()
+                .contains("is not valid")
+        );
+        assert!(
+            load(&[("QONTO_CLIENT_ID", "c")], "colour = \"red\"")
+                .unwrap_err()
+                .to_string()
+                .contains("unknown field")
+        );
+        assert!(
+            load(
+                &[("QONTO_CLIENT_ID", "c"), ("QONTO_API_BASE_URL", "ftp://x")],
+                ""
+            )
+            .unwrap_err()
+            .to_string()
+            .contains("QONTO_API_BASE_URL")
+        );
+        assert!(
+            load(
+                &[("QONTO_CLIENT_ID", "c"), ("QONTO_ENVIRONMENT", "staging")],
+                ""
+            )
+            .is_err()
+        );
+    }
+}

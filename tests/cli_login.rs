@@ -1,0 +1,192 @@
+//! `qonto-tui login`, `status` and `logout` as a user runs them, against a sandbox the test
+//! started, with a real Secret Service (gnome-keyring in a private D-Bus session, see scripts/test).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::app::*;
+use qonto_tui::sandbox::{Sandbox, SandboxOptions};
+
+async fn sandbox_on(port: u16) -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        ..common::options()
+    })
+    .await
+    .unwrap()
+}
+
+async fn run(mut c: std::process::Command) -> std::process::Output {
+    tokio::task::spawn_blocking(move || c.output().unwrap())
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_status_logout_with_the_secret_service_and_no_secret_anywhere() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("login");
+    let orgs: Vec<String> = sb.data().orgs.iter().map(|o| o.id.clone()).collect();
+    let three = vec![orgs[0].clone(), orgs[2].clone(), orgs[4].clone()];
+
+    let mut login = app(&sb, &home);
+    login
+        .arg("login")
+        .env("BROWSER", home.browser_script(&three));
+    let out = run(login).await;
+    assert!(out.status.success(), "{}", text(&out));
+
+    let mut status = app(&sb, &home);
+    status.args(["status", "--json"]);
+    let out = run(status).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["signed_in"], true);
+    let listed: Vec<&str> = json["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, three.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(
+        json["store"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("secret"),
+        "{}",
+        json["store"]
+    );
+    assert!(json["access_token_expires_at"].is_string());
+
+    // Nothing the app wrote, logs at trace level included, holds a code, token or the secret.
+    let secrets = sb.issued_secrets();
+    assert!(
+        secrets.len() >= 3,
+        "a code, an access and a refresh token were issued"
+    );
+    let files = home.all_files();
+    assert!(
+        files.iter().any(|(p, _)| p == &home.log()),
+        "the log was written"
+    );
+    for (path, content) in &files {
+        for s in &secrets {
+            assert!(
+                !content.contains(s.as_str()),
+                "{} contains a secret",
+                path.display()
+            );
+        }
+    }
+    for s in &secrets {
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(s.as_str()));
+        assert!(!String::from_utf8_lossy(&out.stderr).contains(s.as_str()));
+    }
+
+    let out = run({
+        let mut c = app(&sb, &home);
+        c.arg("logout");
+        c
+    })
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(sb.stats().revocations >= 1, "logout revokes at the server");
+    let out = run({
+        let mut c = app(&sb, &home);
+        c.arg("status");
+        c
+    })
+    .await;
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Not signed in"));
+    // Logging out again, with nothing stored, still succeeds.
+    let out = run({
+        let mut c = app(&sb, &home);
+        c.arg("logout");
+        c
+    })
+    .await;
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_a_secret_service_login_explains_and_writes_no_plaintext() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("nokeyring");
+    let mut login = app(&sb, &home);
+    login
+        .arg("login")
+        .env("BROWSER", home.browser_script(&[]))
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            format!("unix:path={}/no-such-bus", home.dir.display()),
+        );
+    let out = run(login).await;
+    assert!(!out.status.success(), "{}", text(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("no secret store is reachable"), "{stderr}");
+    assert!(
+        stderr.contains("--token-store file"),
+        "the explicit alternative is named: {stderr}"
+    );
+    assert_eq!(sb.stats().code_grants, 0, "it stopped before signing in");
+    let token_files: Vec<_> = home
+        .all_files()
+        .into_iter()
+        .filter(|(p, _)| p.to_string_lossy().contains("tokens"))
+        .collect();
+    assert!(
+        token_files.is_empty(),
+        "no plaintext token file: {token_files:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn port_in_use_is_explained() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let sb = sandbox_on(port).await;
+    let home = Home::new("port");
+    let mut login = app(&sb, &home);
+    login.args(["--token-store", "file", "login"]);
+    let out = run(login).await;
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("port {port} is already in use"))
+            && stderr.contains("QONTO_REDIRECT_URI"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn denied_consent_is_said_plainly() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("deny");
+    let script = home.dir.join("deny.sh");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\nexec '{}' simulate-browser --deny \"$1\"\n",
+            env!("CARGO_BIN_EXE_qonto-tui")
+        ),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut login = app(&sb, &home);
+    login
+        .args(["--token-store", "file", "login"])
+        .env("BROWSER", &script);
+    let out = run(login).await;
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("you declined"),
+        "{}",
+        text(&out)
+    );
+}

@@ -1,0 +1,116 @@
+//! Running the real binary against a sandbox the test started: settings in the environment,
+//! private XDG directories, a `BROWSER` script that answers the consent page.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use qonto_tui::sandbox::Sandbox;
+
+/// A loopback port that was free a moment ago.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A private home for one test: config, data, state and cache dirs, a log file.
+pub struct Home {
+    pub dir: PathBuf,
+}
+
+impl Home {
+    pub fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!(
+            "qonto-tui-test-{name}-{}",
+            qonto_tui::random::random_hex(6).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        Self { dir }
+    }
+
+    pub fn log(&self) -> PathBuf {
+        self.dir.join("state/test.log")
+    }
+
+    /// A `BROWSER` script that ticks `orgs` (all when empty) on the consent page.
+    pub fn browser_script(&self, orgs: &[String]) -> PathBuf {
+        let path = self.dir.join("browser.sh");
+        let orgs_arg = if orgs.is_empty() {
+            String::new()
+        } else {
+            format!("--orgs {}", orgs.join(","))
+        };
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\nexec '{}' simulate-browser {orgs_arg} \"$1\"\n",
+                env!("CARGO_BIN_EXE_qonto-tui")
+            ),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        path
+    }
+
+    /// Every file under the home, with its contents (lossy), except the browser script.
+    pub fn all_files(&self) -> Vec<(PathBuf, String)> {
+        fn walk(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    let bytes = std::fs::read(&p).unwrap_or_default();
+                    out.push((p, String::from_utf8_lossy(&bytes).into_owned()));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.dir, &mut out);
+        out
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The binary with the sandbox's settings and the private home.
+pub fn app(sb: &Sandbox, home: &Home) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_qonto-tui"));
+    for line in sb.env_lines() {
+        let (k, v) = line.split_once('=').unwrap();
+        c.env(k, v);
+    }
+    c.env("XDG_CONFIG_HOME", home.dir.join("config"))
+        .env("XDG_DATA_HOME", home.dir.join("data"))
+        .env("XDG_STATE_HOME", home.dir.join("state"))
+        .env("XDG_CACHE_HOME", home.dir.join("cache"))
+        .env("QONTO_TUI_CONFIG", home.dir.join("config/none.toml"))
+        .env("QONTO_TUI_LOG", home.log())
+        .env("QONTO_TUI_LOG_LEVEL", "trace")
+        .env_remove("BROWSER")
+        .env_remove("QONTO_TOKEN_STORE")
+        .stdin(std::process::Stdio::null());
+    c
+}
+
+pub fn text(o: &Output) -> String {
+    format!(
+        "stdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
