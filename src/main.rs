@@ -7,8 +7,15 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use qonto_tui::commands;
 use qonto_tui::config::{Config, TokenStoreKind};
+use std::sync::Arc;
+
+use qonto_tui::auth::session::Session;
+use qonto_tui::auth::store::MemoryStore;
+use qonto_tui::runtime::{self, Launch};
 use qonto_tui::sandbox::browser::{Tick, complete_consent};
+use qonto_tui::sandbox::{Sandbox, SandboxOptions};
 use qonto_tui::sandbox_cmd::{self, SandboxArgs};
+use qonto_tui::secret::Secret;
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
 /// Qonto's User OAuth flow.
@@ -112,9 +119,24 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
+            None if cli.demo => run_demo(&cli.log_file, &cli.log_level)
+                .await
+                .map(|()| ExitCode::SUCCESS),
             None => {
-                eprintln!("qonto-tui: the TUI is not built yet; try `qonto-tui sandbox`");
-                Ok(ExitCode::FAILURE)
+                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)
+                    .map_err(|e| {
+                        e.context("(to try the app without a Qonto account: qonto-tui --demo)")
+                    })?;
+                let store = commands::store_for(&config)?;
+                let client = commands::oauth_client(&config).await?;
+                let session = Arc::new(Session::new(client, store, None));
+                runtime::run(Launch {
+                    config,
+                    session,
+                    demo: false,
+                })
+                .await
+                .map(|()| ExitCode::SUCCESS)
             }
         }
     });
@@ -125,6 +147,46 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The TUI on the embedded sandbox: in-process, loopback only, tokens in memory.
+async fn run_demo(log_file: &Option<PathBuf>, log_level: &Option<String>) -> anyhow::Result<()> {
+    // The demo's callback port is picked free, so two demos (or a real sign-in) never collide.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
+    let sandbox = Sandbox::start(SandboxOptions {
+        redirect_uris: vec![redirect_uri.clone()],
+        ..SandboxOptions::default()
+    })
+    .await?;
+    let config = Config {
+        client_id: sandbox.client_id().to_string(),
+        client_secret: Some(Secret::new(sandbox.client_secret())),
+        redirect_uri,
+        auth_url: sandbox.auth_url(),
+        token_url: sandbox.token_url(),
+        revoke_url: Some(sandbox.revoke_url()),
+        api_base_url: sandbox.base_url(),
+        staging_token: None,
+        scopes: qonto_tui::auth::authorize::DEFAULT_SCOPES.to_string(),
+        token_store: TokenStoreKind::Memory,
+        log_file: None,
+        log_level: None,
+        config_path: qonto_tui::config::default_config_path(),
+    };
+    start_log(&config, log_file, log_level);
+    let client = commands::oauth_client(&config).await?;
+    let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
+    let result = runtime::run(Launch {
+        config,
+        session,
+        demo: true,
+    })
+    .await;
+    sandbox.stop().await;
+    result
 }
 
 /// Loads the settings, applies the global options, and starts the log file.

@@ -66,6 +66,21 @@ impl Session {
         Ok(Self::new(client, store, tokens))
     }
 
+    /// Reads the stored tokens into the session; true when someone is signed in.
+    pub async fn load_from_store(&self) -> Result<bool, StoreError> {
+        let store = self.store.clone();
+        let tokens = blocking(move || store.load()).await?;
+        if let Some(t) = &tokens {
+            crate::logging::register_secret(t.access_token.expose());
+            if let Some(r) = &t.refresh_token {
+                crate::logging::register_secret(r.expose());
+            }
+        }
+        let signed_in = tokens.is_some();
+        *self.current.lock().await = tokens;
+        Ok(signed_in)
+    }
+
     pub fn client(&self) -> &OAuthClient {
         &self.client
     }

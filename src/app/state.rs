@@ -1,0 +1,307 @@
+//! The whole state of the TUI. `draw` reads it, only `update` changes it.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use tui_input::Input;
+
+use super::msg::Generation;
+use crate::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
+
+/// Something fetched: not yet, on its way, here (and since when), or failed.
+#[derive(Debug, Clone, Default)]
+pub enum Load<T> {
+    #[default]
+    Idle,
+    Loading {
+        since: Instant,
+        generation: Generation,
+        previous: Option<Box<(T, Instant)>>,
+    },
+    Ready {
+        value: T,
+        at: Instant,
+    },
+    Failed {
+        error: String,
+        forbidden: bool,
+        previous: Option<Box<(T, Instant)>>,
+    },
+}
+
+impl<T> Load<T> {
+    /// The value to show: the fresh one, or the last one while reloading or after a failure.
+    pub fn value(&self) -> Option<(&T, Instant)> {
+        match self {
+            Load::Ready { value, at } => Some((value, *at)),
+            Load::Loading {
+                previous: Some(p), ..
+            }
+            | Load::Failed {
+                previous: Some(p), ..
+            } => Some((&p.0, p.1)),
+            _ => None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Load::Loading { .. })
+    }
+
+    pub fn is_idle(&self) -> bool {
+        matches!(self, Load::Idle)
+    }
+
+    /// Starts a reload, keeping what is shown.
+    pub fn start(&mut self, generation: Generation, now: Instant) {
+        let previous = match std::mem::take(self) {
+            Load::Ready { value, at } => Some(Box::new((value, at))),
+            Load::Loading { previous, .. } | Load::Failed { previous, .. } => previous,
+            Load::Idle => None,
+        };
+        *self = Load::Loading {
+            since: now,
+            generation,
+            previous,
+        };
+    }
+
+    /// The generation a result must carry to be accepted.
+    pub fn expects(&self, generation: Generation) -> bool {
+        matches!(self, Load::Loading { generation: g, .. } if *g == generation)
+    }
+
+    pub fn fail(&mut self, error: String, forbidden: bool) {
+        let previous = match std::mem::take(self) {
+            Load::Ready { value, at } => Some(Box::new((value, at))),
+            Load::Loading { previous, .. } | Load::Failed { previous, .. } => previous,
+            Load::Idle => None,
+        };
+        *self = Load::Failed {
+            error,
+            forbidden,
+            previous,
+        };
+    }
+}
+
+/// One account's transactions as loaded so far (pages append).
+#[derive(Debug, Clone, Default)]
+pub struct TransactionList {
+    pub items: Vec<Transaction>,
+    pub total: Option<i64>,
+    /// The page to ask for next; `None` when everything is here.
+    pub next_page: Option<i64>,
+    pub loading: Option<(i64, Generation)>,
+    pub error: Option<String>,
+    pub at: Option<Instant>,
+    pub started: bool,
+}
+
+/// What the app holds about one organization.
+#[derive(Debug, Clone, Default)]
+pub struct OrgData {
+    pub overview: Load<Organization>,
+    pub transactions: HashMap<String, TransactionList>,
+    pub members: Load<Vec<Membership>>,
+    pub labels: Load<Vec<Label>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Accounts,
+    Transactions,
+    Members,
+    Labels,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Accounts, Tab::Transactions, Tab::Members, Tab::Labels];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Accounts => "Accounts",
+            Tab::Transactions => "Transactions",
+            Tab::Members => "Members",
+            Tab::Labels => "Labels",
+        }
+    }
+
+    pub fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Orgs,
+    Data,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// Reading the stored session.
+    Starting,
+    SignIn,
+    Main,
+}
+
+/// A browser sign-in under way (first sign-in, or re-consent over the main screen).
+#[derive(Debug, Clone)]
+pub struct SignInFlow {
+    pub reconsent: bool,
+    pub url: Option<String>,
+    pub browser: Option<Result<String, String>>,
+    pub started: Instant,
+    pub paste: Input,
+    pub paste_focused: bool,
+    pub error: Option<String>,
+    pub completing: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tone {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone)]
+pub struct StatusMessage {
+    pub text: String,
+    pub tone: Tone,
+    pub at: Instant,
+}
+
+/// Per-tab cursors, kept per organization so switching back restores the place.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Cursors {
+    pub account: usize,
+    pub transaction: usize,
+    pub member: usize,
+    pub label: usize,
+}
+
+pub struct App {
+    pub screen: Screen,
+    pub demo: bool,
+    pub orgs: Load<Vec<UserOrganization>>,
+    /// Indices into the org list that pass the filter, in order.
+    pub visible: Vec<usize>,
+    /// Index into `visible`.
+    pub selected: usize,
+    pub filter: Option<Input>,
+    pub focus: Focus,
+    pub tab: Tab,
+    pub data: HashMap<String, OrgData>,
+    pub cursors: HashMap<String, Cursors>,
+    pub sign_in: Option<SignInFlow>,
+    pub status: Option<StatusMessage>,
+    /// A lost sign-in: persistent until fixed.
+    pub banner: Option<String>,
+    pub help: bool,
+    pub reveal_ibans: bool,
+    pub generation: Generation,
+    pub now: Instant,
+    pub started_at: Instant,
+    pub size: (u16, u16),
+    /// The organization selected last time (restored when the list arrives).
+    pub remembered_org: Option<String>,
+    /// Org ids before a re-consent, to announce what changed.
+    pub before_reconsent: Option<Vec<(String, String)>>,
+    /// Organizations whose transient failure should be retried at this time.
+    pub retry_at: Option<Instant>,
+    pub quit: bool,
+    /// Monochrome (NO_COLOR).
+    pub no_color: bool,
+    /// Rows of the org pane and data table on screen (set by the UI layout, used for paging).
+    pub page_rows: usize,
+}
+
+impl App {
+    pub fn new(demo: bool, remembered_org: Option<String>, now: Instant) -> Self {
+        Self {
+            screen: Screen::Starting,
+            demo,
+            orgs: Load::Idle,
+            visible: Vec::new(),
+            selected: 0,
+            filter: None,
+            focus: Focus::Orgs,
+            tab: Tab::Accounts,
+            data: HashMap::new(),
+            cursors: HashMap::new(),
+            sign_in: None,
+            status: None,
+            banner: None,
+            help: false,
+            reveal_ibans: false,
+            generation: 0,
+            now,
+            started_at: now,
+            size: (80, 24),
+            remembered_org,
+            before_reconsent: None,
+            retry_at: None,
+            quit: false,
+            no_color: false,
+            page_rows: 10,
+        }
+    }
+
+    pub fn org_list(&self) -> &[UserOrganization] {
+        self.orgs.value().map(|(v, _)| v.as_slice()).unwrap_or(&[])
+    }
+
+    pub fn selected_org(&self) -> Option<&UserOrganization> {
+        let index = *self.visible.get(self.selected)?;
+        self.org_list().get(index)
+    }
+
+    pub fn selected_org_id(&self) -> Option<String> {
+        self.selected_org().map(|o| o.id.clone())
+    }
+
+    pub fn org_data(&self, id: &str) -> Option<&OrgData> {
+        self.data.get(id)
+    }
+
+    pub fn cursors_for(&self, id: &str) -> Cursors {
+        self.cursors.get(id).copied().unwrap_or_default()
+    }
+
+    /// The account whose transactions are shown for `org`.
+    pub fn current_account(&self, org: &str) -> Option<String> {
+        let data = self.data.get(org)?;
+        let (overview, _) = data.overview.value()?;
+        let index = self
+            .cursors_for(org)
+            .account
+            .min(overview.bank_accounts.len().saturating_sub(1));
+        overview
+            .bank_accounts
+            .get(index)
+            .and_then(|a| a.key().map(String::from))
+    }
+
+    pub fn next_generation(&mut self) -> Generation {
+        self.generation += 1;
+        self.generation
+    }
+
+    /// Whether anything on screen changes with time alone (spinners, countdowns).
+    pub fn is_animating(&self) -> bool {
+        if self.sign_in.is_some() || self.screen == Screen::Starting || self.orgs.is_loading() {
+            return true;
+        }
+        self.selected_org_id()
+            .and_then(|id| self.data.get(&id))
+            .is_some_and(|d| {
+                d.overview.is_loading()
+                    || d.members.is_loading()
+                    || d.labels.is_loading()
+                    || d.transactions.values().any(|t| t.loading.is_some())
+            })
+    }
+}

@@ -1,0 +1,601 @@
+//! The data pane of the selected organization: a header (legal name, number, country, role,
+//! freshness), tabs, and the Accounts, Transactions, Members and Labels tables.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Tabs, Wrap};
+
+use super::format::{ago, date, fit, money, signed_money};
+use super::layout::MainAreas;
+use super::theme::Theme;
+use super::{scroll_offset, spinner};
+use crate::api::models::Organization;
+use crate::app::App;
+use crate::app::state::{Focus, Load, OrgData, Tab};
+use crate::secret::{group_iban, mask_iban};
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
+    let focused = app.focus == Focus::Data && app.sign_in.is_none();
+    let Some(org) = app.selected_org() else {
+        let block = Block::bordered().border_style(theme.border());
+        frame.render_widget(block, areas.data);
+        return;
+    };
+    let block = Block::bordered()
+        .title(Span::styled(
+            format!(" {} ", org.display_name()),
+            if focused {
+                theme.title()
+            } else {
+                theme.header()
+            },
+        ))
+        .border_style(if focused {
+            theme.border_focused()
+        } else {
+            theme.border()
+        });
+    frame.render_widget(block, areas.data);
+    let data = app.org_data(&org.id);
+    let overview = data.and_then(|d| d.overview.value());
+
+    // Header: who, what, since when.
+    if areas.header.height > 0 {
+        let legal = overview
+            .map(|(o, _)| o.legal_name.clone())
+            .unwrap_or(None)
+            .or(org.legal_name.clone())
+            .unwrap_or_default();
+        let number = overview
+            .and_then(|(o, _)| o.legal_number.clone())
+            .or(org.legal_number.clone())
+            .unwrap_or_default();
+        let country = overview
+            .and_then(|(o, _)| o.legal_country.clone())
+            .or(org.legal_country.clone())
+            .unwrap_or_default();
+        let role = org.membership_role.as_deref().unwrap_or("?");
+        let line = Line::from(vec![
+            Span::styled(legal, theme.header()),
+            Span::styled(format!("  {number}  {country}"), theme.dim()),
+            Span::raw("  you are "),
+            Span::styled(role.to_string(), theme.title()),
+        ]);
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect::new(areas.header.x, areas.header.y, areas.header.width, 1),
+        );
+        if areas.header.height > 1 {
+            let freshness = match data.map(|d| &d.overview) {
+                Some(Load::Loading {
+                    since,
+                    previous: Some(_),
+                    ..
+                }) => format!("{} refreshing…", spinner(app.now.duration_since(*since))),
+                Some(Load::Failed {
+                    previous: Some(p), ..
+                }) => format!(
+                    "showing data from {} (last refresh failed)",
+                    ago(app.now.duration_since(p.1))
+                ),
+                Some(Load::Ready { at, .. }) => {
+                    format!("updated {}", ago(app.now.duration_since(*at)))
+                }
+                _ => String::new(),
+            };
+            let id_line = Line::from(vec![
+                Span::styled(fit(&org.id, 40), theme.dim()),
+                Span::styled(format!("  {freshness}"), theme.dim()),
+            ]);
+            frame.render_widget(
+                Paragraph::new(id_line),
+                Rect::new(areas.header.x, areas.header.y + 1, areas.header.width, 1),
+            );
+        }
+    }
+
+    let titles: Vec<Line> = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.title())))
+        .collect();
+    let tabs = Tabs::new(titles)
+        .select(app.tab.index())
+        .style(theme.dim())
+        .highlight_style(if focused {
+            theme.selected()
+        } else {
+            theme.header()
+        })
+        .divider("│");
+    frame.render_widget(tabs, areas.tabs);
+
+    let table = areas.table;
+    let Some(data) = data else {
+        return loading(frame, theme, table, "Loading…", std::time::Duration::ZERO);
+    };
+    match &data.overview {
+        Load::Failed {
+            error,
+            forbidden,
+            previous: None,
+        } => {
+            let style = if *forbidden {
+                theme.warning()
+            } else {
+                theme.error()
+            };
+            let text = if *forbidden {
+                error.clone()
+            } else {
+                format!("{error}\nRetrying by itself; r retries now.")
+            };
+            frame.render_widget(
+                Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+                table,
+            );
+            return;
+        }
+        Load::Failed {
+            error,
+            forbidden: true,
+            ..
+        } => {
+            frame.render_widget(
+                Paragraph::new(error.clone())
+                    .style(theme.warning())
+                    .wrap(Wrap { trim: true }),
+                table,
+            );
+            return;
+        }
+        Load::Loading {
+            since,
+            previous: None,
+            ..
+        } => {
+            return loading(
+                frame,
+                theme,
+                table,
+                "Loading accounts…",
+                app.now.duration_since(*since),
+            );
+        }
+        _ => {}
+    }
+    let Some((overview, _)) = overview else {
+        return;
+    };
+    match app.tab {
+        Tab::Accounts => accounts(frame, app, theme, table, &org.id, overview, focused),
+        Tab::Transactions => {
+            transactions(frame, app, theme, table, &org.id, overview, data, focused)
+        }
+        Tab::Members => members(frame, app, theme, table, &org.id, data, focused),
+        Tab::Labels => labels(frame, app, theme, table, &org.id, data, focused),
+    }
+}
+
+fn loading(frame: &mut Frame, theme: &Theme, area: Rect, what: &str, elapsed: std::time::Duration) {
+    let line = Line::from(vec![
+        Span::styled(spinner(elapsed), theme.title()),
+        Span::raw(format!(" {what}")),
+    ]);
+    frame.render_widget(Paragraph::new(line), area);
+}
+
+fn row_style(theme: &Theme, selected: bool, focused: bool) -> Style {
+    match (selected, focused) {
+        (true, true) => theme.selected(),
+        (true, false) => theme.selected_unfocused(),
+        _ => Style::new(),
+    }
+}
+
+/// A table's columns and where its cursor is.
+struct TableSpec<'a> {
+    header: Vec<&'a str>,
+    widths: Vec<Constraint>,
+    count: usize,
+    cursor: usize,
+    focused: bool,
+}
+
+/// Renders `spec.count` rows of which only the visible ones are built.
+fn windowed_table<'a>(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    spec: TableSpec<'a>,
+    mut make_row: impl FnMut(usize) -> Vec<Cell<'a>>,
+) {
+    let rows_on_screen = area.height.saturating_sub(1) as usize;
+    let offset = scroll_offset(spec.cursor, spec.count, rows_on_screen);
+    let rows: Vec<Row> = (offset..spec.count.min(offset + rows_on_screen))
+        .map(|i| Row::new(make_row(i)).style(row_style(theme, i == spec.cursor, spec.focused)))
+        .collect();
+    let table = Table::new(rows, spec.widths)
+        .header(Row::new(spec.header).style(theme.header()))
+        .column_spacing(1);
+    frame.render_widget(table, area);
+}
+
+fn accounts(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    org: &str,
+    overview: &Organization,
+    focused: bool,
+) {
+    let accounts = &overview.bank_accounts;
+    if accounts.is_empty() {
+        frame.render_widget(Paragraph::new("No bank account.").style(theme.dim()), area);
+        return;
+    }
+    let cursor = app.cursors_for(org).account.min(accounts.len() - 1);
+    let wide = area.width >= 90;
+    let mut header = vec!["Account", "IBAN", "Balance", "Authorized"];
+    let mut widths = vec![
+        Constraint::Fill(2),
+        Constraint::Length(if app.reveal_ibans { 34 } else { 20 }),
+        Constraint::Length(16),
+        Constraint::Length(16),
+    ];
+    if wide {
+        header.extend(["Status", "Main"]);
+        widths.extend([Constraint::Length(8), Constraint::Length(4)]);
+    }
+    windowed_table(
+        frame,
+        theme,
+        area,
+        TableSpec {
+            header,
+            widths,
+            count: accounts.len(),
+            cursor,
+            focused,
+        },
+        |i| {
+            let a = &accounts[i];
+            let currency = a.currency.as_deref().unwrap_or("EUR");
+            // A role Qonto hides balances from shows a dash, never 0.
+            let balance = a
+                .balance_in_cents()
+                .map(|c| money(c, currency))
+                .unwrap_or_else(|| "—".into());
+            let authorized = a
+                .authorized_in_cents()
+                .map(|c| money(c, currency))
+                .unwrap_or_else(|| "—".into());
+            let iban = a
+                .iban
+                .as_deref()
+                .map(|i| {
+                    if app.reveal_ibans {
+                        group_iban(i)
+                    } else {
+                        mask_iban(i)
+                    }
+                })
+                .unwrap_or_default();
+            let mut cells = vec![
+                Cell::from(a.name.clone().unwrap_or_else(|| "—".into())),
+                Cell::from(iban),
+                Cell::from(Line::from(balance).right_aligned()),
+                Cell::from(Line::from(authorized).right_aligned()),
+            ];
+            if wide {
+                cells.push(Cell::from(a.status.clone().unwrap_or_default()));
+                cells.push(Cell::from(if a.main { "★" } else { "" }));
+            }
+            cells
+        },
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn transactions(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    org: &str,
+    overview: &Organization,
+    data: &OrgData,
+    focused: bool,
+) {
+    let Some(account_id) = app.current_account(org) else {
+        frame.render_widget(Paragraph::new("No bank account.").style(theme.dim()), area);
+        return;
+    };
+    let cursors = app.cursors_for(org);
+    let account = overview
+        .bank_accounts
+        .iter()
+        .find(|a| a.key() == Some(account_id.as_str()));
+    let name = account.and_then(|a| a.name.clone()).unwrap_or_default();
+    let list = data.transactions.get(&account_id);
+    let loaded = list.map(|l| l.items.len()).unwrap_or(0);
+    let total = list.and_then(|l| l.total);
+    let position = if loaded == 0 {
+        0
+    } else {
+        cursors.transaction.min(loaded - 1) + 1
+    };
+    let count_text = match total {
+        Some(t) => format!("{position} of {t}"),
+        None => format!("{position} of {loaded}"),
+    };
+    let more = overview.bank_accounts.len() > 1;
+    let mut info = vec![
+        Span::styled(name, theme.header()),
+        Span::styled(format!("  {count_text}"), theme.dim()),
+    ];
+    if more {
+        info.push(Span::styled("  [ ] other account", theme.dim()));
+    }
+    if let Some((page, _)) = list.and_then(|l| l.loading) {
+        info.push(Span::styled(
+            format!(
+                "  {} loading page {page}…",
+                spinner(app.now.duration_since(app.started_at))
+            ),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(info)),
+        Rect::new(area.x, area.y, area.width, 1.min(area.height)),
+    );
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1),
+    );
+    let Some(list) = list else {
+        return loading(
+            frame,
+            theme,
+            body,
+            "Loading transactions…",
+            std::time::Duration::ZERO,
+        );
+    };
+    if list.items.is_empty() {
+        if let Some(e) = &list.error {
+            frame.render_widget(
+                Paragraph::new(e.clone())
+                    .style(theme.error())
+                    .wrap(Wrap { trim: true }),
+                body,
+            );
+        } else if list.loading.is_some() {
+            loading(
+                frame,
+                theme,
+                body,
+                "Loading transactions…",
+                app.now.duration_since(app.started_at),
+            );
+        } else {
+            frame.render_widget(
+                Paragraph::new("No transaction yet.").style(theme.dim()),
+                body,
+            );
+        }
+        return;
+    }
+    let wide = area.width >= 84;
+    let mut header = vec!["Date", "Counterparty", "Amount", "Status"];
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Fill(1),
+        Constraint::Length(15),
+        Constraint::Length(9),
+    ];
+    if wide {
+        header.push("Type");
+        widths.push(Constraint::Length(12));
+    }
+    let cursor = cursors.transaction.min(list.items.len() - 1);
+    windowed_table(
+        frame,
+        theme,
+        body,
+        TableSpec {
+            header,
+            widths,
+            count: list.items.len(),
+            cursor,
+            focused,
+        },
+        |i| {
+            let t = &list.items[i];
+            let currency = t.currency.as_deref().unwrap_or("EUR");
+            let amount = t
+                .signed_cents()
+                .map(|c| signed_money(c, currency))
+                .unwrap_or_else(|| "—".into());
+            let style = if t.is_credit() {
+                theme.credit()
+            } else {
+                theme.debit()
+            };
+            let status = t.status.clone().unwrap_or_default();
+            let status_style = match status.as_str() {
+                "pending" => theme.warning(),
+                "declined" => theme.dim(),
+                _ => Style::new(),
+            };
+            let mut cells = vec![
+                Cell::from(t.date().map(date).unwrap_or_default()),
+                Cell::from(t.counterparty().to_string()),
+                Cell::from(Line::from(Span::styled(amount, style)).right_aligned()),
+                Cell::from(Span::styled(status, status_style)),
+            ];
+            if wide {
+                cells.push(Cell::from(Span::styled(
+                    t.operation_type.clone().unwrap_or_default(),
+                    theme.dim(),
+                )));
+            }
+            cells
+        },
+    );
+}
+
+fn members(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    org: &str,
+    data: &OrgData,
+    focused: bool,
+) {
+    let members = match &data.members {
+        Load::Failed {
+            error,
+            previous: None,
+            ..
+        } => {
+            frame.render_widget(
+                Paragraph::new(error.clone())
+                    .style(theme.error())
+                    .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        other => match other.value() {
+            Some((m, _)) => m,
+            None => {
+                return loading(
+                    frame,
+                    theme,
+                    area,
+                    "Loading members…",
+                    app.now.duration_since(app.started_at),
+                );
+            }
+        },
+    };
+    if members.is_empty() {
+        frame.render_widget(Paragraph::new("No member.").style(theme.dim()), area);
+        return;
+    }
+    let cursor = app.cursors_for(org).member.min(members.len() - 1);
+    let header = vec!["Name", "Role", "Status", "Country"];
+    let widths = vec![
+        Constraint::Fill(1),
+        Constraint::Length(11),
+        Constraint::Length(10),
+        Constraint::Length(7),
+    ];
+    windowed_table(
+        frame,
+        theme,
+        area,
+        TableSpec {
+            header,
+            widths,
+            count: members.len(),
+            cursor,
+            focused,
+        },
+        |i| {
+            let m = &members[i];
+            vec![
+                Cell::from(m.full_name()),
+                Cell::from(m.role.clone().unwrap_or_else(|| "—".into())),
+                Cell::from(m.status.clone().unwrap_or_default()),
+                Cell::from(m.residence_country.clone().unwrap_or_default()),
+            ]
+        },
+    );
+}
+
+fn labels(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    org: &str,
+    data: &OrgData,
+    focused: bool,
+) {
+    let labels = match &data.labels {
+        Load::Failed {
+            error,
+            previous: None,
+            ..
+        } => {
+            frame.render_widget(
+                Paragraph::new(error.clone())
+                    .style(theme.error())
+                    .wrap(Wrap { trim: true }),
+                area,
+            );
+            return;
+        }
+        other => match other.value() {
+            Some((l, _)) => l,
+            None => {
+                return loading(
+                    frame,
+                    theme,
+                    area,
+                    "Loading labels…",
+                    app.now.duration_since(app.started_at),
+                );
+            }
+        },
+    };
+    if labels.is_empty() {
+        frame.render_widget(Paragraph::new("No label.").style(theme.dim()), area);
+        return;
+    }
+    let cursor = app.cursors_for(org).label.min(labels.len() - 1);
+    let name_of = |id: &str| {
+        labels
+            .iter()
+            .find(|l| l.id.as_deref() == Some(id))
+            .and_then(|l| l.name.clone())
+            .unwrap_or_default()
+    };
+    windowed_table(
+        frame,
+        theme,
+        area,
+        TableSpec {
+            header: vec!["Label", "Parent"],
+            widths: vec![Constraint::Fill(1), Constraint::Fill(1)],
+            count: labels.len(),
+            cursor,
+            focused,
+        },
+        |i| {
+            let l = &labels[i];
+            let name = l.name.clone().unwrap_or_default();
+            let indented = if l.parent_id.is_some() {
+                format!("  └ {name}")
+            } else {
+                name
+            };
+            vec![
+                Cell::from(indented),
+                Cell::from(Span::styled(
+                    l.parent_id.as_deref().map(name_of).unwrap_or_default(),
+                    theme.dim(),
+                )),
+            ]
+        },
+    );
+}

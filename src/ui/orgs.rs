@@ -1,0 +1,162 @@
+//! The organizations pane: name, role and short id per row, a filter line, the full id of the
+//! selected one at the bottom.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph};
+
+use super::format::fit;
+use super::layout::org_list_rows;
+use super::theme::Theme;
+use super::{scroll_offset, spinner};
+use crate::app::App;
+use crate::app::state::{Focus, Load};
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let focused = app.focus == Focus::Orgs && app.sign_in.is_none();
+    let total = app.org_list().len();
+    let title = if app.filter.is_some() || app.visible.len() != total {
+        format!(" Organizations {}/{} ", app.visible.len(), total)
+    } else {
+        format!(" Organizations ({total}) ")
+    };
+    let block = Block::bordered()
+        .title(Span::styled(
+            title,
+            if focused {
+                theme.title()
+            } else {
+                theme.header()
+            },
+        ))
+        .border_style(if focused {
+            theme.border_focused()
+        } else {
+            theme.border()
+        });
+    frame.render_widget(block, area);
+    let rows = org_list_rows(area);
+    let mut list_area = rows;
+    if let Some(filter) = &app.filter {
+        let line = Line::from(vec![
+            Span::styled("/", theme.key()),
+            Span::raw(filter.value().to_string()),
+        ]);
+        frame.render_widget(
+            Paragraph::new(line),
+            Rect::new(rows.x, rows.y, rows.width, 1.min(rows.height)),
+        );
+        let cursor_x = rows.x + 1 + filter.visual_cursor() as u16;
+        if cursor_x < rows.x + rows.width {
+            frame.set_cursor_position((cursor_x, rows.y));
+        }
+        list_area = Rect::new(
+            rows.x,
+            rows.y + 1,
+            rows.width,
+            rows.height.saturating_sub(1),
+        );
+    }
+    match &app.orgs {
+        Load::Loading {
+            since,
+            previous: None,
+            ..
+        } => {
+            let line = Line::from(vec![
+                Span::styled(spinner(app.now.duration_since(*since)), theme.title()),
+                Span::raw(" Loading…"),
+            ]);
+            frame.render_widget(Paragraph::new(line), list_area);
+            return;
+        }
+        Load::Failed {
+            error,
+            previous: None,
+            ..
+        } => {
+            frame.render_widget(
+                Paragraph::new(fit(error, list_area.width as usize * 3))
+                    .style(theme.error())
+                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                list_area,
+            );
+            return;
+        }
+        _ => {}
+    }
+    if app.visible.is_empty() {
+        let text = if total == 0 {
+            "No organization is shared. Press c to choose some."
+        } else {
+            "No organization matches the filter."
+        };
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.dim())
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            list_area,
+        );
+        return;
+    }
+    let height = list_area.height as usize;
+    let offset = scroll_offset(app.selected, app.visible.len(), height);
+    let width = list_area.width as usize;
+    let orgs = app.org_list();
+    for (row, &index) in app.visible.iter().enumerate().skip(offset).take(height) {
+        let Some(org) = orgs.get(index) else { continue };
+        let role = org.membership_role.as_deref().unwrap_or("?");
+        let short_id: String = org.id.chars().take(8).collect();
+        let show_id = width >= 36;
+        let right = if show_id {
+            format!(" {role:<10} {short_id}")
+        } else if width >= 22 {
+            format!(" {role}")
+        } else {
+            String::new()
+        };
+        let name_width = width.saturating_sub(right.chars().count() + 2);
+        let marker = if row == app.selected { "▸ " } else { "  " };
+        let loading_since = app.data.get(&org.id).and_then(|d| match d.overview {
+            Load::Loading { since, .. } => Some(since),
+            _ => None,
+        });
+        let name = fit(org.display_name(), name_width);
+        let mut spans = vec![Span::raw(marker), Span::raw(format!("{name:<name_width$}"))];
+        spans.push(Span::styled(right, theme.dim()));
+        if let Some(since) = loading_since
+            && width > 4
+        {
+            spans.push(Span::styled(
+                spinner(app.now.duration_since(since)),
+                theme.dim(),
+            ));
+        }
+        let style = if row == app.selected {
+            if focused {
+                theme.selected()
+            } else {
+                theme.selected_unfocused()
+            }
+        } else {
+            ratatui::style::Style::new()
+        };
+        let y = list_area.y + (row - offset) as u16;
+        frame.render_widget(
+            Paragraph::new(Line::from(spans)).style(style),
+            Rect::new(list_area.x, y, list_area.width, 1),
+        );
+    }
+    // The full id of the selected organization.
+    if rows.height >= 5
+        && let Some(org) = app.selected_org()
+    {
+        let y = area.y + area.height.saturating_sub(2);
+        let id = fit(&org.id, width);
+        frame.render_widget(
+            Paragraph::new(id).style(theme.dim()),
+            Rect::new(rows.x, y, rows.width, 1),
+        );
+    }
+}

@@ -1,0 +1,189 @@
+//! The sign-in screen and the re-consent modal: what happens, the URL to copy, whether a browser
+//! opened, the code's countdown, a field for the redirected URL, and the keys.
+
+use std::time::Duration;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+
+use super::format::countdown;
+use super::spinner;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::state::SignInFlow;
+use crate::auth::callback::CALLBACK_TIMEOUT;
+
+pub fn draw_screen(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    let width = area.width.min(100);
+    let x = (area.width - width) / 2;
+    let box_area = Rect::new(x, 0, width, area.height);
+    draw_flow(frame, app, theme, box_area, " Sign in to Qonto ");
+}
+
+pub fn draw_modal(frame: &mut Frame, app: &App, theme: &Theme) {
+    let area = frame.area();
+    let width = area.width.saturating_sub(4).min(96);
+    let height = area.height.saturating_sub(2).min(24);
+    let popup = Rect::new(
+        (area.width - width) / 2,
+        (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, popup);
+    draw_flow(
+        frame,
+        app,
+        theme,
+        popup,
+        " Change which organizations are shared ",
+    );
+}
+
+fn draw_flow(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, title: &str) {
+    let Some(flow) = &app.sign_in else { return };
+    let block = Block::bordered()
+        .title(Span::styled(title, theme.title()))
+        .border_style(theme.border_focused());
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [body, paste, keys] = Layout::vertical([
+        Constraint::Min(0),
+        Constraint::Length(3),
+        Constraint::Length(2),
+    ])
+    .areas(inner);
+    frame.render_widget(
+        Paragraph::new(body_lines(app, flow, theme)).wrap(Wrap { trim: false }),
+        body,
+    );
+    draw_paste(frame, flow, theme, paste);
+    frame.render_widget(
+        Paragraph::new(key_lines(app, flow, theme)).wrap(Wrap { trim: true }),
+        keys,
+    );
+}
+
+fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
+    if flow.reconsent {
+        lines.push(Line::from("Qonto's consent page opens in your browser with the organizations you share now ticked."));
+        lines.push(Line::from("Tick or untick, then Allow. Your current sign-in stays in use until the new one arrives."));
+    } else {
+        lines.push(Line::from(
+            "qonto-tui reads your Qonto organizations through Qonto's User OAuth flow.",
+        ));
+        lines.push(Line::from("Your browser opens Qonto's consent page: tick the organizations you want here, then Allow."));
+        lines.push(Line::from(
+            "The browser then hands the sign-in back to this app on your own machine.",
+        ));
+    }
+    lines.push(Line::from(""));
+    if let Some(error) = &flow.error {
+        lines.push(Line::from(Span::styled(error.clone(), theme.error())));
+        lines.push(Line::from(""));
+    }
+    match (&flow.url, &flow.browser) {
+        (None, _) if flow.error.is_none() => {
+            lines.push(Line::from(vec![
+                Span::styled(spinner(app.now.duration_since(flow.started)), theme.title()),
+                Span::raw(" Preparing the sign-in…"),
+            ]));
+        }
+        (Some(url), browser) => {
+            match browser {
+                Some(Ok(how)) => lines.push(Line::from(Span::styled(
+                    format!("✓ Browser {how}."),
+                    theme.success(),
+                ))),
+                Some(Err(why)) => lines.push(Line::from(Span::styled(
+                    format!("No browser could be opened ({why}). Open this URL yourself:"),
+                    theme.warning(),
+                ))),
+                None => {}
+            }
+            lines.push(Line::from(Span::styled(url.clone(), theme.key())));
+            lines.push(Line::from(""));
+            let elapsed = app.now.duration_since(flow.started);
+            let remaining = CALLBACK_TIMEOUT.saturating_sub(elapsed).max(Duration::ZERO);
+            if flow.completing {
+                lines.push(Line::from(vec![
+                    Span::styled(spinner(elapsed), theme.title()),
+                    Span::raw(" Completing the sign-in…"),
+                ]));
+            } else {
+                lines.push(Line::from(vec![
+                    Span::styled(spinner(elapsed), theme.title()),
+                    Span::raw(" Waiting for the browser. The link expires in "),
+                    Span::styled(countdown(remaining), theme.header()),
+                    Span::raw("."),
+                ]));
+            }
+        }
+        _ => {}
+    }
+    lines
+}
+
+fn draw_paste(frame: &mut Frame, flow: &SignInFlow, theme: &Theme, area: Rect) {
+    let label = "Browser on another machine? Paste the URL it ended on:";
+    let style = if flow.paste_focused {
+        theme.border_focused()
+    } else {
+        theme.border()
+    };
+    let block = Block::bordered()
+        .title(Span::styled(label, theme.dim()))
+        .border_style(style);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let width = inner.width.max(1) as usize;
+    let scroll = flow.paste.visual_scroll(width);
+    frame.render_widget(
+        Paragraph::new(flow.paste.value().to_string()).scroll((0, scroll as u16)),
+        inner,
+    );
+    if flow.paste_focused {
+        let x = inner.x + (flow.paste.visual_cursor().saturating_sub(scroll)) as u16;
+        if x < inner.x + inner.width {
+            frame.set_cursor_position((x, inner.y));
+        }
+    }
+}
+
+fn key_lines<'a>(app: &App, flow: &SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
+    let mut spans = Vec::new();
+    let mut key = |k: &'static str, what: &'static str| {
+        spans.push(Span::styled(k, theme.key()));
+        spans.push(Span::styled(format!(" {what}   "), theme.dim()));
+    };
+    if flow.paste_focused {
+        key("Enter", "use the pasted URL");
+        key("Tab", "back");
+    } else {
+        if flow.url.is_none() {
+            key("Enter", "start again");
+        } else {
+            key("o", "open the browser again");
+            key("Tab", "paste a URL");
+            if app.demo {
+                key("s", "demo: let a built-in browser allow all organizations");
+            }
+        }
+        key(
+            "Esc",
+            if flow.reconsent {
+                "cancel"
+            } else {
+                "stop waiting"
+            },
+        );
+        if !flow.reconsent {
+            key("q", "quit");
+        }
+    }
+    vec![Line::from(spans)]
+}

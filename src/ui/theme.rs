@@ -1,0 +1,77 @@
+//! Colours that read on dark and light terminals (the terminal's own palette, no fixed
+//! backgrounds), and a monochrome variant for `NO_COLOR`.
+
+use ratatui::style::{Color, Modifier, Style};
+
+#[derive(Debug, Clone, Copy)]
+pub struct Theme {
+    color: bool,
+}
+
+impl Theme {
+    pub fn new(no_color: bool) -> Self {
+        Self { color: !no_color }
+    }
+
+    fn fg(&self, c: Color) -> Style {
+        if self.color {
+            Style::new().fg(c)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn title(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn dim(&self) -> Style {
+        if self.color {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+    pub fn selected(&self) -> Style {
+        Style::new().add_modifier(Modifier::REVERSED)
+    }
+    pub fn selected_unfocused(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+    pub fn border_focused(&self) -> Style {
+        self.fg(Color::Cyan)
+    }
+    pub fn border(&self) -> Style {
+        self.dim()
+    }
+    pub fn credit(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn debit(&self) -> Style {
+        Style::new()
+    }
+    pub fn warning(&self) -> Style {
+        self.fg(Color::Yellow).add_modifier(Modifier::BOLD)
+    }
+    pub fn error(&self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+    pub fn success(&self) -> Style {
+        self.fg(Color::Green)
+    }
+    pub fn banner(&self) -> Style {
+        if self.color {
+            Style::new()
+                .fg(Color::White)
+                .bg(Color::Red)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+        }
+    }
+    pub fn key(&self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+    pub fn header(&self) -> Style {
+        Style::new().add_modifier(Modifier::BOLD)
+    }
+}
