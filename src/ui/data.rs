@@ -238,15 +238,23 @@ fn accounts(
         return;
     }
     let cursor = app.cursors_for(org).account.min(accounts.len() - 1);
-    let wide = area.width >= 90;
-    let mut header = vec!["Account", "IBAN", "Balance", "Authorized"];
-    let mut widths = vec![
-        Constraint::Fill(2),
-        Constraint::Length(if app.reveal_ibans { 34 } else { 20 }),
-        Constraint::Length(16),
-        Constraint::Length(16),
-    ];
-    if wide {
+    // Columns give way from the right as the pane narrows; the name and balance stay.
+    let show_iban = area.width >= 64;
+    let show_authorized = area.width >= 80;
+    let show_status = area.width >= 100;
+    let mut header = vec!["Account"];
+    let mut widths = vec![Constraint::Fill(1)];
+    if show_iban {
+        header.push("IBAN");
+        widths.push(Constraint::Length(if app.reveal_ibans { 34 } else { 19 }));
+    }
+    header.push("Balance");
+    widths.push(Constraint::Length(16));
+    if show_authorized {
+        header.push("Authorized");
+        widths.push(Constraint::Length(16));
+    }
+    if show_status {
         header.extend(["Status", "Main"]);
         widths.extend([Constraint::Length(8), Constraint::Length(4)]);
     }
@@ -273,24 +281,26 @@ fn accounts(
                 .authorized_in_cents()
                 .map(|c| money(c, currency))
                 .unwrap_or_else(|| "—".into());
-            let iban = a
-                .iban
-                .as_deref()
-                .map(|i| {
-                    if app.reveal_ibans {
-                        group_iban(i)
-                    } else {
-                        mask_iban(i)
-                    }
-                })
-                .unwrap_or_default();
-            let mut cells = vec![
-                Cell::from(a.name.clone().unwrap_or_else(|| "—".into())),
-                Cell::from(iban),
-                Cell::from(Line::from(balance).right_aligned()),
-                Cell::from(Line::from(authorized).right_aligned()),
-            ];
-            if wide {
+            let mut cells = vec![Cell::from(a.name.clone().unwrap_or_else(|| "—".into()))];
+            if show_iban {
+                let iban = a
+                    .iban
+                    .as_deref()
+                    .map(|i| {
+                        if app.reveal_ibans {
+                            group_iban(i)
+                        } else {
+                            mask_iban(i)
+                        }
+                    })
+                    .unwrap_or_default();
+                cells.push(Cell::from(iban));
+            }
+            cells.push(Cell::from(Line::from(balance).right_aligned()));
+            if show_authorized {
+                cells.push(Cell::from(Line::from(authorized).right_aligned()));
+            }
+            if show_status {
                 cells.push(Cell::from(a.status.clone().unwrap_or_default()));
                 cells.push(Cell::from(if a.main { "★" } else { "" }));
             }
@@ -392,15 +402,22 @@ fn transactions(
         }
         return;
     }
-    let wide = area.width >= 84;
-    let mut header = vec!["Date", "Counterparty", "Amount", "Status"];
-    let mut widths = vec![
-        Constraint::Length(10),
-        Constraint::Fill(1),
-        Constraint::Length(15),
-        Constraint::Length(9),
-    ];
-    if wide {
+    let show_date = area.width >= 50;
+    let show_status = area.width >= 66;
+    let show_type = area.width >= 84;
+    let mut header = Vec::new();
+    let mut widths = Vec::new();
+    if show_date {
+        header.push("Date");
+        widths.push(Constraint::Length(10));
+    }
+    header.extend(["Counterparty", "Amount"]);
+    widths.extend([Constraint::Fill(1), Constraint::Length(15)]);
+    if show_status {
+        header.push("Status");
+        widths.push(Constraint::Length(9));
+    }
+    if show_type {
         header.push("Type");
         widths.push(Constraint::Length(12));
     }
@@ -434,13 +451,18 @@ fn transactions(
                 "declined" => theme.dim(),
                 _ => Style::new(),
             };
-            let mut cells = vec![
-                Cell::from(t.date().map(date).unwrap_or_default()),
-                Cell::from(t.counterparty().to_string()),
-                Cell::from(Line::from(Span::styled(amount, style)).right_aligned()),
-                Cell::from(Span::styled(status, status_style)),
-            ];
-            if wide {
+            let mut cells = Vec::new();
+            if show_date {
+                cells.push(Cell::from(t.date().map(date).unwrap_or_default()));
+            }
+            cells.push(Cell::from(t.counterparty().to_string()));
+            cells.push(Cell::from(
+                Line::from(Span::styled(amount, style)).right_aligned(),
+            ));
+            if show_status {
+                cells.push(Cell::from(Span::styled(status, status_style)));
+            }
+            if show_type {
                 cells.push(Cell::from(Span::styled(
                     t.operation_type.clone().unwrap_or_default(),
                     theme.dim(),

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod pty;
 
 use qonto_tui::auth::authorize::{
     AuthorizationRequest, DEFAULT_SCOPES, build_authorization_request,

@@ -1,0 +1,198 @@
+//! The real binary in a pseudo-terminal against a sandbox: sign in, browse, re-consent; and
+//! the UI staying live while the network is slow.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::app::{Home, free_port};
+use common::pty::{DOWN, PtyApp};
+use qonto_tui::sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn sandbox(port: u16, data: DataOptions) -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        data,
+        ..common::options()
+    })
+    .await
+    .unwrap()
+}
+
+fn env_for(sb: &Sandbox, home: &Home) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = sb
+        .env_lines()
+        .into_iter()
+        .map(|l| {
+            let (k, v) = l.split_once('=').unwrap();
+            (k.to_string(), v.to_string())
+        })
+        .collect();
+    for (k, sub) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
+        env.push((k.into(), home.dir.join(sub).display().to_string()));
+    }
+    env.push((
+        "QONTO_TUI_CONFIG".into(),
+        home.dir.join("none.toml").display().to_string(),
+    ));
+    env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
+    env
+}
+
+/// A BROWSER script that allows all organizations the first time, then only `later`.
+fn two_step_browser(home: &Home, later: &[String]) -> std::path::PathBuf {
+    let path = home.dir.join("browser.sh");
+    let bin = env!("CARGO_BIN_EXE_qonto-tui");
+    let marker = home.dir.join("first-consent-done");
+    std::fs::write(
+        &path,
+        format!(
+            "#!/bin/sh\nif [ -e '{m}' ]; then exec '{bin}' simulate-browser --orgs {later} \"$1\"; else touch '{m}'; exec '{bin}' simulate-browser \"$1\"; fi\n",
+            m = marker.display(),
+            later = later.join(",")
+        ),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sign_in_browse_and_reconsent_in_a_real_terminal() {
+    let sb = sandbox(free_port(), common::options().data).await;
+    let home = Home::new("e2e");
+    let orgs = &sb.data().orgs;
+    let keep = vec![orgs[1].id.clone(), orgs[3].id.clone()];
+    let mut env = env_for(&sb, &home);
+    env.push((
+        "BROWSER".into(),
+        two_step_browser(&home, &keep).display().to_string(),
+    ));
+    let mut app = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 150, 40))
+        .await
+        .unwrap();
+
+    // Signed in through the browser: five organizations with name, role and id.
+    app.wait_text("Organizations (5)", WAIT);
+    for org in orgs {
+        app.wait_text(&org.name, WAIT);
+        let screen = app.screen();
+        let line = screen
+            .lines()
+            .find(|l| l.contains(&org.name) && l.contains(&org.membership_role));
+        let line =
+            line.unwrap_or_else(|| panic!("no row with {} and its role:\n{screen}", org.name));
+        assert!(line.contains(&org.id[..8]), "{line}");
+    }
+    app.wait_text(&orgs[0].accounts[0].name, WAIT);
+
+    // Down: the second organization's accounts.
+    app.send(DOWN);
+    app.wait_for("second org selected", WAIT, |s| {
+        s.lines()
+            .any(|l| l.contains('▸') && l.contains(&orgs[1].name))
+    });
+    app.wait_text(&orgs[1].accounts[0].name, WAIT);
+    app.wait_text(&orgs[1].legal_name, WAIT);
+
+    // c: the browser now shares only two organizations; the list follows and the change is said.
+    app.send(b"c");
+    app.wait_text("Organizations (2)", WAIT);
+    let screen = app.screen();
+    assert!(screen.contains("No longer shared"), "{screen}");
+    for org in orgs {
+        let expected = keep.contains(&org.id);
+        assert_eq!(
+            screen.contains(&org.id[..8]),
+            expected,
+            "{}: {screen}",
+            org.name
+        );
+    }
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains('▸') && l.contains(&orgs[1].name)),
+        "the selection stayed on a still-shared org: {screen}"
+    );
+
+    app.send(b"q");
+    let status = tokio::task::spawn_blocking(move || {
+        let s = app.wait_exit(Duration::from_secs(5));
+        (s, app.raw.lock().unwrap().clone())
+    })
+    .await
+    .unwrap();
+    assert!(status.0.is_some_and(|s| s.success()), "exits 0");
+    let tail = String::from_utf8_lossy(&status.1[status.1.len().saturating_sub(200)..]).to_string();
+    assert!(tail.contains("\x1b[?1049l"), "left the alternate screen");
+    assert!(tail.contains("\x1b[?25h"), "cursor shown again");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn twenty_quick_downs_at_300_ms_latency_each_show_at_once_with_bounded_requests() {
+    let data = DataOptions {
+        extra_orgs: 20,
+        ..common::options().data
+    };
+    let sb = sandbox(free_port(), data).await;
+    let home = Home::new("latency");
+    let mut env = env_for(&sb, &home);
+    let script = home.browser_script(&[]);
+    env.push(("BROWSER".into(), script.display().to_string()));
+    let mut app = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 150, 40))
+        .await
+        .unwrap();
+    app.wait_text("Organizations (25)", WAIT);
+    sb.set_faults(Faults {
+        latency: Duration::from_millis(300),
+        ..Faults::default()
+    });
+    let before = sb.stats().api_requests;
+    let names: Vec<String> = sb.data().orgs.iter().map(|o| o.name.clone()).collect();
+    let stats = tokio::task::spawn_blocking(move || {
+        let mut worst = Duration::ZERO;
+        for i in 1..=20 {
+            app.send(DOWN);
+            let expected = &names[i];
+            let took = app.wait_for(
+                &format!("selection on {expected}"),
+                Duration::from_secs(5),
+                |s| {
+                    s.lines()
+                        .any(|l| l.contains('▸') && l.contains(expected.as_str()))
+                },
+            );
+            worst = worst.max(took);
+        }
+        (worst, app)
+    })
+    .await
+    .unwrap();
+    let (worst, app) = stats;
+    // Let in-flight requests land, then count.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let requests = sb.stats().api_requests - before;
+    println!(
+        "20 Down presses at 300 ms latency: slowest press shown after {} ms; {requests} API requests",
+        worst.as_millis()
+    );
+    assert!(
+        worst < Duration::from_millis(300),
+        "a keypress waited for the network: {worst:?}"
+    );
+    assert!(
+        requests <= 25,
+        "requests stay bounded by the organizations: {requests}"
+    );
+    drop(app);
+}

@@ -1,0 +1,276 @@
+//! Snapshots of every screen: real sandbox data, fetched by the real client, fed through
+//! `update` as the event loop would, drawn by `draw` on ratatui's TestBackend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use qonto_tui::api::{ApiClient, ApiError};
+use qonto_tui::app::state::Screen;
+use qonto_tui::app::{App, Cmd, Msg, update};
+use qonto_tui::auth::session::Session;
+use qonto_tui::auth::store::MemoryStore;
+use qonto_tui::auth::tokens::OAuthClient;
+use qonto_tui::sandbox::Sandbox;
+use qonto_tui::secret::Secret;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct Harness {
+    _sb: Sandbox,
+    api: ApiClient,
+    app: App,
+}
+
+impl Harness {
+    async fn signed_in() -> Self {
+        let sb = common::sandbox().await;
+        let orgs = common::org_ids(&sb);
+        let tokens = common::sign_in(&sb, &orgs).await;
+        let client = OAuthClient::new(
+            sb.token_url(),
+            None,
+            sb.client_id().into(),
+            Secret::new(sb.client_secret()),
+            None,
+        )
+        .unwrap();
+        let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
+        let stored = qonto_tui::auth::store::StoredTokens {
+            access_token: Secret::new(common::access(&tokens)),
+            refresh_token: None,
+            expires_at: chrono::Utc::now().timestamp() + 3600,
+            lifetime_secs: 3600,
+            scope: String::new(),
+        };
+        session.install(stored).await.unwrap();
+        let api = ApiClient::new(&sb.base_url(), session, None).unwrap();
+        let app = App::new(false, None, Instant::now());
+        let mut h = Self { _sb: sb, api, app };
+        h.send(Msg::Resize(120, 32)).await;
+        h.send(Msg::SessionChecked {
+            signed_in: true,
+            problem: None,
+        })
+        .await;
+        h
+    }
+
+    /// Feeds a message and carries out the commands it returns against the sandbox, like the
+    /// worker does, until nothing is left to do.
+    async fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(msg) = queue.pop() {
+            for cmd in update(&mut self.app, msg) {
+                queue.extend(self.run(cmd).await);
+            }
+        }
+    }
+
+    async fn run(&self, cmd: Cmd) -> Vec<Msg> {
+        match cmd {
+            Cmd::LoadOrgs { generation } => vec![Msg::OrgsLoaded {
+                generation,
+                result: self.api.user_organizations().await,
+            }],
+            Cmd::LoadOverview { org, generation } => {
+                let result = self.api.organization(&org).await;
+                vec![Msg::OverviewLoaded {
+                    org,
+                    generation,
+                    result,
+                }]
+            }
+            Cmd::Prefetch { orgs, generation } => {
+                let mut out = Vec::new();
+                for org in orgs {
+                    let result = self.api.organization(&org).await;
+                    out.push(Msg::OverviewLoaded {
+                        org,
+                        generation,
+                        result,
+                    });
+                }
+                out
+            }
+            Cmd::LoadTransactions {
+                org,
+                account,
+                page,
+                generation,
+            } => {
+                let result = self.api.transactions(&org, &account, page, 100).await;
+                vec![Msg::TransactionsLoaded {
+                    org,
+                    account,
+                    page,
+                    generation,
+                    result,
+                }]
+            }
+            Cmd::LoadMembers { org, generation } => {
+                let result = self.api.memberships(&org).await;
+                vec![Msg::MembersLoaded {
+                    org,
+                    generation,
+                    result,
+                }]
+            }
+            Cmd::LoadLabels { org, generation } => {
+                let result = self.api.labels(&org).await;
+                vec![Msg::LabelsLoaded {
+                    org,
+                    generation,
+                    result,
+                }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .await;
+    }
+
+    fn render(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| qonto_tui::ui::draw(f, &self.app))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+
+    /// Freezes time as "just now" for everything loaded, so ages do not vary between runs.
+    fn freeze(&mut self) {
+        self.app.now = Instant::now();
+        for data in self.app.data.values_mut() {
+            if let qonto_tui::app::state::Load::Ready { at, .. } = &mut data.overview {
+                *at = self.app.now;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn accounts_of_the_first_organization() {
+    let mut h = Harness::signed_in().await;
+    h.freeze();
+    insta::assert_snapshot!("accounts_120x32", h.render(120, 32));
+}
+
+#[tokio::test]
+async fn accounts_hidden_balances_for_a_manager() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Down).await;
+    h.freeze();
+    insta::assert_snapshot!("accounts_manager_dashes", h.render(120, 20));
+}
+
+#[tokio::test]
+async fn transactions_members_labels() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('2')).await;
+    h.freeze();
+    insta::assert_snapshot!("transactions", h.render(120, 32));
+    h.key(KeyCode::Char('3')).await;
+    h.freeze();
+    insta::assert_snapshot!("members", h.render(120, 20));
+    h.key(KeyCode::Char('4')).await;
+    h.freeze();
+    insta::assert_snapshot!("labels", h.render(120, 24));
+}
+
+#[tokio::test]
+async fn no_longer_shared_organization() {
+    let mut h = Harness::signed_in().await;
+    let org = h.app.selected_org_id().unwrap();
+    // The worker would deliver this 403 after the organization was unshared.
+    h.key(KeyCode::Char('r')).await;
+    let generation = h.app.generation + 1;
+    h.app.generation = generation;
+    h.app.data.get_mut(&org).unwrap().overview = qonto_tui::app::state::Load::Idle;
+    h.app
+        .data
+        .get_mut(&org)
+        .unwrap()
+        .overview
+        .start(generation, h.app.now);
+    let error = ApiError::Forbidden {
+        detail: "The user has not consented to share this organization".into(),
+        trace_id: Some("6f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c".into()),
+    };
+    h.send(Msg::OverviewLoaded {
+        org,
+        generation,
+        result: Err(error),
+    })
+    .await;
+    h.app.status = None;
+    h.freeze();
+    insta::assert_snapshot!("forbidden_403", h.render(120, 16));
+}
+
+#[tokio::test]
+async fn help_overlay() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('?')).await;
+    h.freeze();
+    insta::assert_snapshot!("help", h.render(100, 40));
+}
+
+#[tokio::test]
+async fn reconsent_modal() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('c')).await;
+    h.send(Msg::SignInWaiting {
+        url: "http://127.0.0.1:18920/oauth2/auth?response_type=code&client_id=demo&state=fixed-state-for-snapshot".into(),
+        browser: Ok("opened with $BROWSER (firefox)".into()),
+    })
+    .await;
+    h.freeze();
+    if let Some(flow) = h.app.sign_in.as_mut() {
+        flow.started = h.app.now;
+    }
+    insta::assert_snapshot!("reconsent_modal", h.render(110, 30));
+}
+
+#[tokio::test]
+async fn sign_in_screen_without_a_browser() {
+    let mut app = App::new(true, None, Instant::now());
+    update(&mut app, Msg::Resize(100, 26));
+    update(
+        &mut app,
+        Msg::SessionChecked {
+            signed_in: false,
+            problem: None,
+        },
+    );
+    assert_eq!(app.screen, Screen::SignIn);
+    update(
+        &mut app,
+        Msg::SignInWaiting {
+            url: "http://127.0.0.1:18920/oauth2/auth?response_type=code&client_id=demo&state=fixed-state-for-snapshot".into(),
+            browser: Err("no opener found; set BROWSER to choose one".into()),
+        },
+    );
+    app.now = app.sign_in.as_ref().unwrap().started + std::time::Duration::from_secs(19);
+    let mut terminal = Terminal::new(TestBackend::new(100, 26)).unwrap();
+    terminal.draw(|f| qonto_tui::ui::draw(f, &app)).unwrap();
+    insta::assert_snapshot!("sign_in", terminal.backend().to_string());
+}
+
+#[tokio::test]
+async fn small_terminals() {
+    let mut h = Harness::signed_in().await;
+    h.freeze();
+    insta::assert_snapshot!("layout_80x24", h.render(80, 24));
+    insta::assert_snapshot!("layout_40x12", h.render(40, 12));
+    for (w, h_) in [(1, 1), (2, 1), (10, 3), (29, 7), (30, 8), (5, 40), (300, 2)] {
+        h.render(w, h_);
+    }
+}
