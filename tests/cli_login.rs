@@ -17,7 +17,7 @@ async fn sandbox_on(port: u16) -> Sandbox {
 }
 
 async fn run(mut c: std::process::Command) -> std::process::Output {
-    tokio::task::spawn_blocking(move || c.output().unwrap())
+    tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(60)))
         .await
         .unwrap()
 }
