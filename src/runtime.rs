@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{Event, EventStream};
-use futures_util::{FutureExt, StreamExt};
+use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use crate::api::ApiClient;
@@ -77,10 +77,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             }
         };
         let mut batch: Vec<Msg> = first.into_iter().collect();
-        // Take everything already waiting, so a burst becomes one frame.
-        while let Some(Some(Ok(event))) = events.next().now_or_never() {
-            batch.extend(to_msg(event));
-        }
+        // Take every worker result already waiting. (The event stream is not drained here:
+        // polling it without the task's waker would leave the next keypress unnoticed until the
+        // tick. Key bursts still coalesce: drawing waits for the frame interval.)
         while let Ok(msg) = msg_rx.try_recv() {
             batch.push(msg);
         }

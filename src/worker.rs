@@ -52,6 +52,8 @@ pub struct Worker {
     done_rx: mpsc::UnboundedReceiver<(String, Generation)>,
     prefetch_slots: Arc<Semaphore>,
     sign_in: Option<SignInTask>,
+    /// Background prefetching (off only to measure uncached switches: QONTO_TUI_PREFETCH=off).
+    prefetch: bool,
 }
 
 impl Worker {
@@ -72,6 +74,7 @@ impl Worker {
             done_rx,
             prefetch_slots: Arc::new(Semaphore::new(PREFETCH_CONCURRENCY)),
             sign_in: None,
+            prefetch: std::env::var("QONTO_TUI_PREFETCH").map_or(true, |v| v != "off"),
         }
     }
 
@@ -127,6 +130,10 @@ impl Worker {
             }
             Cmd::LoadOverview { org, generation } => self.overview(org, generation, true),
             Cmd::Prefetch { orgs, generation } => {
+                // Off: a visit still fetches, since `update` asks again for an org it awaits.
+                if !self.prefetch {
+                    return;
+                }
                 for org in orgs {
                     self.overview(org, generation, false);
                 }

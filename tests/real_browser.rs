@@ -47,15 +47,33 @@ async fn headless_chromium_walks_the_consent_flow_to_our_loopback_listener() {
     std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
 
     let mut login = app(&sb, &home);
-    login.args(["--token-store", "file", "login"]).env("BROWSER", &script);
-    let out = tokio::task::spawn_blocking(move || output_within(login, std::time::Duration::from_secs(60))).await.unwrap();
+    login
+        .args(["--token-store", "file", "login"])
+        .env("BROWSER", &script);
+    let out = tokio::task::spawn_blocking(move || {
+        output_within(login, std::time::Duration::from_secs(60))
+    })
+    .await
+    .unwrap();
     if let Ok(pid) = std::fs::read_to_string(&pid_file) {
-        let _ = std::process::Command::new("pkill").args(["-TERM", "-P", pid.trim()]).status();
-        let _ = std::process::Command::new("kill").args(["-TERM", pid.trim()]).status();
+        let _ = std::process::Command::new("pkill")
+            .args(["-TERM", "-P", pid.trim()])
+            .status();
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", pid.trim()])
+            .status();
     }
     assert!(out.status.success(), "{}", text(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("opened with $BROWSER"), "{}", text(&out));
-    assert_eq!(sb.stats().code_grants, 1, "Chromium's redirect delivered the code");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("opened with $BROWSER"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(
+        sb.stats().code_grants,
+        1,
+        "Chromium's redirect delivered the code"
+    );
     assert_eq!(sb.consented_orgs().len(), 5);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("Shared organizations (5)"), "{stdout}");

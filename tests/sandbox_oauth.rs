@@ -391,3 +391,33 @@ async fn staging_token_is_enforced_like_qontos_sandbox() {
         "with the header the request reaches the API"
     );
 }
+
+#[tokio::test]
+async fn allow_answers_302_found_with_code_and_state() {
+    let sb = sandbox().await;
+    let req = authorization(&sb);
+    let html = http()
+        .get(req.url.as_str())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let inputs = qonto_tui::sandbox::browser::form_inputs(&html);
+    let mut form: Vec<(String, String)> = inputs
+        .iter()
+        .filter(|i| i.kind == "hidden")
+        .map(|i| (i.name.clone(), i.value.clone()))
+        .collect();
+    form.push(("organization_id".into(), org_ids(&sb)[0].clone()));
+    form.push(("decision".into(), "allow".into()));
+    let r = http().post(sb.auth_url()).form(&form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 302);
+    let location = r.headers()["location"].to_str().unwrap();
+    assert!(
+        location.starts_with(&req.redirect_uri)
+            && location.contains("code=ory_ac_")
+            && location.contains(&req.state)
+    );
+}

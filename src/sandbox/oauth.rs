@@ -10,7 +10,7 @@ use std::sync::atomic::Ordering;
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
@@ -251,7 +251,7 @@ pub async fn authorize_decision(State(state): Shared, body: Bytes) -> Response {
                 .append_pair("error", "access_denied")
                 .append_pair("error_description", "The resource owner denied the request")
                 .append_pair("state", &pending.state);
-            return Redirect::to(redirect.as_str()).into_response();
+            return found(redirect.as_str());
         }
         _ => {
             return oauth_error(
@@ -337,7 +337,16 @@ pub async fn authorize_decision(State(state): Shared, body: Bytes) -> Response {
         .append_pair("code", &code)
         .append_pair("scope", &pending.scopes.join(" "))
         .append_pair("state", &pending.state);
-    Redirect::to(redirect.as_str()).into_response()
+    found(redirect.as_str())
+}
+
+/// `302 Found` to the client's redirect URI, as Qonto's OAuth server answers.
+fn found(location: &str) -> Response {
+    (
+        StatusCode::FOUND,
+        [("location", location), ("cache-control", "no-store")],
+    )
+        .into_response()
 }
 
 /// Authenticates the client from the form body (Qonto documents only client_secret_post).

@@ -118,7 +118,11 @@ pub fn text(o: &Output) -> String {
 /// Runs `cmd` to the end, killing it (and failing) after `limit`.
 pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
     use std::io::Read;
-    let mut child = cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = cmd
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut stdout = child.stdout.take().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let out_reader = std::thread::spawn(move || {
@@ -143,5 +147,9 @@ pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
-    Output { status, stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
+    Output {
+        status,
+        stdout: out_reader.join().unwrap(),
+        stderr: err_reader.join().unwrap(),
+    }
 }
