@@ -16,7 +16,7 @@ async fn sandbox_on(port: u16) -> Sandbox {
     .unwrap()
 }
 
-async fn run(mut c: std::process::Command) -> std::process::Output {
+async fn run(c: std::process::Command) -> std::process::Output {
     tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(60)))
         .await
         .unwrap()
