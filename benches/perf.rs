@@ -261,15 +261,12 @@ async fn switching() {
     let home = Home::new("bench-uncached");
     let env = env_for(&sb, &home, false);
     let first = names[0].1.clone();
-    let mut app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
-    let n = names.clone();
-    let (accounts, app_back) = blocking(move || {
+    let app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
+    let mut app = blocking(move || {
         app.wait_text(&first, WAIT);
-        (app, n)
+        app
     })
     .await;
-    let mut app = accounts;
-    let names = app_back;
     sb.set_faults(Faults {
         latency: L,
         ..Faults::default()
