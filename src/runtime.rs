@@ -84,6 +84,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             batch.push(msg);
         }
         for msg in batch {
+            #[cfg(debug_assertions)]
+            injected_panic(&msg);
             app.now = Instant::now();
             dirty = true;
             for cmd in update(&mut app, msg) {
@@ -109,6 +111,17 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     drop(terminal);
     drop(guard);
     Ok(())
+}
+
+/// Debug builds only: F12 panics when QONTO_TUI_TEST_PANIC=1, to prove the terminal is restored.
+#[cfg(debug_assertions)]
+fn injected_panic(msg: &Msg) {
+    if let Msg::Key(k) = msg
+        && k.code == crossterm::event::KeyCode::F(12)
+        && std::env::var("QONTO_TUI_TEST_PANIC").is_ok_and(|v| v == "1")
+    {
+        panic!("injected panic (QONTO_TUI_TEST_PANIC)");
+    }
 }
 
 fn draw(terminal: &mut tui::Term, app: &App) -> std::io::Result<()> {

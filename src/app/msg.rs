@@ -9,7 +9,7 @@ use crate::api::models::{Label, Membership, Organization, TransactionsPage, User
 /// Which request wave a result belongs to; results of an older wave are dropped.
 pub type Generation = u64;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
     Mouse(MouseEvent),

@@ -18,6 +18,16 @@ pub struct PtyApp {
 
 impl PtyApp {
     pub fn spawn(args: &[&str], env: &[(String, String)], cols: u16, rows: u16) -> Self {
+        Self::spawn_program(env!("CARGO_BIN_EXE_qonto-tui"), args, env, cols, rows)
+    }
+
+    pub fn spawn_program(
+        program: &str,
+        args: &[&str],
+        env: &[(String, String)],
+        cols: u16,
+        rows: u16,
+    ) -> Self {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows,
@@ -26,7 +36,7 @@ impl PtyApp {
                 pixel_height: 0,
             })
             .expect("a pty");
-        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_qonto-tui"));
+        let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("BROWSER");
