@@ -480,34 +480,37 @@ async fn startup() {
     );
 }
 
-/// Scrolls the first account to its end with End presses, each fetching the next page.
+/// The "N of TOTAL" position shown for `account`.
+fn position(screen: &str, account: &str) -> Option<usize> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(&format!("{account}  ")))?;
+    let after = &line[line.find(&format!("{account}  "))? + account.len() + 2..];
+    after.split(" of").next()?.trim().parse().ok()
+}
+
+/// Scrolls the account to its end with End presses, each reaching what is loaded and so
+/// fetching the next page.
 fn scroll_to_end(app: &mut PtyApp, account: &str, total: usize) {
-    let done = format!("{account}  {total} of {total}");
-    let mut last = String::new();
-    for _ in 0..(total / 100 + 50) {
-        if app.screen().contains(&done) {
+    let mut last = position(&app.screen(), account).unwrap_or(0);
+    for _ in 0..(total / 100) * 3 + 50 {
+        if last >= total {
             return;
         }
         app.send(b"G");
-        // Wait until the position moved (the next page arrived and End went further).
         let start = Instant::now();
-        loop {
-            let screen = app.screen();
-            let pos = screen
-                .lines()
-                .find(|l| l.contains(&format!("{account}  ")))
-                .unwrap_or("")
-                .to_string();
-            if pos != last || start.elapsed() > Duration::from_secs(5) {
-                last = pos;
+        while start.elapsed() < Duration::from_secs(5) {
+            let now = position(&app.screen(), account).unwrap_or(0);
+            if now > last {
+                last = now;
                 break;
             }
-            std::thread::sleep(Duration::from_millis(2));
+            std::thread::sleep(Duration::from_millis(1));
         }
     }
     assert!(
-        app.screen().contains(&done),
-        "did not reach the end:\n{}",
+        last >= total,
+        "did not reach the end ({last} of {total}):\n{}",
         app.screen()
     );
 }

@@ -126,6 +126,7 @@ impl Worker {
                 tokio::spawn(async move {
                     let result = api.user_organizations().await;
                     let _ = tx.send(Msg::OrgsLoaded { generation, result });
+                    report_store_warning(&api, &tx);
                 });
             }
             Cmd::LoadOverview { org, generation } => self.overview(org, generation, true),
@@ -157,6 +158,7 @@ impl Worker {
                         generation,
                         result,
                     });
+                    report_store_warning(&api, &tx);
                 });
             }
             Cmd::LoadMembers { org, generation } => {
@@ -169,6 +171,7 @@ impl Worker {
                         generation,
                         result,
                     });
+                    report_store_warning(&api, &tx);
                 });
             }
             Cmd::LoadLabels { org, generation } => {
@@ -181,6 +184,7 @@ impl Worker {
                         generation,
                         result,
                     });
+                    report_store_warning(&api, &tx);
                 });
             }
             Cmd::StartSignIn => self.start_sign_in(),
@@ -275,6 +279,7 @@ impl Worker {
                 generation,
                 result,
             });
+            report_store_warning(&api, &tx);
             let _ = done.send((org, generation));
         });
     }
@@ -336,5 +341,12 @@ impl Worker {
             paste: paste_tx,
             url: url_slot,
         });
+    }
+}
+
+/// A refresh whose tokens could not be saved is said once, on the status line.
+fn report_store_warning(api: &ApiClient, tx: &mpsc::UnboundedSender<Msg>) {
+    if let Some(warning) = api.session().take_new_store_warning() {
+        let _ = tx.send(Msg::StoreWarning(warning));
     }
 }

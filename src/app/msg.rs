@@ -60,6 +60,8 @@ pub enum Msg {
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<String, String>),
     SignInFailed(String),
+    /// Rotated tokens could not be saved (they are kept in memory).
+    StoreWarning(String),
     PasteRejected(String),
     SignedIn,
 }

@@ -107,6 +107,22 @@ pub struct OrgData {
     pub labels: Load<Vec<Label>>,
 }
 
+impl OrgData {
+    /// Failed loads become "not loaded", so the next visit fetches them again.
+    pub fn forget_failures(&mut self) {
+        if matches!(self.overview, Load::Failed { .. }) {
+            self.overview = Load::Idle;
+        }
+        if matches!(self.members, Load::Failed { .. }) {
+            self.members = Load::Idle;
+        }
+        if matches!(self.labels, Load::Failed { .. }) {
+            self.labels = Load::Idle;
+        }
+        self.transactions.retain(|_, list| list.error.is_none());
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Accounts,

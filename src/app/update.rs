@@ -186,6 +186,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::StoreWarning(text) => {
+            set_status(
+                app,
+                format!("Signed in until you quit only: {text}"),
+                Tone::Error,
+            );
+            Vec::new()
+        }
         Msg::BrowserOpened(browser) => {
             if let Some(flow) = app.sign_in.as_mut() {
                 flow.browser = Some(browser);
@@ -219,6 +227,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
                         .map(|o| (o.id.clone(), o.display_name().to_string()))
                         .collect(),
                 );
+            }
+            // What failed for lack of consent or sign-in is worth asking again now.
+            for data in app.data.values_mut() {
+                data.forget_failures();
             }
             set_status(app, "Signed in.", Tone::Success);
             let mut cmds = vec![Cmd::MouseCapture(true)];
@@ -625,43 +637,55 @@ fn refresh(app: &mut App) -> Vec<Cmd> {
     let tab = app.tab;
     let account = app.current_account(&org);
     let data = app.data.entry(org.clone()).or_default();
-    data.overview.start(generation, now);
-    let mut cmds = vec![Cmd::LoadOverview {
-        org: org.clone(),
-        generation,
-    }];
+    // Whatever is already on its way is not asked for again: mashing r queues nothing.
+    let mut cmds = Vec::new();
+    if !data.overview.is_loading() {
+        data.overview.start(generation, now);
+        cmds.push(Cmd::LoadOverview {
+            org: org.clone(),
+            generation,
+        });
+    }
     match tab {
         Tab::Accounts => {}
         Tab::Transactions => {
             if let Some(account) = account {
                 let list = data.transactions.entry(account.clone()).or_default();
-                list.started = true;
-                list.error = None;
-                list.loading = Some((1, generation));
-                cmds.push(Cmd::LoadTransactions {
+                if list.loading.is_none() {
+                    list.started = true;
+                    list.error = None;
+                    list.loading = Some((1, generation));
+                    cmds.push(Cmd::LoadTransactions {
+                        org: org.clone(),
+                        account,
+                        page: 1,
+                        generation,
+                    });
+                }
+            }
+        }
+        Tab::Members => {
+            if !data.members.is_loading() {
+                data.members.start(generation, now);
+                cmds.push(Cmd::LoadMembers {
                     org: org.clone(),
-                    account,
-                    page: 1,
                     generation,
                 });
             }
         }
-        Tab::Members => {
-            data.members.start(generation, now);
-            cmds.push(Cmd::LoadMembers {
-                org: org.clone(),
-                generation,
-            });
-        }
         Tab::Labels => {
-            data.labels.start(generation, now);
-            cmds.push(Cmd::LoadLabels {
-                org: org.clone(),
-                generation,
-            });
+            if !data.labels.is_loading() {
+                data.labels.start(generation, now);
+                cmds.push(Cmd::LoadLabels {
+                    org: org.clone(),
+                    generation,
+                });
+            }
         }
     }
-    set_status(app, "Refreshing…", Tone::Info);
+    if !cmds.is_empty() {
+        set_status(app, "Refreshing…", Tone::Info);
+    }
     cmds
 }
 

@@ -32,6 +32,7 @@ pub struct Session {
     current: Mutex<Option<StoredTokens>>,
     /// The last failure to save rotated tokens (they are kept in memory meanwhile).
     store_warning: std::sync::Mutex<Option<String>>,
+    store_warning_reported: std::sync::atomic::AtomicBool,
 }
 
 /// Refresh this long before expiry: 60 s, or half the lifetime for very short-lived tokens.
@@ -56,6 +57,7 @@ impl Session {
             store,
             current: Mutex::new(tokens),
             store_warning: std::sync::Mutex::new(None),
+            store_warning_reported: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -98,6 +100,18 @@ impl Session {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .clone()
+    }
+
+    /// The store warning, once: later calls return `None` until a new failure.
+    pub fn take_new_store_warning(&self) -> Option<String> {
+        let warning = self.store_warning()?;
+        if self
+            .store_warning_reported
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return None;
+        }
+        Some(warning)
     }
 
     /// A valid access token, refreshed first if it is about to expire.
@@ -160,7 +174,11 @@ impl Session {
         let result = blocking(move || store.save(&copy)).await;
         let mut warning = self.store_warning.lock().unwrap_or_else(|p| p.into_inner());
         match result {
-            Ok(()) => *warning = None,
+            Ok(()) => {
+                *warning = None;
+                self.store_warning_reported
+                    .store(false, std::sync::atomic::Ordering::SeqCst);
+            }
             Err(e) => {
                 tracing::error!("could not save the refreshed tokens: {e}");
                 *warning = Some(format!("could not save the refreshed tokens: {e}"));
