@@ -275,6 +275,8 @@ async fn switching() {
     let (samples, app) = blocking(move || {
         let mut samples = Vec::new();
         for (_, account) in n.iter().skip(1) {
+            // A person's pace: the previous frame is not 1 ms old (frames are capped at 100 per s).
+            std::thread::sleep(Duration::from_millis(50));
             let t = Instant::now();
             app.send(DOWN);
             app.wait_text(account, WAIT);
@@ -319,6 +321,8 @@ async fn switching() {
     let (samples, app) = blocking(move || {
         let mut samples = Vec::new();
         for (_, account) in n.iter().skip(1) {
+            // A person's pace: the previous frame is not 1 ms old (frames are capped at 100 per s).
+            std::thread::sleep(Duration::from_millis(50));
             let t = Instant::now();
             app.send(DOWN);
             app.wait_for("transactions", WAIT, |s| {
@@ -362,6 +366,8 @@ async fn switching() {
         let mut app = app;
         let mut samples = Vec::new();
         for (_, account) in n.iter().skip(1) {
+            // A person's pace: the previous frame is not 1 ms old (frames are capped at 100 per s).
+            std::thread::sleep(Duration::from_millis(50));
             let t = Instant::now();
             app.send(DOWN);
             app.wait_text(account, WAIT);

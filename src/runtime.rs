@@ -50,6 +50,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         }
     }
     draw(&mut terminal, &app)?;
+    tracing::debug!("first frame drawn");
     let _ = cmd_tx.send(Cmd::CheckSession);
 
     let mut events = EventStream::new();

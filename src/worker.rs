@@ -107,6 +107,7 @@ impl Worker {
                 let session = self.session.clone();
                 let tx = self.to_app.clone();
                 tokio::spawn(async move {
+                    tracing::debug!("reading the stored session");
                     let msg = match session.load_from_store().await {
                         Ok(signed_in) => Msg::SessionChecked {
                             signed_in,
@@ -124,6 +125,7 @@ impl Worker {
                 let api = self.api.clone();
                 let tx = self.to_app.clone();
                 tokio::spawn(async move {
+                    tracing::debug!("asking for the organization list");
                     let result = api.user_organizations().await;
                     let _ = tx.send(Msg::OrgsLoaded { generation, result });
                     report_store_warning(&api, &tx);

@@ -1,0 +1,167 @@
+//! Soak: a scripted session against the sandbox with 5% faults (5xx, 429, malformed, dropped,
+//! each 1.25%) for SOAK_MINUTES (default 10). Samples the app's RSS, open file descriptors and
+//! threads each minute, then clears the faults and checks that nothing keeps spinning.
+//! Run: `cargo bench --bench soak` (or SOAK_MINUTES=1 for a quick look).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[path = "../tests/common/app.rs"]
+mod app_helpers;
+#[path = "../tests/common/pty.rs"]
+mod pty;
+
+use std::time::{Duration, Instant};
+
+use app_helpers::{Home, free_port};
+use pty::{DOWN, PtyApp, UP};
+use qonto_tui::sandbox::data::fixed_anchor;
+use qonto_tui::sandbox::{DataOptions, FaultScope, Faults, Sandbox, SandboxOptions};
+
+fn proc_field(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+fn fds(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+fn sockets(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    std::fs::read_link(e.path())
+                        .is_ok_and(|l| l.to_string_lossy().starts_with("socket:"))
+                })
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+fn main() {
+    if std::env::args().skip(1).any(|a| !a.starts_with("--")) {
+        return;
+    }
+    let minutes: u64 = std::env::var("SOAK_MINUTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let port = free_port();
+    let sb = rt
+        .block_on(Sandbox::start(SandboxOptions {
+            redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+            data: DataOptions {
+                anchor: fixed_anchor(),
+                transactions_per_account: Some(2_000),
+                ..DataOptions::default()
+            },
+            ..SandboxOptions::default()
+        }))
+        .unwrap();
+    let home = Home::new("soak");
+    let mut env: Vec<(String, String)> = sb
+        .env_lines()
+        .into_iter()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.into(), v.into())))
+        .collect();
+    for (k, sub) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+    ] {
+        env.push((k.into(), home.dir.join(sub).display().to_string()));
+    }
+    env.push((
+        "QONTO_TUI_CONFIG".into(),
+        home.dir.join("none.toml").display().to_string(),
+    ));
+    env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
+    env.push((
+        "BROWSER".into(),
+        home.browser_script(&[]).display().to_string(),
+    ));
+    let mut app = PtyApp::spawn(&[], &env, 160, 45);
+    app.wait_text(&sb.data().orgs[0].accounts[0].name, Duration::from_secs(30));
+    let pid = app.child.process_id().unwrap();
+    sb.set_faults(Faults {
+        server_error_percent: 1,
+        too_many_requests_percent: 1,
+        retry_after_secs: 1,
+        malformed_percent: 1,
+        drop_percent: 1,
+        scope: FaultScope::ApiAndToken,
+        ..Faults::default()
+    });
+    // The fault draws are sequential: 1% each of 5xx/drop, then of what is left… ≈ 4–5% in all.
+    println!(
+        "| minute | RSS | open fds | sockets | threads | API requests | faults injected |\n|---|---|---|---|---|---|---|"
+    );
+    let keys: &[&[u8]] = &[
+        DOWN, DOWN, b"2", b"G", b"G", UP, b"3", b"4", b"1", b"r", b"]", b"G", DOWN, b"2", b"G", UP,
+        b"r",
+    ];
+    let start = Instant::now();
+    let mut i = 0usize;
+    let mut next_sample = Duration::ZERO;
+    while start.elapsed() < Duration::from_secs(minutes * 60) {
+        if start.elapsed() >= next_sample {
+            let stats = sb.stats();
+            println!(
+                "| {} | {:.1} MB | {} | {} | {} | {} | {} |",
+                next_sample.as_secs() / 60,
+                proc_field(pid, "VmRSS:") as f64 / 1024.0,
+                fds(pid),
+                sockets(pid),
+                proc_field(pid, "Threads:"),
+                stats.api_requests,
+                stats.faults_injected
+            );
+            next_sample += Duration::from_secs(60);
+        }
+        app.send(keys[i % keys.len()]);
+        i += 1;
+        std::thread::sleep(Duration::from_millis(100));
+        if let Ok(Some(status)) = app.child.try_wait() {
+            panic!(
+                "the app exited during the soak: {status:?}\n{}",
+                app.screen()
+            );
+        }
+    }
+    sb.set_faults(Faults::default());
+    // Give retries time to run, then nothing may still be loading.
+    std::thread::sleep(Duration::from_secs(8));
+    app.send(b"1");
+    std::thread::sleep(Duration::from_millis(500));
+    let screen = app.screen();
+    let spinning = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+        .iter()
+        .any(|s| screen.contains(s));
+    let stats = sb.stats();
+    println!(
+        "| end | {:.1} MB (peak {:.1} MB) | {} | {} | {} | {} | {} |",
+        proc_field(pid, "VmRSS:") as f64 / 1024.0,
+        proc_field(pid, "VmHWM:") as f64 / 1024.0,
+        fds(pid),
+        sockets(pid),
+        proc_field(pid, "Threads:"),
+        stats.api_requests,
+        stats.faults_injected
+    );
+    println!(
+        "keys sent: {i}; spinner still visible after the faults cleared: {spinning}; rate-limited by Qonto's limits: {}",
+        stats.rate_limited
+    );
+    assert!(!spinning, "a spinner is stuck:\n{screen}");
+}

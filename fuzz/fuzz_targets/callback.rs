@@ -1,0 +1,14 @@
+//! Fuzzes the loopback callback's request parsing and the pasted redirect-URL parsing.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use qonto_tui::auth::callback::{evaluate_pasted_url, evaluate_target, request_target};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    if let Some(target) = request_target(&text) {
+        let _ = evaluate_target(target, "/callback", "expected-state-value");
+    }
+    let _ = evaluate_target(&text, "/callback", "expected-state-value");
+    let _ = evaluate_pasted_url(&text, "http://127.0.0.1:18920/callback", "expected-state-value");
+});
