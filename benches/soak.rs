@@ -70,27 +70,7 @@ fn main() {
         }))
         .unwrap();
     let home = Home::new("soak");
-    let mut env: Vec<(String, String)> = sb
-        .env_lines()
-        .into_iter()
-        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.into(), v.into())))
-        .collect();
-    for (k, sub) in [
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_STATE_HOME", "state"),
-    ] {
-        env.push((k.into(), home.dir.join(sub).display().to_string()));
-    }
-    env.push((
-        "QONTO_TUI_CONFIG".into(),
-        home.dir.join("none.toml").display().to_string(),
-    ));
-    env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
-    env.push((
-        "BROWSER".into(),
-        home.browser_script(&[]).display().to_string(),
-    ));
+    let env = app_helpers::app_env(&sb, &home);
     let mut app = PtyApp::spawn(&[], &env, 160, 45);
     app.wait_text(&sb.data().orgs[0].accounts[0].name, Duration::from_secs(30));
     let pid = app.child.process_id().unwrap();

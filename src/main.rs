@@ -77,7 +77,6 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let started = std::time::Instant::now();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -23,28 +23,7 @@ async fn sandbox(port: u16, data: DataOptions) -> Sandbox {
 }
 
 fn env_for(sb: &Sandbox, home: &Home) -> Vec<(String, String)> {
-    let mut env: Vec<(String, String)> = sb
-        .env_lines()
-        .into_iter()
-        .map(|l| {
-            let (k, v) = l.split_once('=').unwrap();
-            (k.to_string(), v.to_string())
-        })
-        .collect();
-    for (k, sub) in [
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_STATE_HOME", "state"),
-        ("XDG_CACHE_HOME", "cache"),
-    ] {
-        env.push((k.into(), home.dir.join(sub).display().to_string()));
-    }
-    env.push((
-        "QONTO_TUI_CONFIG".into(),
-        home.dir.join("none.toml").display().to_string(),
-    ));
-    env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
-    env
+    common::app::app_env(sb, home)
 }
 
 /// A BROWSER script that allows all organizations the first time, then only `later`.

@@ -30,28 +30,8 @@ impl Running {
         .await
         .unwrap();
         let home = Home::new("faults");
-        let mut env: Vec<(String, String)> = sb
-            .env_lines()
-            .into_iter()
-            .filter_map(|l| l.split_once('=').map(|(k, v)| (k.into(), v.into())))
-            .collect();
-        for (k, sub) in [
-            ("XDG_CONFIG_HOME", "config"),
-            ("XDG_DATA_HOME", "data"),
-            ("XDG_STATE_HOME", "state"),
-        ] {
-            env.push((k.into(), home.dir.join(sub).display().to_string()));
-        }
-        env.push((
-            "QONTO_TUI_CONFIG".into(),
-            home.dir.join("none.toml").display().to_string(),
-        ));
-        env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
+        let mut env = common::app::app_env(&sb, &home);
         env.push(("QONTO_TUI_LOG_LEVEL".into(), "debug".into()));
-        env.push((
-            "BROWSER".into(),
-            home.browser_script(&[]).display().to_string(),
-        ));
         let first = sb.data().orgs[0].accounts[0].name.clone();
         let app = tokio::task::spawn_blocking(move || {
             let app = PtyApp::spawn(&[], &env, 150, 36);

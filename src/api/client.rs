@@ -177,41 +177,40 @@ impl ApiClient {
         self.get("/v2/transactions", Some(org), &query).await
     }
 
-    /// Every membership, following `meta.next_page` (bounded).
+    /// Every membership.
     pub async fn memberships(&self, org: &str) -> Result<Vec<Membership>, ApiError> {
-        let mut all = Vec::new();
-        let mut page = 1;
-        for _ in 0..100 {
-            let p: MembershipsPage = self
-                .get(
-                    "/v2/memberships",
-                    Some(org),
-                    &[("page", page.to_string()), ("per_page", "100".into())],
-                )
-                .await?;
-            all.extend(p.memberships);
-            match p.meta.next(page) {
-                Some(next) => page = next,
-                None => break,
-            }
-        }
-        Ok(all)
+        self.all_pages("/v2/memberships", org, |p: MembershipsPage| {
+            (p.memberships, p.meta)
+        })
+        .await
     }
 
-    /// Every label, following `meta.next_page` (bounded).
+    /// Every label.
     pub async fn labels(&self, org: &str) -> Result<Vec<Label>, ApiError> {
+        self.all_pages("/v2/labels", org, |p: LabelsPage| (p.labels, p.meta))
+            .await
+    }
+
+    /// Follows `meta.next_page` (a missing or backwards `next_page` ends it; at most 100 pages).
+    async fn all_pages<P: DeserializeOwned, T>(
+        &self,
+        path: &str,
+        org: &str,
+        split: impl Fn(P) -> (Vec<T>, Meta),
+    ) -> Result<Vec<T>, ApiError> {
         let mut all = Vec::new();
         let mut page = 1;
         for _ in 0..100 {
-            let p: LabelsPage = self
-                .get(
-                    "/v2/labels",
+            let (items, meta) = split(
+                self.get(
+                    path,
                     Some(org),
                     &[("page", page.to_string()), ("per_page", "100".into())],
                 )
-                .await?;
-            all.extend(p.labels);
-            match p.meta.next(page) {
+                .await?,
+            );
+            all.extend(items);
+            match meta.next(page) {
                 Some(next) => page = next,
                 None => break,
             }

@@ -127,56 +127,12 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             org,
             generation,
             result,
-        } => {
-            let selected = app.selected_org_id().as_deref() == Some(org.as_str());
-            let Some(data) = app.data.get_mut(&org) else {
-                return Vec::new();
-            };
-            if !data.members.expects(generation) {
-                return Vec::new();
-            }
-            match result {
-                Ok(v) => {
-                    data.members = Load::Ready {
-                        value: v,
-                        at: app.now,
-                    };
-                    Vec::new()
-                }
-                Err(e) => failed(app, e, selected, |app, text, forbidden| {
-                    if let Some(d) = app.data.get_mut(&org) {
-                        d.members.fail(text, forbidden);
-                    }
-                }),
-            }
-        }
+        } => list_loaded(app, &org, generation, result, |d| &mut d.members),
         Msg::LabelsLoaded {
             org,
             generation,
             result,
-        } => {
-            let selected = app.selected_org_id().as_deref() == Some(org.as_str());
-            let Some(data) = app.data.get_mut(&org) else {
-                return Vec::new();
-            };
-            if !data.labels.expects(generation) {
-                return Vec::new();
-            }
-            match result {
-                Ok(v) => {
-                    data.labels = Load::Ready {
-                        value: v,
-                        at: app.now,
-                    };
-                    Vec::new()
-                }
-                Err(e) => failed(app, e, selected, |app, text, forbidden| {
-                    if let Some(d) = app.data.get_mut(&org) {
-                        d.labels.fail(text, forbidden);
-                    }
-                }),
-            }
-        }
+        } => list_loaded(app, &org, generation, result, |d| &mut d.labels),
         Msg::SignInWaiting { url, browser } => {
             if let Some(flow) = app.sign_in.as_mut() {
                 flow.url = Some(url);
@@ -237,6 +193,36 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             cmds.extend(load_orgs(app));
             cmds
         }
+    }
+}
+
+/// Stores a per-organization list (members, labels) that arrived, unless a newer request for it
+/// is on its way.
+fn list_loaded<T>(
+    app: &mut App,
+    org: &str,
+    generation: u64,
+    result: Result<T, ApiError>,
+    field: fn(&mut OrgData) -> &mut Load<T>,
+) -> Vec<Cmd> {
+    let selected = app.selected_org_id().as_deref() == Some(org);
+    let now = app.now;
+    let Some(load) = app.data.get_mut(org).map(field) else {
+        return Vec::new();
+    };
+    if !load.expects(generation) {
+        return Vec::new();
+    }
+    match result {
+        Ok(value) => {
+            *load = Load::Ready { value, at: now };
+            Vec::new()
+        }
+        Err(e) => failed(app, e, selected, |app, text, forbidden| {
+            if let Some(load) = app.data.get_mut(org).map(field) {
+                load.fail(text, forbidden);
+            }
+        }),
     }
 }
 

@@ -179,6 +179,47 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
     }
 }
 
+/// The list when there is something to show; otherwise draws why not (error, loading, empty).
+fn ready_list<'a, T>(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    load: &'a Load<Vec<T>>,
+    noun: &str,
+    empty: &str,
+) -> Option<&'a Vec<T>> {
+    if let Load::Failed {
+        error,
+        previous: None,
+        ..
+    } = load
+    {
+        frame.render_widget(
+            Paragraph::new(error.clone())
+                .style(theme.error())
+                .wrap(Wrap { trim: true }),
+            area,
+        );
+        return None;
+    }
+    let Some((list, _)) = load.value() else {
+        loading(
+            frame,
+            theme,
+            area,
+            &format!("Loading {noun}…"),
+            app.now.duration_since(app.started_at),
+        );
+        return None;
+    };
+    if list.is_empty() {
+        frame.render_widget(Paragraph::new(empty.to_string()).style(theme.dim()), area);
+        return None;
+    }
+    Some(list)
+}
+
 fn loading(frame: &mut Frame, theme: &Theme, area: Rect, what: &str, elapsed: std::time::Duration) {
     let line = Line::from(vec![
         Span::styled(spinner(elapsed), theme.title()),
@@ -482,37 +523,17 @@ fn members(
     data: &OrgData,
     focused: bool,
 ) {
-    let members = match &data.members {
-        Load::Failed {
-            error,
-            previous: None,
-            ..
-        } => {
-            frame.render_widget(
-                Paragraph::new(error.clone())
-                    .style(theme.error())
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
-        }
-        other => match other.value() {
-            Some((m, _)) => m,
-            None => {
-                return loading(
-                    frame,
-                    theme,
-                    area,
-                    "Loading members…",
-                    app.now.duration_since(app.started_at),
-                );
-            }
-        },
-    };
-    if members.is_empty() {
-        frame.render_widget(Paragraph::new("No member.").style(theme.dim()), area);
+    let Some(members) = ready_list(
+        frame,
+        app,
+        theme,
+        area,
+        &data.members,
+        "members",
+        "No member.",
+    ) else {
         return;
-    }
+    };
     let cursor = app.cursors_for(org).member.min(members.len() - 1);
     let header = vec!["Name", "Role", "Status", "Country"];
     let widths = vec![
@@ -553,37 +574,10 @@ fn labels(
     data: &OrgData,
     focused: bool,
 ) {
-    let labels = match &data.labels {
-        Load::Failed {
-            error,
-            previous: None,
-            ..
-        } => {
-            frame.render_widget(
-                Paragraph::new(error.clone())
-                    .style(theme.error())
-                    .wrap(Wrap { trim: true }),
-                area,
-            );
-            return;
-        }
-        other => match other.value() {
-            Some((l, _)) => l,
-            None => {
-                return loading(
-                    frame,
-                    theme,
-                    area,
-                    "Loading labels…",
-                    app.now.duration_since(app.started_at),
-                );
-            }
-        },
-    };
-    if labels.is_empty() {
-        frame.render_widget(Paragraph::new("No label.").style(theme.dim()), area);
+    let Some(labels) = ready_list(frame, app, theme, area, &data.labels, "labels", "No label.")
+    else {
         return;
-    }
+    };
     let cursor = app.cursors_for(org).label.min(labels.len() - 1);
     let name_of = |id: &str| {
         labels

@@ -107,6 +107,34 @@ pub fn app(sb: &Sandbox, home: &Home) -> Command {
     c
 }
 
+/// The environment that points the binary at `sb`: the sandbox's settings, a private home, the
+/// file token store, and a BROWSER that allows every organization.
+pub fn app_env(sb: &Sandbox, home: &Home) -> Vec<(String, String)> {
+    let mut env: Vec<(String, String)> = sb
+        .env_lines()
+        .into_iter()
+        .filter_map(|l| l.split_once('=').map(|(k, v)| (k.into(), v.into())))
+        .collect();
+    for (k, sub) in [
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_STATE_HOME", "state"),
+        ("XDG_CACHE_HOME", "cache"),
+    ] {
+        env.push((k.into(), home.dir.join(sub).display().to_string()));
+    }
+    env.push((
+        "QONTO_TUI_CONFIG".into(),
+        home.dir.join("none.toml").display().to_string(),
+    ));
+    env.push(("QONTO_TOKEN_STORE".into(), "file".into()));
+    env.push((
+        "BROWSER".into(),
+        home.browser_script(&[]).display().to_string(),
+    ));
+    env
+}
+
 pub fn text(o: &Output) -> String {
     format!(
         "stdout:\n{}\nstderr:\n{}",
