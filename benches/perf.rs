@@ -235,7 +235,7 @@ fn logged_at(
     since: chrono::DateTime<chrono::Utc>,
 ) -> Option<f64> {
     let text = std::fs::read_to_string(log).ok()?;
-    let line = text.lines().filter(|l| l.contains(needle)).last()?;
+    let line = text.lines().rfind(|l| l.contains(needle))?;
     let stamp = chrono::DateTime::parse_from_rfc3339(line.split_whitespace().next()?).ok()?;
     Some((stamp.with_timezone(&chrono::Utc) - since).num_microseconds()? as f64 / 1000.0)
 }
