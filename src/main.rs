@@ -172,8 +172,8 @@ async fn run_demo(log_file: &Option<PathBuf>, log_level: &Option<String>) -> any
         staging_token: None,
         scopes: qonto_tui::auth::authorize::DEFAULT_SCOPES.to_string(),
         token_store: TokenStoreKind::Memory,
-        log_file: None,
-        log_level: None,
+        log_file: std::env::var_os("QONTO_TUI_LOG").map(PathBuf::from),
+        log_level: std::env::var("QONTO_TUI_LOG_LEVEL").ok(),
         config_path: qonto_tui::config::default_config_path(),
     };
     start_log(&config, log_file, log_level);

@@ -40,6 +40,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         msg_tx.clone(),
     );
     let worker_task = tokio::spawn(worker.run(cmd_rx));
+    // Read the stored session while the terminal is being set up.
+    let _ = cmd_tx.send(Cmd::CheckSession);
 
     let (mut terminal, guard) = tui::enter()?;
     let mut app = App::new(launch.demo, crate::state_file::last_org(), Instant::now());
@@ -51,7 +53,6 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     }
     draw(&mut terminal, &app)?;
     tracing::debug!("first frame drawn");
-    let _ = cmd_tx.send(Cmd::CheckSession);
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);

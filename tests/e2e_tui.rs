@@ -56,6 +56,7 @@ async fn sign_in_browse_and_reconsent_in_a_real_terminal() {
         "BROWSER".into(),
         two_step_browser(&home, &keep).display().to_string(),
     ));
+    env.push(("QONTO_TUI_LOG_LEVEL".into(), "trace".into()));
     let mut app = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 150, 40))
         .await
         .unwrap();
@@ -115,6 +116,46 @@ async fn sign_in_browse_and_reconsent_in_a_real_terminal() {
     let tail = String::from_utf8_lossy(&status.1[status.1.len().saturating_sub(200)..]).to_string();
     assert!(tail.contains("\x1b[?1049l"), "left the alternate screen");
     assert!(tail.contains("\x1b[?25h"), "cursor shown again");
+
+    // Redaction audit: nothing the app wrote during the session (trace-level log included) holds a
+    // code, a token, the client secret or a full IBAN. The token file is the store the user chose
+    // (`--token-store file`): it must hold the tokens, and only with mode 0600.
+    let secrets = sb.issued_secrets();
+    let ibans: Vec<String> = orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter().map(|a| a.iban.clone()))
+        .collect();
+    let files = home.all_files();
+    let listing: Vec<String> = files
+        .iter()
+        .map(|(p, c)| format!("{} ({} B)", p.display(), c.len()))
+        .collect();
+    assert!(
+        files
+            .iter()
+            .any(|(p, c)| p.ends_with("qonto-tui.log") && c.len() > 1000),
+        "a trace log was written: {listing:?}"
+    );
+    for (path, content) in &files {
+        if path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("tokens-"))
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+            continue;
+        }
+        for s in secrets.iter().chain(ibans.iter()) {
+            assert!(
+                !content.contains(s.as_str()),
+                "{} holds a secret or a full IBAN",
+                path.display()
+            );
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

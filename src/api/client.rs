@@ -25,18 +25,14 @@ pub struct ApiClient {
 }
 
 impl ApiClient {
+    /// Uses the token client's HTTP client: one connection pool, timeouts, no redirects followed
+    /// (the API never redirects, and a second client would cost start-up time).
     pub fn new(
         base_url: &str,
         session: Arc<Session>,
         staging_token: Option<Secret>,
     ) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(20))
-            .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("qonto-tui/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| ApiError::Network(e.to_string()))?;
+        let http = session.client().http().clone();
         Ok(Self {
             http,
             base_url: base_url.trim_end_matches('/').to_string(),

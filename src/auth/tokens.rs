@@ -83,6 +83,7 @@ impl OAuthClient {
             .redirect(reqwest::redirect::Policy::none())
             .timeout(Duration::from_secs(20))
             .connect_timeout(Duration::from_secs(10))
+            .pool_idle_timeout(Duration::from_secs(90))
             .user_agent(concat!("qonto-tui/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| TokenError::Transient(e.to_string()))?;
@@ -94,6 +95,11 @@ impl OAuthClient {
             staging_token,
             http,
         })
+    }
+
+    /// The HTTP client, shared with the API client: one connection pool for everything.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
     }
 
     pub async fn exchange_code(
