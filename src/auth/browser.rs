@@ -20,7 +20,18 @@ pub fn open_browser(url: &str) -> Result<String, String> {
     }
     open::that_detached(url)
         .map(|()| "opened with the system browser".to_string())
-        .map_err(|e| e.to_string())
+        .map_err(|e| opener_error(&e.to_string(), url))
+}
+
+/// The opener's error without the URL it repeats (the screen shows the URL on its own line).
+fn opener_error(message: &str, url: &str) -> String {
+    let short = message
+        .replace(&format!("\"{url}\""), "URL")
+        .replace(url, "URL");
+    format!(
+        "{}; set BROWSER to choose one",
+        crate::ui::format::fit(&short, 90)
+    )
 }
 
 fn spawn_browser_command(candidate: &str, url: &str) -> Result<(), String> {
@@ -52,4 +63,23 @@ fn spawn_browser_command(candidate: &str, url: &str) -> Result<(), String> {
         let _ = child.wait();
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opener_errors_do_not_repeat_the_url() {
+        let url = "http://127.0.0.1:1/oauth2/auth?state=abc";
+        let message = format!(
+            "Launcher \"xdg-open\" \"{url}\" failed with ExitStatus(unix_wait_status(768))"
+        );
+        let text = opener_error(&message, url);
+        assert!(!text.contains("state=abc"), "{text}");
+        assert!(
+            text.contains("xdg-open") && text.contains("BROWSER"),
+            "{text}"
+        );
+    }
 }
