@@ -218,16 +218,6 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> 
     tokio::task::spawn_blocking(f).await.unwrap()
 }
 
-fn rss_kb(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 /// Milliseconds from `since` to the first log line containing `needle` (the app's own clock).
 fn logged_at(
     log: &std::path::Path,
@@ -565,9 +555,13 @@ async fn memory_and_requests() {
             s.contains(&format!("{account}  1 of"))
         });
         let pid = app.child.process_id().unwrap();
-        let before = rss_kb(pid, "VmRSS:");
+        let before = app_helpers::proc_status(pid, "VmRSS:");
         scroll_to_end(&mut app, &account, 100_000);
-        (before, rss_kb(pid, "VmRSS:"), rss_kb(pid, "VmHWM:"))
+        (
+            before,
+            app_helpers::proc_status(pid, "VmRSS:"),
+            app_helpers::proc_status(pid, "VmHWM:"),
+        )
     })
     .await;
     let per_tx = (after.saturating_sub(before) * 1024) as f64 / 99_900.0;

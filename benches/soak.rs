@@ -16,16 +16,6 @@ use pty::{DOWN, PtyApp, UP};
 use qonto_tui::sandbox::data::fixed_anchor;
 use qonto_tui::sandbox::{DataOptions, FaultScope, Faults, Sandbox, SandboxOptions};
 
-fn proc_field(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with(field))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0)
-}
-
 fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))
         .map(|d| d.count())
@@ -100,10 +90,10 @@ fn main() {
             println!(
                 "| {} | {:.1} MB | {} | {} | {} | {} | {} |",
                 next_sample.as_secs() / 60,
-                proc_field(pid, "VmRSS:") as f64 / 1024.0,
+                app_helpers::proc_status(pid, "VmRSS:") as f64 / 1024.0,
                 fds(pid),
                 sockets(pid),
-                proc_field(pid, "Threads:"),
+                app_helpers::proc_status(pid, "Threads:"),
                 stats.api_requests,
                 stats.faults_injected
             );
@@ -131,11 +121,11 @@ fn main() {
     let stats = sb.stats();
     println!(
         "| end | {:.1} MB (peak {:.1} MB) | {} | {} | {} | {} | {} |",
-        proc_field(pid, "VmRSS:") as f64 / 1024.0,
-        proc_field(pid, "VmHWM:") as f64 / 1024.0,
+        app_helpers::proc_status(pid, "VmRSS:") as f64 / 1024.0,
+        app_helpers::proc_status(pid, "VmHWM:") as f64 / 1024.0,
         fds(pid),
         sockets(pid),
-        proc_field(pid, "Threads:"),
+        app_helpers::proc_status(pid, "Threads:"),
         stats.api_requests,
         stats.faults_injected
     );

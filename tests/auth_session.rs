@@ -43,13 +43,7 @@ fn oauth(sb: &Sandbox) -> OAuthClient {
 async fn signed_in(sb: &Sandbox) -> (Arc<Session>, Arc<MemoryStore>) {
     let redirect = sb.redirect_uris()[0].clone();
     let listener = CallbackListener::bind(&redirect).await.unwrap();
-    let req = qonto_tui::auth::authorize::build_authorization_request(
-        &sb.auth_url(),
-        sb.client_id(),
-        &redirect,
-        qonto_tui::auth::authorize::DEFAULT_SCOPES,
-    )
-    .unwrap();
+    let req = common::authorization(sb);
     let url = req.url.to_string();
     let browser = tokio::spawn(async move {
         qonto_tui::sandbox::browser::complete_consent(&url, &Tick::All, true).await
@@ -80,13 +74,7 @@ async fn callback_refuses_wrong_state_404s_other_paths_is_loopback_only_and_clos
     let listener = CallbackListener::bind(&redirect).await.unwrap();
     let addr = listener.local_addr().unwrap();
     assert!(addr.ip().is_loopback(), "bound to {addr}");
-    let req = qonto_tui::auth::authorize::build_authorization_request(
-        &sb.auth_url(),
-        sb.client_id(),
-        &redirect,
-        qonto_tui::auth::authorize::DEFAULT_SCOPES,
-    )
-    .unwrap();
+    let req = common::authorization(&sb);
     let state = req.state.clone();
     let (_ptx, prx) = mpsc::channel(1);
     let (etx, _erx) = mpsc::channel(1);

@@ -226,7 +226,7 @@ pub struct App {
     pub remembered_org: Option<String>,
     /// Org ids before a re-consent, to announce what changed.
     pub before_reconsent: Option<Vec<(String, String)>>,
-    /// Organizations whose transient failure should be retried at this time.
+    /// When to retry what failed for a passing reason (the org list, or the selected organization).
     pub retry_at: Option<Instant>,
     pub quit: bool,
     /// Monochrome (NO_COLOR).

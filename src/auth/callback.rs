@@ -186,10 +186,6 @@ impl CallbackListener {
         self.listener.local_addr().ok()
     }
 
-    pub fn redirect_uri(&self) -> &str {
-        &self.redirect_uri
-    }
-
     /// Waits for the one good callback, or a pasted URL on `pasted`, or the timeout. The
     /// listener is closed when this returns, whatever the outcome.
     pub async fn wait(

@@ -87,10 +87,6 @@ impl Session {
         &self.client
     }
 
-    pub fn store(&self) -> &Arc<dyn TokenStore> {
-        &self.store
-    }
-
     pub async fn tokens(&self) -> Option<StoredTokens> {
         self.current.lock().await.clone()
     }

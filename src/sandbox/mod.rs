@@ -134,10 +134,6 @@ impl Sandbox {
         })
     }
 
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
     }
@@ -181,10 +177,6 @@ impl Sandbox {
     /// Moves the sandbox's clock forward (token and code expiry, refresh grace).
     pub fn advance_clock(&self, by: Duration) {
         self.state.clock.advance(by);
-    }
-
-    pub fn faults(&self) -> Faults {
-        self.state.faults.get()
     }
 
     pub fn set_faults(&self, faults: Faults) {

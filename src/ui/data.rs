@@ -23,20 +23,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
         frame.render_widget(block, areas.data);
         return;
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            format!(" {} ", org.display_name()),
-            if focused {
-                theme.title()
-            } else {
-                theme.header()
-            },
-        ))
-        .border_style(if focused {
-            theme.border_focused()
-        } else {
-            theme.border()
-        });
+    let block = theme.pane(format!(" {} ", org.display_name()), focused);
     frame.render_widget(block, areas.data);
     let data = app.org_data(&org.id);
     let overview = data.and_then(|d| d.overview.value());
@@ -228,14 +215,6 @@ fn loading(frame: &mut Frame, theme: &Theme, area: Rect, what: &str, elapsed: st
     frame.render_widget(Paragraph::new(line), area);
 }
 
-fn row_style(theme: &Theme, selected: bool, focused: bool) -> Style {
-    match (selected, focused) {
-        (true, true) => theme.selected(),
-        (true, false) => theme.selected_unfocused(),
-        _ => Style::new(),
-    }
-}
-
 /// A table's columns and where its cursor is.
 struct TableSpec<'a> {
     header: Vec<&'a str>,
@@ -256,7 +235,7 @@ fn windowed_table<'a>(
     let rows_on_screen = area.height.saturating_sub(1) as usize;
     let offset = scroll_offset(spec.cursor, spec.count, rows_on_screen);
     let rows: Vec<Row> = (offset..spec.count.min(offset + rows_on_screen))
-        .map(|i| Row::new(make_row(i)).style(row_style(theme, i == spec.cursor, spec.focused)))
+        .map(|i| Row::new(make_row(i)).style(theme.row(i == spec.cursor, spec.focused)))
         .collect();
     let table = Table::new(rows, spec.widths)
         .header(Row::new(spec.header).style(theme.header()))

@@ -4,7 +4,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::format::fit;
 use super::layout::org_list_rows;
@@ -21,20 +21,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     } else {
         format!(" Organizations ({total}) ")
     };
-    let block = Block::bordered()
-        .title(Span::styled(
-            title,
-            if focused {
-                theme.title()
-            } else {
-                theme.header()
-            },
-        ))
-        .border_style(if focused {
-            theme.border_focused()
-        } else {
-            theme.border()
-        });
+    let block = theme.pane(title, focused);
     frame.render_widget(block, area);
     let rows = org_list_rows(area);
     let mut list_area = rows;
@@ -133,15 +120,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 theme.dim(),
             ));
         }
-        let style = if row == app.selected {
-            if focused {
-                theme.selected()
-            } else {
-                theme.selected_unfocused()
-            }
-        } else {
-            ratatui::style::Style::new()
-        };
+        let style = theme.row(row == app.selected, focused);
         let y = list_area.y + (row - offset) as u16;
         frame.render_widget(
             Paragraph::new(Line::from(spans)).style(style),

@@ -2,6 +2,8 @@
 //! backgrounds), and a monochrome variant for `NO_COLOR`.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::Block;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -73,5 +75,26 @@ impl Theme {
     }
     pub fn header(&self) -> Style {
         Style::new().add_modifier(Modifier::BOLD)
+    }
+
+    /// A pane's frame: title and border stand out when it has the focus.
+    pub fn pane<'a>(&self, title: String, focused: bool) -> Block<'a> {
+        let (title_style, border) = if focused {
+            (self.title(), self.border_focused())
+        } else {
+            (self.header(), self.border())
+        };
+        Block::bordered()
+            .title(Span::styled(title, title_style))
+            .border_style(border)
+    }
+
+    /// A list or table row: reversed when selected in the focused pane, underlined otherwise.
+    pub fn row(&self, selected: bool, focused: bool) -> Style {
+        match (selected, focused) {
+            (true, true) => self.selected(),
+            (true, false) => self.selected_unfocused(),
+            _ => Style::new(),
+        }
     }
 }

@@ -181,3 +181,14 @@ pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
         stderr: err_reader.join().unwrap(),
     }
 }
+
+/// A number field of `/proc/<pid>/status` (kB for the memory fields; 0 when unreadable).
+pub fn proc_status(pid: u32, field: &str) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find(|l| l.starts_with(field))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
