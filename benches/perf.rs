@@ -118,24 +118,36 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
     app
 }
 
-fn p99_draw(n: usize) -> (Duration, Duration) {
-    let mut app = app_with_transactions(n, 200, 60);
+/// p99 and median draw times at 200×60 for each ledger size. Frames of the sizes alternate, so
+/// whatever else the machine does in the meantime falls on all of them alike.
+fn draw_times(sizes: &[usize]) -> Vec<(Duration, Duration)> {
+    let mut apps: Vec<App> = sizes
+        .iter()
+        .map(|&n| app_with_transactions(n, 200, 60))
+        .collect();
     let mut terminal = Terminal::new(TestBackend::new(200, 60)).unwrap();
-    let mut times = Vec::with_capacity(1000);
+    let mut times = vec![Vec::with_capacity(1000); sizes.len()];
     for i in 0..1100 {
-        // Scroll as a user would, so frames differ.
-        update(
-            &mut app,
-            Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
-        );
-        let start = Instant::now();
-        terminal.draw(|f| qonto_tui::ui::draw(f, &app)).unwrap();
-        if i >= 100 {
-            times.push(start.elapsed());
+        for (app, times) in apps.iter_mut().zip(times.iter_mut()) {
+            // Scroll as a user would, so frames differ.
+            update(
+                app,
+                Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
+            );
+            let start = Instant::now();
+            terminal.draw(|f| qonto_tui::ui::draw(f, app)).unwrap();
+            if i >= 100 {
+                times.push(start.elapsed());
+            }
         }
     }
-    times.sort();
-    (times[times.len() * 99 / 100], times[times.len() / 2])
+    times
+        .into_iter()
+        .map(|mut t| {
+            t.sort();
+            (t[t.len() * 99 / 100], t[t.len() / 2])
+        })
+        .collect()
 }
 
 #[derive(Clone, Default)]
@@ -228,6 +240,22 @@ fn logged_at(
     let line = text.lines().rfind(|l| l.contains(needle))?;
     let stamp = chrono::DateTime::parse_from_rfc3339(line.split_whitespace().next()?).ok()?;
     Some((stamp.with_timezone(&chrono::Utc) - since).num_microseconds()? as f64 / 1000.0)
+}
+
+/// Milliseconds from `since` to the start of the app's `main`: a line's own time less the time
+/// since `main` it reports (`at=…`).
+fn main_started_at(log: &std::path::Path, since: chrono::DateTime<chrono::Utc>) -> Option<f64> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let line = text.lines().find(|l| l.contains("first frame drawn"))?;
+    let at = line.split("at=").nth(1)?.split_whitespace().next()?;
+    let after_main = if let Some(v) = at.strip_suffix("ms") {
+        v.parse::<f64>().ok()?
+    } else if let Some(v) = at.strip_suffix("µs") {
+        v.parse::<f64>().ok()? / 1000.0
+    } else {
+        at.strip_suffix('s')?.parse::<f64>().ok()? * 1000.0
+    };
+    Some(logged_at(log, "first frame drawn", since)? - after_main)
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -399,7 +427,8 @@ async fn start_and_wait_for_list(
     .await;
     drop(app);
     let breakdown = format!(
-        "app log: first frame {:.0} ms, list asked {:.0} ms, answered {:.0} ms",
+        "app log: main {:.1} ms, first frame {:.1} ms, list asked {:.1} ms, answered {:.1} ms",
+        main_started_at(log, spawned).unwrap_or(f64::NAN),
         logged_at(log, "first frame drawn", spawned).unwrap_or(f64::NAN),
         logged_at(log, "asking for the organization list", spawned).unwrap_or(f64::NAN),
         logged_at(log, "GET /v2/user_organizations", spawned).unwrap_or(f64::NAN),
@@ -617,38 +646,59 @@ async fn memory_and_requests() {
     );
 }
 
+/// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
+const SECTIONS: [&str; 4] = ["switching", "startup", "memory", "draw"];
+
 fn main() {
-    // `cargo bench` passes --bench; anything naming a filter other than ours skips the run.
-    if std::env::args().skip(1).any(|a| !a.starts_with("--")) {
+    // `cargo bench` passes --bench; a filter naming none of our sections skips the run (it was
+    // meant for another bench), one naming some of them runs only those.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wanted =
+        |section: &str| filters.is_empty() || filters.iter().any(|f| section.contains(f.as_str()));
+    if !SECTIONS.iter().any(|s| wanted(s)) {
         return;
     }
     println!("| figure | measured | target |\n|---|---|---|");
-    let (p99_big, median_big) = p99_draw(100_000);
-    let (p99_small, median_small) = p99_draw(1_000);
-    row(
-        "draw the main screen at 200×60, 100,000 loaded transactions, p99 over 1,000 frames",
-        format!(
-            "{} (median {}); with 1,000: {} → ratio {:.2}",
-            ms(p99_big),
-            ms(median_big),
-            ms(p99_small),
-            p99_big.as_secs_f64() / p99_small.as_secs_f64()
-        ),
-        "< 1 ms, ≤ 1.2× the 1,000 case",
-    );
-    let _ = median_small;
-    row(
-        "bytes written when the selection moves one row (200×60)",
-        format!("{} B", bytes_per_move()),
-        "< 2 KB",
-    );
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
     rt.block_on(async {
-        switching().await;
-        startup().await;
-        memory_and_requests().await;
+        if wanted("switching") {
+            switching().await;
+        }
+        if wanted("startup") {
+            startup().await;
+        }
+        if wanted("memory") {
+            memory_and_requests().await;
+        }
     });
+    // In-process drawing comes last: its 100,000-transaction states leave this process with a
+    // large heap, and forking a large process (the pty sections spawn the app) costs several
+    // milliseconds more per start, which would be charged to the app.
+    if wanted("draw") {
+        let times = draw_times(&[100_000, 1_000]);
+        let ((p99_big, median_big), (p99_small, median_small)) = (times[0], times[1]);
+        row(
+            "draw the main screen at 200×60, 100,000 loaded transactions, p99 over 1,000 frames",
+            format!(
+                "{} (median {}); with 1,000: {} (median {}) → ratio {:.2}",
+                ms(p99_big),
+                ms(median_big),
+                ms(p99_small),
+                ms(median_small),
+                p99_big.as_secs_f64() / p99_small.as_secs_f64()
+            ),
+            "< 1 ms, ≤ 1.2× the 1,000 case",
+        );
+        row(
+            "bytes written when the selection moves one row (200×60)",
+            format!("{} B", bytes_per_move()),
+            "< 2 KB",
+        );
+    }
 }

@@ -33,22 +33,34 @@ pub fn store_for(config: &Config) -> anyhow::Result<Arc<dyn TokenStore>> {
 
 /// The OAuth client, with the secret from the environment, the config file or the secret store.
 pub async fn oauth_client(config: &Config) -> anyhow::Result<OAuthClient> {
-    let secret = match &config.client_secret {
-        Some(s) => s.clone(),
-        None => client_secret_from_store(config).await?.with_context(|| {
-            format!(
-                "The OAuth client secret is not set: set QONTO_CLIENT_SECRET in the environment, `client_secret = \"…\"` in {}, or run `qonto-tui login --save-client-secret` once with it set",
-                config.config_path.display()
-            )
-        })?,
-    };
-    Ok(OAuthClient::new(
+    let secret = client_secret(config).await?;
+    let http = crate::http::build().context("cannot set up HTTPS")?;
+    Ok(oauth_client_with(config, secret, http))
+}
+
+/// The OAuth client for `config` on a given secret and HTTP client.
+pub fn oauth_client_with(config: &Config, secret: Secret, http: reqwest::Client) -> OAuthClient {
+    OAuthClient::with_http(
         config.token_url.clone(),
         config.revoke_url.clone(),
         config.client_id.clone(),
         secret,
         config.staging_token.clone(),
-    )?)
+        http,
+    )
+}
+
+/// The client secret from the environment, the config file or the secret store.
+pub async fn client_secret(config: &Config) -> anyhow::Result<Secret> {
+    match &config.client_secret {
+        Some(s) => Ok(s.clone()),
+        None => client_secret_from_store(config).await?.with_context(|| {
+            format!(
+                "The OAuth client secret is not set: set QONTO_CLIENT_SECRET in the environment, `client_secret = \"…\"` in {}, or run `qonto-tui login --save-client-secret` once with it set",
+                config.config_path.display()
+            )
+        }),
+    }
 }
 
 fn client_secret_store(config: &Config) -> anyhow::Result<crate::auth::store::KeyringStore> {

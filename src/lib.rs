@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod commands;
 pub mod config;
+pub mod http;
 pub mod logging;
 pub mod random;
 pub mod runtime;

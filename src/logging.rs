@@ -3,9 +3,24 @@
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, RwLock};
+use std::sync::{Mutex, OnceLock, RwLock};
+use std::time::{Duration, Instant};
 
 static KNOWN_SECRETS: RwLock<Vec<String>> = RwLock::new(Vec::new());
+static PROCESS_START: OnceLock<Instant> = OnceLock::new();
+
+/// Marks the start of `main`, so start-up log lines can say how long after it they ran.
+pub fn mark_start() {
+    let _ = PROCESS_START.set(Instant::now());
+}
+
+/// Time since `mark_start` (zero when it was never called).
+pub fn since_start() -> Duration {
+    PROCESS_START
+        .get()
+        .map(Instant::elapsed)
+        .unwrap_or_default()
+}
 
 /// Makes sure `value` never appears in the log, whatever part of the code logs it.
 pub fn register_secret(value: &str) {

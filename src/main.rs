@@ -9,8 +9,8 @@ use qonto_tui::commands;
 use qonto_tui::config::{Config, TokenStoreKind};
 use std::sync::Arc;
 
-use qonto_tui::auth::session::Session;
 use qonto_tui::auth::store::MemoryStore;
+use qonto_tui::http::PendingClient;
 use qonto_tui::runtime::{self, Launch};
 use qonto_tui::sandbox::browser::{Tick, complete_consent};
 use qonto_tui::sandbox::{Sandbox, SandboxOptions};
@@ -76,7 +76,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    qonto_tui::logging::mark_start();
     let cli = Cli::parse();
+    // The TUI's HTTP client is built on its own thread while everything else starts.
+    let http = cli.command.is_none().then(PendingClient::start);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -119,20 +122,25 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
-            None if cli.demo => run_demo(&cli.log_file, &cli.log_level)
-                .await
-                .map(|()| ExitCode::SUCCESS),
+            None if cli.demo => run_demo(
+                http.unwrap_or_else(PendingClient::start),
+                &cli.log_file,
+                &cli.log_level,
+            )
+            .await
+            .map(|()| ExitCode::SUCCESS),
             None => {
                 let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)
                     .map_err(|e| {
                         e.context("(to try the app without a Qonto account: qonto-tui --demo)")
                     })?;
                 let store = commands::store_for(&config)?;
-                let client = commands::oauth_client(&config).await?;
-                let session = Arc::new(Session::new(client, store, None));
+                let client_secret = commands::client_secret(&config).await?;
                 runtime::run(Launch {
                     config,
-                    session,
+                    store,
+                    client_secret,
+                    http: http.unwrap_or_else(PendingClient::start),
                     demo: false,
                 })
                 .await
@@ -150,7 +158,11 @@ fn main() -> ExitCode {
 }
 
 /// The TUI on the embedded sandbox: in-process, loopback only, tokens in memory.
-async fn run_demo(log_file: &Option<PathBuf>, log_level: &Option<String>) -> anyhow::Result<()> {
+async fn run_demo(
+    http: PendingClient,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> anyhow::Result<()> {
     // The demo's callback port is picked free, so two demos (or a real sign-in) never collide.
     let port = std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
@@ -177,11 +189,12 @@ async fn run_demo(log_file: &Option<PathBuf>, log_level: &Option<String>) -> any
         config_path: qonto_tui::config::default_config_path(),
     };
     start_log(&config, log_file, log_level);
-    let client = commands::oauth_client(&config).await?;
-    let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
+    let client_secret = commands::client_secret(&config).await?;
     let result = runtime::run(Launch {
         config,
-        session,
+        store: Arc::new(MemoryStore::default()),
+        client_secret,
+        http,
         demo: true,
     })
     .await;

@@ -1,7 +1,9 @@
 //! The event loop: terminal events, worker results and signals become messages; `update` turns
-//! them into state and commands; the screen is redrawn only when something changed, at most
-//! once per 10 ms, inside a synchronized update.
+//! them into state and commands; the screen is redrawn as soon as something changed (at most
+//! 100 frames a second), inside a synchronized update. The HTTP client and the stored tokens are
+//! got ready while the terminal is set up.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -12,57 +14,78 @@ use tokio::sync::mpsc;
 use crate::api::ApiClient;
 use crate::app::{App, Cmd, Msg, update};
 use crate::auth::session::Session;
+use crate::auth::store::{StoreError, StoredTokens, TokenStore};
 use crate::config::Config;
+use crate::http::PendingClient;
+use crate::secret::Secret;
 use crate::tui;
 use crate::worker::Worker;
 
-const FRAME_INTERVAL: Duration = Duration::from_millis(10);
+/// At most FRAME_BUDGET frames in any FRAME_WINDOW: 100 frames a second under a key-repeat storm,
+/// while a frame never waits behind the one drawn just before it (a spinner step, say).
+const FRAME_BUDGET: usize = 3;
+const FRAME_WINDOW: Duration = Duration::from_millis(30);
 const TICK: Duration = Duration::from_millis(100);
 
+/// What the TUI starts from. The HTTP client and the stored tokens are not ready yet: they are
+/// built and read while the terminal is set up and the first frame drawn.
 pub struct Launch {
     pub config: Config,
-    pub session: Arc<Session>,
+    pub store: Arc<dyn TokenStore>,
+    pub client_secret: Secret,
+    pub http: PendingClient,
     pub demo: bool,
 }
 
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
+    let Launch {
+        config,
+        store,
+        client_secret,
+        http,
+        demo,
+    } = launch;
+    let stored = {
+        let store = store.clone();
+        tokio::spawn(async move { crate::auth::store::blocking(move || store.load()).await })
+    };
+
+    let (mut terminal, guard) = tui::enter()?;
+    let mut app = App::new(demo, crate::state_file::last_org(), Instant::now());
+    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut early_cmds = Vec::new();
+    if let Ok(size) = terminal.size() {
+        early_cmds.extend(update(&mut app, Msg::Resize(size.width, size.height)));
+    }
+    draw(&mut terminal, &app)?;
+    tracing::debug!(at = ?crate::logging::since_start(), "first frame drawn");
+
+    let client = crate::commands::oauth_client_with(&config, client_secret, http.get().await?);
+    let session = Arc::new(Session::new(client, store, None));
     let api = Arc::new(ApiClient::new(
-        &launch.config.api_base_url,
-        launch.session.clone(),
-        launch.config.staging_token.clone(),
+        &config.api_base_url,
+        session.clone(),
+        config.staging_token.clone(),
     )?);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (cmd_tx, cmd_rx) = mpsc::unbounded_channel::<Cmd>();
-    let worker = Worker::new(
-        api,
-        launch.session.clone(),
-        launch.config.clone(),
-        msg_tx.clone(),
-    );
+    let worker = Worker::new(api, session.clone(), config, msg_tx.clone());
     let worker_task = tokio::spawn(worker.run(cmd_rx));
-    // Read the stored session while the terminal is being set up.
-    let _ = cmd_tx.send(Cmd::CheckSession);
-
-    let (mut terminal, guard) = tui::enter()?;
-    let mut app = App::new(launch.demo, crate::state_file::last_org(), Instant::now());
-    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    if let Ok(size) = terminal.size() {
-        for cmd in update(&mut app, Msg::Resize(size.width, size.height)) {
-            let _ = cmd_tx.send(cmd);
-        }
+    for cmd in early_cmds {
+        let _ = cmd_tx.send(cmd);
     }
-    draw(&mut terminal, &app)?;
-    tracing::debug!("first frame drawn");
+    tokio::spawn(check_session(session, stored, msg_tx.clone()));
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut signals = Signals::new();
     let mut dirty = false;
-    let mut last_draw = Instant::now();
+    let mut pacer = FramePacer::default();
+    pacer.drawn(Instant::now());
     let mut ticks: u64 = 0;
     'outer: loop {
-        let next_draw = tokio::time::Instant::from_std(last_draw + FRAME_INTERVAL);
+        let next_draw = tokio::time::Instant::from_std(pacer.next_allowed(Instant::now()));
         let first = tokio::select! {
             biased;
             event = events.next() => match event {
@@ -100,10 +123,10 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                 }
             }
         }
-        if dirty && last_draw.elapsed() >= FRAME_INTERVAL {
+        if dirty && pacer.next_allowed(Instant::now()) <= Instant::now() {
             app.now = Instant::now();
             draw(&mut terminal, &app)?;
-            last_draw = Instant::now();
+            pacer.drawn(Instant::now());
             dirty = false;
         }
     }
@@ -113,6 +136,52 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     drop(terminal);
     drop(guard);
     Ok(())
+}
+
+/// Reads the stored tokens into the session (the read started before the terminal was set up)
+/// and tells the app whether someone is signed in.
+async fn check_session(
+    session: Arc<Session>,
+    stored: tokio::task::JoinHandle<Result<Option<StoredTokens>, StoreError>>,
+    to_app: mpsc::UnboundedSender<Msg>,
+) {
+    let read = stored
+        .await
+        .unwrap_or_else(|e| Err(StoreError::Failed(format!("the store read failed: {e}"))));
+    tracing::debug!(at = ?crate::logging::since_start(), "stored session read");
+    let msg = match session.adopt(read).await {
+        Ok(signed_in) => Msg::SessionChecked {
+            signed_in,
+            problem: None,
+        },
+        Err(e) => Msg::SessionChecked {
+            signed_in: false,
+            problem: Some(e.to_string()),
+        },
+    };
+    let _ = to_app.send(msg);
+}
+
+/// When the next frame may be drawn: FRAME_BUDGET frames per FRAME_WINDOW, sliding.
+#[derive(Default)]
+struct FramePacer {
+    recent: VecDeque<Instant>,
+}
+
+impl FramePacer {
+    fn next_allowed(&self, now: Instant) -> Instant {
+        match self.recent.front() {
+            Some(oldest) if self.recent.len() >= FRAME_BUDGET => (*oldest + FRAME_WINDOW).max(now),
+            _ => now,
+        }
+    }
+
+    fn drawn(&mut self, at: Instant) {
+        self.recent.push_back(at);
+        while self.recent.len() > FRAME_BUDGET {
+            self.recent.pop_front();
+        }
+    }
 }
 
 /// Debug builds only: F12 panics when QONTO_TUI_TEST_PANIC=1, to prove the terminal is restored.
@@ -184,5 +253,33 @@ impl Signals {
         {
             let _ = tokio::signal::ctrl_c().await;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn frames_come_at_once_until_the_budget_is_spent_then_at_the_window_rate() {
+        let t0 = Instant::now();
+        let mut pacer = FramePacer::default();
+        for i in 0..FRAME_BUDGET {
+            assert_eq!(pacer.next_allowed(t0), t0, "frame {i} of a burst waits");
+            pacer.drawn(t0);
+        }
+        assert_eq!(pacer.next_allowed(t0), t0 + FRAME_WINDOW);
+        // A window later the budget is back.
+        let later = t0 + FRAME_WINDOW;
+        assert_eq!(pacer.next_allowed(later), later);
+        // Sustained drawing at the allowed rate: FRAME_BUDGET frames per window, no more.
+        let mut now = later;
+        let mut frames = 0;
+        while now < later + 10 * FRAME_WINDOW && frames < 1_000 {
+            now = pacer.next_allowed(now);
+            pacer.drawn(now);
+            frames += 1;
+        }
+        assert!(frames <= 11 * FRAME_BUDGET, "{frames} frames in 10 windows");
     }
 }

@@ -103,29 +103,11 @@ impl Worker {
 
     fn execute(&mut self, cmd: Cmd) {
         match cmd {
-            Cmd::CheckSession => {
-                let session = self.session.clone();
-                let tx = self.to_app.clone();
-                tokio::spawn(async move {
-                    tracing::debug!("reading the stored session");
-                    let msg = match session.load_from_store().await {
-                        Ok(signed_in) => Msg::SessionChecked {
-                            signed_in,
-                            problem: None,
-                        },
-                        Err(e) => Msg::SessionChecked {
-                            signed_in: false,
-                            problem: Some(e.to_string()),
-                        },
-                    };
-                    let _ = tx.send(msg);
-                });
-            }
             Cmd::LoadOrgs { generation } => {
                 let api = self.api.clone();
                 let tx = self.to_app.clone();
                 tokio::spawn(async move {
-                    tracing::debug!("asking for the organization list");
+                    tracing::debug!(at = ?crate::logging::since_start(), "asking for the organization list");
                     let result = api.user_organizations().await;
                     let _ = tx.send(Msg::OrgsLoaded { generation, result });
                     report_store_warning(&api, &tx);

@@ -68,7 +68,6 @@ pub enum Msg {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    CheckSession,
     LoadOrgs {
         generation: Generation,
     },

@@ -71,7 +71,16 @@ impl Session {
     /// Reads the stored tokens into the session; true when someone is signed in.
     pub async fn load_from_store(&self) -> Result<bool, StoreError> {
         let store = self.store.clone();
-        let tokens = blocking(move || store.load()).await?;
+        self.adopt(blocking(move || store.load()).await).await
+    }
+
+    /// Takes what a read of this session's store gave (the TUI reads it while it sets up the
+    /// terminal); true when someone is signed in.
+    pub async fn adopt(
+        &self,
+        read: Result<Option<StoredTokens>, StoreError>,
+    ) -> Result<bool, StoreError> {
+        let tokens = read?;
         if let Some(t) = &tokens {
             crate::logging::register_secret(t.access_token.expose());
             if let Some(r) = &t.refresh_token {

@@ -2,8 +2,6 @@
 //! credentials in the form body, the staging token when configured, no redirects followed,
 //! and RFC 6749 errors turned into plain words.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 
 use super::store::StoredTokens;
@@ -68,6 +66,7 @@ struct OAuthErrorBody {
 }
 
 impl OAuthClient {
+    /// A client with its own HTTP connection pool.
     pub fn new(
         token_url: String,
         revoke_url: Option<String>,
@@ -75,26 +74,38 @@ impl OAuthClient {
         client_secret: Secret,
         staging_token: Option<Secret>,
     ) -> Result<Self, TokenError> {
-        crate::logging::register_secret(client_secret.expose());
-        if let Some(st) = &staging_token {
-            crate::logging::register_secret(st.expose());
-        }
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(Duration::from_secs(20))
-            .connect_timeout(Duration::from_secs(10))
-            .pool_idle_timeout(Duration::from_secs(90))
-            .user_agent(concat!("qonto-tui/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| TokenError::Transient(e.to_string()))?;
-        Ok(Self {
+        let http = crate::http::build().map_err(|e| TokenError::Transient(e.to_string()))?;
+        Ok(Self::with_http(
             token_url,
             revoke_url,
             client_id,
             client_secret,
             staging_token,
             http,
-        })
+        ))
+    }
+
+    /// A client on an HTTP client built elsewhere (see `crate::http`).
+    pub fn with_http(
+        token_url: String,
+        revoke_url: Option<String>,
+        client_id: String,
+        client_secret: Secret,
+        staging_token: Option<Secret>,
+        http: reqwest::Client,
+    ) -> Self {
+        crate::logging::register_secret(client_secret.expose());
+        if let Some(st) = &staging_token {
+            crate::logging::register_secret(st.expose());
+        }
+        Self {
+            token_url,
+            revoke_url,
+            client_id,
+            client_secret,
+            staging_token,
+            http,
+        }
     }
 
     /// The HTTP client, shared with the API client: one connection pool for everything.

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use portable_pty::{Child, CommandBuilder, MasterPty, PtySize, native_pty_system};
@@ -11,6 +11,7 @@ pub struct PtyApp {
     pub parser: Arc<Mutex<vt100::Parser>>,
     /// Every byte the app wrote, for tests that inspect escape sequences.
     pub raw: Arc<Mutex<Vec<u8>>>,
+    output: Arc<(Mutex<Output>, Condvar)>,
     writer: Box<dyn Write + Send>,
     pub child: Box<dyn Child + Send + Sync>,
     _master: Box<dyn MasterPty + Send>,
@@ -48,20 +49,34 @@ impl PtyApp {
         let writer = pty.master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
-        let (p, r) = (parser.clone(), raw.clone());
+        let output = Arc::new((
+            Mutex::new(Output {
+                chunks: 0,
+                last_at: Instant::now(),
+            }),
+            Condvar::new(),
+        ));
+        let (p, r, o) = (parser.clone(), raw.clone(), output.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             while let Ok(n) = reader.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
+                let at = Instant::now();
                 p.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
+                let (lock, arrived) = &*o;
+                let mut out = lock.lock().unwrap();
+                out.chunks += 1;
+                out.last_at = at;
+                arrived.notify_all();
             }
         });
         Self {
             parser,
             raw,
+            output,
             writer,
             child,
             _master: pty.master,
@@ -77,19 +92,36 @@ impl PtyApp {
         self.writer.flush().unwrap();
     }
 
-    /// Waits until the screen satisfies `pred`; panics with the screen after `timeout`.
+    /// Waits until the screen satisfies `pred`; panics with the screen after `timeout`. Returns
+    /// how long after the call the bytes that made it true reached the terminal (checked after
+    /// every chunk the app writes, so the figure is not rounded up to a polling interval).
     pub fn wait_for(&self, what: &str, timeout: Duration, pred: impl Fn(&str) -> bool) -> Duration {
         let start = Instant::now();
+        let (lock, arrived) = &*self.output;
         loop {
             let screen = self.screen();
+            // Read after the screen: the screen holds at most these chunks, so the time of the
+            // last one is never earlier than the moment the screen became true.
+            let (chunks, last_at) = {
+                let out = lock.lock().unwrap();
+                (out.chunks, out.last_at)
+            };
             if pred(&screen) {
-                return start.elapsed();
+                return last_at.saturating_duration_since(start);
             }
+            let left = timeout.checked_sub(start.elapsed());
             assert!(
-                start.elapsed() < timeout,
+                left.is_some(),
                 "timed out waiting for {what}; screen:\n{screen}"
             );
-            std::thread::sleep(Duration::from_millis(5));
+            let out = lock.lock().unwrap();
+            let _ = arrived
+                .wait_timeout_while(
+                    out,
+                    left.unwrap_or_default().min(Duration::from_millis(50)),
+                    |o| o.chunks == chunks,
+                )
+                .unwrap();
         }
     }
 
@@ -115,6 +147,13 @@ impl PtyApp {
         }
         None
     }
+}
+
+/// What the reader thread has seen of the app's output.
+struct Output {
+    chunks: u64,
+    /// When the latest chunk was read from the pty.
+    last_at: Instant,
 }
 
 impl Drop for PtyApp {

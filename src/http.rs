@@ -1,0 +1,63 @@
+//! The one HTTP client (and connection pool) shared by the token endpoint and the API, and a way
+//! to build it off the start-up path.
+
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+
+/// A client that follows no redirects (a token endpoint must not be redirected) and bounds every
+/// wait.
+pub fn build() -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(20))
+        .connect_timeout(Duration::from_secs(10))
+        .pool_idle_timeout(Duration::from_secs(90))
+        .user_agent(concat!("qonto-tui/", env!("CARGO_PKG_VERSION")))
+        .build()
+}
+
+/// A client being built on its own thread. Building one loads and parses the platform's root
+/// certificates (about 4 ms on a warm machine, more on a cold one), so the TUI starts it first
+/// and reads its settings, its token store and sets up the terminal meanwhile.
+pub struct PendingClient(oneshot::Receiver<reqwest::Result<reqwest::Client>>);
+
+impl PendingClient {
+    pub fn start() -> Self {
+        let (tx, rx) = oneshot::channel();
+        let spawned = std::thread::Builder::new()
+            .name("http-client".into())
+            .spawn(move || {
+                let _ = tx.send(build());
+            });
+        match spawned {
+            Ok(_) => Self(rx),
+            // No thread to spare: build it here instead.
+            Err(_) => {
+                let (tx, rx) = oneshot::channel();
+                let _ = tx.send(build());
+                Self(rx)
+            }
+        }
+    }
+
+    pub async fn get(self) -> anyhow::Result<reqwest::Client> {
+        match self.0.await {
+            Ok(Ok(client)) => Ok(client),
+            Ok(Err(e)) => Err(anyhow::anyhow!("cannot set up HTTPS: {e}")),
+            Err(_) => Err(anyhow::anyhow!(
+                "cannot set up HTTPS: the builder thread died"
+            )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_pending_client_arrives() {
+        assert!(PendingClient::start().get().await.is_ok());
+    }
+}
