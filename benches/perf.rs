@@ -404,36 +404,59 @@ async fn switching() {
     drop(app);
 }
 
-/// Spawns the app and waits for the org list; returns (on screen after spawn, the app's log line).
+/// A start timed from just before the harness asks for the process (so the harness's pty and
+/// fork, a millisecond or two, count against the app).
+struct TimedStart {
+    /// From the spawn call to the screen satisfying the predicate.
+    on_screen: Duration,
+    /// Of which the harness's openpty + fork + exec took this much.
+    spawn: Duration,
+    /// The wall clock at the spawn call, to place the app's own log lines.
+    wall: chrono::DateTime<chrono::Utc>,
+}
+
+async fn start_and_wait(
+    env: &[(String, String)],
+    what: &'static str,
+    pred: impl Fn(&str) -> bool + Send + 'static,
+) -> TimedStart {
+    let e = env.to_vec();
+    blocking(move || {
+        let wall = chrono::Utc::now();
+        let t0 = Instant::now();
+        let app = PtyApp::spawn(&[], &e, 200, 60);
+        let spawn = t0.elapsed();
+        let waited = app.wait_for(what, WAIT, pred);
+        TimedStart {
+            on_screen: spawn + waited,
+            spawn,
+            wall,
+        }
+    })
+    .await
+}
+
+/// Starts the app and waits for the org list; returns the time and the app's own log breakdown.
 async fn start_and_wait_for_list(
     env: &[(String, String)],
     log: &std::path::Path,
     org: &str,
 ) -> (Duration, String) {
     let _ = std::fs::write(log, "");
-    let e = env.to_vec();
     let name = org.to_string();
-    // Times run from the moment the process exists (the pty's spawn has returned).
-    let app = blocking(move || PtyApp::spawn(&[], &e, 200, 60)).await;
-    let spawned = chrono::Utc::now();
-    let (took, app) = blocking(move || {
-        (
-            app.wait_for("the org list", WAIT, |s| {
-                s.contains("Organizations (5)") && s.contains(&name)
-            }),
-            app,
-        )
+    let start = start_and_wait(env, "the org list", move |s| {
+        s.contains("Organizations (5)") && s.contains(&name)
     })
     .await;
-    drop(app);
+    let at = |needle: &str| logged_at(log, needle, start.wall).unwrap_or(f64::NAN);
     let breakdown = format!(
-        "app log: main {:.1} ms, first frame {:.1} ms, list asked {:.1} ms, answered {:.1} ms",
-        main_started_at(log, spawned).unwrap_or(f64::NAN),
-        logged_at(log, "first frame drawn", spawned).unwrap_or(f64::NAN),
-        logged_at(log, "asking for the organization list", spawned).unwrap_or(f64::NAN),
-        logged_at(log, "GET /v2/user_organizations", spawned).unwrap_or(f64::NAN),
+        "app log, after the spawn call: main {:.1} ms, first frame {:.1} ms, list asked {:.1} ms, answered {:.1} ms",
+        main_started_at(log, start.wall).unwrap_or(f64::NAN),
+        at("first frame drawn"),
+        at("asking for the organization list"),
+        at("GET /v2/user_organizations"),
     );
-    (took, breakdown)
+    (start.on_screen, breakdown)
 }
 
 async fn startup() {
@@ -448,24 +471,14 @@ async fn startup() {
     let mut first_frames = Vec::new();
     let mut spawns = Vec::new();
     for _ in 0..5 {
-        let e = env.clone();
-        let t = Instant::now();
-        let app = blocking(move || PtyApp::spawn(&[], &e, 200, 60)).await;
-        spawns.push(t.elapsed());
-        let (took, app) = blocking(move || {
-            (
-                app.wait_for("a first frame", WAIT, |s| !s.trim().is_empty()),
-                app,
-            )
-        })
-        .await;
-        first_frames.push(took);
-        drop(app);
+        let start = start_and_wait(&env, "a first frame", |s| !s.trim().is_empty()).await;
+        first_frames.push(start.on_screen);
+        spawns.push(start.spawn);
     }
     row(
         "process start → first frame (release, token stored)",
         format!(
-            "median {} (the harness's pty + fork take a median {} before that)",
+            "median {} (of which the harness's pty + fork: median {})",
             ms(median(first_frames)),
             ms(median(spawns))
         ),
@@ -485,7 +498,10 @@ async fn startup() {
     }
     row(
         "process start → org list drawn, access token valid, L = 100 ms",
-        format!("median {} on screen ({breakdown})", ms(median(lists))),
+        format!(
+            "median {} spawn call → on screen ({breakdown})",
+            ms(median(lists))
+        ),
         "≤ 120 ms",
     );
 
@@ -517,7 +533,10 @@ async fn startup() {
     }
     row(
         "process start → org list drawn, access token needs refresh, L = 100 ms",
-        format!("median {} on screen ({breakdown})", ms(median(samples))),
+        format!(
+            "median {} spawn call → on screen ({breakdown})",
+            ms(median(samples))
+        ),
         "≤ 220 ms",
     );
 }

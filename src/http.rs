@@ -44,7 +44,7 @@ impl PendingClient {
     pub async fn get(self) -> anyhow::Result<reqwest::Client> {
         match self.0.await {
             Ok(Ok(client)) => Ok(client),
-            Ok(Err(e)) => Err(anyhow::anyhow!("cannot set up HTTPS: {e}")),
+            Ok(Err(e)) => Err(anyhow::Error::new(e).context("cannot set up HTTPS")),
             Err(_) => Err(anyhow::anyhow!(
                 "cannot set up HTTPS: the builder thread died"
             )),
