@@ -40,7 +40,7 @@ pub async fn oauth_client(config: &Config) -> anyhow::Result<OAuthClient> {
 
 /// The OAuth client for `config` on a given secret and HTTP client.
 pub fn oauth_client_with(config: &Config, secret: Secret, http: reqwest::Client) -> OAuthClient {
-    OAuthClient::with_http(
+    OAuthClient::new(
         config.token_url.clone(),
         config.revoke_url.clone(),
         config.client_id.clone(),

@@ -35,8 +35,8 @@ fn oauth(sb: &Sandbox) -> OAuthClient {
         sb.client_id().into(),
         Secret::new(sb.client_secret()),
         None,
+        qonto_tui::http::build().unwrap(),
     )
-    .unwrap()
 }
 
 /// Signs in through the real listener and returns a session on a memory store.

@@ -36,8 +36,8 @@ impl Harness {
             sb.client_id().into(),
             Secret::new(sb.client_secret()),
             None,
-        )
-        .unwrap();
+            qonto_tui::http::build().unwrap(),
+        );
         let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
         let stored = qonto_tui::auth::store::StoredTokens {
             access_token: Secret::new(common::access(&tokens)),

@@ -40,6 +40,14 @@ fn refresh_margin(tokens: &StoredTokens) -> i64 {
     60.min(tokens.lifetime_secs / 2)
 }
 
+/// Registers the tokens with the log's redaction, so no log line can hold them.
+fn keep_out_of_logs(tokens: &StoredTokens) {
+    crate::logging::register_secret(tokens.access_token.expose());
+    if let Some(r) = &tokens.refresh_token {
+        crate::logging::register_secret(r.expose());
+    }
+}
+
 impl Session {
     pub fn new(
         client: OAuthClient,
@@ -47,10 +55,7 @@ impl Session {
         tokens: Option<StoredTokens>,
     ) -> Self {
         if let Some(t) = &tokens {
-            crate::logging::register_secret(t.access_token.expose());
-            if let Some(r) = &t.refresh_token {
-                crate::logging::register_secret(r.expose());
-            }
+            keep_out_of_logs(t);
         }
         Self {
             client,
@@ -61,19 +66,6 @@ impl Session {
         }
     }
 
-    /// Loads the stored tokens (off the runtime, with a time limit).
-    pub async fn open(client: OAuthClient, store: Arc<dyn TokenStore>) -> Result<Self, StoreError> {
-        let s = store.clone();
-        let tokens = blocking(move || s.load()).await?;
-        Ok(Self::new(client, store, tokens))
-    }
-
-    /// Reads the stored tokens into the session; true when someone is signed in.
-    pub async fn load_from_store(&self) -> Result<bool, StoreError> {
-        let store = self.store.clone();
-        self.adopt(blocking(move || store.load()).await).await
-    }
-
     /// Takes what a read of this session's store gave (the TUI reads it while it sets up the
     /// terminal); true when someone is signed in.
     pub async fn adopt(
@@ -82,10 +74,7 @@ impl Session {
     ) -> Result<bool, StoreError> {
         let tokens = read?;
         if let Some(t) = &tokens {
-            crate::logging::register_secret(t.access_token.expose());
-            if let Some(r) = &t.refresh_token {
-                crate::logging::register_secret(r.expose());
-            }
+            keep_out_of_logs(t);
         }
         let signed_in = tokens.is_some();
         *self.current.lock().await = tokens;

@@ -66,27 +66,8 @@ struct OAuthErrorBody {
 }
 
 impl OAuthClient {
-    /// A client with its own HTTP connection pool.
+    /// A client on the given HTTP client (see `crate::http`), shared with the API client.
     pub fn new(
-        token_url: String,
-        revoke_url: Option<String>,
-        client_id: String,
-        client_secret: Secret,
-        staging_token: Option<Secret>,
-    ) -> Result<Self, TokenError> {
-        let http = crate::http::build().map_err(|e| TokenError::Transient(e.to_string()))?;
-        Ok(Self::with_http(
-            token_url,
-            revoke_url,
-            client_id,
-            client_secret,
-            staging_token,
-            http,
-        ))
-    }
-
-    /// A client on an HTTP client built elsewhere (see `crate::http`).
-    pub fn with_http(
         token_url: String,
         revoke_url: Option<String>,
         client_id: String,
