@@ -123,8 +123,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                 }
             }
         }
-        if dirty && pacer.next_allowed(Instant::now()) <= Instant::now() {
-            app.now = Instant::now();
+        let now = Instant::now();
+        if dirty && pacer.next_allowed(now) <= now {
+            app.now = now;
             draw(&mut terminal, &app)?;
             pacer.drawn(Instant::now());
             dirty = false;

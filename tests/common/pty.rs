@@ -64,12 +64,16 @@ impl PtyApp {
                     break;
                 }
                 let at = Instant::now();
-                p.lock().unwrap().process(&buf[..n]);
+                // The count moves while the parser is still held, so a screen read never holds
+                // a chunk the count does not (and `wait_for` never reports too early a time).
+                let mut parser = p.lock().unwrap();
+                parser.process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
                 let (lock, arrived) = &*o;
                 let mut out = lock.lock().unwrap();
                 out.chunks += 1;
                 out.last_at = at;
+                drop(parser);
                 arrived.notify_all();
             }
         });
