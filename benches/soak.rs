@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use app_helpers::{Home, free_port};
 use pty::{DOWN, PtyApp, UP};
-use qonto_tui::sandbox::data::fixed_anchor;
-use qonto_tui::sandbox::{DataOptions, FaultScope, Faults, Sandbox, SandboxOptions};
+use qonto_sandbox::data::fixed_anchor;
+use qonto_sandbox::{DataOptions, FaultScope, Faults, Sandbox, SandboxOptions};
 
 fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use directories::ProjectDirs;
 use serde::Deserialize;
 
-use crate::auth::authorize::DEFAULT_SCOPES;
-use crate::secret::Secret;
+use qonto_client::oauth::authorize::DEFAULT_SCOPES;
+use qonto_client::secret::Secret;
 
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:18920/callback";
 
@@ -264,7 +264,7 @@ mod tests {
     fn load(vars: &[(&str, &str)], file: &str) -> Result<Config, ConfigError> {
         let dir = std::env::temp_dir().join(format!(
             "qonto-tui-config-{}",
-            crate::random::random_hex(6).unwrap()
+            qonto_client::random::random_hex(6).unwrap()
         ));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("config.toml");

@@ -1,20 +1,14 @@
-//! qonto-tui: a terminal app for people who keep the books of several Qonto organizations,
-//! signed in once through Qonto's User OAuth flow. The binary is a thin CLI over this library
-//! so that tests and benchmarks reach every part.
+//! qonto-tui: a terminal app for people who keep the books of several Qonto organizations. The
+//! binary is a thin CLI over this library; `app` (state, messages, `update`) and `ui` (`draw`)
+//! are public so that tests and benchmarks drive them without a terminal.
 
-pub mod api;
 pub mod app;
-pub mod auth;
+pub(crate) mod browser;
 pub mod commands;
 pub mod config;
-pub mod http;
 pub mod logging;
-pub mod random;
 pub mod runtime;
-pub mod sandbox;
-pub mod sandbox_cmd;
-pub mod secret;
-pub mod state_file;
-pub mod tui;
+pub(crate) mod state_file;
+pub(crate) mod tui;
 pub mod ui;
-pub mod worker;
+pub(crate) mod worker;

@@ -9,13 +9,13 @@ use qonto_tui::commands;
 use qonto_tui::config::{Config, TokenStoreKind};
 use std::sync::Arc;
 
-use qonto_tui::auth::store::MemoryStore;
-use qonto_tui::http::PendingClient;
+use qonto_client::http::PendingClient;
+use qonto_client::secret::Secret;
+use qonto_client::store::MemoryStore;
+use qonto_sandbox::browser::{Tick, complete_consent};
+use qonto_sandbox::cli::{self as sandbox_cli, SandboxArgs};
+use qonto_sandbox::{Sandbox, SandboxOptions};
 use qonto_tui::runtime::{self, Launch};
-use qonto_tui::sandbox::browser::{Tick, complete_consent};
-use qonto_tui::sandbox::{Sandbox, SandboxOptions};
-use qonto_tui::sandbox_cmd::{self, SandboxArgs};
-use qonto_tui::secret::Secret;
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
 /// Qonto's User OAuth flow.
@@ -103,8 +103,8 @@ fn main() -> ExitCode {
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Sandbox(args)) => {
-                init_stderr_log();
-                sandbox_cmd::run(args).await.map(|()| ExitCode::SUCCESS)
+                sandbox_cli::init_stderr_log();
+                sandbox_cli::run(args).await.map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Login { save_client_secret }) => {
                 let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
@@ -182,7 +182,7 @@ async fn run_demo(
         revoke_url: Some(sandbox.revoke_url()),
         api_base_url: sandbox.base_url(),
         staging_token: None,
-        scopes: qonto_tui::auth::authorize::DEFAULT_SCOPES.to_string(),
+        scopes: qonto_client::oauth::authorize::DEFAULT_SCOPES.to_string(),
         token_store: TokenStoreKind::Memory,
         log_file: std::env::var_os("QONTO_TUI_LOG").map(PathBuf::from),
         log_level: std::env::var("QONTO_TUI_LOG_LEVEL").ok(),
@@ -214,7 +214,7 @@ fn configure(
     }
     let log = start_log(&config, log_file, log_level);
     if let Some(secret) = &config.client_secret {
-        qonto_tui::logging::register_secret(secret.expose());
+        qonto_client::redact::register_secret(secret.expose());
     }
     Ok((config, log))
 }
@@ -242,12 +242,4 @@ fn start_log(
             None
         }
     }
-}
-
-fn init_stderr_log() {
-    let _ = tracing_subscriber::fmt()
-        .with_writer(std::io::stderr)
-        .with_env_filter(tracing_subscriber::EnvFilter::new("sandbox=info"))
-        .with_target(false)
-        .try_init();
 }

@@ -11,15 +11,15 @@ use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::api::ApiClient;
 use crate::app::{App, Cmd, Msg, update};
-use crate::auth::session::Session;
-use crate::auth::store::{StoreError, StoredTokens, TokenStore};
 use crate::config::Config;
-use crate::http::PendingClient;
-use crate::secret::Secret;
 use crate::tui;
 use crate::worker::Worker;
+use qonto_client::api::ApiClient;
+use qonto_client::http::PendingClient;
+use qonto_client::oauth::session::Session;
+use qonto_client::secret::Secret;
+use qonto_client::store::{StoreError, StoredTokens, TokenStore};
 
 /// At most FRAME_BUDGET frames in any FRAME_WINDOW: 100 frames a second under a key-repeat storm,
 /// while a frame never waits behind the one drawn just before it (a spinner step, say).
@@ -47,7 +47,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     } = launch;
     let stored = {
         let store = store.clone();
-        tokio::spawn(async move { crate::auth::store::blocking(move || store.load()).await })
+        tokio::spawn(async move { qonto_client::store::blocking(move || store.load()).await })
     };
 
     let (mut terminal, guard) = tui::enter()?;

@@ -22,5 +22,5 @@ pub fn save_last_org(id: &str) -> std::io::Result<()> {
         last_org: Some(id.to_string()),
     })
     .map_err(std::io::Error::other)?;
-    crate::auth::store::write_private_atomically(&path(), text.as_bytes())
+    qonto_client::store::write_private_atomically(&path(), text.as_bytes())
 }

@@ -9,13 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinHandle;
 
-use crate::api::ApiClient;
 use crate::app::msg::{Cmd, Generation, Msg};
-use crate::auth::callback::CALLBACK_TIMEOUT;
-use crate::auth::flow::PendingSignIn;
-use crate::auth::session::Session;
 use crate::config::Config;
-use crate::sandbox::browser::{Tick, complete_consent};
+use qonto_client::api::ApiClient;
+use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
+use qonto_client::oauth::session::Session;
+use qonto_sandbox::browser::{Tick, complete_consent};
 
 pub const TRANSACTIONS_PER_PAGE: i64 = 100;
 /// Background overview fetches at once.
@@ -206,7 +205,7 @@ impl Worker {
                 };
                 let tx = self.to_app.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::BrowserOpened(crate::auth::browser::open_browser(&url)));
+                    let _ = tx.send(Msg::BrowserOpened(crate::browser::open_browser(&url)));
                 });
             }
             Cmd::SaveLastOrg(id) => {
@@ -276,7 +275,7 @@ impl Worker {
         let session = self.session.clone();
         let tx = self.to_app.clone();
         let (paste_tx, paste_rx) = mpsc::channel(4);
-        let (err_tx, mut err_rx) = mpsc::channel::<crate::auth::callback::CallbackError>(4);
+        let (err_tx, mut err_rx) = mpsc::channel::<qonto_client::oauth::callback::CallbackError>(4);
         let errors_to_app = tx.clone();
         tokio::spawn(async move {
             while let Some(e) = err_rx.recv().await {
@@ -286,7 +285,7 @@ impl Worker {
         let url_slot = Arc::new(std::sync::Mutex::new(None));
         let url_for_task = url_slot.clone();
         let handle = tokio::spawn(async move {
-            let pending = match PendingSignIn::begin(&config).await {
+            let pending = match crate::commands::begin_sign_in(&config).await {
                 Ok(p) => p,
                 Err(e) => {
                     let _ = tx.send(Msg::SignInFailed(e.to_string()));
@@ -297,7 +296,7 @@ impl Worker {
             *url_for_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(url.clone());
             let opener = url.clone();
             let browser =
-                tokio::task::spawn_blocking(move || crate::auth::browser::open_browser(&opener))
+                tokio::task::spawn_blocking(move || crate::browser::open_browser(&opener))
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()));
             let _ = tx.send(Msg::SignInWaiting { url, browser });

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use common::app::free_port;
-use qonto_tui::api::ApiClient;
-use qonto_tui::auth::callback::{CallbackError, CallbackListener};
-use qonto_tui::auth::session::{AuthError, Session};
-use qonto_tui::auth::store::{MemoryStore, TokenStore};
-use qonto_tui::auth::tokens::{OAuthClient, TokenError};
-use qonto_tui::sandbox::browser::{Tick, answer_consent};
-use qonto_tui::sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
-use qonto_tui::secret::Secret;
+use qonto_client::api::ApiClient;
+use qonto_client::oauth::callback::{CallbackError, CallbackListener};
+use qonto_client::oauth::session::{AuthError, Session};
+use qonto_client::oauth::tokens::{OAuthClient, TokenError};
+use qonto_client::secret::Secret;
+use qonto_client::store::{MemoryStore, TokenStore};
+use qonto_sandbox::browser::{Tick, answer_consent};
+use qonto_sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
 use tokio::sync::mpsc;
 
 async fn sandbox_with(port: u16, ttl: Duration) -> Sandbox {
@@ -35,7 +35,7 @@ fn oauth(sb: &Sandbox) -> OAuthClient {
         sb.client_id().into(),
         Secret::new(sb.client_secret()),
         None,
-        qonto_tui::http::build().unwrap(),
+        qonto_client::http::build().unwrap(),
     )
 }
 
@@ -46,7 +46,7 @@ async fn signed_in(sb: &Sandbox) -> (Arc<Session>, Arc<MemoryStore>) {
     let req = common::authorization(sb);
     let url = req.url.to_string();
     let browser = tokio::spawn(async move {
-        qonto_tui::sandbox::browser::complete_consent(&url, &Tick::All, true).await
+        qonto_sandbox::browser::complete_consent(&url, &Tick::All, true).await
     });
     let (_ptx, prx) = mpsc::channel(1);
     let (etx, _erx) = mpsc::channel(1);

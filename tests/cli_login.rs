@@ -5,7 +5,7 @@
 mod common;
 
 use common::app::*;
-use qonto_tui::sandbox::{Sandbox, SandboxOptions};
+use qonto_sandbox::{Sandbox, SandboxOptions};
 
 async fn sandbox_on(port: u16) -> Sandbox {
     Sandbox::start(SandboxOptions {

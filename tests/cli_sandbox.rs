@@ -7,8 +7,8 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use qonto_tui::auth::authorize::{DEFAULT_SCOPES, build_authorization_request};
-use qonto_tui::sandbox::browser::{Tick, answer_consent};
+use qonto_client::oauth::authorize::{DEFAULT_SCOPES, build_authorization_request};
+use qonto_sandbox::browser::{Tick, answer_consent};
 
 #[tokio::test]
 async fn prints_settings_serves_them_and_stops_on_sigterm() {

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::app::{Home, free_port};
 use common::pty::{DOWN, PtyApp};
-use qonto_tui::sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
+use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
 
 const WAIT: Duration = Duration::from_secs(20);
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use common::app::{Home, free_port};
 use common::pty::{DOWN, PtyApp, UP};
-use qonto_tui::sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
+use qonto_sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
 
 const WAIT: Duration = Duration::from_secs(20);
 

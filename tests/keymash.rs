@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use proptest::prelude::*;
-use qonto_tui::api::models::{Organization, TransactionsPage, UserOrganization};
+use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 use qonto_tui::app::state::Screen;
 use qonto_tui::app::{App, Cmd, Msg, update};
 use ratatui::Terminal;

@@ -2,20 +2,20 @@
 //! scripts/test starts). It fails, not skips, when no Secret Service is reachable.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use qonto_tui::auth::store::{KeyringStore, StoredTokens, TokenStore};
-use qonto_tui::secret::Secret;
+use qonto_client::secret::Secret;
+use qonto_client::store::{KeyringStore, StoredTokens, TokenStore};
 
 #[test]
 fn tokens_persist_in_the_secret_service_across_connections() {
-    let namespace = format!("test-{}", qonto_tui::random::random_hex(8).unwrap());
+    let namespace = format!("test-{}", qonto_client::random::random_hex(8).unwrap());
     let tokens = StoredTokens {
         access_token: Secret::new(format!(
             "ory_at_{}",
-            qonto_tui::random::random_urlsafe(32).unwrap()
+            qonto_client::random::random_urlsafe(32).unwrap()
         )),
         refresh_token: Some(Secret::new(format!(
             "ory_rt_{}",
-            qonto_tui::random::random_urlsafe(32).unwrap()
+            qonto_client::random::random_urlsafe(32).unwrap()
         ))),
         expires_at: 1_900_000_000,
         lifetime_secs: 3600,

@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use proptest::prelude::*;
-use qonto_tui::api::models::*;
-use qonto_tui::auth::callback::{
+use qonto_client::api::models::*;
+use qonto_client::oauth::callback::{
     CallbackOutcome, evaluate_pasted_url, evaluate_target, request_target,
 };
 
@@ -62,13 +62,13 @@ proptest! {
             let _ = p.meta.next(1);
         }
         let _ = serde_json::from_slice::<MembershipsPage>(&bytes);
-        let _ = qonto_tui::api::error::describe_error_body(&bytes, None);
+        let _ = qonto_client::api::error::describe_error_body(&bytes, None);
     }
 
     #[test]
     fn model_decoding_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
         let _ = serde_json::from_slice::<TransactionsPage>(&bytes);
-        let _ = qonto_tui::api::error::describe_error_body(&bytes, Some("t".into()));
+        let _ = qonto_client::api::error::describe_error_body(&bytes, Some("t".into()));
     }
 
     #[test]
@@ -98,9 +98,9 @@ proptest! {
 
     #[test]
     fn redaction_removes_registered_secrets_and_ibans(prefix in "[ -~]{0,40}", suffix in "[ -~]{0,40}", secret in "[A-Za-z0-9_-]{12,40}") {
-        qonto_tui::logging::register_secret(&secret);
+        qonto_client::redact::register_secret(&secret);
         let line = format!("{prefix}{secret}{suffix} iban FR7616798000010000005663951 Bearer ory_at_{secret}x");
-        let clean = qonto_tui::logging::redact(&line);
+        let clean = qonto_client::redact::redact(&line);
         prop_assert!(!clean.contains(&secret), "{}", clean);
         prop_assert!(!clean.contains("16798000010000005663951"), "{}", clean);
     }

@@ -7,7 +7,7 @@
 mod common;
 
 use common::app::{Home, app, free_port, output_within, text};
-use qonto_tui::sandbox::{Sandbox, SandboxOptions};
+use qonto_sandbox::{Sandbox, SandboxOptions};
 
 fn chromium() -> &'static str {
     ["/usr/bin/chromium", "/usr/bin/chromium-browser"]

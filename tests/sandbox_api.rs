@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use qonto_tui::sandbox::{DataOptions, Sandbox, SandboxOptions};
+use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 use serde_json::Value;
 
 fn type_name(v: &Value) -> &'static str {
@@ -439,7 +439,7 @@ async fn bad_authorize_and_token_requests_get_json_errors() {
 
 #[tokio::test]
 async fn rate_limit_answers_429_with_retry_after() {
-    use qonto_tui::sandbox::ratelimit::Limit;
+    use qonto_sandbox::ratelimit::Limit;
     let sb = Sandbox::start(SandboxOptions {
         rate_limits: vec![Limit {
             max: 5,
@@ -476,7 +476,7 @@ async fn rate_limit_answers_429_with_retry_after() {
 
 #[tokio::test]
 async fn injected_faults_look_like_the_real_thing() {
-    use qonto_tui::sandbox::Faults;
+    use qonto_sandbox::Faults;
     let sb = sandbox().await;
     let orgs = org_ids(&sb);
     let t = access(&sign_in(&sb, &orgs).await);

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use qonto_tui::sandbox::browser::{Tick, answer_consent};
+use qonto_sandbox::browser::{Tick, answer_consent};
 use std::time::Duration;
 
 #[tokio::test]
@@ -206,7 +206,7 @@ async fn consent_page_presents_the_current_consent_and_deny_redirects_with_acces
         .text()
         .await
         .unwrap();
-    let inputs = qonto_tui::sandbox::browser::form_inputs(&html);
+    let inputs = qonto_sandbox::browser::form_inputs(&html);
     let boxes: Vec<_> = inputs
         .iter()
         .filter(|i| i.kind == "checkbox" && i.name == "organization_id")
@@ -234,7 +234,7 @@ async fn membership_flow_allows_exactly_one_org() {
     let sb = sandbox().await;
     let orgs = org_ids(&sb);
     let mut url = url::Url::parse(&sb.auth_url()).unwrap();
-    let pkce = qonto_tui::auth::pkce::Pkce::generate().unwrap();
+    let pkce = qonto_client::oauth::pkce::Pkce::generate().unwrap();
     url.query_pairs_mut()
         .append_pair("response_type", "code")
         .append_pair("client_id", sb.client_id())
@@ -336,11 +336,7 @@ async fn api_key_authorization_reads_one_org() {
         .get(format!("{}/v2/organization", sb.base_url()))
         .header(
             "Authorization",
-            format!(
-                "{}:{}",
-                org.slug,
-                qonto_tui::sandbox::DEFAULT_API_KEY_SECRET
-            ),
+            format!("{}:{}", org.slug, qonto_sandbox::DEFAULT_API_KEY_SECRET),
         )
         .send()
         .await
@@ -359,7 +355,7 @@ async fn api_key_authorization_reads_one_org() {
 
 #[tokio::test]
 async fn staging_token_is_enforced_like_qontos_sandbox() {
-    let sb = qonto_tui::sandbox::Sandbox::start(qonto_tui::sandbox::SandboxOptions {
+    let sb = qonto_sandbox::Sandbox::start(qonto_sandbox::SandboxOptions {
         staging_token: Some("staging-abc".into()),
         ..options()
     })
@@ -404,7 +400,7 @@ async fn allow_answers_302_found_with_code_and_state() {
         .text()
         .await
         .unwrap();
-    let inputs = qonto_tui::sandbox::browser::form_inputs(&html);
+    let inputs = qonto_sandbox::browser::form_inputs(&html);
     let mut form: Vec<(String, String)> = inputs
         .iter()
         .filter(|i| i.kind == "hidden")

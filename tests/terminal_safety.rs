@@ -16,7 +16,7 @@ fn demo_under_sh(extra_env: &[(String, String)]) -> PtyApp {
     );
     let home = std::env::temp_dir().join(format!(
         "qonto-tui-safety-{}",
-        qonto_tui::random::random_hex(6).unwrap()
+        qonto_client::random::random_hex(6).unwrap()
     ));
     let mut env = vec![(
         "XDG_STATE_HOME".to_string(),

@@ -8,14 +8,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use qonto_tui::api::{ApiClient, ApiError};
+use qonto_client::api::{ApiClient, ApiError};
+use qonto_client::oauth::session::Session;
+use qonto_client::oauth::tokens::OAuthClient;
+use qonto_client::secret::Secret;
+use qonto_client::store::MemoryStore;
+use qonto_sandbox::Sandbox;
 use qonto_tui::app::state::Screen;
 use qonto_tui::app::{App, Cmd, Msg, update};
-use qonto_tui::auth::session::Session;
-use qonto_tui::auth::store::MemoryStore;
-use qonto_tui::auth::tokens::OAuthClient;
-use qonto_tui::sandbox::Sandbox;
-use qonto_tui::secret::Secret;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -36,10 +36,10 @@ impl Harness {
             sb.client_id().into(),
             Secret::new(sb.client_secret()),
             None,
-            qonto_tui::http::build().unwrap(),
+            qonto_client::http::build().unwrap(),
         );
         let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
-        let stored = qonto_tui::auth::store::StoredTokens {
+        let stored = qonto_client::store::StoredTokens {
             access_token: Secret::new(common::access(&tokens)),
             refresh_token: None,
             expires_at: chrono::Utc::now().timestamp() + 3600,

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qonto_tui::api::models::*;
+use qonto_client::api::models::*;
 
 fuzz_target!(|data: &[u8]| {
     let _ = serde_json::from_slice::<UserOrganizations>(data);
@@ -15,5 +15,5 @@ fuzz_target!(|data: &[u8]| {
     });
     let _ = serde_json::from_slice::<MembershipsPage>(data).map(|p| p.memberships.iter().map(|m| m.full_name()).count());
     let _ = serde_json::from_slice::<LabelsPage>(data);
-    let _ = qonto_tui::api::error::describe_error_body(data, None);
+    let _ = qonto_client::api::error::describe_error_body(data, None);
 });

@@ -2,7 +2,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qonto_tui::auth::callback::{evaluate_pasted_url, evaluate_target, request_target};
+use qonto_client::oauth::callback::{evaluate_pasted_url, evaluate_target, request_target};
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);

@@ -6,5 +6,5 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let _ = qonto_tui::config::parse_config(&text);
-    let _ = qonto_tui::logging::redact(&text);
+    let _ = qonto_client::redact::redact(&text);
 });

@@ -3,8 +3,10 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::ApiError;
-use crate::api::models::{Label, Membership, Organization, TransactionsPage, UserOrganization};
+use qonto_client::api::ApiError;
+use qonto_client::api::models::{
+    Label, Membership, Organization, TransactionsPage, UserOrganization,
+};
 
 /// Which request wave a result belongs to; results of an older wave are dropped.
 pub type Generation = u64;

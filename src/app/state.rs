@@ -6,7 +6,7 @@ use std::time::Instant;
 use tui_input::Input;
 
 use super::msg::Generation;
-use crate::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
+use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
 
 /// Something fetched: not yet, on its way, here (and since when), or failed.
 #[derive(Debug, Clone, Default)]

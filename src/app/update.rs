@@ -12,8 +12,8 @@ use tui_input::backend::crossterm::EventHandler;
 use super::keymap::{Action, action_for};
 use super::msg::{Cmd, Msg};
 use super::state::*;
-use crate::api::ApiError;
 use crate::ui::layout;
+use qonto_client::api::ApiError;
 
 /// Rows from the end of the loaded transactions at which the next page is asked for.
 const PREFETCH_ROWS: usize = 30;
@@ -357,7 +357,7 @@ fn load_orgs(app: &mut App) -> Vec<Cmd> {
 fn orgs_loaded(
     app: &mut App,
     generation: u64,
-    result: Result<Vec<crate::api::models::UserOrganization>, ApiError>,
+    result: Result<Vec<qonto_client::api::models::UserOrganization>, ApiError>,
 ) -> Vec<Cmd> {
     if !app.orgs.expects(generation) {
         return Vec::new();
@@ -442,7 +442,7 @@ fn orgs_loaded(
 fn announce_consent_change(
     app: &mut App,
     before: &[(String, String)],
-    after: &[crate::api::models::UserOrganization],
+    after: &[qonto_client::api::models::UserOrganization],
 ) {
     let added: Vec<&str> = after
         .iter()

@@ -7,14 +7,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Tabs, Wrap};
 
+use super::format::group_iban;
 use super::format::{ago, date, fit, money, signed_money};
 use super::layout::MainAreas;
 use super::theme::Theme;
 use super::{scroll_offset, spinner};
-use crate::api::models::Organization;
 use crate::app::App;
 use crate::app::state::{Focus, Load, OrgData, Tab};
-use crate::secret::{group_iban, mask_iban};
+use qonto_client::api::models::Organization;
+use qonto_client::redact::mask_iban;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
     let focused = app.focus == Focus::Data && app.sign_in.is_none();

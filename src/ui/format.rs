@@ -69,6 +69,16 @@ pub fn fit(text: &str, width: usize) -> String {
     s
 }
 
+/// An IBAN grouped by four characters, as banks print it.
+pub fn group_iban(iban: &str) -> String {
+    let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
+    compact
+        .chunks(4)
+        .map(|c| c.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

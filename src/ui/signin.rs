@@ -13,7 +13,7 @@ use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::state::SignInFlow;
-use crate::auth::callback::CALLBACK_TIMEOUT;
+use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 
 pub fn draw_screen(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();

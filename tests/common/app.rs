@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use qonto_tui::sandbox::Sandbox;
+use qonto_sandbox::Sandbox;
 
 /// A loopback port that was free a moment ago.
 pub fn free_port() -> u16 {
@@ -25,7 +25,7 @@ impl Home {
     pub fn new(name: &str) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "qonto-tui-test-{name}-{}",
-            qonto_tui::random::random_hex(6).unwrap()
+            qonto_client::random::random_hex(6).unwrap()
         ));
         std::fs::create_dir_all(&dir).unwrap();
         Self { dir }

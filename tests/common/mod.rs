@@ -6,12 +6,12 @@
 pub mod app;
 pub mod pty;
 
-use qonto_tui::auth::authorize::{
+use qonto_client::oauth::authorize::{
     AuthorizationRequest, DEFAULT_SCOPES, build_authorization_request,
 };
-use qonto_tui::sandbox::browser::{Tick, answer_consent};
-use qonto_tui::sandbox::data::fixed_anchor;
-use qonto_tui::sandbox::{DataOptions, Sandbox, SandboxOptions};
+use qonto_sandbox::browser::{Tick, answer_consent};
+use qonto_sandbox::data::fixed_anchor;
+use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 use serde_json::Value;
 
 pub fn options() -> SandboxOptions {

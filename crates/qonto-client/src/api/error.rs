@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use crate::auth::session::AuthError;
+use crate::oauth::session::AuthError;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {

@@ -1,5 +1,6 @@
-//! Where tokens are kept: the platform secret store (verified by reading back every write), a
-//! 0600 file only when the user chooses it, or memory for the demo. Never a silent fallback.
+//! Where tokens and other secrets are kept: the platform secret store (verified by reading back
+//! every write), a 0600 file only when the user chooses it, or memory for a demo. Never a silent
+//! fallback.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -37,9 +38,9 @@ impl std::fmt::Debug for StoredTokens {
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error(
-        "no secret store is reachable ({cause}). Start one (gnome-keyring, KeePassXC) and unlock it, or choose the file store explicitly with `--token-store file` (a 0600 file in {data_dir}; less safe)"
+        "no secret store is reachable ({cause}). Start one (gnome-keyring, KeePassXC) and unlock it"
     )]
-    Unavailable { cause: String, data_dir: String },
+    Unavailable { cause: String },
     #[error("the secret store refused the operation: {0}")]
     Failed(String),
     #[error(
@@ -80,30 +81,25 @@ fn encode(tokens: &StoredTokens) -> Result<String, StoreError> {
     serde_json::to_string(tokens).map_err(|e| StoreError::Failed(e.to_string()))
 }
 
-/// The platform secret store through `keyring-core`, one entry per namespace.
-pub struct KeyringStore {
+/// One named value in the platform secret store through `keyring-core`: an OAuth client secret,
+/// or (inside [`KeyringStore`]) a set of tokens. Every write is read back.
+pub struct KeyringSecret {
     store: Arc<keyring_core::CredentialStore>,
     user: String,
 }
 
-impl KeyringStore {
+impl KeyringSecret {
     /// Connects to the platform's store; fails plainly when there is none.
-    pub fn open(namespace: &str) -> Result<Self, StoreError> {
-        let store = platform_store().map_err(|cause| StoreError::Unavailable {
-            cause,
-            data_dir: crate::config::data_dir().display().to_string(),
-        })?;
-        Ok(Self {
-            store,
-            user: namespace.to_string(),
-        })
+    pub fn open(name: &str) -> Result<Self, StoreError> {
+        let store = platform_store().map_err(|cause| StoreError::Unavailable { cause })?;
+        Ok(Self::with_store(store, name))
     }
 
     /// With a given store (the keyring-core mock in tests).
-    pub fn with_store(store: Arc<keyring_core::CredentialStore>, namespace: &str) -> Self {
+    pub fn with_store(store: Arc<keyring_core::CredentialStore>, name: &str) -> Self {
         Self {
             store,
-            user: namespace.to_string(),
+            user: name.to_string(),
         }
     }
 
@@ -112,6 +108,65 @@ impl KeyringStore {
             .build(SERVICE, &self.user, None)
             .map_err(map_keyring_error)
     }
+
+    pub fn load(&self) -> Result<Option<Secret>, StoreError> {
+        match self.entry()?.get_password() {
+            Ok(text) => Ok(Some(Secret::new(text))),
+            Err(keyring_core::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    pub fn save(&self, value: &Secret) -> Result<(), StoreError> {
+        let entry = self.entry()?;
+        entry
+            .set_password(value.expose())
+            .map_err(map_keyring_error)?;
+        // Some stores accept a write and keep nothing; only a read-back proves it persisted.
+        match self.entry()?.get_password() {
+            Ok(back) if back == value.expose() => Ok(()),
+            Ok(_) => Err(StoreError::NotPersisted(
+                "a different value came back".into(),
+            )),
+            Err(e) => Err(StoreError::NotPersisted(e.to_string())),
+        }
+    }
+
+    pub fn delete(&self) -> Result<(), StoreError> {
+        match self.entry()?.delete_credential() {
+            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_keyring_error(e)),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        format!(
+            "{} (entry \"{SERVICE}\" / \"{}\")",
+            self.store.vendor(),
+            self.user
+        )
+    }
+}
+
+/// Tokens in the platform secret store, one entry per namespace.
+pub struct KeyringStore {
+    entry: KeyringSecret,
+}
+
+impl KeyringStore {
+    /// Connects to the platform's store; fails plainly when there is none.
+    pub fn open(namespace: &str) -> Result<Self, StoreError> {
+        Ok(Self {
+            entry: KeyringSecret::open(namespace)?,
+        })
+    }
+
+    /// With a given store (the keyring-core mock in tests).
+    pub fn with_store(store: Arc<keyring_core::CredentialStore>, namespace: &str) -> Self {
+        Self {
+            entry: KeyringSecret::with_store(store, namespace),
+        }
+    }
 }
 
 fn map_keyring_error(e: keyring_core::Error) -> StoreError {
@@ -119,7 +174,6 @@ fn map_keyring_error(e: keyring_core::Error) -> StoreError {
         keyring_core::Error::NoStorageAccess(p) | keyring_core::Error::PlatformFailure(p) => {
             StoreError::Unavailable {
                 cause: p.to_string(),
-                data_dir: crate::config::data_dir().display().to_string(),
             }
         }
         other => StoreError::Failed(other.to_string()),
@@ -154,40 +208,22 @@ fn platform_store() -> Result<Arc<keyring_core::CredentialStore>, String> {
 
 impl TokenStore for KeyringStore {
     fn load(&self) -> Result<Option<StoredTokens>, StoreError> {
-        match self.entry()?.get_password() {
-            Ok(text) => decode(&text).map(Some),
-            Err(keyring_core::Error::NoEntry) => Ok(None),
-            Err(e) => Err(map_keyring_error(e)),
+        match self.entry.load()? {
+            Some(text) => decode(text.expose()).map(Some),
+            None => Ok(None),
         }
     }
 
     fn save(&self, tokens: &StoredTokens) -> Result<(), StoreError> {
-        let text = encode(tokens)?;
-        let entry = self.entry()?;
-        entry.set_password(&text).map_err(map_keyring_error)?;
-        // Some stores accept a write and keep nothing; only a read-back proves it persisted.
-        match self.entry()?.get_password() {
-            Ok(back) if back == text => Ok(()),
-            Ok(_) => Err(StoreError::NotPersisted(
-                "a different value came back".into(),
-            )),
-            Err(e) => Err(StoreError::NotPersisted(e.to_string())),
-        }
+        self.entry.save(&Secret::new(encode(tokens)?))
     }
 
     fn delete(&self) -> Result<(), StoreError> {
-        match self.entry()?.delete_credential() {
-            Ok(()) | Err(keyring_core::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_keyring_error(e)),
-        }
+        self.entry.delete()
     }
 
     fn describe(&self) -> String {
-        format!(
-            "{} (entry \"{SERVICE}\" / \"{}\")",
-            self.store.vendor(),
-            self.user
-        )
+        self.entry.describe()
     }
 }
 
@@ -201,7 +237,8 @@ impl FileStore {
         Self { path }
     }
 
-    pub fn for_namespace(namespace: &str) -> Self {
+    /// `tokens-{namespace}.json` in `dir`, the namespace made safe for a file name.
+    pub fn for_namespace(dir: &Path, namespace: &str) -> Self {
         let safe: String = namespace
             .chars()
             .map(|c| {
@@ -212,7 +249,7 @@ impl FileStore {
                 }
             })
             .collect();
-        Self::new(crate::config::data_dir().join(format!("tokens-{safe}.json")))
+        Self::new(dir.join(format!("tokens-{safe}.json")))
     }
 
     pub fn path(&self) -> &Path {
@@ -256,25 +293,12 @@ pub fn write_private_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()
     use std::io::Write;
     let dir = path.parent().unwrap_or_else(|| Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        path.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or("tokens"),
-        std::process::id()
-    ));
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&tmp)?;
+    // tempfile creates the file 0600 with an unpredictable name, so no other user can open it.
+    let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&tmp, path)
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Process memory only: the demo's tokens vanish with it.
@@ -305,19 +329,6 @@ impl TokenStore for MemoryStore {
     fn describe(&self) -> String {
         "memory only (demo: nothing is written)".to_string()
     }
-}
-
-/// Opens the store the configuration asks for.
-pub fn open_store(
-    kind: crate::config::TokenStoreKind,
-    namespace: &str,
-) -> Result<Arc<dyn TokenStore>, StoreError> {
-    use crate::config::TokenStoreKind;
-    Ok(match kind {
-        TokenStoreKind::Keyring => Arc::new(KeyringStore::open(namespace)?),
-        TokenStoreKind::File => Arc::new(FileStore::for_namespace(namespace)),
-        TokenStoreKind::Memory => Arc::new(MemoryStore::default()),
-    })
 }
 
 #[cfg(test)]
@@ -377,5 +388,17 @@ mod tests {
         store.delete().unwrap();
         assert_eq!(store.load().unwrap(), None);
         assert!(!format!("{:?}", tokens()).contains("ory_at_a"));
+    }
+
+    #[test]
+    fn a_named_secret_is_kept_as_itself_not_as_tokens() {
+        let mock = keyring_core::mock::Store::new().unwrap();
+        let secret = KeyringSecret::with_store(mock, "client-secret/ns");
+        assert_eq!(secret.load().unwrap(), None);
+        secret.save(&Secret::new("s3cr3t-value")).unwrap();
+        assert_eq!(secret.load().unwrap(), Some(Secret::new("s3cr3t-value")));
+        secret.delete().unwrap();
+        secret.delete().unwrap();
+        assert_eq!(secret.load().unwrap(), None);
     }
 }

@@ -1,5 +1,6 @@
-//! `qonto-tui sandbox`: runs the embedded sandbox standalone, prints the `KEY=VALUE` lines that
-//! point `qonto-tui` at it, then serves until SIGINT or SIGTERM.
+//! The sandbox's command line (`qonto-sandbox`, and `qonto-tui sandbox` which wraps it): runs
+//! the sandbox standalone, prints the `KEY=VALUE` lines that point a Qonto client at it, then
+//! serves until SIGINT or SIGTERM.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -7,7 +8,7 @@ use std::time::Duration;
 
 use clap::Args;
 
-use crate::sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
+use crate::{DataOptions, Faults, Sandbox, SandboxOptions};
 
 #[derive(Debug, Clone, Args)]
 pub struct SandboxArgs {
@@ -15,10 +16,10 @@ pub struct SandboxArgs {
     #[arg(long, default_value = "127.0.0.1:0")]
     pub listen: SocketAddr,
     /// A redirect URI the demo client may use (repeatable; exact match).
-    #[arg(long = "redirect-uri", default_value = crate::sandbox::DEFAULT_REDIRECT_URI)]
+    #[arg(long = "redirect-uri", default_value = crate::DEFAULT_REDIRECT_URI)]
     pub redirect_uris: Vec<String>,
     /// The demo OAuth client's id.
-    #[arg(long, default_value = crate::sandbox::DEFAULT_CLIENT_ID)]
+    #[arg(long, default_value = crate::DEFAULT_CLIENT_ID)]
     pub client_id: String,
     /// The demo OAuth client's secret (default: a random one each run).
     #[arg(long)]
@@ -30,7 +31,7 @@ pub struct SandboxArgs {
     #[arg(long)]
     pub staging_token: Option<String>,
     /// Secret for API-key authorization (`Authorization: ORG-SLUG:SECRET`).
-    #[arg(long, default_value = crate::sandbox::DEFAULT_API_KEY_SECRET)]
+    #[arg(long, default_value = crate::DEFAULT_API_KEY_SECRET)]
     pub api_key_secret: String,
     /// Seed of the demo books (same seed, same data).
     #[arg(long, default_value_t = 42)]
@@ -97,6 +98,15 @@ impl SandboxArgs {
             ..SandboxOptions::default()
         }
     }
+}
+
+/// One line per request on stderr (`METHOD path -> status (ms)`): never a query or a header.
+pub fn init_stderr_log() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(tracing_subscriber::EnvFilter::new("sandbox=info"))
+        .with_target(false)
+        .try_init();
 }
 
 pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {

@@ -1,8 +1,8 @@
 //! The HTML consent page: one form, a checkbox per organization, Allow and Deny buttons
 //! (the contract tests and scripts drive like a browser).
 
-use super::data::Org;
-use super::state::PendingConsent;
+use crate::data::Org;
+use crate::state::PendingConsent;
 
 fn escape(s: &str) -> String {
     s.replace('&', "&amp;")

@@ -41,27 +41,6 @@ pub fn mask(value: &str) -> String {
     format!("{prefix}…[{} chars redacted]", value.chars().count())
 }
 
-/// An IBAN with all but its last four characters hidden, grouped as banks print them.
-pub fn mask_iban(iban: &str) -> String {
-    let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    if compact.len() <= 4 {
-        return "•".repeat(compact.len());
-    }
-    let country: String = compact.iter().take(2).collect();
-    let last4: String = compact[compact.len() - 4..].iter().collect();
-    format!("{country}•• •••• •••• {last4}")
-}
-
-/// An IBAN grouped by four characters, as banks print it.
-pub fn group_iban(iban: &str) -> String {
-    let compact: Vec<char> = iban.chars().filter(|c| !c.is_whitespace()).collect();
-    compact
-        .chunks(4)
-        .map(|c| c.iter().collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,18 +51,5 @@ mod tests {
         assert!(!format!("{s:?}").contains("abcdefgh"));
         assert!(!format!("{s}").contains("abcdefgh"));
         assert!(format!("{s}").starts_with("ory_at_"));
-    }
-
-    #[test]
-    fn iban_masking_keeps_country_and_last_four() {
-        assert_eq!(
-            mask_iban("FR7616798000010000005663951"),
-            "FR•• •••• •••• 3951"
-        );
-        assert_eq!(
-            group_iban("FR7616798000010000005663951"),
-            "FR76 1679 8000 0100 0000 5663 951"
-        );
-        assert_eq!(mask_iban("abc"), "•••");
     }
 }

@@ -16,14 +16,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::consent_page::{ConsentView, render};
-use super::errors::oauth_error;
-use super::params::Params;
-use super::state::{
+use crate::consent_page::{ConsentView, render};
+use crate::errors::oauth_error;
+use crate::params::Params;
+use crate::random::{constant_time_eq, random_urlsafe};
+use crate::state::{
     AccessToken, AuthCode, CODE_LIFETIME, Grant, PendingConsent, REFRESH_GRACE, REFRESH_LIFETIME,
     RefreshToken, SandboxState,
 };
-use crate::random::{constant_time_eq, random_urlsafe};
 
 /// Scopes Qonto knows (a subset: those a read-only client may ask for).
 const KNOWN_SCOPES: &[&str] = &[

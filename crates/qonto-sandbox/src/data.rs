@@ -9,9 +9,9 @@ use std::sync::{Arc, OnceLock};
 use chrono::{DateTime, Datelike, Duration, TimeZone, Utc};
 use serde::Deserialize;
 
-use super::rng::SeededRng;
+use crate::rng::SeededRng;
 
-const DEMO_ASSET: &str = include_str!("../../assets/demo-data.toml");
+const DEMO_ASSET: &str = include_str!("../assets/demo-data.toml");
 
 #[derive(Debug, Deserialize)]
 struct Asset {

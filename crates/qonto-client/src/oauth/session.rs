@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use tokio::sync::Mutex;
 
-use super::store::{StoreError, StoredTokens, TokenStore, blocking};
 use super::tokens::{OAuthClient, TokenError};
 use crate::secret::Secret;
+use crate::store::{StoreError, StoredTokens, TokenStore, blocking};
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
@@ -42,9 +42,9 @@ fn refresh_margin(tokens: &StoredTokens) -> i64 {
 
 /// Registers the tokens with the log's redaction, so no log line can hold them.
 fn keep_out_of_logs(tokens: &StoredTokens) {
-    crate::logging::register_secret(tokens.access_token.expose());
+    crate::redact::register_secret(tokens.access_token.expose());
     if let Some(r) = &tokens.refresh_token {
-        crate::logging::register_secret(r.expose());
+        crate::redact::register_secret(r.expose());
     }
 }
 

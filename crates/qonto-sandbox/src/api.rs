@@ -13,24 +13,24 @@ use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::data::{
+use crate::data::{
     Account, Ledger, Org, Tx, format_timestamp, role_sees_balances, statement_periods,
 };
-use super::errors::{api_error, api_error_with_source, new_trace_id};
-use super::params::Params;
-use super::state::SandboxState;
+use crate::errors::{api_error, api_error_with_source, new_trace_id};
+use crate::params::Params;
 use crate::random::constant_time_eq;
+use crate::state::SandboxState;
 
 type Shared = State<Arc<SandboxState>>;
 
 /// Who is calling, once authenticated.
 enum Caller {
     /// A User OAuth flow token: several organizations, chosen per request by header.
-    User { grant: super::state::Grant },
+    User { grant: crate::state::Grant },
     /// A membership-flow token or an API key: one organization.
     SingleOrg {
         org_id: String,
-        scoped: Option<super::state::Grant>,
+        scoped: Option<crate::state::Grant>,
     },
 }
 
@@ -365,7 +365,7 @@ fn transaction_json(
         "initiator_id": org.members.first().map(|m| m.id.clone()),
         "label_ids": tx.label_id.iter().collect::<Vec<_>>(),
         "attachment_lost": false,
-        "attachment_required": tx.amount_cents >= 15_000 && tx.side == super::data::Side::Debit,
+        "attachment_required": tx.amount_cents >= 15_000 && tx.side == crate::data::Side::Debit,
         "card_last_digits": tx.card_last_digits,
         "category": cp.map(|c| c.category.as_str()).unwrap_or("other"),
         "subject_type": if operation_type == "card" { "Card" } else { "Transfer" },
@@ -696,7 +696,7 @@ pub async fn statements(
             if from.is_some_and(|f| key < f) || to.is_some_and(|t| key > t) {
                 continue;
             }
-            let id = super::rng::SeededRng::derive(
+            let id = crate::rng::SeededRng::derive(
                 state.data.options.seed,
                 &format!("{}-{p}", account.id),
             )

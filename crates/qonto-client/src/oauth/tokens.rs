@@ -4,8 +4,8 @@
 
 use serde::Deserialize;
 
-use super::store::StoredTokens;
 use crate::secret::Secret;
+use crate::store::StoredTokens;
 
 /// Where and as whom to ask for tokens.
 #[derive(Debug, Clone)]
@@ -75,9 +75,9 @@ impl OAuthClient {
         staging_token: Option<Secret>,
         http: reqwest::Client,
     ) -> Self {
-        crate::logging::register_secret(client_secret.expose());
+        crate::redact::register_secret(client_secret.expose());
         if let Some(st) = &staging_token {
-            crate::logging::register_secret(st.expose());
+            crate::redact::register_secret(st.expose());
         }
         Self {
             token_url,
@@ -198,9 +198,9 @@ impl OAuthClient {
         }
         let parsed: TokenResponse =
             serde_json::from_slice(&body).map_err(|e| TokenError::Malformed(e.to_string()))?;
-        crate::logging::register_secret(&parsed.access_token);
+        crate::redact::register_secret(&parsed.access_token);
         if let Some(r) = &parsed.refresh_token {
-            crate::logging::register_secret(r);
+            crate::redact::register_secret(r);
         }
         if parsed
             .token_type

@@ -8,9 +8,9 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
-use super::data::DemoData;
-use super::faults::FaultState;
-use super::ratelimit::RateLimiter;
+use crate::data::DemoData;
+use crate::faults::FaultState;
+use crate::ratelimit::RateLimiter;
 
 /// Authorization codes live 10 minutes, refresh tokens 90 days, and a used refresh token keeps
 /// working for 60 s (Qonto's documented values).
@@ -29,6 +29,7 @@ impl Clock {
         Utc::now() + Duration::seconds(self.offset_secs.load(Ordering::SeqCst))
     }
 
+    #[cfg(feature = "testing")]
     pub fn advance(&self, by: std::time::Duration) {
         let secs = i64::try_from(by.as_secs()).unwrap_or(i64::MAX / 2);
         self.offset_secs.fetch_add(secs, Ordering::SeqCst);

@@ -1,8 +1,9 @@
-//! Unpredictable random strings from the operating system, for `state`, PKCE verifiers and the
-//! sandbox's codes and tokens.
+//! Unpredictable random strings from the operating system (for `state` and PKCE verifiers), and a
+//! constant-time compare for the `state` that comes back.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use subtle::ConstantTimeEq;
 
 /// `bytes` random bytes from the OS, base64url without padding (43 characters for 32 bytes).
 pub fn random_urlsafe(bytes: usize) -> Result<String, getrandom::Error> {
@@ -20,10 +21,7 @@ pub fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
 
 /// Compares two secrets in time that depends only on their lengths.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 
-use super::rng::SeededRng;
+use crate::rng::SeededRng;
 
 /// Which requests faults apply to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -103,14 +103,14 @@ impl FaultState {
 
 pub fn fault_response(fault: Fault, trace_id: &str) -> Response {
     match fault {
-        Fault::ServerError => super::errors::api_error(
+        Fault::ServerError => crate::errors::api_error(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
             "The service is temporarily unavailable (injected by the sandbox)",
             trace_id,
         ),
         Fault::TooManyRequests { retry_after_secs } => {
-            let mut r = super::errors::api_error(
+            let mut r = crate::errors::api_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_requests",
                 "Rate limit exceeded (injected by the sandbox)",

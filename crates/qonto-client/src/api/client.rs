@@ -10,7 +10,7 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, describe_error_body};
 use super::models::*;
 use super::throttle::Throttle;
-use crate::auth::session::Session;
+use crate::oauth::session::Session;
 use crate::secret::Secret;
 
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
@@ -101,7 +101,7 @@ impl ApiClient {
                 }
                 401 => {
                     return Err(ApiError::Auth(
-                        crate::auth::session::AuthError::SignInRequired {
+                        crate::oauth::session::AuthError::SignInRequired {
                             reason: Some("Qonto no longer accepts this sign-in".into()),
                         },
                     ));

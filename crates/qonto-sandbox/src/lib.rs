@@ -1,20 +1,23 @@
-//! The embedded sandbox: an in-process fake of Qonto's OAuth server and Business API on
-//! loopback, faithful to the documented paths, shapes, status codes and error bodies.
+//! A fake of Qonto's OAuth server and Business API on loopback, faithful to the documented
+//! paths, shapes, status codes and error bodies.
 //!
-//! It is what `qonto-tui --demo` runs on, what every test and benchmark talks to, and what
-//! `qonto-tui sandbox` serves standalone.
+//! It is what `qonto-tui --demo` runs on, what every test and benchmark talks to, and what the
+//! `qonto-sandbox` binary (and `qonto-tui sandbox`) serves standalone. The hooks that bend it at
+//! run time (clock, faults, consent, issued secrets) exist only with the `testing` feature.
 
 mod api;
 pub mod browser;
+pub mod cli;
 mod consent_page;
 pub mod data;
 mod errors;
 pub mod faults;
 mod oauth;
 mod params;
+mod random;
 pub mod ratelimit;
-pub mod rng;
-pub mod state;
+mod rng;
+mod state;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -174,15 +177,18 @@ impl Sandbox {
         self.state.counters.snapshot()
     }
 
+    #[cfg(feature = "testing")]
     /// Moves the sandbox's clock forward (token and code expiry, refresh grace).
     pub fn advance_clock(&self, by: Duration) {
         self.state.clock.advance(by);
     }
 
+    #[cfg(feature = "testing")]
     pub fn set_faults(&self, faults: Faults) {
         self.state.faults.set(faults);
     }
 
+    #[cfg(feature = "testing")]
     /// The organizations the demo user currently shares with the client (user flow).
     pub fn consented_orgs(&self) -> Vec<String> {
         let key = (
@@ -197,6 +203,7 @@ impl Sandbox {
             .unwrap_or_default()
     }
 
+    #[cfg(feature = "testing")]
     /// Every code and token issued so far, and the client secret: what must never leak.
     pub fn issued_secrets(&self) -> Vec<String> {
         let mut all = self.state.records().issued.clone();
@@ -204,6 +211,7 @@ impl Sandbox {
         all
     }
 
+    #[cfg(feature = "testing")]
     /// Ends every token issued so far, as if the user disconnected the app in Qonto.
     pub fn revoke_all_tokens(&self) {
         let mut records = self.state.records();
@@ -221,6 +229,7 @@ impl Sandbox {
         records.revoked_families.extend(families);
     }
 
+    #[cfg(feature = "testing")]
     /// Replaces the shared organizations as a re-consent in Qonto's web app would.
     pub fn set_consent(&self, org_ids: Vec<String>) {
         let key = (

@@ -284,7 +284,7 @@ impl CallbackListener {
 fn final_result(outcome: CallbackOutcome) -> Option<Result<AuthorizationCode, CallbackError>> {
     match outcome {
         CallbackOutcome::Code(code) => {
-            crate::logging::register_secret(&code);
+            crate::redact::register_secret(&code);
             Some(Ok(AuthorizationCode(Secret::new(code))))
         }
         CallbackOutcome::Denied => Some(Err(CallbackError::Denied)),

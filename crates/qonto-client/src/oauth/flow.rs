@@ -7,9 +7,8 @@ use tokio::sync::mpsc;
 
 use super::authorize::{AuthorizationRequest, build_authorization_request};
 use super::callback::{CallbackError, CallbackListener};
-use super::store::StoredTokens;
 use super::tokens::{OAuthClient, TokenError};
-use crate::config::Config;
+use crate::store::StoredTokens;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum SignInError {
@@ -28,15 +27,16 @@ pub struct PendingSignIn {
 }
 
 impl PendingSignIn {
-    pub async fn begin(config: &Config) -> Result<Self, SignInError> {
-        let listener = CallbackListener::bind(&config.redirect_uri).await?;
-        let request = build_authorization_request(
-            &config.auth_url,
-            &config.client_id,
-            &config.redirect_uri,
-            &config.scopes,
-        )
-        .map_err(|e| SignInError::Setup(e.to_string()))?;
+    /// Binds `redirect_uri`'s loopback port, then builds the consent URL for `client_id`.
+    pub async fn begin(
+        auth_url: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scopes: &str,
+    ) -> Result<Self, SignInError> {
+        let listener = CallbackListener::bind(redirect_uri).await?;
+        let request = build_authorization_request(auth_url, client_id, redirect_uri, scopes)
+            .map_err(|e| SignInError::Setup(e.to_string()))?;
         Ok(Self { request, listener })
     }
 
