@@ -18,7 +18,7 @@ use pty::{DOWN, PtyApp};
 use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 use qonto_sandbox::data::fixed_anchor;
 use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
-use qonto_tui::app::{App, Cmd, Msg, update};
+use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
 use ratatui::backend::{CrosstermBackend, TestBackend};
 use ratatui::layout::Rect;
 use ratatui::{Terminal, TerminalOptions, Viewport};
@@ -46,7 +46,7 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
             problem: None,
         },
     );
-    let Some(Cmd::LoadOrgs { generation }) = cmds.first().cloned() else {
+    let Some(Cmd::Job(Job::Fetch(Fetch::Orgs { generation }))) = cmds.first().cloned() else {
         panic!("{cmds:?}")
     };
     let org: UserOrganization = serde_json::from_value(serde_json::json!({
@@ -61,7 +61,8 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
             result: Ok(vec![org]),
         },
     );
-    let Some(Cmd::LoadOverview { generation, .. }) = cmds.first().cloned() else {
+    let Some(Cmd::Job(Job::Fetch(Fetch::Overview { generation, .. }))) = cmds.first().cloned()
+    else {
         panic!("{cmds:?}")
     };
     let overview: Organization = serde_json::from_value(serde_json::json!({
@@ -82,7 +83,8 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
         &mut app,
         Msg::Key(KeyEvent::new(KeyCode::Char('2'), KeyModifiers::NONE)),
     );
-    let Some(Cmd::LoadTransactions { generation, .. }) = cmds.first().cloned() else {
+    let Some(Cmd::Job(Job::Fetch(Fetch::Transactions { generation, .. }))) = cmds.first().cloned()
+    else {
         panic!("{cmds:?}")
     };
     let counterparties = [

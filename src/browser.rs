@@ -4,9 +4,9 @@
 
 use std::process::{Command, Stdio};
 
-/// How the URL was handed to a browser, or why it could not be.
-pub fn open_browser(url: &str) -> Result<String, String> {
-    if let Ok(browser) = std::env::var("BROWSER")
+/// How the URL was handed to a browser, or why it could not be. `browser` is `BROWSER`.
+pub fn open_browser(url: &str, browser: Option<&str>) -> Result<String, String> {
+    if let Some(browser) = browser
         && !browser.trim().is_empty()
     {
         let mut last_error = String::new();

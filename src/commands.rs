@@ -1,5 +1,7 @@
 //! `qonto-tui login`, `logout` and `status`: the consent flow and the session without the TUI.
 
+use crate::auth::{begin_sign_in, oauth_client, save_client_secret, store_for};
+
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
@@ -7,118 +9,14 @@ use anyhow::Context;
 use serde_json::json;
 use tokio::sync::mpsc;
 
-use crate::config::{Config, TokenStoreKind};
+use crate::config::Config;
 use qonto_client::api::ApiClient;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
-use qonto_client::oauth::flow::{PendingSignIn, SignInError};
 use qonto_client::oauth::session::Session;
-use qonto_client::oauth::tokens::OAuthClient;
-use qonto_client::secret::Secret;
-use qonto_client::store::{
-    FileStore, KeyringSecret, KeyringStore, MemoryStore, StoreError, StoredTokens, TokenStore,
-    blocking,
-};
+use qonto_client::store::blocking;
 
 /// `status` exits with this when nobody is signed in (like `gh auth status`).
 pub const EXIT_NOT_SIGNED_IN: u8 = 4;
-
-/// The store the configuration (or `--token-store`) chose, with the file store's warning.
-pub fn store_for(config: &Config) -> anyhow::Result<Arc<dyn TokenStore>> {
-    let namespace = config.namespace();
-    let store: Arc<dyn TokenStore> = match config.token_store {
-        TokenStoreKind::Keyring => match KeyringStore::open(&namespace) {
-            Ok(store) => Arc::new(store),
-            Err(e @ StoreError::Unavailable { .. }) => anyhow::bail!(
-                "{e}, or choose the file store explicitly with `--token-store file` (a 0600 file in {}; less safe)",
-                crate::config::data_dir().display()
-            ),
-            Err(e) => return Err(e.into()),
-        },
-        TokenStoreKind::File => Arc::new(FileStore::for_namespace(
-            &crate::config::data_dir(),
-            &namespace,
-        )),
-        TokenStoreKind::Memory => Arc::new(MemoryStore::default()),
-    };
-    if config.token_store == TokenStoreKind::File {
-        eprintln!(
-            "warning: your Qonto tokens are kept unencrypted in {}",
-            store.describe()
-        );
-    }
-    Ok(store)
-}
-
-/// The OAuth client, with the secret from the environment, the config file or the secret store.
-pub async fn oauth_client(config: &Config) -> anyhow::Result<OAuthClient> {
-    let secret = client_secret(config).await?;
-    let http = qonto_client::http::build().context("cannot set up HTTPS")?;
-    Ok(oauth_client_with(config, secret, http))
-}
-
-/// The OAuth client for `config` on a given secret and HTTP client.
-pub fn oauth_client_with(config: &Config, secret: Secret, http: reqwest::Client) -> OAuthClient {
-    OAuthClient::new(
-        config.token_url.clone(),
-        config.revoke_url.clone(),
-        config.client_id.clone(),
-        secret,
-        config.staging_token.clone(),
-        http,
-    )
-}
-
-/// The client secret from the environment, the config file or the secret store.
-pub async fn client_secret(config: &Config) -> anyhow::Result<Secret> {
-    match &config.client_secret {
-        Some(s) => Ok(s.clone()),
-        None => client_secret_from_store(config).await?.with_context(|| {
-            format!(
-                "The OAuth client secret is not set: set QONTO_CLIENT_SECRET in the environment, `client_secret = \"…\"` in {}, or run `qonto-tui login --save-client-secret` once with it set",
-                config.config_path.display()
-            )
-        }),
-    }
-}
-
-/// The client secret's own entry in the secret store (not a set of tokens).
-fn client_secret_entry(config: &Config) -> Result<KeyringSecret, StoreError> {
-    KeyringSecret::open(&format!("client-secret/{}", config.namespace()))
-}
-
-async fn client_secret_from_store(config: &Config) -> anyhow::Result<Option<Secret>> {
-    let Ok(entry) = client_secret_entry(config) else {
-        return Ok(None);
-    };
-    let stored = blocking(move || entry.load()).await.ok().flatten();
-    Ok(stored.map(unwrap_legacy_client_secret))
-}
-
-/// Before qonto-tui 0.2 the client secret was saved dressed as a set of tokens; read it either way.
-fn unwrap_legacy_client_secret(value: Secret) -> Secret {
-    match serde_json::from_str::<StoredTokens>(value.expose()) {
-        Ok(legacy) if legacy.scope == "client_secret" => legacy.access_token,
-        _ => value,
-    }
-}
-
-async fn save_client_secret(config: &Config, secret: &Secret) -> anyhow::Result<()> {
-    let entry = client_secret_entry(config)?;
-    let secret = secret.clone();
-    blocking(move || entry.save(&secret)).await?;
-    Ok(())
-}
-
-/// Binds the callback and builds the consent URL for the configured client.
-pub async fn begin_sign_in(config: &Config) -> Result<PendingSignIn, SignInError> {
-    PendingSignIn::begin(
-        &config.auth_url,
-        &config.client_id,
-        &config.redirect_uri,
-        &config.scopes,
-    )
-    .await
-}
 
 pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Result<()> {
     let store = store_for(config)?;
@@ -130,7 +28,7 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
         "Sign in to Qonto in your browser and tick the organizations to share."
     )?;
     writeln!(out, "\n  {}\n", pending.url())?;
-    match crate::browser::open_browser(pending.url()) {
+    match crate::browser::open_browser(pending.url(), config.browser.as_deref()) {
         Ok(how) => writeln!(
             out,
             "The browser was {how}. Waiting for it (10 minutes at most)…"

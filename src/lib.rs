@@ -3,12 +3,14 @@
 //! are public so that tests and benchmarks drive them without a terminal.
 
 pub mod app;
+pub mod auth;
 pub(crate) mod browser;
 pub mod commands;
 pub mod config;
+pub mod jobs;
+pub mod layout;
 pub mod logging;
 pub mod runtime;
 pub(crate) mod state_file;
 pub(crate) mod tui;
 pub mod ui;
-pub(crate) mod worker;

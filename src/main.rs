@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 use qonto_tui::commands;
-use qonto_tui::config::{Config, TokenStoreKind};
+use qonto_tui::config::{Config, SandboxEndpoints, TokenStoreKind};
 use std::sync::Arc;
 
 use qonto_client::http::PendingClient;
@@ -134,8 +134,8 @@ fn main() -> ExitCode {
                     .map_err(|e| {
                         e.context("(to try the app without a Qonto account: qonto-tui --demo)")
                     })?;
-                let store = commands::store_for(&config)?;
-                let client_secret = commands::client_secret(&config).await?;
+                let store = qonto_tui::auth::store_for(&config)?;
+                let client_secret = qonto_tui::auth::client_secret(&config).await?;
                 runtime::run(Launch {
                     config,
                     store,
@@ -173,23 +173,17 @@ async fn run_demo(
         ..SandboxOptions::default()
     })
     .await?;
-    let config = Config {
+    let config = Config::for_sandbox(SandboxEndpoints {
         client_id: sandbox.client_id().to_string(),
-        client_secret: Some(Secret::new(sandbox.client_secret())),
+        client_secret: Secret::new(sandbox.client_secret()),
         redirect_uri,
         auth_url: sandbox.auth_url(),
         token_url: sandbox.token_url(),
-        revoke_url: Some(sandbox.revoke_url()),
+        revoke_url: sandbox.revoke_url(),
         api_base_url: sandbox.base_url(),
-        staging_token: None,
-        scopes: qonto_client::oauth::authorize::DEFAULT_SCOPES.to_string(),
-        token_store: TokenStoreKind::Memory,
-        log_file: std::env::var_os("QONTO_TUI_LOG").map(PathBuf::from),
-        log_level: std::env::var("QONTO_TUI_LOG_LEVEL").ok(),
-        config_path: qonto_tui::config::default_config_path(),
-    };
+    })?;
     start_log(&config, log_file, log_level);
-    let client_secret = commands::client_secret(&config).await?;
+    let client_secret = qonto_tui::auth::client_secret(&config).await?;
     let result = runtime::run(Launch {
         config,
         store: Arc::new(MemoryStore::default()),

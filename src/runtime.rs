@@ -11,10 +11,10 @@ use crossterm::event::{Event, EventStream};
 use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
-use crate::app::{App, Cmd, Msg, update};
+use crate::app::{App, Cmd, Effect, Job, Msg, update};
 use crate::config::Config;
+use crate::jobs::Worker;
 use crate::tui;
-use crate::worker::Worker;
 use qonto_client::api::ApiClient;
 use qonto_client::http::PendingClient;
 use qonto_client::oauth::session::Session;
@@ -52,7 +52,10 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
 
     let (mut terminal, guard) = tui::enter()?;
     let mut app = App::new(demo, crate::state_file::last_org(), Instant::now());
-    app.no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    app.no_color = config.preferences.no_color;
+    app.keys = config.preferences.keys.clone();
+    app.palette = config.preferences.palette;
+    let test_panic = config.preferences.test_panic;
     let mut early_cmds = Vec::new();
     if let Ok(size) = terminal.size() {
         early_cmds.extend(update(&mut app, Msg::Resize(size.width, size.height)));
@@ -60,7 +63,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     draw(&mut terminal, &app)?;
     tracing::debug!(at = ?crate::logging::since_start(), "first frame drawn");
 
-    let client = crate::commands::oauth_client_with(&config, client_secret, http.get().await?);
+    let client = crate::auth::oauth_client_with(&config, client_secret, http.get().await?);
     let session = Arc::new(Session::new(client, store, None));
     let api = Arc::new(ApiClient::new(
         &config.api_base_url,
@@ -68,11 +71,13 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         config.staging_token.clone(),
     )?);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
-    let (cmd_tx, cmd_rx) = mpsc::unbounded_channel::<Cmd>();
+    let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
     let worker = Worker::new(api, session.clone(), config, msg_tx.clone());
-    let worker_task = tokio::spawn(worker.run(cmd_rx));
+    let worker_task = tokio::spawn(worker.run(job_rx));
     for cmd in early_cmds {
-        let _ = cmd_tx.send(cmd);
+        if let Cmd::Job(job) = cmd {
+            let _ = job_tx.send(job);
+        }
     }
     tokio::spawn(check_session(session, stored, msg_tx.clone()));
 
@@ -110,15 +115,15 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         }
         for msg in batch {
             #[cfg(debug_assertions)]
-            injected_panic(&msg);
+            injected_panic(&msg, test_panic);
             app.now = Instant::now();
             dirty = true;
             for cmd in update(&mut app, msg) {
                 match cmd {
-                    Cmd::Quit => break 'outer,
-                    Cmd::MouseCapture(on) => tui::set_mouse_capture(on),
-                    other => {
-                        let _ = cmd_tx.send(other);
+                    Cmd::Effect(Effect::Quit) => break 'outer,
+                    Cmd::Effect(Effect::MouseCapture(on)) => tui::set_mouse_capture(on),
+                    Cmd::Job(job) => {
+                        let _ = job_tx.send(job);
                     }
                 }
             }
@@ -131,8 +136,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             dirty = false;
         }
     }
-    // Let the worker write the remembered organization before leaving.
-    let _ = cmd_tx.send(Cmd::Quit);
+    // The worker ends when its channel closes, after writing the remembered organization.
+    drop(job_tx);
     let _ = tokio::time::timeout(Duration::from_millis(500), worker_task).await;
     drop(terminal);
     drop(guard);
@@ -187,10 +192,10 @@ impl FramePacer {
 
 /// Debug builds only: F12 panics when QONTO_TUI_TEST_PANIC=1, to prove the terminal is restored.
 #[cfg(debug_assertions)]
-fn injected_panic(msg: &Msg) {
+fn injected_panic(msg: &Msg, enabled: bool) {
     if let Msg::Key(k) = msg
         && k.code == crossterm::event::KeyCode::F(12)
-        && std::env::var("QONTO_TUI_TEST_PANIC").is_ok_and(|v| v == "1")
+        && enabled
     {
         panic!("injected panic (QONTO_TUI_TEST_PANIC)");
     }

@@ -8,7 +8,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent,
 use proptest::prelude::*;
 use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 use qonto_tui::app::state::Screen;
-use qonto_tui::app::{App, Cmd, Msg, update};
+use qonto_tui::app::{App, Cmd, Effect, Fetch, Job, Msg, update};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -23,11 +23,11 @@ fn answer(app: &mut App, cmds: Vec<Cmd>, depth: usize) {
     }
     for cmd in cmds {
         let msg = match cmd {
-            Cmd::LoadOrgs { generation } => Msg::OrgsLoaded {
+            Cmd::Job(Job::Fetch(Fetch::Orgs { generation })) => Msg::OrgsLoaded {
                 generation,
                 result: Ok((0..7).map(org).collect()),
             },
-            Cmd::LoadOverview { org, generation } => {
+            Cmd::Job(Job::Fetch(Fetch::Overview { org, generation })) => {
                 let o: Organization =
                     serde_json::from_value(serde_json::json!({"id": org, "bank_accounts": [
                     {"id": format!("{org}-a"), "name": "Main", "balance_cents": 100},
@@ -39,12 +39,12 @@ fn answer(app: &mut App, cmds: Vec<Cmd>, depth: usize) {
                     result: Ok(o),
                 }
             }
-            Cmd::LoadTransactions {
+            Cmd::Job(Job::Fetch(Fetch::Transactions {
                 org,
                 account,
                 page,
                 generation,
-            } => {
+            })) => {
                 let items: Vec<serde_json::Value> =
                     (0..100).map(|i| serde_json::json!({"id": format!("{page}-{i}"), "amount_cents": i, "side": "debit"})).collect();
                 let next = if page < 3 {
@@ -61,12 +61,12 @@ fn answer(app: &mut App, cmds: Vec<Cmd>, depth: usize) {
                     result: Ok(p),
                 }
             }
-            Cmd::LoadMembers { org, generation } => Msg::MembersLoaded {
+            Cmd::Job(Job::Fetch(Fetch::Members { org, generation })) => Msg::MembersLoaded {
                 org,
                 generation,
                 result: Ok(vec![]),
             },
-            Cmd::LoadLabels { org, generation } => Msg::LabelsLoaded {
+            Cmd::Job(Job::Fetch(Fetch::Labels { org, generation })) => Msg::LabelsLoaded {
                 org,
                 generation,
                 result: Ok(vec![]),
@@ -174,7 +174,7 @@ proptest! {
         for (i, event) in events.into_iter().enumerate() {
             app.now = start + Duration::from_millis(i as u64 * 37);
             let cmds = update(&mut app, event);
-            prop_assert!(!cmds.contains(&Cmd::Quit));
+            prop_assert!(!cmds.contains(&Cmd::Effect(Effect::Quit)));
             answer(&mut app, cmds, 0);
             check_invariants(&app);
             let (w, h) = app.size;

@@ -15,7 +15,8 @@ use qonto_client::secret::Secret;
 use qonto_client::store::MemoryStore;
 use qonto_sandbox::Sandbox;
 use qonto_tui::app::state::Screen;
-use qonto_tui::app::{App, Cmd, Msg, update};
+use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
+use qonto_tui::jobs;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -70,62 +71,17 @@ impl Harness {
         }
     }
 
+    /// Fetches through the worker's own fetch function; prefetches one after another.
     async fn run(&self, cmd: Cmd) -> Vec<Msg> {
         match cmd {
-            Cmd::LoadOrgs { generation } => vec![Msg::OrgsLoaded {
-                generation,
-                result: self.api.user_organizations().await,
-            }],
-            Cmd::LoadOverview { org, generation } => {
-                let result = self.api.organization(&org).await;
-                vec![Msg::OverviewLoaded {
-                    org,
-                    generation,
-                    result,
-                }]
-            }
-            Cmd::Prefetch { orgs, generation } => {
+            Cmd::Job(Job::Fetch(fetch)) => vec![jobs::fetch::run(&self.api, fetch).await],
+            Cmd::Job(Job::Prefetch { orgs, generation }) => {
                 let mut out = Vec::new();
                 for org in orgs {
-                    let result = self.api.organization(&org).await;
-                    out.push(Msg::OverviewLoaded {
-                        org,
-                        generation,
-                        result,
-                    });
+                    let fetch = Fetch::Overview { org, generation };
+                    out.push(jobs::fetch::run(&self.api, fetch).await);
                 }
                 out
-            }
-            Cmd::LoadTransactions {
-                org,
-                account,
-                page,
-                generation,
-            } => {
-                let result = self.api.transactions(&org, &account, page, 100).await;
-                vec![Msg::TransactionsLoaded {
-                    org,
-                    account,
-                    page,
-                    generation,
-                    result,
-                }]
-            }
-            Cmd::LoadMembers { org, generation } => {
-                let result = self.api.memberships(&org).await;
-                vec![Msg::MembersLoaded {
-                    org,
-                    generation,
-                    result,
-                }]
-            }
-            Cmd::LoadLabels { org, generation } => {
-                let result = self.api.labels(&org).await;
-                vec![Msg::LabelsLoaded {
-                    org,
-                    generation,
-                    result,
-                }]
             }
             _ => Vec::new(),
         }

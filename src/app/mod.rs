@@ -1,10 +1,12 @@
-//! The app's state, its messages and commands, the key map, and `update`.
+//! The app's state, its messages and commands, the key map, the sentences it says, and `update`.
 
 pub mod keymap;
+pub mod keys;
 pub mod msg;
 pub mod state;
+pub mod text;
 pub mod update;
 
-pub use msg::{Cmd, Msg};
+pub use msg::{Cmd, Effect, Fetch, Job, Msg};
 pub use state::App;
 pub use update::update;

@@ -68,33 +68,30 @@ pub enum Msg {
     SignedIn,
 }
 
+/// What `update` asks for: something of the terminal's (the event loop carries it out) or a
+/// job for the background worker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
-    LoadOrgs {
-        generation: Generation,
-    },
-    /// The selected organization's overview: first in line.
-    LoadOverview {
-        org: String,
-        generation: Generation,
-    },
+    Effect(Effect),
+    Job(Job),
+}
+
+/// Changes to the terminal, carried out by the event loop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Mouse capture off while a URL must be selectable.
+    MouseCapture(bool),
+    Quit,
+}
+
+/// Work for the background worker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// For the selected organization (or the list): first in line.
+    Fetch(Fetch),
     /// Overviews to fetch in the background, with bounded concurrency.
     Prefetch {
         orgs: Vec<String>,
-        generation: Generation,
-    },
-    LoadTransactions {
-        org: String,
-        account: String,
-        page: i64,
-        generation: Generation,
-    },
-    LoadMembers {
-        org: String,
-        generation: Generation,
-    },
-    LoadLabels {
-        org: String,
         generation: Generation,
     },
     StartSignIn,
@@ -104,7 +101,71 @@ pub enum Cmd {
     SimulateBrowser,
     OpenBrowserAgain,
     SaveLastOrg(String),
-    /// Mouse capture off while a URL must be selectable.
-    MouseCapture(bool),
-    Quit,
+}
+
+/// One request to Qonto; its answer comes back as the matching `Msg::*Loaded`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Fetch {
+    Orgs {
+        generation: Generation,
+    },
+    Overview {
+        org: String,
+        generation: Generation,
+    },
+    Transactions {
+        org: String,
+        account: String,
+        page: i64,
+        generation: Generation,
+    },
+    Members {
+        org: String,
+        generation: Generation,
+    },
+    Labels {
+        org: String,
+        generation: Generation,
+    },
+}
+
+impl Fetch {
+    /// The organization it is for (none for the list of organizations).
+    pub fn org(&self) -> Option<&str> {
+        match self {
+            Fetch::Orgs { .. } => None,
+            Fetch::Overview { org, .. }
+            | Fetch::Transactions { org, .. }
+            | Fetch::Members { org, .. }
+            | Fetch::Labels { org, .. } => Some(org),
+        }
+    }
+
+    pub fn generation(&self) -> Generation {
+        match self {
+            Fetch::Orgs { generation }
+            | Fetch::Overview { generation, .. }
+            | Fetch::Transactions { generation, .. }
+            | Fetch::Members { generation, .. }
+            | Fetch::Labels { generation, .. } => *generation,
+        }
+    }
+}
+
+impl From<Effect> for Cmd {
+    fn from(effect: Effect) -> Self {
+        Cmd::Effect(effect)
+    }
+}
+
+impl From<Job> for Cmd {
+    fn from(job: Job) -> Self {
+        Cmd::Job(job)
+    }
+}
+
+impl From<Fetch> for Cmd {
+    fn from(fetch: Fetch) -> Self {
+        Cmd::Job(Job::Fetch(fetch))
+    }
 }

@@ -5,7 +5,10 @@ use std::time::Instant;
 
 use tui_input::Input;
 
+use super::keymap::KeyMap;
 use super::msg::Generation;
+use crate::ui::theme::Palette;
+use qonto_client::api::ApiError;
 use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
 
 /// Something fetched: not yet, on its way, here (and since when), or failed.
@@ -23,8 +26,7 @@ pub enum Load<T> {
         at: Instant,
     },
     Failed {
-        error: String,
-        forbidden: bool,
+        error: ApiError,
         previous: Option<Box<(T, Instant)>>,
     },
 }
@@ -71,17 +73,29 @@ impl<T> Load<T> {
         matches!(self, Load::Loading { generation: g, .. } if *g == generation)
     }
 
-    pub fn fail(&mut self, error: String, forbidden: bool) {
+    /// The generation of the request on its way, if one is.
+    pub fn loading_generation(&self) -> Option<Generation> {
+        match self {
+            Load::Loading { generation, .. } => Some(*generation),
+            _ => None,
+        }
+    }
+
+    /// A failure for a reason that may pass (not a lost consent) becomes "not loaded", so the
+    /// next plan asks again.
+    pub fn forget_passing_failure(&mut self) {
+        if matches!(self, Load::Failed { error, .. } if !error.is_forbidden()) {
+            *self = Load::Idle;
+        }
+    }
+
+    pub fn fail(&mut self, error: ApiError) {
         let previous = match std::mem::take(self) {
             Load::Ready { value, at } => Some(Box::new((value, at))),
             Load::Loading { previous, .. } | Load::Failed { previous, .. } => previous,
             Load::Idle => None,
         };
-        *self = Load::Failed {
-            error,
-            forbidden,
-            previous,
-        };
+        *self = Load::Failed { error, previous };
     }
 }
 
@@ -93,7 +107,7 @@ pub struct TransactionList {
     /// The page to ask for next; `None` when everything is here.
     pub next_page: Option<i64>,
     pub loading: Option<(i64, Generation)>,
-    pub error: Option<String>,
+    pub error: Option<ApiError>,
     pub at: Option<Instant>,
     pub started: bool,
 }
@@ -183,11 +197,29 @@ pub enum Tone {
     Error,
 }
 
+/// What the status line says; errors stay typed so the UI words them.
+#[derive(Debug, Clone)]
+pub enum Notice {
+    Text(String),
+    /// A request failed for a passing reason and is retried by itself.
+    Retrying {
+        error: ApiError,
+        in_secs: u64,
+    },
+    Failed(ApiError),
+}
+
 #[derive(Debug, Clone)]
 pub struct StatusMessage {
-    pub text: String,
+    pub notice: Notice,
     pub tone: Tone,
     pub at: Instant,
+}
+
+/// A persistent warning above the panes, until what it says is fixed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Banner {
+    SignInEnded,
 }
 
 /// Per-tab cursors, kept per organization so switching back restores the place.
@@ -214,8 +246,7 @@ pub struct App {
     pub cursors: HashMap<String, Cursors>,
     pub sign_in: Option<SignInFlow>,
     pub status: Option<StatusMessage>,
-    /// A lost sign-in: persistent until fixed.
-    pub banner: Option<String>,
+    pub banner: Option<Banner>,
     pub help: bool,
     pub reveal_ibans: bool,
     pub generation: Generation,
@@ -228,9 +259,12 @@ pub struct App {
     pub before_reconsent: Option<Vec<(String, String)>>,
     /// When to retry what failed for a passing reason (the org list, or the selected organization).
     pub retry_at: Option<Instant>,
-    pub quit: bool,
     /// Monochrome (NO_COLOR).
     pub no_color: bool,
+    /// The key bindings in force (defaults plus the config file's `[keys]`).
+    pub keys: KeyMap,
+    /// Colours (defaults plus the config file's `[theme]`).
+    pub palette: Palette,
     /// Rows of the org pane and data table on screen (set by the UI layout, used for paging).
     pub page_rows: usize,
 }
@@ -260,8 +294,9 @@ impl App {
             remembered_org,
             before_reconsent: None,
             retry_at: None,
-            quit: false,
             no_color: false,
+            keys: KeyMap::default(),
+            palette: Palette::default(),
             page_rows: 10,
         }
     }

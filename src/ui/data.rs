@@ -9,11 +9,12 @@ use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Tabs, Wrap};
 
 use super::format::group_iban;
 use super::format::{ago, date, fit, money, signed_money};
-use super::layout::MainAreas;
+use super::spinner;
 use super::theme::Theme;
-use super::{scroll_offset, spinner};
 use crate::app::App;
 use crate::app::state::{Focus, Load, OrgData, Tab};
+use crate::app::text;
+use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset, tab_title};
 use qonto_client::api::models::Organization;
 use qonto_client::redact::mask_iban;
 
@@ -84,11 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
         }
     }
 
-    let titles: Vec<Line> = Tab::ALL
-        .iter()
-        .enumerate()
-        .map(|(i, t)| Line::from(format!("{} {}", i + 1, t.title())))
-        .collect();
+    let titles: Vec<Line> = Tab::ALL.iter().map(|t| Line::from(tab_title(*t))).collect();
     let tabs = Tabs::new(titles)
         .select(app.tab.index())
         .style(theme.dim())
@@ -97,7 +94,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
         } else {
             theme.header()
         })
-        .divider("│");
+        .padding(TAB_PADDING, TAB_PADDING)
+        .divider(TAB_DIVIDER);
     frame.render_widget(tabs, areas.tabs);
 
     let table = areas.table;
@@ -107,32 +105,29 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
     match &data.overview {
         Load::Failed {
             error,
-            forbidden,
             previous: None,
         } => {
-            let style = if *forbidden {
-                theme.warning()
+            let (style, words) = if error.is_forbidden() {
+                (theme.warning(), text::api_error(error, &app.keys))
             } else {
-                theme.error()
-            };
-            let text = if *forbidden {
-                error.clone()
-            } else {
-                format!("{error}\nRetrying by itself; r retries now.")
+                (
+                    theme.error(),
+                    format!(
+                        "{}\n{}",
+                        text::api_error(error, &app.keys),
+                        text::retry_hint(&app.keys)
+                    ),
+                )
             };
             frame.render_widget(
-                Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+                Paragraph::new(words).style(style).wrap(Wrap { trim: true }),
                 table,
             );
             return;
         }
-        Load::Failed {
-            error,
-            forbidden: true,
-            ..
-        } => {
+        Load::Failed { error, .. } if error.is_forbidden() => {
             frame.render_widget(
-                Paragraph::new(error.clone())
+                Paragraph::new(text::api_error(error, &app.keys))
                     .style(theme.warning())
                     .wrap(Wrap { trim: true }),
                 table,
@@ -184,7 +179,7 @@ fn ready_list<'a, T>(
     } = load
     {
         frame.render_widget(
-            Paragraph::new(error.clone())
+            Paragraph::new(text::api_error(error, &app.keys))
                 .style(theme.error())
                 .wrap(Wrap { trim: true }),
             area,
@@ -402,7 +397,7 @@ fn transactions(
     if list.items.is_empty() {
         if let Some(e) = &list.error {
             frame.render_widget(
-                Paragraph::new(e.clone())
+                Paragraph::new(text::api_error(e, &app.keys))
                     .style(theme.error())
                     .wrap(Wrap { trim: true }),
                 body,

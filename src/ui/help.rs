@@ -6,27 +6,29 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 
 use super::theme::Theme;
-use crate::app::keymap::{BINDINGS, Context};
+use crate::app::App;
+use crate::app::keymap::{Action, Mode, Section};
 
-pub fn draw(frame: &mut Frame, theme: &Theme) {
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     let area = frame.area();
     let mut lines = Vec::new();
-    for (context, heading) in [
-        (Context::Lists, "Moving"),
-        (Context::DataPane, "Data pane"),
-        (Context::Everywhere, "Everywhere"),
+    for (section, heading) in [
+        (Section::Lists, "Moving"),
+        (Section::DataPane, "Data pane"),
+        (Section::Everywhere, "Everywhere"),
     ] {
         lines.push(Line::from(Span::styled(heading, theme.header())));
-        for b in BINDINGS.iter().filter(|b| b.context == context) {
+        for b in app.keys.in_section(section) {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {:<8}", b.label), theme.key()),
+                Span::styled(format!("  {:<8}", b.label()), theme.key()),
                 Span::raw(b.help),
             ]));
         }
         lines.push(Line::from(""));
     }
+    let close = app.keys.label(Mode::Help, Action::Cancel);
     lines.push(Line::from(Span::styled(
-        "Mouse: click selects, the wheel scrolls.  Any of ? Esc q closes this.",
+        format!("Mouse: click selects, the wheel scrolls.  Any of {close} closes this."),
         theme.dim(),
     )));
     let height = (lines.len() as u16 + 2).min(area.height);

@@ -3,7 +3,6 @@
 pub mod data;
 pub mod format;
 pub mod help;
-pub mod layout;
 pub mod orgs;
 pub mod signin;
 pub mod theme;
@@ -14,21 +13,15 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::App;
-use crate::app::keymap::{Action, label_of};
-use crate::app::state::{Screen, Tone};
+use crate::app::keymap::Action;
+use crate::app::state::{Banner, Notice, Screen, Tone};
+use crate::app::text;
+use crate::layout;
 use theme::Theme;
 
 /// Smallest size the full layout needs; below it a short note is shown instead.
 pub const MIN_WIDTH: u16 = 30;
 pub const MIN_HEIGHT: u16 = 8;
-
-/// The first row shown so that `selected` is visible, paging by whole screens.
-pub fn scroll_offset(selected: usize, len: usize, rows: usize) -> usize {
-    if rows == 0 || len <= rows {
-        return 0;
-    }
-    (selected / rows) * rows
-}
 
 /// A braille spinner frame for something loading since `elapsed`.
 pub fn spinner(elapsed: std::time::Duration) -> &'static str {
@@ -38,11 +31,11 @@ pub fn spinner(elapsed: std::time::Duration) -> &'static str {
 
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
-    let theme = Theme::new(app.no_color);
+    let theme = Theme::new(app.no_color, app.palette);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-        let text = format!("qonto-tui needs {MIN_WIDTH}×{MIN_HEIGHT} (q quits)");
+        let note = text::too_small(MIN_WIDTH, MIN_HEIGHT, &app.keys);
         frame.render_widget(
-            Paragraph::new(format::fit(&text, area.width as usize)).style(theme.warning()),
+            Paragraph::new(format::fit(&note, area.width as usize)).style(theme.warning()),
             area,
         );
         return;
@@ -66,9 +59,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Screen::Main => {
             let areas = layout::main_areas(area.width, area.height, app.banner.is_some());
             draw_title(frame, app, &theme, areas.title);
-            if let Some(banner) = &app.banner {
+            if let Some(banner) = app.banner {
+                let words = match banner {
+                    Banner::SignInEnded => text::sign_in_ended(&app.keys),
+                };
                 frame.render_widget(
-                    Paragraph::new(format!(" ⚠ {banner}")).style(theme.banner()),
+                    Paragraph::new(format!(" ⚠ {words}")).style(theme.banner()),
                     areas.banner,
                 );
             }
@@ -81,7 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
     }
     if app.help {
-        help::draw(frame, &theme);
+        help::draw(frame, app, &theme);
     }
 }
 
@@ -100,7 +96,7 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let help = Line::from(vec![
-        Span::styled(label_of(Action::Help), theme.key()),
+        Span::styled(app.keys.main(Action::Help), theme.key()),
         Span::styled(" help ", theme.dim()),
     ]);
     frame.render_widget(Paragraph::new(help).alignment(Alignment::Right), area);
@@ -114,12 +110,13 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Tone::Warning => theme.warning(),
             Tone::Error => theme.error(),
         };
+        let words = match &status.notice {
+            Notice::Text(words) => words.clone(),
+            Notice::Retrying { error, in_secs } => text::retrying(error, *in_secs, &app.keys),
+            Notice::Failed(error) => text::api_error(error, &app.keys),
+        };
         frame.render_widget(
-            Paragraph::new(format::fit(
-                &format!(" {}", status.text),
-                area.width as usize,
-            ))
-            .style(style),
+            Paragraph::new(format::fit(&format!(" {words}"), area.width as usize)).style(style),
             area,
         );
         return;
@@ -135,7 +132,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     ];
     let mut spans = vec![Span::raw(" ")];
     for (action, what) in hints {
-        spans.push(Span::styled(label_of(*action), theme.key()));
+        spans.push(Span::styled(app.keys.main(*action), theme.key()));
         spans.push(Span::styled(format!(" {what}  "), theme.dim()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);

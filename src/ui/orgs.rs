@@ -7,11 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use super::format::fit;
-use super::layout::org_list_rows;
+use super::spinner;
 use super::theme::Theme;
-use super::{scroll_offset, spinner};
 use crate::app::App;
 use crate::app::state::{Focus, Load};
+use crate::app::text;
+use crate::layout::{org_list_rows, scroll_offset};
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let focused = app.focus == Focus::Orgs && app.sign_in.is_none();
@@ -64,9 +65,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ..
         } => {
             frame.render_widget(
-                Paragraph::new(fit(error, list_area.width as usize * 3))
-                    .style(theme.error())
-                    .wrap(ratatui::widgets::Wrap { trim: true }),
+                Paragraph::new(fit(
+                    &text::api_error(error, &app.keys),
+                    list_area.width as usize * 3,
+                ))
+                .style(theme.error())
+                .wrap(ratatui::widgets::Wrap { trim: true }),
                 list_area,
             );
             return;
@@ -74,13 +78,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         _ => {}
     }
     if app.visible.is_empty() {
-        let text = if total == 0 {
-            "No organization is shared. Press c to choose some."
+        let note = if total == 0 {
+            text::nothing_shared(&app.keys)
         } else {
-            "No organization matches the filter."
+            text::NO_MATCH.to_string()
         };
         frame.render_widget(
-            Paragraph::new(text)
+            Paragraph::new(note)
                 .style(theme.dim())
                 .wrap(ratatui::widgets::Wrap { trim: true }),
             list_area,

@@ -12,7 +12,9 @@ use super::format::countdown;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Mode};
 use crate::app::state::SignInFlow;
+use crate::app::text;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 
 pub fn draw_screen(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -129,7 +131,7 @@ fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a
 }
 
 fn draw_paste(frame: &mut Frame, flow: &SignInFlow, theme: &Theme, area: Rect) {
-    let label = "Browser on another machine? Paste the URL it ended on:";
+    let label = text::PASTE_LABEL;
     let style = if flow.paste_focused {
         theme.border_focused()
     } else {
@@ -156,25 +158,30 @@ fn draw_paste(frame: &mut Frame, flow: &SignInFlow, theme: &Theme, area: Rect) {
 
 fn key_lines<'a>(app: &App, flow: &SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
     let mut spans = Vec::new();
-    let mut key = |k: &'static str, what: &'static str| {
-        spans.push(Span::styled(k, theme.key()));
+    let mut key = |mode: Mode, action: Action, what: &'static str| {
+        spans.push(Span::styled(app.keys.label(mode, action), theme.key()));
         spans.push(Span::styled(format!(" {what}   "), theme.dim()));
     };
     if flow.paste_focused {
-        key("Enter", "use the pasted URL");
-        key("Tab", "back");
+        key(Mode::Paste, Action::Submit, "use the pasted URL");
+        key(Mode::Paste, Action::Cancel, "back");
     } else {
         if flow.url.is_none() {
-            key("Enter", "start again");
+            key(Mode::SignIn, Action::Confirm, "start again");
         } else {
-            key("o", "open the browser again");
-            key("Tab", "paste a URL");
+            key(Mode::SignIn, Action::OpenBrowser, "open the browser again");
+            key(Mode::SignIn, Action::PasteUrl, "paste a URL");
             if app.demo {
-                key("s", "demo: let a built-in browser allow all organizations");
+                key(
+                    Mode::SignIn,
+                    Action::BuiltInBrowser,
+                    "demo: let a built-in browser allow all organizations",
+                );
             }
         }
         key(
-            "Esc",
+            Mode::SignIn,
+            Action::Cancel,
             if flow.reconsent {
                 "cancel"
             } else {
@@ -182,7 +189,7 @@ fn key_lines<'a>(app: &App, flow: &SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
             },
         );
         if !flow.reconsent {
-            key("q", "quit");
+            key(Mode::SignIn, Action::Quit, "quit");
         }
     }
     vec![Line::from(spans)]

@@ -63,6 +63,11 @@ impl ApiError {
         }
     }
 
+    /// 403: for a user-flow organization, most often that it is no longer shared.
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, ApiError::Forbidden { .. })
+    }
+
     pub fn requires_sign_in(&self) -> bool {
         matches!(self, ApiError::Auth(a) if a.requires_sign_in())
     }

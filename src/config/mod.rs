@@ -1,7 +1,13 @@
 //! Settings: a TOML file in the platform config dir, every key overridable by a `QONTO_*`
-//! environment variable, with presets for Qonto production and Qonto's sandbox.
+//! environment variable, with presets for Qonto production and Qonto's sandbox. The only place
+//! that reads the environment.
 
+mod preferences;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+pub use preferences::{KeyList, Preferences};
 
 use directories::ProjectDirs;
 use serde::Deserialize;
@@ -31,7 +37,8 @@ pub enum TokenStoreKind {
     Keyring,
     /// A 0600 file in the data dir: only when you choose it; a warning on every start.
     File,
-    /// Process memory only (the demo).
+    /// Process memory only (the demo; not offered on the command line).
+    #[value(skip)]
     Memory,
 }
 
@@ -52,6 +59,10 @@ pub struct FileConfig {
     pub token_store: Option<TokenStoreKind>,
     pub log_file: Option<PathBuf>,
     pub log_level: Option<String>,
+    /// Key bindings: action = key or [keys].
+    pub keys: Option<BTreeMap<String, KeyList>>,
+    /// Colours: accent, positive, warning, error, muted.
+    pub theme: Option<BTreeMap<String, String>>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +82,20 @@ pub struct Config {
     pub log_level: Option<String>,
     /// The file that was read (it may not exist).
     pub config_path: PathBuf,
+    /// `BROWSER`: the command that opens the consent URL, when set.
+    pub browser: Option<String>,
+    pub preferences: Preferences,
+}
+
+/// Where an embedded sandbox listens, for `--demo`.
+pub struct SandboxEndpoints {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub redirect_uri: String,
+    pub auth_url: String,
+    pub token_url: String,
+    pub revoke_url: String,
+    pub api_base_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +117,10 @@ pub enum ConfigError {
         "environment {0:?} is unknown: use \"production\" or \"sandbox\", or set the URLs yourself"
     )]
     UnknownEnvironment(String),
+    #[error("QONTO_TOKEN_STORE={0:?} is unknown: use \"keyring\" or \"file\"")]
+    UnknownTokenStore(String),
+    #[error("{path}: {cause}")]
+    Preferences { path: String, cause: String },
 }
 
 /// The platform directories of the app.
@@ -125,16 +154,40 @@ pub fn data_dir() -> PathBuf {
 impl Config {
     /// Reads the file (if any) and the process environment.
     pub fn load() -> Result<Self, ConfigError> {
-        Self::load_from(|key| std::env::var(key).ok().filter(|v| !v.is_empty()))
+        Self::load_from(process_env)
     }
 
     /// Reads with an injectable environment (for tests).
     pub fn load_from(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let path = env("QONTO_TUI_CONFIG")
-            .map(PathBuf::from)
-            .unwrap_or_else(default_config_path);
+        let path = config_path(&env);
         let file = read_file(&path)?;
         Self::resolve(file, &env, path)
+    }
+
+    /// The settings that point at an embedded sandbox (`--demo`): tokens in memory, the user's
+    /// keys, theme and log settings still honoured.
+    pub fn for_sandbox(sandbox: SandboxEndpoints) -> Result<Self, ConfigError> {
+        let env = process_env;
+        let path = config_path(&env);
+        let file = read_file(&path)?;
+        let preferences = resolve_preferences(&file, &env, &path)?;
+        Ok(Self {
+            client_id: sandbox.client_id,
+            client_secret: Some(sandbox.client_secret),
+            redirect_uri: sandbox.redirect_uri,
+            auth_url: sandbox.auth_url,
+            token_url: sandbox.token_url,
+            revoke_url: Some(sandbox.revoke_url),
+            api_base_url: sandbox.api_base_url,
+            staging_token: None,
+            scopes: DEFAULT_SCOPES.to_string(),
+            token_store: TokenStoreKind::Memory,
+            log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
+            log_level: env("QONTO_TUI_LOG_LEVEL").or(file.log_level),
+            config_path: path,
+            browser: env("BROWSER"),
+            preferences,
+        })
     }
 
     fn resolve(
@@ -161,6 +214,7 @@ impl Config {
             other => return Err(ConfigError::UnknownEnvironment(other.to_string())),
         };
         let path_text = path.display().to_string();
+        let preferences = resolve_preferences(&file, env, &path)?;
         let client_id =
             pick("QONTO_CLIENT_ID", &file.client_id).ok_or_else(|| ConfigError::Missing {
                 setting: "The OAuth client id",
@@ -211,13 +265,15 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_SCOPES.to_string()),
             token_store: match env("QONTO_TOKEN_STORE").as_deref() {
                 Some("file") => TokenStoreKind::File,
-                Some("memory") => TokenStoreKind::Memory,
-                Some(_) => TokenStoreKind::Keyring,
+                Some("keyring") => TokenStoreKind::Keyring,
+                Some(other) => return Err(ConfigError::UnknownTokenStore(other.to_string())),
                 None => file.token_store.unwrap_or(TokenStoreKind::Keyring),
             },
             log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
             log_level: env("QONTO_TUI_LOG_LEVEL").or(file.log_level),
             config_path: path,
+            browser: env("BROWSER"),
+            preferences,
         })
     }
 
@@ -235,6 +291,30 @@ impl Config {
             .unwrap_or_else(|| self.token_url.clone());
         format!("{server}/{}", self.client_id)
     }
+}
+
+/// The process environment, empty values counting as unset.
+fn process_env(key: &str) -> Option<String> {
+    std::env::var(key).ok().filter(|v| !v.is_empty())
+}
+
+fn config_path(env: &impl Fn(&str) -> Option<String>) -> PathBuf {
+    env("QONTO_TUI_CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(default_config_path)
+}
+
+fn resolve_preferences(
+    file: &FileConfig,
+    env: &impl Fn(&str) -> Option<String>,
+    path: &Path,
+) -> Result<Preferences, ConfigError> {
+    Preferences::resolve(file.keys.clone(), file.theme.clone(), env).map_err(|cause| {
+        ConfigError::Preferences {
+            path: path.display().to_string(),
+            cause,
+        }
+    })
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -333,6 +413,39 @@ mod tests {
         assert_eq!(
             c.revoke_url.as_deref(),
             Some("http://127.0.0.1:9/oauth2/revoke")
+        );
+    }
+
+    #[test]
+    fn keys_and_theme_tables_are_read_and_bad_entries_named() {
+        use crate::app::keymap::Action;
+        let c = load(
+            &[("QONTO_CLIENT_ID", "c")],
+            "[keys]\nreconsent = \"C\"\ndown = [\"n\", \"Down\"]\n[theme]\naccent = \"magenta\"",
+        )
+        .unwrap();
+        assert_eq!(c.preferences.keys.main(Action::Reconsent), "C");
+        assert_eq!(c.preferences.keys.main(Action::Down), "n ↓");
+        assert_eq!(c.preferences.palette.accent, ratatui::style::Color::Magenta);
+        let err = load(&[("QONTO_CLIENT_ID", "c")], "[keys]\ndown = \"c\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("config.toml") && err.contains("bound to both"),
+            "{err}"
+        );
+        let err = load(
+            &[("QONTO_CLIENT_ID", "c"), ("QONTO_TOKEN_STORE", "keyrnig")],
+            "",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("keyrnig"), "{err}");
+        assert!(
+            load(&[("QONTO_CLIENT_ID", "c"), ("NO_COLOR", "1")], "")
+                .unwrap()
+                .preferences
+                .no_color
         );
     }
 

@@ -1,0 +1,114 @@
+//! Every sentence the app says to a person, in one place. Sentences that name a key take it
+//! from the key map, so a remapped key is named right everywhere.
+
+use qonto_client::api::ApiError;
+
+use super::keymap::{Action, KeyMap, Mode};
+
+pub const REFRESHING: &str = "Refreshing…";
+pub const SIGNED_IN: &str = "Signed in.";
+pub const RECONSENT_CANCELLED: &str = "Re-consent cancelled; nothing changed.";
+pub const NO_MATCH: &str = "No organization matches the filter.";
+pub const PASTE_LABEL: &str = "Browser on another machine? Paste the URL it ended on:";
+pub const NOT_WAITING: &str = "the sign-in is no longer waiting; press Enter to start again";
+pub const NO_SIGN_IN: &str = "no sign-in is waiting";
+
+/// An error as the place that shows it words it: a lost consent says which key fixes it.
+pub fn api_error(error: &ApiError, keys: &KeyMap) -> String {
+    if error.is_forbidden() {
+        let trace = error
+            .trace_id()
+            .map(|t| format!(" (trace {t})"))
+            .unwrap_or_default();
+        return format!(
+            "This organization is no longer shared with qonto-tui. Press {} to change what you share.{trace}",
+            keys.main(Action::Reconsent)
+        );
+    }
+    error.to_string()
+}
+
+pub fn retrying(error: &ApiError, in_secs: u64, keys: &KeyMap) -> String {
+    format!("{} — retrying in {in_secs} s", api_error(error, keys))
+}
+
+/// Under a failed load that retries by itself.
+pub fn retry_hint(keys: &KeyMap) -> String {
+    format!(
+        "Retrying by itself; {} retries now.",
+        keys.main(Action::Refresh)
+    )
+}
+
+pub fn sign_in_ended(keys: &KeyMap) -> String {
+    format!(
+        "Your Qonto sign-in has ended. Press {} to sign in again.",
+        keys.main(Action::Reconsent)
+    )
+}
+
+pub fn nothing_shared(keys: &KeyMap) -> String {
+    format!(
+        "No organization is shared. Press {} to choose some.",
+        keys.main(Action::Reconsent)
+    )
+}
+
+pub fn sign_in_cancelled(keys: &KeyMap) -> String {
+    format!(
+        "Sign-in cancelled. Press {} to start again, {} to quit.",
+        keys.label(Mode::SignIn, Action::Confirm),
+        keys.label(Mode::SignIn, Action::Quit)
+    )
+}
+
+pub fn too_small(width: u16, height: u16, keys: &KeyMap) -> String {
+    format!(
+        "qonto-tui needs {width}×{height} ({} quits)",
+        keys.main(Action::Quit)
+    )
+}
+
+pub fn store_warning(problem: &str) -> String {
+    format!("Signed in until you quit only: {problem}")
+}
+
+/// What a re-consent changed, by organization name.
+pub fn consent_change(added: &[&str], removed: &[&str]) -> String {
+    match (added.is_empty(), removed.is_empty()) {
+        (true, true) => "Consent renewed: the same organizations are shared.".to_string(),
+        (false, true) => format!("Now shared: {}.", added.join(", ")),
+        (true, false) => format!("No longer shared: {}.", removed.join(", ")),
+        (false, false) => format!(
+            "Now shared: {}. No longer shared: {}.",
+            added.join(", "),
+            removed.join(", ")
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_name_the_keys_in_force() {
+        let keys = KeyMap::default();
+        assert!(sign_in_ended(&keys).contains("Press c "));
+        assert!(retry_hint(&keys).contains("r retries"));
+        let table = [("reconsent".to_string(), vec!["C".to_string()])]
+            .into_iter()
+            .collect();
+        let remapped = KeyMap::with_overrides(&table).unwrap();
+        assert!(sign_in_ended(&remapped).contains("Press C "));
+        let forbidden = ApiError::Forbidden {
+            detail: "no".into(),
+            trace_id: Some("t1".into()),
+        };
+        let text = api_error(&forbidden, &remapped);
+        assert!(
+            text.contains("Press C ") && text.ends_with("(trace t1)"),
+            "{text}"
+        );
+    }
+}

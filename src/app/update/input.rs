@@ -1,0 +1,170 @@
+//! Keys, routed through layers from the top of the screen down: the help overlay, the sign-in
+//! modal, the filter field, a screen that is not the main one, then the main key map. Each layer
+//! handles a key or lets it through to the next (as helix's compositor or yazi's router do).
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::keymap::{Action, Mode};
+use super::super::keys::KeyChord;
+use super::super::msg::Cmd;
+use super::super::state::{App, Screen, Tab};
+use super::navigation::{
+    clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh,
+    select_changed, set_tab, shift_account, switch_pane,
+};
+use super::sign_in;
+
+/// What a layer did with a key.
+enum Outcome {
+    Handled(Vec<Cmd>),
+    Ignored,
+}
+
+type Layer = fn(&mut App, &KeyEvent) -> Outcome;
+
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
+    const LAYERS: [Layer; 5] = [help, sign_in_modal, filter_field, other_screen, main_screen];
+    for layer in LAYERS {
+        if let Outcome::Handled(cmds) = layer(app, &key) {
+            return cmds;
+        }
+    }
+    Vec::new()
+}
+
+pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.paste = Input::new(text.trim().to_string());
+        flow.paste_focused = true;
+        return Vec::new();
+    }
+    if let Some(filter) = app.filter.as_mut() {
+        let combined = format!("{}{}", filter.value(), text.trim());
+        *filter = Input::new(combined);
+        refilter(app);
+        return select_changed(app);
+    }
+    Vec::new()
+}
+
+/// The overlay takes every key; the ones that close it close it.
+fn help(app: &mut App, key: &KeyEvent) -> Outcome {
+    if !app.help {
+        return Outcome::Ignored;
+    }
+    let closes = app.keys.action(Mode::Help, key) == Some(Action::Cancel)
+        || matches!(
+            app.keys.action(Mode::Main, key),
+            Some(Action::Help | Action::Cancel | Action::Quit)
+        );
+    if closes {
+        app.help = false;
+    }
+    Outcome::Handled(Vec::new())
+}
+
+fn sign_in_modal(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.sign_in.is_none() {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(sign_in::on_key(app, key))
+}
+
+/// Typing filters the organizations; moving keys and quitting still reach the lists.
+fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
+    let Some(filter) = app.filter.as_mut() else {
+        return Outcome::Ignored;
+    };
+    match app.keys.action(Mode::Filter, key) {
+        Some(Action::Cancel) => clear_filter(app),
+        Some(Action::Confirm) => {
+            if filter.value().is_empty() {
+                clear_filter(app);
+            }
+        }
+        _ => {
+            let passes = matches!(
+                app.keys.action(Mode::Main, key),
+                Some(
+                    Action::Up
+                        | Action::Down
+                        | Action::PageUp
+                        | Action::PageDown
+                        | Action::SwitchPane
+                        | Action::Quit
+                )
+            ) && !KeyChord::new(key.code, key.modifiers).types_text();
+            if passes {
+                return Outcome::Ignored;
+            }
+            filter.handle_event(&Event::Key(*key));
+            refilter(app);
+        }
+    }
+    Outcome::Handled(select_changed(app))
+}
+
+/// Before the organizations are there, only quitting means anything.
+fn other_screen(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.screen == Screen::Main {
+        return Outcome::Ignored;
+    }
+    match app.keys.action(Mode::Main, key) {
+        Some(Action::Quit) => Outcome::Handled(quit(app)),
+        _ => Outcome::Handled(Vec::new()),
+    }
+}
+
+fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
+    let Some(action) = app.keys.action(Mode::Main, key) else {
+        return Outcome::Ignored;
+    };
+    let page = app.page_rows.max(1) as isize;
+    let cmds = match action {
+        Action::Quit => quit(app),
+        Action::Help => {
+            app.help = true;
+            Vec::new()
+        }
+        Action::Cancel => {
+            app.status = None;
+            Vec::new()
+        }
+        Action::Up => move_by(app, -1),
+        Action::Down => move_by(app, 1),
+        Action::PageUp => move_by(app, -page),
+        Action::PageDown => move_by(app, page),
+        Action::Home => move_by(app, isize::MIN / 2),
+        Action::End => move_by(app, isize::MAX / 2),
+        Action::SwitchPane => {
+            switch_pane(app);
+            Vec::new()
+        }
+        Action::NextTab => next_tab(app),
+        Action::PrevTab => prev_tab(app),
+        Action::Tab1 => set_tab(app, Tab::Accounts),
+        Action::Tab2 => set_tab(app, Tab::Transactions),
+        Action::Tab3 => set_tab(app, Tab::Members),
+        Action::Tab4 => set_tab(app, Tab::Labels),
+        Action::Filter => {
+            open_filter(app);
+            Vec::new()
+        }
+        Action::Refresh => refresh(app),
+        Action::Reconsent => sign_in::start(app, true),
+        Action::RevealIban => {
+            app.reveal_ibans = !app.reveal_ibans;
+            Vec::new()
+        }
+        Action::PrevAccount => shift_account(app, -1),
+        Action::NextAccount => shift_account(app, 1),
+        Action::Confirm
+        | Action::OpenBrowser
+        | Action::PasteUrl
+        | Action::BuiltInBrowser
+        | Action::Submit => Vec::new(),
+    };
+    Outcome::Handled(cmds)
+}

@@ -1,0 +1,61 @@
+//! `update(state, message) -> commands`: every state change happens here, synchronously; the
+//! network and the keyring are only reached through the commands it returns. This file only
+//! routes each message to the module whose job it is.
+
+mod input;
+mod loading;
+mod mouse;
+mod navigation;
+mod results;
+mod sign_in;
+
+use crossterm::event::KeyEventKind;
+
+use super::msg::{Cmd, Msg};
+use super::state::App;
+
+pub use loading::data_rows;
+
+pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Tick => results::tick(app),
+        Msg::Resize(width, height) => navigation::resize(app, width, height),
+        Msg::Terminate => navigation::quit(app),
+        Msg::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        Msg::Key(key) => input::on_key(app, key),
+        Msg::Mouse(mouse) => mouse::on_mouse(app, mouse),
+        Msg::Paste(text) => input::on_paste(app, text),
+        Msg::SessionChecked { signed_in, problem } => {
+            sign_in::session_checked(app, signed_in, problem)
+        }
+        Msg::OrgsLoaded { generation, result } => results::orgs_loaded(app, generation, result),
+        Msg::OverviewLoaded {
+            org,
+            generation,
+            result,
+        } => results::overview_loaded(app, &org, generation, result),
+        Msg::TransactionsLoaded {
+            org,
+            account,
+            page,
+            generation,
+            result,
+        } => results::transactions_loaded(app, &org, &account, page, generation, result),
+        Msg::MembersLoaded {
+            org,
+            generation,
+            result,
+        } => results::list_loaded(app, &org, generation, result, |d| &mut d.members),
+        Msg::LabelsLoaded {
+            org,
+            generation,
+            result,
+        } => results::list_loaded(app, &org, generation, result, |d| &mut d.labels),
+        Msg::SignInWaiting { url, browser } => sign_in::waiting(app, url, browser),
+        Msg::BrowserOpened(browser) => sign_in::browser_opened(app, browser),
+        Msg::SignInFailed(error) => sign_in::failed(app, error),
+        Msg::PasteRejected(error) => sign_in::paste_rejected(app, error),
+        Msg::StoreWarning(text) => sign_in::store_warning(app, &text),
+        Msg::SignedIn => sign_in::signed_in(app),
+    }
+}

@@ -1,0 +1,207 @@
+//! Moving around: the selection and per-tab cursors, tabs, bank accounts, the organization
+//! filter, the terminal size, the status line and quitting. Each move asks the load planner for
+//! what the new place shows.
+
+use tui_input::Input;
+
+use super::super::msg::{Cmd, Effect, Job};
+use super::super::state::{App, Focus, Notice, StatusMessage, Tab, Tone};
+use super::loading::{Freshness, data_rows, load_orgs, plan_next_page, plan_org, plan_tab};
+use crate::layout;
+
+pub(super) fn resize(app: &mut App, width: u16, height: u16) -> Vec<Cmd> {
+    app.size = (width, height);
+    app.page_rows = layout::table_rows(width, height);
+    Vec::new()
+}
+
+pub(super) fn quit(app: &mut App) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    if let Some(id) = app.selected_org_id() {
+        cmds.push(Job::SaveLastOrg(id).into());
+    }
+    cmds.push(Effect::Quit.into());
+    cmds
+}
+
+pub(super) fn set_status(app: &mut App, notice: Notice, tone: Tone) {
+    app.status = Some(StatusMessage {
+        notice,
+        tone,
+        at: app.now,
+    });
+}
+
+pub(super) fn refresh(app: &mut App) -> Vec<Cmd> {
+    let Some(org) = app.selected_org_id() else {
+        return load_orgs(app);
+    };
+    let cmds = plan_org(app, &org, Freshness::Refresh);
+    if !cmds.is_empty() {
+        set_status(
+            app,
+            Notice::Text(super::super::text::REFRESHING.into()),
+            Tone::Info,
+        );
+    }
+    cmds
+}
+
+/// The selection changed: load what the new place shows.
+pub(super) fn select_changed(app: &mut App) -> Vec<Cmd> {
+    match app.selected_org_id() {
+        Some(org) => plan_org(app, &org, Freshness::Missing),
+        None => Vec::new(),
+    }
+}
+
+pub(super) fn move_by(app: &mut App, delta: isize) -> Vec<Cmd> {
+    match app.focus {
+        Focus::Orgs => {
+            if app.visible.is_empty() {
+                return Vec::new();
+            }
+            let last = app.visible.len() - 1;
+            let target = (app.selected as isize)
+                .saturating_add(delta)
+                .clamp(0, last as isize) as usize;
+            if target == app.selected {
+                return Vec::new();
+            }
+            app.selected = target;
+            select_changed(app)
+        }
+        Focus::Data => {
+            let Some(org) = app.selected_org_id() else {
+                return Vec::new();
+            };
+            let len = data_rows(app, &org);
+            let tab = app.tab;
+            let cursors = app.cursors.entry(org.clone()).or_default();
+            let cursor = match tab {
+                Tab::Accounts => &mut cursors.account,
+                Tab::Transactions => &mut cursors.transaction,
+                Tab::Members => &mut cursors.member,
+                Tab::Labels => &mut cursors.label,
+            };
+            *cursor = (*cursor as isize)
+                .saturating_add(delta)
+                .clamp(0, len.saturating_sub(1) as isize) as usize;
+            if tab == Tab::Accounts {
+                cursors.transaction = 0;
+            }
+            plan_next_page(app, &org)
+        }
+    }
+}
+
+pub(super) fn switch_pane(app: &mut App) {
+    app.focus = match app.focus {
+        Focus::Orgs => Focus::Data,
+        Focus::Data => Focus::Orgs,
+    };
+}
+
+pub(super) fn next_tab(app: &mut App) -> Vec<Cmd> {
+    if app.focus == Focus::Orgs {
+        app.focus = Focus::Data;
+        return Vec::new();
+    }
+    set_tab(app, Tab::ALL[(app.tab.index() + 1) % Tab::ALL.len()])
+}
+
+pub(super) fn prev_tab(app: &mut App) -> Vec<Cmd> {
+    if app.focus == Focus::Data && app.tab == Tab::Accounts {
+        app.focus = Focus::Orgs;
+        return Vec::new();
+    }
+    set_tab(
+        app,
+        Tab::ALL[(app.tab.index() + Tab::ALL.len() - 1) % Tab::ALL.len()],
+    )
+}
+
+pub(super) fn set_tab(app: &mut App, tab: Tab) -> Vec<Cmd> {
+    app.tab = tab;
+    app.focus = Focus::Data;
+    match app.selected_org_id() {
+        Some(org) => {
+            let mut cmds = plan_tab(app, &org, Freshness::Missing);
+            cmds.extend(plan_next_page(app, &org));
+            cmds
+        }
+        None => Vec::new(),
+    }
+}
+
+pub(super) fn shift_account(app: &mut App, delta: isize) -> Vec<Cmd> {
+    let Some(org) = app.selected_org_id() else {
+        return Vec::new();
+    };
+    let count = app
+        .data
+        .get(&org)
+        .and_then(|d| d.overview.value())
+        .map(|(o, _)| o.bank_accounts.len())
+        .unwrap_or(0);
+    if count == 0 {
+        return Vec::new();
+    }
+    let cursors = app.cursors.entry(org.clone()).or_default();
+    cursors.account = (cursors.account as isize + delta).rem_euclid(count as isize) as usize;
+    cursors.transaction = 0;
+    let mut cmds = plan_tab(app, &org, Freshness::Missing);
+    cmds.extend(plan_next_page(app, &org));
+    cmds
+}
+
+pub(super) fn clamp_cursors(app: &mut App, org: &str) {
+    let accounts = app
+        .data
+        .get(org)
+        .and_then(|d| d.overview.value())
+        .map(|(o, _)| o.bank_accounts.len())
+        .unwrap_or(0);
+    if let Some(c) = app.cursors.get_mut(org) {
+        c.account = c.account.min(accounts.saturating_sub(1));
+    }
+}
+
+pub(super) fn open_filter(app: &mut App) {
+    app.filter = Some(Input::default());
+    app.focus = Focus::Orgs;
+}
+
+/// Closes the filter; every organization shows again.
+pub(super) fn clear_filter(app: &mut App) {
+    app.filter = None;
+    refilter(app);
+}
+
+/// Recomputes which organizations pass the filter.
+pub(super) fn refilter(app: &mut App) {
+    let needle = app
+        .filter
+        .as_ref()
+        .map(|f| f.value().to_lowercase())
+        .unwrap_or_default();
+    let current = app.visible.get(app.selected).copied();
+    app.visible = app
+        .org_list()
+        .iter()
+        .enumerate()
+        .filter(|(_, o)| {
+            needle.is_empty()
+                || o.display_name().to_lowercase().contains(&needle)
+                || o.legal_name
+                    .as_deref()
+                    .unwrap_or("")
+                    .to_lowercase()
+                    .contains(&needle)
+        })
+        .map(|(i, _)| i)
+        .collect();
+    app.selected = current
+        .and_then(|c| app.visible.iter().position(|&i| i == c))
+        .unwrap_or(0);
+}

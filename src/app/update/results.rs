@@ -1,0 +1,253 @@
+//! Answers from Qonto: stored where they belong unless a newer request for the same thing is on
+//! its way; failures sorted into a lost sign-in (banner), a passing problem (retried by itself)
+//! and the rest (status line). Also the clock: status expiry and the retry timer.
+
+use std::time::Duration;
+
+use qonto_client::api::ApiError;
+use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
+
+use super::super::msg::Cmd;
+use super::super::state::{App, Banner, Load, Notice, OrgData, Screen, Tone};
+use super::super::text;
+use super::loading::{Freshness, load_orgs, plan_next_page, plan_org, plan_prefetch, plan_tab};
+use super::navigation::{clamp_cursors, refilter, set_status};
+use super::sign_in;
+
+const RETRY_AFTER: Duration = Duration::from_secs(5);
+const STATUS_LIFETIME: Duration = Duration::from_secs(8);
+
+pub(super) fn tick(app: &mut App) -> Vec<Cmd> {
+    if app
+        .status
+        .as_ref()
+        .is_some_and(|s| app.now.duration_since(s.at) > STATUS_LIFETIME && s.tone != Tone::Error)
+    {
+        app.status = None;
+    }
+    match app.retry_at {
+        Some(at) if app.now >= at => {
+            app.retry_at = None;
+            retry_failed(app)
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Retries what failed for a passing reason: the org list, or the selected organization's data.
+pub(super) fn retry_failed(app: &mut App) -> Vec<Cmd> {
+    if matches!(app.orgs, Load::Failed { .. }) {
+        return load_orgs(app);
+    }
+    let Some(org) = app.selected_org_id() else {
+        return Vec::new();
+    };
+    if let Some(d) = app.data.get_mut(&org) {
+        d.overview.forget_passing_failure();
+        d.members.forget_passing_failure();
+        d.labels.forget_passing_failure();
+        for list in d.transactions.values_mut() {
+            if list.error.take().is_some() && list.items.is_empty() {
+                list.started = false;
+            }
+        }
+    }
+    let mut cmds = plan_org(app, &org, Freshness::Missing);
+    cmds.extend(plan_next_page(app, &org));
+    cmds
+}
+
+/// Handles a failed request: a lost sign-in is a banner; a transient error a status line and a
+/// retry; anything else a status line. `record` keeps the error where it belongs.
+fn failed(app: &mut App, e: ApiError, selected: bool, record: impl FnOnce(&mut App, ApiError)) {
+    record(app, e.clone());
+    if e.requires_sign_in() {
+        app.banner = Some(Banner::SignInEnded);
+    } else if e.is_transient() {
+        if selected {
+            let notice = Notice::Retrying {
+                error: e,
+                in_secs: RETRY_AFTER.as_secs(),
+            };
+            set_status(app, notice, Tone::Warning);
+        }
+        let retry = app.now + RETRY_AFTER;
+        app.retry_at = Some(app.retry_at.map_or(retry, |r| r.min(retry)));
+    } else if selected && !e.is_forbidden() {
+        set_status(app, Notice::Failed(e), Tone::Error);
+    }
+}
+
+pub(super) fn orgs_loaded(
+    app: &mut App,
+    generation: u64,
+    result: Result<Vec<UserOrganization>, ApiError>,
+) -> Vec<Cmd> {
+    if !app.orgs.expects(generation) {
+        return Vec::new();
+    }
+    let list = match result {
+        Ok(list) => list,
+        Err(e) => {
+            if e.requires_sign_in() {
+                app.orgs = Load::Idle;
+                if app.org_list().is_empty() {
+                    app.screen = Screen::SignIn;
+                    return sign_in::start(app, false);
+                }
+            }
+            failed(app, e, true, |app, e| app.orgs.fail(e));
+            return Vec::new();
+        }
+    };
+    let previous_id = app.selected_org_id().or_else(|| app.remembered_org.take());
+    app.data.retain(|id, _| list.iter().any(|o| &o.id == id));
+    app.cursors.retain(|id, _| list.iter().any(|o| &o.id == id));
+    if let Some(before) = app.before_reconsent.take() {
+        announce_consent_change(app, &before, &list);
+    }
+    app.orgs = Load::Ready {
+        value: list,
+        at: app.now,
+    };
+    refilter(app);
+    let index = previous_id.and_then(|id| {
+        app.visible
+            .iter()
+            .position(|&i| app.org_list().get(i).is_some_and(|o| o.id == id))
+    });
+    app.selected = index.unwrap_or(0);
+    let mut cmds = Vec::new();
+    if let Some(org) = app.selected_org_id() {
+        cmds.extend(plan_org(app, &org, Freshness::Missing));
+    }
+    cmds.extend(plan_prefetch(app));
+    cmds
+}
+
+fn announce_consent_change(app: &mut App, before: &[(String, String)], after: &[UserOrganization]) {
+    let added: Vec<&str> = after
+        .iter()
+        .filter(|o| !before.iter().any(|(id, _)| id == &o.id))
+        .map(|o| o.display_name())
+        .collect();
+    let removed: Vec<&str> = before
+        .iter()
+        .filter(|(id, _)| !after.iter().any(|o| &o.id == id))
+        .map(|(_, name)| name.as_str())
+        .collect();
+    let notice = Notice::Text(text::consent_change(&added, &removed));
+    set_status(app, notice, Tone::Success);
+}
+
+pub(super) fn overview_loaded(
+    app: &mut App,
+    org: &str,
+    generation: u64,
+    result: Result<Organization, ApiError>,
+) -> Vec<Cmd> {
+    let selected = app.selected_org_id().as_deref() == Some(org);
+    let Some(data) = app.data.get_mut(org) else {
+        return Vec::new();
+    };
+    if !data.overview.expects(generation) {
+        return Vec::new();
+    }
+    match result {
+        Ok(overview) => {
+            data.overview = Load::Ready {
+                value: overview,
+                at: app.now,
+            };
+            if !selected {
+                return Vec::new();
+            }
+            clamp_cursors(app, org);
+            // The user stopped here long enough for the answer to land: time to look around.
+            let mut cmds = plan_tab(app, org, Freshness::Missing);
+            cmds.extend(plan_prefetch(app));
+            cmds
+        }
+        Err(e) => {
+            failed(app, e, selected, |app, e| {
+                if let Some(d) = app.data.get_mut(org) {
+                    d.overview.fail(e);
+                }
+            });
+            Vec::new()
+        }
+    }
+}
+
+pub(super) fn transactions_loaded(
+    app: &mut App,
+    org: &str,
+    account: &str,
+    page: i64,
+    generation: u64,
+    result: Result<TransactionsPage, ApiError>,
+) -> Vec<Cmd> {
+    let selected = app.selected_org_id().as_deref() == Some(org);
+    let now = app.now;
+    let Some(list) = app
+        .data
+        .get_mut(org)
+        .and_then(|d| d.transactions.get_mut(account))
+    else {
+        return Vec::new();
+    };
+    if list.loading != Some((page, generation)) {
+        return Vec::new();
+    }
+    list.loading = None;
+    match result {
+        Ok(p) => {
+            if page == 1 {
+                list.items.clear();
+            }
+            list.items.extend(p.transactions);
+            list.total = p.meta.total_count;
+            list.next_page = p.meta.next(page);
+            list.error = None;
+            list.at = Some(now);
+            if selected {
+                plan_next_page(app, org)
+            } else {
+                Vec::new()
+            }
+        }
+        Err(e) => {
+            list.error = Some(e.clone());
+            failed(app, e, selected, |_, _| {});
+            Vec::new()
+        }
+    }
+}
+
+/// Stores a per-organization list (members, labels) that arrived, unless a newer request for it
+/// is on its way.
+pub(super) fn list_loaded<T>(
+    app: &mut App,
+    org: &str,
+    generation: u64,
+    result: Result<T, ApiError>,
+    field: fn(&mut OrgData) -> &mut Load<T>,
+) -> Vec<Cmd> {
+    let selected = app.selected_org_id().as_deref() == Some(org);
+    let now = app.now;
+    let Some(load) = app.data.get_mut(org).map(field) else {
+        return Vec::new();
+    };
+    if !load.expects(generation) {
+        return Vec::new();
+    }
+    match result {
+        Ok(value) => *load = Load::Ready { value, at: now },
+        Err(e) => failed(app, e, selected, |app, e| {
+            if let Some(load) = app.data.get_mut(org).map(field) {
+                load.fail(e);
+            }
+        }),
+    }
+    Vec::new()
+}

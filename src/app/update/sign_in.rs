@@ -1,0 +1,160 @@
+//! Signing in and re-consenting: starting the browser flow, its keys (the paste field included),
+//! and what the worker reports as it goes.
+
+use crossterm::event::{Event, KeyEvent};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::keymap::{Action, Mode};
+use super::super::msg::{Cmd, Effect, Job};
+use super::super::state::{App, Notice, Screen, SignInFlow, Tone};
+use super::super::text;
+use super::loading::load_orgs;
+use super::navigation::{quit, set_status};
+
+/// Opens the sign-in (the first one, or a re-consent over the main screen). The mouse is let go
+/// so that the URL can be selected and copied.
+pub(super) fn start(app: &mut App, reconsent: bool) -> Vec<Cmd> {
+    app.sign_in = Some(SignInFlow {
+        reconsent,
+        url: None,
+        browser: None,
+        started: app.now,
+        paste: Input::default(),
+        paste_focused: false,
+        error: None,
+        completing: false,
+    });
+    vec![Job::StartSignIn.into(), Effect::MouseCapture(false).into()]
+}
+
+pub(super) fn session_checked(app: &mut App, signed_in: bool, problem: Option<String>) -> Vec<Cmd> {
+    if signed_in {
+        app.screen = Screen::Main;
+        return load_orgs(app);
+    }
+    app.screen = Screen::SignIn;
+    let cmds = start(app, false);
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.error = problem;
+    }
+    cmds
+}
+
+pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
+    let Some(flow) = app.sign_in.as_mut() else {
+        return Vec::new();
+    };
+    if flow.paste_focused {
+        match app.keys.action(Mode::Paste, key) {
+            Some(Action::Quit) => return quit(app),
+            Some(Action::Cancel) => flow.paste_focused = false,
+            Some(Action::Submit) => {
+                let text = flow.paste.value().trim().to_string();
+                if !text.is_empty() {
+                    flow.completing = true;
+                    flow.error = None;
+                    return vec![Job::SubmitPastedUrl(text).into()];
+                }
+            }
+            _ => {
+                flow.paste.handle_event(&Event::Key(*key));
+            }
+        }
+        return Vec::new();
+    }
+    match app.keys.action(Mode::SignIn, key) {
+        Some(Action::Quit) => quit(app),
+        Some(Action::Cancel) if flow.reconsent => {
+            app.sign_in = None;
+            set_status(
+                app,
+                Notice::Text(text::RECONSENT_CANCELLED.into()),
+                Tone::Info,
+            );
+            vec![Job::CancelSignIn.into(), Effect::MouseCapture(true).into()]
+        }
+        Some(Action::Cancel) => {
+            flow.url = None;
+            flow.error = Some(text::sign_in_cancelled(&app.keys));
+            vec![Job::CancelSignIn.into()]
+        }
+        Some(Action::Confirm) if flow.url.is_none() => {
+            flow.error = None;
+            flow.started = app.now;
+            vec![Job::StartSignIn.into()]
+        }
+        Some(Action::PasteUrl) => {
+            flow.paste_focused = true;
+            Vec::new()
+        }
+        Some(Action::OpenBrowser) if flow.url.is_some() => vec![Job::OpenBrowserAgain.into()],
+        Some(Action::BuiltInBrowser) if app.demo && flow.url.is_some() && !flow.completing => {
+            flow.completing = true;
+            vec![Job::SimulateBrowser.into()]
+        }
+        _ => Vec::new(),
+    }
+}
+
+pub(super) fn waiting(app: &mut App, url: String, browser: Result<String, String>) -> Vec<Cmd> {
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.url = Some(url);
+        flow.browser = Some(browser);
+        flow.error = None;
+        flow.started = app.now;
+    }
+    Vec::new()
+}
+
+pub(super) fn browser_opened(app: &mut App, browser: Result<String, String>) -> Vec<Cmd> {
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.browser = Some(browser);
+    }
+    Vec::new()
+}
+
+pub(super) fn failed(app: &mut App, error: String) -> Vec<Cmd> {
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.error = Some(error);
+        flow.url = None;
+        flow.completing = false;
+    }
+    Vec::new()
+}
+
+pub(super) fn paste_rejected(app: &mut App, error: String) -> Vec<Cmd> {
+    if let Some(flow) = app.sign_in.as_mut() {
+        flow.error = Some(error);
+        flow.completing = false;
+    }
+    Vec::new()
+}
+
+pub(super) fn store_warning(app: &mut App, problem: &str) -> Vec<Cmd> {
+    set_status(app, Notice::Text(text::store_warning(problem)), Tone::Error);
+    Vec::new()
+}
+
+pub(super) fn signed_in(app: &mut App) -> Vec<Cmd> {
+    let reconsent = app.sign_in.as_ref().is_some_and(|f| f.reconsent);
+    app.sign_in = None;
+    app.banner = None;
+    app.screen = Screen::Main;
+    if reconsent {
+        app.before_reconsent = Some(
+            app.org_list()
+                .iter()
+                .map(|o| (o.id.clone(), o.display_name().to_string()))
+                .collect(),
+        );
+    }
+    // What failed for lack of consent or sign-in is worth asking again now.
+    for data in app.data.values_mut() {
+        data.forget_failures();
+    }
+    set_status(app, Notice::Text(text::SIGNED_IN.into()), Tone::Success);
+    let mut cmds = vec![Effect::MouseCapture(true).into()];
+    cmds.extend(load_orgs(app));
+    cmds
+}

@@ -1,0 +1,142 @@
+//! The background worker: carries out `update`'s jobs (fetches in keyed slots, the sign-in
+//! flow, small file writes) and sends results back as messages.
+
+pub mod fetch;
+mod sign_in;
+mod slots;
+
+use std::sync::Arc;
+
+use qonto_client::api::ApiClient;
+use qonto_client::oauth::session::Session;
+use qonto_sandbox::browser::{Tick, complete_consent};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::text;
+use crate::app::{Fetch, Job, Msg};
+use crate::config::Config;
+use sign_in::SignInTask;
+use slots::{Priority, Slots};
+
+pub struct Worker {
+    session: Arc<Session>,
+    config: Config,
+    to_app: mpsc::UnboundedSender<Msg>,
+    slots: Slots,
+    sign_in: Option<SignInTask>,
+    /// The remembered organization being written at quit.
+    saving: Option<JoinHandle<()>>,
+    /// Background prefetching (off only to measure uncached switches).
+    prefetch: bool,
+}
+
+impl Worker {
+    pub fn new(
+        api: Arc<ApiClient>,
+        session: Arc<Session>,
+        config: Config,
+        to_app: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
+        let prefetch = config.preferences.prefetch;
+        Self {
+            session,
+            config,
+            slots: Slots::new(api, to_app.clone()),
+            to_app,
+            sign_in: None,
+            saving: None,
+            prefetch,
+        }
+    }
+
+    /// Runs until the app drops its end of the channel.
+    pub async fn run(mut self, mut jobs: mpsc::UnboundedReceiver<Job>) {
+        loop {
+            tokio::select! {
+                job = jobs.recv() => match job {
+                    Some(job) => self.execute(job),
+                    None => break,
+                },
+                () = self.slots.next_finished() => {}
+            }
+        }
+        self.slots.abort_all();
+        if let Some(task) = self.sign_in.take() {
+            task.stop();
+        }
+        if let Some(saving) = self.saving.take() {
+            let _ = saving.await;
+        }
+    }
+
+    fn send(&self, msg: Msg) {
+        let _ = self.to_app.send(msg);
+    }
+
+    fn execute(&mut self, job: Job) {
+        match job {
+            Job::Fetch(fetch) => self.slots.submit(fetch, Priority::Selected),
+            Job::Prefetch { orgs, generation } => {
+                // Off: a visit still fetches, since `update` asks again for an org it awaits.
+                if self.prefetch {
+                    for org in orgs {
+                        let fetch = Fetch::Overview { org, generation };
+                        self.slots.submit(fetch, Priority::Background);
+                    }
+                }
+            }
+            Job::StartSignIn => {
+                if let Some(task) = self.sign_in.take() {
+                    task.stop();
+                }
+                self.sign_in = Some(SignInTask::start(
+                    self.config.clone(),
+                    self.session.clone(),
+                    self.to_app.clone(),
+                ));
+            }
+            Job::CancelSignIn => {
+                if let Some(task) = self.sign_in.take() {
+                    task.stop();
+                }
+            }
+            Job::SubmitPastedUrl(url) => match &self.sign_in {
+                Some(task) if task.paste(url) => {}
+                Some(_) => self.send(Msg::PasteRejected(text::NOT_WAITING.into())),
+                None => self.send(Msg::PasteRejected(text::NO_SIGN_IN.into())),
+            },
+            Job::SimulateBrowser => {
+                let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
+                    return;
+                };
+                let tx = self.to_app.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = complete_consent(&url, &Tick::All, true).await {
+                        let _ = tx.send(Msg::PasteRejected(format!(
+                            "the built-in browser failed: {e:#}"
+                        )));
+                    }
+                });
+            }
+            Job::OpenBrowserAgain => {
+                let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
+                    return;
+                };
+                let tx = self.to_app.clone();
+                let command = self.config.browser.clone();
+                tokio::task::spawn_blocking(move || {
+                    let opened = crate::browser::open_browser(&url, command.as_deref());
+                    let _ = tx.send(Msg::BrowserOpened(opened));
+                });
+            }
+            Job::SaveLastOrg(id) => {
+                self.saving = Some(tokio::task::spawn_blocking(move || {
+                    if let Err(e) = crate::state_file::save_last_org(&id) {
+                        tracing::warn!("could not remember the selected organization: {e}");
+                    }
+                }));
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! The browser sign-in as a background task: bind the callback, open the browser, then wait for
+//! the callback or a pasted URL, exchange the code and install the tokens, reporting each step.
+
+use std::sync::{Arc, Mutex};
+
+use qonto_client::oauth::callback::{CALLBACK_TIMEOUT, CallbackError};
+use qonto_client::oauth::session::Session;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use crate::app::Msg;
+use crate::config::Config;
+
+pub struct SignInTask {
+    handle: JoinHandle<()>,
+    paste: mpsc::Sender<String>,
+    /// The consent URL, once the callback listener is bound.
+    url: Arc<Mutex<Option<String>>>,
+}
+
+impl SignInTask {
+    pub fn start(
+        config: Config,
+        session: Arc<Session>,
+        to_app: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
+        let (paste_tx, paste_rx) = mpsc::channel(4);
+        let (err_tx, mut err_rx) = mpsc::channel::<CallbackError>(4);
+        let errors_to_app = to_app.clone();
+        tokio::spawn(async move {
+            while let Some(e) = err_rx.recv().await {
+                let _ = errors_to_app.send(Msg::PasteRejected(e.to_string()));
+            }
+        });
+        let url_slot = Arc::new(Mutex::new(None));
+        let url_for_task = url_slot.clone();
+        let tx = to_app;
+        let handle = tokio::spawn(async move {
+            let pending = match crate::auth::begin_sign_in(&config).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let _ = tx.send(Msg::SignInFailed(e.to_string()));
+                    return;
+                }
+            };
+            let url = pending.url().to_string();
+            *url_for_task.lock().unwrap_or_else(|p| p.into_inner()) = Some(url.clone());
+            let opener = url.clone();
+            let command = config.browser.clone();
+            let browser = tokio::task::spawn_blocking(move || {
+                crate::browser::open_browser(&opener, command.as_deref())
+            })
+            .await
+            .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = tx.send(Msg::SignInWaiting { url, browser });
+            let msg = match pending
+                .finish(session.client(), paste_rx, err_tx, CALLBACK_TIMEOUT)
+                .await
+            {
+                Ok(tokens) => match session.install(tokens).await {
+                    Ok(()) => Msg::SignedIn,
+                    Err(e) => Msg::SignInFailed(format!(
+                        "signed in, but the tokens could not be stored: {e}"
+                    )),
+                },
+                Err(e) => Msg::SignInFailed(e.to_string()),
+            };
+            let _ = tx.send(msg);
+        });
+        Self {
+            handle,
+            paste: paste_tx,
+            url: url_slot,
+        }
+    }
+
+    pub fn url(&self) -> Option<String> {
+        self.url.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Hands a pasted redirect URL to the waiting sign-in; false when it no longer waits.
+    pub fn paste(&self, url: String) -> bool {
+        self.paste.try_send(url).is_ok()
+    }
+
+    pub fn stop(self) {
+        self.handle.abort();
+    }
+}

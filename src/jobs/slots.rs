@@ -1,0 +1,189 @@
+//! Keyed job slots for fetches (as gitui's `AsyncSingleJob`, per key): one running job per
+//! (organization, kind). A newer request for a slot replaces the older one; a request for the
+//! selected organization aborts what is in flight for organizations the user moved past; and
+//! while the selection is racing (a key held down), a fetch waits a moment before it is sent, so
+//! that only the organization where the user stops costs a request.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use qonto_client::api::ApiClient;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::AbortHandle;
+
+use super::fetch;
+use crate::app::msg::Generation;
+use crate::app::{Fetch, Msg};
+
+/// Background fetches at once.
+const BACKGROUND_CONCURRENCY: usize = 3;
+/// A selection that moves again within this is still moving: its fetch waits this long first.
+const SETTLE: Duration = Duration::from_millis(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Priority {
+    /// For what is on screen: starts at once (or once the selection settles).
+    Selected,
+    /// A prefetch: waits for one of a few background places.
+    Background,
+}
+
+/// What a slot holds: one kind of data of one organization.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Kind {
+    Orgs,
+    Overview,
+    Transactions(String),
+    Members,
+    Labels,
+}
+
+type Key = (Option<String>, Kind);
+
+fn key_of(fetch: &Fetch) -> Key {
+    let kind = match fetch {
+        Fetch::Orgs { .. } => Kind::Orgs,
+        Fetch::Overview { .. } => Kind::Overview,
+        Fetch::Transactions { account, .. } => Kind::Transactions(account.clone()),
+        Fetch::Members { .. } => Kind::Members,
+        Fetch::Labels { .. } => Kind::Labels,
+    };
+    (fetch.org().map(String::from), kind)
+}
+
+struct Running {
+    id: u64,
+    generation: Generation,
+    priority: Priority,
+    /// Set once the request is on its way (no longer waiting to settle or for a place).
+    sent: Arc<AtomicBool>,
+    handle: AbortHandle,
+}
+
+pub struct Slots {
+    api: Arc<ApiClient>,
+    to_app: mpsc::UnboundedSender<Msg>,
+    running: HashMap<Key, Running>,
+    next_id: u64,
+    done_tx: mpsc::UnboundedSender<(Key, u64)>,
+    done_rx: mpsc::UnboundedReceiver<(Key, u64)>,
+    background: Arc<Semaphore>,
+    /// The organization of the last selected fetch, and when it was asked for.
+    last_selected: Option<(String, Instant)>,
+}
+
+impl Slots {
+    pub fn new(api: Arc<ApiClient>, to_app: mpsc::UnboundedSender<Msg>) -> Self {
+        let (done_tx, done_rx) = mpsc::unbounded_channel();
+        Self {
+            api,
+            to_app,
+            running: HashMap::new(),
+            next_id: 0,
+            done_tx,
+            done_rx,
+            background: Arc::new(Semaphore::new(BACKGROUND_CONCURRENCY)),
+            last_selected: None,
+        }
+    }
+
+    /// Runs `fetch` in its slot, unless the same request is already there.
+    pub fn submit(&mut self, fetch: Fetch, priority: Priority) {
+        let key = key_of(&fetch);
+        if let Some(current) = self.running.get(&key) {
+            let promote = priority == Priority::Selected
+                && current.priority == Priority::Background
+                && !current.sent.load(Ordering::SeqCst);
+            if current.generation == fetch.generation() && !promote {
+                return;
+            }
+            current.handle.abort();
+        }
+        let mut delay = Duration::ZERO;
+        if priority == Priority::Selected
+            && let Some(org) = fetch.org()
+        {
+            self.abort_selected_elsewhere(org);
+            let now = Instant::now();
+            if let Some((last, at)) = &self.last_selected
+                && last != org
+                && now.duration_since(*at) < SETTLE
+            {
+                delay = SETTLE;
+            }
+            self.last_selected = Some((org.to_string(), now));
+        }
+        self.spawn(key, fetch, priority, delay);
+    }
+
+    /// What is in flight for other organizations was asked for where the user no longer is.
+    fn abort_selected_elsewhere(&mut self, org: &str) {
+        self.running.retain(|(slot_org, _), job| {
+            let elsewhere =
+                job.priority == Priority::Selected && slot_org.as_deref().is_some_and(|o| o != org);
+            if elsewhere {
+                job.handle.abort();
+            }
+            !elsewhere
+        });
+    }
+
+    fn spawn(&mut self, key: Key, fetch: Fetch, priority: Priority, delay: Duration) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let sent = Arc::new(AtomicBool::new(false));
+        let generation = fetch.generation();
+        let api = self.api.clone();
+        let to_app = self.to_app.clone();
+        let done = self.done_tx.clone();
+        let places = (priority == Priority::Background).then(|| self.background.clone());
+        let flag = sent.clone();
+        let slot = key.clone();
+        let task = tokio::spawn(async move {
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            let _place = match places {
+                Some(places) => match places.acquire_owned().await {
+                    Ok(place) => Some(place),
+                    Err(_) => return,
+                },
+                None => None,
+            };
+            flag.store(true, Ordering::SeqCst);
+            let msg = fetch::run(&api, fetch).await;
+            let _ = to_app.send(msg);
+            if let Some(warning) = api.session().take_new_store_warning() {
+                let _ = to_app.send(Msg::StoreWarning(warning));
+            }
+            let _ = done.send((slot, id));
+        });
+        self.running.insert(
+            key,
+            Running {
+                id,
+                generation,
+                priority,
+                sent,
+                handle: task.abort_handle(),
+            },
+        );
+    }
+
+    /// Waits for a job to end (to free its slot); pending forever when none runs.
+    pub async fn next_finished(&mut self) {
+        if let Some((key, id)) = self.done_rx.recv().await
+            && self.running.get(&key).is_some_and(|r| r.id == id)
+        {
+            self.running.remove(&key);
+        }
+    }
+
+    pub fn abort_all(&mut self) {
+        for (_, job) in self.running.drain() {
+            job.handle.abort();
+        }
+    }
+}

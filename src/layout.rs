@@ -1,0 +1,168 @@
+//! Where each part of the screen goes, computed from the terminal size alone, so `draw` and
+//! mouse hit-testing in `update` agree: the panes, the tab bar's hit boxes, list scrolling.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+
+use crate::app::state::Tab;
+
+/// The tab bar's divider and the padding on each side of a title (ratatui's `Tabs` defaults).
+pub const TAB_DIVIDER: &str = "│";
+pub const TAB_PADDING: &str = " ";
+
+/// A tab's title as the tab bar shows it.
+pub fn tab_title(tab: Tab) -> String {
+    format!("{} {}", tab.index() + 1, tab.title())
+}
+
+/// Each tab's box in the tab bar, as `Tabs` lays them out: padding, title, padding, divider.
+pub fn tab_areas(tabs: Rect) -> Vec<(Tab, Rect)> {
+    let pad = TAB_PADDING.chars().count() as u16;
+    let divider = TAB_DIVIDER.chars().count() as u16;
+    let mut x = tabs.x;
+    let end = tabs.x.saturating_add(tabs.width);
+    let mut out = Vec::new();
+    for tab in Tab::ALL {
+        let width = pad * 2 + tab_title(tab).chars().count() as u16;
+        let right = x.saturating_add(width).min(end);
+        if right > x {
+            out.push((tab, Rect::new(x, tabs.y, right - x, tabs.height)));
+        }
+        x = right.saturating_add(divider);
+    }
+    out
+}
+
+/// The first row shown so that `selected` is visible, paging by whole screens.
+pub fn scroll_offset(selected: usize, len: usize, rows: usize) -> usize {
+    if rows == 0 || len <= rows {
+        return 0;
+    }
+    (selected / rows) * rows
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct MainAreas {
+    pub title: Rect,
+    pub banner: Rect,
+    pub orgs: Rect,
+    pub data: Rect,
+    /// Inside `data`: the organization header, the tab bar and the table.
+    pub header: Rect,
+    pub tabs: Rect,
+    pub table: Rect,
+    pub status: Rect,
+}
+
+/// Width of the organizations pane.
+pub fn orgs_width(width: u16) -> u16 {
+    if width < 60 {
+        width * 2 / 5
+    } else {
+        (width * 32 / 100).clamp(28, 48)
+    }
+}
+
+pub fn main_areas(width: u16, height: u16, banner: bool) -> MainAreas {
+    let area = Rect::new(0, 0, width, height);
+    let [title, banner_area, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(banner)),
+        Constraint::Min(0),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    let [orgs, data] =
+        Layout::horizontal([Constraint::Length(orgs_width(width)), Constraint::Min(0)]).areas(body);
+    let inner = Rect::new(
+        data.x + 1,
+        data.y + 1,
+        data.width.saturating_sub(2),
+        data.height.saturating_sub(2),
+    );
+    let header_height = if inner.height >= 10 {
+        2
+    } else {
+        u16::from(inner.height >= 6)
+    };
+    let [header, tabs, table] = Layout::vertical([
+        Constraint::Length(header_height),
+        Constraint::Length(1),
+        Constraint::Min(0),
+    ])
+    .areas(inner);
+    MainAreas {
+        title,
+        banner: banner_area,
+        orgs,
+        data,
+        header,
+        tabs,
+        table,
+        status,
+    }
+}
+
+/// The rows of the organization list inside its pane (under the border and the filter line,
+/// above the detail line).
+pub fn org_list_rows(orgs: Rect) -> Rect {
+    let inner = Rect::new(
+        orgs.x + 1,
+        orgs.y + 1,
+        orgs.width.saturating_sub(2),
+        orgs.height.saturating_sub(2),
+    );
+    let detail = u16::from(inner.height >= 6);
+    Rect::new(
+        inner.x,
+        inner.y,
+        inner.width,
+        inner.height.saturating_sub(detail),
+    )
+}
+
+/// Rows of data the table shows at this size (its header excluded), for paging.
+pub fn table_rows(width: u16, height: u16) -> usize {
+    main_areas(width, height, false)
+        .table
+        .height
+        .saturating_sub(2) as usize
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use ratatui::text::Line;
+    use ratatui::widgets::Tabs;
+
+    /// The hit boxes land on the titles that ratatui's `Tabs` draws with the same settings.
+    #[test]
+    fn tab_hit_boxes_cover_the_drawn_titles() {
+        let area = Rect::new(3, 0, 70, 1);
+        let mut terminal = Terminal::new(TestBackend::new(80, 1)).unwrap();
+        terminal
+            .draw(|f| {
+                let titles: Vec<Line> =
+                    Tab::ALL.iter().map(|t| Line::from(tab_title(*t))).collect();
+                f.render_widget(
+                    Tabs::new(titles)
+                        .padding(TAB_PADDING, TAB_PADDING)
+                        .divider(TAB_DIVIDER),
+                    area,
+                );
+            })
+            .unwrap();
+        let row: String = (0..80)
+            .map(|x| terminal.backend().buffer()[(x, 0)].symbol().to_string())
+            .collect::<Vec<_>>()
+            .concat();
+        let chars: Vec<char> = row.chars().collect();
+        for (tab, rect) in tab_areas(area) {
+            let inside: String = chars[rect.x as usize..(rect.x + rect.width) as usize]
+                .iter()
+                .collect();
+            assert_eq!(inside.trim(), tab_title(tab), "{row}");
+        }
+    }
+}
