@@ -4,17 +4,13 @@
 //! Run: `cargo bench --bench soak` (or SOAK_MINUTES=1 for a quick look).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/app.rs"]
-mod app_helpers;
-#[path = "../tests/common/pty.rs"]
-mod pty;
-
 use std::time::{Duration, Instant};
 
-use app_helpers::{Home, free_port};
-use pty::{DOWN, PtyApp, UP};
 use qonto_sandbox::data::fixed_anchor;
 use qonto_sandbox::{DataOptions, FaultScope, Faults, Sandbox, SandboxOptions};
+use qonto_testkit::app as app_helpers;
+use qonto_testkit::app::{Home, free_port};
+use qonto_testkit::pty::{DOWN, PtyApp, UP};
 
 fn fds(pid: u32) -> usize {
     std::fs::read_dir(format!("/proc/{pid}/fd"))

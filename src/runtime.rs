@@ -55,6 +55,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.no_color = config.preferences.no_color;
     app.keys = config.preferences.keys.clone();
     app.palette = config.preferences.palette;
+    #[cfg(debug_assertions)]
     let test_panic = config.preferences.test_panic;
     let mut early_cmds = Vec::new();
     if let Ok(size) = terminal.size() {

@@ -4,15 +4,10 @@
 
 mod common;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use qonto_client::api::{ApiClient, ApiError};
-use qonto_client::oauth::session::Session;
-use qonto_client::oauth::tokens::OAuthClient;
-use qonto_client::secret::Secret;
-use qonto_client::store::MemoryStore;
 use qonto_sandbox::Sandbox;
 use qonto_tui::app::state::Screen;
 use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
@@ -29,26 +24,7 @@ struct Harness {
 impl Harness {
     async fn signed_in() -> Self {
         let sb = common::sandbox().await;
-        let orgs = common::org_ids(&sb);
-        let tokens = common::sign_in(&sb, &orgs).await;
-        let client = OAuthClient::new(
-            sb.token_url(),
-            None,
-            sb.client_id().into(),
-            Secret::new(sb.client_secret()),
-            None,
-            qonto_client::http::build().unwrap(),
-        );
-        let session = Arc::new(Session::new(client, Arc::new(MemoryStore::default()), None));
-        let stored = qonto_client::store::StoredTokens {
-            access_token: Secret::new(common::access(&tokens)),
-            refresh_token: None,
-            expires_at: chrono::Utc::now().timestamp() + 3600,
-            lifetime_secs: 3600,
-            scope: String::new(),
-        };
-        session.install(stored).await.unwrap();
-        let api = ApiClient::new(&sb.base_url(), session, None).unwrap();
+        let api = common::signed_in_api(&sb).await;
         let app = App::new(false, None, Instant::now());
         let mut h = Self { _sb: sb, api, app };
         h.send(Msg::Resize(120, 32)).await;

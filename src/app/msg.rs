@@ -54,6 +54,9 @@ pub enum Msg {
         result: Result<Vec<Label>, ApiError>,
     },
 
+    /// The worker dropped a fetch for an organization the user moved past; nothing will answer it.
+    FetchAbandoned(Fetch),
+
     /// The browser flow is waiting: the URL, and how (or whether) a browser was opened.
     SignInWaiting {
         url: String,

@@ -68,6 +68,22 @@ impl<T> Load<T> {
         };
     }
 
+    /// Gives up the request of `generation` (nobody will answer it): back to what was shown.
+    pub fn abandon(&mut self, generation: Generation) {
+        if !self.expects(generation) {
+            return;
+        }
+        *self = match std::mem::take(self) {
+            Load::Loading {
+                previous: Some(p), ..
+            } => Load::Ready {
+                value: p.0,
+                at: p.1,
+            },
+            _ => Load::Idle,
+        };
+    }
+
     /// The generation a result must carry to be accepted.
     pub fn expects(&self, generation: Generation) -> bool {
         matches!(self, Load::Loading { generation: g, .. } if *g == generation)

@@ -55,6 +55,7 @@ fn key_of(fetch: &Fetch) -> Key {
 
 struct Running {
     id: u64,
+    fetch: Fetch,
     generation: Generation,
     priority: Priority,
     /// Set once the request is on its way (no longer waiting to settle or for a place).
@@ -118,13 +119,16 @@ impl Slots {
         self.spawn(key, fetch, priority, delay);
     }
 
-    /// What is in flight for other organizations was asked for where the user no longer is.
+    /// What is in flight for other organizations was asked for where the user no longer is:
+    /// aborted, and the app told, so that it shows (and later asks for) those places afresh.
     fn abort_selected_elsewhere(&mut self, org: &str) {
+        let to_app = &self.to_app;
         self.running.retain(|(slot_org, _), job| {
             let elsewhere =
                 job.priority == Priority::Selected && slot_org.as_deref().is_some_and(|o| o != org);
             if elsewhere {
                 job.handle.abort();
+                let _ = to_app.send(Msg::FetchAbandoned(job.fetch.clone()));
             }
             !elsewhere
         });
@@ -141,6 +145,7 @@ impl Slots {
         let places = (priority == Priority::Background).then(|| self.background.clone());
         let flag = sent.clone();
         let slot = key.clone();
+        let asked = fetch.clone();
         let task = tokio::spawn(async move {
             if !delay.is_zero() {
                 tokio::time::sleep(delay).await;
@@ -164,6 +169,7 @@ impl Slots {
             key,
             Running {
                 id,
+                fetch: asked,
                 generation,
                 priority,
                 sent,
@@ -185,5 +191,61 @@ impl Slots {
         for (_, job) in self.running.drain() {
             job.handle.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use qonto_sandbox::Faults;
+
+    async fn next(rx: &mut mpsc::UnboundedReceiver<Msg>) -> Msg {
+        tokio::time::timeout(Duration::from_secs(10), rx.recv())
+            .await
+            .expect("a message within 10 s")
+            .expect("the channel is open")
+    }
+
+    /// Moving on from A to B at once: A's request is dropped (and said so), only B's is answered,
+    /// and asking for B again while it is on its way costs nothing.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn moving_past_an_org_aborts_its_fetch_and_a_repeat_is_free() {
+        let sb = qonto_testkit::fixtures::sandbox().await;
+        let api = Arc::new(qonto_testkit::fixtures::signed_in_api(&sb).await);
+        let orgs = qonto_testkit::fixtures::org_ids(&sb);
+        sb.set_faults(Faults {
+            latency: Duration::from_millis(300),
+            ..Faults::default()
+        });
+        let before = sb.stats().api_requests;
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let mut slots = Slots::new(api, tx);
+        let overview = |org: &str, generation| Fetch::Overview {
+            org: org.to_string(),
+            generation,
+        };
+        slots.submit(overview(&orgs[0], 1), Priority::Selected);
+        slots.submit(overview(&orgs[1], 2), Priority::Selected);
+        slots.submit(overview(&orgs[1], 2), Priority::Selected);
+        match next(&mut rx).await {
+            Msg::FetchAbandoned(Fetch::Overview { org, generation }) => {
+                assert_eq!((org.as_str(), generation), (orgs[0].as_str(), 1));
+            }
+            other => panic!("expected A abandoned, got {other:?}"),
+        }
+        match next(&mut rx).await {
+            Msg::OverviewLoaded {
+                org,
+                generation,
+                result,
+            } => {
+                assert_eq!((org.as_str(), generation), (orgs[1].as_str(), 2));
+                assert!(result.is_ok(), "{result:?}");
+            }
+            other => panic!("expected B's overview, got {other:?}"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(rx.try_recv().is_err(), "nothing else arrives");
+        assert_eq!(sb.stats().api_requests - before, 1, "only B was answered");
     }
 }

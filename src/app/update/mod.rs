@@ -51,6 +51,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
             generation,
             result,
         } => results::list_loaded(app, &org, generation, result, |d| &mut d.labels),
+        Msg::FetchAbandoned(fetch) => results::abandoned(app, fetch),
         Msg::SignInWaiting { url, browser } => sign_in::waiting(app, url, browser),
         Msg::BrowserOpened(browser) => sign_in::browser_opened(app, browser),
         Msg::SignInFailed(error) => sign_in::failed(app, error),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 
-use super::super::msg::Cmd;
+use super::super::msg::{Cmd, Fetch};
 use super::super::state::{App, Banner, Load, Notice, OrgData, Screen, Tone};
 use super::super::text;
 use super::loading::{Freshness, load_orgs, plan_next_page, plan_org, plan_prefetch, plan_tab};
@@ -248,6 +248,46 @@ pub(super) fn list_loaded<T>(
                 load.fail(e);
             }
         }),
+    }
+    Vec::new()
+}
+
+/// A fetch nobody will answer: its place goes back to what it showed before, so that the next
+/// plan (a visit, a prefetch) asks again.
+pub(super) fn abandoned(app: &mut App, fetch: Fetch) -> Vec<Cmd> {
+    match fetch {
+        Fetch::Orgs { generation } => app.orgs.abandon(generation),
+        Fetch::Overview { org, generation } => {
+            if let Some(d) = app.data.get_mut(&org) {
+                d.overview.abandon(generation);
+            }
+        }
+        Fetch::Members { org, generation } => {
+            if let Some(d) = app.data.get_mut(&org) {
+                d.members.abandon(generation);
+            }
+        }
+        Fetch::Labels { org, generation } => {
+            if let Some(d) = app.data.get_mut(&org) {
+                d.labels.abandon(generation);
+            }
+        }
+        Fetch::Transactions {
+            org,
+            account,
+            page,
+            generation,
+        } => {
+            if let Some(list) = app
+                .data
+                .get_mut(&org)
+                .and_then(|d| d.transactions.get_mut(&account))
+                && list.loading == Some((page, generation))
+            {
+                list.loading = None;
+                list.started = !list.items.is_empty();
+            }
+        }
     }
     Vec::new()
 }

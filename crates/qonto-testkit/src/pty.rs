@@ -1,5 +1,4 @@
 //! The real binary in a pseudo-terminal, its screen parsed as a terminal would show it.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::sync::{Arc, Condvar, Mutex};
@@ -19,7 +18,8 @@ pub struct PtyApp {
 
 impl PtyApp {
     pub fn spawn(args: &[&str], env: &[(String, String)], cols: u16, rows: u16) -> Self {
-        Self::spawn_program(env!("CARGO_BIN_EXE_qonto-tui"), args, env, cols, rows)
+        let program = crate::binary("qonto-tui");
+        Self::spawn_program(&program.to_string_lossy(), args, env, cols, rows)
     }
 
     pub fn spawn_program(

@@ -1,6 +1,5 @@
 //! Running the real binary against a sandbox the test started: settings in the environment,
 //! private XDG directories, a `BROWSER` script that answers the consent page.
-#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -47,7 +46,7 @@ impl Home {
             &path,
             format!(
                 "#!/bin/sh\nexec '{}' simulate-browser {orgs_arg} \"$1\"\n",
-                env!("CARGO_BIN_EXE_qonto-tui")
+                crate::binary("qonto-tui").display()
             ),
         )
         .unwrap();
@@ -89,7 +88,7 @@ impl Drop for Home {
 
 /// The binary with the sandbox's settings and the private home.
 pub fn app(sb: &Sandbox, home: &Home) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_qonto-tui"));
+    let mut c = Command::new(crate::binary("qonto-tui"));
     for line in sb.env_lines() {
         let (k, v) = line.split_once('=').unwrap();
         c.env(k, v);

@@ -1,0 +1,205 @@
+//! The sandbox's Business API (`/v2/…`): who is calling (user-flow token, membership token or
+//! API key), the `X-Qonto-Organization-Id` rule, and the documented JSON shapes.
+
+// Handlers answer early with a ready HTTP response; its size on the error path does not matter.
+#![allow(clippy::result_large_err)]
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+
+use crate::data::{
+    Account, Ledger, Org, Tx, format_timestamp, role_sees_balances, statement_periods,
+};
+use crate::errors::{api_error, api_error_with_source, new_trace_id};
+use crate::params::Params;
+use crate::random::constant_time_eq;
+use crate::state::SandboxState;
+
+mod lists;
+mod organizations;
+mod transactions;
+
+pub use lists::{labels, memberships, statements};
+pub use organizations::{bank_account, bank_accounts, organization, user_organizations};
+pub use transactions::{transaction, transactions};
+
+type Shared = State<Arc<SandboxState>>;
+
+/// Who is calling, once authenticated.
+enum Caller {
+    /// A User OAuth flow token: several organizations, chosen per request by header.
+    User { grant: crate::state::Grant },
+    /// A membership-flow token or an API key: one organization.
+    SingleOrg {
+        org_id: String,
+        scoped: Option<crate::state::Grant>,
+    },
+}
+
+fn unauthorized(detail: &str) -> Response {
+    api_error(
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        detail,
+        &new_trace_id(),
+    )
+}
+
+fn forbidden(detail: &str) -> Response {
+    api_error(StatusCode::FORBIDDEN, "forbidden", detail, &new_trace_id())
+}
+
+fn not_found(detail: &str) -> Response {
+    api_error(StatusCode::NOT_FOUND, "not_found", detail, &new_trace_id())
+}
+
+fn bad_parameter(parameter: &str, code: &str, detail: &str) -> Response {
+    api_error_with_source(
+        StatusCode::BAD_REQUEST,
+        code,
+        detail,
+        Some(parameter),
+        &new_trace_id(),
+    )
+}
+
+fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<Caller, Response> {
+    let Some(auth) = headers.get("authorization").and_then(|v| v.to_str().ok()) else {
+        return Err(unauthorized("The Authorization header is missing"));
+    };
+    if let Some(token) = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+    {
+        let now = state.clock.now();
+        let records = state.records();
+        let Some(t) = records.access_tokens.get(token.trim()) else {
+            return Err(unauthorized(
+                "The access token is invalid or has been revoked",
+            ));
+        };
+        if records.revoked_families.contains(&t.grant.family) {
+            return Err(unauthorized(
+                "The access token is invalid or has been revoked",
+            ));
+        }
+        if now >= t.expires_at {
+            return Err(unauthorized("The access token has expired"));
+        }
+        let grant = t.grant.clone();
+        drop(records);
+        return Ok(match &grant.membership_org {
+            Some(org) if !grant.user_flow => Caller::SingleOrg {
+                org_id: org.clone(),
+                scoped: Some(grant.clone()),
+            },
+            _ => Caller::User { grant },
+        });
+    }
+    // Qonto's API-key scheme: `Authorization: {login}:{secret-key}` (not Basic, no base64).
+    if let Some((login, secret)) = auth.split_once(':')
+        && let Some(org) = state.data.org_by_slug(login)
+        && constant_time_eq(secret.as_bytes(), state.api_key_secret.as_bytes())
+    {
+        return Ok(Caller::SingleOrg {
+            org_id: org.id.clone(),
+            scoped: None,
+        });
+    }
+    Err(unauthorized("The Authorization header is invalid"))
+}
+
+/// Authenticates and resolves the organization the request is about.
+fn org_for_request<'a>(state: &'a SandboxState, headers: &HeaderMap) -> Result<&'a Org, Response> {
+    let caller = authenticate(state, headers)?;
+    let header = headers
+        .get("x-qonto-organization-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let org_id = match caller {
+        Caller::User { grant } => {
+            if !grant.has_scope("organization.read") {
+                return Err(forbidden("missing required oauth scope: organization.read"));
+            }
+            let Some(requested) = header.filter(|h| !h.is_empty()) else {
+                return Err(forbidden(
+                    "The X-Qonto-Organization-Id header is required with a token from the user OAuth flow",
+                ));
+            };
+            if !state.granted_orgs(&grant).iter().any(|id| id == requested) {
+                return Err(forbidden(
+                    "The user has not consented to share this organization",
+                ));
+            }
+            requested.to_string()
+        }
+        Caller::SingleOrg { org_id, scoped } => {
+            if scoped
+                .as_ref()
+                .is_some_and(|g| !g.has_scope("organization.read"))
+            {
+                return Err(forbidden("missing required oauth scope: organization.read"));
+            }
+            if header.is_some_and(|h| !h.is_empty() && h != org_id) {
+                return Err(forbidden(
+                    "This token is not valid for the requested organization",
+                ));
+            }
+            org_id
+        }
+    };
+    state
+        .data
+        .org(&org_id)
+        .ok_or_else(|| forbidden("The organization does not exist"))
+}
+
+fn count(state: &SandboxState) {
+    state.counters.api_requests.fetch_add(1, Ordering::SeqCst);
+}
+
+fn money(cents: i64) -> Value {
+    json!(cents as f64 / 100.0)
+}
+
+/// `page` and `per_page` as Qonto validates them (1..; 1..=100, default 100).
+fn paging(params: &Params) -> Result<(usize, usize), Response> {
+    let parse = |name: &str, default: usize, max: usize| -> Result<usize, Response> {
+        match params.get(name) {
+            None => Ok(default),
+            Some(raw) => match raw.parse::<usize>() {
+                Ok(n) if n >= 1 && n <= max => Ok(n),
+                _ => Err(bad_parameter(
+                    name,
+                    "invalid_parameter",
+                    &format!("{name} must be an integer between 1 and {max}"),
+                )),
+            },
+        }
+    };
+    Ok((parse("page", 1, 1_000_000)?, parse("per_page", 100, 100)?))
+}
+
+fn meta(page: usize, per_page: usize, total: usize) -> Value {
+    let total_pages = total.div_ceil(per_page);
+    json!({
+        "current_page": page,
+        "next_page": if page < total_pages { json!(page + 1) } else { Value::Null },
+        "prev_page": if page > 1 { json!(page - 1) } else { Value::Null },
+        "total_pages": total_pages,
+        "total_count": total,
+        "per_page": per_page,
+    })
+}
+
+fn page_of<T>(items: &[T], page: usize, per_page: usize) -> &[T] {
+    let start = (page - 1).saturating_mul(per_page).min(items.len());
+    let end = start.saturating_add(per_page).min(items.len());
+    &items[start..end]
+}

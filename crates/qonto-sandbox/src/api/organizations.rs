@@ -1,0 +1,134 @@
+//! `/v2/user_organizations`, `/v2/organization` and `/v2/bank_accounts`: who the caller can see,
+//! and each organization with its accounts and (role permitting) balances.
+
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+pub async fn user_organizations(State(state): Shared, headers: HeaderMap) -> Response {
+    count(&state);
+    let grant = match authenticate(&state, &headers) {
+        Ok(Caller::User { grant }) => grant,
+        Ok(Caller::SingleOrg { .. }) => {
+            return forbidden("This endpoint is only available for the user OAuth flow");
+        }
+        Err(r) => return r,
+    };
+    if !grant.has_scope("user_organization.read") {
+        return forbidden("missing required oauth scope: user_organization.read");
+    }
+    let granted = state.granted_orgs(&grant);
+    let orgs: Vec<Value> = state
+        .data
+        .orgs
+        .iter()
+        .filter(|o| granted.contains(&o.id))
+        .map(|o| {
+            json!({
+                "id": o.id,
+                "name": o.name,
+                "legal_name": o.legal_name,
+                "legal_number": o.legal_number,
+                "legal_country": o.legal_country,
+                "membership_role": o.membership_role,
+            })
+        })
+        .collect();
+    axum::Json(json!({ "organizations": orgs })).into_response()
+}
+
+fn bank_account_json(org: &Org, account: &Account, ledger: &Ledger) -> Value {
+    let mut v = json!({
+        "id": account.id,
+        "slug": account.slug,
+        "name": account.name,
+        "organization_id": org.id,
+        "status": "active",
+        "main": account.main,
+        "iban": account.iban,
+        "bic": account.bic,
+        "updated_at": format_timestamp(ledger.updated_at),
+        "is_external_account": false,
+        "account_number": account.iban.get(account.iban.len().saturating_sub(11)..).and_then(|d| d.parse::<i64>().ok()),
+    });
+    if role_sees_balances(&org.membership_role) {
+        v["currency"] = json!("EUR");
+        v["balance"] = money(ledger.balance_cents);
+        v["balance_cents"] = json!(ledger.balance_cents);
+        v["authorized_balance"] = money(ledger.authorized_balance_cents);
+        v["authorized_balance_cents"] = json!(ledger.authorized_balance_cents);
+    }
+    v
+}
+
+pub async fn organization(State(state): Shared, headers: HeaderMap) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let accounts: Vec<Value> = org
+        .accounts
+        .iter()
+        .map(|a| bank_account_json(org, a, &state.data.ledger(a)))
+        .collect();
+    axum::Json(json!({ "organization": {
+        "id": org.id,
+        "name": org.name,
+        "slug": org.slug,
+        "legal_name": org.legal_name,
+        "legal_number": org.legal_number,
+        "legal_sector": org.legal_sector,
+        "legal_registration_date": org.legal_registration_date,
+        "legal_address": org.legal_address,
+        "legal_form": org.legal_form,
+        "legal_country": org.legal_country,
+        "legal_share_capital": org.legal_share_capital,
+        "locale": org.locale,
+        "contract_signed_at": org.contract_signed_at,
+        "bank_accounts": accounts,
+    }}))
+    .into_response()
+}
+
+pub async fn bank_accounts(
+    State(state): Shared,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    let (page, per_page) = match paging(&params) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let items: Vec<Value> = page_of(&org.accounts, page, per_page)
+        .iter()
+        .map(|a| bank_account_json(org, a, &state.data.ledger(a)))
+        .collect();
+    axum::Json(json!({ "bank_accounts": items, "meta": meta(page, per_page, org.accounts.len()) }))
+        .into_response()
+}
+
+pub async fn bank_account(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match org.account(&id) {
+        Some(a) => {
+            axum::Json(json!({ "bank_account": bank_account_json(org, a, &state.data.ledger(a)) }))
+                .into_response()
+        }
+        None => not_found("Bank account not found"),
+    }
+}

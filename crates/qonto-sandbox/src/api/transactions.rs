@@ -1,0 +1,267 @@
+//! `/v2/transactions` and `/v2/transactions/{id}`: filters, sorting, paging and the documented
+//! transaction shape.
+
+#![allow(clippy::result_large_err)]
+
+use super::*;
+
+fn transaction_json(
+    state: &SandboxState,
+    org: &Org,
+    account: &Account,
+    tx: &Tx,
+    includes: &[&str],
+) -> Value {
+    let cp = state.data.counterparties.get(tx.counterparty);
+    let name = cp.map(|c| c.name.as_str()).unwrap_or("Unknown");
+    let operation_type = cp.map(|c| c.operation_type.as_str()).unwrap_or("other");
+    let settled_at = tx.settled_at.map(format_timestamp);
+    let vat_cents = tx.vat_amount_cents();
+    let mut v = json!({
+        "id": tx.id,
+        "transaction_id": format!("{}-transaction-{}", org.slug, tx.number),
+        "amount": money(tx.amount_cents),
+        "amount_cents": tx.amount_cents,
+        "settled_balance": tx.settled_balance_cents.map(money),
+        "settled_balance_cents": tx.settled_balance_cents,
+        "attachment_ids": [],
+        "local_amount": money(tx.amount_cents),
+        "local_amount_cents": tx.amount_cents,
+        "side": tx.side.as_str(),
+        "operation_type": operation_type,
+        "currency": "EUR",
+        "local_currency": "EUR",
+        "label": name,
+        "clean_counterparty_name": name,
+        "settled_at": settled_at,
+        "emitted_at": format_timestamp(tx.emitted_at),
+        "created_at": format_timestamp(tx.emitted_at),
+        "updated_at": format_timestamp(tx.updated_at),
+        "status": tx.status.as_str(),
+        "note": tx.note,
+        "reference": tx.reference,
+        "vat_amount": vat_cents.map(money),
+        "vat_amount_cents": vat_cents,
+        "vat_rate": tx.vat_rate,
+        "initiator_id": org.members.first().map(|m| m.id.clone()),
+        "label_ids": tx.label_id.iter().collect::<Vec<_>>(),
+        "attachment_lost": false,
+        "attachment_required": tx.amount_cents >= 15_000 && tx.side == crate::data::Side::Debit,
+        "card_last_digits": tx.card_last_digits,
+        "category": cp.map(|c| c.category.as_str()).unwrap_or("other"),
+        "subject_type": if operation_type == "card" { "Card" } else { "Transfer" },
+        "bank_account_id": account.id,
+        "is_external_transaction": false,
+        "transfer": if operation_type == "transfer" {
+            json!({
+                "counterparty_account_number": format!("FR76{}", &account.iban[4..]),
+                "counterparty_account_number_format": "IBAN",
+                "counterparty_bank_identifier": "QNTOFRP1XXX",
+                "counterparty_bank_identifier_format": "SWIFT_BIC",
+            })
+        } else {
+            Value::Null
+        },
+    });
+    if includes.contains(&"labels") {
+        let labels: Vec<Value> = org
+            .labels
+            .iter()
+            .filter(|l| tx.label_id.as_deref() == Some(l.id.as_str()))
+            .map(|l| json!({ "id": l.id, "name": l.name, "parent_id": l.parent_id }))
+            .collect();
+        v["labels"] = json!(labels);
+    }
+    if includes.contains(&"attachments") {
+        v["attachments"] = json!([]);
+    }
+    v
+}
+
+fn parse_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, Response> {
+    match params.get(name) {
+        None => Ok(None),
+        Some(raw) => DateTime::parse_from_rfc3339(raw)
+            .map(|t| Some(t.with_timezone(&Utc)))
+            .or_else(|_| {
+                chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                    .map(|d| d.and_hms_opt(0, 0, 0).map(|t| t.and_utc()))
+            })
+            .map_err(|_| {
+                bad_parameter(
+                    name,
+                    "invalid_date",
+                    &format!("{name} must be an ISO 8601 date time"),
+                )
+            }),
+    }
+}
+
+pub async fn transactions(
+    State(state): Shared,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    list_transactions(&state, org, &params).unwrap_or_else(|r| r)
+}
+
+fn list_transactions(
+    state: &SandboxState,
+    org: &Org,
+    params: &Params,
+) -> Result<Response, Response> {
+    let (page, per_page) = paging(params)?;
+    // bank_account_id takes precedence over iban (documented).
+    let account = match (params.get("bank_account_id"), params.get("iban")) {
+        (Some(id), _) => org
+            .account(id)
+            .ok_or_else(|| not_found("Bank account not found"))?,
+        (None, Some(iban)) => {
+            let compact: String = iban.chars().filter(|c| !c.is_whitespace()).collect();
+            org.accounts
+                .iter()
+                .find(|a| a.iban == compact)
+                .ok_or_else(|| not_found("Bank account not found"))?
+        }
+        (None, None) => {
+            return Err(bad_parameter(
+                "bank_account_id",
+                "required",
+                "bank_account_id or iban is required",
+            ));
+        }
+    };
+    let statuses = params.all("status");
+    for s in &statuses {
+        if !matches!(*s, "pending" | "declined" | "completed") {
+            return Err(bad_parameter(
+                "status",
+                "not_in_list",
+                "status must be one of: pending, declined, completed",
+            ));
+        }
+    }
+    let side = params.get("side");
+    if side.is_some_and(|s| s != "credit" && s != "debit") {
+        return Err(bad_parameter(
+            "side",
+            "not_in_list",
+            "side must be one of: credit, debit",
+        ));
+    }
+    let operation_types = params.all("operation_type");
+    let windows = [
+        (
+            "settled_at",
+            parse_time(params, "settled_at_from")?,
+            parse_time(params, "settled_at_to")?,
+        ),
+        (
+            "updated_at",
+            parse_time(params, "updated_at_from")?,
+            parse_time(params, "updated_at_to")?,
+        ),
+        (
+            "emitted_at",
+            parse_time(params, "emitted_at_from")?,
+            parse_time(params, "emitted_at_to")?,
+        ),
+    ];
+    let (sort_field, descending) = match params
+        .get("sort_by")
+        .unwrap_or("settled_at:desc")
+        .split_once(':')
+    {
+        Some((
+            field @ ("settled_at" | "updated_at" | "emitted_at" | "created_at"),
+            dir @ ("asc" | "desc"),
+        )) => (field.to_string(), dir == "desc"),
+        _ => {
+            return Err(bad_parameter(
+                "sort_by",
+                "not_in_list",
+                "sort_by must be settled_at, updated_at, emitted_at or created_at, then :asc or :desc",
+            ));
+        }
+    };
+    let includes = params.all("includes");
+    let ledger = state.data.ledger(account);
+    let field_time = |tx: &Tx, field: &str| -> Option<DateTime<Utc>> {
+        match field {
+            "settled_at" => tx.settled_at,
+            "updated_at" => Some(tx.updated_at),
+            _ => Some(tx.emitted_at),
+        }
+    };
+    let mut selected: Vec<&Tx> = ledger
+        .transactions
+        .iter()
+        .filter(|tx| statuses.is_empty() || statuses.contains(&tx.status.as_str()))
+        .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
+        .filter(|tx| {
+            operation_types.is_empty()
+                || state
+                    .data
+                    .counterparties
+                    .get(tx.counterparty)
+                    .is_some_and(|c| operation_types.contains(&c.operation_type.as_str()))
+        })
+        .filter(|tx| {
+            windows.iter().all(|(field, from, to)| {
+                if from.is_none() && to.is_none() {
+                    return true;
+                }
+                field_time(tx, field)
+                    .is_some_and(|t| from.is_none_or(|f| t >= f) && to.is_none_or(|e| t <= e))
+            })
+        })
+        .collect();
+    // Unsettled transactions sort by when they were emitted, so pending ones come first when newest-first.
+    let key = |tx: &Tx| field_time(tx, &sort_field).unwrap_or(tx.emitted_at);
+    if descending {
+        // The ledger is oldest-first already; reversing keeps the sort stable and cheap.
+        selected.reverse();
+        selected.sort_by_key(|tx| std::cmp::Reverse(key(tx)));
+    } else {
+        selected.sort_by_key(|tx| key(tx));
+    }
+    let items: Vec<Value> = page_of(&selected, page, per_page)
+        .iter()
+        .map(|tx| transaction_json(state, org, account, tx, &includes))
+        .collect();
+    Ok(
+        axum::Json(json!({ "transactions": items, "meta": meta(page, per_page, selected.len()) }))
+            .into_response(),
+    )
+}
+
+pub async fn transaction(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let params = Params::parse(q.unwrap_or_default().as_bytes());
+    let includes = params.all("includes");
+    for account in &org.accounts {
+        let ledger = state.data.ledger(account);
+        if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
+            return axum::Json(
+                json!({ "transaction": transaction_json(&state, org, account, tx, &includes) }),
+            )
+            .into_response();
+        }
+    }
+    not_found("Transaction not found")
+}
