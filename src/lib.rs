@@ -10,6 +10,7 @@ pub mod config;
 pub mod jobs;
 pub mod layout;
 pub mod logging;
+pub mod palette;
 pub mod runtime;
 pub(crate) mod state_file;
 pub(crate) mod tui;

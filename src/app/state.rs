@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use super::keymap::KeyMap;
 use super::msg::Generation;
-use crate::ui::theme::Palette;
+use crate::palette::Palette;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
 
@@ -171,6 +171,11 @@ impl Tab {
             Tab::Members => "Members",
             Tab::Labels => "Labels",
         }
+    }
+
+    /// As the tab bar shows it: "2 Transactions".
+    pub fn label(self) -> String {
+        format!("{} {}", self.index() + 1, self.title())
     }
 
     pub fn index(self) -> usize {

@@ -69,6 +69,14 @@ pub fn too_small(width: u16, height: u16, keys: &KeyMap) -> String {
     )
 }
 
+pub fn built_in_browser_failed(cause: &str) -> String {
+    format!("the built-in browser failed: {cause}")
+}
+
+pub fn tokens_not_stored(cause: &str) -> String {
+    format!("signed in, but the tokens could not be stored: {cause}")
+}
+
 pub fn store_warning(problem: &str) -> String {
     format!("Signed in until you quit only: {problem}")
 }

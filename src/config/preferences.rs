@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::app::keymap::KeyMap;
-use crate::ui::theme::Palette;
+use crate::palette::Palette;
 
 /// One key or several, as the `[keys]` table allows: `reconsent = "C"`, `down = ["n", "Down"]`.
 #[derive(Debug, Clone, Deserialize)]

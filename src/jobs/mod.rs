@@ -113,9 +113,8 @@ impl Worker {
                 let tx = self.to_app.clone();
                 tokio::spawn(async move {
                     if let Err(e) = complete_consent(&url, &Tick::All, true).await {
-                        let _ = tx.send(Msg::PasteRejected(format!(
-                            "the built-in browser failed: {e:#}"
-                        )));
+                        let why = text::built_in_browser_failed(&format!("{e:#}"));
+                        let _ = tx.send(Msg::PasteRejected(why));
                     }
                 });
             }

@@ -8,7 +8,7 @@ use qonto_client::oauth::session::Session;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::app::Msg;
+use crate::app::{Msg, text};
 use crate::config::Config;
 
 pub struct SignInTask {
@@ -59,9 +59,7 @@ impl SignInTask {
             {
                 Ok(tokens) => match session.install(tokens).await {
                     Ok(()) => Msg::SignedIn,
-                    Err(e) => Msg::SignInFailed(format!(
-                        "signed in, but the tokens could not be stored: {e}"
-                    )),
+                    Err(e) => Msg::SignInFailed(text::tokens_not_stored(&e.to_string())),
                 },
                 Err(e) => Msg::SignInFailed(e.to_string()),
             };

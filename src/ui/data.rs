@@ -14,7 +14,7 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
-use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset, tab_title};
+use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset};
 use qonto_client::api::models::Organization;
 use qonto_client::redact::mask_iban;
 
@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
         }
     }
 
-    let titles: Vec<Line> = Tab::ALL.iter().map(|t| Line::from(tab_title(*t))).collect();
+    let titles: Vec<Line> = Tab::ALL.iter().map(|t| Line::from(t.label())).collect();
     let tabs = Tabs::new(titles)
         .select(app.tab.index())
         .style(theme.dim())

@@ -2,63 +2,11 @@
 //! backgrounds), overridable in the config file's `[theme]`, and a monochrome variant for
 //! `NO_COLOR`, which always wins.
 
-use std::collections::BTreeMap;
-use std::str::FromStr;
-
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::Span;
 use ratatui::widgets::Block;
 
-/// The five colours everything is drawn with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Palette {
-    /// Titles, keys, the focused border.
-    pub accent: Color,
-    /// Credits and good news.
-    pub positive: Color,
-    pub warning: Color,
-    pub error: Color,
-    /// Secondary text and idle borders.
-    pub muted: Color,
-}
-
-impl Default for Palette {
-    fn default() -> Self {
-        Self {
-            accent: Color::Cyan,
-            positive: Color::Green,
-            warning: Color::Yellow,
-            error: Color::Red,
-            muted: Color::DarkGray,
-        }
-    }
-}
-
-impl Palette {
-    /// The defaults with the `[theme]` table applied: `accent = "magenta"`, `muted = "#808080"`,
-    /// `error = "9"` (any colour name, `#rrggbb` or a 256-colour index).
-    pub fn with_overrides(table: &BTreeMap<String, String>) -> Result<Self, String> {
-        let mut palette = Self::default();
-        for (name, value) in table {
-            let color = Color::from_str(value)
-                .map_err(|_| format!("[theme] {name}: {value:?} is not a colour"))?;
-            let slot = match name.as_str() {
-                "accent" => &mut palette.accent,
-                "positive" => &mut palette.positive,
-                "warning" => &mut palette.warning,
-                "error" => &mut palette.error,
-                "muted" => &mut palette.muted,
-                other => {
-                    return Err(format!(
-                        "[theme]: {other:?} is not a colour of the theme (accent, positive, warning, error, muted)"
-                    ));
-                }
-            };
-            *slot = color;
-        }
-        Ok(palette)
-    }
-}
+use crate::palette::Palette;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Theme {
@@ -163,28 +111,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn theme_overrides_take_names_hex_and_indexes_and_refuse_the_rest() {
-        let table = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
+    fn no_color_wins_over_any_palette() {
+        let palette = Palette {
+            accent: Color::Magenta,
+            ..Palette::default()
         };
-        let p = Palette::with_overrides(&table(&[
-            ("accent", "magenta"),
-            ("muted", "#808080"),
-            ("error", "9"),
-        ]))
-        .unwrap();
-        assert_eq!(p.accent, Color::Magenta);
-        assert_eq!(p.muted, Color::Rgb(128, 128, 128));
-        assert_eq!(p.error, Color::Indexed(9));
-        assert_eq!(p.positive, Color::Green);
-        assert!(Palette::with_overrides(&table(&[("accent", "mauve-ish")])).is_err());
-        assert!(Palette::with_overrides(&table(&[("sparkle", "red")])).is_err());
-        // NO_COLOR wins over any palette.
-        let mono = Theme::new(true, p);
-        assert_eq!(mono.title().fg, None);
-        assert_eq!(Theme::new(false, p).title().fg, Some(Color::Magenta));
+        assert_eq!(Theme::new(true, palette).title().fg, None);
+        assert_eq!(Theme::new(false, palette).title().fg, Some(Color::Magenta));
     }
 }

@@ -5,7 +5,7 @@ use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
 
 use super::super::msg::Cmd;
-use super::super::state::{App, Focus, Screen};
+use super::super::state::{App, Focus, Screen, Tab};
 use super::navigation::{move_by, select_changed, set_tab};
 use crate::layout;
 
@@ -44,11 +44,10 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Cmd> {
                 }
             } else if inside(areas.tabs) {
                 app.focus = Focus::Data;
-                if let Some((tab, _)) = layout::tab_areas(areas.tabs)
-                    .into_iter()
-                    .find(|(_, r)| r.contains(at))
-                {
-                    return set_tab(app, tab);
+                let labels = Tab::ALL.map(Tab::label);
+                let boxes = layout::tab_areas(areas.tabs, labels.iter().map(String::as_str));
+                if let Some(i) = boxes.iter().position(|r| r.contains(at)) {
+                    return set_tab(app, Tab::ALL[i]);
                 }
             } else if inside(areas.data) {
                 app.focus = Focus::Data;
