@@ -71,7 +71,7 @@ pub struct Slots {
     done_tx: mpsc::UnboundedSender<(Key, u64)>,
     done_rx: mpsc::UnboundedReceiver<(Key, u64)>,
     background: Arc<Semaphore>,
-    /// The organization of the last selected fetch, and when it was asked for.
+    /// The organization selected fetches were last asked for, and when the first of them came.
     last_selected: Option<(String, Instant)>,
 }
 
@@ -107,14 +107,18 @@ impl Slots {
             && let Some(org) = fetch.org()
         {
             self.abort_selected_elsewhere(org);
+            // The selection is racing when it reached this org soon after reaching the last one.
             let now = Instant::now();
-            if let Some((last, at)) = &self.last_selected
-                && last != org
-                && now.duration_since(*at) < SETTLE
-            {
-                delay = SETTLE;
+            match &self.last_selected {
+                Some((last, _)) if last == org => {}
+                Some((_, arrived)) => {
+                    if now.duration_since(*arrived) < SETTLE {
+                        delay = SETTLE;
+                    }
+                    self.last_selected = Some((org.to_string(), now));
+                }
+                None => self.last_selected = Some((org.to_string(), now)),
             }
-            self.last_selected = Some((org.to_string(), now));
         }
         self.spawn(key, fetch, priority, delay);
     }

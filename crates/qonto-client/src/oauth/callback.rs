@@ -1,20 +1,34 @@
 //! The loopback callback: binds the redirect URI's loopback address only, answers 404 to other
 //! paths, refuses a wrong `state` and keeps waiting, accepts one good callback then closes, and
 //! gives up when the code's 10-minute lifetime is over. Also reads a pasted redirected URL.
+//!
+//! HTTP is hyper's: connections are served concurrently, each with a short deadline for its
+//! request head and a cap on how many are open, so idle local connections (a browser's
+//! preconnects, a hostile local process) cannot hold up the real callback.
 
+use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{CACHE_CONTROL, CONTENT_TYPE, HeaderValue, REFERRER_POLICY};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
 
 use crate::random::constant_time_eq;
 use crate::secret::Secret;
 
 /// The code's lifetime at Qonto: waiting longer is pointless.
 pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(600);
-const MAX_REQUEST_HEAD: usize = 16 * 1024;
+/// How long a connection may take to send its request head.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(2);
+/// Connections served at once; more are closed at once.
+const MAX_CONNECTIONS: usize = 32;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallbackError {
@@ -62,15 +76,6 @@ pub enum CallbackOutcome {
         error: String,
         description: Option<String>,
     },
-}
-
-/// The request target of an HTTP request head (`GET /callback?… HTTP/1.1`), if it is a GET.
-pub fn request_target(head: &str) -> Option<&str> {
-    let line = head.lines().next()?;
-    let mut parts = line.split(' ');
-    let method = parts.next()?;
-    let target = parts.next()?;
-    (method == "GET" && target.starts_with('/')).then_some(target)
 }
 
 /// Judges a callback target (`/path?query`) against the expected path and `state`.
@@ -187,7 +192,8 @@ impl CallbackListener {
     }
 
     /// Waits for the one good callback, or a pasted URL on `pasted`, or the timeout. The
-    /// listener is closed when this returns, whatever the outcome.
+    /// listener and every connection still open are closed when this returns, whatever the
+    /// outcome.
     pub async fn wait(
         self,
         expected_state: &str,
@@ -197,6 +203,13 @@ impl CallbackListener {
     ) -> Result<AuthorizationCode, CallbackError> {
         let deadline = tokio::time::Instant::now() + timeout;
         let mut paste_open = true;
+        let judge = Arc::new(Judge {
+            path: self.path.clone(),
+            state: expected_state.to_string(),
+        });
+        let (outcomes_tx, mut outcomes) = mpsc::channel::<CallbackOutcome>(MAX_CONNECTIONS);
+        let places = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let mut connections = JoinSet::new();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => {
@@ -204,10 +217,20 @@ impl CallbackListener {
                 }
                 accepted = self.listener.accept() => {
                     let Ok((stream, _)) = accepted else { continue };
-                    if let Some(result) = self.serve(stream, expected_state).await {
+                    // Over the cap: the connection is dropped (closed) at once.
+                    let Ok(place) = places.clone().try_acquire_owned() else { continue };
+                    let (judge, outcomes) = (judge.clone(), outcomes_tx.clone());
+                    connections.spawn(async move {
+                        serve(stream, judge, outcomes).await;
+                        drop(place);
+                    });
+                }
+                Some(outcome) = outcomes.recv() => {
+                    if let Some(result) = final_result(outcome) {
                         return result;
                     }
                 }
+                Some(_) = connections.join_next(), if !connections.is_empty() => {}
                 line = pasted.recv(), if paste_open => {
                     let Some(line) = line else { paste_open = false; continue };
                     match evaluate_pasted_url(&line, &self.redirect_uri, expected_state) {
@@ -224,61 +247,93 @@ impl CallbackListener {
             }
         }
     }
+}
 
-    /// Answers one connection; `Some` when the flow is over.
-    async fn serve(
-        &self,
-        mut stream: TcpStream,
-        expected_state: &str,
-    ) -> Option<Result<AuthorizationCode, CallbackError>> {
-        let head = match tokio::time::timeout(Duration::from_secs(5), read_head(&mut stream)).await
-        {
-            Ok(Ok(head)) => head,
-            _ => return None,
+/// What a callback request is judged against.
+struct Judge {
+    path: String,
+    state: String,
+}
+
+/// Serves one connection (one request: no keep-alive), then reports what its request meant:
+/// only once the page is written, so that ending the flow never cuts the browser's answer short.
+async fn serve(
+    stream: tokio::net::TcpStream,
+    judge: Arc<Judge>,
+    outcomes: mpsc::Sender<CallbackOutcome>,
+) {
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let record = seen.clone();
+    let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+        let outcome = if request.method() == Method::GET {
+            let target = request
+                .uri()
+                .path_and_query()
+                .map(|p| p.as_str())
+                .unwrap_or("/");
+            evaluate_target(target, &judge.path, &judge.state)
+        } else {
+            CallbackOutcome::NotFound
         };
-        let outcome = match request_target(&head) {
-            Some(target) => evaluate_target(target, &self.path, expected_state),
-            None => CallbackOutcome::NotFound,
-        };
-        let (status, page) = match &outcome {
-            CallbackOutcome::NotFound => ("404 Not Found", page("Not found", "Nothing here.")),
-            CallbackOutcome::WrongState | CallbackOutcome::Incomplete => (
-                "400 Bad Request",
-                page(
-                    "This sign-in link is not current",
-                    "qonto-tui is waiting for another sign-in. Start again from the terminal.",
-                ),
-            ),
-            CallbackOutcome::Code(_) => (
-                "200 OK",
-                page(
-                    "You are signed in",
-                    "qonto-tui received your consent. You can close this tab and go back to the terminal.",
-                ),
-            ),
-            CallbackOutcome::Denied => (
-                "200 OK",
-                page(
-                    "Nothing was shared",
-                    "You declined. You can close this tab and go back to the terminal.",
-                ),
-            ),
-            CallbackOutcome::Error { .. } => (
-                "200 OK",
-                page(
-                    "The sign-in did not complete",
-                    "Qonto reported an error. Go back to the terminal for details.",
-                ),
-            ),
-        };
-        let response = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nCache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n{page}",
-            page.len()
-        );
-        let _ = stream.write_all(response.as_bytes()).await;
-        let _ = stream.shutdown().await;
-        final_result(outcome)
+        let response = answer(&outcome);
+        *record.lock().unwrap_or_else(|p| p.into_inner()) = Some(outcome);
+        std::future::ready(Ok::<_, Infallible>(response))
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .keep_alive(false)
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+    let outcome = seen.lock().unwrap_or_else(|p| p.into_inner()).take();
+    if let Some(outcome) = outcome {
+        let _ = outcomes.send(outcome).await;
     }
+}
+
+/// The page the browser shows for a callback.
+fn answer(outcome: &CallbackOutcome) -> Response<Full<Bytes>> {
+    let (status, page) = match outcome {
+        CallbackOutcome::NotFound => (StatusCode::NOT_FOUND, page("Not found", "Nothing here.")),
+        CallbackOutcome::WrongState | CallbackOutcome::Incomplete => (
+            StatusCode::BAD_REQUEST,
+            page(
+                "This sign-in link is not current",
+                "qonto-tui is waiting for another sign-in. Start again from the terminal.",
+            ),
+        ),
+        CallbackOutcome::Code(_) => (
+            StatusCode::OK,
+            page(
+                "You are signed in",
+                "qonto-tui received your consent. You can close this tab and go back to the terminal.",
+            ),
+        ),
+        CallbackOutcome::Denied => (
+            StatusCode::OK,
+            page(
+                "Nothing was shared",
+                "You declined. You can close this tab and go back to the terminal.",
+            ),
+        ),
+        CallbackOutcome::Error { .. } => (
+            StatusCode::OK,
+            page(
+                "The sign-in did not complete",
+                "Qonto reported an error. Go back to the terminal for details.",
+            ),
+        ),
+    };
+    let mut response = Response::new(Full::new(Bytes::from(page)));
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    response
 }
 
 fn final_result(outcome: CallbackOutcome) -> Option<Result<AuthorizationCode, CallbackError>> {
@@ -295,22 +350,6 @@ fn final_result(outcome: CallbackOutcome) -> Option<Result<AuthorizationCode, Ca
             None
         }
     }
-}
-
-async fn read_head(stream: &mut TcpStream) -> std::io::Result<String> {
-    let mut buf = Vec::with_capacity(1024);
-    let mut chunk = [0u8; 1024];
-    while buf.len() < MAX_REQUEST_HEAD {
-        let n = stream.read(&mut chunk).await?;
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            break;
-        }
-    }
-    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// A self-contained page: no scripts, no external assets.
@@ -363,17 +402,6 @@ mod tests {
     }
 
     #[test]
-    fn reads_request_lines() {
-        assert_eq!(
-            request_target("GET /callback?a=b HTTP/1.1\r\nHost: x\r\n\r\n"),
-            Some("/callback?a=b")
-        );
-        assert_eq!(request_target("POST /callback HTTP/1.1\r\n"), None);
-        assert_eq!(request_target(""), None);
-        assert_eq!(request_target("GET"), None);
-    }
-
-    #[test]
     fn pasted_urls() {
         let r = "http://127.0.0.1:18920/callback";
         assert_eq!(
@@ -411,5 +439,61 @@ mod tests {
                 "{uri}"
             );
         }
+    }
+
+    /// Idle connections (as a browser's preconnects leave, or a local process holding sockets
+    /// open) neither delay nor block the real callback.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn idle_connections_do_not_hold_up_the_callback() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let uri = format!("http://127.0.0.1:{port}/callback");
+        let listener = CallbackListener::bind(&uri).await.unwrap();
+        let (_paste_tx, paste_rx) = mpsc::channel(1);
+        let (errors_tx, _errors_rx) = mpsc::channel(1);
+        let waiting = tokio::spawn(async move {
+            listener
+                .wait("s", Duration::from_secs(60), paste_rx, errors_tx)
+                .await
+        });
+        let mut idle = Vec::new();
+        for _ in 0..(MAX_CONNECTIONS * 4) {
+            idle.push(
+                tokio::net::TcpStream::connect(("127.0.0.1", port))
+                    .await
+                    .unwrap(),
+            );
+        }
+        let started = std::time::Instant::now();
+        let answer = loop {
+            // Past the cap a connection may be closed at once; idle ones time out and free places.
+            match reqwest::get(format!("{uri}?code=the-code&state=s")).await {
+                Ok(r) => break r,
+                Err(_) if started.elapsed() < Duration::from_secs(10) => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => panic!("the callback never got through: {e}"),
+            }
+        };
+        assert_eq!(answer.status(), 200);
+        assert_eq!(
+            answer.headers()["referrer-policy"].to_str().unwrap(),
+            "no-referrer"
+        );
+        let code = tokio::time::timeout(Duration::from_secs(5), waiting)
+            .await
+            .unwrap()
+            .unwrap()
+            .unwrap();
+        assert_eq!(code.0.expose(), "the-code");
+        assert!(
+            started.elapsed() < HEAD_TIMEOUT * 2,
+            "took {:?}",
+            started.elapsed()
+        );
+        drop(idle);
     }
 }
