@@ -106,13 +106,15 @@ impl Slots {
         if priority == Priority::Selected
             && let Some(org) = fetch.org()
         {
-            self.abort_selected_elsewhere(org);
-            // The selection is racing when it reached this org soon after reaching the last one.
+            let moved_past_a_fetch = self.abort_selected_elsewhere(org);
+            // The selection is racing when it left the last organization before that one's data
+            // came, soon after reaching it (a key held down); then this fetch waits to see
+            // whether the selection stops here.
             let now = Instant::now();
             match &self.last_selected {
                 Some((last, _)) if last == org => {}
                 Some((_, arrived)) => {
-                    if now.duration_since(*arrived) < SETTLE {
+                    if moved_past_a_fetch && now.duration_since(*arrived) < SETTLE {
                         delay = SETTLE;
                     }
                     self.last_selected = Some((org.to_string(), now));
@@ -125,8 +127,10 @@ impl Slots {
 
     /// What is in flight for other organizations was asked for where the user no longer is:
     /// aborted, and the app told, so that it shows (and later asks for) those places afresh.
-    fn abort_selected_elsewhere(&mut self, org: &str) {
+    /// Returns whether anything was in flight there.
+    fn abort_selected_elsewhere(&mut self, org: &str) -> bool {
         let to_app = &self.to_app;
+        let before = self.running.len();
         self.running.retain(|(slot_org, _), job| {
             let elsewhere =
                 job.priority == Priority::Selected && slot_org.as_deref().is_some_and(|o| o != org);
@@ -136,6 +140,7 @@ impl Slots {
             }
             !elsewhere
         });
+        self.running.len() < before
     }
 
     fn spawn(&mut self, key: Key, fetch: Fetch, priority: Priority, delay: Duration) {
