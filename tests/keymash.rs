@@ -44,6 +44,7 @@ fn answer(app: &mut App, cmds: Vec<Cmd>, depth: usize) {
                 account,
                 page,
                 generation,
+                ..
             })) => {
                 let items: Vec<serde_json::Value> =
                     (0..100).map(|i| serde_json::json!({"id": format!("{page}-{i}"), "amount_cents": i, "side": "debit"})).collect();

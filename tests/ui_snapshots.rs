@@ -206,3 +206,58 @@ async fn small_terminals() {
         h.render(w, h_);
     }
 }
+
+/// Qonto lists completed transactions only unless asked: the app asks for pending ones too, and
+/// for declined ones only while the toggle is on.
+#[tokio::test]
+async fn pending_transactions_are_listed_and_declined_ones_only_with_the_toggle() {
+    let mut h = Harness::signed_in().await;
+    let every = ["pending", "completed", "declined"];
+    let mut found = None;
+    'search: for (o, org) in h._sb.data().orgs.iter().enumerate() {
+        for (a, account) in org.accounts.iter().enumerate() {
+            let page = h
+                .api
+                .transactions(&org.id, &account.id, &every, 1, 100)
+                .await
+                .unwrap();
+            let has = |s: &str| {
+                page.transactions
+                    .iter()
+                    .any(|t| t.status.as_deref() == Some(s))
+            };
+            if has("pending") && has("declined") {
+                found = Some((o, a, org.id.clone(), account.id.clone()));
+                break 'search;
+            }
+        }
+    }
+    let (o, a, org, account) = found.expect("the demo books have an account with both on page 1");
+    for _ in 0..o {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Char('2')).await;
+    for _ in 0..a {
+        h.key(KeyCode::Char(']')).await;
+    }
+    let statuses = |h: &Harness| -> Vec<String> {
+        h.app.data[&org].transactions[&account]
+            .items
+            .iter()
+            .filter_map(|t| t.status.clone())
+            .collect()
+    };
+    let listed = statuses(&h);
+    assert!(listed.iter().any(|s| s == "pending"), "{listed:?}");
+    assert!(!listed.iter().any(|s| s == "declined"), "{listed:?}");
+    assert!(h.render(140, 30).contains("d show declined"));
+
+    h.key(KeyCode::Char('d')).await;
+    let listed = statuses(&h);
+    assert!(listed.iter().any(|s| s == "declined"), "{listed:?}");
+    assert!(listed.iter().any(|s| s == "pending"), "{listed:?}");
+    assert!(h.render(140, 30).contains("d hide declined"));
+
+    h.key(KeyCode::Char('d')).await;
+    assert!(!statuses(&h).iter().any(|s| s == "declined"));
+}

@@ -50,6 +50,7 @@ pub enum Action {
     Refresh,
     Reconsent,
     RevealIban,
+    ToggleDeclined,
     PrevAccount,
     NextAccount,
     Help,
@@ -64,7 +65,7 @@ pub enum Action {
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 27] = [
+    const NAMES: [(Action, &'static str); 28] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -83,6 +84,7 @@ impl Action {
         (Action::Refresh, "refresh"),
         (Action::Reconsent, "reconsent"),
         (Action::RevealIban, "reveal_iban"),
+        (Action::ToggleDeclined, "toggle_declined"),
         (Action::PrevAccount, "prev_account"),
         (Action::NextAccount, "next_account"),
         (Action::Help, "help"),
@@ -365,6 +367,13 @@ fn defaults() -> Vec<Binding> {
             RevealIban,
             &[ch('i')],
             "show or hide full IBANs",
+            DataPane,
+        ),
+        bind(
+            Main,
+            ToggleDeclined,
+            &[ch('d')],
+            "show or hide declined transactions",
             DataPane,
         ),
         bind(

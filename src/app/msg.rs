@@ -121,6 +121,8 @@ pub enum Fetch {
         account: String,
         page: i64,
         generation: Generation,
+        /// Declined transactions too (the user's toggle); pending and completed always.
+        declined: bool,
     },
     Members {
         org: String,

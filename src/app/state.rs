@@ -270,6 +270,8 @@ pub struct App {
     pub banner: Option<Banner>,
     pub help: bool,
     pub reveal_ibans: bool,
+    /// Declined transactions are listed too (Qonto hides them unless asked).
+    pub show_declined: bool,
     pub generation: Generation,
     pub now: Instant,
     pub started_at: Instant,
@@ -308,6 +310,7 @@ impl App {
             banner: None,
             help: false,
             reveal_ibans: false,
+            show_declined: false,
             generation: 0,
             now,
             started_at: now,

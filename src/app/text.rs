@@ -77,6 +77,14 @@ pub fn tokens_not_stored(cause: &str) -> String {
     format!("signed in, but the tokens could not be stored: {cause}")
 }
 
+pub fn declined_toggled(shown: bool) -> String {
+    if shown {
+        "Declined transactions are listed too.".to_string()
+    } else {
+        "Declined transactions are hidden.".to_string()
+    }
+}
+
 pub fn store_warning(problem: &str) -> String {
     format!("Signed in until you quit only: {problem}")
 }

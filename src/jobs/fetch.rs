@@ -31,9 +31,16 @@ pub async fn run(api: &ApiClient, fetch: Fetch) -> Msg {
             account,
             page,
             generation,
+            declined,
         } => {
+            // Qonto returns completed transactions only unless asked: pending ones matter most.
+            let statuses: &[&str] = if declined {
+                &["pending", "completed", "declined"]
+            } else {
+                &["pending", "completed"]
+            };
             let result = api
-                .transactions(&org, &account, page, TRANSACTIONS_PER_PAGE)
+                .transactions(&org, &account, statuses, page, TRANSACTIONS_PER_PAGE)
                 .await;
             Msg::TransactionsLoaded {
                 org,

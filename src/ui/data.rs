@@ -12,6 +12,7 @@ use super::format::{ago, date, fit, money, signed_money};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::Action;
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
 use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset};
@@ -363,8 +364,22 @@ fn transactions(
         Span::styled(name, theme.header()),
         Span::styled(format!("  {count_text}"), theme.dim()),
     ];
+    let declined = if app.show_declined {
+        "hide declined"
+    } else {
+        "show declined"
+    };
+    info.push(Span::styled(
+        format!("  {} {declined}", app.keys.main(Action::ToggleDeclined)),
+        theme.dim(),
+    ));
     if more {
-        info.push(Span::styled("  [ ] other account", theme.dim()));
+        let keys = format!(
+            "  {} {} other account",
+            app.keys.main(Action::PrevAccount),
+            app.keys.main(Action::NextAccount)
+        );
+        info.push(Span::styled(keys, theme.dim()));
     }
     if let Some((page, _)) = list.and_then(|l| l.loading) {
         info.push(Span::styled(

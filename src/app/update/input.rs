@@ -12,7 +12,7 @@ use super::super::msg::Cmd;
 use super::super::state::{App, Screen, Tab};
 use super::navigation::{
     clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh,
-    select_changed, set_tab, shift_account, switch_pane,
+    select_changed, set_tab, shift_account, switch_pane, toggle_declined,
 };
 use super::sign_in;
 
@@ -158,6 +158,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             app.reveal_ibans = !app.reveal_ibans;
             Vec::new()
         }
+        Action::ToggleDeclined => toggle_declined(app),
         Action::PrevAccount => shift_account(app, -1),
         Action::NextAccount => shift_account(app, 1),
         Action::Confirm

@@ -66,6 +66,7 @@ pub(super) fn plan_tab(app: &mut App, org: &str, freshness: Freshness) -> Vec<Cm
     let now = app.now;
     let tab = app.tab;
     let account = app.current_account(org);
+    let declined = app.show_declined;
     let generation = app.next_generation();
     let Some(data) = app.data.get_mut(org) else {
         return Vec::new();
@@ -84,6 +85,7 @@ pub(super) fn plan_tab(app: &mut App, org: &str, freshness: Freshness) -> Vec<Cm
                     account,
                     page,
                     generation,
+                    declined,
                 })
             } else if !list.started || refresh {
                 list.started = true;
@@ -94,6 +96,7 @@ pub(super) fn plan_tab(app: &mut App, org: &str, freshness: Freshness) -> Vec<Cm
                     account,
                     page: 1,
                     generation,
+                    declined,
                 })
             } else {
                 None
@@ -133,6 +136,7 @@ pub(super) fn plan_next_page(app: &mut App, org: &str) -> Vec<Cmd> {
         return Vec::new();
     };
     let cursor = app.cursors_for(org).transaction;
+    let declined = app.show_declined;
     let generation = app.next_generation();
     let Some(list) = app
         .data
@@ -154,6 +158,7 @@ pub(super) fn plan_next_page(app: &mut App, org: &str) -> Vec<Cmd> {
                     account,
                     page,
                     generation,
+                    declined,
                 }
                 .into(),
             ]

@@ -155,6 +155,23 @@ pub(super) fn shift_account(app: &mut App, delta: isize) -> Vec<Cmd> {
     cmds
 }
 
+/// Lists declined transactions too, or no longer: every loaded list is asked for again.
+pub(super) fn toggle_declined(app: &mut App) -> Vec<Cmd> {
+    app.show_declined = !app.show_declined;
+    for data in app.data.values_mut() {
+        data.transactions.clear();
+    }
+    for cursors in app.cursors.values_mut() {
+        cursors.transaction = 0;
+    }
+    let words = super::super::text::declined_toggled(app.show_declined);
+    set_status(app, Notice::Text(words), Tone::Info);
+    match app.selected_org_id() {
+        Some(org) => plan_tab(app, &org, Freshness::Missing),
+        None => Vec::new(),
+    }
+}
+
 pub(super) fn clamp_cursors(app: &mut App, org: &str) {
     let accounts = app
         .data

@@ -277,6 +277,7 @@ pub(super) fn abandoned(app: &mut App, fetch: Fetch) -> Vec<Cmd> {
             account,
             page,
             generation,
+            ..
         } => {
             if let Some(list) = app
                 .data

@@ -157,19 +157,23 @@ impl ApiClient {
             .organization)
     }
 
+    /// One page of an account's transactions, newest first, whose status is one of `statuses`.
     pub async fn transactions(
         &self,
         org: &str,
         account: &str,
+        statuses: &[&str],
         page: i64,
         per_page: i64,
     ) -> Result<TransactionsPage, ApiError> {
-        let query = [
+        let mut query = vec![
             ("bank_account_id", account.to_string()),
             ("sort_by", "settled_at:desc".to_string()),
             ("page", page.to_string()),
             ("per_page", per_page.to_string()),
         ];
+        // Without `status[]` Qonto returns completed transactions only.
+        query.extend(statuses.iter().map(|s| ("status[]", s.to_string())));
         self.get("/v2/transactions", Some(org), &query).await
     }
 

@@ -168,10 +168,15 @@ fn money(cents: i64) -> Value {
     json!(cents as f64 / 100.0)
 }
 
-/// `page` and `per_page` as Qonto validates them (1..; 1..=100, default 100).
+/// `page` and `per_page` as Qonto validates them (1..; 1..=100, default 100). Qonto also takes
+/// `current_page` for `page`, as older official clients send it.
 fn paging(params: &Params) -> Result<(usize, usize), Response> {
     let parse = |name: &str, default: usize, max: usize| -> Result<usize, Response> {
-        match params.get(name) {
+        let raw = match name {
+            "page" => params.get("page").or_else(|| params.get("current_page")),
+            other => params.get(other),
+        };
+        match raw {
             None => Ok(default),
             Some(raw) => match raw.parse::<usize>() {
                 Ok(n) if n >= 1 && n <= max => Ok(n),

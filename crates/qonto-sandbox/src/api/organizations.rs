@@ -49,7 +49,8 @@ fn bank_account_json(org: &Org, account: &Account, ledger: &Ledger) -> Value {
         "bic": account.bic,
         "updated_at": format_timestamp(ledger.updated_at),
         "is_external_account": false,
-        "account_number": account.iban.get(account.iban.len().saturating_sub(11)..).and_then(|d| d.parse::<i64>().ok()),
+        // A string in production: leading zeros matter.
+        "account_number": account.iban.get(account.iban.len().saturating_sub(11)..),
     });
     if role_sees_balances(&org.membership_role) {
         v["currency"] = json!("EUR");

@@ -202,7 +202,14 @@ fn list_transactions(
     let mut selected: Vec<&Tx> = ledger
         .transactions
         .iter()
-        .filter(|tx| statuses.is_empty() || statuses.contains(&tx.status.as_str()))
+        // As Qonto: "By default, only completed transactions are returned."
+        .filter(|tx| {
+            if statuses.is_empty() {
+                tx.status.as_str() == "completed"
+            } else {
+                statuses.contains(&tx.status.as_str())
+            }
+        })
         .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
         .filter(|tx| {
             operation_types.is_empty()

@@ -76,8 +76,6 @@ pub async fn authorize_page(State(state): Shared, RawQuery(query): RawQuery) -> 
 fn validate_authorize(state: &SandboxState, p: &Params) -> Result<PendingConsent, Response> {
     let not_found =
         |error: &str, description: &str| oauth_error(StatusCode::NOT_FOUND, error, description);
-    let bad =
-        |error: &str, description: &str| oauth_error(StatusCode::BAD_REQUEST, error, description);
     let client_id = p
         .get("client_id")
         .ok_or_else(|| not_found("invalid_client", "client_id is missing"))?;
@@ -93,6 +91,11 @@ fn validate_authorize(state: &SandboxState, p: &Params) -> Result<PendingConsent
             "The redirect_uri does not match any redirect URI registered for this client",
         ));
     }
+    // From here the client and its redirect URI are known: errors go back to the client
+    // (RFC 6749 §4.1.2.1), so that its loopback listener hears of them instead of waiting.
+    let bad = |error: &str, description: &str| {
+        redirect_error(redirect_uri, error, description, p.get("state"))
+    };
     if p.get("response_type") != Some("code") {
         return Err(bad(
             "unsupported_response_type",
@@ -345,6 +348,27 @@ pub async fn authorize_decision(State(state): Shared, body: Bytes) -> Response {
 }
 
 /// `302 Found` to the client's redirect URI, as Qonto's OAuth server answers.
+/// A redirect to the client with `error`, `error_description` and the `state` it sent.
+fn redirect_error(
+    redirect_uri: &str,
+    error: &str,
+    description: &str,
+    state: Option<&str>,
+) -> Response {
+    let Ok(mut location) = url::Url::parse(redirect_uri) else {
+        return oauth_error(StatusCode::BAD_REQUEST, error, description);
+    };
+    {
+        let mut query = location.query_pairs_mut();
+        query.append_pair("error", error);
+        query.append_pair("error_description", description);
+        if let Some(state) = state {
+            query.append_pair("state", state);
+        }
+    }
+    found(location.as_str())
+}
+
 fn found(location: &str) -> Response {
     (
         StatusCode::FOUND,
