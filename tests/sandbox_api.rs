@@ -639,3 +639,159 @@ async fn account_numbers_are_strings() {
         assert!(account["iban"].as_str().unwrap().ends_with(number));
     }
 }
+
+/// Fetches a file URL the sandbox handed out; returns the status and the bytes.
+async fn fetch_file(url: &str) -> (u16, Vec<u8>) {
+    let r = http().get(url).send().await.unwrap();
+    let status = r.status().as_u16();
+    (status, r.bytes().await.unwrap().to_vec())
+}
+
+/// Receipts as Qonto shows them: a realistic share of transactions has one, some that require
+/// one do not, `with_attachments` filters on it, both attachment endpoints agree, and the file
+/// behind the short-lived URL has the declared size until the URL expires.
+#[tokio::test]
+async fn attachments_their_endpoints_and_expiring_files() {
+    let sb = sandbox().await;
+    let orgs = org_ids(&sb);
+    let t = access(&sign_in(&sb, &orgs).await);
+    let org = &orgs[0];
+    let account = sb.data().orgs[0].accounts[0].id.clone();
+    let list =
+        |query: &str| format!("/v2/transactions?bank_account_id={account}&per_page=100&{query}");
+    let (_, all) = api(&sb, &list(""), &t, Some(org)).await;
+    let items = all["transactions"].as_array().unwrap();
+    let with = items
+        .iter()
+        .filter(|tx| !tx["attachment_ids"].as_array().unwrap().is_empty())
+        .count();
+    assert!(
+        with > items.len() / 3 && with < items.len(),
+        "{with} of {} have a receipt",
+        items.len()
+    );
+    assert!(
+        items.iter().any(|tx| tx["attachment_required"] == true
+            && tx["attachment_ids"].as_array().unwrap().is_empty()),
+        "some required receipts are missing"
+    );
+    for (flag, has) in [("true", true), ("false", false)] {
+        let (status, body) = api(
+            &sb,
+            &list(&format!("with_attachments={flag}")),
+            &t,
+            Some(org),
+        )
+        .await;
+        assert_eq!(status, 200);
+        for tx in body["transactions"].as_array().unwrap() {
+            assert_eq!(!tx["attachment_ids"].as_array().unwrap().is_empty(), has);
+        }
+    }
+    let tx = items
+        .iter()
+        .find(|tx| !tx["attachment_ids"].as_array().unwrap().is_empty())
+        .unwrap();
+    let tx_id = tx["id"].as_str().unwrap();
+    let attachment_id = tx["attachment_ids"][0].as_str().unwrap();
+
+    let (status, body) = api(
+        &sb,
+        &format!("/v2/transactions/{tx_id}/attachments"),
+        &t,
+        Some(org),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let listed = &body["attachments"][0];
+    assert_eq!(listed["id"], attachment_id);
+    let (status, body) = api(
+        &sb,
+        &format!("/v2/attachments/{attachment_id}"),
+        &t,
+        Some(org),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let attachment = &body["attachment"];
+    assert_eq!(attachment["id"], attachment_id);
+    assert_eq!(attachment["file_content_type"], "application/pdf");
+    let size: usize = attachment["file_size"]
+        .as_str()
+        .expect("file_size is a string")
+        .parse()
+        .unwrap();
+    assert!(attachment["probative_attachment"]["url"].is_string());
+    let (_, included) = api(
+        &sb,
+        &format!("/v2/transactions/{tx_id}?includes[]=attachments"),
+        &t,
+        Some(org),
+    )
+    .await;
+    assert_eq!(
+        included["transaction"]["attachments"][0]["id"],
+        attachment_id
+    );
+    assert_eq!(
+        api(&sb, "/v2/attachments/not-an-attachment", &t, Some(org))
+            .await
+            .0,
+        404
+    );
+
+    let url = attachment["url"].as_str().unwrap();
+    assert!(url.starts_with(&sb.base_url()), "served on loopback: {url}");
+    let (status, bytes) = fetch_file(url).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes.len(), size, "the declared size");
+    assert!(bytes.starts_with(b"%PDF-") && bytes.ends_with(b"%%EOF\n"));
+    let tampered = url.replace("signature=", "signature=0");
+    assert_eq!(fetch_file(&tampered).await.0, 403);
+    sb.advance_clock(std::time::Duration::from_secs(31 * 60));
+    let (status, body) = fetch_file(url).await;
+    assert_eq!(status, 403, "refused after 30 minutes");
+    assert!(String::from_utf8_lossy(&body).contains("expired"));
+}
+
+/// The documented single-item reads: a label, a statement (with its file on loopback) and the
+/// caller's own membership.
+#[tokio::test]
+async fn label_statement_and_own_membership_items() {
+    let sb = sandbox().await;
+    let orgs = org_ids(&sb);
+    let t = access(&sign_in(&sb, &orgs).await);
+    let org = &orgs[0];
+    let (_, labels) = api(&sb, "/v2/labels", &t, Some(org)).await;
+    let first = &labels["labels"][0];
+    let (status, body) = api(
+        &sb,
+        &format!("/v2/labels/{}", first["id"].as_str().unwrap()),
+        &t,
+        Some(org),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(&body["label"], first);
+    assert_eq!(api(&sb, "/v2/labels/nope", &t, Some(org)).await.0, 404);
+
+    let (status, body) = api(&sb, "/v2/membership", &t, Some(org)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["membership"]["role"],
+        sb.data().orgs[0].membership_role.as_str()
+    );
+
+    let (_, statements) = api(&sb, "/v2/statements", &t, Some(org)).await;
+    let first = &statements["statements"][0];
+    let id = first["id"].as_str().unwrap();
+    let (status, body) = api(&sb, &format!("/v2/statements/{id}"), &t, Some(org)).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["statement"]["id"], id);
+    assert_eq!(body["statement"]["period"], first["period"]);
+    let file = &body["statement"]["file"];
+    let (status, bytes) = fetch_file(file["file_url"].as_str().unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(bytes.len().to_string(), file["file_size"].as_str().unwrap());
+    assert!(bytes.starts_with(b"%PDF-"));
+}

@@ -3,21 +3,21 @@
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
-use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Tabs, Wrap};
 
 use super::format::group_iban;
-use super::format::{ago, date, fit, money, signed_money};
+use super::format::{ago, fit, money};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::keymap::Action;
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
 use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset};
 use qonto_client::api::models::Organization;
 use qonto_client::redact::mask_iban;
+
+pub(super) use super::transactions::transactions;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
     let focused = app.focus == Focus::Data && app.sign_in.is_none();
@@ -164,7 +164,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
 }
 
 /// The list when there is something to show; otherwise draws why not (error, loading, empty).
-fn ready_list<'a, T>(
+pub(super) fn ready_list<'a, T>(
     frame: &mut Frame,
     app: &App,
     theme: &Theme,
@@ -204,7 +204,13 @@ fn ready_list<'a, T>(
     Some(list)
 }
 
-fn loading(frame: &mut Frame, theme: &Theme, area: Rect, what: &str, elapsed: std::time::Duration) {
+pub(super) fn loading(
+    frame: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    what: &str,
+    elapsed: std::time::Duration,
+) {
     let line = Line::from(vec![
         Span::styled(spinner(elapsed), theme.title()),
         Span::raw(format!(" {what}")),
@@ -213,16 +219,16 @@ fn loading(frame: &mut Frame, theme: &Theme, area: Rect, what: &str, elapsed: st
 }
 
 /// A table's columns and where its cursor is.
-struct TableSpec<'a> {
-    header: Vec<&'a str>,
-    widths: Vec<Constraint>,
-    count: usize,
-    cursor: usize,
-    focused: bool,
+pub(super) struct TableSpec<'a> {
+    pub header: Vec<&'a str>,
+    pub widths: Vec<Constraint>,
+    pub count: usize,
+    pub cursor: usize,
+    pub focused: bool,
 }
 
 /// Renders `spec.count` rows of which only the visible ones are built.
-fn windowed_table<'a>(
+pub(super) fn windowed_table<'a>(
     frame: &mut Frame,
     theme: &Theme,
     area: Rect,
@@ -320,184 +326,6 @@ fn accounts(
             if show_status {
                 cells.push(Cell::from(a.status.clone().unwrap_or_default()));
                 cells.push(Cell::from(if a.main { "★" } else { "" }));
-            }
-            cells
-        },
-    );
-}
-
-#[allow(clippy::too_many_arguments)]
-fn transactions(
-    frame: &mut Frame,
-    app: &App,
-    theme: &Theme,
-    area: Rect,
-    org: &str,
-    overview: &Organization,
-    data: &OrgData,
-    focused: bool,
-) {
-    let Some(account_id) = app.current_account(org) else {
-        frame.render_widget(Paragraph::new("No bank account.").style(theme.dim()), area);
-        return;
-    };
-    let cursors = app.cursors_for(org);
-    let account = overview
-        .bank_accounts
-        .iter()
-        .find(|a| a.key() == Some(account_id.as_str()));
-    let name = account.and_then(|a| a.name.clone()).unwrap_or_default();
-    let list = data.transactions.get(&account_id);
-    let loaded = list.map(|l| l.items.len()).unwrap_or(0);
-    let total = list.and_then(|l| l.total);
-    let position = if loaded == 0 {
-        0
-    } else {
-        cursors.transaction.min(loaded - 1) + 1
-    };
-    let count_text = match total {
-        Some(t) => format!("{position} of {t}"),
-        None => format!("{position} of {loaded}"),
-    };
-    let more = overview.bank_accounts.len() > 1;
-    let mut info = vec![
-        Span::styled(name, theme.header()),
-        Span::styled(format!("  {count_text}"), theme.dim()),
-    ];
-    let declined = if app.show_declined {
-        "hide declined"
-    } else {
-        "show declined"
-    };
-    info.push(Span::styled(
-        format!("  {} {declined}", app.keys.main(Action::ToggleDeclined)),
-        theme.dim(),
-    ));
-    if more {
-        let keys = format!(
-            "  {} {} other account",
-            app.keys.main(Action::PrevAccount),
-            app.keys.main(Action::NextAccount)
-        );
-        info.push(Span::styled(keys, theme.dim()));
-    }
-    if let Some((page, _)) = list.and_then(|l| l.loading) {
-        info.push(Span::styled(
-            format!(
-                "  {} loading page {page}…",
-                spinner(app.now.duration_since(app.started_at))
-            ),
-            theme.dim(),
-        ));
-    }
-    frame.render_widget(
-        Paragraph::new(Line::from(info)),
-        Rect::new(area.x, area.y, area.width, 1.min(area.height)),
-    );
-    let body = Rect::new(
-        area.x,
-        area.y + 1,
-        area.width,
-        area.height.saturating_sub(1),
-    );
-    let Some(list) = list else {
-        return loading(
-            frame,
-            theme,
-            body,
-            "Loading transactions…",
-            std::time::Duration::ZERO,
-        );
-    };
-    if list.items.is_empty() {
-        if let Some(e) = &list.error {
-            frame.render_widget(
-                Paragraph::new(text::api_error(e, &app.keys))
-                    .style(theme.error())
-                    .wrap(Wrap { trim: true }),
-                body,
-            );
-        } else if list.loading.is_some() {
-            loading(
-                frame,
-                theme,
-                body,
-                "Loading transactions…",
-                app.now.duration_since(app.started_at),
-            );
-        } else {
-            frame.render_widget(
-                Paragraph::new("No transaction yet.").style(theme.dim()),
-                body,
-            );
-        }
-        return;
-    }
-    let show_date = area.width >= 50;
-    let show_status = area.width >= 66;
-    let show_type = area.width >= 84;
-    let mut header = Vec::new();
-    let mut widths = Vec::new();
-    if show_date {
-        header.push("Date");
-        widths.push(Constraint::Length(10));
-    }
-    header.extend(["Counterparty", "Amount"]);
-    widths.extend([Constraint::Fill(1), Constraint::Length(15)]);
-    if show_status {
-        header.push("Status");
-        widths.push(Constraint::Length(9));
-    }
-    if show_type {
-        header.push("Type");
-        widths.push(Constraint::Length(12));
-    }
-    let cursor = cursors.transaction.min(list.items.len() - 1);
-    windowed_table(
-        frame,
-        theme,
-        body,
-        TableSpec {
-            header,
-            widths,
-            count: list.items.len(),
-            cursor,
-            focused,
-        },
-        |i| {
-            let t = &list.items[i];
-            let currency = t.currency.as_deref().unwrap_or("EUR");
-            let amount = t
-                .signed_cents()
-                .map(|c| signed_money(c, currency))
-                .unwrap_or_else(|| "—".into());
-            let style = if t.is_credit() {
-                theme.credit()
-            } else {
-                theme.debit()
-            };
-            let status = t.status.clone().unwrap_or_default();
-            let status_style = match status.as_str() {
-                "pending" => theme.warning(),
-                "declined" => theme.dim(),
-                _ => Style::new(),
-            };
-            let mut cells = Vec::new();
-            if show_date {
-                cells.push(Cell::from(t.date().map(date).unwrap_or_default()));
-            }
-            cells.push(Cell::from(t.counterparty().to_string()));
-            cells.push(Cell::from(
-                Line::from(Span::styled(amount, style)).right_aligned(),
-            ));
-            if show_status {
-                cells.push(Cell::from(Span::styled(status, status_style)));
-            }
-            if show_type {
-                cells.push(Cell::from(Span::styled(
-                    t.operation_type.clone().unwrap_or_default(),
-                    theme.dim(),
-                )));
             }
             cells
         },

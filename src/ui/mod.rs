@@ -6,6 +6,7 @@ pub mod help;
 pub mod orgs;
 pub mod signin;
 pub mod theme;
+mod transactions;
 
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Rect};

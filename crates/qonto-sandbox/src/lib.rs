@@ -298,9 +298,18 @@ fn router(state: Arc<SandboxState>) -> Router {
         .route("/v2/bank_accounts/{id}", get(api::bank_account))
         .route("/v2/transactions", get(api::transactions))
         .route("/v2/transactions/{id}", get(api::transaction))
+        .route(
+            "/v2/transactions/{id}/attachments",
+            get(api::transaction_attachments),
+        )
+        .route("/v2/attachments/{id}", get(api::attachment))
         .route("/v2/memberships", get(api::memberships))
+        .route("/v2/membership", get(api::membership))
         .route("/v2/labels", get(api::labels))
+        .route("/v2/labels/{id}", get(api::label))
         .route("/v2/statements", get(api::statements))
+        .route("/v2/statements/{id}", get(api::statement))
+        .route("/_sandbox/files/{kind}/{id}", get(api::file))
         .route("/_sandbox/stats", get(stats))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)

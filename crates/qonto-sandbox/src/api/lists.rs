@@ -1,4 +1,5 @@
-//! `/v2/memberships`, `/v2/labels` and `/v2/statements`: the per-organization lists.
+//! `/v2/memberships`, `/v2/membership`, `/v2/labels[/{id}]` and `/v2/statements[/{id}]`: the
+//! per-organization lists and their items.
 
 #![allow(clippy::result_large_err)]
 
@@ -21,24 +22,56 @@ pub async fn memberships(
     };
     let items: Vec<Value> = page_of(&org.members, page, per_page)
         .iter()
-        .map(|m| {
-            json!({
-                "id": m.id,
-                "first_name": m.first_name,
-                "last_name": m.last_name,
-                "role": m.role,
-                "residence_country": m.residence_country,
-                "birthdate": m.birthdate,
-                "nationality": m.nationality,
-                "ubo": m.ubo,
-                "birth_country": m.birth_country,
-                "status": m.status,
-                "team_id": m.team_id,
-            })
-        })
+        .map(member_json)
         .collect();
     axum::Json(json!({ "memberships": items, "meta": meta(page, per_page, org.members.len()) }))
         .into_response()
+}
+
+fn member_json(m: &crate::data::Member) -> Value {
+    json!({
+        "id": m.id,
+        "first_name": m.first_name,
+        "last_name": m.last_name,
+        "role": m.role,
+        "residence_country": m.residence_country,
+        "birthdate": m.birthdate,
+        "nationality": m.nationality,
+        "ubo": m.ubo,
+        "birth_country": m.birth_country,
+        "status": m.status,
+        "team_id": m.team_id,
+    })
+}
+
+/// `GET /v2/membership`: the caller's own membership (the demo user is each organization's
+/// first member).
+pub async fn membership(State(state): Shared, headers: HeaderMap) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match org.members.first() {
+        Some(m) => axum::Json(json!({ "membership": member_json(m) })).into_response(),
+        None => not_found("Membership not found"),
+    }
+}
+
+/// `GET /v2/labels/{id}`
+pub async fn label(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    match org.labels.iter().find(|l| l.id == id) {
+        Some(l) => {
+            axum::Json(json!({ "label": { "id": l.id, "name": l.name, "parent_id": l.parent_id } }))
+                .into_response()
+        }
+        None => not_found("Label not found"),
+    }
 }
 
 pub async fn labels(State(state): Shared, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
@@ -115,25 +148,7 @@ pub async fn statements(
             if from.is_some_and(|f| key < f) || to.is_some_and(|t| key > t) {
                 continue;
             }
-            let id = crate::rng::SeededRng::derive(
-                state.data.options.seed,
-                &format!("{}-{p}", account.id),
-            )
-            .uuid();
-            items.push((
-                key,
-                json!({
-                    "id": id,
-                    "bank_account_id": account.id,
-                    "period": p,
-                    "file": {
-                        "file_name": format!("statement-{}-{p}.pdf", account.slug),
-                        "file_content_type": "application/pdf",
-                        "file_size": format!("{}", 15_000 + (key.1 as usize * 337) % 5_000),
-                        "file_url": format!("https://sandbox.invalid/statements/{id}.pdf"),
-                    },
-                }),
-            ));
+            items.push((key, statement_json(&state, &headers, account, &p)));
         }
     }
     let descending = params.get("sort_by") != Some("period:asc");
@@ -144,6 +159,59 @@ pub async fn statements(
     let values: Vec<Value> = items.into_iter().map(|(_, v)| v).collect();
     let total = values.len();
     axum::Json(json!({ "statements": page_of(&values, page, per_page), "meta": meta(page, per_page, total) })).into_response()
+}
+
+fn statement_id(state: &SandboxState, account: &Account, period: &str) -> String {
+    crate::rng::SeededRng::derive(state.data.options.seed, &format!("{}-{period}", account.id))
+        .uuid()
+}
+
+/// One monthly statement, its file served on loopback behind a 30-minute URL.
+fn statement_json(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    account: &Account,
+    period: &str,
+) -> Value {
+    let id = statement_id(state, account, period);
+    let size = files::file_bytes("statements", &id)
+        .map(|b| b.len())
+        .unwrap_or(0);
+    json!({
+        "id": id,
+        "bank_account_id": account.id,
+        "period": period,
+        "file": {
+            "file_name": format!("statement-{}-{period}.pdf", account.slug),
+            "file_content_type": "application/pdf",
+            "file_size": size.to_string(),
+            "file_url": files::signed_url(state, headers, "statements", &id),
+        },
+    })
+}
+
+/// `GET /v2/statements/{id}`
+pub async fn statement(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    for account in &org.accounts {
+        let ledger = state.data.ledger(account);
+        for period in statement_periods(&ledger, state.data.options.anchor) {
+            if statement_id(&state, account, &period) == id {
+                let body =
+                    json!({ "statement": statement_json(&state, &headers, account, &period) });
+                return axum::Json(body).into_response();
+            }
+        }
+    }
+    not_found("Statement not found")
 }
 
 fn parse_period(raw: &str) -> Option<(i32, u32)> {

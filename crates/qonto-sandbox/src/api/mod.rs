@@ -21,11 +21,15 @@ use crate::params::Params;
 use crate::random::constant_time_eq;
 use crate::state::SandboxState;
 
+mod attachments;
+mod files;
 mod lists;
 mod organizations;
 mod transactions;
 
-pub use lists::{labels, memberships, statements};
+pub use attachments::{attachment, transaction_attachments};
+pub use files::file;
+pub use lists::{label, labels, membership, memberships, statement, statements};
 pub use organizations::{bank_account, bank_accounts, organization, user_organizations};
 pub use transactions::{transaction, transactions};
 

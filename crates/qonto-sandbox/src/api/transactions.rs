@@ -7,11 +7,13 @@ use super::*;
 
 fn transaction_json(
     state: &SandboxState,
+    headers: &HeaderMap,
     org: &Org,
     account: &Account,
     tx: &Tx,
     includes: &[&str],
 ) -> Value {
+    let receipt = attachments::receipt_id(state.data.options.seed, tx);
     let cp = state.data.counterparties.get(tx.counterparty);
     let name = cp.map(|c| c.name.as_str()).unwrap_or("Unknown");
     let operation_type = cp.map(|c| c.operation_type.as_str()).unwrap_or("other");
@@ -24,7 +26,7 @@ fn transaction_json(
         "amount_cents": tx.amount_cents,
         "settled_balance": tx.settled_balance_cents.map(money),
         "settled_balance_cents": tx.settled_balance_cents,
-        "attachment_ids": [],
+        "attachment_ids": receipt.iter().collect::<Vec<_>>(),
         "local_amount": money(tx.amount_cents),
         "local_amount_cents": tx.amount_cents,
         "side": tx.side.as_str(),
@@ -46,7 +48,7 @@ fn transaction_json(
         "initiator_id": org.members.first().map(|m| m.id.clone()),
         "label_ids": tx.label_id.iter().collect::<Vec<_>>(),
         "attachment_lost": false,
-        "attachment_required": tx.amount_cents >= 15_000 && tx.side == crate::data::Side::Debit,
+        "attachment_required": attachments::attachment_required(tx),
         "card_last_digits": tx.card_last_digits,
         "category": cp.map(|c| c.category.as_str()).unwrap_or("other"),
         "subject_type": if operation_type == "card" { "Card" } else { "Transfer" },
@@ -73,7 +75,11 @@ fn transaction_json(
         v["labels"] = json!(labels);
     }
     if includes.contains(&"attachments") {
-        v["attachments"] = json!([]);
+        let items: Vec<Value> = receipt
+            .iter()
+            .map(|id| attachments::attachment_json(state, headers, tx, id))
+            .collect();
+        v["attachments"] = json!(items);
     }
     v
 }
@@ -108,11 +114,12 @@ pub async fn transactions(
         Err(r) => return r,
     };
     let params = Params::parse(q.unwrap_or_default().as_bytes());
-    list_transactions(&state, org, &params).unwrap_or_else(|r| r)
+    list_transactions(&state, &headers, org, &params).unwrap_or_else(|r| r)
 }
 
 fn list_transactions(
     state: &SandboxState,
+    headers: &HeaderMap,
     org: &Org,
     params: &Params,
 ) -> Result<Response, Response> {
@@ -148,6 +155,19 @@ fn list_transactions(
         }
     }
     let side = params.get("side");
+    let with_attachments = match params.get("with_attachments") {
+        None => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(_) => {
+            return Err(bad_parameter(
+                "with_attachments",
+                "invalid_parameter",
+                "with_attachments must be true or false",
+            ));
+        }
+    };
+    let seed = state.data.options.seed;
     if side.is_some_and(|s| s != "credit" && s != "debit") {
         return Err(bad_parameter(
             "side",
@@ -212,6 +232,9 @@ fn list_transactions(
         })
         .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
         .filter(|tx| {
+            with_attachments.is_none_or(|w| attachments::receipt_id(seed, tx).is_some() == w)
+        })
+        .filter(|tx| {
             operation_types.is_empty()
                 || state
                     .data
@@ -240,7 +263,7 @@ fn list_transactions(
     }
     let items: Vec<Value> = page_of(&selected, page, per_page)
         .iter()
-        .map(|tx| transaction_json(state, org, account, tx, &includes))
+        .map(|tx| transaction_json(state, headers, org, account, tx, &includes))
         .collect();
     Ok(
         axum::Json(json!({ "transactions": items, "meta": meta(page, per_page, selected.len()) }))
@@ -265,7 +288,7 @@ pub async fn transaction(
         let ledger = state.data.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
             return axum::Json(
-                json!({ "transaction": transaction_json(&state, org, account, tx, &includes) }),
+                json!({ "transaction": transaction_json(&state, &headers, org, account, tx, &includes) }),
             )
             .into_response();
         }

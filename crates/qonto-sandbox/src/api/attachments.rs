@@ -1,0 +1,104 @@
+//! Receipts: which transactions have one (a realistic share; some that require one do not, the
+//! "missing receipt" case), and `GET /v2/transactions/{id}/attachments` and
+//! `GET /v2/attachments/{id}` in Qonto's shapes (`file_size` a string, a 30-minute `url`).
+
+#![allow(clippy::result_large_err)]
+
+use crate::data::{Side, TxStatus};
+use crate::rng::SeededRng;
+
+use super::*;
+
+/// Qonto asks for a receipt on larger card and transfer debits.
+pub(super) fn attachment_required(tx: &Tx) -> bool {
+    tx.amount_cents >= 15_000 && tx.side == Side::Debit
+}
+
+/// The id of `tx`'s receipt, if it has one. Pending transactions have none yet; about 80% of
+/// the debits that require one have it, 70% of the other debits, 25% of credits.
+pub(super) fn receipt_id(seed: u64, tx: &Tx) -> Option<String> {
+    if tx.status != TxStatus::Completed {
+        return None;
+    }
+    let mut rng = SeededRng::derive(seed, &format!("receipt-{}", tx.id));
+    let share = match (tx.side, attachment_required(tx)) {
+        (Side::Debit, true) => 80,
+        (Side::Debit, false) => 70,
+        (Side::Credit, _) => 25,
+    };
+    rng.chance(share).then(|| rng.uuid())
+}
+
+/// One attachment as Qonto describes it, with a fresh URL to its file.
+pub(super) fn attachment_json(
+    state: &SandboxState,
+    headers: &HeaderMap,
+    tx: &Tx,
+    id: &str,
+) -> Value {
+    let file = |file_id: &str| {
+        json!({
+            "file_name": format!("receipt-{}.pdf", tx.number),
+            "file_size": files::file_bytes("attachments", file_id).map(|b| b.len()).unwrap_or(0).to_string(),
+            "file_content_type": "application/pdf",
+            "url": files::signed_url(state, headers, "attachments", file_id),
+        })
+    };
+    let mut v = file(id);
+    v["id"] = json!(id);
+    v["created_at"] = json!(format_timestamp(tx.settled_at.unwrap_or(tx.emitted_at)));
+    let mut probative = file(&format!("{id}-probative"));
+    probative["status"] = json!("available");
+    v["probative_attachment"] = probative;
+    v
+}
+
+/// `GET /v2/transactions/{id}/attachments`
+pub async fn transaction_attachments(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    for account in &org.accounts {
+        let ledger = state.data.ledger(account);
+        if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
+            let items: Vec<Value> = receipt_id(state.data.options.seed, tx)
+                .map(|a| attachment_json(&state, &headers, tx, &a))
+                .into_iter()
+                .collect();
+            return axum::Json(json!({ "attachments": items })).into_response();
+        }
+    }
+    not_found("Transaction not found")
+}
+
+/// `GET /v2/attachments/{id}`
+pub async fn attachment(
+    State(state): Shared,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    count(&state);
+    let org = match org_for_request(&state, &headers) {
+        Ok(o) => o,
+        Err(r) => return r,
+    };
+    let seed = state.data.options.seed;
+    for account in &org.accounts {
+        let ledger = state.data.ledger(account);
+        if let Some(tx) = ledger
+            .transactions
+            .iter()
+            .find(|t| receipt_id(seed, t).as_deref() == Some(id.as_str()))
+        {
+            let body = json!({ "attachment": attachment_json(&state, &headers, tx, &id) });
+            return axum::Json(body).into_response();
+        }
+    }
+    not_found("Attachment not found")
+}
