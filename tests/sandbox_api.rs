@@ -82,6 +82,38 @@ async fn answers_hold_against_every_documented_example() {
     assert_same_shape(&doc("labels"), &body, "labels");
     let (_, body) = api(&sb, "/v2/statements", &t, Some(owner)).await;
     assert_same_shape(&doc("statements"), &body, "statements");
+    let statement = body["statements"][0]["id"].as_str().unwrap().to_string();
+    let (_, body) = api(&sb, &format!("/v2/statements/{statement}"), &t, Some(owner)).await;
+    let one = serde_json::json!({ "statements": [body["statement"].clone()] });
+    assert_same_shape(
+        &doc("statements")["statements"],
+        &one["statements"],
+        "statements/{id}",
+    );
+    // A transaction with a receipt: both attachment endpoints and the include, as documented.
+    let (_, with) = api(
+        &sb,
+        &format!("/v2/transactions?bank_account_id={account}&with_attachments=true&includes[]=attachments"),
+        &t,
+        Some(owner),
+    )
+    .await;
+    let tx = &with["transactions"][0];
+    let attachment = serde_json::json!({ "attachment": tx["attachments"][0].clone() });
+    assert_same_shape(&doc("attachment"), &attachment, "includes[]=attachments");
+    let id = tx["attachment_ids"][0].as_str().unwrap();
+    let (_, body) = api(&sb, &format!("/v2/attachments/{id}"), &t, Some(owner)).await;
+    assert_same_shape(&doc("attachment"), &body, "attachment");
+    let tx_id = tx["id"].as_str().unwrap();
+    let (_, body) = api(
+        &sb,
+        &format!("/v2/transactions/{tx_id}/attachments"),
+        &t,
+        Some(owner),
+    )
+    .await;
+    let listed = serde_json::json!({ "attachment": body["attachments"][0].clone() });
+    assert_same_shape(&doc("attachment"), &listed, "transactions/{id}/attachments");
     let (_, body) = api(
         &sb,
         &format!("/v2/transactions?bank_account_id={account}&status[]=approved"),
