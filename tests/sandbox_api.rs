@@ -827,3 +827,57 @@ async fn label_statement_and_own_membership_items() {
     assert_eq!(bytes.len().to_string(), file["file_size"].as_str().unwrap());
     assert!(bytes.starts_with(b"%PDF-"));
 }
+
+/// The living books: a step adds a pending transaction on some account and settles the oldest
+/// pending one there, both with `updated_at` at the sandbox's now, so `updated_at_from` finds them.
+#[tokio::test]
+async fn living_books_add_and_settle_transactions() {
+    let sb = sandbox().await;
+    let orgs = org_ids(&sb);
+    let t = access(&sign_in(&sb, &orgs).await);
+    let since = (chrono::Utc::now() - chrono::Duration::seconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let moved = sb.step_books().expect("an account moved");
+    let org = sb
+        .data()
+        .orgs
+        .iter()
+        .find(|o| o.accounts.iter().any(|a| a.id == moved))
+        .unwrap();
+    let had_pending = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| &o.accounts)
+        .find(|a| a.id == moved)
+        .map(|a| {
+            sb.data()
+                .ledger(a)
+                .transactions
+                .iter()
+                .any(|t| t.status == qonto_sandbox::data::TxStatus::Pending)
+        });
+    let (status, body) = api(
+        &sb,
+        &format!("/v2/transactions?bank_account_id={moved}&status[]=pending&status[]=completed&updated_at_from={since}"),
+        &t,
+        Some(&org.id),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let changed = body["transactions"].as_array().unwrap();
+    assert!(
+        changed.iter().any(|tx| tx["status"] == "pending"),
+        "a new pending one: {body}"
+    );
+    if had_pending == Some(true) {
+        assert!(
+            changed.iter().any(|tx| tx["status"] == "completed"
+                && tx["settled_at"].as_str() >= Some(since.as_str())),
+            "the oldest pending one settled: {body}"
+        );
+    }
+    for tx in changed {
+        assert!(tx["updated_at"].as_str().unwrap() >= since.as_str());
+    }
+}

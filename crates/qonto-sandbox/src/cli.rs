@@ -63,9 +63,20 @@ pub struct SandboxArgs {
     /// Percentage whose connection is dropped.
     #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub drop_rate: u8,
+    /// Every this many seconds a new pending transaction appears on some account and the oldest
+    /// pending one settles (for testing sync and watch).
+    #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
+    pub new_transactions_every: Option<f64>,
     /// Test-only: the consent page presses "Allow" by itself.
     #[arg(long, hide = true)]
     pub consent_autosubmit: bool,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs >= 0.1 => Ok(secs),
+        _ => Err("a number of seconds, 0.1 or more".to_string()),
+    }
 }
 
 impl SandboxArgs {
@@ -95,6 +106,7 @@ impl SandboxArgs {
                 ..Faults::default()
             },
             consent_autosubmit: self.consent_autosubmit,
+            new_transactions_every: self.new_transactions_every.map(Duration::from_secs_f64),
             ..SandboxOptions::default()
         }
     }

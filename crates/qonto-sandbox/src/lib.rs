@@ -61,6 +61,9 @@ pub struct SandboxOptions {
     pub rate_limits: Vec<Limit>,
     /// Test-only: the consent page clicks "Allow" by itself (for a real headless browser).
     pub consent_autosubmit: bool,
+    /// Books that keep moving: every this often a new pending transaction appears on some
+    /// account and the oldest pending one settles.
+    pub new_transactions_every: Option<Duration>,
 }
 
 impl Default for SandboxOptions {
@@ -77,6 +80,7 @@ impl Default for SandboxOptions {
             faults: Faults::default(),
             rate_limits: QONTO_LIMITS.to_vec(),
             consent_autosubmit: false,
+            new_transactions_every: None,
         }
     }
 }
@@ -87,6 +91,8 @@ pub struct Sandbox {
     addr: SocketAddr,
     shutdown: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
+    /// The living books' ticker, when they run.
+    life: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Sandbox {
@@ -129,11 +135,23 @@ impl Sandbox {
                 tracing::error!(target: "sandbox", "sandbox server stopped: {e}");
             }
         });
+        let life = options.new_transactions_every.map(|every| {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut ticks = tokio::time::interval(every.max(Duration::from_millis(100)));
+                ticks.tick().await;
+                loop {
+                    ticks.tick().await;
+                    state.living.step(&state.data, state.clock.now());
+                }
+            })
+        });
         Ok(Self {
             state,
             addr,
             shutdown: Some(tx),
             task: Some(task),
+            life,
         })
     }
 
@@ -181,6 +199,14 @@ impl Sandbox {
     /// Moves the sandbox's clock forward (token and code expiry, refresh grace).
     pub fn advance_clock(&self, by: Duration) {
         self.state.clock.advance(by);
+    }
+
+    /// One step of the living books now: returns the account that moved.
+    #[cfg(feature = "testing")]
+    pub fn step_books(&self) -> Option<String> {
+        self.state
+            .living
+            .step(&self.state.data, self.state.clock.now())
     }
 
     #[cfg(feature = "testing")]
@@ -264,6 +290,9 @@ impl Sandbox {
 
     /// Stops serving and waits for the server task to end.
     pub async fn stop(mut self) {
+        if let Some(life) = self.life.take() {
+            life.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
@@ -275,6 +304,9 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        if let Some(life) = self.life.take() {
+            life.abort();
+        }
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }

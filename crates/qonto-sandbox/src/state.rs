@@ -178,10 +178,17 @@ pub struct SandboxState {
     pub counters: Counters,
     pub faults: FaultState,
     pub rate_limiter: RateLimiter,
+    /// Ledgers that moved since the start (`--new-transactions-every`).
+    pub living: crate::data::LivingBooks,
     records: Mutex<OAuthRecords>,
 }
 
 impl SandboxState {
+    /// An account's ledger as it stands now (moved on by the living books, if they run).
+    pub fn ledger(&self, account: &crate::data::Account) -> std::sync::Arc<crate::data::Ledger> {
+        self.living.ledger(&self.data, account)
+    }
+
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         data: DemoData,
@@ -204,6 +211,7 @@ impl SandboxState {
             counters: Counters::default(),
             faults,
             rate_limiter,
+            living: crate::data::LivingBooks::default(),
             records: Mutex::new(OAuthRecords::default()),
         }
     }

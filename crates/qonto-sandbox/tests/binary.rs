@@ -9,10 +9,11 @@ use std::time::{Duration, Instant};
 
 use qonto_sandbox::data::{DataOptions, DemoData};
 
-#[tokio::test]
-async fn prints_settings_serves_them_and_stops_on_sigterm() {
+/// Starts the binary with `args` and reads the seven settings it prints first.
+fn start(args: &[&str]) -> (std::process::Child, HashMap<String, String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_qonto-sandbox"))
         .args(["--listen", "127.0.0.1:0", "--seed", "7"])
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -24,6 +25,12 @@ async fn prints_settings_serves_them_and_stops_on_sigterm() {
         let (k, v) = line.split_once('=').expect("KEY=VALUE");
         env.insert(k.to_string(), v.to_string());
     }
+    (child, env)
+}
+
+#[tokio::test]
+async fn prints_settings_serves_them_and_stops_on_sigterm() {
+    let (mut child, env) = start(&[]);
     for key in [
         "QONTO_AUTH_URL",
         "QONTO_TOKEN_URL",
@@ -95,4 +102,58 @@ async fn prints_settings_serves_them_and_stops_on_sigterm() {
         !log.contains(&env["QONTO_CLIENT_SECRET"]) && !log.contains(&key),
         "no secrets in the log"
     );
+}
+
+/// `--new-transactions-every`: within a few steps some account has transactions updated since
+/// the start, found through `updated_at_from` with each organization's API key.
+#[tokio::test]
+async fn the_books_move_on_their_own() {
+    let since = (chrono::Utc::now() - chrono::Duration::seconds(1))
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let (mut child, env) = start(&["--new-transactions-every", "0.2"]);
+    let data = DemoData::generate(DataOptions {
+        seed: 7,
+        ..DataOptions::default()
+    })
+    .unwrap();
+    let http = reqwest::Client::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut found = 0;
+    while found == 0 && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        for org in &data.orgs {
+            let key = format!("{}:{}", org.slug, qonto_sandbox::DEFAULT_API_KEY_SECRET);
+            for account in &org.accounts {
+                let url = format!(
+                    "{}/v2/transactions?bank_account_id={}&status[]=pending&status[]=completed&updated_at_from={since}",
+                    env["QONTO_API_BASE_URL"], account.id
+                );
+                let body: serde_json::Value = http
+                    .get(url)
+                    .header("Authorization", &key)
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                found += body["transactions"].as_array().map_or(0, |t| t.len());
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(found > 0, "no transaction moved within 10 s");
+}
+
+#[test]
+fn a_period_that_is_not_a_positive_number_is_refused() {
+    for bad in ["0", "-1", "soon"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_qonto-sandbox"))
+            .arg(format!("--new-transactions-every={bad}"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("0.1 or more"));
+    }
 }

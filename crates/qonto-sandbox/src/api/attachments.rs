@@ -65,7 +65,7 @@ pub async fn transaction_attachments(
         Err(r) => return r,
     };
     for account in &org.accounts {
-        let ledger = state.data.ledger(account);
+        let ledger = state.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
             let items: Vec<Value> = receipt_id(state.data.options.seed, tx)
                 .map(|a| attachment_json(&state, &headers, tx, &a))
@@ -90,7 +90,7 @@ pub async fn attachment(
     };
     let seed = state.data.options.seed;
     for account in &org.accounts {
-        let ledger = state.data.ledger(account);
+        let ledger = state.ledger(account);
         if let Some(tx) = ledger
             .transactions
             .iter()

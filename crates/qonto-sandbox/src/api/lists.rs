@@ -140,7 +140,7 @@ pub async fn statements(
         {
             continue;
         }
-        let ledger = state.data.ledger(account);
+        let ledger = state.ledger(account);
         for p in statement_periods(&ledger, state.data.options.anchor) {
             let Some(key) = parse_period(&p) else {
                 continue;
@@ -202,7 +202,7 @@ pub async fn statement(
         Err(r) => return r,
     };
     for account in &org.accounts {
-        let ledger = state.data.ledger(account);
+        let ledger = state.ledger(account);
         for period in statement_periods(&ledger, state.data.options.anchor) {
             if statement_id(&state, account, &period) == id {
                 let body =

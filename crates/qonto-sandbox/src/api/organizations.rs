@@ -71,7 +71,7 @@ pub async fn organization(State(state): Shared, headers: HeaderMap) -> Response 
     let accounts: Vec<Value> = org
         .accounts
         .iter()
-        .map(|a| bank_account_json(org, a, &state.data.ledger(a)))
+        .map(|a| bank_account_json(org, a, &state.ledger(a)))
         .collect();
     axum::Json(json!({ "organization": {
         "id": org.id,
@@ -109,7 +109,7 @@ pub async fn bank_accounts(
     };
     let items: Vec<Value> = page_of(&org.accounts, page, per_page)
         .iter()
-        .map(|a| bank_account_json(org, a, &state.data.ledger(a)))
+        .map(|a| bank_account_json(org, a, &state.ledger(a)))
         .collect();
     axum::Json(json!({ "bank_accounts": items, "meta": meta(page, per_page, org.accounts.len()) }))
         .into_response()
@@ -127,7 +127,7 @@ pub async fn bank_account(
     };
     match org.account(&id) {
         Some(a) => {
-            axum::Json(json!({ "bank_account": bank_account_json(org, a, &state.data.ledger(a)) }))
+            axum::Json(json!({ "bank_account": bank_account_json(org, a, &state.ledger(a)) }))
                 .into_response()
         }
         None => not_found("Bank account not found"),

@@ -211,7 +211,7 @@ fn list_transactions(
         }
     };
     let includes = params.all("includes");
-    let ledger = state.data.ledger(account);
+    let ledger = state.ledger(account);
     let field_time = |tx: &Tx, field: &str| -> Option<DateTime<Utc>> {
         match field {
             "settled_at" => tx.settled_at,
@@ -285,7 +285,7 @@ pub async fn transaction(
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let includes = params.all("includes");
     for account in &org.accounts {
-        let ledger = state.data.ledger(account);
+        let ledger = state.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
             return axum::Json(
                 json!({ "transaction": transaction_json(&state, &headers, org, account, tx, &includes) }),

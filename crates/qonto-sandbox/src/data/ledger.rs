@@ -109,7 +109,7 @@ pub(super) fn build_ledger(account: &Account, counterparties: &[Counterparty]) -
     }
 }
 
-fn signed(tx: &Tx) -> i64 {
+pub(super) fn signed(tx: &Tx) -> i64 {
     match tx.side {
         Side::Credit => tx.amount_cents,
         Side::Debit => -tx.amount_cents,

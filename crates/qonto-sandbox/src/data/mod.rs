@@ -12,9 +12,11 @@ use serde::Deserialize;
 use crate::rng::SeededRng;
 
 mod ledger;
+mod living;
 
 use ledger::{build_ledger, make_iban, slugify};
 pub use ledger::{fixed_anchor, statement_periods};
+pub use living::LivingBooks;
 
 const DEMO_ASSET: &str = include_str!("../../assets/demo-data.toml");
 
@@ -215,7 +217,7 @@ pub struct Label {
 }
 
 /// One account's history, oldest first, with the balances it adds up to.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Ledger {
     pub transactions: Vec<Tx>,
     pub balance_cents: i64,
