@@ -55,15 +55,12 @@ pub(super) fn attachment_json(
 
 /// `GET /v2/transactions/{id}/attachments`
 pub async fn transaction_attachments(
-    State(state): Shared,
+    scope: Scoped,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let state = scope.state.clone();
+    let org = scope.org();
     for account in &org.accounts {
         let ledger = state.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
@@ -78,16 +75,9 @@ pub async fn transaction_attachments(
 }
 
 /// `GET /v2/attachments/{id}`
-pub async fn attachment(
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn attachment(scope: Scoped, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     let seed = state.data.options.seed;
     for account in &org.accounts {
         let ledger = state.ledger(account);

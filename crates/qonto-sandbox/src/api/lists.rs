@@ -5,16 +5,8 @@
 
 use super::*;
 
-pub async fn memberships(
-    State(state): Shared,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn memberships(scope: Scoped, RawQuery(q): RawQuery) -> Response {
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let (page, per_page) = match paging(&params) {
         Ok(p) => p,
@@ -46,12 +38,8 @@ fn member_json(m: &crate::data::Member) -> Value {
 
 /// `GET /v2/membership`: the caller's own membership (the demo user is each organization's
 /// first member).
-pub async fn membership(State(state): Shared, headers: HeaderMap) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn membership(scope: Scoped) -> Response {
+    let org = scope.org();
     match org.members.first() {
         Some(m) => axum::Json(json!({ "membership": member_json(m) })).into_response(),
         None => not_found("Membership not found"),
@@ -59,12 +47,8 @@ pub async fn membership(State(state): Shared, headers: HeaderMap) -> Response {
 }
 
 /// `GET /v2/labels/{id}`
-pub async fn label(State(state): Shared, headers: HeaderMap, Path(id): Path<String>) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn label(scope: Scoped, Path(id): Path<String>) -> Response {
+    let org = scope.org();
     match org.labels.iter().find(|l| l.id == id) {
         Some(l) => {
             axum::Json(json!({ "label": { "id": l.id, "name": l.name, "parent_id": l.parent_id } }))
@@ -74,12 +58,8 @@ pub async fn label(State(state): Shared, headers: HeaderMap, Path(id): Path<Stri
     }
 }
 
-pub async fn labels(State(state): Shared, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn labels(scope: Scoped, RawQuery(q): RawQuery) -> Response {
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let (page, per_page) = match paging(&params) {
         Ok(p) => p,
@@ -93,16 +73,9 @@ pub async fn labels(State(state): Shared, headers: HeaderMap, RawQuery(q): RawQu
         .into_response()
 }
 
-pub async fn statements(
-    State(state): Shared,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn statements(scope: Scoped, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let (page, per_page) = match paging(&params) {
         Ok(p) => p,
@@ -191,16 +164,9 @@ fn statement_json(
 }
 
 /// `GET /v2/statements/{id}`
-pub async fn statement(
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn statement(scope: Scoped, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     for account in &org.accounts {
         let ledger = state.ledger(account);
         for period in statement_periods(&ledger, state.data.options.anchor) {

@@ -119,6 +119,42 @@ fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<Caller, Res
     Err(unauthorized("The Authorization header is invalid"))
 }
 
+/// An organization-scoped request: counted, authenticated, and its organization resolved by
+/// Qonto's rules (`X-Qonto-Organization-Id` for User-flow tokens); otherwise answered with
+/// Qonto's error before the handler runs.
+pub struct Scoped {
+    state: Arc<SandboxState>,
+    org: usize,
+}
+
+impl Scoped {
+    fn org(&self) -> &Org {
+        &self.state.data.orgs[self.org]
+    }
+}
+
+impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &Arc<SandboxState>,
+    ) -> Result<Self, Response> {
+        count(state);
+        let org = org_for_request(state, &parts.headers)?;
+        let index = state
+            .data
+            .orgs
+            .iter()
+            .position(|o| o.id == org.id)
+            .ok_or_else(|| not_found("The organization does not exist"))?;
+        Ok(Self {
+            state: state.clone(),
+            org: index,
+        })
+    }
+}
+
 /// Authenticates and resolves the organization the request is about.
 fn org_for_request<'a>(state: &'a SandboxState, headers: &HeaderMap) -> Result<&'a Org, Response> {
     let caller = authenticate(state, headers)?;

@@ -62,12 +62,9 @@ fn bank_account_json(org: &Org, account: &Account, ledger: &Ledger) -> Value {
     v
 }
 
-pub async fn organization(State(state): Shared, headers: HeaderMap) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn organization(scope: Scoped) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     let accounts: Vec<Value> = org
         .accounts
         .iter()
@@ -92,16 +89,9 @@ pub async fn organization(State(state): Shared, headers: HeaderMap) -> Response 
     .into_response()
 }
 
-pub async fn bank_accounts(
-    State(state): Shared,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn bank_accounts(scope: Scoped, RawQuery(q): RawQuery) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let (page, per_page) = match paging(&params) {
         Ok(p) => p,
@@ -115,16 +105,9 @@ pub async fn bank_accounts(
         .into_response()
 }
 
-pub async fn bank_account(
-    State(state): Shared,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn bank_account(scope: Scoped, Path(id): Path<String>) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     match org.account(&id) {
         Some(a) => {
             axum::Json(json!({ "bank_account": bank_account_json(org, a, &state.ledger(a)) }))

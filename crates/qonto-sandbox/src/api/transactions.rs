@@ -103,16 +103,9 @@ fn parse_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, Resp
     }
 }
 
-pub async fn transactions(
-    State(state): Shared,
-    headers: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+pub async fn transactions(scope: Scoped, headers: HeaderMap, RawQuery(q): RawQuery) -> Response {
+    let state = scope.state.clone();
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     list_transactions(&state, &headers, org, &params).unwrap_or_else(|r| r)
 }
@@ -272,16 +265,13 @@ fn list_transactions(
 }
 
 pub async fn transaction(
-    State(state): Shared,
+    scope: Scoped,
     headers: HeaderMap,
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    count(&state);
-    let org = match org_for_request(&state, &headers) {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
+    let state = scope.state.clone();
+    let org = scope.org();
     let params = Params::parse(q.unwrap_or_default().as_bytes());
     let includes = params.all("includes");
     for account in &org.accounts {
