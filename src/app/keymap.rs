@@ -219,7 +219,17 @@ impl KeyMap {
             .unwrap_or_else(|| "?".to_string())
     }
 
-    /// The main screen's label of `action`, for hints and sentences.
+    /// The first key of `action` in `mode`, for sentences ("Press c to …").
+    pub fn first_key(&self, mode: Mode, action: Action) -> String {
+        self.bindings
+            .iter()
+            .find(|b| b.mode == mode && b.action == action)
+            .and_then(|b| b.keys.first())
+            .map(KeyChord::label)
+            .unwrap_or_else(|| "?".to_string())
+    }
+
+    /// The main screen's label of `action`, for hints.
     pub fn main(&self, action: Action) -> String {
         self.label(Mode::Main, action)
     }

@@ -22,7 +22,7 @@ pub fn api_error(error: &ApiError, keys: &KeyMap) -> String {
             .unwrap_or_default();
         return format!(
             "This organization is no longer shared with qonto-tui. Press {} to change what you share.{trace}",
-            keys.main(Action::Reconsent)
+            keys.first_key(Mode::Main, Action::Reconsent)
         );
     }
     error.to_string()
@@ -36,36 +36,36 @@ pub fn retrying(error: &ApiError, in_secs: u64, keys: &KeyMap) -> String {
 pub fn retry_hint(keys: &KeyMap) -> String {
     format!(
         "Retrying by itself; {} retries now.",
-        keys.main(Action::Refresh)
+        keys.first_key(Mode::Main, Action::Refresh)
     )
 }
 
 pub fn sign_in_ended(keys: &KeyMap) -> String {
     format!(
         "Your Qonto sign-in has ended. Press {} to sign in again.",
-        keys.main(Action::Reconsent)
+        keys.first_key(Mode::Main, Action::Reconsent)
     )
 }
 
 pub fn nothing_shared(keys: &KeyMap) -> String {
     format!(
         "No organization is shared. Press {} to choose some.",
-        keys.main(Action::Reconsent)
+        keys.first_key(Mode::Main, Action::Reconsent)
     )
 }
 
 pub fn sign_in_cancelled(keys: &KeyMap) -> String {
     format!(
         "Sign-in cancelled. Press {} to start again, {} to quit.",
-        keys.label(Mode::SignIn, Action::Confirm),
-        keys.label(Mode::SignIn, Action::Quit)
+        keys.first_key(Mode::SignIn, Action::Confirm),
+        keys.first_key(Mode::SignIn, Action::Quit)
     )
 }
 
 pub fn too_small(width: u16, height: u16, keys: &KeyMap) -> String {
     format!(
         "qonto-tui needs {width}×{height} ({} quits)",
-        keys.main(Action::Quit)
+        keys.first_key(Mode::Main, Action::Quit)
     )
 }
 
@@ -112,6 +112,11 @@ mod tests {
         let keys = KeyMap::default();
         assert!(sign_in_ended(&keys).contains("Press c "));
         assert!(retry_hint(&keys).contains("r retries"));
+        assert_eq!(
+            sign_in_cancelled(&keys),
+            "Sign-in cancelled. Press Enter to start again, q to quit."
+        );
+        assert!(too_small(30, 8, &keys).ends_with("(q quits)"));
         let table = [("reconsent".to_string(), vec!["C".to_string()])]
             .into_iter()
             .collect();
