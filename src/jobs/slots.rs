@@ -14,7 +14,6 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
 use super::fetch;
-use crate::app::msg::Generation;
 use crate::app::{Fetch, Msg};
 
 /// Background fetches at once.
@@ -56,7 +55,6 @@ fn key_of(fetch: &Fetch) -> Key {
 struct Running {
     id: u64,
     fetch: Fetch,
-    generation: Generation,
     priority: Priority,
     /// Set once the request is on its way (no longer waiting to settle or for a place).
     sent: Arc<AtomicBool>,
@@ -97,7 +95,7 @@ impl Slots {
             let promote = priority == Priority::Selected
                 && current.priority == Priority::Background
                 && !current.sent.load(Ordering::SeqCst);
-            if current.generation == fetch.generation() && !promote {
+            if current.fetch.generation() == fetch.generation() && !promote {
                 return;
             }
             current.handle.abort();
@@ -132,8 +130,10 @@ impl Slots {
         let to_app = &self.to_app;
         let before = self.running.len();
         self.running.retain(|(slot_org, _), job| {
-            let elsewhere =
-                job.priority == Priority::Selected && slot_org.as_deref().is_some_and(|o| o != org);
+            // A job already done (its answer sent) only waits for its slot to be freed.
+            let elsewhere = job.priority == Priority::Selected
+                && slot_org.as_deref().is_some_and(|o| o != org)
+                && !job.handle.is_finished();
             if elsewhere {
                 job.handle.abort();
                 let _ = to_app.send(Msg::FetchAbandoned(job.fetch.clone()));
@@ -147,7 +147,6 @@ impl Slots {
         self.next_id += 1;
         let id = self.next_id;
         let sent = Arc::new(AtomicBool::new(false));
-        let generation = fetch.generation();
         let api = self.api.clone();
         let to_app = self.to_app.clone();
         let done = self.done_tx.clone();
@@ -179,7 +178,6 @@ impl Slots {
             Running {
                 id,
                 fetch: asked,
-                generation,
                 priority,
                 sent,
                 handle: task.abort_handle(),

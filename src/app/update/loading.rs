@@ -28,36 +28,25 @@ pub(super) fn load_orgs(app: &mut App) -> Vec<Cmd> {
 
 /// The organization's overview, then (once it is here) what the current tab shows.
 pub(super) fn plan_org(app: &mut App, org: &str, freshness: Freshness) -> Vec<Cmd> {
+    let refresh = freshness == Freshness::Refresh;
     let now = app.now;
     let generation = app.next_generation();
     let data = app.data.entry(org.to_string()).or_default();
-    if let Some(generation) = data.overview.loading_generation() {
-        let again = Fetch::Overview {
-            org: org.to_string(),
-            generation,
-        };
-        if freshness == Freshness::Missing {
-            return vec![again.into()];
-        }
-        let mut cmds = vec![again.into()];
-        cmds.extend(plan_tab(app, org, freshness));
-        return cmds;
-    }
-    if data.overview.is_idle() || freshness == Freshness::Refresh {
-        data.overview.start(generation, now);
-        let mut cmds = vec![
+    let mut cmds: Vec<Cmd> = plan_load(&mut data.overview, refresh, generation, now)
+        .map(|generation| {
             Fetch::Overview {
                 org: org.to_string(),
                 generation,
             }
-            .into(),
-        ];
-        if freshness == Freshness::Refresh {
-            cmds.extend(plan_tab(app, org, freshness));
-        }
-        return cmds;
+            .into()
+        })
+        .into_iter()
+        .collect();
+    // The tab's data waits for the overview (it names the accounts), unless all is refreshed.
+    if cmds.is_empty() || refresh {
+        cmds.extend(plan_tab(app, org, freshness));
     }
-    plan_tab(app, org, freshness)
+    cmds
 }
 
 /// What the current tab of `org` needs, beyond its overview.
@@ -102,16 +91,17 @@ pub(super) fn plan_tab(app: &mut App, org: &str, freshness: Freshness) -> Vec<Cm
                 None
             }
         }
-        Tab::Members => plan_list(&mut data.members, refresh, generation, now)
+        Tab::Members => plan_load(&mut data.members, refresh, generation, now)
             .map(|generation| Fetch::Members { org, generation }),
-        Tab::Labels => plan_list(&mut data.labels, refresh, generation, now)
+        Tab::Labels => plan_load(&mut data.labels, refresh, generation, now)
             .map(|generation| Fetch::Labels { org, generation }),
     };
     fetch.map(Cmd::from).into_iter().collect()
 }
 
-/// The generation to ask a per-organization list for, if it is to be asked for.
-fn plan_list<T>(
+/// The generation to ask a load for, if it is to be asked for: the one on its way, or a new
+/// one when nothing is here (or everything is refreshed).
+fn plan_load<T>(
     load: &mut Load<T>,
     refresh: bool,
     generation: u64,
