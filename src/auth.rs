@@ -19,14 +19,13 @@ use crate::config::{Config, TokenStoreKind};
 pub fn store_for(config: &Config) -> anyhow::Result<Arc<dyn TokenStore>> {
     let namespace = config.namespace();
     let store: Arc<dyn TokenStore> = match config.token_store {
-        TokenStoreKind::Keyring => match KeyringStore::open(&namespace) {
-            Ok(store) => Arc::new(store),
-            Err(e @ StoreError::Unavailable { .. }) => anyhow::bail!(
-                "{e}, or choose the file store explicitly with `--token-store file` (a 0600 file in {}; less safe)",
-                crate::config::data_dir().display()
-            ),
-            Err(e) => return Err(e.into()),
-        },
+        TokenStoreKind::Keyring => {
+            // The lock file sits where the file store's tokens would, named alike.
+            let lock = FileStore::for_namespace(&crate::config::data_dir(), &namespace)
+                .path()
+                .with_extension("lock");
+            Arc::new(KeyringStore::open(&namespace).with_refresh_lock(lock))
+        }
         TokenStoreKind::File => Arc::new(FileStore::for_namespace(
             &crate::config::data_dir(),
             &namespace,
@@ -40,6 +39,18 @@ pub fn store_for(config: &Config) -> anyhow::Result<Arc<dyn TokenStore>> {
         );
     }
     Ok(store)
+}
+
+/// A store error in words for the command line: a missing secret store names the explicit
+/// alternative.
+pub fn explain(e: StoreError) -> anyhow::Error {
+    match e {
+        StoreError::Unavailable { .. } => anyhow::anyhow!(
+            "{e}, or choose the file store explicitly with `--token-store file` (a 0600 file in {}; less safe)",
+            crate::config::data_dir().display()
+        ),
+        other => other.into(),
+    }
 }
 
 /// The OAuth client, with the secret from the environment, the config file or the secret store.
@@ -75,14 +86,12 @@ pub async fn client_secret(config: &Config) -> anyhow::Result<Secret> {
 }
 
 /// The client secret's own entry in the secret store (not a set of tokens).
-fn client_secret_entry(config: &Config) -> Result<KeyringSecret, StoreError> {
+fn client_secret_entry(config: &Config) -> KeyringSecret {
     KeyringSecret::open(&format!("client-secret/{}", config.namespace()))
 }
 
 async fn client_secret_from_store(config: &Config) -> anyhow::Result<Option<Secret>> {
-    let Ok(entry) = client_secret_entry(config) else {
-        return Ok(None);
-    };
+    let entry = client_secret_entry(config);
     let stored = blocking(move || entry.load()).await.ok().flatten();
     Ok(stored.map(unwrap_legacy_client_secret))
 }
@@ -96,7 +105,7 @@ fn unwrap_legacy_client_secret(value: Secret) -> Secret {
 }
 
 pub async fn save_client_secret(config: &Config, secret: &Secret) -> anyhow::Result<()> {
-    let entry = client_secret_entry(config)?;
+    let entry = client_secret_entry(config);
     let secret = secret.clone();
     blocking(move || entry.save(&secret)).await?;
     Ok(())

@@ -1,6 +1,6 @@
 //! `qonto-tui login`, `logout` and `status`: the consent flow and the session without the TUI.
 
-use crate::auth::{begin_sign_in, oauth_client, save_client_secret, store_for};
+use crate::auth::{begin_sign_in, explain, oauth_client, save_client_secret, store_for};
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -13,13 +13,19 @@ use crate::config::Config;
 use qonto_client::api::ApiClient;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 use qonto_client::oauth::session::Session;
-use qonto_client::store::blocking;
+use qonto_client::store::{StoreError, StoredTokens, blocking};
 
 /// `status` exits with this when nobody is signed in (like `gh auth status`).
 pub const EXIT_NOT_SIGNED_IN: u8 = 4;
 
 pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Result<()> {
     let store = store_for(config)?;
+    // Find out before the browser opens whether the tokens will have somewhere to go.
+    let s = store.clone();
+    match blocking(move || s.load()).await {
+        Ok(_) | Err(StoreError::Corrupt(_)) => {}
+        Err(e) => return Err(explain(e).context("the token store cannot be used")),
+    }
     let client = oauth_client(config).await?;
     let pending = begin_sign_in(config).await?;
     let mut out = std::io::stderr();
@@ -93,29 +99,61 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
 pub async fn logout(config: &Config) -> anyhow::Result<()> {
     let store = store_for(config)?;
     let s = store.clone();
-    let stored = blocking(move || s.load()).await.unwrap_or(None);
-    if stored.is_none() {
-        let s = store.clone();
-        blocking(move || s.delete()).await?;
+    let stored = blocking(move || s.load()).await;
+    // Copies an interrupted write left behind hold live tokens too: revoked and removed alike.
+    let s = store.clone();
+    let strays = blocking(move || Ok(s.take_stray_copies()))
+        .await
+        .unwrap_or_default();
+    let mut unreadable = None;
+    let mut to_revoke: Vec<StoredTokens> = strays;
+    match stored {
+        Ok(Some(tokens)) => to_revoke.insert(0, tokens),
+        Ok(None) => {}
+        // Damaged beyond reading: nothing in it can be revoked, but it is still removed.
+        Err(StoreError::Corrupt(why)) => unreadable = Some(why),
+        Err(e) => {
+            return Err(explain(e).context("nothing was signed out (the tokens were not read)"));
+        }
+    }
+    if to_revoke.is_empty() && unreadable.is_none() {
         println!("Not signed in; nothing to forget.");
         return Ok(());
     }
-    let revoked = match oauth_client(config).await {
+    let mut revoked = 0;
+    match oauth_client(config).await {
         Ok(client) => {
-            let session = Session::new(client, store.clone(), stored);
-            session.sign_out().await?
+            for tokens in &to_revoke {
+                let token = tokens
+                    .refresh_token
+                    .as_ref()
+                    .unwrap_or(&tokens.access_token);
+                if client.revoke(token).await.unwrap_or(false) {
+                    revoked += 1;
+                }
+            }
         }
-        Err(_) => {
-            let s = store.clone();
-            blocking(move || s.delete()).await?;
-            false
-        }
-    };
-    println!(
-        "Signed out: tokens deleted from {}{}.",
-        store.describe(),
-        if revoked { " and revoked at Qonto" } else { "" }
-    );
+        Err(e) => eprintln!("The tokens cannot be revoked at Qonto ({e:#}); deleting them here."),
+    }
+    let s = store.clone();
+    blocking(move || s.delete()).await.map_err(explain)?;
+    if let Some(why) = unreadable {
+        println!(
+            "The stored tokens were unreadable ({why}), so they could not be revoked at Qonto; deleted them from {}.",
+            store.describe()
+        );
+    }
+    if !to_revoke.is_empty() {
+        println!(
+            "Signed out: tokens deleted from {}{}.",
+            store.describe(),
+            match revoked {
+                0 => String::new(),
+                n if n == to_revoke.len() => " and revoked at Qonto".to_string(),
+                n => format!(" ({n} of {} revoked at Qonto)", to_revoke.len()),
+            }
+        );
+    }
     Ok(())
 }
 
@@ -126,7 +164,7 @@ pub async fn status(
 ) -> anyhow::Result<u8> {
     let store = store_for(config)?;
     let s = store.clone();
-    let stored = blocking(move || s.load()).await?;
+    let stored = blocking(move || s.load()).await.map_err(explain)?;
     let log = log_file.map(|p| p.display().to_string());
     let Some(tokens) = stored else {
         if as_json {

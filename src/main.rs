@@ -148,6 +148,9 @@ fn main() -> ExitCode {
             }
         }
     });
+    // A store call stuck on a frozen secret store must not keep the process alive: its thread
+    // is abandoned, not joined.
+    runtime.shutdown_background();
     match result {
         Ok(code) => code,
         Err(e) => {

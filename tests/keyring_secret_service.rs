@@ -21,23 +21,21 @@ fn tokens_persist_in_the_secret_service_across_connections() {
         lifetime_secs: 3600,
         scope: "offline_access user_organization.read organization.read".into(),
     };
-    let writer = KeyringStore::open(&namespace)
-        .expect("a Secret Service is reachable (run the tests with scripts/test)");
+    let writer = KeyringStore::open(&namespace);
     assert!(
         writer.describe().to_lowercase().contains("secret"),
         "{}",
         writer.describe()
     );
-    writer.save(&tokens).unwrap();
+    writer
+        .save(&tokens)
+        .expect("a Secret Service is reachable (run the tests with scripts/test)");
     drop(writer);
 
     // A separate connection reads back exactly what was written: it really persisted.
-    let reader = KeyringStore::open(&namespace).unwrap();
+    let reader = KeyringStore::open(&namespace);
     assert_eq!(reader.load().unwrap(), Some(tokens));
     reader.delete().unwrap();
-    assert_eq!(
-        KeyringStore::open(&namespace).unwrap().load().unwrap(),
-        None
-    );
+    assert_eq!(KeyringStore::open(&namespace).load().unwrap(), None);
     reader.delete().unwrap();
 }

@@ -65,8 +65,9 @@ pub enum Msg {
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<String, String>),
     SignInFailed(String),
-    /// Rotated tokens could not be saved (they are kept in memory).
-    StoreWarning(String),
+    /// Whether rotated tokens could be saved: `Some(problem)` when a save failed (they are
+    /// kept in memory meanwhile), `None` once one succeeded again.
+    StoreHealth(Option<String>),
     PasteRejected(String),
     SignedIn,
 }

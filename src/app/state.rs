@@ -268,6 +268,8 @@ pub struct App {
     pub sign_in: Option<SignInFlow>,
     pub status: Option<StatusMessage>,
     pub banner: Option<Banner>,
+    /// Why the latest tokens could not be saved, until a save succeeds.
+    pub store_problem: Option<String>,
     pub help: bool,
     pub reveal_ibans: bool,
     /// Declined transactions are listed too (Qonto hides them unless asked).
@@ -308,6 +310,7 @@ impl App {
             sign_in: None,
             status: None,
             banner: None,
+            store_problem: None,
             help: false,
             reveal_ibans: false,
             show_declined: false,

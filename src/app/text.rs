@@ -89,6 +89,11 @@ pub fn store_warning(problem: &str) -> String {
     format!("Signed in until you quit only: {problem}")
 }
 
+/// The title bar's mark while the latest tokens exist in memory only.
+pub const STORE_PROBLEM_MARK: &str = "⚠ sign-in not saved";
+
+pub const STORE_RECOVERED: &str = "The sign-in is saved again.";
+
 /// What a re-consent changed, by organization name.
 pub fn consent_change(added: &[&str], removed: &[&str]) -> String {
     match (added.is_empty(), removed.is_empty()) {

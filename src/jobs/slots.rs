@@ -168,8 +168,8 @@ impl Slots {
             flag.store(true, Ordering::SeqCst);
             let msg = fetch::run(&api, fetch).await;
             let _ = to_app.send(msg);
-            if let Some(warning) = api.session().take_new_store_warning() {
-                let _ = to_app.send(Msg::StoreWarning(warning));
+            if let Some(health) = api.session().take_store_health_change() {
+                let _ = to_app.send(Msg::StoreHealth(health));
             }
             let _ = done.send((slot, id));
         });

@@ -95,6 +95,12 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if app.demo {
         spans.push(Span::styled("· demo sandbox ", theme.warning()));
     }
+    if app.store_problem.is_some() {
+        spans.push(Span::styled(
+            format!("· {} ", text::STORE_PROBLEM_MARK),
+            theme.error(),
+        ));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let help = Line::from(vec![
         Span::styled(app.keys.main(Action::Help), theme.key()),

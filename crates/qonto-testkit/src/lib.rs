@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod fixtures;
+pub mod keyring;
 pub mod pty;
 
 use std::path::PathBuf;

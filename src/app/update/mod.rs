@@ -56,7 +56,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::BrowserOpened(browser) => sign_in::browser_opened(app, browser),
         Msg::SignInFailed(error) => sign_in::failed(app, error),
         Msg::PasteRejected(error) => sign_in::paste_rejected(app, error),
-        Msg::StoreWarning(text) => sign_in::store_warning(app, &text),
+        Msg::StoreHealth(problem) => sign_in::store_health(app, problem),
         Msg::SignedIn => sign_in::signed_in(app),
     }
 }

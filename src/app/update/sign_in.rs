@@ -131,8 +131,18 @@ pub(super) fn paste_rejected(app: &mut App, error: String) -> Vec<Cmd> {
     Vec::new()
 }
 
-pub(super) fn store_warning(app: &mut App, problem: &str) -> Vec<Cmd> {
-    set_status(app, Notice::Text(text::store_warning(problem)), Tone::Error);
+/// A failed save is shown until a save succeeds (in the title bar, after the passing notice).
+pub(super) fn store_health(app: &mut App, problem: Option<String>) -> Vec<Cmd> {
+    match &problem {
+        Some(problem) => set_status(app, Notice::Text(text::store_warning(problem)), Tone::Error),
+        None if app.store_problem.is_some() => set_status(
+            app,
+            Notice::Text(text::STORE_RECOVERED.into()),
+            Tone::Success,
+        ),
+        None => {}
+    }
+    app.store_problem = problem;
     Vec::new()
 }
 

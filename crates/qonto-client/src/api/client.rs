@@ -99,13 +99,7 @@ impl ApiClient {
                     refreshed = true;
                     token = self.session.refresh_after_unauthorized(&token).await?;
                 }
-                401 => {
-                    return Err(ApiError::Auth(
-                        crate::oauth::session::AuthError::SignInRequired {
-                            reason: Some("Qonto no longer accepts this sign-in".into()),
-                        },
-                    ));
-                }
+                401 => return Err(ApiError::Unauthorized),
                 429 => {
                     let wait = headers
                         .get("retry-after")

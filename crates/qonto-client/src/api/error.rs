@@ -33,6 +33,11 @@ pub enum ApiError {
         detail: String,
         trace_id: Option<String>,
     },
+    /// A 401 even with a token renewed a moment ago: the sign-in itself was just proven alive
+    /// by the token server, so this is not a sign-out (a slow secret store can make the new
+    /// token expire before it is used).
+    #[error("Qonto refused a freshly renewed access token")]
+    Unauthorized,
     #[error("network: {0}")]
     Network(String),
     #[error("Qonto's answer is not understood: {0}")]
@@ -57,6 +62,7 @@ impl ApiError {
             ApiError::Network(_)
             | ApiError::Server { .. }
             | ApiError::RateLimited { .. }
+            | ApiError::Unauthorized
             | ApiError::Decode(_) => true,
             ApiError::Auth(AuthError::Token(t)) => !t.requires_sign_in(),
             _ => false,

@@ -8,7 +8,10 @@ use tokio::sync::Mutex;
 
 use super::tokens::{OAuthClient, TokenError};
 use crate::secret::Secret;
-use crate::store::{StoreError, StoredTokens, TokenStore, blocking};
+use crate::store::{StoreError, StoredTokens, TokenStore, blocking, lock};
+
+/// How long a refresh waits for another process's refresh to finish.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AuthError {
@@ -32,12 +35,17 @@ pub struct Session {
     current: Mutex<Option<StoredTokens>>,
     /// The last failure to save rotated tokens (they are kept in memory meanwhile).
     store_warning: std::sync::Mutex<Option<String>>,
-    store_warning_reported: std::sync::atomic::AtomicBool,
+    store_health_reported: std::sync::atomic::AtomicBool,
 }
 
 /// Refresh this long before expiry: 60 s, or half the lifetime for very short-lived tokens.
 fn refresh_margin(tokens: &StoredTokens) -> i64 {
     60.min(tokens.lifetime_secs / 2)
+}
+
+/// Whether the access token is good for a while yet (past the refresh margin).
+fn is_fresh(tokens: &StoredTokens) -> bool {
+    chrono::Utc::now().timestamp() + refresh_margin(tokens) < tokens.expires_at
 }
 
 /// Registers the tokens with the log's redaction, so no log line can hold them.
@@ -62,7 +70,7 @@ impl Session {
             store,
             current: Mutex::new(tokens),
             store_warning: std::sync::Mutex::new(None),
-            store_warning_reported: std::sync::atomic::AtomicBool::new(false),
+            store_health_reported: std::sync::atomic::AtomicBool::new(true),
         }
     }
 
@@ -96,16 +104,16 @@ impl Session {
             .clone()
     }
 
-    /// The store warning, once: later calls return `None` until a new failure.
-    pub fn take_new_store_warning(&self) -> Option<String> {
-        let warning = self.store_warning()?;
+    /// The store's health when it changed since the last call: `Some(Some(problem))` when a
+    /// save failed, `Some(None)` when one succeeded again, `None` when nothing changed.
+    pub fn take_store_health_change(&self) -> Option<Option<String>> {
         if self
-            .store_warning_reported
+            .store_health_reported
             .swap(true, std::sync::atomic::Ordering::SeqCst)
         {
             return None;
         }
-        Some(warning)
+        Some(self.store_warning())
     }
 
     /// A valid access token, refreshed first if it is about to expire.
@@ -114,8 +122,7 @@ impl Session {
         let Some(tokens) = guard.as_ref() else {
             return Err(AuthError::SignInRequired { reason: None });
         };
-        let now = chrono::Utc::now().timestamp();
-        if now + refresh_margin(tokens) < tokens.expires_at {
+        if is_fresh(tokens) {
             return Ok(tokens.access_token.clone());
         }
         self.refresh_locked(&mut guard).await
@@ -131,10 +138,26 @@ impl Session {
         }
     }
 
+    /// Refreshes for everyone in this process (the caller holds `current`) and, through the
+    /// store's lock file, for every process sharing the store: one that refreshed while we
+    /// waited has already rotated the refresh token, and its tokens are adopted instead.
     async fn refresh_locked(&self, guard: &mut Option<StoredTokens>) -> Result<Secret, AuthError> {
-        let Some(current) = guard.clone() else {
+        let Some(mut current) = guard.clone() else {
             return Err(AuthError::SignInRequired { reason: None });
         };
+        let _lock = match self.store.refresh_lock_path() {
+            Some(path) => lock::acquire(&path, LOCK_WAIT).await,
+            None => None,
+        };
+        if let Some(newer) = self.newer_in_store(&current).await {
+            tracing::info!("another process refreshed the tokens; using theirs");
+            keep_out_of_logs(&newer);
+            *guard = Some(newer.clone());
+            if is_fresh(&newer) {
+                return Ok(newer.access_token);
+            }
+            current = newer;
+        }
         match self.client.refresh(&current).await {
             Ok(fresh) => {
                 // The old refresh token dies after its grace period: persist the new one first.
@@ -145,12 +168,18 @@ impl Session {
                 Ok(token)
             }
             Err(e) if e.requires_sign_in() => {
+                // Another process (without the lock, or an older version) may have rotated the
+                // token after we read it: what the store holds now is not what was refused.
+                if let Some(newer) = self.newer_in_store(&current).await {
+                    tracing::info!("the refresh token was refused but the store has newer ones");
+                    keep_out_of_logs(&newer);
+                    let token = newer.access_token.clone();
+                    *guard = Some(newer);
+                    return Ok(token);
+                }
                 tracing::warn!("the refresh token was refused ({e}); signing out");
                 *guard = None;
-                let store = self.store.clone();
-                if let Err(delete_error) = blocking(move || store.delete()).await {
-                    tracing::warn!("could not delete the dead tokens: {delete_error}");
-                }
+                self.delete_if_still(&current).await;
                 Err(AuthError::SignInRequired {
                     reason: Some(e.to_string()),
                 })
@@ -162,21 +191,60 @@ impl Session {
         }
     }
 
+    /// What the store holds when another process wrote it since `ours` were issued. (A store
+    /// that missed one of our own saves holds older tokens, which expire earlier.)
+    async fn newer_in_store(&self, ours: &StoredTokens) -> Option<StoredTokens> {
+        let store = self.store.clone();
+        match blocking(move || store.load()).await {
+            Ok(Some(stored))
+                if stored.refresh_token != ours.refresh_token
+                    && stored.expires_at >= ours.expires_at =>
+            {
+                Some(stored)
+            }
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!("could not re-read the token store: {e}");
+                None
+            }
+        }
+    }
+
+    /// Deletes the stored tokens only if they are still the ones just refused: never tokens
+    /// another process has written since.
+    async fn delete_if_still(&self, refused: &StoredTokens) {
+        let store = self.store.clone();
+        let refused = refused.refresh_token.clone();
+        let result = blocking(move || match store.load() {
+            Ok(Some(stored)) if stored.refresh_token != refused => Ok(false),
+            Ok(None) => Ok(false),
+            Ok(Some(_)) | Err(StoreError::Corrupt(_)) => store.delete().map(|()| true),
+            Err(e) => Err(e),
+        })
+        .await;
+        match result {
+            Ok(true) => tracing::info!("the refused tokens were deleted from the store"),
+            Ok(false) => tracing::info!("the store holds other tokens; left as they are"),
+            Err(e) => tracing::warn!("could not delete the refused tokens: {e}"),
+        }
+    }
+
     async fn persist(&self, tokens: &StoredTokens) {
         let store = self.store.clone();
         let copy = tokens.clone();
         let result = blocking(move || store.save(&copy)).await;
-        let mut warning = self.store_warning.lock().unwrap_or_else(|p| p.into_inner());
-        match result {
-            Ok(()) => {
-                *warning = None;
-                self.store_warning_reported
-                    .store(false, std::sync::atomic::Ordering::SeqCst);
-            }
+        let problem = match result {
+            Ok(()) => None,
             Err(e) => {
                 tracing::error!("could not save the refreshed tokens: {e}");
-                *warning = Some(format!("could not save the refreshed tokens: {e}"));
+                Some(format!("could not save the refreshed tokens: {e}"))
             }
+        };
+        let mut warning = self.store_warning.lock().unwrap_or_else(|p| p.into_inner());
+        if *warning != problem {
+            *warning = problem;
+            self.store_health_reported
+                .store(false, std::sync::atomic::Ordering::SeqCst);
         }
     }
 
@@ -187,18 +255,5 @@ impl Session {
         blocking(move || store.save(&copy)).await?;
         *self.current.lock().await = Some(tokens);
         Ok(())
-    }
-
-    /// Forgets the tokens here and in the store; revokes the refresh token where possible.
-    pub async fn sign_out(&self) -> Result<bool, AuthError> {
-        let tokens = self.current.lock().await.take();
-        let mut revoked = false;
-        if let Some(t) = tokens {
-            let token = t.refresh_token.unwrap_or(t.access_token);
-            revoked = self.client.revoke(&token).await.unwrap_or(false);
-        }
-        let store = self.store.clone();
-        blocking(move || store.delete()).await?;
-        Ok(revoked)
     }
 }
