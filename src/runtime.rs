@@ -50,7 +50,10 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         tokio::spawn(async move { qonto_client::store::blocking(move || store.load()).await })
     };
 
+    // Before the terminal changes: a signal from here on ends the loop, which restores it.
+    let mut signals = Signals::new();
     let (mut terminal, guard) = tui::enter()?;
+    let mut mouse_on = true;
     let mut app = App::new(demo, crate::state_file::last_org(), Instant::now());
     app.no_color = config.preferences.no_color;
     app.keys = config.preferences.keys.clone();
@@ -85,7 +88,6 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut signals = Signals::new();
     let mut dirty = false;
     let mut pacer = FramePacer::default();
     pacer.drawn(Instant::now());
@@ -99,7 +101,19 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                 Some(Err(_)) | None => Some(Msg::Terminate),
             },
             Some(msg) = msg_rx.recv() => Some(msg),
-            _ = signals.recv() => Some(Msg::Terminate),
+            signal = signals.recv() => match signal {
+                SignalAction::Terminate => Some(Msg::Terminate),
+                SignalAction::Suspend => {
+                    suspend(&mut terminal, mouse_on)?;
+                    dirty = true;
+                    None
+                }
+                SignalAction::Redraw => {
+                    tui::repaint_all(&mut terminal)?;
+                    dirty = true;
+                    None
+                }
+            },
             _ = tokio::time::sleep_until(next_draw), if dirty => None,
             _ = ticker.tick() => {
                 ticks += 1;
@@ -122,7 +136,11 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             for cmd in update(&mut app, msg) {
                 match cmd {
                     Cmd::Effect(Effect::Quit) => break 'outer,
-                    Cmd::Effect(Effect::MouseCapture(on)) => tui::set_mouse_capture(on),
+                    Cmd::Effect(Effect::MouseCapture(on)) => {
+                        mouse_on = on;
+                        tui::set_mouse_capture(on);
+                    }
+                    Cmd::Effect(Effect::Suspend) => suspend(&mut terminal, mouse_on)?,
                     Cmd::Job(job) => {
                         let _ = job_tx.send(job);
                     }
@@ -220,10 +238,35 @@ fn to_msg(event: Event) -> Option<Msg> {
     }
 }
 
-/// SIGTERM, SIGHUP and SIGINT end the app cleanly (in raw mode Ctrl-C arrives as a key).
+/// Gives the terminal back, stops the process as a shell job stops, and takes the terminal again
+/// once continued (`fg`), redrawing everything.
+fn suspend(terminal: &mut tui::Term, mouse_on: bool) -> std::io::Result<()> {
+    tui::restore();
+    #[cfg(unix)]
+    {
+        use rustix::process::{Signal, getpid, kill_process};
+        // SIGSTOP, not SIGTSTP: this process handles SIGTSTP itself (it is how it got here).
+        if let Err(e) = kill_process(getpid(), Signal::STOP) {
+            tracing::warn!("could not suspend: {e}");
+        }
+    }
+    tui::resume(mouse_on)?;
+    tui::repaint_all(terminal)
+}
+
+/// What a signal asks of the loop.
+#[derive(Clone, Copy)]
+enum SignalAction {
+    Terminate,
+    Suspend,
+    Redraw,
+}
+
+/// SIGTERM, SIGHUP, SIGINT and SIGQUIT end the app cleanly (in raw mode Ctrl-C arrives as a
+/// key); SIGTSTP suspends it like Ctrl-Z; SIGCONT (after any stop) redraws the screen.
 struct Signals {
     #[cfg(unix)]
-    streams: Vec<tokio::signal::unix::Signal>,
+    streams: Vec<(SignalAction, tokio::signal::unix::Signal)>,
 }
 
 impl Signals {
@@ -232,12 +275,15 @@ impl Signals {
         {
             use tokio::signal::unix::{SignalKind, signal};
             let streams = [
-                SignalKind::terminate(),
-                SignalKind::hangup(),
-                SignalKind::interrupt(),
+                (SignalAction::Terminate, SignalKind::terminate()),
+                (SignalAction::Terminate, SignalKind::hangup()),
+                (SignalAction::Terminate, SignalKind::interrupt()),
+                (SignalAction::Terminate, SignalKind::quit()),
+                (SignalAction::Suspend, SignalKind::from_raw(SIGTSTP)),
+                (SignalAction::Redraw, SignalKind::from_raw(SIGCONT)),
             ]
             .into_iter()
-            .filter_map(|k| signal(k).ok())
+            .filter_map(|(action, kind)| signal(kind).ok().map(|s| (action, s)))
             .collect();
             Self { streams }
         }
@@ -247,21 +293,28 @@ impl Signals {
         }
     }
 
-    async fn recv(&mut self) {
+    async fn recv(&mut self) -> SignalAction {
         #[cfg(unix)]
         {
             if self.streams.is_empty() {
                 return std::future::pending().await;
             }
-            let futures = self.streams.iter_mut().map(|s| Box::pin(s.recv()));
-            let _ = futures_util::future::select_all(futures).await;
+            let futures = self.streams.iter_mut().map(|(_, s)| Box::pin(s.recv()));
+            let (_, index, _) = futures_util::future::select_all(futures).await;
+            self.streams[index].0
         }
         #[cfg(not(unix))]
         {
             let _ = tokio::signal::ctrl_c().await;
+            SignalAction::Terminate
         }
     }
 }
+
+#[cfg(unix)]
+const SIGTSTP: i32 = rustix::process::Signal::TSTP.as_raw();
+#[cfg(unix)]
+const SIGCONT: i32 = rustix::process::Signal::CONT.as_raw();
 
 #[cfg(test)]
 mod tests {

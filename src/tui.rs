@@ -9,7 +9,7 @@ use crossterm::event::{
 };
 use crossterm::execute;
 use crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
@@ -46,6 +46,23 @@ pub fn enter() -> std::io::Result<(Term, TerminalGuard)> {
     )?;
     let terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     Ok((terminal, guard))
+}
+
+/// Takes the terminal again after a suspension.
+pub fn resume(mouse_capture: bool) -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+    set_mouse_capture(mouse_capture);
+    Ok(())
+}
+
+/// Clears the screen and forgets what was drawn, so that the next frame is painted whole (after a
+/// resume, or another program drew over the screen). `Terminal::clear` is not used: it asks the
+/// terminal for the cursor position, whose answer the event reader would swallow.
+pub fn repaint_all(terminal: &mut Term) -> std::io::Result<()> {
+    execute!(stdout(), Clear(ClearType::All))?;
+    *terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    Ok(())
 }
 
 /// Leaves TUI mode; safe to call more than once.

@@ -1,4 +1,5 @@
-//! Every way out leaves the terminal as it was: SIGINT, SIGTERM, SIGHUP and a panic, checked in a
+//! Every way out leaves the terminal as it was: SIGINT, SIGTERM, SIGHUP, SIGQUIT and a panic, a
+//! TERM in the first milliseconds, and a Ctrl-Z suspension and resume, checked in a
 //! pseudo-terminal (alternate screen left, cursor shown, and `stty` back in canonical mode with echo).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -8,12 +9,18 @@ use std::time::Duration;
 
 use common::pty::PtyApp;
 
+const PRINT_MODES: &str = "echo \"EXIT=$?\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODES-DONE";
+
 /// Runs the demo under `sh`, which prints the terminal modes once it has ended.
 fn demo_under_sh(extra_env: &[(String, String)]) -> PtyApp {
     let script = format!(
-        "'{}' --demo; echo \"EXIT=$?\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODES-DONE",
+        "'{}' --demo; {PRINT_MODES}",
         env!("CARGO_BIN_EXE_qonto-tui")
     );
+    under_sh("sh", &script, extra_env)
+}
+
+fn under_sh(shell: &str, script: &str, extra_env: &[(String, String)]) -> PtyApp {
     let home = std::env::temp_dir().join(format!(
         "qonto-tui-safety-{}",
         qonto_client::random::random_hex(6).unwrap()
@@ -23,7 +30,7 @@ fn demo_under_sh(extra_env: &[(String, String)]) -> PtyApp {
         home.join("state").display().to_string(),
     )];
     env.extend_from_slice(extra_env);
-    PtyApp::spawn_program("sh", &["-c", &script], &env, 100, 30)
+    PtyApp::spawn_program(shell, &["-c", script], &env, 100, 30)
 }
 
 fn app_pid(sh_pid: u32) -> String {
@@ -64,6 +71,72 @@ fn assert_restored(app: &PtyApp) {
     );
 }
 
+/// Whatever the app turned on, it turned off again after, and the line discipline is back.
+fn assert_left_as_it_was(app: &PtyApp, context: &str) {
+    app.wait_text("MODES-DONE", Duration::from_secs(10));
+    let raw = String::from_utf8_lossy(&app.raw.lock().unwrap()).to_string();
+    for (on, off, what) in [
+        ("\x1b[?1049h", "\x1b[?1049l", "alternate screen"),
+        ("\x1b[?25l", "\x1b[?25h", "hidden cursor"),
+        ("\x1b[?1000h", "\x1b[?1000l", "mouse capture"),
+        ("\x1b[?2004h", "\x1b[?2004l", "bracketed paste"),
+    ] {
+        if let Some(turned_on) = raw.rfind(on) {
+            assert!(
+                raw.rfind(off)
+                    .is_some_and(|turned_off| turned_off > turned_on),
+                "{context}: {what} left on"
+            );
+        }
+    }
+    let screen = app.screen();
+    assert!(
+        !screen.contains("-icanon") && !screen.contains("-echo") && screen.contains("icanon"),
+        "{context}: raw mode is off: {screen}"
+    );
+}
+
+#[test]
+fn term_in_the_first_twenty_milliseconds_leaves_the_terminal_as_it_was() {
+    for i in 0..50u32 {
+        let delay_ms = f64::from(i) * 20.0 / 49.0;
+        let script = format!(
+            "'{}' --demo & pid=$!; sleep {:.4}; kill -TERM $pid; wait $pid; {PRINT_MODES}",
+            env!("CARGO_BIN_EXE_qonto-tui"),
+            delay_ms / 1000.0
+        );
+        let app = under_sh("sh", &script, &[]);
+        assert_left_as_it_was(&app, &format!("TERM {delay_ms:.1} ms after launch"));
+    }
+}
+
+#[test]
+fn ctrl_z_suspends_with_the_terminal_restored_and_fg_redraws() {
+    // Job control (`set -m`) so that the shell reports the stop and `fg` resumes the app; the
+    // shell waits for a line between the two.
+    let script = format!(
+        "set -m; '{}' --demo; {PRINT_MODES}; read line; fg; echo \"RESUMED-EXIT=$?\"",
+        env!("CARGO_BIN_EXE_qonto-tui")
+    );
+    let mut app = under_sh("bash", &script, &[]);
+    app.wait_text("Sign in to Qonto", Duration::from_secs(20));
+    app.send(b"\x1a"); // Ctrl-Z
+    assert_left_as_it_was(&app, "suspended");
+    assert!(
+        app.screen().contains("Stopped"),
+        "a stopped job: {}",
+        app.screen()
+    );
+    app.send(b"\n");
+    app.wait_for(
+        "the app drawn again after fg",
+        Duration::from_secs(10),
+        |s| s.contains("Sign in to Qonto") && !s.contains("MODES-DONE"),
+    );
+    app.send(b"q");
+    app.wait_text("RESUMED-EXIT=0", Duration::from_secs(10));
+}
+
 fn signal_test(signal: &str) {
     let app = demo_under_sh(&[]);
     app.wait_text("Sign in to Qonto", Duration::from_secs(20));
@@ -96,6 +169,11 @@ fn sigterm_restores_the_terminal() {
 #[test]
 fn sighup_restores_the_terminal() {
     signal_test("HUP");
+}
+
+#[test]
+fn sigquit_restores_the_terminal() {
+    signal_test("QUIT");
 }
 
 #[test]

@@ -85,6 +85,8 @@ pub enum Cmd {
 pub enum Effect {
     /// Mouse capture off while a URL must be selectable.
     MouseCapture(bool),
+    /// Ctrl-Z: give the terminal back and stop, as a shell job does; resume drawing on `fg`.
+    Suspend,
     Quit,
 }
 

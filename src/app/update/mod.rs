@@ -11,10 +11,15 @@ mod sign_in;
 
 use crossterm::event::KeyEventKind;
 
-use super::msg::{Cmd, Msg};
+use super::msg::{Cmd, Effect, Msg};
 use super::state::App;
 
 pub use loading::data_rows;
+
+fn is_suspend(key: &crossterm::event::KeyEvent) -> bool {
+    key.code == crossterm::event::KeyCode::Char('z')
+        && key.modifiers == crossterm::event::KeyModifiers::CONTROL
+}
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
     match msg {
@@ -22,6 +27,8 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Resize(width, height) => navigation::resize(app, width, height),
         Msg::Terminate => navigation::quit(app),
         Msg::Key(key) if key.kind == KeyEventKind::Release => Vec::new(),
+        // Raw mode turns the terminal's own Ctrl-Z into a key; it keeps its meaning everywhere.
+        Msg::Key(key) if is_suspend(&key) => vec![Effect::Suspend.into()],
         Msg::Key(key) => input::on_key(app, key),
         Msg::Mouse(mouse) => mouse::on_mouse(app, mouse),
         Msg::Paste(text) => input::on_paste(app, text),
