@@ -17,6 +17,48 @@ pub fn build() -> reqwest::Result<reqwest::Client> {
         .build()
 }
 
+/// Why a body was not read whole.
+#[derive(Debug)]
+pub enum BodyError {
+    /// More than the caller's limit (announced, or counted as it came).
+    TooLarge {
+        limit: usize,
+    },
+    Network(reqwest::Error),
+}
+
+/// Reads a response body of at most `limit` bytes, stopping as soon as it is known to be larger
+/// (from `Content-Length`, or while it streams in), so a hostile or broken server cannot make
+/// the app hold more than that.
+pub async fn read_capped(
+    mut response: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, BodyError> {
+    if response
+        .content_length()
+        .is_some_and(|announced| announced > limit as u64)
+    {
+        return Err(BodyError::TooLarge { limit });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(BodyError::Network)? {
+        if body.len() + chunk.len() > limit {
+            return Err(BodyError::TooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// `n` bytes in words ("16 MiB", "64 KiB").
+pub fn size_in_words(n: usize) -> String {
+    if n >= 1 << 20 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{} KiB", n >> 10)
+    }
+}
+
 /// A client being built on its own thread. Building one loads and parses the platform's root
 /// certificates (about 4 ms on a warm machine, more on a cold one), so the TUI starts it first
 /// and reads its settings, its token store and sets up the terminal meanwhile.

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod fixtures;
+pub mod flood;
 pub mod keyring;
 pub mod pty;
 

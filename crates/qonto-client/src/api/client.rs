@@ -10,10 +10,14 @@ use serde::de::DeserializeOwned;
 use super::error::{ApiError, describe_error_body};
 use super::models::*;
 use super::throttle::Throttle;
+use crate::http::{BodyError, read_capped};
 use crate::oauth::session::Session;
 use crate::secret::Secret;
 
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
+/// The largest answer read: a page of 100 transactions with their attachments and labels is
+/// well under 1 MiB.
+pub const MAX_API_BODY: usize = 16 << 20;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(30);
 
 pub struct ApiClient {
@@ -78,7 +82,12 @@ impl ApiClient {
                 started.elapsed().as_millis()
             );
             let headers = response.headers().clone();
-            let body = response.bytes().await.map_err(network)?;
+            let body = read_capped(response, MAX_API_BODY)
+                .await
+                .map_err(|e| match e {
+                    BodyError::TooLarge { limit } => ApiError::TooLarge { limit },
+                    BodyError::Network(e) => network(e),
+                })?;
             let header_trace = headers
                 .get("x-tyk-trace-id")
                 .and_then(|v| v.to_str().ok())

@@ -40,6 +40,9 @@ pub enum ApiError {
     Unauthorized,
     #[error("network: {0}")]
     Network(String),
+    /// Not transient: asking again would bring the same flood.
+    #[error("Qonto's answer was larger than {}; it was not read", crate::http::size_in_words(*.limit))]
+    TooLarge { limit: usize },
     #[error("Qonto's answer is not understood: {0}")]
     Decode(String),
     #[error(

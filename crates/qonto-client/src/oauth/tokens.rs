@@ -4,7 +4,11 @@
 
 use serde::Deserialize;
 
+use crate::http::{BodyError, read_capped};
 use crate::secret::Secret;
+
+/// A token answer is a few hundred bytes; anything near this is not one.
+const MAX_TOKEN_BODY: usize = 64 << 10;
 use crate::store::StoredTokens;
 
 /// Where and as whom to ask for tokens.
@@ -176,7 +180,15 @@ impl OAuthClient {
             .get("content-type")
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("text/html"));
-        let body = response.bytes().await.map_err(transient)?;
+        let body = read_capped(response, MAX_TOKEN_BODY)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { limit } => TokenError::Malformed(format!(
+                    "the answer was larger than {}; it was not read",
+                    crate::http::size_in_words(limit)
+                )),
+                BodyError::Network(e) => transient(e),
+            })?;
         if is_html {
             return Err(TokenError::StagingTokenMissing);
         }
