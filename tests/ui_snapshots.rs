@@ -261,3 +261,51 @@ async fn pending_transactions_are_listed_and_declined_ones_only_with_the_toggle(
     h.key(KeyCode::Char('d')).await;
     assert!(!statuses(&h).iter().any(|s| s == "declined"));
 }
+
+#[tokio::test]
+async fn failed_background_loads_are_retried_by_themselves_wherever_the_selection_is() {
+    use qonto_sandbox::{FaultScope, Faults};
+    use qonto_tui::app::state::Load;
+    let mut h = Harness::signed_in().await;
+    let ids: Vec<String> = h.app.org_list().iter().map(|o| o.id.clone()).collect();
+    assert!(ids.len() >= 3);
+    // The second organization is asked for while Qonto fails; the user moves back up, so its
+    // failed load is now in the background.
+    for id in &ids[1..] {
+        h.app.data.remove(id);
+    }
+    h._sb.set_faults(Faults {
+        server_error_percent: 100,
+        scope: FaultScope::ApiOnly,
+        ..Faults::default()
+    });
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Up).await;
+    let failed = |h: &Harness| {
+        ids.iter()
+            .filter(|id| {
+                matches!(
+                    h.app.data.get(*id).map(|d| &d.overview),
+                    Some(Load::Failed { .. })
+                )
+            })
+            .count()
+    };
+    assert_eq!(failed(&h), 1, "the second organization's load failed");
+    assert_eq!(h.app.selected_org_id().as_deref(), Some(ids[0].as_str()));
+
+    // Qonto is back; the retry timer fires with the selection where it is.
+    h._sb.set_faults(Faults::default());
+    h.app.now = Instant::now() + std::time::Duration::from_secs(6);
+    h.send(Msg::Tick).await;
+    assert_eq!(failed(&h), 0, "every failed overview was asked again");
+    for id in &ids[..2] {
+        assert!(
+            matches!(
+                h.app.data.get(id).map(|d| &d.overview),
+                Some(Load::Ready { .. })
+            ),
+            "{id} loaded"
+        );
+    }
+}

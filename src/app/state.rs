@@ -99,10 +99,15 @@ impl<T> Load<T> {
 
     /// A failure for a reason that may pass (not a lost consent) becomes "not loaded", so the
     /// next plan asks again.
+    /// A failure that asking again may cure becomes "not loaded".
     pub fn forget_passing_failure(&mut self) {
-        if matches!(self, Load::Failed { error, .. } if !error.is_forbidden()) {
+        if self.has_passing_failure() {
             *self = Load::Idle;
         }
+    }
+
+    pub fn has_passing_failure(&self) -> bool {
+        matches!(self, Load::Failed { error, .. } if error.is_transient())
     }
 
     pub fn fail(&mut self, error: ApiError) {
@@ -138,6 +143,22 @@ pub struct OrgData {
 }
 
 impl OrgData {
+    /// Failures that asking again may cure become "not loaded" (a transaction list keeps the
+    /// rows it has and asks for the page that failed again when scrolled to).
+    pub fn forget_passing_failures(&mut self) {
+        self.overview.forget_passing_failure();
+        self.members.forget_passing_failure();
+        self.labels.forget_passing_failure();
+        for list in self.transactions.values_mut() {
+            if list.error.as_ref().is_some_and(ApiError::is_transient) {
+                list.error = None;
+                if list.items.is_empty() {
+                    list.started = false;
+                }
+            }
+        }
+    }
+
     /// Failed loads become "not loaded", so the next visit fetches them again.
     pub fn forget_failures(&mut self) {
         if matches!(self.overview, Load::Failed { .. }) {
@@ -284,6 +305,8 @@ pub struct App {
     pub before_reconsent: Option<Vec<(String, String)>>,
     /// When to retry what failed for a passing reason (the org list, or the selected organization).
     pub retry_at: Option<Instant>,
+    /// Automatic retries since the last success: each waits twice as long (at most a minute).
+    pub retry_attempts: u32,
     /// Monochrome (NO_COLOR).
     pub no_color: bool,
     /// The key bindings in force (defaults plus the config file's `[keys]`).
@@ -321,6 +344,7 @@ impl App {
             remembered_org,
             before_reconsent: None,
             retry_at: None,
+            retry_attempts: 0,
             no_color: false,
             keys: KeyMap::default(),
             palette: Palette::default(),

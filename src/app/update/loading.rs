@@ -170,9 +170,15 @@ pub(super) fn plan_prefetch(app: &mut App) -> Vec<Cmd> {
         .map(|o| o.id.clone())
         .filter(|id| app.data.get(id).is_none_or(|d| d.overview.is_idle()))
         .collect();
-    if near.is_empty() {
+    prefetch_overviews(app, near)
+}
+
+/// The overviews of `orgs`, fetched in the background, one job for all.
+pub(super) fn prefetch_overviews(app: &mut App, orgs: Vec<String>) -> Vec<Cmd> {
+    if orgs.is_empty() {
         return Vec::new();
     }
+    let near = orgs;
     let generation = app.next_generation();
     for id in &near {
         app.data

@@ -10,11 +10,21 @@ use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization
 use super::super::msg::{Cmd, Fetch};
 use super::super::state::{App, Banner, Load, Notice, OrgData, Screen, Tone};
 use super::super::text;
-use super::loading::{Freshness, load_orgs, plan_next_page, plan_org, plan_prefetch, plan_tab};
+use super::loading::{
+    Freshness, load_orgs, plan_next_page, plan_org, plan_prefetch, plan_tab, prefetch_overviews,
+};
 use super::navigation::{clamp_cursors, refilter, set_status};
 use super::sign_in;
 
 const RETRY_AFTER: Duration = Duration::from_secs(5);
+const RETRY_AFTER_AT_MOST: Duration = Duration::from_secs(60);
+
+/// The wait before the next automatic retry: 5 s, doubling with each retry that did not cure it.
+fn retry_delay(attempts: u32) -> Duration {
+    RETRY_AFTER
+        .saturating_mul(1 << attempts.min(6))
+        .min(RETRY_AFTER_AT_MOST)
+}
 const STATUS_LIFETIME: Duration = Duration::from_secs(8);
 
 pub(super) fn tick(app: &mut App) -> Vec<Cmd> {
@@ -28,32 +38,33 @@ pub(super) fn tick(app: &mut App) -> Vec<Cmd> {
     match app.retry_at {
         Some(at) if app.now >= at => {
             app.retry_at = None;
+            app.retry_attempts = app.retry_attempts.saturating_add(1);
             retry_failed(app)
         }
         _ => Vec::new(),
     }
 }
 
-/// Retries what failed for a passing reason: the org list, or the selected organization's data.
+/// Retries what failed for a passing reason, wherever it is: the org list; the selected
+/// organization's data; the overviews that failed in the background. (Another organization's
+/// tabs are fetched again when it is visited: its failures are forgotten here.)
 pub(super) fn retry_failed(app: &mut App) -> Vec<Cmd> {
-    if matches!(app.orgs, Load::Failed { .. }) {
+    if app.orgs.has_passing_failure() {
         return load_orgs(app);
     }
-    let Some(org) = app.selected_org_id() else {
-        return Vec::new();
-    };
-    if let Some(d) = app.data.get_mut(&org) {
-        d.overview.forget_passing_failure();
-        d.members.forget_passing_failure();
-        d.labels.forget_passing_failure();
-        for list in d.transactions.values_mut() {
-            if list.error.take().is_some() && list.items.is_empty() {
-                list.started = false;
-            }
+    let selected = app.selected_org_id();
+    let mut background = Vec::new();
+    for (id, d) in app.data.iter_mut() {
+        if Some(id) != selected.as_ref() && d.overview.has_passing_failure() {
+            background.push(id.clone());
         }
+        d.forget_passing_failures();
     }
-    let mut cmds = plan_org(app, &org, Freshness::Missing);
-    cmds.extend(plan_next_page(app, &org));
+    let mut cmds = prefetch_overviews(app, background);
+    if let Some(org) = selected {
+        cmds.extend(plan_org(app, &org, Freshness::Missing));
+        cmds.extend(plan_next_page(app, &org));
+    }
     cmds
 }
 
@@ -67,11 +78,11 @@ fn failed(app: &mut App, e: ApiError, selected: bool, record: impl FnOnce(&mut A
         if selected {
             let notice = Notice::Retrying {
                 error: e,
-                in_secs: RETRY_AFTER.as_secs(),
+                in_secs: retry_delay(app.retry_attempts).as_secs(),
             };
             set_status(app, notice, Tone::Warning);
         }
-        let retry = app.now + RETRY_AFTER;
+        let retry = app.now + retry_delay(app.retry_attempts);
         app.retry_at = Some(app.retry_at.map_or(retry, |r| r.min(retry)));
     } else if selected && !e.is_forbidden() {
         set_status(app, Notice::Failed(e), Tone::Error);
@@ -100,6 +111,7 @@ pub(super) fn orgs_loaded(
             return Vec::new();
         }
     };
+    app.retry_attempts = 0;
     let previous_id = app.selected_org_id().or_else(|| app.remembered_org.take());
     app.data.retain(|id, _| list.iter().any(|o| &o.id == id));
     app.cursors.retain(|id, _| list.iter().any(|o| &o.id == id));
@@ -159,6 +171,7 @@ pub(super) fn overview_loaded(
                 value: overview,
                 at: app.now,
             };
+            app.retry_attempts = 0;
             if !selected {
                 return Vec::new();
             }
