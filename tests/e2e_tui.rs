@@ -215,3 +215,55 @@ async fn twenty_quick_downs_at_300_ms_latency_each_show_at_once_with_bounded_req
     );
     drop(app);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sign_in_started_again_at_once_gets_the_port_and_completes() {
+    let port = free_port();
+    let sb = sandbox(port, DataOptions::default()).await;
+    let home = Home::new("restart-sign-in");
+    // A browser that allows only once the test says so.
+    let allow = home.dir.join("allow-now");
+    let browser = home.dir.join("when-allowed.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\n[ -e '{allow}' ] && exec '{bin}' simulate-browser \"$1\"\nexit 0\n",
+            allow = allow.display(),
+            bin = env!("CARGO_BIN_EXE_qonto-tui"),
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &browser,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let mut env = env_for(&sb, &home);
+    env.retain(|(k, _)| k != "BROWSER");
+    env.push(("BROWSER".into(), browser.display().to_string()));
+    let first = sb.data().orgs[0].accounts[0].name.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut app = PtyApp::spawn(&[], &env, 120, 36);
+        app.wait_text("Waiting for the browser", WAIT);
+        app.send(b"\x1b");
+        app.wait_text("Enter", WAIT);
+        std::thread::sleep(Duration::from_millis(200));
+        // Enter starts the sign-in again; twice, as fast as a key repeat: the second start
+        // comes while the first is binding the callback port.
+        app.send(b"\r\r");
+        app.wait_for("the sign-in waiting again", WAIT, |s| {
+            s.contains("Waiting for the browser") || s.contains("already in use")
+        });
+        std::thread::sleep(Duration::from_millis(1_500));
+        let screen = app.screen();
+        assert!(!screen.contains("already in use"), "{screen}");
+        // The listener that is left answers: the sign-in completes through it.
+        std::fs::write(&allow, "").unwrap();
+        app.send(b"o");
+        app.wait_text(&first, WAIT);
+        app.send(b"q");
+        app.wait_exit(Duration::from_secs(5));
+    })
+    .await
+    .unwrap();
+}

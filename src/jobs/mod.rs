@@ -25,6 +25,9 @@ pub struct Worker {
     to_app: mpsc::UnboundedSender<Msg>,
     slots: Slots,
     sign_in: Option<SignInTask>,
+    /// The sign-in stopped last, until its callback listener is released: the next one waits
+    /// for it before binding the same port.
+    stopped_sign_in: Option<tokio::task::JoinHandle<()>>,
     /// The remembered organization being written at quit.
     saving: Option<JoinHandle<()>>,
     /// Background prefetching (off only to measure uncached switches).
@@ -45,6 +48,7 @@ impl Worker {
             slots: Slots::new(api, to_app.clone()),
             to_app,
             sign_in: None,
+            stopped_sign_in: None,
             saving: None,
             prefetch,
         }
@@ -87,18 +91,20 @@ impl Worker {
                 }
             }
             Job::StartSignIn => {
-                if let Some(task) = self.sign_in.take() {
-                    task.stop();
-                }
+                let previous = match self.sign_in.take() {
+                    Some(running) => Some(running.stop()),
+                    None => self.stopped_sign_in.take(),
+                };
                 self.sign_in = Some(SignInTask::start(
                     self.config.clone(),
                     self.session.clone(),
                     self.to_app.clone(),
+                    previous,
                 ));
             }
             Job::CancelSignIn => {
                 if let Some(task) = self.sign_in.take() {
-                    task.stop();
+                    self.stopped_sign_in = Some(task.stop());
                 }
             }
             Job::SubmitPastedUrl(url) => match &self.sign_in {

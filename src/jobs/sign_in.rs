@@ -19,10 +19,13 @@ pub struct SignInTask {
 }
 
 impl SignInTask {
+    /// Starts a sign-in; a `previous` one is stopped first and its callback listener released
+    /// before this one binds the same port.
     pub fn start(
         config: Config,
         session: Arc<Session>,
         to_app: mpsc::UnboundedSender<Msg>,
+        previous: Option<JoinHandle<()>>,
     ) -> Self {
         let (paste_tx, paste_rx) = mpsc::channel(4);
         let (err_tx, mut err_rx) = mpsc::channel::<CallbackError>(4);
@@ -36,6 +39,11 @@ impl SignInTask {
         let url_for_task = url_slot.clone();
         let tx = to_app;
         let handle = tokio::spawn(async move {
+            if let Some(previous) = previous {
+                previous.abort();
+                // Resolves once the aborted task is dropped, its listener with it.
+                let _ = previous.await;
+            }
             let pending = match crate::auth::begin_sign_in(&config).await {
                 Ok(p) => p,
                 Err(e) => {
@@ -81,7 +89,9 @@ impl SignInTask {
         self.paste.try_send(url).is_ok()
     }
 
-    pub fn stop(self) {
+    /// Aborts the sign-in; the handle resolves once its callback listener is released.
+    pub fn stop(self) -> JoinHandle<()> {
         self.handle.abort();
+        self.handle
     }
 }

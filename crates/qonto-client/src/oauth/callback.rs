@@ -153,6 +153,25 @@ pub struct CallbackListener {
     redirect_uri: String,
 }
 
+/// How long a busy port is waited for: a sign-in just cancelled (by this or another copy of the
+/// app) may still be letting it go.
+const PORT_RELEASE_WAIT: Duration = Duration::from_secs(1);
+
+async fn bind_when_free(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let deadline = tokio::time::Instant::now() + PORT_RELEASE_WAIT;
+    loop {
+        match TcpListener::bind(addr).await {
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && tokio::time::Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            result => return result,
+        }
+    }
+}
+
 impl CallbackListener {
     /// Binds the redirect URI's address. Only loopback hosts are accepted (`localhost` is
     /// bound as 127.0.0.1, as RFC 8252 §8.3 recommends the IP literal).
@@ -170,7 +189,7 @@ impl CallbackListener {
         };
         let port = url.port().unwrap_or(80);
         let addr = SocketAddr::new(ip, port);
-        let listener = TcpListener::bind(addr).await.map_err(|e| {
+        let listener = bind_when_free(addr).await.map_err(|e| {
             if e.kind() == std::io::ErrorKind::AddrInUse {
                 CallbackError::PortInUse { port }
             } else {
