@@ -13,7 +13,7 @@ use qonto_client::oauth::callback::{CallbackError, CallbackListener};
 use qonto_client::oauth::session::{AuthError, Session};
 use qonto_client::oauth::tokens::{OAuthClient, TokenError};
 use qonto_client::secret::Secret;
-use qonto_client::store::{MemoryStore, TokenStore};
+use qonto_client::store::{MemoryStore, StoreError, TokenStore};
 use qonto_sandbox::browser::{Tick, answer_consent};
 use qonto_sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
 use tokio::sync::mpsc;
@@ -252,4 +252,47 @@ async fn refresh_503_keeps_the_refresh_token_and_invalid_grant_drops_it() {
         session.access_token().await.unwrap_err().requires_sign_in(),
         "the app asks for sign-in"
     );
+}
+
+/// A store that takes its time to save, as a busy keyring does.
+struct SlowStore {
+    inner: MemoryStore,
+    delay: Duration,
+}
+
+impl TokenStore for SlowStore {
+    fn load(&self) -> Result<Option<qonto_client::store::StoredTokens>, StoreError> {
+        self.inner.load()
+    }
+    fn save(&self, tokens: &qonto_client::store::StoredTokens) -> Result<(), StoreError> {
+        std::thread::sleep(self.delay);
+        self.inner.save(tokens)
+    }
+    fn delete(&self) -> Result<(), StoreError> {
+        self.inner.delete()
+    }
+    fn describe(&self) -> String {
+        "slow".into()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_slow_store_with_short_lived_tokens_is_never_taken_for_a_sign_out() {
+    let sb = sandbox_with(free_port(), Duration::from_secs(1)).await;
+    let (first, _) = signed_in(&sb).await;
+    let store = Arc::new(SlowStore {
+        inner: MemoryStore::default(),
+        delay: Duration::from_millis(1_500),
+    });
+    // Every refreshed token has expired by the time its save returns.
+    let session = Arc::new(Session::new(oauth(&sb), store, first.tokens().await));
+    let api = ApiClient::new(&sb.base_url(), session.clone(), None).unwrap();
+    tokio::time::sleep(Duration::from_millis(1_100)).await;
+    let result = api.user_organizations().await;
+    if let Err(e) = &result {
+        assert!(!e.requires_sign_in(), "slowness reported as sign-out: {e}");
+        assert!(e.is_transient(), "{e}");
+    }
+    assert!(session.tokens().await.is_some(), "the tokens are kept");
+    assert!(sb.stats().refresh_grants >= 1);
 }

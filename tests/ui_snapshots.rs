@@ -309,3 +309,23 @@ async fn failed_background_loads_are_retried_by_themselves_wherever_the_selectio
         );
     }
 }
+
+#[tokio::test]
+async fn a_failed_save_stays_in_sight_until_a_save_succeeds() {
+    let mut h = Harness::signed_in().await;
+    h.send(Msg::StoreHealth(Some(
+        "could not save the refreshed tokens: the secret store did not answer within 10 s".into(),
+    )))
+    .await;
+    assert!(h.render(120, 32).contains("Signed in until you quit only"));
+    // Other notices come and go, and time passes: the mark stays.
+    h.key(KeyCode::Char('d')).await;
+    h.app.now = Instant::now() + std::time::Duration::from_secs(60);
+    h.send(Msg::Tick).await;
+    let screen = h.render(120, 32);
+    assert!(screen.contains("sign-in not saved"), "{screen}");
+    h.send(Msg::StoreHealth(None)).await;
+    let screen = h.render(120, 32);
+    assert!(!screen.contains("sign-in not saved"), "{screen}");
+    assert!(screen.contains("The sign-in is saved again"), "{screen}");
+}
