@@ -190,3 +190,85 @@ async fn denied_consent_is_said_plainly() {
         text(&out)
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_503_on_the_code_exchange_says_the_sign_in_did_not_complete() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("exchange-503");
+    sb.set_faults(qonto_sandbox::Faults {
+        server_error_percent: 100,
+        scope: qonto_sandbox::FaultScope::TokenOnly,
+        ..qonto_sandbox::Faults::default()
+    });
+    let mut login = app(&sb, &home);
+    login
+        .args(["--token-store", "file", "login"])
+        .env("BROWSER", home.browser_script(&[]));
+    let out = run(login).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        stderr.contains("the sign-in did not complete"),
+        "{}",
+        text(&out)
+    );
+    assert!(!stderr.contains("sign-in is kept"), "nothing is kept: {}", text(&out));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_servers_error_words_reach_the_terminal_without_control_characters() {
+    let port = free_port();
+    let sb = sandbox_on(port).await;
+    let home = Home::new("hostile-words");
+    // A "browser" that only writes down the URL; the test answers the callback itself.
+    let seen = home.dir.join("url");
+    let script = home.dir.join("record.sh");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$1\" > '{}'\n", seen.display()),
+    )
+    .unwrap();
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut login = app(&sb, &home);
+    login
+        .args(["--token-store", "file", "login"])
+        .env("BROWSER", &script);
+    let running = tokio::task::spawn_blocking(move || {
+        output_within(login, std::time::Duration::from_secs(60))
+    });
+    let url = loop {
+        if let Ok(text) = std::fs::read_to_string(&seen)
+            && !text.trim().is_empty()
+        {
+            break url::Url::parse(text.trim()).unwrap();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let state = url
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .unwrap()
+        .1
+        .into_owned();
+    let mut callback = url::Url::parse(&format!("http://127.0.0.1:{port}/callback")).unwrap();
+    callback
+        .query_pairs_mut()
+        .append_pair("error", "invalid_scope\u{1b}[2J")
+        .append_pair(
+            "error_description",
+            "\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{9b}2J and a title",
+        )
+        .append_pair("state", &state);
+    let _ = reqwest::get(callback.as_str()).await;
+    let out = running.await.unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(stderr.contains("red2J and a title"), "{stderr:?}");
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\u{7}') && !stderr.contains('\u{9b}'),
+        "no control character reaches the terminal: {stderr:?}"
+    );
+}

@@ -6,6 +6,7 @@
 pub mod api;
 pub mod http;
 pub mod oauth;
+pub mod printable;
 pub mod random;
 pub mod redact;
 pub mod secret;

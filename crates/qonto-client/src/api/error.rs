@@ -3,6 +3,7 @@
 use serde::Deserialize;
 
 use crate::oauth::session::AuthError;
+use crate::printable::printable;
 
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum ApiError {
@@ -115,6 +116,7 @@ struct JsonApiError {
 
 /// Reads an error body: JSON:API, else the flat shape, else a short piece of the text.
 pub fn describe_error_body(body: &[u8], header_trace: Option<String>) -> (String, Option<String>) {
+    let header_trace = header_trace.map(|t| printable(&t, 80));
     if let Ok(parsed) = serde_json::from_slice::<JsonApiErrors>(body) {
         let detail = parsed
             .errors
@@ -129,11 +131,12 @@ pub fn describe_error_body(body: &[u8], header_trace: Option<String>) -> (String
             detail
         };
         if !detail.is_empty() {
-            return (detail, parsed.trace_id.or(header_trace));
+            let trace = parsed.trace_id.or(header_trace);
+            return (printable(&detail, 300), trace.map(|t| printable(&t, 80)));
         }
     }
     let text = String::from_utf8_lossy(body);
-    let short: String = text.chars().filter(|c| !c.is_control()).take(120).collect();
+    let short = printable(&text, 120);
     (
         if short.is_empty() {
             "no details".to_string()

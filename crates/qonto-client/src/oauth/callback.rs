@@ -6,6 +6,7 @@
 //! request head and a cap on how many are open, so idle local connections (a browser's
 //! preconnects, a hostile local process) cannot hold up the real callback.
 
+use crate::printable::printable;
 use std::convert::Infallible;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -57,6 +58,9 @@ pub enum CallbackError {
     Cancelled,
 }
 
+/// The most of a server's error words kept for the terminal.
+const MAX_ERROR_CHARS: usize = 300;
+
 /// The authorization code, once a callback carried it with the right `state`.
 #[derive(Debug, Clone)]
 pub struct AuthorizationCode(pub Secret);
@@ -93,6 +97,8 @@ pub fn evaluate_target(target: &str, expected_path: &str, expected_state: &str) 
             .find(|(key, _)| key == k)
             .map(|(_, v)| v.clone())
     };
+    // What the server (or anyone who can reach the port) wrote, printed later in a terminal.
+    let words = |k: &str| get(k).map(|v| printable(&v, MAX_ERROR_CHARS));
     match get("state") {
         Some(s) if constant_time_eq(s.as_bytes(), expected_state.as_bytes()) => {}
         _ => return CallbackOutcome::WrongState,
@@ -102,8 +108,8 @@ pub fn evaluate_target(target: &str, expected_path: &str, expected_state: &str) 
             CallbackOutcome::Denied
         } else {
             CallbackOutcome::Error {
-                error,
-                description: get("error_description"),
+                error: printable(&error, MAX_ERROR_CHARS),
+                description: words("error_description"),
             }
         };
     }
@@ -324,8 +330,8 @@ fn answer(outcome: &CallbackOutcome) -> Response<Full<Bytes>> {
         CallbackOutcome::Code(_) => (
             StatusCode::OK,
             page(
-                "You are signed in",
-                "qonto-tui received your consent. You can close this tab and go back to the terminal.",
+                "Consent received",
+                "qonto-tui is finishing the sign-in. Return to the terminal to see whether it completed; you can close this tab.",
             ),
         ),
         CallbackOutcome::Denied => (

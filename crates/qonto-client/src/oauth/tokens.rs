@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use crate::http::{BodyError, read_capped};
+use crate::printable::printable;
 use crate::secret::Secret;
 
 /// A token answer is a few hundred bytes; anything near this is not one.
@@ -34,6 +35,11 @@ pub enum TokenError {
     /// Worth retrying later; the tokens stay.
     #[error("the token server is unavailable ({0}); your sign-in is kept, retrying later")]
     Transient(String),
+    /// The code exchange met a passing failure: there is no sign-in yet to keep.
+    #[error(
+        "the token server is unavailable ({0}), so the sign-in did not complete; try again in a moment"
+    )]
+    ExchangeUnavailable(String),
     #[error(
         "the token server answered with an HTML page: with Qonto's sandbox this means the X-Qonto-Staging-Token is missing or wrong (set QONTO_STAGING_TOKEN)"
     )]
@@ -112,7 +118,12 @@ impl OAuthClient {
             ("redirect_uri", redirect_uri),
             ("code_verifier", verifier),
         ];
-        self.token_request("sign-in", &form, None).await
+        self.token_request("sign-in", &form, None)
+            .await
+            .map_err(|e| match e {
+                TokenError::Transient(cause) => TokenError::ExchangeUnavailable(cause),
+                other => other,
+            })
     }
 
     /// Refreshes; a response without a refresh token keeps the old one.
@@ -199,8 +210,8 @@ impl OAuthClient {
             return match serde_json::from_slice::<OAuthErrorBody>(&body) {
                 Ok(e) => Err(TokenError::Rejected {
                     what,
-                    error: e.error,
-                    description: e.error_description,
+                    error: printable(&e.error, 100),
+                    description: e.error_description.map(|d| printable(&d, 300)),
                 }),
                 Err(_) => Err(TokenError::Malformed(format!(
                     "HTTP {} without an OAuth error body",
