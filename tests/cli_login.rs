@@ -212,7 +212,11 @@ async fn a_503_on_the_code_exchange_says_the_sign_in_did_not_complete() {
         "{}",
         text(&out)
     );
-    assert!(!stderr.contains("sign-in is kept"), "nothing is kept: {}", text(&out));
+    assert!(
+        !stderr.contains("sign-in is kept"),
+        "nothing is kept: {}",
+        text(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
