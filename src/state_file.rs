@@ -13,7 +13,7 @@ fn path() -> std::path::PathBuf {
 
 /// The organization selected last time, if any (a damaged file counts as none).
 pub fn last_org() -> Option<String> {
-    let text = std::fs::read_to_string(path()).ok()?;
+    let text = qonto_client::store::read_bounded(&path(), 64 << 10).ok()?;
     serde_json::from_str::<SavedState>(&text).ok()?.last_org
 }
 

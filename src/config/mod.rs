@@ -211,7 +211,7 @@ impl Config {
                 presets::SANDBOX_REVOKE,
                 presets::SANDBOX_API,
             ),
-            other => return Err(ConfigError::UnknownEnvironment(other.to_string())),
+            other => return Err(ConfigError::UnknownEnvironment(shown(other))),
         };
         let path_text = path.display().to_string();
         let preferences = resolve_preferences(&file, env, &path)?;
@@ -225,7 +225,10 @@ impl Config {
         let url = |what: &'static str, value: String| -> Result<String, ConfigError> {
             match url::Url::parse(&value) {
                 Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(value),
-                _ => Err(ConfigError::BadUrl { what, value }),
+                _ => Err(ConfigError::BadUrl {
+                    what,
+                    value: shown(&value),
+                }),
             }
         };
         let token_url = url(
@@ -266,7 +269,7 @@ impl Config {
             token_store: match env("QONTO_TOKEN_STORE").as_deref() {
                 Some("file") => TokenStoreKind::File,
                 Some("keyring") => TokenStoreKind::Keyring,
-                Some(other) => return Err(ConfigError::UnknownTokenStore(other.to_string())),
+                Some(other) => return Err(ConfigError::UnknownTokenStore(shown(other))),
                 None => file.token_store.unwrap_or(TokenStoreKind::Keyring),
             },
             log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
@@ -312,16 +315,25 @@ fn resolve_preferences(
     Preferences::resolve(file.keys.clone(), file.theme.clone(), env).map_err(|cause| {
         ConfigError::Preferences {
             path: path.display().to_string(),
-            cause,
+            cause: qonto_client::printable::printable(&cause, 300),
         }
     })
 }
 
+/// Far more than any configuration needs.
+const MAX_CONFIG_FILE: u64 = 1 << 20;
+
+/// A value from the file or the environment, as an error message may show it: no control
+/// characters, and short (it may be a 10 MB mistake).
+fn shown(value: &str) -> String {
+    qonto_client::printable::printable(value, 80)
+}
+
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
-    match std::fs::read_to_string(path) {
+    match qonto_client::store::read_bounded(path, MAX_CONFIG_FILE) {
         Ok(text) => parse_config(&text).map_err(|cause| ConfigError::Invalid {
             path: path.display().to_string(),
-            cause,
+            cause: qonto_client::printable::printable(&cause, 300),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
         Err(e) => Err(ConfigError::Unreadable {
@@ -357,6 +369,53 @@ mod tests {
         let result = Config::load_from(|k| map.get(k).cloned());
         let _ = std::fs::remove_dir_all(&dir);
         result
+    }
+
+    #[test]
+    fn a_huge_value_is_not_echoed_whole() {
+        let huge = format!("ftp://{}\u{1b}[2J", "x".repeat(10 << 20));
+        for var in [
+            "QONTO_API_BASE_URL",
+            "QONTO_ENVIRONMENT",
+            "QONTO_TOKEN_STORE",
+        ] {
+            let err = load(&[("QONTO_CLIENT_ID", "c"), (var, &huge)], "")
+                .unwrap_err()
+                .to_string();
+            assert!(err.len() < 400, "{var}: {} bytes", err.len());
+            assert!(!err.contains('\u{1b}'), "{var}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_as_the_config_file_is_refused_at_once() {
+        let dir = tempfile_dir();
+        let fifo = dir.join("config.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let started = std::time::Instant::now();
+        let env = |k: &str| match k {
+            "QONTO_TUI_CONFIG" => Some(fifo.display().to_string()),
+            "QONTO_CLIENT_ID" => Some("c".to_string()),
+            _ => None,
+        };
+        let err = Config::load_from(env).unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    fn tempfile_dir() -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!(
+            "qonto-tui-config-{}",
+            qonto_client::random::random_hex(6).unwrap()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
     }
 
     #[test]

@@ -55,9 +55,13 @@ fn file_name(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a regular file of at most `limit` bytes (a FIFO or a device would block or never end).
-pub(crate) fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+/// Reads a regular file of at most `limit` bytes. A FIFO or a device is refused before it is
+/// opened (opening a FIFO blocks until someone writes to it; a device may never end).
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     use std::io::Read;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
     let file = std::fs::File::open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {

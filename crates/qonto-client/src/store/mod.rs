@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
-pub use file::{FileStore, write_private_atomically};
+pub use file::{FileStore, read_bounded, write_private_atomically};
 pub use keyring::{KeyringSecret, KeyringStore};
 
 use serde::{Deserialize, Serialize};
