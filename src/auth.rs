@@ -92,8 +92,15 @@ fn client_secret_entry(config: &Config) -> KeyringSecret {
 
 async fn client_secret_from_store(config: &Config) -> anyhow::Result<Option<Secret>> {
     let entry = client_secret_entry(config);
-    let stored = blocking(move || entry.load()).await.ok().flatten();
-    Ok(stored.map(unwrap_legacy_client_secret))
+    match blocking(move || entry.load()).await {
+        Ok(stored) => Ok(stored.map(unwrap_legacy_client_secret)),
+        // A store that hangs may well hold the secret: "not set" would send the user astray.
+        Err(e @ StoreError::Timeout(_)) => {
+            Err(anyhow::Error::new(e).context("the OAuth client secret could not be read"))
+        }
+        // No store at all: the secret is simply not there; the caller says where to set it.
+        Err(_) => Ok(None),
+    }
 }
 
 /// Before qonto-tui 0.2 the client secret was saved dressed as a set of tokens; read it either way.
