@@ -329,3 +329,29 @@ async fn a_failed_save_stays_in_sight_until_a_save_succeeds() {
     assert!(!screen.contains("sign-in not saved"), "{screen}");
     assert!(screen.contains("The sign-in is saved again"), "{screen}");
 }
+
+#[tokio::test]
+async fn enter_keeps_the_filter_and_gives_the_keys_back_and_esc_clears_it() {
+    let mut h = Harness::signed_in().await;
+    let target = h.app.org_list()[4].display_name().to_string();
+    let typed: String = target.chars().take(3).collect::<String>().to_lowercase();
+    h.key(KeyCode::Char('/')).await;
+    for c in typed.chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    h.key(KeyCode::Enter).await;
+    assert!(!h.app.filter_editing);
+    // Keys act again: `2` opens the Transactions tab, `q` would quit; nothing is typed.
+    h.key(KeyCode::Char('2')).await;
+    assert_eq!(h.app.tab, qonto_tui::app::state::Tab::Transactions);
+    assert_eq!(h.app.filter.as_ref().unwrap().value(), typed);
+    let screen = h.render(120, 32);
+    assert!(
+        screen.contains(&format!("/{typed}  Esc clears")),
+        "{screen}"
+    );
+    // Esc clears the kept filter: every organization shows again.
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.filter.is_none());
+    assert_eq!(h.app.visible.len(), h.app.org_list().len());
+}

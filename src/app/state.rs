@@ -282,6 +282,8 @@ pub struct App {
     /// Index into `visible`.
     pub selected: usize,
     pub filter: Option<Input>,
+    /// Keys go to the filter field (after `/`); Enter keeps the filter and gives the keys back.
+    pub filter_editing: bool,
     pub focus: Focus,
     pub tab: Tab,
     pub data: HashMap<String, OrgData>,
@@ -326,6 +328,7 @@ impl App {
             visible: Vec::new(),
             selected: 0,
             filter: None,
+            filter_editing: false,
             focus: Focus::Orgs,
             tab: Tab::Accounts,
             data: HashMap::new(),

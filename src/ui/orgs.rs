@@ -10,6 +10,7 @@ use super::format::fit;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Mode};
 use crate::app::state::{Focus, Load};
 use crate::app::text;
 use crate::layout::{org_list_rows, scroll_offset};
@@ -27,16 +28,26 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let rows = org_list_rows(area);
     let mut list_area = rows;
     if let Some(filter) = &app.filter {
-        let line = Line::from(vec![
+        // Being typed into: the cursor is in it. Kept (after Enter): dimmed, with how to clear it.
+        let mut spans = vec![
             Span::styled("/", theme.key()),
             Span::raw(filter.value().to_string()),
-        ]);
+        ];
+        if !app.filter_editing {
+            spans.push(Span::styled(
+                format!(
+                    "  {} clears",
+                    app.keys.first_key(Mode::Main, Action::Cancel)
+                ),
+                theme.dim(),
+            ));
+        }
         frame.render_widget(
-            Paragraph::new(line),
+            Paragraph::new(Line::from(spans)),
             Rect::new(rows.x, rows.y, rows.width, 1.min(rows.height)),
         );
         let cursor_x = rows.x + 1 + filter.visual_cursor() as u16;
-        if cursor_x < rows.x + rows.width {
+        if app.filter_editing && cursor_x < rows.x + rows.width {
             frame.set_cursor_position((cursor_x, rows.y));
         }
         list_area = Rect::new(

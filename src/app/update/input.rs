@@ -40,7 +40,9 @@ pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
         flow.paste_focused = true;
         return Vec::new();
     }
-    if let Some(filter) = app.filter.as_mut() {
+    if app.filter_editing
+        && let Some(filter) = app.filter.as_mut()
+    {
         let combined = format!("{}{}", filter.value(), text.trim());
         *filter = Input::new(combined);
         refilter(app);
@@ -72,8 +74,12 @@ fn sign_in_modal(app: &mut App, key: &KeyEvent) -> Outcome {
     Outcome::Handled(sign_in::on_key(app, key))
 }
 
-/// Typing filters the organizations; moving keys and quitting still reach the lists.
+/// While the filter is edited, typing filters the organizations; moving keys and quitting still
+/// reach the lists. Enter keeps the filter and gives every key back; Esc clears it.
 fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
+    if !app.filter_editing {
+        return Outcome::Ignored;
+    }
     let Some(filter) = app.filter.as_mut() else {
         return Outcome::Ignored;
     };
@@ -82,6 +88,8 @@ fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
         Some(Action::Confirm) => {
             if filter.value().is_empty() {
                 clear_filter(app);
+            } else {
+                app.filter_editing = false;
             }
         }
         _ => {
@@ -129,7 +137,13 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             Vec::new()
         }
         Action::Cancel => {
-            app.status = None;
+            // Esc closes what is open, one thing at a time: a notice, then a kept filter.
+            if app.status.is_some() {
+                app.status = None;
+            } else if app.filter.is_some() {
+                clear_filter(app);
+                return Outcome::Handled(select_changed(app));
+            }
             Vec::new()
         }
         Action::Up => move_by(app, -1),

@@ -184,14 +184,19 @@ pub(super) fn clamp_cursors(app: &mut App, org: &str) {
     }
 }
 
+/// Opens the filter field, or goes back into the one kept with Enter.
 pub(super) fn open_filter(app: &mut App) {
-    app.filter = Some(Input::default());
+    if app.filter.is_none() {
+        app.filter = Some(Input::default());
+    }
+    app.filter_editing = true;
     app.focus = Focus::Orgs;
 }
 
 /// Closes the filter; every organization shows again.
 pub(super) fn clear_filter(app: &mut App) {
     app.filter = None;
+    app.filter_editing = false;
     refilter(app);
 }
 
