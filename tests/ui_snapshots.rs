@@ -355,3 +355,26 @@ async fn enter_keeps_the_filter_and_gives_the_keys_back_and_esc_clears_it() {
     assert!(h.app.filter.is_none());
     assert_eq!(h.app.visible.len(), h.app.org_list().len());
 }
+
+#[tokio::test]
+async fn refreshing_ends_with_the_refresh_whether_it_worked_or_not() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('r')).await;
+    let screen = h.render(120, 32);
+    assert!(
+        !screen.contains("Refreshing"),
+        "fresh data, no lingering notice:\n{screen}"
+    );
+    h._sb.set_faults(qonto_sandbox::Faults {
+        server_error_percent: 100,
+        scope: qonto_sandbox::FaultScope::ApiOnly,
+        ..qonto_sandbox::Faults::default()
+    });
+    h.key(KeyCode::Char('r')).await;
+    let screen = h.render(120, 32);
+    assert!(!screen.contains("Refreshing"), "{screen}");
+    assert!(
+        screen.contains("503"),
+        "the failure says what happened:\n{screen}"
+    );
+}

@@ -72,6 +72,21 @@ pub enum Msg {
     SignedIn,
 }
 
+impl Msg {
+    /// An answer to a fetch (or the news that none will come).
+    pub fn is_answer(&self) -> bool {
+        matches!(
+            self,
+            Msg::OrgsLoaded { .. }
+                | Msg::OverviewLoaded { .. }
+                | Msg::TransactionsLoaded { .. }
+                | Msg::MembersLoaded { .. }
+                | Msg::LabelsLoaded { .. }
+                | Msg::FetchAbandoned(_)
+        )
+    }
+}
+
 /// What `update` asks for: something of the terminal's (the event loop carries it out) or a
 /// job for the background worker.
 #[derive(Debug, Clone, PartialEq, Eq)]

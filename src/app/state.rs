@@ -143,6 +143,14 @@ pub struct OrgData {
 }
 
 impl OrgData {
+    /// Whether any of this organization's loads is on its way.
+    pub fn is_loading(&self) -> bool {
+        self.overview.is_loading()
+            || self.members.is_loading()
+            || self.labels.is_loading()
+            || self.transactions.values().any(|l| l.loading.is_some())
+    }
+
     /// Failures that asking again may cure become "not loaded" (a transaction list keeps the
     /// rows it has and asks for the page that failed again when scrolled to).
     pub fn forget_passing_failures(&mut self) {
@@ -243,6 +251,8 @@ pub enum Tone {
 #[derive(Debug, Clone)]
 pub enum Notice {
     Text(String),
+    /// The organization with this id is being refreshed: the notice ends when its loads do.
+    Refreshing(String),
     /// A request failed for a passing reason and is retried by itself.
     Retrying {
         error: ApiError,

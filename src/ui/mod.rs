@@ -119,6 +119,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         let words = match &status.notice {
             Notice::Text(words) => words.clone(),
+            Notice::Refreshing(_) => text::REFRESHING.to_string(),
             Notice::Retrying { error, in_secs } => text::retrying(error, *in_secs, &app.keys),
             Notice::Failed(error) => text::api_error(error, &app.keys),
         };

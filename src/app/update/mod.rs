@@ -22,6 +22,15 @@ fn is_suspend(key: &crossterm::event::KeyEvent) -> bool {
 }
 
 pub fn update(app: &mut App, msg: Msg) -> Vec<Cmd> {
+    let is_answer = msg.is_answer();
+    let cmds = route(app, msg);
+    if is_answer {
+        results::settle_status(app);
+    }
+    cmds
+}
+
+fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Tick => results::tick(app),
         Msg::Resize(width, height) => navigation::resize(app, width, height),

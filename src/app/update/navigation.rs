@@ -38,11 +38,7 @@ pub(super) fn refresh(app: &mut App) -> Vec<Cmd> {
     };
     let cmds = plan_org(app, &org, Freshness::Refresh);
     if !cmds.is_empty() {
-        set_status(
-            app,
-            Notice::Text(super::super::text::REFRESHING.into()),
-            Tone::Info,
-        );
+        set_status(app, Notice::Refreshing(org), Tone::Info);
     }
     cmds
 }

@@ -45,6 +45,17 @@ pub(super) fn tick(app: &mut App) -> Vec<Cmd> {
     }
 }
 
+/// A "Refreshing…" notice ends with the refresh it describes (whether it worked or not: a
+/// failure has put its own notice in its place already).
+pub(super) fn settle_status(app: &mut App) {
+    if let Some(status) = &app.status
+        && let Notice::Refreshing(org) = &status.notice
+        && !app.data.get(org).is_some_and(OrgData::is_loading)
+    {
+        app.status = None;
+    }
+}
+
 /// Retries what failed for a passing reason, wherever it is: the org list; the selected
 /// organization's data; the overviews that failed in the background. (Another organization's
 /// tabs are fetched again when it is visited: its failures are forgotten here.)
