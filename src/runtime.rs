@@ -58,6 +58,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.no_color = config.preferences.no_color;
     app.keys = config.preferences.keys.clone();
     app.palette = config.preferences.palette;
+    app.server = config.server_label();
+    app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;
     #[cfg(debug_assertions)]
     let test_panic = config.preferences.test_panic;
     let mut early_cmds = Vec::new();

@@ -276,3 +276,54 @@ async fn the_servers_error_words_reach_the_terminal_without_control_characters()
         "no control character reaches the terminal: {stderr:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn status_says_who_where_and_until_when_and_its_json_always_parses() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("status-words");
+    let mut login = app(&sb, &home);
+    login
+        .args(["--token-store", "file", "login"])
+        .env("BROWSER", home.browser_script(&[]));
+    let out = run(login).await;
+    assert!(out.status.success(), "{}", text(&out));
+
+    let mut status = app(&sb, &home);
+    status.args(["--token-store", "file", "status"]);
+    let out = run(status).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", text(&out));
+    let first = &sb.data().orgs[0];
+    let me = &first.members[0];
+    assert!(
+        stdout.contains(&format!("Signed in as {} {}", me.first_name, me.last_name))
+            && stdout.contains("on server 127.0.0.1:"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("(in 59 min)")
+            || stdout.contains("(in 60 min)")
+            || stdout.contains("(in 1 h"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("crates.io"), "{stdout}");
+
+    // No secret store at all: still one JSON object, with the error, and a failing exit code.
+    let mut status = app(&sb, &home);
+    status.args(["status", "--json"]).env(
+        "DBUS_SESSION_BUS_ADDRESS",
+        format!("unix:path={}/no-such-bus", home.dir.display()),
+    );
+    let out = run(status).await;
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&out)));
+    assert!(
+        json["error"]
+            .as_str()
+            .unwrap()
+            .contains("no secret store is reachable"),
+        "{json}"
+    );
+    assert_eq!(json["signed_in"], serde_json::Value::Null);
+}

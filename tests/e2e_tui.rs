@@ -261,6 +261,12 @@ async fn a_sign_in_started_again_at_once_gets_the_port_and_completes() {
         std::fs::write(&allow, "").unwrap();
         app.send(b"o");
         app.wait_text(&first, WAIT);
+        // The title says which Qonto this is and that the tokens sit in a plain file.
+        let title = app.screen().lines().next().unwrap_or_default().to_string();
+        assert!(
+            title.contains("server 127.0.0.1:") && title.contains("tokens in a plain file"),
+            "{title}"
+        );
         app.send(b"q");
         app.wait_exit(Duration::from_secs(5));
     })

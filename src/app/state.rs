@@ -303,6 +303,11 @@ pub struct App {
     pub banner: Option<Banner>,
     /// Why the latest tokens could not be saved, until a save succeeds.
     pub store_problem: Option<String>,
+    /// Which Qonto this is ("production", "Qonto's sandbox", a server's host), for the title.
+    pub server: String,
+    /// The tokens are in a plain file (`--token-store file`): said in the title, since the
+    /// warning printed before the TUI starts is hidden by it.
+    pub plain_token_file: bool,
     pub help: bool,
     pub reveal_ibans: bool,
     /// Declined transactions are listed too (Qonto hides them unless asked).
@@ -347,6 +352,8 @@ impl App {
             status: None,
             banner: None,
             store_problem: None,
+            server: String::new(),
+            plain_token_file: false,
             help: false,
             reveal_ibans: false,
             show_declined: false,

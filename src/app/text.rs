@@ -89,6 +89,9 @@ pub fn store_warning(problem: &str) -> String {
     format!("Signed in until you quit only: {problem}")
 }
 
+/// The title bar's mark when the tokens are kept unencrypted (`--token-store file`).
+pub const PLAIN_TOKEN_FILE_MARK: &str = "tokens in a plain file";
+
 /// The title bar's mark while the latest tokens exist in memory only.
 pub const STORE_PROBLEM_MARK: &str = "⚠ sign-in not saved";
 

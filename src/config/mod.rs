@@ -281,6 +281,22 @@ impl Config {
     }
 
     /// Keeps sandbox and production tokens apart: the token server and the client id.
+    /// Which Qonto this talks to, in words for the title bar and `status`.
+    pub fn server_label(&self) -> String {
+        match self.api_base_url.trim_end_matches('/') {
+            presets::PRODUCTION_API => "production".to_string(),
+            presets::SANDBOX_API => "Qonto's sandbox".to_string(),
+            other => match url::Url::parse(other) {
+                Ok(u) => format!(
+                    "server {}{}",
+                    u.host_str().unwrap_or("?"),
+                    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                ),
+                Err(_) => "a custom server".to_string(),
+            },
+        }
+    }
+
     pub fn namespace(&self) -> String {
         let server = url::Url::parse(&self.token_url)
             .ok()

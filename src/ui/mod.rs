@@ -94,6 +94,19 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     ));
     if app.demo {
         spans.push(Span::styled("· demo sandbox ", theme.warning()));
+    } else if !app.server.is_empty() {
+        let style = if app.server == "production" {
+            theme.dim()
+        } else {
+            theme.warning()
+        };
+        spans.push(Span::styled(format!("· {} ", app.server), style));
+    }
+    if app.plain_token_file {
+        spans.push(Span::styled(
+            format!("· {} ", text::PLAIN_TOKEN_FILE_MARK),
+            theme.warning(),
+        ));
     }
     if app.store_problem.is_some() {
         spans.push(Span::styled(

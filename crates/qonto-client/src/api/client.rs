@@ -180,6 +180,14 @@ impl ApiClient {
         self.get("/v2/transactions", Some(org), &query).await
     }
 
+    /// The caller's own membership in `org` (who is signed in, and as what).
+    pub async fn own_membership(&self, org: &str) -> Result<Membership, ApiError> {
+        Ok(self
+            .get::<MembershipEnvelope>("/v2/membership", Some(org), &[])
+            .await?
+            .membership)
+    }
+
     /// Every membership.
     pub async fn memberships(&self, org: &str) -> Result<Vec<Membership>, ApiError> {
         self.all_pages("/v2/memberships", org, |p: MembershipsPage| {

@@ -285,6 +285,11 @@ impl Membership {
 }
 
 #[derive(Debug, Clone, Deserialize)]
+pub struct MembershipEnvelope {
+    pub membership: Membership,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct MembershipsPage {
     #[serde(default)]
     pub memberships: Vec<Membership>,

@@ -84,17 +84,10 @@ impl KeyringSecret {
         }
     }
 
+    /// The platform store's plain name (the backing crate's own description names the crate
+    /// and its URL, which says nothing to a user).
     pub fn describe(&self) -> String {
-        let vendor = match self
-            .store
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-        {
-            Some(store) => store.vendor(),
-            None => PLATFORM_STORE.to_string(),
-        };
-        format!("{vendor} (entry \"{SERVICE}\" / \"{}\")", self.user)
+        format!("{PLATFORM_STORE} (entry \"{SERVICE}\" / \"{}\")", self.user)
     }
 }
 

@@ -1,12 +1,15 @@
 //! `qonto-tui login`, `logout` and `status`: the consent flow and the session without the TUI.
 
+mod status;
+
+pub use status::{EXIT_NOT_SIGNED_IN, status};
+
 use crate::auth::{begin_sign_in, explain, oauth_client, save_client_secret, store_for};
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
 
 use anyhow::Context;
-use serde_json::json;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
@@ -14,9 +17,6 @@ use qonto_client::api::ApiClient;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 use qonto_client::oauth::session::Session;
 use qonto_client::store::{StoreError, StoredTokens, blocking};
-
-/// `status` exits with this when nobody is signed in (like `gh auth status`).
-pub const EXIT_NOT_SIGNED_IN: u8 = 4;
 
 pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Result<()> {
     let store = store_for(config)?;
@@ -155,98 +155,4 @@ pub async fn logout(config: &Config) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-pub async fn status(
-    config: &Config,
-    as_json: bool,
-    log_file: Option<&std::path::Path>,
-) -> anyhow::Result<u8> {
-    let store = store_for(config)?;
-    let s = store.clone();
-    let stored = blocking(move || s.load()).await.map_err(explain)?;
-    let log = log_file.map(|p| p.display().to_string());
-    let Some(tokens) = stored else {
-        if as_json {
-            println!(
-                "{}",
-                json!({ "signed_in": false, "store": store.describe(), "log_file": log })
-            );
-        } else {
-            println!(
-                "Not signed in (tokens looked up in {}). Run `qonto-tui login`.",
-                store.describe()
-            );
-        }
-        return Ok(EXIT_NOT_SIGNED_IN);
-    };
-    let expires = chrono::DateTime::from_timestamp(tokens.expires_at, 0)
-        .map(|t| t.to_rfc3339())
-        .unwrap_or_default();
-    let client = oauth_client(config).await?;
-    let session = Arc::new(Session::new(client, store.clone(), Some(tokens.clone())));
-    let api = ApiClient::new(
-        &config.api_base_url,
-        session.clone(),
-        config.staging_token.clone(),
-    )?;
-    let orgs = api.user_organizations().await;
-    if orgs.as_ref().is_err_and(|e| e.requires_sign_in()) {
-        if as_json {
-            println!(
-                "{}",
-                json!({ "signed_in": false, "store": store.describe(), "log_file": log, "reason": "the sign-in expired or was revoked" })
-            );
-        } else {
-            println!("Not signed in: the sign-in expired or was revoked. Run `qonto-tui login`.");
-        }
-        return Ok(EXIT_NOT_SIGNED_IN);
-    }
-    let expires_now = session
-        .tokens()
-        .await
-        .and_then(|t| chrono::DateTime::from_timestamp(t.expires_at, 0))
-        .map(|t| t.to_rfc3339())
-        .unwrap_or(expires);
-    if as_json {
-        let organizations = match &orgs {
-            Ok(list) => json!(list.iter().map(|o| json!({"id": o.id, "name": o.name, "membership_role": o.membership_role})).collect::<Vec<_>>()),
-            Err(_) => serde_json::Value::Null,
-        };
-        println!(
-            "{}",
-            json!({
-                "signed_in": true,
-                "store": store.describe(),
-                "access_token_expires_at": expires_now,
-                "scope": tokens.scope,
-                "organizations": organizations,
-                "error": orgs.as_ref().err().map(|e| e.to_string()),
-                "log_file": log,
-            })
-        );
-    } else {
-        println!("Signed in.");
-        println!("  token store:     {}", store.describe());
-        println!("  access token:    expires {expires_now}");
-        println!("  scope:           {}", tokens.scope);
-        if let Some(l) = &log {
-            println!("  log file:        {l}");
-        }
-        match &orgs {
-            Ok(list) => {
-                println!("  organizations:   {}", list.len());
-                for o in list {
-                    println!(
-                        "    {}  {}  ({})",
-                        o.id,
-                        o.display_name(),
-                        o.membership_role.as_deref().unwrap_or("?")
-                    );
-                }
-            }
-            Err(e) => println!("  organizations:   could not be listed: {e}"),
-        }
-    }
-    Ok(0)
 }
