@@ -59,6 +59,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Print a shell completion script: `qonto-tui completions bash > ~/.local/share/bash-completion/completions/qonto-tui`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `qonto-tui man > ~/.local/share/man/man1/qonto-tui.1`.
+    Man,
     /// Run the embedded Qonto sandbox standalone and print the settings that point qonto-tui at it.
     Sandbox(SandboxArgs),
     /// Answer the embedded sandbox's consent page like a browser would (for `BROWSER` in scripts).
@@ -101,6 +108,18 @@ fn main() -> ExitCode {
                 complete_consent(&url, &tick, !deny)
                     .await
                     .map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Completions { shell }) => {
+                let mut command = <Cli as clap::CommandFactory>::command();
+                let mut script = Vec::new();
+                clap_complete::generate(shell, &mut command, "qonto-tui", &mut script);
+                print_all(&script)
+            }
+            Some(Command::Man) => {
+                let mut page = Vec::new();
+                clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+                    .render(&mut page)?;
+                print_all(&page)
             }
             Some(Command::Sandbox(args)) => {
                 sandbox_cli::init_stderr_log();
@@ -157,6 +176,16 @@ fn main() -> ExitCode {
             eprintln!("qonto-tui: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Writes generated text to stdout; a reader that stopped early (`| head`) is not an error.
+fn print_all(bytes: &[u8]) -> anyhow::Result<ExitCode> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(ExitCode::SUCCESS),
     }
 }
 
