@@ -378,3 +378,24 @@ async fn refreshing_ends_with_the_refresh_whether_it_worked_or_not() {
         "the failure says what happened:\n{screen}"
     );
 }
+
+#[tokio::test]
+async fn focus_is_marked_without_colour_and_digits_do_not_move_it() {
+    use qonto_tui::app::state::Focus;
+    let mut h = Harness::signed_in().await;
+    h.app.no_color = true;
+    let org = h.app.org_list()[0].display_name().to_string();
+    h.key(KeyCode::Char('2')).await;
+    assert_eq!(
+        h.app.focus,
+        Focus::Orgs,
+        "a digit shows a tab, the focus stays"
+    );
+    let screen = h.render(120, 32);
+    assert!(screen.contains("┏▶ Organizations"), "{screen}");
+    assert!(!screen.contains(&format!("▶ {org}")), "{screen}");
+    h.key(KeyCode::Tab).await;
+    let screen = h.render(120, 32);
+    assert!(screen.contains(&format!("┏▶ {org}")), "{screen}");
+    assert!(screen.contains("┌ Organizations"), "{screen}");
+}

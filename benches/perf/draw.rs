@@ -83,6 +83,11 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
             result: Ok(page),
         },
     );
+    // Into the data pane, where Down scrolls the transactions.
+    update(
+        &mut app,
+        Msg::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)),
+    );
     app
 }
 

@@ -60,6 +60,7 @@ pub async fn memory_and_requests() {
         app.send(DOWN);
         app.wait_text(&org_name, WAIT);
         app.send(b"2");
+        app.send(b"\t"); // into the data pane: G scrolls the transactions
         app.wait_for("first page", WAIT, |s| {
             s.contains(&format!("{account}  1 of"))
         });
@@ -111,6 +112,7 @@ pub async fn memory_and_requests() {
             app.wait_text(account, WAIT);
         }
         app.send(b"2");
+        app.send(b"\t"); // into the data pane: G scrolls the transactions
         let last = &orgs[org_count - 1].1;
         app.wait_for("first page", WAIT, |s| s.contains(&format!("{last}  1 of")));
         scroll_to_end(&mut app, last, 1_000);

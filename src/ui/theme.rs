@@ -85,15 +85,19 @@ impl Theme {
     }
 
     /// A pane's frame: title and border stand out when it has the focus.
+    /// A pane's frame. The focused one is unmistakable without colour too: a thick border and a
+    /// marker before its title (colour alone fails under NO_COLOR and many themes).
     pub fn pane<'a>(&self, title: String, focused: bool) -> Block<'a> {
-        let (title_style, border) = if focused {
-            (self.title(), self.border_focused())
+        if focused {
+            Block::bordered()
+                .border_type(ratatui::widgets::BorderType::Thick)
+                .title(Span::styled(format!("▶{title}"), self.title()))
+                .border_style(self.border_focused())
         } else {
-            (self.header(), self.border())
-        };
-        Block::bordered()
-            .title(Span::styled(title, title_style))
-            .border_style(border)
+            Block::bordered()
+                .title(Span::styled(title, self.header()))
+                .border_style(self.border())
+        }
     }
 
     /// A list or table row: reversed when selected in the focused pane, underlined otherwise.

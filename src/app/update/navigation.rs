@@ -117,9 +117,9 @@ pub(super) fn prev_tab(app: &mut App) -> Vec<Cmd> {
     )
 }
 
+/// Shows `tab` in the data pane; the focus stays where it is (a digit is not a pane move).
 pub(super) fn set_tab(app: &mut App, tab: Tab) -> Vec<Cmd> {
     app.tab = tab;
-    app.focus = Focus::Data;
     match app.selected_org_id() {
         Some(org) => {
             let mut cmds = plan_tab(app, &org, Freshness::Missing);
