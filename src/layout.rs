@@ -26,12 +26,24 @@ pub fn tab_areas<'a>(tabs: Rect, titles: impl IntoIterator<Item = &'a str>) -> V
     out
 }
 
-/// The first row shown so that `selected` is visible, paging by whole screens.
-pub fn scroll_offset(selected: usize, len: usize, rows: usize) -> usize {
+/// Rows of context kept above and below the cursor while scrolling, as editors do.
+pub const SCROLLOFF: usize = 3;
+
+/// The first row to show: the `previous` one, moved only as far as needed to keep `selected`
+/// visible with [`SCROLLOFF`] rows around it (fewer on a short list), never past the end.
+pub fn scroll_follow(previous: usize, selected: usize, len: usize, rows: usize) -> usize {
     if rows == 0 || len <= rows {
         return 0;
     }
-    (selected / rows) * rows
+    let margin = SCROLLOFF.min(rows.saturating_sub(1) / 2);
+    let last_start = len - rows;
+    let mut offset = previous.min(last_start);
+    if selected < offset + margin {
+        offset = selected.saturating_sub(margin);
+    } else if selected + margin >= offset + rows {
+        offset = selected + margin + 1 - rows;
+    }
+    offset.min(last_start)
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +137,33 @@ pub fn table_rows(width: u16, height: u16) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrolling_follows_the_cursor_with_context_and_never_jumps_a_page() {
+        let (len, rows) = (100, 10);
+        let mut offset = 0;
+        // Down from the top: the view starts moving three rows before the bottom edge, one
+        // row per step.
+        for selected in 0..len {
+            let next = scroll_follow(offset, selected, len, rows);
+            assert!(next == offset || next == offset + 1, "{selected}: {offset} -> {next}");
+            assert!(selected >= next && selected < next + rows, "visible");
+            if next > 0 && next < len - rows {
+                assert_eq!(selected, next + rows - 1 - SCROLLOFF, "context kept below");
+            }
+            offset = next;
+        }
+        assert_eq!(offset, len - rows, "the last row is at the bottom, no blank page");
+        // Back up: the view stays put until the cursor is three rows from the top.
+        assert_eq!(scroll_follow(offset, len - 5, len, rows), offset);
+        assert_eq!(scroll_follow(offset, offset + 2, len, rows), offset - 1);
+        // A jump (End, Home) lands inside the view; short lists never scroll.
+        assert_eq!(scroll_follow(0, 99, len, rows), 90);
+        assert_eq!(scroll_follow(90, 0, len, rows), 0);
+        assert_eq!(scroll_follow(5, 3, 8, 10), 0);
+        // Tiny panes keep what margin they can.
+        assert_eq!(scroll_follow(0, 2, 100, 2), 1);
+    }
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::text::Line;

@@ -274,6 +274,14 @@ pub enum Banner {
     SignInEnded,
 }
 
+/// Where the lists are scrolled to, as last drawn: view state that `draw` keeps (it alone knows
+/// the heights), like ratatui's `TableState` offset, so scrolling follows the cursor smoothly.
+#[derive(Debug, Clone, Default)]
+pub struct Scroll {
+    pub orgs: std::cell::Cell<usize>,
+    pub data: std::cell::Cell<usize>,
+}
+
 /// Per-tab cursors, kept per organization so switching back restores the place.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Cursors {
@@ -303,6 +311,7 @@ pub struct App {
     pub banner: Option<Banner>,
     /// Why the latest tokens could not be saved, until a save succeeds.
     pub store_problem: Option<String>,
+    pub scroll: Scroll,
     /// Which Qonto this is ("production", "Qonto's sandbox", a server's host), for the title.
     pub server: String,
     /// The tokens are in a plain file (`--token-store file`): said in the title, since the
@@ -352,6 +361,7 @@ impl App {
             status: None,
             banner: None,
             store_problem: None,
+            scroll: Scroll::default(),
             server: String::new(),
             plain_token_file: false,
             help: false,

@@ -13,7 +13,7 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
-use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_offset};
+use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_follow};
 use qonto_client::api::models::Organization;
 use qonto_client::redact::mask_iban;
 
@@ -225,6 +225,8 @@ pub(super) struct TableSpec<'a> {
     pub count: usize,
     pub cursor: usize,
     pub focused: bool,
+    /// The first row shown last time, moved only as far as the cursor needs.
+    pub scroll: &'a std::cell::Cell<usize>,
 }
 
 /// Renders `spec.count` rows of which only the visible ones are built.
@@ -236,7 +238,8 @@ pub(super) fn windowed_table<'a>(
     mut make_row: impl FnMut(usize) -> Vec<Cell<'a>>,
 ) {
     let rows_on_screen = area.height.saturating_sub(1) as usize;
-    let offset = scroll_offset(spec.cursor, spec.count, rows_on_screen);
+    let offset = scroll_follow(spec.scroll.get(), spec.cursor, spec.count, rows_on_screen);
+    spec.scroll.set(offset);
     let rows: Vec<Row> = (offset..spec.count.min(offset + rows_on_screen))
         .map(|i| Row::new(make_row(i)).style(theme.row(i == spec.cursor, spec.focused)))
         .collect();
@@ -291,6 +294,7 @@ fn accounts(
             count: accounts.len(),
             cursor,
             focused,
+            scroll: &app.scroll.data,
         },
         |i| {
             let a = &accounts[i];
@@ -370,6 +374,7 @@ fn members(
             count: members.len(),
             cursor,
             focused,
+            scroll: &app.scroll.data,
         },
         |i| {
             let m = &members[i];
@@ -414,6 +419,7 @@ fn labels(
             count: labels.len(),
             cursor,
             focused,
+            scroll: &app.scroll.data,
         },
         |i| {
             let l = &labels[i];

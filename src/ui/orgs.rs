@@ -13,7 +13,7 @@ use crate::app::App;
 use crate::app::keymap::{Action, Mode};
 use crate::app::state::{Focus, Load};
 use crate::app::text;
-use crate::layout::{org_list_rows, scroll_offset};
+use crate::layout::{org_list_rows, scroll_follow};
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let focused = app.focus == Focus::Orgs && app.sign_in.is_none();
@@ -103,7 +103,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     let height = list_area.height as usize;
-    let offset = scroll_offset(app.selected, app.visible.len(), height);
+    let offset = scroll_follow(app.scroll.orgs.get(), app.selected, app.visible.len(), height);
+    app.scroll.orgs.set(offset);
     let width = list_area.width as usize;
     let orgs = app.org_list();
     for (row, &index) in app.visible.iter().enumerate().skip(offset).take(height) {

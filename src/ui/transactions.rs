@@ -154,6 +154,7 @@ pub(super) fn transactions(
             count: list.items.len(),
             cursor,
             focused,
+            scroll: &app.scroll.data,
         },
         |i| {
             let t = &list.items[i];

@@ -35,8 +35,8 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Cmd> {
                 if !list.contains(at) {
                     return Vec::new();
                 }
-                let offset =
-                    layout::scroll_offset(app.selected, app.visible.len(), list.height as usize);
+                // The rows as last drawn: what the user clicked on.
+                let offset = app.scroll.orgs.get();
                 let index = offset + (mouse.row - list.y) as usize;
                 if index < app.visible.len() && index != app.selected {
                     app.selected = index;
