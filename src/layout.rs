@@ -146,14 +146,21 @@ mod tests {
         // row per step.
         for selected in 0..len {
             let next = scroll_follow(offset, selected, len, rows);
-            assert!(next == offset || next == offset + 1, "{selected}: {offset} -> {next}");
+            assert!(
+                next == offset || next == offset + 1,
+                "{selected}: {offset} -> {next}"
+            );
             assert!(selected >= next && selected < next + rows, "visible");
             if next > 0 && next < len - rows {
                 assert_eq!(selected, next + rows - 1 - SCROLLOFF, "context kept below");
             }
             offset = next;
         }
-        assert_eq!(offset, len - rows, "the last row is at the bottom, no blank page");
+        assert_eq!(
+            offset,
+            len - rows,
+            "the last row is at the bottom, no blank page"
+        );
         // Back up: the view stays put until the cursor is three rows from the top.
         assert_eq!(scroll_follow(offset, len - 5, len, rows), offset);
         assert_eq!(scroll_follow(offset, offset + 2, len, rows), offset - 1);

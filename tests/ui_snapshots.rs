@@ -399,3 +399,37 @@ async fn focus_is_marked_without_colour_and_digits_do_not_move_it() {
     assert!(screen.contains(&format!("┏▶ {org}")), "{screen}");
     assert!(screen.contains("┌ Organizations"), "{screen}");
 }
+
+#[tokio::test]
+async fn help_scrolls_at_80x24_and_hides_nothing() {
+    let mut h = Harness::signed_in().await;
+    h.send(Msg::Resize(80, 24)).await;
+    h.key(KeyCode::Char('?')).await;
+    let mut seen = String::new();
+    let first = h.render(80, 24);
+    assert!(
+        first.contains("scroll · 1–"),
+        "it says it scrolls:\n{first}"
+    );
+    seen.push_str(&first);
+    for _ in 0..40 {
+        h.key(KeyCode::Down).await;
+        seen.push_str(&h.render(80, 24));
+    }
+    let last = h.render(80, 24);
+    assert!(
+        last.contains("Mouse: click selects"),
+        "the end is reachable:\n{last}"
+    );
+    for section in [
+        qonto_tui::app::keymap::Section::Lists,
+        qonto_tui::app::keymap::Section::DataPane,
+        qonto_tui::app::keymap::Section::Everywhere,
+    ] {
+        for b in h.app.keys.in_section(section) {
+            assert!(seen.contains(b.help), "{:?} shown whole", b.help);
+        }
+    }
+    h.key(KeyCode::Esc).await;
+    assert!(!h.app.help);
+}

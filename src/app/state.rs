@@ -280,6 +280,9 @@ pub enum Banner {
 pub struct Scroll {
     pub orgs: std::cell::Cell<usize>,
     pub data: std::cell::Cell<usize>,
+    /// The help overlay's first line shown, and the largest that still fills it (as drawn).
+    pub help: std::cell::Cell<usize>,
+    pub help_max: std::cell::Cell<usize>,
 }
 
 /// Per-tab cursors, kept per organization so switching back restores the place.

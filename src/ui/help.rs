@@ -39,9 +39,30 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
         width,
         height,
     );
-    frame.render_widget(Clear, popup);
-    let block = Block::bordered()
+    // Taller than the screen: it scrolls, and says so and where it is.
+    let inner = height.saturating_sub(2) as usize;
+    let max = lines.len().saturating_sub(inner);
+    app.scroll.help_max.set(max);
+    let first = app.scroll.help.get().min(max);
+    let mut block = Block::bordered()
         .title(Span::styled(" Keys ", theme.title()))
         .border_style(theme.border_focused());
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    if max > 0 {
+        let keys = format!(
+            " {}/{} scroll · {}–{} of {} ",
+            app.keys.first_key(Mode::Main, Action::Down),
+            app.keys.first_key(Mode::Main, Action::Up),
+            first + 1,
+            (first + inner).min(lines.len()),
+            lines.len()
+        );
+        block = block.title_bottom(Line::from(Span::styled(keys, theme.dim())).right_aligned());
+    }
+    frame.render_widget(Clear, popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((first.min(u16::MAX as usize) as u16, 0)),
+        popup,
+    );
 }

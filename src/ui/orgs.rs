@@ -103,7 +103,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     let height = list_area.height as usize;
-    let offset = scroll_follow(app.scroll.orgs.get(), app.selected, app.visible.len(), height);
+    let offset = scroll_follow(
+        app.scroll.orgs.get(),
+        app.selected,
+        app.visible.len(),
+        height,
+    );
     app.scroll.orgs.set(offset);
     let width = list_area.width as usize;
     let orgs = app.org_list();

@@ -51,10 +51,26 @@ pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
     Vec::new()
 }
 
-/// The overlay takes every key; the ones that close it close it.
+/// The overlay takes every key: the moving keys scroll it, the ones that close it close it.
 fn help(app: &mut App, key: &KeyEvent) -> Outcome {
     if !app.help {
         return Outcome::Ignored;
+    }
+    let page = app.page_rows.max(1) as isize;
+    let delta = match app.keys.action(Mode::Main, key) {
+        Some(Action::Down) => Some(1),
+        Some(Action::Up) => Some(-1),
+        Some(Action::PageDown) => Some(page),
+        Some(Action::PageUp) => Some(-page),
+        Some(Action::Home) => Some(isize::MIN / 2),
+        Some(Action::End) => Some(isize::MAX / 2),
+        _ => None,
+    };
+    if let Some(delta) = delta {
+        let scroll = &app.scroll;
+        let next = scroll.help.get().saturating_add_signed(delta);
+        scroll.help.set(next.min(scroll.help_max.get()));
+        return Outcome::Handled(Vec::new());
     }
     let closes = app.keys.action(Mode::Help, key) == Some(Action::Cancel)
         || matches!(
@@ -134,6 +150,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::Quit => quit(app),
         Action::Help => {
             app.help = true;
+            app.scroll.help.set(0);
             Vec::new()
         }
         Action::Cancel => {
