@@ -59,6 +59,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.keys = config.preferences.keys.clone();
     app.palette = config.preferences.palette;
     app.server = config.server_label();
+    app.refresh_every = config.preferences.refresh_every;
     app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;
     #[cfg(debug_assertions)]
     let test_panic = config.preferences.test_panic;

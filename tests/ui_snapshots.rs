@@ -433,3 +433,85 @@ async fn help_scrolls_at_80x24_and_hides_nothing() {
     h.key(KeyCode::Esc).await;
     assert!(!h.app.help);
 }
+
+/// Selects the account with the most transactions and shows them, focused.
+async fn deepest_account(h: &mut Harness) -> (String, String) {
+    let data = h._sb.data();
+    let (o, a) = data
+        .orgs
+        .iter()
+        .enumerate()
+        .flat_map(|(o, org)| {
+            org.accounts
+                .iter()
+                .enumerate()
+                .map(move |(a, acc)| (o, a, data.ledger(acc).transactions.len()))
+        })
+        .max_by_key(|(_, _, n)| *n)
+        .map(|(o, a, _)| (o, a))
+        .unwrap();
+    let org_id = data.orgs[o].id.clone();
+    let account_id = data.orgs[o].accounts[a].id.clone();
+    for _ in 0..o {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Char('2')).await;
+    for _ in 0..a {
+        h.key(KeyCode::Char(']')).await;
+    }
+    h.key(KeyCode::Tab).await;
+    (org_id, account_id)
+}
+
+#[tokio::test]
+async fn r_keeps_the_place_in_a_deep_list_and_capital_r_refreshes_everyone() {
+    let mut h = Harness::signed_in().await;
+    let (org, account) = deepest_account(&mut h).await;
+    for _ in 0..150 {
+        h.key(KeyCode::Down).await;
+    }
+    let at = |h: &Harness| {
+        let list = &h.app.data[&org].transactions[&account];
+        let cursor = h.app.cursors_for(&org).transaction;
+        (cursor, list.items[cursor].id.clone(), list.items.len())
+    };
+    let (cursor, id, loaded) = at(&h);
+    assert!(
+        cursor >= 150 && loaded >= 200,
+        "deep in a list of several pages: {cursor}/{loaded}"
+    );
+    h.key(KeyCode::Char('r')).await;
+    let (cursor_after, id_after, loaded_after) = at(&h);
+    assert_eq!(id_after, id, "the same transaction is selected");
+    assert_eq!(cursor_after, cursor);
+    assert!(
+        loaded_after >= loaded,
+        "what was loaded stays: {loaded_after} < {loaded}"
+    );
+
+    // R: the list of organizations and every organization's overview are asked again.
+    let known = h.app.data.len() as u64;
+    let before = h._sb.stats().api_requests;
+    h.key(KeyCode::Char('R')).await;
+    let asked = h._sb.stats().api_requests - before;
+    assert!(asked > known, "{asked} requests for {known} organizations");
+}
+
+#[tokio::test]
+async fn the_selected_organization_refreshes_by_itself_once_its_data_is_old() {
+    let mut h = Harness::signed_in().await;
+    h.app.refresh_every = Some(std::time::Duration::from_secs(60));
+    let before = h._sb.stats().api_requests;
+    h.app.now = Instant::now() + std::time::Duration::from_secs(30);
+    h.send(Msg::Tick).await;
+    assert_eq!(h._sb.stats().api_requests, before, "not yet");
+    h.app.now = Instant::now() + std::time::Duration::from_secs(61);
+    h.send(Msg::Tick).await;
+    assert!(h._sb.stats().api_requests > before, "refreshed");
+    let org = h.app.selected_org_id().unwrap();
+    assert!(matches!(
+        &h.app.data[&org].overview,
+        qonto_tui::app::state::Load::Ready { at, .. } if *at == h.app.now
+    ));
+    assert!(!h.render(120, 32).contains("Refreshing"), "quietly");
+}

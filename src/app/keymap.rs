@@ -48,6 +48,7 @@ pub enum Action {
     Tab4,
     Filter,
     Refresh,
+    RefreshAll,
     Reconsent,
     RevealIban,
     ToggleDeclined,
@@ -65,7 +66,7 @@ pub enum Action {
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 28] = [
+    const NAMES: [(Action, &'static str); 29] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -82,6 +83,7 @@ impl Action {
         (Action::Tab4, "tab4"),
         (Action::Filter, "filter"),
         (Action::Refresh, "refresh"),
+        (Action::RefreshAll, "refresh_all"),
         (Action::Reconsent, "reconsent"),
         (Action::RevealIban, "reveal_iban"),
         (Action::ToggleDeclined, "toggle_declined"),
@@ -391,6 +393,13 @@ fn defaults() -> Vec<Binding> {
             Refresh,
             &[ch('r')],
             "refresh this organization",
+            Everywhere,
+        ),
+        bind(
+            Main,
+            RefreshAll,
+            &[ch('R')],
+            "refresh every organization",
             Everywhere,
         ),
         bind(

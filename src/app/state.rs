@@ -315,6 +315,8 @@ pub struct App {
     /// Why the latest tokens could not be saved, until a save succeeds.
     pub store_problem: Option<String>,
     pub scroll: Scroll,
+    /// How often the selected organization refreshes by itself (`None`: never).
+    pub refresh_every: Option<std::time::Duration>,
     /// Which Qonto this is ("production", "Qonto's sandbox", a server's host), for the title.
     pub server: String,
     /// The tokens are in a plain file (`--token-store file`): said in the title, since the
@@ -365,6 +367,7 @@ impl App {
             banner: None,
             store_problem: None,
             scroll: Scroll::default(),
+            refresh_every: None,
             server: String::new(),
             plain_token_file: false,
             help: false,

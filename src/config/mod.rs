@@ -59,6 +59,8 @@ pub struct FileConfig {
     pub token_store: Option<TokenStoreKind>,
     pub log_file: Option<PathBuf>,
     pub log_level: Option<String>,
+    /// Seconds between automatic refreshes of the selected organization (0: never).
+    pub refresh_every: Option<u64>,
     /// Key bindings: action = key or [keys].
     pub keys: Option<BTreeMap<String, KeyList>>,
     /// Colours: accent, positive, warning, error, muted.
@@ -328,11 +330,15 @@ fn resolve_preferences(
     env: &impl Fn(&str) -> Option<String>,
     path: &Path,
 ) -> Result<Preferences, ConfigError> {
-    Preferences::resolve(file.keys.clone(), file.theme.clone(), env).map_err(|cause| {
-        ConfigError::Preferences {
-            path: path.display().to_string(),
-            cause: qonto_client::printable::printable(&cause, 300),
-        }
+    Preferences::resolve(
+        file.keys.clone(),
+        file.theme.clone(),
+        file.refresh_every,
+        env,
+    )
+    .map_err(|cause| ConfigError::Preferences {
+        path: path.display().to_string(),
+        cause: qonto_client::printable::printable(&cause, 300),
     })
 }
 

@@ -25,6 +25,11 @@ impl KeyList {
     }
 }
 
+/// The selected organization is refreshed this often unless told otherwise.
+const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(300);
+/// Never more often than this: each refresh costs requests from the rate budget.
+const MIN_REFRESH_SECS: u64 = 30;
+
 #[derive(Debug, Clone)]
 pub struct Preferences {
     pub keys: KeyMap,
@@ -34,6 +39,8 @@ pub struct Preferences {
     /// Fetch nearby organizations in the background (`QONTO_TUI_PREFETCH=off` turns it off, to
     /// measure uncached switches).
     pub prefetch: bool,
+    /// How often the selected organization is refreshed by itself (`None`: never).
+    pub refresh_every: Option<std::time::Duration>,
     /// Debug builds only: F12 panics (`QONTO_TUI_TEST_PANIC=1`), to prove the terminal is restored.
     pub test_panic: bool,
 }
@@ -45,6 +52,7 @@ impl Default for Preferences {
             palette: Palette::default(),
             no_color: false,
             prefetch: true,
+            refresh_every: Some(DEFAULT_REFRESH),
             test_panic: false,
         }
     }
@@ -56,8 +64,23 @@ impl Preferences {
     pub fn resolve(
         keys: Option<BTreeMap<String, KeyList>>,
         theme: Option<BTreeMap<String, String>>,
+        refresh_every: Option<u64>,
         env: &impl Fn(&str) -> Option<String>,
     ) -> Result<Self, String> {
+        let refresh_secs = match env("QONTO_TUI_REFRESH_SECS") {
+            Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
+                format!(
+                    "QONTO_TUI_REFRESH_SECS={:?} is not a number of seconds (0 turns it off)",
+                    qonto_client::printable::printable(&text, 40)
+                )
+            })?),
+            None => refresh_every,
+        };
+        let refresh_every = match refresh_secs {
+            Some(0) => None,
+            Some(secs) => Some(std::time::Duration::from_secs(secs.max(MIN_REFRESH_SECS))),
+            None => Some(DEFAULT_REFRESH),
+        };
         let keys: BTreeMap<String, Vec<String>> = keys
             .unwrap_or_default()
             .into_iter()
@@ -68,6 +91,7 @@ impl Preferences {
             palette: Palette::with_overrides(&theme.unwrap_or_default())?,
             no_color: env("NO_COLOR").is_some(),
             prefetch: env("QONTO_TUI_PREFETCH").is_none_or(|v| v != "off"),
+            refresh_every,
             test_panic: env("QONTO_TUI_TEST_PANIC").is_some_and(|v| v == "1"),
         })
     }

@@ -11,7 +11,7 @@ use super::super::keys::KeyChord;
 use super::super::msg::Cmd;
 use super::super::state::{App, Screen, Tab};
 use super::navigation::{
-    clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh,
+    clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh, refresh_all,
     select_changed, set_tab, shift_account, switch_pane, toggle_declined,
 };
 use super::sign_in;
@@ -184,6 +184,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             Vec::new()
         }
         Action::Refresh => refresh(app),
+        Action::RefreshAll => refresh_all(app),
         Action::Reconsent => sign_in::start(app, true),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;

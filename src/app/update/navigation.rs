@@ -6,7 +6,9 @@ use tui_input::Input;
 
 use super::super::msg::{Cmd, Effect, Job};
 use super::super::state::{App, Focus, Notice, StatusMessage, Tab, Tone};
-use super::loading::{Freshness, data_rows, load_orgs, plan_next_page, plan_org, plan_tab};
+use super::loading::{
+    Freshness, data_rows, load_orgs, plan_next_page, plan_org, plan_tab, prefetch_overviews,
+};
 use crate::layout;
 
 pub(super) fn resize(app: &mut App, width: u16, height: u16) -> Vec<Cmd> {
@@ -39,6 +41,25 @@ pub(super) fn refresh(app: &mut App) -> Vec<Cmd> {
     let cmds = plan_org(app, &org, Freshness::Refresh);
     if !cmds.is_empty() {
         set_status(app, Notice::Refreshing(org), Tone::Info);
+    }
+    cmds
+}
+
+/// Every organization again: the list (a new one shared, one unshared), the selected one's
+/// overview and tab, and the overviews of all the others, in the background.
+pub(super) fn refresh_all(app: &mut App) -> Vec<Cmd> {
+    let mut cmds = refresh(app);
+    let selected = app.selected_org_id();
+    let others: Vec<String> = app
+        .data
+        .keys()
+        .filter(|id| Some(*id) != selected.as_ref())
+        .cloned()
+        .collect();
+    // Each keeps showing what it had until its answer comes.
+    cmds.extend(prefetch_overviews(app, others));
+    if app.selected_org_id().is_some() {
+        cmds.extend(load_orgs(app));
     }
     cmds
 }

@@ -35,14 +35,35 @@ pub(super) fn tick(app: &mut App) -> Vec<Cmd> {
     {
         app.status = None;
     }
-    match app.retry_at {
+    let mut cmds = match app.retry_at {
         Some(at) if app.now >= at => {
             app.retry_at = None;
             app.retry_attempts = app.retry_attempts.saturating_add(1);
             retry_failed(app)
         }
         _ => Vec::new(),
+    };
+    cmds.extend(auto_refresh(app));
+    cmds
+}
+
+/// The selected organization, refreshed quietly once what is shown is older than the
+/// configured interval (and nothing of it is on its way already).
+fn auto_refresh(app: &mut App) -> Vec<Cmd> {
+    let (Some(every), Screen::Main) = (app.refresh_every, app.screen) else {
+        return Vec::new();
+    };
+    let Some(org) = app.selected_org_id() else {
+        return Vec::new();
+    };
+    let stale = app.data.get(&org).is_some_and(|d| {
+        !d.is_loading()
+            && matches!(&d.overview, Load::Ready { at, .. } if app.now.duration_since(*at) >= every)
+    });
+    if !stale {
+        return Vec::new();
     }
+    plan_org(app, &org, Freshness::Refresh)
 }
 
 /// A "Refreshing…" notice ends with the refresh it describes (whether it worked or not: a
@@ -226,12 +247,44 @@ pub(super) fn transactions_loaded(
     list.loading = None;
     match result {
         Ok(p) => {
-            if page == 1 {
-                list.items.clear();
+            let next_page = p.meta.next(page);
+            if page == 1 && !list.items.is_empty() {
+                // A refresh: the new first page on top of what was loaded below it, so the
+                // place in a deep list is kept (and the pages already here are not asked again).
+                let kept_id = app
+                    .cursors
+                    .get(org)
+                    .and_then(|c| list.items.get(c.transaction))
+                    .and_then(|t| t.id.clone());
+                let fresh = ids(&p.transactions);
+                let older = std::mem::take(&mut list.items)
+                    .into_iter()
+                    .filter(|t| !t.id.as_ref().is_some_and(|id| fresh.contains(id)));
+                list.items = p.transactions.into_iter().chain(older).collect();
+                // Go on from the deepest page already here (none left: none).
+                list.next_page = list.next_page.filter(|_| next_page.is_some());
+                if let Some(index) = kept_id
+                    .and_then(|id| list.items.iter().position(|t| t.id.as_ref() == Some(&id)))
+                    && let Some(cursors) = app.cursors.get_mut(org)
+                {
+                    cursors.transaction = index;
+                }
+            } else {
+                if page == 1 {
+                    list.items.clear();
+                }
+                // New transactions since the first page push older ones down a page: those
+                // already here are not listed twice (they can only be near the end).
+                let tail_start = list.items.len().saturating_sub(2 * p.transactions.len());
+                let tail = ids(&list.items[tail_start..]);
+                list.items.extend(
+                    p.transactions
+                        .into_iter()
+                        .filter(|t| !t.id.as_ref().is_some_and(|id| tail.contains(id))),
+                );
+                list.next_page = next_page;
             }
-            list.items.extend(p.transactions);
             list.total = p.meta.total_count;
-            list.next_page = p.meta.next(page);
             list.error = None;
             list.at = Some(now);
             if selected {
@@ -246,6 +299,13 @@ pub(super) fn transactions_loaded(
             Vec::new()
         }
     }
+}
+
+/// The ids of `transactions` (those that have one).
+fn ids(
+    transactions: &[qonto_client::api::models::Transaction],
+) -> std::collections::HashSet<String> {
+    transactions.iter().filter_map(|t| t.id.clone()).collect()
 }
 
 /// Stores a per-organization list (members, labels) that arrived, unless a newer request for it
