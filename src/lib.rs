@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod jobs;
 pub mod layout;
+pub mod locale;
 pub mod logging;
 pub mod palette;
 pub mod runtime;

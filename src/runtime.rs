@@ -60,6 +60,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.palette = config.preferences.palette;
     app.server = config.server_label();
     app.refresh_every = config.preferences.refresh_every;
+    app.locale = config.preferences.locale;
     app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;
     #[cfg(debug_assertions)]
     let test_panic = config.preferences.test_panic;

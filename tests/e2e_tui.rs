@@ -273,3 +273,40 @@ async fn a_sign_in_started_again_at_once_gets_the_port_and_completes() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn amounts_and_dates_follow_the_locale() {
+    for (lang, balance, date) in [
+        ("fr_FR.UTF-8", "219\u{a0}799,12\u{a0}€", "/11/2026"),
+        ("en_US.UTF-8", "€219,799.12", "11/"),
+    ] {
+        let home = Home::new("locale");
+        let env = vec![
+            ("LANG".to_string(), lang.to_string()),
+            ("LC_ALL".to_string(), String::new()),
+            ("LC_NUMERIC".to_string(), String::new()),
+            (
+                "XDG_STATE_HOME".to_string(),
+                home.dir.join("state").display().to_string(),
+            ),
+            (
+                "QONTO_TUI_CONFIG".to_string(),
+                home.dir.join("none.toml").display().to_string(),
+            ),
+        ];
+        tokio::task::spawn_blocking(move || {
+            let mut app = PtyApp::spawn(&["--demo"], &env, 140, 36);
+            app.wait_text("Waiting for the browser", WAIT);
+            app.send(b"s");
+            app.wait_text(balance, WAIT);
+            app.send(b"2");
+            app.wait_for("dates in the locale's order", WAIT, |s| {
+                s.contains("Settled") && s.contains(date)
+            });
+            app.send(b"q");
+            app.wait_exit(Duration::from_secs(5));
+        })
+        .await
+        .unwrap();
+    }
+}

@@ -317,6 +317,8 @@ pub struct App {
     pub scroll: Scroll,
     /// How often the selected organization refreshes by itself (`None`: never).
     pub refresh_every: Option<std::time::Duration>,
+    /// How amounts and dates are written.
+    pub locale: crate::locale::Locale,
     /// Which Qonto this is ("production", "Qonto's sandbox", a server's host), for the title.
     pub server: String,
     /// The tokens are in a plain file (`--token-store file`): said in the title, since the
@@ -368,6 +370,7 @@ impl App {
             store_problem: None,
             scroll: Scroll::default(),
             refresh_every: None,
+            locale: crate::locale::Locale::default(),
             server: String::new(),
             plain_token_file: false,
             help: false,

@@ -89,6 +89,11 @@ pub fn store_warning(problem: &str) -> String {
     format!("Signed in until you quit only: {problem}")
 }
 
+/// Under an accounts table whose balances Qonto does not give to the user's role.
+pub fn balances_hidden(role: &str) -> String {
+    format!("— Qonto does not show balances to the {role} role.")
+}
+
 /// The title bar's mark when the tokens are kept unencrypted (`--token-store file`).
 pub const PLAIN_TOKEN_FILE_MARK: &str = "tokens in a plain file";
 

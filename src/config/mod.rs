@@ -61,6 +61,8 @@ pub struct FileConfig {
     pub log_level: Option<String>,
     /// Seconds between automatic refreshes of the selected organization (0: never).
     pub refresh_every: Option<u64>,
+    /// How amounts and dates are written (`fr_FR`, `en_US`…); default: the environment's.
+    pub locale: Option<String>,
     /// Key bindings: action = key or [keys].
     pub keys: Option<BTreeMap<String, KeyList>>,
     /// Colours: accent, positive, warning, error, muted.
@@ -334,6 +336,7 @@ fn resolve_preferences(
         file.keys.clone(),
         file.theme.clone(),
         file.refresh_every,
+        file.locale.as_deref(),
         env,
     )
     .map_err(|cause| ConfigError::Preferences {

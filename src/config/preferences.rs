@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::app::keymap::KeyMap;
+use crate::locale::Locale;
 use crate::palette::Palette;
 
 /// One key or several, as the `[keys]` table allows: `reconsent = "C"`, `down = ["n", "Down"]`.
@@ -39,6 +40,8 @@ pub struct Preferences {
     /// Fetch nearby organizations in the background (`QONTO_TUI_PREFETCH=off` turns it off, to
     /// measure uncached switches).
     pub prefetch: bool,
+    /// How amounts and dates are written.
+    pub locale: Locale,
     /// How often the selected organization is refreshed by itself (`None`: never).
     pub refresh_every: Option<std::time::Duration>,
     /// Debug builds only: F12 panics (`QONTO_TUI_TEST_PANIC=1`), to prove the terminal is restored.
@@ -53,6 +56,7 @@ impl Default for Preferences {
             no_color: false,
             prefetch: true,
             refresh_every: Some(DEFAULT_REFRESH),
+            locale: Locale::default(),
             test_panic: false,
         }
     }
@@ -65,8 +69,13 @@ impl Preferences {
         keys: Option<BTreeMap<String, KeyList>>,
         theme: Option<BTreeMap<String, String>>,
         refresh_every: Option<u64>,
+        locale: Option<&str>,
         env: &impl Fn(&str) -> Option<String>,
     ) -> Result<Self, String> {
+        let locale = match env("QONTO_TUI_LOCALE").as_deref().or(locale) {
+            Some(name) => Locale::from_name(name),
+            None => Locale::from_env(env),
+        };
         let refresh_secs = match env("QONTO_TUI_REFRESH_SECS") {
             Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
                 format!(
@@ -92,6 +101,7 @@ impl Preferences {
             no_color: env("NO_COLOR").is_some(),
             prefetch: env("QONTO_TUI_PREFETCH").is_none_or(|v| v != "off"),
             refresh_every,
+            locale,
             test_panic: env("QONTO_TUI_TEST_PANIC").is_some_and(|v| v == "1"),
         })
     }

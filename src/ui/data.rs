@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Cell, Paragraph, Row, Table, Tabs, Wrap};
 
 use super::format::group_iban;
-use super::format::{ago, fit, money};
+use super::format::{ago, fit};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
@@ -264,6 +264,23 @@ fn accounts(
         return;
     }
     let cursor = app.cursors_for(org).account.min(accounts.len() - 1);
+    // Qonto hides balances from some roles: say so, rather than leave dashes unexplained.
+    let area = if accounts.iter().all(|a| a.balance_in_cents().is_none()) && area.height > 2 {
+        let role = app
+            .org_list()
+            .iter()
+            .find(|o| o.id == org)
+            .and_then(|o| o.membership_role.clone())
+            .unwrap_or_else(|| "your role".into());
+        let note = Rect::new(area.x, area.y + area.height - 1, area.width, 1);
+        frame.render_widget(
+            Paragraph::new(text::balances_hidden(&role)).style(theme.dim()),
+            note,
+        );
+        Rect::new(area.x, area.y, area.width, area.height - 1)
+    } else {
+        area
+    };
     // Columns give way from the right as the pane narrows; the name and balance stay.
     let show_iban = area.width >= 64;
     let show_authorized = area.width >= 80;
@@ -302,11 +319,11 @@ fn accounts(
             // A role Qonto hides balances from shows a dash, never 0.
             let balance = a
                 .balance_in_cents()
-                .map(|c| money(c, currency))
+                .map(|c| app.locale.money(c, currency))
                 .unwrap_or_else(|| "—".into());
             let authorized = a
                 .authorized_in_cents()
-                .map(|c| money(c, currency))
+                .map(|c| app.locale.money(c, currency))
                 .unwrap_or_else(|| "—".into());
             let mut cells = vec![Cell::from(a.name.clone().unwrap_or_else(|| "—".into()))];
             if show_iban {

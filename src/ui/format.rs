@@ -2,41 +2,20 @@
 
 use std::time::Duration;
 
-/// `1234567` cents in EUR → `12,345.67 €`; other currencies keep their code.
-pub fn money(cents: i64, currency: &str) -> String {
-    let sign = if cents < 0 { "-" } else { "" };
-    let abs = cents.unsigned_abs();
-    let units = (abs / 100).to_string();
-    let mut grouped = String::new();
-    for (i, c) in units.chars().enumerate() {
-        if i > 0 && (units.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let symbol = if currency.eq_ignore_ascii_case("EUR") {
-        "€".to_string()
-    } else {
-        currency.to_string()
+/// An API value in words: `direct_debit` → `Direct debit`, `qonto_fee` → `Qonto fee`,
+/// `swift_income` → `SWIFT income`, `completed` → `Completed`.
+pub fn words(raw: &str) -> String {
+    let spaced = raw.replace('_', " ");
+    let spaced = match spaced.split_once(' ') {
+        Some(("swift", rest)) => format!("SWIFT {rest}"),
+        Some(("sepa", rest)) => format!("SEPA {rest}"),
+        _ => spaced,
     };
-    format!("{sign}{grouped}.{:02} {symbol}", abs % 100)
-}
-
-/// A signed amount with an explicit `+` for credits.
-pub fn signed_money(cents: i64, currency: &str) -> String {
-    if cents > 0 {
-        format!("+{}", money(cents, currency))
-    } else {
-        money(cents, currency)
+    let mut chars = spaced.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
-}
-
-/// `2026-11-19T14:02:11.000Z` → `2026-11-19`; anything else is shown as it came.
-pub fn date(raw: &str) -> String {
-    raw.get(..10)
-        .filter(|d| d.as_bytes().get(4) == Some(&b'-'))
-        .unwrap_or(raw)
-        .to_string()
 }
 
 pub fn ago(elapsed: Duration) -> String {
@@ -85,11 +64,11 @@ mod tests {
 
     #[test]
     fn formats() {
-        assert_eq!(money(1_234_567, "EUR"), "12,345.67 €");
-        assert_eq!(money(-5, "EUR"), "-0.05 €");
-        assert_eq!(signed_money(100, "USD"), "+1.00 USD");
-        assert_eq!(date("2026-11-19T14:02:11.000Z"), "2026-11-19");
-        assert_eq!(date("x"), "x");
+        assert_eq!(words("direct_debit"), "Direct debit");
+        assert_eq!(words("qonto_fee"), "Qonto fee");
+        assert_eq!(words("swift_income"), "SWIFT income");
+        assert_eq!(words("completed"), "Completed");
+        assert_eq!(words(""), "");
         assert_eq!(ago(Duration::from_secs(75)), "1 min ago");
         assert_eq!(countdown(Duration::from_secs(581)), "9:41");
         assert_eq!(fit("Atelier Laurent", 8), "Atelier…");

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Wrap};
 
 use super::data::{TableSpec, loading, windowed_table};
-use super::format::{date, signed_money};
+use super::format::words;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
@@ -66,7 +66,7 @@ pub(super) fn transactions(
     ));
     if more {
         let keys = format!(
-            "  {} {} other account",
+            "  {} or {} other account",
             app.keys.main(Action::PrevAccount),
             app.keys.main(Action::NextAccount)
         );
@@ -130,7 +130,7 @@ pub(super) fn transactions(
     let mut header = Vec::new();
     let mut widths = Vec::new();
     if show_date {
-        header.push("Date");
+        header.push("Settled");
         widths.push(Constraint::Length(10));
     }
     header.extend(["Counterparty", "Amount"]);
@@ -161,22 +161,29 @@ pub(super) fn transactions(
             let currency = t.currency.as_deref().unwrap_or("EUR");
             let amount = t
                 .signed_cents()
-                .map(|c| signed_money(c, currency))
+                .map(|c| app.locale.signed_money(c, currency))
                 .unwrap_or_else(|| "—".into());
             let style = if t.is_credit() {
                 theme.credit()
             } else {
                 theme.debit()
             };
-            let status = t.status.clone().unwrap_or_default();
-            let status_style = match status.as_str() {
+            let raw_status = t.status.as_deref().unwrap_or_default();
+            let status_style = match raw_status {
                 "pending" => theme.warning(),
                 "declined" => theme.dim(),
                 _ => Style::new(),
             };
+            let status = words(raw_status);
             let mut cells = Vec::new();
             if show_date {
-                cells.push(Cell::from(t.date().map(date).unwrap_or_default()));
+                // The settlement date; one not settled yet shows when it was made, dimmed.
+                let cell = match (&t.settled_at, &t.emitted_at) {
+                    (Some(settled), _) => Span::raw(app.locale.date(settled)),
+                    (None, Some(emitted)) => Span::styled(app.locale.date(emitted), theme.dim()),
+                    (None, None) => Span::raw(""),
+                };
+                cells.push(Cell::from(cell));
             }
             cells.push(Cell::from(t.counterparty().to_string()));
             cells.push(Cell::from(
@@ -187,7 +194,7 @@ pub(super) fn transactions(
             }
             if show_type {
                 cells.push(Cell::from(Span::styled(
-                    t.operation_type.clone().unwrap_or_default(),
+                    words(t.operation_type.as_deref().unwrap_or_default()),
                     theme.dim(),
                 )));
             }
