@@ -145,6 +145,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                         tui::set_mouse_capture(on);
                     }
                     Cmd::Effect(Effect::Suspend) => suspend(&mut terminal, mouse_on)?,
+                    Cmd::Effect(Effect::CopyToClipboard(text)) => tui::copy_to_clipboard(&text),
                     Cmd::Job(job) => {
                         let _ = job_tx.send(job);
                     }

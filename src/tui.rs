@@ -65,6 +65,17 @@ pub fn repaint_all(terminal: &mut Term) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Asks the terminal to put `text` on the system clipboard (OSC 52). Terminals that do not
+/// support it ignore the sequence.
+pub fn copy_to_clipboard(text: &str) {
+    use base64::Engine;
+    use std::io::Write;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(text);
+    let mut out = stdout();
+    let _ = write!(out, "\x1b]52;c;{encoded}\x07");
+    let _ = out.flush();
+}
+
 /// Leaves TUI mode; safe to call more than once.
 pub fn restore() {
     let _ = execute!(

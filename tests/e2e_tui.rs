@@ -310,3 +310,47 @@ async fn amounts_and_dates_follow_the_locale() {
         .unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn y_copies_the_sign_in_url_through_the_terminal() {
+    let home = Home::new("osc52");
+    // A browser command that fails, as on a server without a desktop.
+    let env = vec![
+        (
+            "XDG_STATE_HOME".to_string(),
+            home.dir.join("state").display().to_string(),
+        ),
+        ("BROWSER".to_string(), "false".to_string()),
+    ];
+    let copied = tokio::task::spawn_blocking(move || {
+        let mut app = PtyApp::spawn(&["--demo"], &env, 120, 36);
+        app.wait_text("Waiting for the browser", WAIT);
+        let screen = app.screen();
+        assert!(
+            screen.contains("No browser could be opened here. Press s")
+                && !screen.contains("ExitStatus"),
+            "plain words, no launcher internals:\n{screen}"
+        );
+        app.send(b"y");
+        app.wait_text("Copied to the clipboard", WAIT);
+        let raw = String::from_utf8_lossy(&app.raw.lock().unwrap()).to_string();
+        app.send(b"q");
+        app.wait_exit(Duration::from_secs(5));
+        raw
+    })
+    .await
+    .unwrap();
+    let start = copied.find("\x1b]52;c;").expect("an OSC 52 sequence") + 7;
+    let end = start + copied[start..].find('\x07').unwrap();
+    use base64::Engine;
+    let url = base64::engine::general_purpose::STANDARD
+        .decode(&copied[start..end])
+        .unwrap();
+    let url = String::from_utf8(url).unwrap();
+    assert!(
+        url.starts_with("http://127.0.0.1:")
+            && url.contains("/oauth2/auth?")
+            && url.contains("state="),
+        "{url}"
+    );
+}

@@ -59,6 +59,7 @@ pub enum Action {
     /// Keep what was typed and leave the field (filter), or start a sign-in again.
     Confirm,
     OpenBrowser,
+    CopyUrl,
     PasteUrl,
     BuiltInBrowser,
     /// Use the pasted URL.
@@ -66,7 +67,7 @@ pub enum Action {
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 29] = [
+    const NAMES: [(Action, &'static str); 30] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -93,6 +94,7 @@ impl Action {
         (Action::Cancel, "cancel"),
         (Action::Confirm, "confirm"),
         (Action::OpenBrowser, "open_browser"),
+        (Action::CopyUrl, "copy_url"),
         (Action::PasteUrl, "paste_url"),
         (Action::BuiltInBrowser, "built_in_browser"),
         (Action::Submit, "submit"),
@@ -439,6 +441,13 @@ fn defaults() -> Vec<Binding> {
             OpenBrowser,
             &[ch('o')],
             "open the browser again",
+            Own,
+        ),
+        bind(
+            SignIn,
+            CopyUrl,
+            &[ch('y')],
+            "copy the URL (OSC 52: most terminals, SSH too)",
             Own,
         ),
         bind(SignIn, PasteUrl, &[key(KeyCode::Tab)], "paste a URL", Own).also(&[ch('p')]),

@@ -96,10 +96,12 @@ pub enum Cmd {
 }
 
 /// Changes to the terminal, carried out by the event loop.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Effect {
     /// Mouse capture off while a URL must be selectable.
     MouseCapture(bool),
+    /// Put text on the clipboard through the terminal (OSC 52), which works over SSH too.
+    CopyToClipboard(String),
     /// Ctrl-Z: give the terminal back and stop, as a shell job does; resume drawing on `fg`.
     Suspend,
     Quit,

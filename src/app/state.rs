@@ -237,6 +237,8 @@ pub struct SignInFlow {
     pub paste_focused: bool,
     pub error: Option<String>,
     pub completing: bool,
+    /// The URL was handed to the terminal's clipboard.
+    pub copied: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

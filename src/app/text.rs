@@ -94,6 +94,9 @@ pub fn balances_hidden(role: &str) -> String {
     format!("— Qonto does not show balances to the {role} role.")
 }
 
+pub const URL_COPIED: &str =
+    "✓ Copied to the clipboard (if your terminal allows OSC 52; else select it with the mouse).";
+
 /// The title bar's mark when the tokens are kept unencrypted (`--token-store file`).
 pub const PLAIN_TOKEN_FILE_MARK: &str = "tokens in a plain file";
 

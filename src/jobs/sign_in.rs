@@ -60,6 +60,10 @@ impl SignInTask {
             })
             .await
             .unwrap_or_else(|e| Err(e.to_string()));
+            if let Err(why) = &browser {
+                // The screen says it plainly; the launcher's own words are for the log.
+                tracing::warn!("no browser could be opened: {why}");
+            }
             let _ = tx.send(Msg::SignInWaiting { url, browser });
             let msg = match pending
                 .finish(session.client(), paste_rx, err_tx, CALLBACK_TIMEOUT)

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use super::format::countdown;
 use super::spinner;
@@ -47,7 +47,10 @@ pub fn draw_modal(frame: &mut Frame, app: &App, theme: &Theme) {
 
 fn draw_flow(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, title: &str) {
     let Some(flow) = &app.sign_in else { return };
-    let block = Block::bordered()
+    // No side borders: the URL wraps across whole lines, so a mouse selection of it picks up no
+    // frame characters.
+    let block = Block::new()
+        .borders(Borders::TOP | Borders::BOTTOM)
         .title(Span::styled(title, theme.title()))
         .border_style(theme.border_focused());
     let inner = block.inner(area);
@@ -101,13 +104,35 @@ fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a
                     format!("✓ Browser {how}."),
                     theme.success(),
                 ))),
-                Some(Err(why)) => lines.push(Line::from(Span::styled(
-                    format!("No browser could be opened ({why}). Open this URL yourself:"),
-                    theme.warning(),
-                ))),
+                // The launcher's own words go to the log; here, what to do next.
+                Some(Err(_)) if app.demo => lines.push(Line::from(vec![
+                    Span::styled("No browser could be opened here. Press ", theme.warning()),
+                    Span::styled(
+                        app.keys.first_key(Mode::SignIn, Action::BuiltInBrowser),
+                        theme.key(),
+                    ),
+                    Span::styled(
+                        ": a built-in browser allows all organizations for you.",
+                        theme.warning(),
+                    ),
+                ])),
+                Some(Err(_)) => lines.push(Line::from(vec![
+                    Span::styled(
+                        "No browser could be opened here. Open this URL in one (",
+                        theme.warning(),
+                    ),
+                    Span::styled(
+                        app.keys.first_key(Mode::SignIn, Action::CopyUrl),
+                        theme.key(),
+                    ),
+                    Span::styled(" copies it):", theme.warning()),
+                ])),
                 None => {}
             }
             lines.push(Line::from(Span::styled(url.clone(), theme.key())));
+            if flow.copied {
+                lines.push(Line::from(Span::styled(text::URL_COPIED, theme.success())));
+            }
             lines.push(Line::from(""));
             let elapsed = app.now.duration_since(flow.started);
             let remaining = CALLBACK_TIMEOUT.saturating_sub(elapsed).max(Duration::ZERO);
@@ -170,6 +195,7 @@ fn key_lines<'a>(app: &App, flow: &SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
             key(Mode::SignIn, Action::Confirm, "start again");
         } else {
             key(Mode::SignIn, Action::OpenBrowser, "open the browser again");
+            key(Mode::SignIn, Action::CopyUrl, "copy the URL");
             key(Mode::SignIn, Action::PasteUrl, "paste a URL");
             if app.demo {
                 key(

@@ -195,6 +195,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::NextAccount => shift_account(app, 1),
         Action::Confirm
         | Action::OpenBrowser
+        | Action::CopyUrl
         | Action::PasteUrl
         | Action::BuiltInBrowser
         | Action::Submit => Vec::new(),

@@ -24,6 +24,7 @@ pub(super) fn start(app: &mut App, reconsent: bool) -> Vec<Cmd> {
         paste_focused: false,
         error: None,
         completing: false,
+        copied: false,
     });
     vec![Job::StartSignIn.into(), Effect::MouseCapture(false).into()]
 }
@@ -89,6 +90,13 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
         Some(Action::OpenBrowser) if flow.url.is_some() => vec![Job::OpenBrowserAgain.into()],
+        Some(Action::CopyUrl) => match &flow.url {
+            Some(url) => {
+                flow.copied = true;
+                vec![Effect::CopyToClipboard(url.clone()).into()]
+            }
+            None => Vec::new(),
+        },
         Some(Action::BuiltInBrowser) if app.demo && flow.url.is_some() && !flow.completing => {
             flow.completing = true;
             vec![Job::SimulateBrowser.into()]
