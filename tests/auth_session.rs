@@ -110,7 +110,7 @@ async fn callback_refuses_wrong_state_404s_other_paths_is_loopback_only_and_clos
     assert_eq!(r.status().as_u16(), 200);
     let page = r.text().await.unwrap();
     assert!(
-        page.contains("go back to the terminal")
+        page.contains("Return to the terminal")
             && !page.contains("<script")
             && !page.contains("http"),
         "{page}"

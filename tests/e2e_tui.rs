@@ -320,7 +320,7 @@ async fn y_copies_the_sign_in_url_through_the_terminal() {
             "XDG_STATE_HOME".to_string(),
             home.dir.join("state").display().to_string(),
         ),
-        ("BROWSER".to_string(), "false".to_string()),
+        ("BROWSER".to_string(), "/nonexistent/browser".to_string()),
     ];
     let copied = tokio::task::spawn_blocking(move || {
         let mut app = PtyApp::spawn(&["--demo"], &env, 120, 36);
