@@ -49,7 +49,11 @@ impl Running {
             .ok()?
             .flatten()
             .map(|e| e.path())
-            .find(|p| p.to_string_lossy().contains("tokens-"))
+            .find(|p| {
+                // The token file, not the lock file beside it.
+                let name = p.file_name().unwrap_or_default().to_string_lossy();
+                name.starts_with("tokens-") && name.ends_with(".json")
+            })
     }
 
     fn tokens(&self) -> Option<String> {
