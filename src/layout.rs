@@ -59,16 +59,18 @@ pub struct MainAreas {
     pub status: Rect,
 }
 
-/// Width of the organizations pane.
+/// Width of the organizations pane: it gives way first on narrow screens, so that the data pane
+/// keeps its date column down to 60 columns.
 pub fn orgs_width(width: u16) -> u16 {
-    if width < 60 {
-        width * 2 / 5
+    if width < 90 {
+        (width * 3 / 10).max(14).min(width * 2 / 5)
     } else {
         (width * 32 / 100).clamp(28, 48)
     }
 }
 
-pub fn main_areas(width: u16, height: u16, banner: bool) -> MainAreas {
+/// The screen's areas; `zoomed` gives the data pane the organizations pane's width too.
+pub fn main_areas(width: u16, height: u16, banner: bool, zoomed: bool) -> MainAreas {
     let area = Rect::new(0, 0, width, height);
     let [title, banner_area, body, status] = Layout::vertical([
         Constraint::Length(1),
@@ -77,8 +79,11 @@ pub fn main_areas(width: u16, height: u16, banner: bool) -> MainAreas {
         Constraint::Length(1),
     ])
     .areas(area);
-    let [orgs, data] =
-        Layout::horizontal([Constraint::Length(orgs_width(width)), Constraint::Min(0)]).areas(body);
+    let [orgs, data] = Layout::horizontal([
+        Constraint::Length(if zoomed { 0 } else { orgs_width(width) }),
+        Constraint::Min(0),
+    ])
+    .areas(body);
     let inner = Rect::new(
         data.x + 1,
         data.y + 1,
@@ -128,7 +133,7 @@ pub fn org_list_rows(orgs: Rect) -> Rect {
 
 /// Rows of data the table shows at this size (its header excluded), for paging.
 pub fn table_rows(width: u16, height: u16) -> usize {
-    main_areas(width, height, false)
+    main_areas(width, height, false, false)
         .table
         .height
         .saturating_sub(2) as usize

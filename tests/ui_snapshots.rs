@@ -515,3 +515,45 @@ async fn the_selected_organization_refreshes_by_itself_once_its_data_is_old() {
     ));
     assert!(!h.render(120, 32).contains("Refreshing"), "quietly");
 }
+
+#[tokio::test]
+async fn z_hides_the_organizations_pane_and_the_selected_row_has_no_coloured_blocks() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('2')).await;
+    h.key(KeyCode::Char('z')).await;
+    assert!(h.app.zoomed);
+    assert_eq!(h.app.focus, qonto_tui::app::state::Focus::Data);
+    let screen = h.render(60, 20);
+    assert!(!screen.contains("Organizations"), "{screen}");
+    assert!(
+        screen.contains("Settled"),
+        "the date column fits at 60 columns:\n{screen}"
+    );
+    // The selected row is drawn reversed as a whole: no cell of it carries a colour of its own.
+    let mut terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
+    terminal.draw(|f| qonto_tui::ui::draw(f, &h.app)).unwrap();
+    let buffer = terminal.backend().buffer().clone();
+    let row = (0..20)
+        .find(|&y| {
+            // The table row: reversed across (nearly) the whole width, unlike the tab bar's tab.
+            (0..60)
+                .filter(|&x| {
+                    buffer[(x, y)]
+                        .modifier
+                        .contains(ratatui::style::Modifier::REVERSED)
+                })
+                .count()
+                > 40
+        })
+        .expect("a selected row");
+    for x in 0..60 {
+        let cell = &buffer[(x, row)];
+        if cell.modifier.contains(ratatui::style::Modifier::REVERSED) {
+            assert_eq!(cell.fg, ratatui::style::Color::Reset, "cell {x} coloured");
+        }
+    }
+    // Tab brings the organizations back.
+    h.key(KeyCode::Tab).await;
+    assert!(!h.app.zoomed);
+    assert!(h.render(60, 20).contains("Organizations"));
+}

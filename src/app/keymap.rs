@@ -49,6 +49,7 @@ pub enum Action {
     Filter,
     Refresh,
     RefreshAll,
+    Zoom,
     Reconsent,
     RevealIban,
     ToggleDeclined,
@@ -67,7 +68,7 @@ pub enum Action {
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 30] = [
+    const NAMES: [(Action, &'static str); 31] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -85,6 +86,7 @@ impl Action {
         (Action::Filter, "filter"),
         (Action::Refresh, "refresh"),
         (Action::RefreshAll, "refresh_all"),
+        (Action::Zoom, "zoom"),
         (Action::Reconsent, "reconsent"),
         (Action::RevealIban, "reveal_iban"),
         (Action::ToggleDeclined, "toggle_declined"),
@@ -406,6 +408,13 @@ fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Zoom,
+            &[ch('z')],
+            "hide or show the organizations pane",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Reconsent,
             &[ch('c')],
             "change which organizations are shared (browser)",
@@ -519,7 +528,7 @@ mod tests {
             main(KeyCode::BackTab, KeyModifiers::SHIFT),
             Some(Action::SwitchPane)
         );
-        assert_eq!(main(KeyCode::Char('z'), KeyModifiers::NONE), None);
+        assert_eq!(main(KeyCode::Char('x'), KeyModifiers::NONE), None);
         assert_eq!(map.main(Action::Up), "↑ k");
         assert_eq!(map.main(Action::Quit), "q ^C");
         assert_eq!(map.main(Action::SwitchPane), "Tab");

@@ -317,6 +317,8 @@ pub struct App {
     /// Why the latest tokens could not be saved, until a save succeeds.
     pub store_problem: Option<String>,
     pub scroll: Scroll,
+    /// The data pane takes the whole width (the organizations pane is hidden).
+    pub zoomed: bool,
     /// How often the selected organization refreshes by itself (`None`: never).
     pub refresh_every: Option<std::time::Duration>,
     /// How amounts and dates are written.
@@ -371,6 +373,7 @@ impl App {
             banner: None,
             store_problem: None,
             scroll: Scroll::default(),
+            zoomed: false,
             refresh_every: None,
             locale: crate::locale::Locale::default(),
             server: String::new(),

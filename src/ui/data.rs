@@ -235,13 +235,16 @@ pub(super) fn windowed_table<'a>(
     theme: &Theme,
     area: Rect,
     spec: TableSpec<'a>,
-    mut make_row: impl FnMut(usize) -> Vec<Cell<'a>>,
+    mut make_row: impl FnMut(usize, bool) -> Vec<Cell<'a>>,
 ) {
     let rows_on_screen = area.height.saturating_sub(1) as usize;
     let offset = scroll_follow(spec.scroll.get(), spec.cursor, spec.count, rows_on_screen);
     spec.scroll.set(offset);
     let rows: Vec<Row> = (offset..spec.count.min(offset + rows_on_screen))
-        .map(|i| Row::new(make_row(i)).style(theme.row(i == spec.cursor, spec.focused)))
+        .map(|i| {
+            let selected = i == spec.cursor;
+            Row::new(make_row(i, selected)).style(theme.row(selected, spec.focused))
+        })
         .collect();
     let table = Table::new(rows, spec.widths)
         .header(Row::new(spec.header).style(theme.header()))
@@ -313,7 +316,7 @@ fn accounts(
             focused,
             scroll: &app.scroll.data,
         },
-        |i| {
+        |i, _| {
             let a = &accounts[i];
             let currency = a.currency.as_deref().unwrap_or("EUR");
             // A role Qonto hides balances from shows a dash, never 0.
@@ -393,7 +396,7 @@ fn members(
             focused,
             scroll: &app.scroll.data,
         },
-        |i| {
+        |i, _| {
             let m = &members[i];
             vec![
                 Cell::from(m.full_name()),
@@ -438,7 +441,7 @@ fn labels(
             focused,
             scroll: &app.scroll.data,
         },
-        |i| {
+        |i, _| {
             let l = &labels[i];
             let name = l.name.clone().unwrap_or_default();
             let indented = if l.parent_id.is_some() {

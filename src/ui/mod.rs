@@ -58,7 +58,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
         }
         Screen::SignIn => signin::draw_screen(frame, app, &theme),
         Screen::Main => {
-            let areas = layout::main_areas(area.width, area.height, app.banner.is_some());
+            let areas =
+                layout::main_areas(area.width, area.height, app.banner.is_some(), app.zoomed);
             draw_title(frame, app, &theme, areas.title);
             if let Some(banner) = app.banner {
                 let words = match banner {

@@ -124,7 +124,7 @@ pub(super) fn transactions(
         }
         return;
     }
-    let show_date = area.width >= 50;
+    let show_date = area.width >= 40;
     let show_status = area.width >= 66;
     let show_type = area.width >= 84;
     let mut header = Vec::new();
@@ -156,31 +156,35 @@ pub(super) fn transactions(
             focused,
             scroll: &app.scroll.data,
         },
-        |i| {
+        |i, selected| {
             let t = &list.items[i];
             let currency = t.currency.as_deref().unwrap_or("EUR");
             let amount = t
                 .signed_cents()
                 .map(|c| app.locale.signed_money(c, currency))
                 .unwrap_or_else(|| "—".into());
-            let style = if t.is_credit() {
+            // The selected row is drawn reversed: coloured cells would turn into blocks there.
+            let plain = |style: Style| if selected { Style::new() } else { style };
+            let style = plain(if t.is_credit() {
                 theme.credit()
             } else {
                 theme.debit()
-            };
+            });
             let raw_status = t.status.as_deref().unwrap_or_default();
-            let status_style = match raw_status {
+            let status_style = plain(match raw_status {
                 "pending" => theme.warning(),
                 "declined" => theme.dim(),
                 _ => Style::new(),
-            };
+            });
             let status = words(raw_status);
             let mut cells = Vec::new();
             if show_date {
                 // The settlement date; one not settled yet shows when it was made, dimmed.
                 let cell = match (&t.settled_at, &t.emitted_at) {
                     (Some(settled), _) => Span::raw(app.locale.date(settled)),
-                    (None, Some(emitted)) => Span::styled(app.locale.date(emitted), theme.dim()),
+                    (None, Some(emitted)) => {
+                        Span::styled(app.locale.date(emitted), plain(theme.dim()))
+                    }
                     (None, None) => Span::raw(""),
                 };
                 cells.push(Cell::from(cell));
@@ -195,7 +199,7 @@ pub(super) fn transactions(
             if show_type {
                 cells.push(Cell::from(Span::styled(
                     words(t.operation_type.as_deref().unwrap_or_default()),
-                    theme.dim(),
+                    plain(theme.dim()),
                 )));
             }
             cells

@@ -12,7 +12,7 @@ use super::super::msg::Cmd;
 use super::super::state::{App, Screen, Tab};
 use super::navigation::{
     clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh, refresh_all,
-    select_changed, set_tab, shift_account, switch_pane, toggle_declined,
+    select_changed, set_tab, shift_account, switch_pane, toggle_declined, toggle_zoom,
 };
 use super::sign_in;
 
@@ -185,6 +185,10 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         }
         Action::Refresh => refresh(app),
         Action::RefreshAll => refresh_all(app),
+        Action::Zoom => {
+            toggle_zoom(app);
+            Vec::new()
+        }
         Action::Reconsent => sign_in::start(app, true),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;

@@ -13,7 +13,7 @@ pub(super) fn on_mouse(app: &mut App, mouse: MouseEvent) -> Vec<Cmd> {
     if app.sign_in.is_some() || app.help || app.screen != Screen::Main {
         return Vec::new();
     }
-    let areas = layout::main_areas(app.size.0, app.size.1, app.banner.is_some());
+    let areas = layout::main_areas(app.size.0, app.size.1, app.banner.is_some(), app.zoomed);
     let at = Position::new(mouse.column, mouse.row);
     let inside = |r: Rect| r.contains(at);
     match mouse.kind {

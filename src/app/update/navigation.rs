@@ -117,6 +117,18 @@ pub(super) fn switch_pane(app: &mut App) {
         Focus::Orgs => Focus::Data,
         Focus::Data => Focus::Orgs,
     };
+    // A hidden pane cannot have the focus: going to it shows it again.
+    if app.focus == Focus::Orgs {
+        app.zoomed = false;
+    }
+}
+
+/// Hides or shows the organizations pane; hidden, the data pane has the focus.
+pub(super) fn toggle_zoom(app: &mut App) {
+    app.zoomed = !app.zoomed;
+    if app.zoomed {
+        app.focus = Focus::Data;
+    }
 }
 
 pub(super) fn next_tab(app: &mut App) -> Vec<Cmd> {
