@@ -557,3 +557,51 @@ async fn z_hides_the_organizations_pane_and_the_selected_row_has_no_coloured_blo
     assert!(!h.app.zoomed);
     assert!(h.render(60, 20).contains("Organizations"));
 }
+
+#[tokio::test]
+async fn slash_in_the_data_pane_filters_its_rows_not_the_organizations() {
+    let mut h = Harness::signed_in().await;
+    let (org, account) = deepest_account(&mut h).await;
+    let items = h.app.data[&org].transactions[&account].items.clone();
+    let needle = items[7].counterparty().to_string();
+    let expected: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| {
+            t.counterparty()
+                .to_lowercase()
+                .contains(&needle.to_lowercase())
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert!(expected.len() >= 2 && expected.len() < items.len());
+    h.key(KeyCode::Char('/')).await;
+    for c in needle.to_lowercase().chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    assert_eq!(
+        h.app.visible.len(),
+        h.app.org_list().len(),
+        "organizations untouched"
+    );
+    let screen = h.render(120, 32);
+    assert!(
+        screen.contains(&format!("/{}", needle.to_lowercase())),
+        "{screen}"
+    );
+    assert!(!screen.contains("No organization matches"), "{screen}");
+    h.key(KeyCode::Enter).await;
+    // Down moves among the matching rows only.
+    let cursor = |h: &Harness| h.app.cursors_for(&org).transaction;
+    assert_eq!(cursor(&h), expected[0]);
+    h.key(KeyCode::Down).await;
+    assert_eq!(cursor(&h), expected[1]);
+    let screen = h.render(120, 32);
+    for line in screen.lines().skip(8).take(expected.len().min(10)) {
+        if line.contains('€') {
+            assert!(line.contains(&needle), "only matching rows: {line}");
+        }
+    }
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.row_filter.is_none());
+}

@@ -3,6 +3,7 @@
 pub mod keymap;
 pub mod keys;
 pub mod msg;
+mod row_filter;
 pub mod state;
 pub mod text;
 pub mod update;

@@ -306,7 +306,10 @@ pub struct App {
     pub selected: usize,
     pub filter: Option<Input>,
     /// Keys go to the filter field (after `/`); Enter keeps the filter and gives the keys back.
+    /// The field is the organizations' or the data pane's, whichever `/` was pressed in.
     pub filter_editing: bool,
+    /// The data pane's filter: rows of the current tab that contain this text.
+    pub row_filter: Option<Input>,
     pub focus: Focus,
     pub tab: Tab,
     pub data: HashMap<String, OrgData>,
@@ -364,6 +367,7 @@ impl App {
             selected: 0,
             filter: None,
             filter_editing: false,
+            row_filter: None,
             focus: Focus::Orgs,
             tab: Tab::Accounts,
             data: HashMap::new(),

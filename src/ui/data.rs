@@ -11,6 +11,7 @@ use super::format::{ago, fit};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::keymap::{Action, Mode};
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
 use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_follow};
@@ -99,7 +100,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
         .divider(TAB_DIVIDER);
     frame.render_widget(tabs, areas.tabs);
 
-    let table = areas.table;
+    let mut table = areas.table;
+    if let Some(filter) = app.row_filter.as_ref().filter(|_| app.tab != Tab::Accounts)
+        && table.height > 1
+    {
+        table = draw_row_filter(frame, app, theme, table, &org.id, filter);
+    }
     let Some(data) = data else {
         return loading(frame, theme, table, "Loading…", std::time::Duration::ZERO);
     };
@@ -227,6 +233,48 @@ pub(super) struct TableSpec<'a> {
     pub focused: bool,
     /// The first row shown last time, moved only as far as the cursor needs.
     pub scroll: &'a std::cell::Cell<usize>,
+    /// Only these rows, when the data pane's filter is set.
+    pub rows: Option<Vec<usize>>,
+}
+
+/// The data filter's line above the table (what is typed, how many rows match, how to clear
+/// it); the table gets the rest.
+fn draw_row_filter(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    org: &str,
+    filter: &tui_input::Input,
+) -> Rect {
+    let editing = app.editing_rows();
+    let matches = app.row_matches(org).map_or(0, |m| m.len());
+    let mut spans = vec![
+        Span::styled("/", theme.key()),
+        Span::raw(filter.value().to_string()),
+        Span::styled(
+            format!("  {matches} match{}", if matches == 1 { "" } else { "es" }),
+            theme.dim(),
+        ),
+    ];
+    if !editing {
+        spans.push(Span::styled(
+            format!(
+                "  {} clears",
+                app.keys.first_key(Mode::Main, Action::Cancel)
+            ),
+            theme.dim(),
+        ));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)),
+        Rect::new(area.x, area.y, area.width, 1),
+    );
+    let cursor_x = area.x + 1 + filter.visual_cursor() as u16;
+    if editing && cursor_x < area.x + area.width {
+        frame.set_cursor_position((cursor_x, area.y));
+    }
+    Rect::new(area.x, area.y + 1, area.width, area.height - 1)
 }
 
 /// Renders `spec.count` rows of which only the visible ones are built.
@@ -238,12 +286,21 @@ pub(super) fn windowed_table<'a>(
     mut make_row: impl FnMut(usize, bool) -> Vec<Cell<'a>>,
 ) {
     let rows_on_screen = area.height.saturating_sub(1) as usize;
-    let offset = scroll_follow(spec.scroll.get(), spec.cursor, spec.count, rows_on_screen);
+    // Positions on screen, and the row each shows.
+    let (count, cursor) = match &spec.rows {
+        Some(rows) => (
+            rows.len(),
+            rows.iter().position(|&r| r >= spec.cursor).unwrap_or(0),
+        ),
+        None => (spec.count, spec.cursor),
+    };
+    let row_at = |i: usize| spec.rows.as_ref().map_or(i, |rows| rows[i]);
+    let offset = scroll_follow(spec.scroll.get(), cursor, count, rows_on_screen);
     spec.scroll.set(offset);
-    let rows: Vec<Row> = (offset..spec.count.min(offset + rows_on_screen))
+    let rows: Vec<Row> = (offset..count.min(offset + rows_on_screen))
         .map(|i| {
-            let selected = i == spec.cursor;
-            Row::new(make_row(i, selected)).style(theme.row(selected, spec.focused))
+            let selected = i == cursor;
+            Row::new(make_row(row_at(i), selected)).style(theme.row(selected, spec.focused))
         })
         .collect();
     let table = Table::new(rows, spec.widths)
@@ -315,6 +372,7 @@ fn accounts(
             cursor,
             focused,
             scroll: &app.scroll.data,
+            rows: app.row_matches(org),
         },
         |i, _| {
             let a = &accounts[i];
@@ -395,6 +453,7 @@ fn members(
             cursor,
             focused,
             scroll: &app.scroll.data,
+            rows: app.row_matches(org),
         },
         |i, _| {
             let m = &members[i];
@@ -440,6 +499,7 @@ fn labels(
             cursor,
             focused,
             scroll: &app.scroll.data,
+            rows: app.row_matches(org),
         },
         |i, _| {
             let l = &labels[i];

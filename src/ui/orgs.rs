@@ -33,7 +33,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Span::styled("/", theme.key()),
             Span::raw(filter.value().to_string()),
         ];
-        if !app.filter_editing {
+        if !app.editing_orgs() {
             spans.push(Span::styled(
                 format!(
                     "  {} clears",
@@ -47,7 +47,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Rect::new(rows.x, rows.y, rows.width, 1.min(rows.height)),
         );
         let cursor_x = rows.x + 1 + filter.visual_cursor() as u16;
-        if app.filter_editing && cursor_x < rows.x + rows.width {
+        if app.editing_orgs() && cursor_x < rows.x + rows.width {
             frame.set_cursor_position((cursor_x, rows.y));
         }
         list_area = Rect::new(

@@ -155,6 +155,7 @@ pub(super) fn transactions(
             cursor,
             focused,
             scroll: &app.scroll.data,
+            rows: app.row_matches(org),
         },
         |i, selected| {
             let t = &list.items[i];

@@ -11,8 +11,9 @@ use super::super::keys::KeyChord;
 use super::super::msg::Cmd;
 use super::super::state::{App, Screen, Tab};
 use super::navigation::{
-    clear_filter, move_by, next_tab, open_filter, prev_tab, quit, refilter, refresh, refresh_all,
-    select_changed, set_tab, shift_account, switch_pane, toggle_declined, toggle_zoom,
+    clear_filter, editing_field, move_by, next_tab, open_filter, prev_tab, quit, refilter,
+    refilter_rows, refresh, refresh_all, select_changed, set_tab, shift_account, switch_pane,
+    toggle_declined, toggle_zoom,
 };
 use super::sign_in;
 
@@ -40,12 +41,11 @@ pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
         flow.paste_focused = true;
         return Vec::new();
     }
-    if app.filter_editing
-        && let Some(filter) = app.filter.as_mut()
-    {
+    if let Some(filter) = editing_field(app) {
         let combined = format!("{}{}", filter.value(), text.trim());
         *filter = Input::new(combined);
         refilter(app);
+        refilter_rows(app);
         return select_changed(app);
     }
     Vec::new()
@@ -90,19 +90,17 @@ fn sign_in_modal(app: &mut App, key: &KeyEvent) -> Outcome {
     Outcome::Handled(sign_in::on_key(app, key))
 }
 
-/// While the filter is edited, typing filters the organizations; moving keys and quitting still
-/// reach the lists. Enter keeps the filter and gives every key back; Esc clears it.
+/// While a filter is edited, typing filters the organizations (or the data pane's rows); moving
+/// keys and quitting still reach the lists. Enter keeps the filter and gives every key back; Esc
+/// clears it.
 fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
-    if !app.filter_editing {
-        return Outcome::Ignored;
-    }
-    let Some(filter) = app.filter.as_mut() else {
+    let Some(empty) = editing_field(app).map(|f| f.value().is_empty()) else {
         return Outcome::Ignored;
     };
     match app.keys.action(Mode::Filter, key) {
         Some(Action::Cancel) => clear_filter(app),
         Some(Action::Confirm) => {
-            if filter.value().is_empty() {
+            if empty {
                 clear_filter(app);
             } else {
                 app.filter_editing = false;
@@ -123,8 +121,11 @@ fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
             if passes {
                 return Outcome::Ignored;
             }
-            filter.handle_event(&Event::Key(*key));
+            if let Some(filter) = editing_field(app) {
+                filter.handle_event(&Event::Key(*key));
+            }
             refilter(app);
+            refilter_rows(app);
         }
     }
     Outcome::Handled(select_changed(app))
@@ -157,7 +158,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             // Esc closes what is open, one thing at a time: a notice, then a kept filter.
             if app.status.is_some() {
                 app.status = None;
-            } else if app.filter.is_some() {
+            } else if app.filter.is_some() || app.row_filter.is_some() {
                 clear_filter(app);
                 return Outcome::Handled(select_changed(app));
             }

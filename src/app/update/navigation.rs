@@ -93,17 +93,31 @@ pub(super) fn move_by(app: &mut App, delta: isize) -> Vec<Cmd> {
                 return Vec::new();
             };
             let len = data_rows(app, &org);
+            let matches = app.row_matches(&org);
             let tab = app.tab;
             let cursors = app.cursors.entry(org.clone()).or_default();
-            let cursor = match tab {
-                Tab::Accounts => &mut cursors.account,
-                Tab::Transactions => &mut cursors.transaction,
-                Tab::Members => &mut cursors.member,
-                Tab::Labels => &mut cursors.label,
-            };
-            *cursor = (*cursor as isize)
-                .saturating_add(delta)
-                .clamp(0, len.saturating_sub(1) as isize) as usize;
+            let cursor = data_cursor(cursors, tab);
+            match matches {
+                // Filtered: move among the matching rows.
+                Some(rows) if !rows.is_empty() => {
+                    let at = rows
+                        .iter()
+                        .position(|&r| r >= *cursor)
+                        .unwrap_or(rows.len() - 1);
+                    let target = (at as isize)
+                        .saturating_add(delta)
+                        .clamp(0, rows.len() as isize - 1)
+                        as usize;
+                    *cursor = rows[target];
+                }
+                Some(_) => {}
+                None => {
+                    *cursor = (*cursor as isize)
+                        .saturating_add(delta)
+                        .clamp(0, len.saturating_sub(1) as isize)
+                        as usize;
+                }
+            }
             if tab == Tab::Accounts {
                 cursors.transaction = 0;
             }
@@ -213,19 +227,67 @@ pub(super) fn clamp_cursors(app: &mut App, org: &str) {
     }
 }
 
-/// Opens the filter field, or goes back into the one kept with Enter.
+/// Opens the filter of the focused pane, or goes back into the one kept with Enter: the
+/// organizations by name, or the data pane's rows (not the accounts: they are a handful).
 pub(super) fn open_filter(app: &mut App) {
-    if app.filter.is_none() {
-        app.filter = Some(Input::default());
+    if app.focus == Focus::Data && app.tab != Tab::Accounts {
+        app.row_filter.get_or_insert_with(Input::default);
+    } else {
+        app.filter.get_or_insert_with(Input::default);
+        app.focus = Focus::Orgs;
     }
     app.filter_editing = true;
-    app.focus = Focus::Orgs;
 }
 
-/// Closes the filter; every organization shows again.
+/// The field keys go to while a filter is edited.
+pub(super) fn editing_field(app: &mut App) -> Option<&mut Input> {
+    if app.editing_rows() {
+        app.row_filter.as_mut()
+    } else if app.editing_orgs() {
+        app.filter.as_mut()
+    } else {
+        None
+    }
+}
+
+/// After the data filter changed: the cursor goes to the first matching row at or after it.
+pub(super) fn refilter_rows(app: &mut App) {
+    let Some(org) = app.selected_org_id() else {
+        return;
+    };
+    let Some(matches) = app.row_matches(&org) else {
+        return;
+    };
+    let tab = app.tab;
+    let cursor = data_cursor(app.cursors.entry(org).or_default(), tab);
+    if !matches.contains(cursor) {
+        *cursor = matches
+            .iter()
+            .copied()
+            .find(|&i| i >= *cursor)
+            .or(matches.first().copied())
+            .unwrap_or(0);
+    }
+}
+
+fn data_cursor(cursors: &mut crate::app::state::Cursors, tab: Tab) -> &mut usize {
+    match tab {
+        Tab::Accounts => &mut cursors.account,
+        Tab::Transactions => &mut cursors.transaction,
+        Tab::Members => &mut cursors.member,
+        Tab::Labels => &mut cursors.label,
+    }
+}
+
+/// Closes the filter being edited (else the data pane's, else the organizations'): every row
+/// shows again.
 pub(super) fn clear_filter(app: &mut App) {
-    app.filter = None;
     app.filter_editing = false;
+    if app.focus == Focus::Data && app.row_filter.is_some() {
+        app.row_filter = None;
+        return;
+    }
+    app.filter = None;
     refilter(app);
 }
 
