@@ -605,3 +605,20 @@ async fn slash_in_the_data_pane_filters_its_rows_not_the_organizations() {
     h.key(KeyCode::Esc).await;
     assert!(h.app.row_filter.is_none());
 }
+
+#[tokio::test]
+async fn end_goes_to_the_true_last_transaction_loading_older_pages_on_the_way() {
+    let mut h = Harness::signed_in().await;
+    let (org, account) = deepest_account(&mut h).await;
+    let list = |h: &Harness| h.app.data[&org].transactions[&account].clone();
+    assert!(
+        list(&h).next_page.is_some(),
+        "older pages are not loaded yet"
+    );
+    h.key(KeyCode::End).await;
+    let after = list(&h);
+    assert_eq!(after.next_page, None, "every page was fetched");
+    assert_eq!(Some(after.items.len() as i64), after.total);
+    assert_eq!(h.app.cursors_for(&org).transaction, after.items.len() - 1);
+    assert!(h.app.seeking_end.is_none());
+}

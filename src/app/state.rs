@@ -310,6 +310,9 @@ pub struct App {
     pub filter_editing: bool,
     /// The data pane's filter: rows of the current tab that contain this text.
     pub row_filter: Option<Input>,
+    /// End was pressed in this (organization, account)'s transactions: pages are fetched one
+    /// after another and the cursor follows them to the very last one. Any other key stops it.
+    pub seeking_end: Option<(String, String)>,
     pub focus: Focus,
     pub tab: Tab,
     pub data: HashMap<String, OrgData>,
@@ -368,6 +371,7 @@ impl App {
             filter: None,
             filter_editing: false,
             row_filter: None,
+            seeking_end: None,
             focus: Focus::Orgs,
             tab: Tab::Accounts,
             data: HashMap::new(),

@@ -15,6 +15,7 @@ use crate::app::App;
 use crate::app::keymap::Action;
 use crate::app::state::OrgData;
 use crate::app::text;
+use crate::jobs::fetch::TRANSACTIONS_PER_PAGE;
 use qonto_client::api::models::Organization;
 
 #[allow(clippy::too_many_arguments)]
@@ -73,13 +74,19 @@ pub(super) fn transactions(
         info.push(Span::styled(keys, theme.dim()));
     }
     if let Some((page, _)) = list.and_then(|l| l.loading) {
-        info.push(Span::styled(
-            format!(
-                "  {} loading page {page}…",
-                spinner(app.now.duration_since(app.started_at))
-            ),
-            theme.dim(),
-        ));
+        let spin = spinner(app.now.duration_since(app.started_at));
+        let seeking = app
+            .seeking_end
+            .as_ref()
+            .is_some_and(|(o, a)| o == org && a == &account_id);
+        let words = match list.and_then(|l| l.total).filter(|_| seeking) {
+            Some(total) => {
+                let pages = (total + TRANSACTIONS_PER_PAGE - 1) / TRANSACTIONS_PER_PAGE;
+                format!("  {spin} loading older… page {page} of {pages}, to the last one")
+            }
+            None => format!("  {spin} loading page {page}…"),
+        };
+        info.push(Span::styled(words, theme.dim()));
     }
     frame.render_widget(
         Paragraph::new(Line::from(info)),

@@ -12,8 +12,8 @@ use super::super::msg::Cmd;
 use super::super::state::{App, Screen, Tab};
 use super::navigation::{
     clear_filter, editing_field, move_by, next_tab, open_filter, prev_tab, quit, refilter,
-    refilter_rows, refresh, refresh_all, select_changed, set_tab, shift_account, switch_pane,
-    toggle_declined, toggle_zoom,
+    refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
+    switch_pane, toggle_declined, toggle_zoom,
 };
 use super::sign_in;
 
@@ -147,6 +147,9 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         return Outcome::Ignored;
     };
     let page = app.page_rows.max(1) as isize;
+    if action != Action::End {
+        app.seeking_end = None;
+    }
     let cmds = match action {
         Action::Quit => quit(app),
         Action::Help => {
@@ -169,7 +172,11 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::PageUp => move_by(app, -page),
         Action::PageDown => move_by(app, page),
         Action::Home => move_by(app, isize::MIN / 2),
-        Action::End => move_by(app, isize::MAX / 2),
+        Action::End => {
+            let mut cmds = move_by(app, isize::MAX / 2);
+            cmds.extend(seek_end(app));
+            cmds
+        }
         Action::SwitchPane => {
             switch_pane(app);
             Vec::new()

@@ -137,6 +137,29 @@ pub(super) fn switch_pane(app: &mut App) {
     }
 }
 
+/// End in a transaction list with older pages not loaded yet: keep loading them, the cursor
+/// following, until the true last transaction is here (the list is ordered newest first).
+pub(super) fn seek_end(app: &mut App) -> Vec<Cmd> {
+    if app.focus != Focus::Data || app.tab != Tab::Transactions || app.row_filter.is_some() {
+        return Vec::new();
+    }
+    let Some(org) = app.selected_org_id() else {
+        return Vec::new();
+    };
+    let Some(account) = app.current_account(&org) else {
+        return Vec::new();
+    };
+    let more = app
+        .data
+        .get(&org)
+        .and_then(|d| d.transactions.get(&account))
+        .is_some_and(|l| l.next_page.is_some());
+    if more {
+        app.seeking_end = Some((org.clone(), account));
+    }
+    plan_next_page(app, &org)
+}
+
 /// Hides or shows the organizations pane; hidden, the data pane has the focus.
 pub(super) fn toggle_zoom(app: &mut App) {
     app.zoomed = !app.zoomed;

@@ -285,7 +285,16 @@ pub(super) fn transactions_loaded(
                 list.next_page = next_page;
             }
             list.total = p.meta.total_count;
+            let reached_end = list.next_page.is_none();
+            let last = list.items.len().saturating_sub(1);
             list.error = None;
+            let key = (org.to_string(), account.to_string());
+            if app.seeking_end.as_ref() == Some(&key) {
+                app.cursors.entry(key.0).or_default().transaction = last;
+                if reached_end {
+                    app.seeking_end = None;
+                }
+            }
             list.at = Some(now);
             if selected {
                 plan_next_page(app, org)
