@@ -622,3 +622,43 @@ async fn end_goes_to_the_true_last_transaction_loading_older_pages_on_the_way() 
     assert_eq!(h.app.cursors_for(&org).transaction, after.items.len() - 1);
     assert!(h.app.seeking_end.is_none());
 }
+
+#[tokio::test]
+async fn scrolling_past_the_bottom_keeps_rows_of_context_instead_of_flipping_a_page() {
+    let mut h = Harness::signed_in().await;
+    let (org, account) = deepest_account(&mut h).await;
+    let items = h.app.data[&org].transactions[&account].items.clone();
+    let rows_on_screen = |h: &Harness| -> Vec<usize> {
+        let screen = h.render(120, 32);
+        items
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| {
+                let amount = h
+                    .app
+                    .locale
+                    .signed_money(t.signed_cents().unwrap_or(0), "EUR");
+                screen
+                    .lines()
+                    .any(|l| l.contains(t.counterparty()) && l.contains(&amount))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    // Just past the bottom of the first screen: where a page flip would show only later rows.
+    let rows = h.app.page_rows;
+    h.render(120, 32);
+    for _ in 0..rows {
+        h.key(KeyCode::Down).await;
+        h.render(120, 32);
+    }
+    let cursor = h.app.cursors_for(&org).transaction;
+    assert_eq!(cursor, rows);
+    let shown = rows_on_screen(&h);
+    // The cursor sits three rows above the bottom, and the rows just before it are still shown.
+    assert!(
+        shown.contains(&(cursor + 3)),
+        "context below the cursor: {shown:?}"
+    );
+    assert!(shown.contains(&(cursor - 1)), "no page flip: {shown:?}");
+}
