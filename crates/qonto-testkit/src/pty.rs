@@ -145,11 +145,32 @@ impl PtyApp {
         let start = Instant::now();
         while start.elapsed() < timeout {
             if let Ok(Some(status)) = self.child.try_wait() {
+                self.drain();
                 return Some(status);
             }
             std::thread::sleep(Duration::from_millis(20));
         }
         None
+    }
+}
+
+impl PtyApp {
+    /// After the app exited: waits until its last bytes are read (no new chunk for 100 ms, 2 s
+    /// at most), so that checks of what it wrote last do not race the reader thread.
+    fn drain(&self) {
+        let (lock, arrived) = &*self.output;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        let mut out = lock.lock().unwrap();
+        while Instant::now() < deadline {
+            let seen = out.chunks;
+            let (next, _) = arrived
+                .wait_timeout(out, Duration::from_millis(100))
+                .unwrap();
+            out = next;
+            if out.chunks == seen {
+                return;
+            }
+        }
     }
 }
 
