@@ -226,16 +226,7 @@ async fn the_servers_error_words_reach_the_terminal_without_control_characters()
     let home = Home::new("hostile-words");
     // A "browser" that only writes down the URL; the test answers the callback itself.
     let seen = home.dir.join("url");
-    let script = home.dir.join("record.sh");
-    std::fs::write(
-        &script,
-        format!("#!/bin/sh\necho \"$1\" > '{}'\n", seen.display()),
-    )
-    .unwrap();
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let script = home.script("record.sh", &format!("echo \"$1\" > '{}'", seen.display()));
     let mut login = app(&sb, &home);
     login
         .args(["--token-store", "file", "login"])

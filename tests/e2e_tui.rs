@@ -223,21 +223,14 @@ async fn a_sign_in_started_again_at_once_gets_the_port_and_completes() {
     let home = Home::new("restart-sign-in");
     // A browser that allows only once the test says so.
     let allow = home.dir.join("allow-now");
-    let browser = home.dir.join("when-allowed.sh");
-    std::fs::write(
-        &browser,
-        format!(
-            "#!/bin/sh\n[ -e '{allow}' ] && exec '{bin}' simulate-browser \"$1\"\nexit 0\n",
+    let browser = home.script(
+        "when-allowed.sh",
+        &format!(
+            "[ -e '{allow}' ] && exec '{bin}' simulate-browser \"$1\"\nexit 0",
             allow = allow.display(),
             bin = env!("CARGO_BIN_EXE_qonto-tui"),
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(
-        &browser,
-        std::os::unix::fs::PermissionsExt::from_mode(0o755),
-    )
-    .unwrap();
+    );
     let mut env = env_for(&sb, &home);
     env.retain(|(k, _)| k != "BROWSER");
     env.push(("BROWSER".into(), browser.display().to_string()));

@@ -4,6 +4,18 @@ mod status;
 
 pub use status::{EXIT_NOT_SIGNED_IN, status};
 
+/// One line per organization: id, name and the user's role in it.
+fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str) {
+    for o in orgs {
+        println!(
+            "{indent}{}  {}  ({})",
+            o.id,
+            o.display_name(),
+            o.membership_role.as_deref().unwrap_or("?")
+        );
+    }
+}
+
 use crate::auth::{begin_sign_in, explain, oauth_client, save_client_secret, store_for};
 
 use std::io::{BufRead, Write};
@@ -82,14 +94,7 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
     match api.user_organizations().await {
         Ok(orgs) => {
             println!("Shared organizations ({}):", orgs.len());
-            for o in orgs {
-                println!(
-                    "  {}  {}  ({})",
-                    o.id,
-                    o.display_name(),
-                    o.membership_role.as_deref().unwrap_or("?")
-                );
-            }
+            print_orgs(&orgs, "  ");
         }
         Err(e) => eprintln!("Signed in, but the organizations could not be listed yet: {e}"),
     }

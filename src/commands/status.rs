@@ -112,14 +112,7 @@ pub async fn status(
     match &orgs {
         Ok(list) => {
             println!("  organizations:   {}", list.len());
-            for o in list {
-                println!(
-                    "    {}  {}  ({})",
-                    o.id,
-                    o.display_name(),
-                    o.membership_role.as_deref().unwrap_or("?")
-                );
-            }
+            super::print_orgs(list, "    ");
         }
         Err(e) => println!("  organizations:   could not be listed: {e}"),
     }

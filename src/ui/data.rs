@@ -11,7 +11,6 @@ use super::format::{ago, fit};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::keymap::{Action, Mode};
 use crate::app::state::{Focus, Load, OrgData, Tab};
 use crate::app::text;
 use crate::layout::{MainAreas, TAB_DIVIDER, TAB_PADDING, scroll_follow};
@@ -247,33 +246,17 @@ fn draw_row_filter(
     org: &str,
     filter: &tui_input::Input,
 ) -> Rect {
-    let editing = app.editing_rows();
     let matches = app.row_matches(org).map_or(0, |m| m.len());
-    let mut spans = vec![
-        Span::styled("/", theme.key()),
-        Span::raw(filter.value().to_string()),
-        Span::styled(
-            format!("  {matches} match{}", if matches == 1 { "" } else { "es" }),
-            theme.dim(),
-        ),
-    ];
-    if !editing {
-        spans.push(Span::styled(
-            format!(
-                "  {} clears",
-                app.keys.first_key(Mode::Main, Action::Cancel)
-            ),
-            theme.dim(),
-        ));
-    }
-    frame.render_widget(
-        Paragraph::new(Line::from(spans)),
-        Rect::new(area.x, area.y, area.width, 1),
+    let note = format!("{matches} match{}", if matches == 1 { "" } else { "es" });
+    super::filter_line(
+        frame,
+        app,
+        theme,
+        area,
+        filter,
+        app.editing_rows(),
+        Some(note),
     );
-    let cursor_x = area.x + 1 + filter.visual_cursor() as u16;
-    if editing && cursor_x < area.x + area.width {
-        frame.set_cursor_position((cursor_x, area.y));
-    }
     Rect::new(area.x, area.y + 1, area.width, area.height - 1)
 }
 

@@ -24,6 +24,38 @@ use theme::Theme;
 pub const MIN_WIDTH: u16 = 30;
 pub const MIN_HEIGHT: u16 = 8;
 
+/// A filter's line: `/` and what is typed, an optional note (a count), and while it is kept
+/// rather than edited, how to clear it; the terminal cursor sits in it while it is edited.
+pub fn filter_line(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    filter: &tui_input::Input,
+    editing: bool,
+    note: Option<String>,
+) {
+    let mut spans = vec![
+        Span::styled("/", theme.key()),
+        Span::raw(filter.value().to_string()),
+    ];
+    if let Some(note) = note {
+        spans.push(Span::styled(format!("  {note}"), theme.dim()));
+    }
+    if !editing {
+        let clear = app
+            .keys
+            .first_key(crate::app::keymap::Mode::Main, Action::Cancel);
+        spans.push(Span::styled(format!("  {clear} clears"), theme.dim()));
+    }
+    let line = Rect::new(area.x, area.y, area.width, 1.min(area.height));
+    frame.render_widget(Paragraph::new(Line::from(spans)), line);
+    let cursor_x = area.x + 1 + filter.visual_cursor() as u16;
+    if editing && cursor_x < area.x + area.width {
+        frame.set_cursor_position((cursor_x, area.y));
+    }
+}
+
 /// A braille spinner frame for something loading since `elapsed`.
 pub fn spinner(elapsed: std::time::Duration) -> &'static str {
     const FRAMES: [&str; 10] = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];

@@ -10,7 +10,6 @@ use super::format::fit;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::keymap::{Action, Mode};
 use crate::app::state::{Focus, Load};
 use crate::app::text;
 use crate::layout::{org_list_rows, scroll_follow};
@@ -28,28 +27,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let rows = org_list_rows(area);
     let mut list_area = rows;
     if let Some(filter) = &app.filter {
-        // Being typed into: the cursor is in it. Kept (after Enter): dimmed, with how to clear it.
-        let mut spans = vec![
-            Span::styled("/", theme.key()),
-            Span::raw(filter.value().to_string()),
-        ];
-        if !app.editing_orgs() {
-            spans.push(Span::styled(
-                format!(
-                    "  {} clears",
-                    app.keys.first_key(Mode::Main, Action::Cancel)
-                ),
-                theme.dim(),
-            ));
-        }
-        frame.render_widget(
-            Paragraph::new(Line::from(spans)),
-            Rect::new(rows.x, rows.y, rows.width, 1.min(rows.height)),
-        );
-        let cursor_x = rows.x + 1 + filter.visual_cursor() as u16;
-        if app.editing_orgs() && cursor_x < rows.x + rows.width {
-            frame.set_cursor_position((cursor_x, rows.y));
-        }
+        super::filter_line(frame, app, theme, rows, filter, app.editing_orgs(), None);
         list_area = Rect::new(
             rows.x,
             rows.y + 1,

@@ -36,20 +36,24 @@ impl Home {
 
     /// A `BROWSER` script that ticks `orgs` (all when empty) on the consent page.
     pub fn browser_script(&self, orgs: &[String]) -> PathBuf {
-        let path = self.dir.join("browser.sh");
         let orgs_arg = if orgs.is_empty() {
             String::new()
         } else {
             format!("--orgs {}", orgs.join(","))
         };
-        std::fs::write(
-            &path,
-            format!(
-                "#!/bin/sh\nexec '{}' simulate-browser {orgs_arg} \"$1\"\n",
+        self.script(
+            "browser.sh",
+            &format!(
+                "exec '{}' simulate-browser {orgs_arg} \"$1\"",
                 crate::binary("qonto-tui").display()
             ),
         )
-        .unwrap();
+    }
+
+    /// An executable `sh` script named `name` in the home, running `body`.
+    pub fn script(&self, name: &str, body: &str) -> PathBuf {
+        let path = self.dir.join(name);
+        std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
