@@ -662,3 +662,37 @@ async fn scrolling_past_the_bottom_keeps_rows_of_context_instead_of_flipping_a_p
     );
     assert!(shown.contains(&(cursor - 1)), "no page flip: {shown:?}");
 }
+
+#[tokio::test]
+async fn at_70x18_the_sign_in_url_and_every_key_still_show_whole() {
+    let mut app = App::new(true, None, Instant::now());
+    update(&mut app, Msg::Resize(70, 18));
+    update(
+        &mut app,
+        Msg::SessionChecked {
+            signed_in: false,
+            problem: None,
+        },
+    );
+    let url = "http://127.0.0.1:18920/oauth2/auth?response_type=code&client_id=qonto-tui-sandbox&redirect_uri=http%3A%2F%2F127.0.0.1%3A18921%2Fcallback&scope=offline_access+user_organization.read+organization.read&state=fixed-state-for-the-small-screen-test&identity_type=user&code_challenge=t8diE0aiEuyQIXg5rf78nCvQCBCkklpxypilcNJvcSQ&code_challenge_method=S256";
+    update(
+        &mut app,
+        Msg::SignInWaiting {
+            url: url.into(),
+            browser: Err("no opener".into()),
+        },
+    );
+    let mut terminal = Terminal::new(TestBackend::new(70, 18)).unwrap();
+    terminal.draw(|f| qonto_tui::ui::draw(f, &app)).unwrap();
+    let screen = terminal.backend().to_string();
+    // The URL's rows, joined, give it back whole: nothing cut, no frame character in between.
+    let joined: String = screen
+        .lines()
+        .map(|l| l.trim_matches('"').trim_end())
+        .filter(|l| {
+            l.starts_with("http") || (!l.contains(' ') && !l.is_empty() && !l.contains('─'))
+        })
+        .collect();
+    assert!(joined.contains(url), "{joined}\n{screen}");
+    assert!(screen.contains("^C quit"), "{screen}");
+}

@@ -22,7 +22,16 @@ pub fn draw_screen(frame: &mut Frame, app: &App, theme: &Theme) {
     let width = area.width.min(100);
     let x = (area.width - width) / 2;
     let box_area = Rect::new(x, 0, width, area.height);
-    draw_flow(frame, app, theme, box_area, " Sign in to Qonto ");
+    // No side borders: the URL wraps across whole lines, so a mouse selection of it picks up no
+    // frame characters.
+    draw_flow(
+        frame,
+        app,
+        theme,
+        box_area,
+        " Sign in to Qonto ",
+        Borders::TOP | Borders::BOTTOM,
+    );
 }
 
 pub fn draw_modal(frame: &mut Frame, app: &App, theme: &Theme) {
@@ -42,37 +51,66 @@ pub fn draw_modal(frame: &mut Frame, app: &App, theme: &Theme) {
         theme,
         popup,
         " Change which organizations are shared ",
+        // Over the main screen a modal needs its whole frame; `y` copies the URL cleanly.
+        Borders::ALL,
     );
 }
 
-fn draw_flow(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, title: &str) {
+fn draw_flow(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    title: &str,
+    borders: Borders,
+) {
     let Some(flow) = &app.sign_in else { return };
-    // No side borders: the URL wraps across whole lines, so a mouse selection of it picks up no
-    // frame characters.
     let block = Block::new()
-        .borders(Borders::TOP | Borders::BOTTOM)
+        .borders(borders)
         .title(Span::styled(title, theme.title()))
         .border_style(theme.border_focused());
     let inner = block.inner(area);
     frame.render_widget(block, area);
+    let key_help = key_lines(app, flow, theme);
+    let keys_height = wrapped_height(&key_help, inner.width.max(1) as usize).clamp(1, 4) as u16;
     let [body, paste, keys] = Layout::vertical([
         Constraint::Min(0),
         Constraint::Length(3),
-        Constraint::Length(2),
+        Constraint::Length(keys_height),
     ])
     .areas(inner);
-    frame.render_widget(
-        Paragraph::new(body_lines(app, flow, theme)).wrap(Wrap { trim: false }),
-        body,
-    );
+    // What to do comes first: on a small screen the explanation gives way, so the URL and the
+    // state of the sign-in always show whole.
+    let essential = body_lines(app, flow, theme);
+    let intro = intro_lines(flow);
+    let width = body.width.max(1) as usize;
+    let lines = if wrapped_height(&intro, width) + wrapped_height(&essential, width)
+        <= body.height as usize
+    {
+        intro.into_iter().chain(essential).collect()
+    } else {
+        essential
+    };
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
     draw_paste(frame, flow, theme, paste);
-    frame.render_widget(
-        Paragraph::new(key_lines(app, flow, theme)).wrap(Wrap { trim: true }),
-        keys,
-    );
+    frame.render_widget(Paragraph::new(key_help).wrap(Wrap { trim: true }), keys);
 }
 
-fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
+/// Rows `lines` take once wrapped at `width`, counted generously (a word wrap can take one row
+/// more than the characters need).
+fn wrapped_height(lines: &[Line], width: usize) -> usize {
+    lines
+        .iter()
+        .map(|l| match l.width() {
+            0 => 1,
+            w if w <= width => 1,
+            w => w.div_ceil(width) + 1,
+        })
+        .sum()
+}
+
+/// What the sign-in is, for whoever meets it first; it gives way on a small screen.
+fn intro_lines<'a>(flow: &SignInFlow) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
     if flow.reconsent {
         lines.push(Line::from("Qonto's consent page opens in your browser with the organizations you share now ticked."));
@@ -87,6 +125,12 @@ fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a
         ));
     }
     lines.push(Line::from(""));
+    lines
+}
+
+/// What happened and what to do: errors, the browser, the URL, the countdown.
+fn body_lines<'a>(app: &App, flow: &'a SignInFlow, theme: &Theme) -> Vec<Line<'a>> {
+    let mut lines = Vec::new();
     if let Some(error) = &flow.error {
         lines.push(Line::from(Span::styled(error.clone(), theme.error())));
         lines.push(Line::from(""));
