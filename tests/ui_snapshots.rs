@@ -696,3 +696,26 @@ async fn at_70x18_the_sign_in_url_and_every_key_still_show_whole() {
     assert!(joined.contains(url), "{joined}\n{screen}");
     assert!(screen.contains("^C quit"), "{screen}");
 }
+
+#[tokio::test]
+async fn on_the_way_to_the_end_the_pages_left_are_shown() {
+    let mut h = Harness::signed_in().await;
+    let (org, account) = deepest_account(&mut h).await;
+    // As the screen is between two pages of an End: page 3 on its way, out of the total.
+    h.app.seeking_end = Some((org.clone(), account.clone()));
+    let list = h
+        .app
+        .data
+        .get_mut(&org)
+        .unwrap()
+        .transactions
+        .get_mut(&account)
+        .unwrap();
+    list.loading = Some((3, 999));
+    let pages = list.total_pages.unwrap();
+    let screen = h.render(140, 32);
+    assert!(
+        screen.contains(&format!("loading older… page 3 of {pages}")),
+        "{screen}"
+    );
+}

@@ -125,6 +125,8 @@ impl<T> Load<T> {
 pub struct TransactionList {
     pub items: Vec<Transaction>,
     pub total: Option<i64>,
+    /// How many pages Qonto says the list has.
+    pub total_pages: Option<i64>,
     /// The page to ask for next; `None` when everything is here.
     pub next_page: Option<i64>,
     pub loading: Option<(i64, Generation)>,

@@ -15,7 +15,6 @@ use crate::app::App;
 use crate::app::keymap::Action;
 use crate::app::state::OrgData;
 use crate::app::text;
-use crate::jobs::fetch::TRANSACTIONS_PER_PAGE;
 use qonto_client::api::models::Organization;
 
 #[allow(clippy::too_many_arguments)]
@@ -79,9 +78,8 @@ pub(super) fn transactions(
             .seeking_end
             .as_ref()
             .is_some_and(|(o, a)| o == org && a == &account_id);
-        let words = match list.and_then(|l| l.total).filter(|_| seeking) {
-            Some(total) => {
-                let pages = (total + TRANSACTIONS_PER_PAGE - 1) / TRANSACTIONS_PER_PAGE;
+        let words = match list.and_then(|l| l.total_pages).filter(|_| seeking) {
+            Some(pages) => {
                 format!("  {spin} loading older… page {page} of {pages}, to the last one")
             }
             None => format!("  {spin} loading page {page}…"),

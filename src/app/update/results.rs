@@ -285,6 +285,7 @@ pub(super) fn transactions_loaded(
                 list.next_page = next_page;
             }
             list.total = p.meta.total_count;
+            list.total_pages = p.meta.total_pages;
             let reached_end = list.next_page.is_none();
             let last = list.items.len().saturating_sub(1);
             list.error = None;
