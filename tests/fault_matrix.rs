@@ -14,10 +14,11 @@ use qonto_sandbox::{FaultScope, Faults, Sandbox, SandboxOptions};
 
 const WAIT: Duration = Duration::from_secs(20);
 
+/// Fields drop in order: the app first (killed and waited for), then its home, then the sandbox.
 struct Running {
-    sb: Sandbox,
-    home: Home,
     app: PtyApp,
+    home: Home,
+    sb: Sandbox,
 }
 
 impl Running {

@@ -7,12 +7,13 @@ mod common;
 
 use std::time::Duration;
 
+use common::app::Home;
 use common::pty::PtyApp;
 
 const PRINT_MODES: &str = "echo \"EXIT=$?\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo MODES-DONE";
 
 /// Runs the demo under `sh`, which prints the terminal modes once it has ended.
-fn demo_under_sh(extra_env: &[(String, String)]) -> PtyApp {
+fn demo_under_sh(extra_env: &[(String, String)]) -> (PtyApp, Home) {
     let script = format!(
         "'{}' --demo; {PRINT_MODES}",
         env!("CARGO_BIN_EXE_qonto-tui")
@@ -20,17 +21,17 @@ fn demo_under_sh(extra_env: &[(String, String)]) -> PtyApp {
     under_sh("sh", &script, extra_env)
 }
 
-fn under_sh(shell: &str, script: &str, extra_env: &[(String, String)]) -> PtyApp {
-    let home = std::env::temp_dir().join(format!(
-        "qonto-tui-safety-{}",
-        qonto_client::random::random_hex(6).unwrap()
-    ));
+/// The app under `shell` in a pty, with a private home that is removed once both are dropped
+/// (the app first: the tuple drops in order).
+fn under_sh(shell: &str, script: &str, extra_env: &[(String, String)]) -> (PtyApp, Home) {
+    let home = Home::new("safety");
     let mut env = vec![(
         "XDG_STATE_HOME".to_string(),
-        home.join("state").display().to_string(),
+        home.dir.join("state").display().to_string(),
     )];
     env.extend_from_slice(extra_env);
-    PtyApp::spawn_program(shell, &["-c", script], &env, 100, 30)
+    let app = PtyApp::spawn_program(shell, &["-c", script], &env, 100, 30);
+    (app, home)
 }
 
 fn app_pid(sh_pid: u32) -> String {
@@ -105,7 +106,7 @@ fn term_in_the_first_twenty_milliseconds_leaves_the_terminal_as_it_was() {
             env!("CARGO_BIN_EXE_qonto-tui"),
             delay_ms / 1000.0
         );
-        let app = under_sh("sh", &script, &[]);
+        let (app, _home) = under_sh("sh", &script, &[]);
         assert_left_as_it_was(&app, &format!("TERM {delay_ms:.1} ms after launch"));
     }
 }
@@ -118,7 +119,7 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_fg_redraws() {
         "set -m; '{}' --demo; {PRINT_MODES}; read line; fg; echo \"RESUMED-EXIT=$?\"",
         env!("CARGO_BIN_EXE_qonto-tui")
     );
-    let mut app = under_sh("bash", &script, &[]);
+    let (mut app, _home) = under_sh("bash", &script, &[]);
     app.wait_text("Sign in to Qonto", Duration::from_secs(20));
     app.send(b"\x1a"); // Ctrl-Z
     assert_left_as_it_was(&app, "suspended");
@@ -138,7 +139,7 @@ fn ctrl_z_suspends_with_the_terminal_restored_and_fg_redraws() {
 }
 
 fn signal_test(signal: &str) {
-    let app = demo_under_sh(&[]);
+    let (app, _home) = demo_under_sh(&[]);
     app.wait_text("Sign in to Qonto", Duration::from_secs(20));
     let pid = app_pid(app.child.process_id().unwrap());
     assert!(
@@ -178,7 +179,7 @@ fn sigquit_restores_the_terminal() {
 
 #[test]
 fn a_panic_restores_the_terminal_and_says_what_happened() {
-    let mut app = demo_under_sh(&[("QONTO_TUI_TEST_PANIC".into(), "1".into())]);
+    let (mut app, _home) = demo_under_sh(&[("QONTO_TUI_TEST_PANIC".into(), "1".into())]);
     app.wait_text("Sign in to Qonto", Duration::from_secs(20));
     app.send(b"\x1b[24~"); // F12
     assert_restored(&app);

@@ -182,8 +182,11 @@ struct Output {
 }
 
 impl Drop for PtyApp {
+    /// Kills the app and waits for it, so that it writes nothing more (a log line, its state)
+    /// into a test home about to be removed.
     fn drop(&mut self) {
         let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
