@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use qonto_client::oauth::authorize::Flow;
 use qonto_client::oauth::flow::{PendingSignIn, SignInError};
 use qonto_client::oauth::tokens::OAuthClient;
 use qonto_client::secret::Secret;
@@ -118,9 +119,15 @@ pub async fn save_client_secret(config: &Config, secret: &Secret) -> anyhow::Res
     Ok(())
 }
 
-/// Binds the callback and builds the consent URL for the configured client.
+/// Binds the callback and builds the consent URL for the configured client (User flow).
 pub async fn begin_sign_in(config: &Config) -> Result<PendingSignIn, SignInError> {
-    PendingSignIn::begin(
+    begin_flow(config, Flow::User).await
+}
+
+/// Binds the callback and builds the consent URL of `flow` for the configured client.
+pub async fn begin_flow(config: &Config, flow: Flow) -> Result<PendingSignIn, SignInError> {
+    PendingSignIn::begin_flow(
+        flow,
         &config.auth_url,
         &config.client_id,
         &config.redirect_uri,

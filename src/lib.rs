@@ -13,6 +13,7 @@ pub mod locale;
 pub mod logging;
 pub mod palette;
 pub mod runtime;
+pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;
 pub mod ui;

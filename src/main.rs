@@ -50,9 +50,25 @@ enum Command {
         /// Also keep the configured client secret in the secret store for later runs.
         #[arg(long)]
         save_client_secret: bool,
+        /// The membership flow instead: add one organization per consent, with its own tokens.
+        #[arg(long)]
+        membership: bool,
     },
-    /// Forget the stored tokens (revoking them at Qonto where possible).
-    Logout,
+    /// Forget every source (revoking tokens at Qonto where possible), or one organization's.
+    Logout {
+        /// Forget only this organization's API key or membership consent.
+        #[arg(long, value_name = "ID")]
+        org: Option<String>,
+    },
+    /// Organizations reached with their API key (`login:secret-key`).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Every organization you reach, however (User flow, membership flow, API keys).
+    Orgs {
+        /// Machine-readable output: a JSON array.
+        #[arg(long)]
+        json: bool,
+    },
     /// Who is signed in, token expiry, shared organizations and the token store in use.
     Status {
         /// Machine-readable output.
@@ -80,6 +96,20 @@ enum Command {
         /// The consent URL the app opened.
         url: String,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// Add an organization by its API key: the secret is read from standard input when piped,
+    /// else prompted for without echo, and checked with Qonto before it is stored.
+    Add {
+        /// The login shown beside the secret key in the organization's settings.
+        login: String,
+    },
+    /// Forget an organization's API key.
+    Remove { login: String },
+    /// The stored API keys' logins and organizations (never the secrets).
+    List,
 }
 
 fn main() -> ExitCode {
@@ -125,15 +155,33 @@ fn main() -> ExitCode {
                 sandbox_cli::init_stderr_log();
                 sandbox_cli::run(args).await.map(|()| ExitCode::SUCCESS)
             }
-            Some(Command::Login { save_client_secret }) => {
+            Some(Command::Login {
+                save_client_secret,
+                membership,
+            }) => {
                 let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
-                commands::login(&config, save_client_secret)
+                commands::login(&config, save_client_secret, membership)
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
-            Some(Command::Logout) => {
+            Some(Command::Logout { org }) => {
                 let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
-                commands::logout(&config).await.map(|()| ExitCode::SUCCESS)
+                commands::logout(&config, org.as_deref())
+                    .await
+                    .map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Key(key)) => {
+                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                match key {
+                    KeyCommand::Add { login } => commands::key::add(&config, &login).await,
+                    KeyCommand::Remove { login } => commands::key::remove(&config, &login).await,
+                    KeyCommand::List => commands::key::list(&config).await,
+                }
+                .map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Orgs { json }) => {
+                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                commands::orgs(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Status { json }) => {
                 let (config, log) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
@@ -161,6 +209,7 @@ fn main() -> ExitCode {
                     client_secret,
                     http: http.unwrap_or_else(PendingClient::start),
                     demo: false,
+                    demo_api_keys: Vec::new(),
                 })
                 .await
                 .map(|()| ExitCode::SUCCESS)
@@ -222,6 +271,11 @@ async fn run_demo(
         client_secret,
         http,
         demo: true,
+        demo_api_keys: sandbox
+            .api_keys()
+            .into_iter()
+            .map(|k| (k.org_id, format!("{}:{}", k.login, k.secret)))
+            .collect(),
     })
     .await;
     sandbox.stop().await;

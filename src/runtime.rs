@@ -35,6 +35,9 @@ pub struct Launch {
     pub client_secret: Secret,
     pub http: PendingClient,
     pub demo: bool,
+    /// The demo sandbox's API keys (organization id, `login:secret`), offered in the add
+    /// dialog so the demo can show every kind of source.
+    pub demo_api_keys: Vec<(String, String)>,
 }
 
 pub async fn run(launch: Launch) -> anyhow::Result<()> {
@@ -44,6 +47,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         client_secret,
         http,
         demo,
+        demo_api_keys,
     } = launch;
     let stored = {
         let store = store.clone();
@@ -55,6 +59,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let (mut terminal, guard) = tui::enter()?;
     let mut mouse_on = true;
     let mut app = App::new(demo, crate::state_file::last_org(), Instant::now());
+    app.demo_api_keys = demo_api_keys;
     app.no_color = config.preferences.no_color;
     app.keys = config.preferences.keys.clone();
     app.palette = config.preferences.palette;
@@ -80,14 +85,21 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     )?);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
-    let worker = Worker::new(api, session.clone(), config, msg_tx.clone());
+    let sources = crate::sources::Sources::for_config(&config);
+    let worker = Worker::new(
+        api,
+        sources.clone(),
+        session.clone(),
+        config,
+        msg_tx.clone(),
+    );
     let worker_task = tokio::spawn(worker.run(job_rx));
     for cmd in early_cmds {
         if let Cmd::Job(job) = cmd {
             let _ = job_tx.send(job);
         }
     }
-    tokio::spawn(check_session(session, stored, msg_tx.clone()));
+    tokio::spawn(check_session(session, stored, sources, msg_tx.clone()));
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -173,6 +185,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
 async fn check_session(
     session: Arc<Session>,
     stored: tokio::task::JoinHandle<Result<Option<StoredTokens>, StoreError>>,
+    sources: Arc<crate::sources::Sources>,
     to_app: mpsc::UnboundedSender<Msg>,
 ) {
     let read = stored
@@ -180,10 +193,17 @@ async fn check_session(
         .unwrap_or_else(|e| Err(StoreError::Failed(format!("the store read failed: {e}"))));
     tracing::debug!(at = ?crate::logging::since_start(), "stored session read");
     let msg = match session.adopt(read).await {
-        Ok(signed_in) => Msg::SessionChecked {
-            signed_in,
-            problem: None,
-        },
+        Ok(signed_in) => {
+            // API keys and membership consents reach organizations without the User flow.
+            let others = signed_in
+                || qonto_client::store::blocking(move || sources.list())
+                    .await
+                    .is_ok_and(|list| !list.is_empty());
+            Msg::SessionChecked {
+                signed_in: signed_in || others,
+                problem: None,
+            }
+        }
         Err(e) => Msg::SessionChecked {
             signed_in: false,
             problem: Some(e.to_string()),

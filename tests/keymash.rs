@@ -26,6 +26,7 @@ fn answer(app: &mut App, cmds: Vec<Cmd>, depth: usize) {
             Cmd::Job(Job::Fetch(Fetch::Orgs { generation })) => Msg::OrgsLoaded {
                 generation,
                 result: Ok((0..7).map(org).collect()),
+                user_flow_ended: false,
             },
             Cmd::Job(Job::Fetch(Fetch::Overview { org, generation })) => {
                 let o: Organization =

@@ -18,15 +18,38 @@ use ratatui::backend::TestBackend;
 struct Harness {
     _sb: Sandbox,
     api: ApiClient,
+    sources: std::sync::Arc<qonto_tui::sources::Sources>,
     app: App,
 }
 
 impl Harness {
     async fn signed_in() -> Self {
+        Self::signed_in_with_keys(0).await
+    }
+
+    /// Signed in through the User flow for all organizations but the last `keys`, which are
+    /// added with their API keys (checked with the sandbox, as `key add` does).
+    async fn signed_in_with_keys(keys: usize) -> Self {
         let sb = common::sandbox().await;
         let api = common::signed_in_api(&sb).await;
         let app = App::new(false, None, Instant::now());
-        let mut h = Self { _sb: sb, api, app };
+        let sources = std::sync::Arc::new(qonto_tui::sources::Sources::in_memory());
+        let ids = common::org_ids(&sb);
+        if keys > 0 {
+            sb.set_consent(ids[..ids.len() - keys].to_vec());
+            for key in &sb.api_keys()[ids.len() - keys..] {
+                let secret = qonto_client::Secret::new(key.secret.clone());
+                qonto_tui::sources::adding::add_api_key(&api, &sources, &key.login, secret)
+                    .await
+                    .unwrap();
+            }
+        }
+        let mut h = Self {
+            _sb: sb,
+            api,
+            sources,
+            app,
+        };
         h.send(Msg::Resize(120, 32)).await;
         h.send(Msg::SessionChecked {
             signed_in: true,
@@ -50,12 +73,14 @@ impl Harness {
     /// Fetches through the worker's own fetch function; prefetches one after another.
     async fn run(&self, cmd: Cmd) -> Vec<Msg> {
         match cmd {
-            Cmd::Job(Job::Fetch(fetch)) => vec![jobs::fetch::run(&self.api, fetch).await],
+            Cmd::Job(Job::Fetch(fetch)) => {
+                vec![jobs::fetch::run(&self.api, &self.sources, fetch).await]
+            }
             Cmd::Job(Job::Prefetch { orgs, generation }) => {
                 let mut out = Vec::new();
                 for org in orgs {
                     let fetch = Fetch::Overview { org, generation };
-                    out.push(jobs::fetch::run(&self.api, fetch).await);
+                    out.push(jobs::fetch::run(&self.api, &self.sources, fetch).await);
                 }
                 out
             }
@@ -718,4 +743,60 @@ async fn on_the_way_to_the_end_the_pages_left_are_shown() {
         screen.contains(&format!("loading older… page 3 of {pages}")),
         "{screen}"
     );
+}
+
+#[tokio::test]
+async fn organizations_from_the_user_flow_and_api_keys_and_their_dialogs() {
+    let mut h = Harness::signed_in_with_keys(2).await;
+    let last = h.app.org_list().len();
+    assert_eq!(last, 5);
+    for _ in 0..4 {
+        h.key(KeyCode::Down).await;
+    }
+    h.freeze();
+    insta::assert_snapshot!("sources_pane", h.render(120, 16));
+
+    // x on an API-key organization asks first.
+    h.key(KeyCode::Char('x')).await;
+    h.freeze();
+    insta::assert_snapshot!("sources_remove_confirm", h.render(100, 20));
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.dialog.is_none());
+
+    // a opens the add dialog; what is typed after the login is masked.
+    h.key(KeyCode::Char('a')).await;
+    for c in "acme-1234:s3cr3t".chars() {
+        h.key(KeyCode::Char(c)).await;
+    }
+    h.freeze();
+    let screen = h.render(100, 20);
+    assert!(!screen.contains("s3cr3t"), "{screen}");
+    insta::assert_snapshot!("sources_add_dialog", screen);
+}
+
+#[tokio::test]
+async fn a_revoked_api_key_shows_on_its_organization_alone() {
+    let mut h = Harness::signed_in_with_keys(1).await;
+    let keys = h._sb.api_keys();
+    h._sb.revoke_api_key(&keys[4].login);
+    for _ in 0..4 {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Char('r')).await;
+    h.freeze();
+    let screen = h.render(160, 16);
+    assert!(
+        screen.contains("refused this organization's API key"),
+        "{screen}"
+    );
+    assert!(screen.contains("Press a to add a valid key"), "{screen}");
+    assert!(h.app.banner.is_none());
+    // The others still answer.
+    h.key(KeyCode::Up).await;
+    h.key(KeyCode::Char('r')).await;
+    let org = h.app.selected_org_id().unwrap();
+    assert!(matches!(
+        h.app.data[&org].overview,
+        qonto_tui::app::state::Load::Ready { .. }
+    ));
 }

@@ -25,6 +25,7 @@ fn app_with_transactions(n: usize, width: u16, height: u16) -> App {
         Msg::OrgsLoaded {
             generation,
             result: Ok(vec![org]),
+            user_flow_ended: false,
         },
     );
     let Some(Cmd::Job(Job::Fetch(Fetch::Overview { generation, .. }))) = cmds.first().cloned()

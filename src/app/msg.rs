@@ -30,6 +30,8 @@ pub enum Msg {
     OrgsLoaded {
         generation: Generation,
         result: Result<Vec<UserOrganization>, ApiError>,
+        /// The User-flow sign-in ended, while other sources still reach organizations.
+        user_flow_ended: bool,
     },
     OverviewLoaded {
         org: String,
@@ -70,6 +72,10 @@ pub enum Msg {
     StoreHealth(Option<String>),
     PasteRejected(String),
     SignedIn,
+    /// A source was added (the organization's name), or why not.
+    SourceAdded(Result<String, String>),
+    /// A source was removed (the organization's name), or why not.
+    SourceRemoved(Result<String, String>),
 }
 
 impl Msg {
@@ -117,11 +123,26 @@ pub enum Job {
         orgs: Vec<String>,
         generation: Generation,
     },
-    StartSignIn,
+    StartSignIn {
+        membership: bool,
+    },
+    /// Checks an API key with Qonto and stores it.
+    AddApiKey {
+        login: String,
+        secret: qonto_client::secret::Secret,
+    },
+    /// Forgets how `org` is reached through `via` (revoking a membership consent).
+    RemoveSource {
+        org: String,
+        via: qonto_client::api::Via,
+    },
     CancelSignIn,
     SubmitPastedUrl(String),
     /// Demo only: let the built-in browser answer the sandbox's consent page.
-    SimulateBrowser,
+    SimulateBrowser {
+        /// Tick only this organization (a membership consent takes one); else every one.
+        only: Option<String>,
+    },
     OpenBrowserAgain,
     SaveLastOrg(String),
 }

@@ -232,6 +232,8 @@ pub enum Screen {
 #[derive(Debug, Clone)]
 pub struct SignInFlow {
     pub reconsent: bool,
+    /// The membership flow (adds one organization) rather than the User flow.
+    pub membership: bool,
     pub url: Option<String>,
     pub browser: Option<Result<String, String>>,
     pub started: Instant,
@@ -270,6 +272,27 @@ pub struct StatusMessage {
     pub notice: Notice,
     pub tone: Tone,
     pub at: Instant,
+}
+
+/// A dialog over the main screen about the organizations' sources.
+#[derive(Debug, Clone)]
+pub enum Dialog {
+    /// "Add an organization": an API key, or a membership consent in the browser.
+    AddOrg {
+        /// `login:secret-key`, shown masked.
+        key: Input,
+        membership: bool,
+        checking: bool,
+        error: Option<String>,
+    },
+    /// "Remove NAME?", waiting for a yes.
+    RemoveOrg {
+        org: String,
+        name: String,
+        via: qonto_client::api::Via,
+        removing: bool,
+        error: Option<String>,
+    },
 }
 
 /// A persistent warning above the panes, until what it says is fixed.
@@ -320,6 +343,10 @@ pub struct App {
     pub data: HashMap<String, OrgData>,
     pub cursors: HashMap<String, Cursors>,
     pub sign_in: Option<SignInFlow>,
+    pub dialog: Option<Dialog>,
+    /// The demo sandbox's API keys (organization id, `login:secret`), offered in the add
+    /// dialog.
+    pub demo_api_keys: Vec<(String, String)>,
     pub status: Option<StatusMessage>,
     pub banner: Option<Banner>,
     /// Why the latest tokens could not be saved, until a save succeeds.
@@ -379,6 +406,8 @@ impl App {
             data: HashMap::new(),
             cursors: HashMap::new(),
             sign_in: None,
+            dialog: None,
+            demo_api_keys: Vec::new(),
             status: None,
             banner: None,
             store_problem: None,
@@ -448,7 +477,17 @@ impl App {
 
     /// Whether anything on screen changes with time alone (spinners, countdowns).
     pub fn is_animating(&self) -> bool {
-        if self.sign_in.is_some() || self.screen == Screen::Starting || self.orgs.is_loading() {
+        if self.sign_in.is_some()
+            || matches!(
+                self.dialog,
+                Some(
+                    Dialog::AddOrg { checking: true, .. }
+                        | Dialog::RemoveOrg { removing: true, .. }
+                )
+            )
+            || self.screen == Screen::Starting
+            || self.orgs.is_loading()
+        {
             return true;
         }
         self.selected_org_id()

@@ -1,7 +1,7 @@
 //! Every sentence the app says to a person, in one place. Sentences that name a key take it
 //! from the key map, so a remapped key is named right everywhere.
 
-use qonto_client::api::ApiError;
+use qonto_client::api::{ApiError, Via};
 
 use super::keymap::{Action, KeyMap, Mode};
 
@@ -24,6 +24,21 @@ pub fn api_error(error: &ApiError, keys: &KeyMap) -> String {
             "This organization is no longer shared with qonto-tui. Press {} to change what you share.{trace}",
             keys.first_key(Mode::Main, Action::Reconsent)
         );
+    }
+    if let ApiError::CredentialRefused { via, .. } = error {
+        let fix = match via {
+            Via::ApiKey => format!(
+                "Press {} to add a valid key, or {} to remove this one.",
+                keys.first_key(Mode::Main, Action::AddOrg),
+                keys.first_key(Mode::Main, Action::RemoveOrg)
+            ),
+            _ => format!(
+                "Press {} to consent again, or {} to remove it.",
+                keys.first_key(Mode::Main, Action::AddOrg),
+                keys.first_key(Mode::Main, Action::RemoveOrg)
+            ),
+        };
+        return format!("{error}. {fix}");
     }
     error.to_string()
 }
@@ -117,6 +132,24 @@ pub fn consent_change(added: &[&str], removed: &[&str]) -> String {
             removed.join(", ")
         ),
     }
+}
+
+pub const KEY_FORMAT: &str =
+    "Paste the key as Qonto shows it in the organization's settings: login:secret-key";
+
+pub fn shared_by_sign_in(keys: &KeyMap) -> String {
+    format!(
+        "This organization is shared through your Qonto sign-in: press {} to change what you share.",
+        keys.first_key(Mode::Main, Action::Reconsent)
+    )
+}
+
+pub fn source_added(name: &str) -> String {
+    format!("Added {name}.")
+}
+
+pub fn source_removed(name: &str) -> String {
+    format!("Removed {name}.")
 }
 
 #[cfg(test)]

@@ -1,22 +1,34 @@
-//! `qonto-tui login`, `logout` and `status`: the consent flow and the session without the TUI.
+//! `qonto-tui login`, `logout` and `status`: the consent flows and the sessions without the TUI;
+//! `key` and `orgs` in their own modules.
 
+pub mod key;
+mod membership;
+mod orgs;
+mod reach;
 mod status;
 
+pub use orgs::orgs;
 pub use status::{EXIT_NOT_SIGNED_IN, status};
+
+use reach::clean;
 
 /// One line per organization: id, name and the user's role in it.
 fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str) {
     for o in orgs {
         println!(
             "{indent}{}  {}  ({})",
-            o.id,
-            o.display_name(),
-            o.membership_role.as_deref().unwrap_or("?")
+            clean(&o.id),
+            clean(o.display_name()),
+            o.membership_role
+                .as_deref()
+                .map(clean)
+                .unwrap_or("?".into())
         );
     }
 }
 
-use crate::auth::{begin_sign_in, explain, oauth_client, save_client_secret, store_for};
+use crate::auth::{begin_flow, explain, oauth_client, save_client_secret, store_for};
+use qonto_client::oauth::authorize::Flow;
 
 use std::io::{BufRead, Write};
 use std::sync::Arc;
@@ -30,7 +42,17 @@ use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 use qonto_client::oauth::session::Session;
 use qonto_client::store::{StoreError, StoredTokens, blocking};
 
-pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Result<()> {
+/// The browser consent of `flow`: `login` (User flow) or `login --membership`.
+pub async fn login(
+    config: &Config,
+    save_client_secret_too: bool,
+    membership: bool,
+) -> anyhow::Result<()> {
+    let flow = if membership {
+        Flow::Membership
+    } else {
+        Flow::User
+    };
     let store = store_for(config)?;
     // Find out before the browser opens whether the tokens will have somewhere to go.
     let s = store.clone();
@@ -39,11 +61,16 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
         Err(e) => return Err(explain(e).context("the token store cannot be used")),
     }
     let client = oauth_client(config).await?;
-    let pending = begin_sign_in(config).await?;
+    let pending = begin_flow(config, flow).await?;
     let mut out = std::io::stderr();
     writeln!(
         out,
-        "Sign in to Qonto in your browser and tick the organizations to share."
+        "{}",
+        match flow {
+            Flow::User => "Sign in to Qonto in your browser and tick the organizations to share.",
+            Flow::Membership =>
+                "Sign in to Qonto in your browser and choose the organization to add (one per consent).",
+        }
     )?;
     writeln!(out, "\n  {}\n", pending.url())?;
     match crate::browser::open_browser(pending.url(), config.browser.as_deref()) {
@@ -78,6 +105,9 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
     let tokens = pending
         .finish(&client, paste_rx, err_tx, CALLBACK_TIMEOUT)
         .await?;
+    if membership {
+        return membership::add(config, &client, tokens).await;
+    }
     let session = Arc::new(Session::new(client.clone(), store.clone(), None));
     session
         .install(tokens)
@@ -101,7 +131,17 @@ pub async fn login(config: &Config, save_client_secret_too: bool) -> anyhow::Res
     Ok(())
 }
 
-pub async fn logout(config: &Config) -> anyhow::Result<()> {
+/// `logout --org ID` forgets that organization's own sources; `logout` forgets every source.
+pub async fn logout(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
+    if let Some(org) = org {
+        return membership::forget_org(config, org).await;
+    }
+    let others = membership::forget_all(config).await?;
+    logout_user_flow(config, others == 0).await
+}
+
+/// Signs out of the User flow; `say_if_nothing`: print so when there was nothing to forget.
+async fn logout_user_flow(config: &Config, say_if_nothing: bool) -> anyhow::Result<()> {
     let store = store_for(config)?;
     let s = store.clone();
     let stored = blocking(move || s.load()).await;
@@ -122,7 +162,9 @@ pub async fn logout(config: &Config) -> anyhow::Result<()> {
         }
     }
     if to_revoke.is_empty() && unreadable.is_none() {
-        println!("Not signed in; nothing to forget.");
+        if say_if_nothing {
+            println!("Not signed in; nothing to forget.");
+        }
         return Ok(());
     }
     let mut revoked = 0;

@@ -6,12 +6,14 @@ use std::sync::Arc;
 
 use serde_json::json;
 
+use super::reach::clean;
 use crate::auth::{explain, oauth_client, store_for};
 use crate::config::Config;
+use crate::sources::Source;
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_client::oauth::session::Session;
-use qonto_client::store::blocking;
+use qonto_client::store::{StoredTokens, TokenStore, blocking};
 
 /// `status` exits with this when nobody is signed in (like `gh auth status`).
 pub const EXIT_NOT_SIGNED_IN: u8 = 4;
@@ -27,6 +29,7 @@ pub async fn status(
         as_json,
         server: config.server_label(),
         log: log_file.map(|p| p.display().to_string()),
+        others: Vec::new(),
     };
     let store = store_for(config)?;
     let s = store.clone();
@@ -42,9 +45,11 @@ pub async fn status(
         }
         Err(e) => return Err(explain(e)),
     };
+    let others = other_sources(config, store.clone(), stored.clone()).await;
+    let report = Report { others, ..report };
     let Some(tokens) = stored else {
         report.not_signed_in(&store.describe(), None);
-        return Ok(EXIT_NOT_SIGNED_IN);
+        return Ok(report.exit_when_not_signed_in());
     };
     let client = oauth_client(config).await?;
     let session = Arc::new(Session::new(client, store.clone(), Some(tokens.clone())));
@@ -59,7 +64,7 @@ pub async fn status(
             &store.describe(),
             Some("the sign-in expired or was revoked"),
         );
-        return Ok(EXIT_NOT_SIGNED_IN);
+        return Ok(report.exit_when_not_signed_in());
     }
     // Who: the caller's own membership in the first shared organization.
     let me = match orgs.as_ref().ok().and_then(|list| list.first()) {
@@ -116,6 +121,7 @@ pub async fn status(
         }
         Err(e) => println!("  organizations:   could not be listed: {e}"),
     }
+    report.print_others();
     Ok(0)
 }
 
@@ -128,6 +134,46 @@ struct Report {
     as_json: bool,
     server: String,
     log: Option<String>,
+    /// Membership sessions and API keys, each checked with Qonto.
+    others: Vec<SourceState>,
+}
+
+/// A source other than the User flow, and whether Qonto takes its credential now.
+struct SourceState {
+    source: Source,
+    /// `None`: it answered.
+    problem: Option<String>,
+}
+
+/// Every other source, each asked for its organization once.
+async fn other_sources(
+    config: &Config,
+    store: Arc<dyn TokenStore>,
+    stored: Option<StoredTokens>,
+) -> Vec<SourceState> {
+    let Ok(reach) = super::reach::Reach::with_tokens(config, store, stored).await else {
+        return Vec::new();
+    };
+    let s = reach.sources.clone();
+    let Ok(list) = blocking(move || s.list()).await else {
+        return Vec::new();
+    };
+    let oauth = reach.api.session().client().clone();
+    let mut states = Vec::new();
+    for source in list {
+        let problem = match reach.sources.credential(&source, &oauth).await {
+            Ok(Some(credential)) => reach
+                .api
+                .organization_with(&credential)
+                .await
+                .err()
+                .map(|e| e.to_string()),
+            Ok(None) => Some("its secret is no longer stored".to_string()),
+            Err(e) => Some(e.to_string()),
+        };
+        states.push(SourceState { source, problem });
+    }
+    states
 }
 
 impl Report {
@@ -135,8 +181,56 @@ impl Report {
         if let Some(map) = fields.as_object_mut() {
             map.insert("server".into(), json!(self.server));
             map.insert("log_file".into(), json!(self.log));
+            let sources: Vec<serde_json::Value> = self
+                .others
+                .iter()
+                .map(|s| {
+                    json!({
+                        "source": s.source.via.as_str(),
+                        "org_id": clean(&s.source.org_id),
+                        "name": clean(&s.source.name),
+                        "login": s.source.login.as_deref().map(clean),
+                        "answered": s.problem.is_none(),
+                        "error": s.problem,
+                    })
+                })
+                .collect();
+            map.insert("sources".into(), json!(sources));
         }
         println!("{fields}");
+    }
+
+    /// Not signed in through the User flow: still "reaching organizations" with other sources.
+    fn exit_when_not_signed_in(&self) -> u8 {
+        if self.others.is_empty() {
+            EXIT_NOT_SIGNED_IN
+        } else {
+            0
+        }
+    }
+
+    fn print_others(&self) {
+        if self.as_json || self.others.is_empty() {
+            return;
+        }
+        println!("  other sources:   {}", self.others.len());
+        for s in &self.others {
+            println!(
+                "    {}  {}  via {}{}  {}",
+                clean(&s.source.org_id),
+                clean(&s.source.name),
+                s.source.via.as_str(),
+                s.source
+                    .login
+                    .as_deref()
+                    .map(|l| format!(" ({})", clean(l)))
+                    .unwrap_or_default(),
+                match &s.problem {
+                    None => "answers".to_string(),
+                    Some(why) => format!("refused: {why}"),
+                }
+            );
+        }
     }
 
     fn not_signed_in(&self, store: &str, reason: Option<&str>) {
@@ -151,6 +245,7 @@ impl Report {
                 self.server
             ),
         }
+        self.print_others();
     }
 }
 

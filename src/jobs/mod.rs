@@ -16,10 +16,12 @@ use tokio::task::JoinHandle;
 use crate::app::text;
 use crate::app::{Fetch, Job, Msg};
 use crate::config::Config;
-use sign_in::SignInTask;
+use sign_in::{AfterConsent, SignInTask};
 use slots::{Priority, Slots};
 
 pub struct Worker {
+    api: Arc<ApiClient>,
+    sources: Arc<crate::sources::Sources>,
     session: Arc<Session>,
     config: Config,
     to_app: mpsc::UnboundedSender<Msg>,
@@ -37,6 +39,7 @@ pub struct Worker {
 impl Worker {
     pub fn new(
         api: Arc<ApiClient>,
+        sources: Arc<crate::sources::Sources>,
         session: Arc<Session>,
         config: Config,
         to_app: mpsc::UnboundedSender<Msg>,
@@ -45,7 +48,9 @@ impl Worker {
         Self {
             session,
             config,
-            slots: Slots::new(api, to_app.clone()),
+            slots: Slots::new(api.clone(), sources.clone(), to_app.clone()),
+            api,
+            sources,
             to_app,
             sign_in: None,
             stopped_sign_in: None,
@@ -90,17 +95,48 @@ impl Worker {
                     }
                 }
             }
-            Job::StartSignIn => {
+            Job::StartSignIn { membership } => {
                 let previous = match self.sign_in.take() {
                     Some(running) => Some(running.stop()),
                     None => self.stopped_sign_in.take(),
                 };
+                let then = if membership {
+                    AfterConsent::AddMembership {
+                        api: self.api.clone(),
+                        sources: self.sources.clone(),
+                    }
+                } else {
+                    AfterConsent::SignIn
+                };
                 self.sign_in = Some(SignInTask::start(
                     self.config.clone(),
                     self.session.clone(),
+                    then,
                     self.to_app.clone(),
                     previous,
                 ));
+            }
+            Job::AddApiKey { login, secret } => {
+                let (api, sources, tx) =
+                    (self.api.clone(), self.sources.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    let result =
+                        crate::sources::adding::add_api_key(&api, &sources, &login, secret)
+                            .await
+                            .map(|s| qonto_client::printable::printable(&s.name, 80))
+                            .map_err(|e| {
+                                qonto_client::printable::printable(&format!("{e:#}"), 300)
+                            });
+                    let _ = tx.send(Msg::SourceAdded(result));
+                });
+            }
+            Job::RemoveSource { org, via } => {
+                let (api, sources, tx) =
+                    (self.api.clone(), self.sources.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    let result = remove_source(&api, &sources, &org, via).await;
+                    let _ = tx.send(Msg::SourceRemoved(result));
+                });
             }
             Job::CancelSignIn => {
                 if let Some(task) = self.sign_in.take() {
@@ -112,13 +148,17 @@ impl Worker {
                 Some(_) => self.send(Msg::PasteRejected(text::NOT_WAITING.into())),
                 None => self.send(Msg::PasteRejected(text::NO_SIGN_IN.into())),
             },
-            Job::SimulateBrowser => {
+            Job::SimulateBrowser { only } => {
+                let tick = match only {
+                    Some(org) => Tick::Only(vec![org]),
+                    None => Tick::All,
+                };
                 let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
                     return;
                 };
                 let tx = self.to_app.clone();
                 tokio::spawn(async move {
-                    if let Err(e) = complete_consent(&url, &Tick::All, true).await {
+                    if let Err(e) = complete_consent(&url, &tick, true).await {
                         let why = text::built_in_browser_failed(&format!("{e:#}"));
                         let _ = tx.send(Msg::PasteRejected(why));
                     }
@@ -144,4 +184,26 @@ impl Worker {
             }
         }
     }
+}
+
+/// Forgets how `org` is reached through `via`, revoking a membership consent at Qonto.
+async fn remove_source(
+    api: &ApiClient,
+    sources: &Arc<crate::sources::Sources>,
+    org: &str,
+    via: qonto_client::api::Via,
+) -> Result<String, String> {
+    let s = sources.clone();
+    let list = qonto_client::store::blocking(move || s.list())
+        .await
+        .map_err(|e| e.to_string())?;
+    let Some(source) = list.into_iter().find(|s| s.org_id == org && s.via == via) else {
+        return Err("it is no longer stored".to_string());
+    };
+    let client = api.session().client().clone();
+    crate::sources::adding::forget(sources, Some(&client), &source)
+        .await
+        .map_err(|e| qonto_client::printable::printable(&format!("{e:#}"), 300))?;
+    api.unroute(org);
+    Ok(qonto_client::printable::printable(&source.name, 80))
 }

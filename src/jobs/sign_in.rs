@@ -3,6 +3,8 @@
 
 use std::sync::{Arc, Mutex};
 
+use qonto_client::api::ApiClient;
+use qonto_client::oauth::authorize::Flow;
 use qonto_client::oauth::callback::{CALLBACK_TIMEOUT, CallbackError};
 use qonto_client::oauth::session::Session;
 use tokio::sync::mpsc;
@@ -10,6 +12,18 @@ use tokio::task::JoinHandle;
 
 use crate::app::{Msg, text};
 use crate::config::Config;
+use crate::sources::Sources;
+
+/// What a consent's tokens are for.
+pub enum AfterConsent {
+    /// The User flow: the app's own session.
+    SignIn,
+    /// The membership flow: one more organization, stored as a source.
+    AddMembership {
+        api: Arc<ApiClient>,
+        sources: Arc<Sources>,
+    },
+}
 
 pub struct SignInTask {
     handle: JoinHandle<()>,
@@ -24,6 +38,7 @@ impl SignInTask {
     pub fn start(
         config: Config,
         session: Arc<Session>,
+        then: AfterConsent,
         to_app: mpsc::UnboundedSender<Msg>,
         previous: Option<JoinHandle<()>>,
     ) -> Self {
@@ -44,7 +59,11 @@ impl SignInTask {
                 // Resolves once the aborted task is dropped, its listener with it.
                 let _ = previous.await;
             }
-            let pending = match crate::auth::begin_sign_in(&config).await {
+            let flow = match then {
+                AfterConsent::SignIn => Flow::User,
+                AfterConsent::AddMembership { .. } => Flow::Membership,
+            };
+            let pending = match crate::auth::begin_flow(&config, flow).await {
                 Ok(p) => p,
                 Err(e) => {
                     let _ = tx.send(Msg::SignInFailed(e.to_string()));
@@ -69,9 +88,27 @@ impl SignInTask {
                 .finish(session.client(), paste_rx, err_tx, CALLBACK_TIMEOUT)
                 .await
             {
-                Ok(tokens) => match session.install(tokens).await {
-                    Ok(()) => Msg::SignedIn,
-                    Err(e) => Msg::SignInFailed(text::tokens_not_stored(&e.to_string())),
+                Ok(tokens) => match then {
+                    AfterConsent::SignIn => match session.install(tokens).await {
+                        Ok(()) => Msg::SignedIn,
+                        Err(e) => Msg::SignInFailed(text::tokens_not_stored(&e.to_string())),
+                    },
+                    AfterConsent::AddMembership { api, sources } => {
+                        let added = crate::sources::adding::add_membership(
+                            &api,
+                            &sources,
+                            session.client(),
+                            tokens,
+                        )
+                        .await;
+                        Msg::SourceAdded(
+                            added
+                                .map(|s| qonto_client::printable::printable(&s.name, 80))
+                                .map_err(|e| {
+                                    qonto_client::printable::printable(&format!("{e:#}"), 300)
+                                }),
+                        )
+                    }
                 },
                 Err(e) => Msg::SignInFailed(e.to_string()),
             };

@@ -10,6 +10,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use qonto_client::api::ApiClient;
+
+use crate::sources::Sources;
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::AbortHandle;
 
@@ -63,6 +65,7 @@ struct Running {
 
 pub struct Slots {
     api: Arc<ApiClient>,
+    sources: Arc<Sources>,
     to_app: mpsc::UnboundedSender<Msg>,
     running: HashMap<Key, Running>,
     next_id: u64,
@@ -74,10 +77,15 @@ pub struct Slots {
 }
 
 impl Slots {
-    pub fn new(api: Arc<ApiClient>, to_app: mpsc::UnboundedSender<Msg>) -> Self {
+    pub fn new(
+        api: Arc<ApiClient>,
+        sources: Arc<Sources>,
+        to_app: mpsc::UnboundedSender<Msg>,
+    ) -> Self {
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         Self {
             api,
+            sources,
             to_app,
             running: HashMap::new(),
             next_id: 0,
@@ -148,6 +156,7 @@ impl Slots {
         let id = self.next_id;
         let sent = Arc::new(AtomicBool::new(false));
         let api = self.api.clone();
+        let sources = self.sources.clone();
         let to_app = self.to_app.clone();
         let done = self.done_tx.clone();
         let places = (priority == Priority::Background).then(|| self.background.clone());
@@ -166,7 +175,7 @@ impl Slots {
                 None => None,
             };
             flag.store(true, Ordering::SeqCst);
-            let msg = fetch::run(&api, fetch).await;
+            let msg = fetch::run(&api, &sources, fetch).await;
             let _ = to_app.send(msg);
             if let Some(health) = api.session().take_store_health_change() {
                 let _ = to_app.send(Msg::StoreHealth(health));
@@ -226,7 +235,7 @@ mod tests {
         });
         let before = sb.stats().api_requests;
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut slots = Slots::new(api, tx);
+        let mut slots = Slots::new(api, Arc::new(Sources::in_memory()), tx);
         let overview = |org: &str, generation| Fetch::Overview {
             org: org.to_string(),
             generation,

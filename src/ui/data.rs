@@ -1,6 +1,7 @@
 //! The data pane of the selected organization: a header (legal name, number, country, role,
 //! freshness), tabs, and the Accounts, Transactions, Members and Labels tables.
 
+use qonto_client::api::Via;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
@@ -47,12 +48,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
             .or(org.legal_country.clone())
             .unwrap_or_default();
         let role = org.membership_role.as_deref().unwrap_or("?");
-        let line = Line::from(vec![
+        let mut spans = vec![
             Span::styled(legal, theme.header()),
             Span::styled(format!("  {number}  {country}"), theme.dim()),
             Span::raw("  you are "),
             Span::styled(role.to_string(), theme.title()),
-        ]);
+        ];
+        match org.via {
+            Via::User => {}
+            Via::Membership => spans.push(Span::styled("  · membership", theme.dim())),
+            Via::ApiKey => spans.push(Span::styled("  · read-only key", theme.warning())),
+        }
+        let line = Line::from(spans);
         frame.render_widget(
             Paragraph::new(line),
             Rect::new(areas.header.x, areas.header.y, areas.header.width, 1),

@@ -5,6 +5,7 @@ pub mod format;
 pub mod help;
 pub mod orgs;
 pub mod signin;
+mod sources;
 pub mod theme;
 mod transactions;
 
@@ -105,6 +106,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             orgs::draw(frame, app, &theme, areas.orgs);
             data::draw(frame, app, &theme, &areas);
             draw_status(frame, app, &theme, areas.status);
+            sources::draw(frame, app, &theme);
             if app.sign_in.is_some() {
                 signin::draw_modal(frame, app, &theme);
             }

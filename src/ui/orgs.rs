@@ -1,5 +1,5 @@
-//! The organizations pane: name, role and short id per row, a filter line, the full id of the
-//! selected one at the bottom.
+//! The organizations pane: name, role, source and short id per row, a filter line, the full id
+//! of the selected one at the bottom.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -13,6 +13,7 @@ use crate::app::App;
 use crate::app::state::{Focus, Load};
 use crate::app::text;
 use crate::layout::{org_list_rows, scroll_follow};
+use qonto_client::api::Via;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let focused = app.focus == Focus::Orgs && app.sign_in.is_none();
@@ -90,17 +91,20 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     app.scroll.orgs.set(offset);
     let width = list_area.width as usize;
     let orgs = app.org_list();
+    // A source column only when some organization is reached otherwise than by the User flow.
+    let tagged = orgs.iter().any(|o| o.via != Via::User);
     for (row, &index) in app.visible.iter().enumerate().skip(offset).take(height) {
         let Some(org) = orgs.get(index) else { continue };
         let role = org.membership_role.as_deref().unwrap_or("?");
         let short_id: String = org.id.chars().take(8).collect();
-        let show_id = width >= 36;
-        let right = if show_id {
-            format!(" {role:<10} {short_id}")
-        } else if width >= 22 {
-            format!(" {role}")
-        } else {
-            String::new()
+        let tag = source_tag(org.via);
+        let right = match (width, tagged) {
+            (36.., false) => format!(" {role:<10} {short_id}"),
+            (40.., true) => format!(" {role:<10} {tag:<3} {short_id}"),
+            (26.., true) => format!(" {role:<10} {tag:<3}"),
+            (22.., false) => format!(" {role}"),
+            (16.., true) => format!(" {tag:<3}"),
+            _ => String::new(),
         };
         let name_width = width.saturating_sub(right.chars().count() + 2);
         let marker = if row == app.selected { "▸ " } else { "  " };
@@ -136,5 +140,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Paragraph::new(id).style(theme.dim()),
             Rect::new(rows.x, y, rows.width, 1),
         );
+    }
+}
+
+/// How a row says which credential reaches its organization (the help overlay explains).
+pub fn source_tag(via: Via) -> &'static str {
+    match via {
+        Via::User => "",
+        Via::Membership => "mbr",
+        Via::ApiKey => "key",
     }
 }

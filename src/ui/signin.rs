@@ -50,7 +50,11 @@ pub fn draw_modal(frame: &mut Frame, app: &App, theme: &Theme) {
         app,
         theme,
         popup,
-        " Change which organizations are shared ",
+        if app.sign_in.as_ref().is_some_and(|f| f.membership) {
+            " Add an organization (membership consent) "
+        } else {
+            " Change which organizations are shared "
+        },
         // Over the main screen a modal needs its whole frame; `y` copies the URL cleanly.
         Borders::ALL,
     );
@@ -112,7 +116,12 @@ fn wrapped_height(lines: &[Line], width: usize) -> usize {
 /// What the sign-in is, for whoever meets it first; it gives way on a small screen.
 fn intro_lines<'a>(flow: &SignInFlow) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
-    if flow.reconsent {
+    if flow.membership {
+        lines.push(Line::from("Qonto's consent page opens in your browser: choose the one organization to add, then Allow."));
+        lines.push(Line::from(
+            "It is reached with tokens of its own, beside the organizations you already have.",
+        ));
+    } else if flow.reconsent {
         lines.push(Line::from("Qonto's consent page opens in your browser with the organizations you share now ticked."));
         lines.push(Line::from("Tick or untick, then Allow. Your current sign-in stays in use until the new one arrives."));
     } else {

@@ -131,6 +131,12 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(target: "sandbox", "serving the Qonto sandbox on {} (Ctrl-C to stop)", sandbox.base_url());
+    // On stderr: scripts read stdout's KEY=VALUE lines.
+    let keys = sandbox.api_keys();
+    if let Some(secret) = keys.first().map(|k| &k.secret) {
+        let logins: Vec<&str> = keys.iter().map(|k| k.login.as_str()).collect();
+        tracing::info!(target: "sandbox", "API keys: login {} with the secret key {secret} (e.g. `echo {secret} | qonto-tui key add {}`)", logins.join(", "), logins[0]);
+    }
     wait_for_termination().await;
     tracing::info!(target: "sandbox", "stopping");
     sandbox.stop().await;

@@ -45,6 +45,14 @@ pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1:18920/callback";
 /// The secret of the sandbox's API-key scheme: `Authorization: {org-slug}:{this}`.
 pub const DEFAULT_API_KEY_SECRET: &str = "sandbox-secret-key";
 
+/// An organization's API key in the sandbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    pub org_id: String,
+    pub login: String,
+    pub secret: String,
+}
+
 /// Everything the sandbox can be told at start.
 #[derive(Debug, Clone)]
 pub struct SandboxOptions {
@@ -191,6 +199,21 @@ impl Sandbox {
         &self.state.data
     }
 
+    /// Each organization's API key: its slug as the login, and the sandbox's key secret
+    /// (`qonto-tui key add LOGIN`, the secret on standard input).
+    pub fn api_keys(&self) -> Vec<ApiKey> {
+        self.state
+            .data
+            .orgs
+            .iter()
+            .map(|o| ApiKey {
+                org_id: o.id.clone(),
+                login: o.slug.clone(),
+                secret: self.state.api_key_secret.clone(),
+            })
+            .collect()
+    }
+
     pub fn stats(&self) -> Stats {
         self.state.counters.snapshot()
     }
@@ -234,7 +257,40 @@ impl Sandbox {
     pub fn issued_secrets(&self) -> Vec<String> {
         let mut all = self.state.records().issued.clone();
         all.push(self.state.client.secret.clone());
+        all.push(self.state.api_key_secret.clone());
         all
+    }
+
+    #[cfg(feature = "testing")]
+    /// Every API request so far: the organization and the credential that reached it.
+    pub fn calls(&self) -> Vec<(String, &'static str)> {
+        self.state.calls.snapshot()
+    }
+
+    #[cfg(feature = "testing")]
+    /// Ends every membership-flow token for `org_id`, as if the user disconnected that consent.
+    pub fn revoke_membership(&self, org_id: &str) {
+        let mut records = self.state.records();
+        let grants = records
+            .access_tokens
+            .values()
+            .map(|t| &t.grant)
+            .chain(records.refresh_tokens.values().map(|t| &t.grant));
+        let families: Vec<u64> = grants
+            .filter(|g| !g.user_flow && g.membership_org.as_deref() == Some(org_id))
+            .map(|g| g.family)
+            .collect();
+        records.revoked_families.extend(families);
+    }
+
+    #[cfg(feature = "testing")]
+    /// Revokes the API key of the organization with this slug, as regenerating it in Qonto would.
+    pub fn revoke_api_key(&self, login: &str) {
+        self.state
+            .revoked_api_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(login.to_string());
     }
 
     #[cfg(feature = "testing")]

@@ -167,12 +167,41 @@ impl Counters {
     }
 }
 
+/// Which credential reached which organization, request by request (the last
+/// [`CallLog::CAPACITY`]), so tests can prove each request carried the right one.
+#[derive(Debug, Default)]
+pub struct CallLog {
+    calls: Mutex<std::collections::VecDeque<(String, &'static str)>>,
+}
+
+impl CallLog {
+    pub const CAPACITY: usize = 100_000;
+
+    /// `via`: `user`, `membership` or `api-key`.
+    pub fn record(&self, org_id: &str, via: &'static str) {
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        if calls.len() == Self::CAPACITY {
+            calls.pop_front();
+        }
+        calls.push_back((org_id.to_string(), via));
+    }
+
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    pub fn snapshot(&self) -> Vec<(String, &'static str)> {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        calls.iter().cloned().collect()
+    }
+}
+
 pub struct SandboxState {
     pub data: DemoData,
     pub client: Client,
     pub access_token_ttl: Duration,
     pub staging_token: Option<String>,
     pub api_key_secret: String,
+    /// Organization slugs whose API key was revoked (regenerated in Qonto's settings).
+    pub revoked_api_keys: Mutex<HashSet<String>>,
+    pub calls: CallLog,
     pub consent_autosubmit: bool,
     pub clock: Clock,
     pub counters: Counters,
@@ -206,6 +235,8 @@ impl SandboxState {
             access_token_ttl,
             staging_token,
             api_key_secret,
+            revoked_api_keys: Mutex::new(HashSet::new()),
+            calls: CallLog::default(),
             consent_autosubmit,
             clock: Clock::default(),
             counters: Counters::default(),

@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::sign_in;
+use super::{sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,7 +26,14 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 5] = [help, sign_in_modal, filter_field, other_screen, main_screen];
+    const LAYERS: [Layer; 6] = [
+        help,
+        sign_in_modal,
+        dialog,
+        filter_field,
+        other_screen,
+        main_screen,
+    ];
     for layer in LAYERS {
         if let Outcome::Handled(cmds) = layer(app, &key) {
             return cmds;
@@ -36,6 +43,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
 }
 
 pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
+    if sources::on_paste(app, &text) {
+        return Vec::new();
+    }
     if let Some(flow) = app.sign_in.as_mut() {
         flow.paste = Input::new(text.trim().to_string());
         flow.paste_focused = true;
@@ -81,6 +91,13 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+fn dialog(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.dialog.is_none() {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(sources::on_key(app, key))
 }
 
 fn sign_in_modal(app: &mut App, key: &KeyEvent) -> Outcome {
@@ -198,6 +215,8 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             Vec::new()
         }
         Action::Reconsent => sign_in::start(app, true),
+        Action::AddOrg => sources::open_add(app),
+        Action::RemoveOrg => sources::open_remove(app),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;
             Vec::new()
@@ -210,6 +229,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         | Action::CopyUrl
         | Action::PasteUrl
         | Action::BuiltInBrowser
+        | Action::Choose
         | Action::Submit => Vec::new(),
     };
     Outcome::Handled(cmds)

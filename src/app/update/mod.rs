@@ -8,6 +8,7 @@ mod mouse;
 mod navigation;
 mod results;
 mod sign_in;
+mod sources;
 
 use crossterm::event::KeyEventKind;
 
@@ -44,7 +45,16 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::SessionChecked { signed_in, problem } => {
             sign_in::session_checked(app, signed_in, problem)
         }
-        Msg::OrgsLoaded { generation, result } => results::orgs_loaded(app, generation, result),
+        Msg::OrgsLoaded {
+            generation,
+            result,
+            user_flow_ended,
+        } => {
+            if user_flow_ended {
+                app.banner = Some(super::state::Banner::SignInEnded);
+            }
+            results::orgs_loaded(app, generation, result)
+        }
         Msg::OverviewLoaded {
             org,
             generation,
@@ -74,5 +84,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::PasteRejected(error) => sign_in::paste_rejected(app, error),
         Msg::StoreHealth(problem) => sign_in::store_health(app, problem),
         Msg::SignedIn => sign_in::signed_in(app),
+        Msg::SourceAdded(result) => sources::added(app, result),
+        Msg::SourceRemoved(result) => sources::removed(app, result),
     }
 }

@@ -15,8 +15,14 @@ use super::navigation::{quit, set_status};
 /// Opens the sign-in (the first one, or a re-consent over the main screen). The mouse is let go
 /// so that the URL can be selected and copied.
 pub(super) fn start(app: &mut App, reconsent: bool) -> Vec<Cmd> {
+    start_flow(app, reconsent, false)
+}
+
+/// Opens the browser consent of either flow (`membership`: add one organization).
+pub(super) fn start_flow(app: &mut App, reconsent: bool, membership: bool) -> Vec<Cmd> {
     app.sign_in = Some(SignInFlow {
         reconsent,
+        membership,
         url: None,
         browser: None,
         started: app.now,
@@ -26,7 +32,10 @@ pub(super) fn start(app: &mut App, reconsent: bool) -> Vec<Cmd> {
         completing: false,
         copied: false,
     });
-    vec![Job::StartSignIn.into(), Effect::MouseCapture(false).into()]
+    vec![
+        Job::StartSignIn { membership }.into(),
+        Effect::MouseCapture(false).into(),
+    ]
 }
 
 pub(super) fn session_checked(app: &mut App, signed_in: bool, problem: Option<String>) -> Vec<Cmd> {
@@ -83,7 +92,12 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         Some(Action::Confirm) if flow.url.is_none() => {
             flow.error = None;
             flow.started = app.now;
-            vec![Job::StartSignIn.into()]
+            vec![
+                Job::StartSignIn {
+                    membership: flow.membership,
+                }
+                .into(),
+            ]
         }
         Some(Action::PasteUrl) => {
             flow.paste_focused = true;
@@ -99,7 +113,22 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         },
         Some(Action::BuiltInBrowser) if app.demo && flow.url.is_some() && !flow.completing => {
             flow.completing = true;
-            vec![Job::SimulateBrowser.into()]
+            // A membership consent takes one organization: one not listed yet, if any.
+            let only = flow.membership.then(|| {
+                let listed = |id: &str| app.org_list().iter().any(|o| o.id == id);
+                app.demo_api_keys
+                    .iter()
+                    .map(|(org, _)| org)
+                    .find(|org| !listed(org))
+                    .or(app.demo_api_keys.first().map(|(org, _)| org))
+                    .cloned()
+            });
+            vec![
+                Job::SimulateBrowser {
+                    only: only.flatten(),
+                }
+                .into(),
+            ]
         }
         _ => Vec::new(),
     }

@@ -1,17 +1,19 @@
-//! The typed Qonto API client: one connection pool, the bearer token from the session (refreshed
-//! once on a 401), `X-Qonto-Organization-Id` on every call but `/v2/user_organizations`, bounded
-//! waits on 429, timeouts, and a client-side rate limit.
+//! The typed Qonto API client: one connection pool, the credential that reaches each organization
+//! (the User-flow session with `X-Qonto-Organization-Id`, a membership session or an API key;
+//! sessions refreshed once on a 401), bounded waits on 429, timeouts, and one client-side rate
+//! limit for all of them (Qonto's is per IP).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 
+use super::credential::{Credential, Via};
 use super::error::{ApiError, describe_error_body};
 use super::models::*;
 use super::throttle::Throttle;
 use crate::http::{BodyError, read_capped};
-use crate::oauth::session::Session;
+use crate::oauth::session::{AuthError, Session};
 use crate::secret::Secret;
 
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
@@ -26,6 +28,8 @@ pub struct ApiClient {
     session: Arc<Session>,
     staging_token: Option<Secret>,
     throttle: Throttle,
+    /// Organizations reached otherwise than through the User-flow session.
+    routes: std::sync::RwLock<std::collections::HashMap<String, Credential>>,
 }
 
 impl ApiClient {
@@ -43,6 +47,7 @@ impl ApiClient {
             session,
             staging_token,
             throttle: Throttle::qonto(),
+            routes: Default::default(),
         })
     }
 
@@ -50,14 +55,102 @@ impl ApiClient {
         &self.session
     }
 
-    /// GET `path` as JSON; `org` adds `X-Qonto-Organization-Id`.
+    /// Reaches `org` through `credential` from now on, instead of the User-flow session.
+    pub fn route(&self, org: &str, credential: Credential) {
+        self.routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(org.to_string(), credential);
+    }
+
+    /// Reaches `org` through the User-flow session again.
+    pub fn unroute(&self, org: &str) {
+        self.routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(org);
+    }
+
+    /// Keeps only the routes of these organizations.
+    pub fn retain_routes(&self, keep: impl Fn(&str) -> bool) {
+        self.routes
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|org, _| keep(org));
+    }
+
+    /// How `org` is reached.
+    pub fn via(&self, org: &str) -> Via {
+        self.credential_for(org).map_or(Via::User, |c| c.via())
+    }
+
+    /// The credential that reaches `org`, when it is not the User-flow session.
+    pub fn credential(&self, org: &str) -> Option<Credential> {
+        self.credential_for(org)
+    }
+
+    fn credential_for(&self, org: &str) -> Option<Credential> {
+        self.routes
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(org)
+            .cloned()
+    }
+
+    /// GET `path` as JSON about `org` (if any), through the credential that reaches it: the
+    /// User-flow session with `X-Qonto-Organization-Id`, or the organization's own.
     pub async fn get<T: DeserializeOwned>(
         &self,
         path: &str,
         org: Option<&str>,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        let mut token = self.session.access_token().await?;
+        match org.and_then(|o| self.credential_for(o)) {
+            None => {
+                let caller = Caller::Session(&self.session, Via::User);
+                self.get_as(caller, path, org, query).await
+            }
+            Some(credential) => self.get_with(&credential, path, query).await,
+        }
+    }
+
+    /// GET `path` as JSON through a given single-organization credential (no organization
+    /// header: the credential names it).
+    pub async fn get_with<T: DeserializeOwned>(
+        &self,
+        credential: &Credential,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let caller = match credential {
+            Credential::Membership(session) => Caller::Session(session, Via::Membership),
+            Credential::ApiKey { login, secret } => Caller::Key(login, secret),
+            Credential::Unavailable { via, reason } => {
+                return Err(ApiError::CredentialRefused {
+                    via: *via,
+                    detail: reason.clone(),
+                });
+            }
+        };
+        self.get_as(caller, path, None, query).await
+    }
+
+    async fn get_as<T: DeserializeOwned>(
+        &self,
+        caller: Caller<'_>,
+        path: &str,
+        org: Option<&str>,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let mut token = match caller {
+            Caller::Session(session, via) => Some(
+                session
+                    .access_token()
+                    .await
+                    .map_err(|e| auth_error(via, e))?,
+            ),
+            Caller::Key(..) => None,
+        };
         let mut refreshed = false;
         let mut rate_limited = 0;
         loop {
@@ -65,8 +158,15 @@ impl ApiClient {
             let mut request = self
                 .http
                 .get(format!("{}{path}", self.base_url))
-                .bearer_auth(token.expose())
                 .query(query);
+            request = match (&caller, &token) {
+                (Caller::Key(login, secret), _) => request.header(
+                    reqwest::header::AUTHORIZATION,
+                    format!("{login}:{}", secret.expose()),
+                ),
+                (_, Some(token)) => request.bearer_auth(token.expose()),
+                (_, None) => request,
+            };
             if let Some(org) = org {
                 request = request.header("X-Qonto-Organization-Id", org);
             }
@@ -99,17 +199,29 @@ impl ApiClient {
             if is_html {
                 return Err(ApiError::StagingToken);
             }
-            match status.as_u16() {
-                200..=299 => {
+            match (status.as_u16(), &caller, &token) {
+                (200..=299, _, _) => {
                     return serde_json::from_slice(&body)
                         .map_err(|e| ApiError::Decode(e.to_string()));
                 }
-                401 if !refreshed => {
-                    refreshed = true;
-                    token = self.session.refresh_after_unauthorized(&token).await?;
+                (401, Caller::Key(..), _) => {
+                    let (detail, _) = describe_error_body(&body, None);
+                    return Err(ApiError::CredentialRefused {
+                        via: Via::ApiKey,
+                        detail,
+                    });
                 }
-                401 => return Err(ApiError::Unauthorized),
-                429 => {
+                (401, Caller::Session(session, via), Some(rejected)) if !refreshed => {
+                    refreshed = true;
+                    token = Some(
+                        session
+                            .refresh_after_unauthorized(rejected)
+                            .await
+                            .map_err(|e| auth_error(*via, e))?,
+                    );
+                }
+                (401, _, _) => return Err(ApiError::Unauthorized),
+                (429, _, _) => {
                     let wait = headers
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
@@ -125,7 +237,7 @@ impl ApiClient {
                     tracing::info!("429 from Qonto; waiting {} s", wait.as_secs());
                     tokio::time::sleep(wait).await;
                 }
-                code => {
+                (code, _, _) => {
                     let (detail, trace_id) = describe_error_body(&body, header_trace);
                     return Err(match code {
                         403 => ApiError::Forbidden { detail, trace_id },
@@ -151,6 +263,17 @@ impl ApiClient {
             .get::<UserOrganizations>("/v2/user_organizations", None, &[])
             .await?
             .organizations)
+    }
+
+    /// The organization a single-organization credential reaches (checks the credential too).
+    pub async fn organization_with(
+        &self,
+        credential: &Credential,
+    ) -> Result<Organization, ApiError> {
+        Ok(self
+            .get_with::<OrganizationEnvelope>(credential, "/v2/organization", &[])
+            .await?
+            .organization)
     }
 
     pub async fn organization(&self, org: &str) -> Result<Organization, ApiError> {
@@ -227,6 +350,27 @@ impl ApiClient {
             }
         }
         Ok(all)
+    }
+}
+
+/// Who a request goes out as.
+#[derive(Clone, Copy)]
+enum Caller<'a> {
+    Session(&'a Session, Via),
+    Key(&'a str, &'a Secret),
+}
+
+/// A session's failure: for the User flow it stays an `Auth` error (the whole app signs in
+/// again); for a membership session, refused tokens cut off that organization alone.
+fn auth_error(via: Via, e: AuthError) -> ApiError {
+    match (via, &e) {
+        (Via::Membership, AuthError::SignInRequired { reason }) => ApiError::CredentialRefused {
+            via,
+            detail: reason
+                .clone()
+                .unwrap_or_else(|| "its tokens are gone".to_string()),
+        },
+        _ => ApiError::Auth(e),
     }
 }
 

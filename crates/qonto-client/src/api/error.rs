@@ -2,6 +2,7 @@
 
 use serde::Deserialize;
 
+use super::credential::Via;
 use crate::oauth::session::AuthError;
 use crate::printable::printable;
 
@@ -39,6 +40,9 @@ pub enum ApiError {
     /// token expire before it is used).
     #[error("Qonto refused a freshly renewed access token")]
     Unauthorized,
+    /// A membership session or an API key was refused: that organization alone is cut off.
+    #[error("Qonto refused this organization's {}: {detail}", via_words(*.via))]
+    CredentialRefused { via: Via, detail: String },
     #[error("network: {0}")]
     Network(String),
     /// Not transient: asking again would bring the same flood.
@@ -50,6 +54,14 @@ pub enum ApiError {
         "an HTML page came back instead of JSON: with Qonto's sandbox, set QONTO_STAGING_TOKEN"
     )]
     StagingToken,
+}
+
+fn via_words(via: Via) -> &'static str {
+    match via {
+        Via::User => "sign-in",
+        Via::Membership => "membership consent",
+        Via::ApiKey => "API key",
+    }
 }
 
 fn trace(trace_id: &Option<String>) -> String {

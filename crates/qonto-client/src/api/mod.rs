@@ -1,9 +1,11 @@
 //! Qonto's Business API: typed client, tolerant models, errors, paging and a rate limit.
 
 pub mod client;
+pub mod credential;
 pub mod error;
 pub mod models;
 pub mod throttle;
 
 pub use client::ApiClient;
+pub use credential::{Credential, Via};
 pub use error::ApiError;

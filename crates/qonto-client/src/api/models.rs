@@ -64,6 +64,9 @@ pub struct UserOrganization {
     pub legal_country: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub membership_role: Option<String>,
+    /// How this app reaches it (not part of Qonto's answer).
+    #[serde(skip)]
+    pub via: super::credential::Via,
 }
 
 impl UserOrganization {

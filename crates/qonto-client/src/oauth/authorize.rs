@@ -1,5 +1,6 @@
-//! The authorization URL of Qonto's User OAuth flow: `identity_type=user`, PKCE S256, a fresh
-//! `state`, and never `organization_id` (it would lock the flow to one organization).
+//! The authorization URL of Qonto's User OAuth flow (`identity_type=user`) or membership flow:
+//! PKCE S256, a fresh `state`, and never `organization_id` (it would lock the consent page to
+//! one organization).
 
 use url::Url;
 
@@ -16,12 +17,42 @@ pub struct AuthorizationRequest {
     pub redirect_uri: String,
 }
 
+/// Which of Qonto's OAuth flows a sign-in walks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    /// `identity_type=user`: one consent, every organization the user ticks.
+    User,
+    /// No `identity_type`: one consent, one organization, its own tokens.
+    Membership,
+}
+
+/// The User flow's authorization request.
 pub fn build_authorization_request(
     auth_url: &str,
     client_id: &str,
     redirect_uri: &str,
     scopes: &str,
 ) -> anyhow::Result<AuthorizationRequest> {
+    build_authorization_request_for(Flow::User, auth_url, client_id, redirect_uri, scopes)
+}
+
+/// The authorization request of `flow`. The membership flow does not ask for
+/// `user_organization.read`, which only the User flow grants.
+pub fn build_authorization_request_for(
+    flow: Flow,
+    auth_url: &str,
+    client_id: &str,
+    redirect_uri: &str,
+    scopes: &str,
+) -> anyhow::Result<AuthorizationRequest> {
+    let scopes = match flow {
+        Flow::User => scopes.to_string(),
+        Flow::Membership => scopes
+            .split(' ')
+            .filter(|s| !s.is_empty() && *s != "user_organization.read")
+            .collect::<Vec<_>>()
+            .join(" "),
+    };
     let mut url = Url::parse(auth_url)
         .map_err(|e| anyhow::anyhow!("the authorization URL {auth_url:?} is not a URL: {e}"))?;
     let pkce = Pkce::generate()?;
@@ -30,9 +61,12 @@ pub fn build_authorization_request(
         .append_pair("response_type", "code")
         .append_pair("client_id", client_id)
         .append_pair("redirect_uri", redirect_uri)
-        .append_pair("scope", scopes)
-        .append_pair("state", &state)
-        .append_pair("identity_type", "user")
+        .append_pair("scope", &scopes)
+        .append_pair("state", &state);
+    if flow == Flow::User {
+        url.query_pairs_mut().append_pair("identity_type", "user");
+    }
+    url.query_pairs_mut()
         .append_pair("code_challenge", pkce.challenge())
         .append_pair("code_challenge_method", "S256");
     Ok(AuthorizationRequest {

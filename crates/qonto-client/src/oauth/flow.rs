@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::authorize::{AuthorizationRequest, build_authorization_request};
+use super::authorize::{AuthorizationRequest, Flow, build_authorization_request_for};
 use super::callback::{CallbackError, CallbackListener};
 use super::tokens::{OAuthClient, TokenError};
 use crate::store::StoredTokens;
@@ -34,9 +34,21 @@ impl PendingSignIn {
         redirect_uri: &str,
         scopes: &str,
     ) -> Result<Self, SignInError> {
+        Self::begin_flow(Flow::User, auth_url, client_id, redirect_uri, scopes).await
+    }
+
+    /// As [`PendingSignIn::begin`], for either flow.
+    pub async fn begin_flow(
+        flow: Flow,
+        auth_url: &str,
+        client_id: &str,
+        redirect_uri: &str,
+        scopes: &str,
+    ) -> Result<Self, SignInError> {
         let listener = CallbackListener::bind(redirect_uri).await?;
-        let request = build_authorization_request(auth_url, client_id, redirect_uri, scopes)
-            .map_err(|e| SignInError::Setup(e.to_string()))?;
+        let request =
+            build_authorization_request_for(flow, auth_url, client_id, redirect_uri, scopes)
+                .map_err(|e| SignInError::Setup(e.to_string()))?;
         Ok(Self { request, listener })
     }
 

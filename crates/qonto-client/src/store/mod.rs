@@ -6,6 +6,7 @@
 mod file;
 mod keyring;
 pub mod lock;
+mod slot;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -13,6 +14,7 @@ use std::time::Duration;
 
 pub use file::{FileStore, read_bounded, write_private_atomically};
 pub use keyring::{KeyringSecret, KeyringStore};
+pub use slot::{FileSecret, MemorySecret, SecretSlot};
 
 use serde::{Deserialize, Serialize};
 

@@ -110,6 +110,11 @@ fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<Caller, Res
     if let Some((login, secret)) = auth.split_once(':')
         && let Some(org) = state.data.org_by_slug(login)
         && constant_time_eq(secret.as_bytes(), state.api_key_secret.as_bytes())
+        && !state
+            .revoked_api_keys
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(login)
     {
         return Ok(Caller::SingleOrg {
             org_id: org.id.clone(),
@@ -141,7 +146,8 @@ impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {
         state: &Arc<SandboxState>,
     ) -> Result<Self, Response> {
         count(state);
-        let org = org_for_request(state, &parts.headers)?;
+        let (org, via) = org_for_request(state, &parts.headers)?;
+        state.calls.record(&org.id, via);
         let index = state
             .data
             .orgs
@@ -155,9 +161,20 @@ impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {
     }
 }
 
-/// Authenticates and resolves the organization the request is about.
-fn org_for_request<'a>(state: &'a SandboxState, headers: &HeaderMap) -> Result<&'a Org, Response> {
+/// Authenticates and resolves the organization the request is about, with the kind of
+/// credential that reached it (`user`, `membership`, `api-key`).
+fn org_for_request<'a>(
+    state: &'a SandboxState,
+    headers: &HeaderMap,
+) -> Result<(&'a Org, &'static str), Response> {
     let caller = authenticate(state, headers)?;
+    let via = match &caller {
+        Caller::User { .. } => "user",
+        Caller::SingleOrg {
+            scoped: Some(_), ..
+        } => "membership",
+        Caller::SingleOrg { scoped: None, .. } => "api-key",
+    };
     let header = headers
         .get("x-qonto-organization-id")
         .and_then(|v| v.to_str().ok())
@@ -197,6 +214,7 @@ fn org_for_request<'a>(state: &'a SandboxState, headers: &HeaderMap) -> Result<&
     state
         .data
         .org(&org_id)
+        .map(|org| (org, via))
         .ok_or_else(|| forbidden("The organization does not exist"))
 }
 

@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 
 use super::keys::KeyChord;
+
+mod defaults;
 
 /// Which layer of the screen a key is read by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,11 +23,15 @@ pub enum Mode {
     Paste,
     /// The help overlay.
     Help,
+    /// The "add an organization" dialog (an API key field, or a membership consent).
+    AddOrg,
+    /// A yes/no question.
+    Confirm,
 }
 
 impl Mode {
     fn is_text_field(self) -> bool {
-        matches!(self, Mode::Filter | Mode::Paste)
+        matches!(self, Mode::Filter | Mode::Paste | Mode::AddOrg)
     }
 }
 
@@ -65,10 +71,16 @@ pub enum Action {
     BuiltInBrowser,
     /// Use the pasted URL.
     Submit,
+    /// Add an organization: an API key or a membership consent.
+    AddOrg,
+    /// Remove the selected organization's API key or membership consent.
+    RemoveOrg,
+    /// Switch between the choices of a dialog.
+    Choose,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 31] = [
+    const NAMES: [(Action, &'static str); 34] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -100,6 +112,9 @@ impl Action {
         (Action::PasteUrl, "paste_url"),
         (Action::BuiltInBrowser, "built_in_browser"),
         (Action::Submit, "submit"),
+        (Action::AddOrg, "add_org"),
+        (Action::RemoveOrg, "remove_org"),
+        (Action::Choose, "choose"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -149,7 +164,7 @@ pub struct KeyMap {
 impl Default for KeyMap {
     fn default() -> Self {
         Self {
-            bindings: defaults(),
+            bindings: defaults::defaults(),
         }
     }
 }
@@ -273,224 +288,10 @@ impl Binding {
     }
 }
 
-fn bind(
-    mode: Mode,
-    action: Action,
-    keys: &[KeyChord],
-    help: &'static str,
-    section: Section,
-) -> Binding {
-    Binding {
-        mode,
-        action,
-        keys: keys.to_vec(),
-        aliases: Vec::new(),
-        help,
-        section,
-    }
-}
-
-fn defaults() -> Vec<Binding> {
-    use Action::*;
-    use Mode::{Main, Paste, SignIn};
-    use Section::*;
-    let key = KeyChord::plain;
-    let ch = KeyChord::char;
-    let quit = [ch('q'), KeyChord::ctrl('c')];
-    let switch_pane = bind(
-        Main,
-        SwitchPane,
-        &[key(KeyCode::Tab)],
-        "switch between organizations and data",
-        Everywhere,
-    )
-    .also(&[key(KeyCode::BackTab)]);
-    let help_close = bind(
-        Mode::Help,
-        Cancel,
-        &[ch('?'), key(KeyCode::Esc), ch('q')],
-        "close",
-        Own,
-    )
-    .also(&[key(KeyCode::Enter)]);
-    vec![
-        bind(
-            Main,
-            Up,
-            &[key(KeyCode::Up), ch('k')],
-            "previous organization / row",
-            Lists,
-        ),
-        bind(
-            Main,
-            Down,
-            &[key(KeyCode::Down), ch('j')],
-            "next organization / row",
-            Lists,
-        ),
-        bind(Main, PageUp, &[key(KeyCode::PageUp)], "one page up", Lists),
-        bind(
-            Main,
-            PageDown,
-            &[key(KeyCode::PageDown)],
-            "one page down",
-            Lists,
-        ),
-        bind(Main, Home, &[key(KeyCode::Home), ch('g')], "first", Lists),
-        bind(Main, End, &[key(KeyCode::End), ch('G')], "last", Lists),
-        bind(
-            Main,
-            Filter,
-            &[ch('/')],
-            "filter organizations by name",
-            Lists,
-        ),
-        switch_pane,
-        bind(
-            Main,
-            NextTab,
-            &[key(KeyCode::Right), ch('l')],
-            "next tab",
-            DataPane,
-        ),
-        bind(
-            Main,
-            PrevTab,
-            &[key(KeyCode::Left), ch('h')],
-            "previous tab",
-            DataPane,
-        ),
-        bind(Main, Tab1, &[ch('1')], "Accounts", DataPane),
-        bind(Main, Tab2, &[ch('2')], "Transactions", DataPane),
-        bind(Main, Tab3, &[ch('3')], "Members", DataPane),
-        bind(Main, Tab4, &[ch('4')], "Labels", DataPane),
-        bind(
-            Main,
-            PrevAccount,
-            &[ch('[')],
-            "previous bank account (transactions)",
-            DataPane,
-        ),
-        bind(
-            Main,
-            NextAccount,
-            &[ch(']')],
-            "next bank account (transactions)",
-            DataPane,
-        ),
-        bind(
-            Main,
-            RevealIban,
-            &[ch('i')],
-            "show or hide full IBANs",
-            DataPane,
-        ),
-        bind(
-            Main,
-            ToggleDeclined,
-            &[ch('d')],
-            "show or hide declined transactions",
-            DataPane,
-        ),
-        bind(
-            Main,
-            Refresh,
-            &[ch('r')],
-            "refresh this organization",
-            Everywhere,
-        ),
-        bind(
-            Main,
-            RefreshAll,
-            &[ch('R')],
-            "refresh every organization",
-            Everywhere,
-        ),
-        bind(
-            Main,
-            Zoom,
-            &[ch('z')],
-            "hide or show the organizations pane",
-            Everywhere,
-        ),
-        bind(
-            Main,
-            Reconsent,
-            &[ch('c')],
-            "change which organizations are shared (browser)",
-            Everywhere,
-        ),
-        bind(Main, Help, &[ch('?')], "this help", Everywhere),
-        bind(
-            Main,
-            Cancel,
-            &[key(KeyCode::Esc)],
-            "close / clear filter",
-            Everywhere,
-        ),
-        bind(Main, Quit, &quit, "quit", Everywhere),
-        bind(
-            Mode::Filter,
-            Confirm,
-            &[key(KeyCode::Enter)],
-            "keep the filter",
-            Own,
-        ),
-        bind(
-            Mode::Filter,
-            Cancel,
-            &[key(KeyCode::Esc)],
-            "clear the filter",
-            Own,
-        ),
-        help_close,
-        bind(SignIn, Confirm, &[key(KeyCode::Enter)], "start again", Own),
-        bind(
-            SignIn,
-            OpenBrowser,
-            &[ch('o')],
-            "open the browser again",
-            Own,
-        ),
-        bind(
-            SignIn,
-            CopyUrl,
-            &[ch('y')],
-            "copy the URL (OSC 52: most terminals, SSH too)",
-            Own,
-        ),
-        bind(SignIn, PasteUrl, &[key(KeyCode::Tab)], "paste a URL", Own).also(&[ch('p')]),
-        bind(
-            SignIn,
-            BuiltInBrowser,
-            &[ch('s')],
-            "demo: let a built-in browser allow all organizations",
-            Own,
-        ),
-        bind(SignIn, Cancel, &[key(KeyCode::Esc)], "stop waiting", Own),
-        bind(SignIn, Quit, &quit, "quit", Own),
-        bind(
-            Paste,
-            Submit,
-            &[key(KeyCode::Enter)],
-            "use the pasted URL",
-            Own,
-        ),
-        bind(
-            Paste,
-            Cancel,
-            &[key(KeyCode::Tab), key(KeyCode::Esc)],
-            "back",
-            Own,
-        ),
-        bind(Paste, Quit, &[KeyChord::ctrl('c')], "quit", Own),
-    ]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crossterm::event::KeyModifiers;
+    use crossterm::event::{KeyCode, KeyModifiers};
 
     fn press(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
         KeyEvent::new(code, mods)
@@ -528,7 +329,7 @@ mod tests {
             main(KeyCode::BackTab, KeyModifiers::SHIFT),
             Some(Action::SwitchPane)
         );
-        assert_eq!(main(KeyCode::Char('x'), KeyModifiers::NONE), None);
+        assert_eq!(main(KeyCode::Char('w'), KeyModifiers::NONE), None);
         assert_eq!(map.main(Action::Up), "↑ k");
         assert_eq!(map.main(Action::Quit), "q ^C");
         assert_eq!(map.main(Action::SwitchPane), "Tab");
@@ -549,7 +350,7 @@ mod tests {
         let map = over(&[
             ("reconsent", &["C"]),
             ("down", &["n"]),
-            ("quit", &["x", "ctrl-q"]),
+            ("quit", &["w", "ctrl-q"]),
         ])
         .unwrap();
         let main = |code| map.action(Mode::Main, &press(code, KeyModifiers::NONE));
@@ -558,8 +359,8 @@ mod tests {
         assert_eq!(main(KeyCode::Char('n')), Some(Action::Down));
         assert_eq!(main(KeyCode::Char('j')), None);
         assert_eq!(map.main(Action::Reconsent), "C");
-        assert_eq!(map.label(Mode::SignIn, Action::Quit), "x ^Q");
-        // In the paste field `x` types itself; only ctrl-q quits there.
+        assert_eq!(map.label(Mode::SignIn, Action::Quit), "w ^Q");
+        // In the paste field `w` types itself; only ctrl-q quits there.
         assert_eq!(map.label(Mode::Paste, Action::Quit), "^Q");
 
         let clash = over(&[("down", &["c"])]).unwrap_err();

@@ -1,0 +1,105 @@
+//! The membership flow's organizations (`login --membership`) and forgetting sources
+//! (`logout [--org ID]`), revoking what Qonto lets us revoke.
+
+use std::sync::Arc;
+
+use anyhow::bail;
+
+use super::reach::{Reach, clean};
+use crate::auth::{explain, oauth_client};
+use crate::config::Config;
+use crate::sources::adding;
+use crate::sources::{Source, Sources};
+use qonto_client::api::Via;
+use qonto_client::oauth::tokens::OAuthClient;
+use qonto_client::store::{StoredTokens, blocking};
+
+/// Stores a membership consent's tokens as the source of the organization they reach.
+pub async fn add(
+    config: &Config,
+    client: &OAuthClient,
+    tokens: StoredTokens,
+) -> anyhow::Result<()> {
+    let reach = Reach::open(config).await?;
+    let source = adding::add_membership(&reach.api, &reach.sources, client, tokens).await?;
+    println!(
+        "Added {} ({}) through the membership flow; its tokens are in {}.",
+        clean(&source.name),
+        clean(&source.org_id),
+        reach.sources.session_store(&source.org_id).describe()
+    );
+    if reach.user_flow_reaches(&source.org_id).await {
+        println!("You also reach it through your Qonto sign-in, which the app keeps using first.");
+    }
+    Ok(())
+}
+
+async fn all_sources(sources: &Arc<Sources>) -> anyhow::Result<Vec<Source>> {
+    let s = sources.clone();
+    blocking(move || s.list()).await.map_err(explain)
+}
+
+/// `logout --org ID`.
+pub async fn forget_org(config: &Config, org: &str) -> anyhow::Result<()> {
+    let sources = Sources::for_config(config);
+    let found: Vec<Source> = all_sources(&sources)
+        .await?
+        .into_iter()
+        .filter(|s| s.org_id == org)
+        .collect();
+    if found.is_empty() {
+        let reach = Reach::open(config).await?;
+        if reach.user_flow_reaches(org).await {
+            bail!(
+                "{} is reached through your Qonto sign-in (User flow): untick it by consenting again (`qonto-tui login`), or sign out of everything with `qonto-tui logout`",
+                clean(org)
+            );
+        }
+        bail!(
+            "no API key or membership consent reaches {} (see `qonto-tui orgs`)",
+            clean(org)
+        );
+    }
+    let client = oauth_client(config).await.ok();
+    for source in &found {
+        let revoked = adding::forget(&sources, client.as_ref(), source).await?;
+        println!("{}", forgotten(source, revoked));
+    }
+    Ok(())
+}
+
+/// `logout`: every membership session (revoked) and API key; how many there were.
+pub async fn forget_all(config: &Config) -> anyhow::Result<usize> {
+    let sources = Sources::for_config(config);
+    let all = all_sources(&sources).await?;
+    if all.is_empty() {
+        return Ok(0);
+    }
+    let client = if all.iter().any(|s| s.via == Via::Membership) {
+        oauth_client(config).await.ok()
+    } else {
+        None
+    };
+    for source in &all {
+        let revoked = adding::forget(&sources, client.as_ref(), source).await?;
+        println!("{}", forgotten(source, revoked));
+    }
+    sources.remove_list_if_empty();
+    Ok(all.len())
+}
+
+fn forgotten(source: &Source, revoked: bool) -> String {
+    let name = clean(&source.name);
+    match (source.via, revoked) {
+        (Via::Membership, true) => {
+            format!("Forgot {name}: its membership consent was revoked at Qonto.")
+        }
+        (Via::Membership, false) => {
+            format!("Forgot {name}'s membership tokens (Qonto could not be told to revoke them).")
+        }
+        _ => format!(
+            "Forgot {name}'s API key ({}); it stays valid at Qonto until you regenerate it there.",
+            clean(source.login.as_deref().unwrap_or("?"))
+        ),
+    }
+}

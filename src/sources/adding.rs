@@ -1,0 +1,138 @@
+//! Adding a source: its credential checked with Qonto (the organization it reaches, and the
+//! user's role there), then stored. Shared by `key add`, `login --membership` and the TUI.
+
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+
+use super::{Source, Sources};
+use qonto_client::api::models::MembershipEnvelope;
+use qonto_client::api::{ApiClient, ApiError, Credential, Via};
+use qonto_client::oauth::session::Session;
+use qonto_client::oauth::tokens::OAuthClient;
+use qonto_client::secret::Secret;
+use qonto_client::store::{MemoryStore, StoredTokens, blocking};
+
+/// Checks an API key with Qonto and stores it; nothing is stored if Qonto refuses it.
+pub async fn add_api_key(
+    api: &ApiClient,
+    sources: &Arc<Sources>,
+    login: &str,
+    secret: Secret,
+) -> anyhow::Result<Source> {
+    let credential = Credential::api_key(login, secret.clone());
+    let source = describe(api, &credential, Some(login))
+        .await
+        .map_err(|e| match e {
+            ApiError::CredentialRefused { detail, .. } => anyhow::anyhow!(
+                "Qonto refused the API key of {login}: {detail}. Nothing was stored."
+            ),
+            other => anyhow::anyhow!("the key could not be checked ({other}). Nothing was stored."),
+        })?;
+    let Some(source) = source else {
+        bail!("Qonto's answer names no organization for this key. Nothing was stored.");
+    };
+    sources
+        .add_api_key(source.clone(), secret)
+        .await
+        .map_err(crate::auth::explain)
+        .context("the key is valid but could not be stored")?;
+    Ok(source)
+}
+
+/// Stores a membership consent's tokens as the source of the organization they reach; an
+/// earlier consent for the same organization is replaced and its tokens revoked.
+pub async fn add_membership(
+    api: &ApiClient,
+    sources: &Arc<Sources>,
+    client: &OAuthClient,
+    tokens: StoredTokens,
+) -> anyhow::Result<Source> {
+    // A session of its own, in memory until the organization it reaches is known.
+    let session = Arc::new(Session::new(
+        client.clone(),
+        Arc::new(MemoryStore::default()),
+        Some(tokens.clone()),
+    ));
+    let credential = Credential::Membership(session.clone());
+    let source = describe(api, &credential, None)
+        .await
+        .context("consent given, but the organization could not be read; nothing was stored")?;
+    let Some(source) = source else {
+        bail!("Qonto's answer names no organization for this consent; nothing was stored");
+    };
+    // The tokens may have been refreshed while reading: keep the newest.
+    let tokens = session.tokens().await.unwrap_or(tokens);
+    let replaced = stored_session(sources, &source.org_id).await;
+    sources
+        .add_membership(source.clone(), tokens)
+        .await
+        .map_err(crate::auth::explain)
+        .context("the tokens could not be stored, so the organization was not added")?;
+    if let Some(old) = replaced {
+        revoke(client, &old).await;
+    }
+    Ok(source)
+}
+
+/// The source a credential makes: the organization it reaches and the caller's role there.
+async fn describe(
+    api: &ApiClient,
+    credential: &Credential,
+    login: Option<&str>,
+) -> Result<Option<Source>, ApiError> {
+    let org = api.organization_with(credential).await?;
+    let Some(org_id) = org.id.clone() else {
+        return Ok(None);
+    };
+    let role = api
+        .get_with::<MembershipEnvelope>(credential, "/v2/membership", &[])
+        .await
+        .ok()
+        .and_then(|m| m.membership.role);
+    Ok(Some(Source {
+        name: org
+            .name
+            .clone()
+            .or(org.legal_name.clone())
+            .unwrap_or_else(|| org_id.clone()),
+        org_id,
+        via: credential.via(),
+        login: login.map(String::from),
+        legal_name: org.legal_name,
+        membership_role: role,
+    }))
+}
+
+/// The tokens of the membership consent stored for `org`, if any.
+pub async fn stored_session(sources: &Sources, org: &str) -> Option<StoredTokens> {
+    let store = sources.session_store(org);
+    blocking(move || store.load()).await.ok().flatten()
+}
+
+/// Revokes a session's tokens at Qonto; whether Qonto confirmed it.
+pub async fn revoke(client: &OAuthClient, tokens: &StoredTokens) -> bool {
+    let token = tokens
+        .refresh_token
+        .as_ref()
+        .unwrap_or(&tokens.access_token);
+    client.revoke(token).await.unwrap_or(false)
+}
+
+/// Forgets one source, revoking a membership session's tokens at Qonto first; whether they
+/// were revoked.
+pub async fn forget(
+    sources: &Arc<Sources>,
+    client: Option<&OAuthClient>,
+    source: &Source,
+) -> anyhow::Result<bool> {
+    let mut revoked = false;
+    if source.via == Via::Membership
+        && let Some(client) = client
+        && let Some(tokens) = stored_session(sources, &source.org_id).await
+    {
+        revoked = revoke(client, &tokens).await;
+    }
+    sources.remove(source).await.map_err(crate::auth::explain)?;
+    Ok(revoked)
+}
