@@ -56,6 +56,7 @@ pub fn explain(e: StoreError) -> anyhow::Error {
 
 /// The OAuth client, with the secret from the environment, the config file or the secret store.
 pub async fn oauth_client(config: &Config) -> anyhow::Result<OAuthClient> {
+    config.require_client()?;
     let secret = client_secret(config).await?;
     let http = qonto_client::http::build().context("cannot set up HTTPS")?;
     Ok(oauth_client_with(config, secret, http))
@@ -75,6 +76,7 @@ pub fn oauth_client_with(config: &Config, secret: Secret, http: reqwest::Client)
 
 /// The client secret from the environment, the config file or the secret store.
 pub async fn client_secret(config: &Config) -> anyhow::Result<Secret> {
+    config.require_client()?;
     match &config.client_secret {
         Some(s) => Ok(s.clone()),
         None => client_secret_from_store(config).await?.with_context(|| {
@@ -126,6 +128,9 @@ pub async fn begin_sign_in(config: &Config) -> Result<PendingSignIn, SignInError
 
 /// Binds the callback and builds the consent URL of `flow` for the configured client.
 pub async fn begin_flow(config: &Config, flow: Flow) -> Result<PendingSignIn, SignInError> {
+    if let Some(why) = &config.oauth_unavailable {
+        return Err(SignInError::Setup(why.clone()));
+    }
     PendingSignIn::begin_flow(
         flow,
         &config.auth_url,

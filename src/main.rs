@@ -165,13 +165,15 @@ fn main() -> ExitCode {
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Logout { org }) => {
-                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                let (config, _) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
                 commands::logout(&config, org.as_deref())
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Key(key)) => {
-                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                let (config, _) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
                 match key {
                     KeyCommand::Add { login } => commands::key::add(&config, &login).await,
                     KeyCommand::Remove { login } => commands::key::remove(&config, &login).await,
@@ -180,11 +182,13 @@ fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Orgs { json }) => {
-                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                let (config, _) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
                 commands::orgs(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Status { json }) => {
-                let (config, log) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                let (config, log) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
                 commands::status(&config, json, log.as_deref())
                     .await
                     .map(ExitCode::from)
@@ -197,12 +201,26 @@ fn main() -> ExitCode {
             .await
             .map(|()| ExitCode::SUCCESS),
             None => {
-                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)
-                    .map_err(|e| {
-                        e.context("(to try the app without a Qonto account: qonto-tui --demo)")
+                let (mut config, _) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                // Without an OAuth client the app still shows what API keys reach.
+                let has_sources = qonto_tui::sources::Sources::for_config(&config)
+                    .list()
+                    .is_ok_and(|l| !l.is_empty());
+                if !has_sources {
+                    config.require_client().map_err(|e| {
+                        e.context("(organizations reached with their API keys need no OAuth client: qonto-tui key add LOGIN; to try the app without a Qonto account: qonto-tui --demo)")
                     })?;
+                }
                 let store = qonto_tui::auth::store_for(&config)?;
-                let client_secret = qonto_tui::auth::client_secret(&config).await?;
+                let client_secret = match qonto_tui::auth::client_secret(&config).await {
+                    Ok(secret) => secret,
+                    Err(e) if has_sources => {
+                        config.oauth_unavailable.get_or_insert(format!("{e:#}"));
+                        qonto_client::Secret::new("")
+                    }
+                    Err(e) => return Err(e),
+                };
                 runtime::run(Launch {
                     config,
                     store,
@@ -288,7 +306,29 @@ fn configure(
     log_file: &Option<PathBuf>,
     log_level: &Option<String>,
 ) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    let mut config = Config::load()?;
+    configure_with(Config::load()?, token_store, log_file, log_level)
+}
+
+/// As [`configure`], for what works without an OAuth client (API keys).
+fn configure_for_keys(
+    token_store: &Option<TokenStoreKind>,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    configure_with(
+        Config::load_without_client()?,
+        token_store,
+        log_file,
+        log_level,
+    )
+}
+
+fn configure_with(
+    mut config: Config,
+    token_store: &Option<TokenStoreKind>,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> anyhow::Result<(Config, Option<PathBuf>)> {
     if let Some(kind) = token_store {
         config.token_store = *kind;
     }

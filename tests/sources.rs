@@ -137,6 +137,17 @@ async fn five_organizations_from_three_kinds_of_source_in_one_list_and_one_pane(
     assert!(!listed.contains(&orgs[4].1), "{listed}");
     assert!(!listed.contains(&secret), "{listed}");
 
+    // A key for an organization the User flow already reaches: stored, but listed once.
+    let mut twice = cli(&sb, &home);
+    twice.args(["key", "add", &orgs[0].1]);
+    let out = run_with_input(twice, format!("{secret}\n")).await;
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("also reach it through your Qonto sign-in"),
+        "{}",
+        text(&out)
+    );
+
     // Five, each with its source, each answering.
     let mut list = cli(&sb, &home);
     list.args(["orgs", "--json"]);
@@ -226,6 +237,26 @@ async fn five_organizations_from_three_kinds_of_source_in_one_list_and_one_pane(
     for (id, _, _) in &orgs[..4] {
         assert_eq!(source_of(&all, id)["answered"], true);
     }
+
+    // logout --org forgets one source; the User flow's organizations are changed by consent.
+    let mut forget = cli(&sb, &home);
+    forget.args(["logout", "--org", &orgs[4].0]);
+    let out = run(forget).await;
+    assert!(out.status.success(), "{}", text(&out));
+    let mut forget = cli(&sb, &home);
+    forget.args(["logout", "--org", &orgs[1].0]);
+    let out = run(forget).await;
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("User flow"),
+        "{}",
+        text(&out)
+    );
+    let mut list = cli(&sb, &home);
+    list.args(["orgs", "--json"]);
+    let all = orgs_json(&run(list).await);
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert_eq!(source_of(&all, &orgs[0].0)["source"], "user");
 
     // Audit: no code, token, client secret or API key in any file, the log or the screen.
     let secrets = sb.issued_secrets();

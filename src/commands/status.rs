@@ -238,6 +238,15 @@ impl Report {
             self.print(json!({ "signed_in": false, "store": store, "reason": reason }));
             return;
         }
+        if !self.others.is_empty() {
+            println!(
+                "Not signed in through the User flow{}; organizations reached otherwise, on {}:",
+                reason.map(|r| format!(" ({r})")).unwrap_or_default(),
+                self.server
+            );
+            self.print_others();
+            return;
+        }
         match reason {
             Some(why) => println!("Not signed in: {why}. Run `qonto-tui login`."),
             None => println!(

@@ -71,7 +71,11 @@ pub struct FileConfig {
 
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Empty when not configured (see `oauth_unavailable`).
     pub client_id: String,
+    /// Why the OAuth flows cannot run (no client id, or no client secret where one is needed):
+    /// organizations reached with their API keys need neither.
+    pub oauth_unavailable: Option<String>,
     /// `None`: look it up in the secret store.
     pub client_secret: Option<Secret>,
     pub redirect_uri: String,
@@ -161,11 +165,42 @@ impl Config {
         Self::load_from(process_env)
     }
 
+    /// As [`Config::load`], but without an OAuth client id too (organizations reached with
+    /// their API keys need none); the OAuth flows then say what is missing.
+    pub fn load_without_client() -> Result<Self, ConfigError> {
+        let path = config_path(&process_env);
+        let file = read_file(&path)?;
+        Self::resolve(file, &process_env, path, true)
+    }
+
     /// Reads with an injectable environment (for tests).
     pub fn load_from(env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let path = config_path(&env);
         let file = read_file(&path)?;
-        Self::resolve(file, &env, path)
+        Self::resolve(file, &env, path, false)
+    }
+
+    /// The OAuth flows need a client id: this says how to set it when it is missing.
+    pub fn require_client(&self) -> anyhow::Result<()> {
+        match &self.oauth_unavailable {
+            Some(why) => anyhow::bail!("{why}"),
+            None => Ok(()),
+        }
+    }
+
+    /// Keeps each Qonto server's API keys and membership consents apart: the API's host (not
+    /// the OAuth client, which API keys do not need).
+    pub fn sources_namespace(&self) -> String {
+        url::Url::parse(&self.api_base_url)
+            .ok()
+            .map(|u| {
+                format!(
+                    "{}{}",
+                    u.host_str().unwrap_or("unknown"),
+                    u.port().map(|p| format!(":{p}")).unwrap_or_default()
+                )
+            })
+            .unwrap_or_else(|| self.api_base_url.clone())
     }
 
     /// The settings that point at an embedded sandbox (`--demo`): tokens in memory, the user's
@@ -177,6 +212,7 @@ impl Config {
         let preferences = resolve_preferences(&file, &env, &path)?;
         Ok(Self {
             client_id: sandbox.client_id,
+            oauth_unavailable: None,
             client_secret: Some(sandbox.client_secret),
             redirect_uri: sandbox.redirect_uri,
             auth_url: sandbox.auth_url,
@@ -198,6 +234,7 @@ impl Config {
         file: FileConfig,
         env: &impl Fn(&str) -> Option<String>,
         path: PathBuf,
+        without_client: bool,
     ) -> Result<Self, ConfigError> {
         let pick = |var: &str, from_file: &Option<String>| env(var).or_else(|| from_file.clone());
         let environment = pick("QONTO_ENVIRONMENT", &file.environment)
@@ -219,13 +256,21 @@ impl Config {
         };
         let path_text = path.display().to_string();
         let preferences = resolve_preferences(&file, env, &path)?;
-        let client_id =
-            pick("QONTO_CLIENT_ID", &file.client_id).ok_or_else(|| ConfigError::Missing {
-                setting: "The OAuth client id",
-                env: "QONTO_CLIENT_ID",
-                key: "client_id",
-                path: path_text.clone(),
-            })?;
+        let (client_id, oauth_unavailable) = match pick("QONTO_CLIENT_ID", &file.client_id) {
+            Some(id) => (id, None),
+            None => {
+                let missing = ConfigError::Missing {
+                    setting: "The OAuth client id",
+                    env: "QONTO_CLIENT_ID",
+                    key: "client_id",
+                    path: path_text.clone(),
+                };
+                if !without_client {
+                    return Err(missing);
+                }
+                (String::new(), Some(missing.to_string()))
+            }
+        };
         let url = |what: &'static str, value: String| -> Result<String, ConfigError> {
             match url::Url::parse(&value) {
                 Ok(u) if u.scheme() == "https" || u.scheme() == "http" => Ok(value),
@@ -249,6 +294,7 @@ impl Config {
         };
         Ok(Self {
             client_id,
+            oauth_unavailable,
             client_secret: pick("QONTO_CLIENT_SECRET", &file.client_secret).map(Secret::new),
             redirect_uri: url(
                 "QONTO_REDIRECT_URI",

@@ -75,7 +75,7 @@ impl Sources {
     pub fn for_config(config: &Config) -> Arc<Self> {
         Arc::new(Self::new(
             config.token_store,
-            &config.namespace(),
+            &config.sources_namespace(),
             &crate::config::data_dir(),
         ))
     }

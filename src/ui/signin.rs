@@ -132,6 +132,9 @@ fn intro_lines<'a>(flow: &SignInFlow) -> Vec<Line<'a>> {
         lines.push(Line::from(
             "The browser then hands the sign-in back to this app on your own machine.",
         ));
+        lines.push(Line::from(
+            "Only API keys? Quit and run `qonto-tui key add LOGIN` for each organization.",
+        ));
     }
     lines.push(Line::from(""));
     lines
