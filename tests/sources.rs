@@ -292,3 +292,83 @@ async fn five_organizations_from_three_kinds_of_source_in_one_list_and_one_pane(
     assert_eq!(out.status.code(), Some(4), "{}", text(&out));
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "[]");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_api_key_added_and_removed_in_the_tui() {
+    let sb = sandbox_on(free_port()).await;
+    let home = Home::new("sources-tui");
+    let ids: Vec<String> = sb.data().orgs.iter().map(|o| o.id.clone()).collect();
+    let key = sb.api_keys()[4].clone();
+    let name = sb.data().orgs[4].name.clone();
+    let mut env = app_env(&sb, &home);
+    env.push((
+        "BROWSER".into(),
+        home.browser_script(&ids[..4]).display().to_string(),
+    ));
+    let mut tui = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 120, 30))
+        .await
+        .unwrap();
+    tui.wait_text("Organizations (4)", WAIT);
+
+    // A wrong key is refused in the dialog, in Qonto's words; nothing is added.
+    tui.send(b"a");
+    tui.wait_text("Add an organization", WAIT);
+    tui.send(format!("{}:wrong-secret\r", key.login).as_bytes());
+    tui.wait_text("Qonto refused the API key", WAIT);
+    assert!(tui.screen().contains("Organizations (4)"));
+
+    // The right one: checked, added, listed with its mark; the secret never on screen.
+    tui.send(b"\x1b");
+    tui.wait_for("the dialog closed", WAIT, |s| {
+        !s.contains("Add an organization")
+    });
+    tui.send(b"a");
+    tui.wait_text("Add an organization", WAIT);
+    tui.send(format!("{}:{}\r", key.login, key.secret).as_bytes());
+    tui.wait_text("Organizations (5)", WAIT);
+    tui.wait_text(&format!("Added {name}"), WAIT);
+    let row = tui
+        .screen()
+        .lines()
+        .find(|l| l.contains(&name))
+        .unwrap_or_default()
+        .to_string();
+    assert!(row.contains("key"), "{row}");
+    let calls = sb.calls().len();
+    tui.send(b"G");
+    tui.wait_text(&sb.data().orgs[4].accounts[0].name, WAIT);
+    assert!(
+        sb.calls()[calls..]
+            .iter()
+            .filter(|(org, _)| org == &ids[4])
+            .all(|(_, via)| *via == "api-key")
+    );
+
+    // x asks, n keeps, x then y removes.
+    tui.send(b"x");
+    tui.wait_text("Remove an organization", WAIT);
+    tui.send(b"n");
+    tui.wait_for("the dialog closed", WAIT, |s| {
+        !s.contains("Remove an organization")
+    });
+    tui.send(b"x");
+    tui.wait_text("Remove an organization", WAIT);
+    tui.send(b"y");
+    tui.wait_text("Organizations (4)", WAIT);
+    tui.wait_text(&format!("Removed {name}"), WAIT);
+    tui.send(b"q");
+    let raw = tokio::task::spawn_blocking(move || {
+        tui.wait_exit(Duration::from_secs(5));
+        tui.raw.lock().unwrap().clone()
+    })
+    .await
+    .unwrap();
+    assert!(!String::from_utf8_lossy(&raw).contains(&key.secret));
+    let files = home.all_files();
+    assert!(
+        files
+            .iter()
+            .all(|(p, _)| !p.to_string_lossy().contains("api-key-")),
+        "the key's file went with it: {files:?}"
+    );
+}

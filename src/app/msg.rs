@@ -72,8 +72,8 @@ pub enum Msg {
     StoreHealth(Option<String>),
     PasteRejected(String),
     SignedIn,
-    /// A source was added (the organization's name), or why not.
-    SourceAdded(Result<String, String>),
+    /// A source was added (the organization's id and name), or why not.
+    SourceAdded(Result<(String, String), String>),
     /// A source was removed (the organization's name), or why not.
     SourceRemoved(Result<String, String>),
 }

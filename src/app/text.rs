@@ -144,8 +144,12 @@ pub fn shared_by_sign_in(keys: &KeyMap) -> String {
     )
 }
 
-pub fn source_added(name: &str) -> String {
-    format!("Added {name}.")
+pub fn source_added(name: &str, also_by_sign_in: bool) -> String {
+    if also_by_sign_in {
+        format!("Added {name}; your Qonto sign-in reaches it too, and is used first.")
+    } else {
+        format!("Added {name}.")
+    }
 }
 
 pub fn source_removed(name: &str) -> String {

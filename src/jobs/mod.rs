@@ -123,7 +123,7 @@ impl Worker {
                     let result =
                         crate::sources::adding::add_api_key(&api, &sources, &login, secret)
                             .await
-                            .map(|s| qonto_client::printable::printable(&s.name, 80))
+                            .map(|s| (s.org_id, qonto_client::printable::printable(&s.name, 80)))
                             .map_err(|e| {
                                 qonto_client::printable::printable(&format!("{e:#}"), 300)
                             });

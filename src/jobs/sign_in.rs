@@ -103,7 +103,9 @@ impl SignInTask {
                         .await;
                         Msg::SourceAdded(
                             added
-                                .map(|s| qonto_client::printable::printable(&s.name, 80))
+                                .map(|s| {
+                                    (s.org_id, qonto_client::printable::printable(&s.name, 80))
+                                })
                                 .map_err(|e| {
                                     qonto_client::printable::printable(&format!("{e:#}"), 300)
                                 }),

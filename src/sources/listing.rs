@@ -63,40 +63,51 @@ pub async fn list(
         Ok(orgs) => (orgs, None),
         Err(e) => (Vec::new(), Some(e)),
     };
-    let oauth = api.session().client().clone();
-    let mut unreachable = Vec::new();
-    let mut routed = Vec::new();
+    // Each organization once: the User flow first, then a membership consent, then a key.
+    let mut chosen: Vec<Source> = Vec::new();
     for source in stored {
         if orgs.iter().any(|o| o.id == source.org_id) {
             continue;
         }
-        let held = api.credential(&source.org_id);
-        let same = held.as_ref().is_some_and(|c| {
-            c.via() == source.via
-                && match c {
-                    Credential::ApiKey { login, .. } => Some(login) == source.login.as_ref(),
-                    Credential::Membership(_) => true,
-                    // Looked for again: it may have been stored since.
-                    Credential::Unavailable { .. } => false,
-                }
-        });
-        if !same {
-            match sources.credential(&source, &oauth).await {
-                Ok(Some(credential)) => api.route(&source.org_id, credential),
-                Ok(None) => {
-                    let reason = match source.via {
-                        Via::Membership => "its tokens are gone",
-                        _ => "its secret key is no longer stored",
-                    };
-                    unreachable.push((source.clone(), reason.to_string()));
-                    api.route(&source.org_id, unavailable(&source, reason.to_string()));
-                }
-                Err(e) => {
-                    unreachable.push((source.clone(), e.to_string()));
-                    api.route(&source.org_id, unavailable(&source, e.to_string()));
-                }
+        match chosen.iter_mut().find(|c| c.org_id == source.org_id) {
+            Some(c) if source.via < c.via => *c = source,
+            Some(_) => {}
+            None => chosen.push(source),
+        }
+    }
+    // Secrets are read at once, not one after another: a slow secret store costs its time
+    // limit once.
+    let oauth = api.session().client().clone();
+    let loads = chosen.iter().map(|source| {
+        let held = api.credential(&source.org_id).filter(|c| holds(c, source));
+        let oauth = &oauth;
+        async move {
+            match held {
+                Some(credential) => Ok(Some(credential)),
+                None => sources.credential(source, oauth).await,
             }
         }
+    });
+    let loaded = futures_util::future::join_all(loads).await;
+    let mut unreachable = Vec::new();
+    let mut routed = Vec::new();
+    for (source, credential) in chosen.into_iter().zip(loaded) {
+        let credential = match credential {
+            Ok(Some(credential)) => credential,
+            Ok(None) => {
+                let reason = match source.via {
+                    Via::Membership => "its tokens are gone",
+                    _ => "its secret key is no longer stored",
+                };
+                unreachable.push((source.clone(), reason.to_string()));
+                unavailable(&source, reason.to_string())
+            }
+            Err(e) => {
+                unreachable.push((source.clone(), e.to_string()));
+                unavailable(&source, e.to_string())
+            }
+        };
+        api.route(&source.org_id, credential);
         routed.push(source.org_id.clone());
         orgs.push(row(&source));
     }
@@ -106,6 +117,18 @@ pub async fn list(
         user_flow,
         unreachable,
     })
+}
+
+/// Whether a credential the client holds is the one `source` stores (kept, so that a
+/// membership session refreshes once for everyone).
+fn holds(credential: &Credential, source: &Source) -> bool {
+    credential.via() == source.via
+        && match credential {
+            Credential::ApiKey { login, .. } => Some(login) == source.login.as_ref(),
+            Credential::Membership(_) => true,
+            // Looked for again: it may have been stored since.
+            Credential::Unavailable { .. } => false,
+        }
 }
 
 fn unavailable(source: &Source, reason: String) -> Credential {

@@ -146,23 +146,34 @@ fn parse_key(text: &str) -> Result<(String, Secret), &'static str> {
     Ok((login.to_string(), Secret::new(secret)))
 }
 
-pub(super) fn added(app: &mut App, result: Result<String, String>) -> Vec<Cmd> {
+pub(super) fn added(app: &mut App, result: Result<(String, String), String>) -> Vec<Cmd> {
     match result {
-        Ok(name) => {
+        Ok((id, name)) => {
             if matches!(app.dialog, Some(Dialog::AddOrg { .. })) {
                 app.dialog = None;
             }
             app.sign_in = None;
-            set_status(app, Notice::Text(text::source_added(&name)), Tone::Success);
+            let shared = app
+                .org_list()
+                .iter()
+                .any(|o| o.id == id && o.via == Via::User);
+            let words = text::source_added(&name, shared);
+            set_status(app, Notice::Text(words), Tone::Success);
             let mut cmds = vec![super::super::msg::Effect::MouseCapture(true).into()];
             cmds.extend(load_orgs(app));
             cmds
         }
         Err(why) => {
             if let Some(Dialog::AddOrg {
-                checking, error, ..
+                key,
+                checking,
+                error,
+                ..
             }) = app.dialog.as_mut()
             {
+                // A refused secret is not kept on screen, even masked: the next paste starts
+                // afresh.
+                *key = Input::default();
                 *checking = false;
                 *error = Some(why);
                 return Vec::new();
