@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod books;
 pub(crate) mod browser;
 pub mod commands;
 pub mod config;

@@ -59,7 +59,7 @@ struct InMemory {
 }
 
 /// `namespace` made safe for a file name.
-fn file_safe(text: &str) -> String {
+pub(crate) fn file_safe(text: &str) -> String {
     text.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' {

@@ -194,6 +194,9 @@ pub struct Transaction {
     pub note: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub reference: Option<String>,
+    /// When Qonto last changed it (status, attachments, note…): what incremental sync follows.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub updated_at: Option<String>,
 }
 
 impl Transaction {

@@ -1,0 +1,52 @@
+//! The local database's key: 256 random bits made once, kept in the secret store beside the
+//! tokens (or, with `--token-store file`, in a 0600 file beside the token file), and where the
+//! database itself lives.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::config::{Config, TokenStoreKind};
+use qonto_client::secret::Secret;
+use qonto_client::store::{FileSecret, KeyringSecret, SecretSlot, StoreError, blocking};
+
+/// Where the books of `config`'s Qonto server live; `None` in memory (the demo).
+pub fn database_path(config: &Config) -> Option<PathBuf> {
+    (config.token_store != TokenStoreKind::Memory).then(|| {
+        crate::config::data_dir().join(format!(
+            "books-{}.db",
+            crate::sources::file_safe(&config.sources_namespace())
+        ))
+    })
+}
+
+/// The entry that holds the key.
+pub fn key_slot(config: &Config) -> Option<Arc<dyn SecretSlot>> {
+    let namespace = config.sources_namespace();
+    match config.token_store {
+        TokenStoreKind::Keyring => Some(Arc::new(KeyringSecret::open(&format!(
+            "books-key/{namespace}"
+        )))),
+        TokenStoreKind::File => Some(Arc::new(FileSecret::new(crate::config::data_dir().join(
+            format!("books-key-{}.secret", crate::sources::file_safe(&namespace)),
+        )))),
+        TokenStoreKind::Memory => None,
+    }
+}
+
+/// The key, made and stored the first time. `None` in memory (the demo needs none).
+pub async fn books_key(config: &Config) -> Result<Option<Secret>, StoreError> {
+    let Some(slot) = key_slot(config) else {
+        return Ok(None);
+    };
+    blocking(move || {
+        if let Some(key) = slot.load()? {
+            return Ok(Some(key));
+        }
+        let fresh = qonto_client::random::random_hex(32)
+            .map(Secret::new)
+            .map_err(|e| StoreError::Failed(format!("no randomness for the database key: {e}")))?;
+        slot.save(&fresh)?;
+        Ok(Some(fresh))
+    })
+    .await
+}

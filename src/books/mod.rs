@@ -1,0 +1,181 @@
+//! The local copy of every organization's books: one SQLite database per Qonto server,
+//! encrypted at rest with SQLCipher under a key kept in the secret store, in memory for the
+//! demo. A database that cannot be opened (damaged, or its key lost) is set aside, renamed and
+//! never deleted, and a new one is built from Qonto.
+
+pub mod key;
+mod read;
+mod schema;
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use qonto_client::secret::Secret;
+pub use read::{AccountRow, TxRow};
+pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
+pub use write::SyncState;
+
+/// The open database.
+pub struct Books {
+    db: Connection,
+    path: Option<PathBuf>,
+}
+
+/// What opening found.
+pub struct Opened {
+    pub books: Books,
+    /// A database that could not be read, moved here (its data is rebuilt from Qonto).
+    pub set_aside: Option<PathBuf>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BooksError {
+    #[error("the local database {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("the local database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error(transparent)]
+    Schema(#[from] SchemaError),
+}
+
+impl Books {
+    /// Opens (or creates) the encrypted database at `path` with `key` (64 hex digits). One that
+    /// cannot be read with it is renamed beside it and a new one made.
+    pub fn open(path: &Path, key: &Secret) -> Result<Opened, BooksError> {
+        let io = |source| BooksError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        create_private(path).map_err(io)?;
+        match Self::open_keyed(path, key) {
+            Ok(books) => Ok(Opened {
+                books,
+                set_aside: None,
+            }),
+            Err(BooksError::Sqlite(e)) if unreadable(&e) => {
+                let aside = set_aside(path).map_err(io)?;
+                tracing::warn!(
+                    "the local database could not be read ({e}); moved to {} and rebuilt",
+                    aside.display()
+                );
+                create_private(path).map_err(io)?;
+                Ok(Opened {
+                    books: Self::open_keyed(path, key)?,
+                    set_aside: Some(aside),
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn open_keyed(path: &Path, key: &Secret) -> Result<Self, BooksError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut db = Connection::open_with_flags(path, flags)?;
+        apply_key(&db, key)?;
+        // The first read proves the key (SQLCipher only checks it then).
+        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        db.pragma_update(None, "journal_mode", "WAL")?;
+        db.pragma_update(None, "synchronous", "NORMAL")?;
+        db.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut db)?;
+        Ok(Self {
+            db,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    /// A database in memory only (the demo, `cache = false`): gone with the process.
+    pub fn in_memory() -> Result<Self, BooksError> {
+        let mut db = Connection::open_in_memory()?;
+        schema::migrate(&mut db)?;
+        Ok(Self { db, path: None })
+    }
+
+    /// Where it is, if on disk.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Deletes the database file and its journals (the last source forgotten).
+    pub fn delete(path: &Path) -> std::io::Result<()> {
+        for p in [
+            path.to_path_buf(),
+            with_suffix(path, "-wal"),
+            with_suffix(path, "-shm"),
+        ] {
+            match std::fs::remove_file(&p) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+fn apply_key(db: &Connection, key: &Secret) -> rusqlite::Result<()> {
+    // A raw 256-bit key (no passphrase derivation); the hex never reaches a log.
+    let hex = key.expose();
+    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Err(rusqlite::Error::InvalidParameterName(
+            "the database key is not 64 hex digits".into(),
+        ));
+    }
+    // SQLCipher writes its errors (a wrong key) to stderr by default: under the TUI they would
+    // land on the screen. The failure itself comes back as an error.
+    db.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+    db.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
+}
+
+/// Whether opening failed because the file is not a database this key can read.
+fn unreadable(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt)
+    )
+}
+
+/// Creates the file 0600 if it is not there, so SQLite never makes it with the umask's mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+/// Renames an unreadable database (and its journals) to `NAME.unreadable-TIMESTAMP`.
+fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
+    let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
+    let aside = with_suffix(path, &format!(".unreadable-{stamp}"));
+    std::fs::rename(path, &aside)?;
+    for journal in ["-wal", "-shm"] {
+        let from = with_suffix(path, journal);
+        if from.exists() {
+            std::fs::rename(&from, with_suffix(&aside, journal))?;
+        }
+    }
+    Ok(aside)
+}
+
+#[cfg(test)]
+mod tests;

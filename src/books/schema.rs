@@ -1,0 +1,127 @@
+//! The local database's schema, one migration per version (`PRAGMA user_version`), applied in
+//! order inside a transaction, so a database is always at one known version.
+
+use rusqlite::Connection;
+
+/// Each entry takes the database from version `index` to `index + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 1: organizations, accounts, transactions with a full-text index, and sync progress.
+    r#"
+    CREATE TABLE organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        legal_name TEXT,
+        membership_role TEXT,
+        via TEXT NOT NULL,
+        synced_at INTEGER
+    );
+    CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        name TEXT,
+        iban TEXT,
+        currency TEXT,
+        balance_cents INTEGER,
+        authorized_balance_cents INTEGER,
+        status TEXT,
+        main INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX accounts_by_org ON accounts(org_id);
+    CREATE TABLE transactions (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        amount_cents INTEGER,
+        currency TEXT,
+        side TEXT,
+        status TEXT,
+        operation_type TEXT,
+        counterparty TEXT,
+        label TEXT,
+        reference TEXT,
+        note TEXT,
+        category TEXT,
+        emitted_at TEXT,
+        settled_at TEXT,
+        updated_at TEXT,
+        -- settled_at, else emitted_at (pending): the list's order.
+        sort_at TEXT
+    );
+    CREATE INDEX transactions_by_account ON transactions(account_id, sort_at DESC, id);
+    CREATE INDEX transactions_by_org ON transactions(org_id);
+    CREATE VIRTUAL TABLE transactions_text USING fts5(
+        counterparty, label, reference, note,
+        content = 'transactions', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER transactions_text_insert AFTER INSERT ON transactions BEGIN
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
+    CREATE TRIGGER transactions_text_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+    END;
+    CREATE TRIGGER transactions_text_update AFTER UPDATE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
+    CREATE TABLE sync_state (
+        account_id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        -- The next page of the newest-first backfill; NULL once it reached the end.
+        backfill_next_page INTEGER,
+        -- The newest updated_at seen: incremental sync asks from a little before it.
+        newest_updated_at TEXT,
+        synced_at INTEGER
+    );
+    "#,
+];
+
+/// The version this build writes.
+pub const CURRENT: u32 = MIGRATIONS.len() as u32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SchemaError {
+    #[error(
+        "the local database is from a newer qonto-tui (schema {found}, this one knows {CURRENT})"
+    )]
+    Newer { found: u32 },
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// Brings the database to [`CURRENT`], one version at a time.
+pub fn migrate(db: &mut Connection) -> Result<u32, SchemaError> {
+    let found: u32 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > CURRENT {
+        return Err(SchemaError::Newer { found });
+    }
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = db.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+        tx.commit()?;
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrates_from_nothing_once_and_refuses_a_newer_schema() {
+        let mut db = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut db).unwrap(), 0);
+        assert_eq!(migrate(&mut db).unwrap(), CURRENT);
+        let version: u32 = db
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, CURRENT);
+        db.pragma_update(None, "user_version", CURRENT + 1).unwrap();
+        assert!(matches!(migrate(&mut db), Err(SchemaError::Newer { .. })));
+    }
+}

@@ -1,0 +1,204 @@
+//! Writing the books: organizations, accounts and transactions upserted by id (so a pending
+//! transaction that settles, or gains a receipt, replaces itself), and each account's sync
+//! progress.
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{Books, BooksError};
+use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
+
+/// How far an account's sync has come.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncState {
+    pub account_id: String,
+    pub org_id: String,
+    /// The next page of the newest-first backfill; `None` once it reached the end.
+    pub backfill_next_page: Option<i64>,
+    /// The newest `updated_at` stored: incremental sync asks from a little before it.
+    pub newest_updated_at: Option<String>,
+    /// Unix seconds of the last successful sync.
+    pub synced_at: Option<i64>,
+}
+
+/// What an upsert did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Upserted {
+    pub added: usize,
+    pub changed: usize,
+}
+
+impl Books {
+    pub fn put_organization(
+        &self,
+        org: &UserOrganization,
+        synced_at: i64,
+    ) -> Result<(), BooksError> {
+        self.db.execute(
+            "INSERT INTO organizations (id, name, legal_name, membership_role, via, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, legal_name = excluded.legal_name,
+                 membership_role = excluded.membership_role, via = excluded.via,
+                 synced_at = excluded.synced_at",
+            params![
+                org.id,
+                org.display_name(),
+                org.legal_name,
+                org.membership_role,
+                org.via.as_str(),
+                synced_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The organization's accounts as Qonto lists them now (gone ones removed).
+    pub fn put_accounts(
+        &mut self,
+        org_id: &str,
+        accounts: &[BankAccount],
+    ) -> Result<(), BooksError> {
+        let tx = self.db.transaction()?;
+        tx.execute("DELETE FROM accounts WHERE org_id = ?1", [org_id])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO accounts (id, org_id, name, iban, currency, balance_cents,
+                     authorized_balance_cents, status, main)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            for a in accounts {
+                let Some(id) = a.key() else { continue };
+                insert.execute(params![
+                    id,
+                    org_id,
+                    a.name,
+                    a.iban,
+                    a.currency,
+                    a.balance_in_cents(),
+                    a.authorized_in_cents(),
+                    a.status,
+                    a.main
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Upserts a page of an account's transactions by id, in one transaction.
+    pub fn put_transactions(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+        transactions: &[Transaction],
+    ) -> Result<Upserted, BooksError> {
+        let tx = self.db.transaction()?;
+        let mut done = Upserted::default();
+        {
+            let mut known = tx.prepare("SELECT updated_at FROM transactions WHERE id = ?1")?;
+            let mut upsert = tx.prepare(
+                "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
+                     status, operation_type, counterparty, label, reference, note, category,
+                     emitted_at, settled_at, updated_at, sort_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                 ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
+                     account_id = excluded.account_id, amount_cents = excluded.amount_cents,
+                     currency = excluded.currency, side = excluded.side, status = excluded.status,
+                     operation_type = excluded.operation_type,
+                     counterparty = excluded.counterparty, label = excluded.label,
+                     reference = excluded.reference, note = excluded.note,
+                     category = excluded.category, emitted_at = excluded.emitted_at,
+                     settled_at = excluded.settled_at, updated_at = excluded.updated_at,
+                     sort_at = excluded.sort_at",
+            )?;
+            for t in transactions {
+                let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
+                    continue;
+                };
+                let before: Option<Option<String>> =
+                    known.query_row([id], |r| r.get(0)).optional()?;
+                match &before {
+                    None => done.added += 1,
+                    Some(updated) if updated != &t.updated_at => done.changed += 1,
+                    Some(_) => {}
+                }
+                upsert.execute(params![
+                    id,
+                    org_id,
+                    account_id,
+                    t.cents(),
+                    t.currency,
+                    t.side,
+                    t.status,
+                    t.operation_type,
+                    t.clean_counterparty_name.as_deref().or(t.label.as_deref()),
+                    t.label,
+                    t.reference,
+                    t.note,
+                    t.category,
+                    t.emitted_at,
+                    t.settled_at,
+                    t.updated_at,
+                    t.date()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(done)
+    }
+
+    pub fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>, BooksError> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT account_id, org_id, backfill_next_page, newest_updated_at, synced_at
+                 FROM sync_state WHERE account_id = ?1",
+                [account_id],
+                |r| {
+                    Ok(SyncState {
+                        account_id: r.get(0)?,
+                        org_id: r.get(1)?,
+                        backfill_next_page: r.get(2)?,
+                        newest_updated_at: r.get(3)?,
+                        synced_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    pub fn set_sync_state(&self, state: &SyncState) -> Result<(), BooksError> {
+        self.db.execute(
+            "INSERT OR REPLACE INTO sync_state
+                 (account_id, org_id, backfill_next_page, newest_updated_at, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                state.account_id,
+                state.org_id,
+                state.backfill_next_page,
+                state.newest_updated_at,
+                state.synced_at
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The newest `updated_at` stored for an account.
+    pub fn newest_updated_at(&self, account_id: &str) -> Result<Option<String>, BooksError> {
+        Ok(self.db.query_row(
+            "SELECT max(updated_at) FROM transactions WHERE account_id = ?1",
+            [account_id],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// Forgets an organization and everything of it.
+    pub fn forget_organization(&mut self, org_id: &str) -> Result<(), BooksError> {
+        let tx = self.db.transaction()?;
+        for table in ["transactions", "accounts", "sync_state"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE org_id = ?1"), [org_id])?;
+        }
+        tx.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
+        tx.commit()?;
+        Ok(())
+    }
+}
