@@ -63,6 +63,12 @@ enum Command {
     /// Organizations reached with their API key (`login:secret-key`).
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Bring the local, encrypted copy of every organization up to date.
+    Sync {
+        /// Machine-readable output: one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Every organization you reach, however (User flow, membership flow, API keys).
     Orgs {
         /// Machine-readable output: a JSON array.
@@ -180,6 +186,11 @@ fn main() -> ExitCode {
                     KeyCommand::List => commands::key::list(&config).await,
                 }
                 .map(|()| ExitCode::SUCCESS)
+            }
+            Some(Command::Sync { json }) => {
+                let (config, _) =
+                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                commands::sync(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Orgs { json }) => {
                 let (config, _) =

@@ -6,6 +6,7 @@
 pub mod key;
 mod read;
 mod schema;
+pub mod sync;
 mod write;
 
 use std::path::{Path, PathBuf};

@@ -6,9 +6,11 @@ mod membership;
 mod orgs;
 mod reach;
 mod status;
+mod sync;
 
 pub use orgs::orgs;
 pub use status::{EXIT_NOT_SIGNED_IN, status};
+pub use sync::sync;
 
 use reach::clean;
 
@@ -137,7 +139,25 @@ pub async fn logout(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
         return membership::forget_org(config, org).await;
     }
     let others = membership::forget_all(config).await?;
-    logout_user_flow(config, others == 0).await
+    logout_user_flow(config, others == 0).await?;
+    forget_books(config).await
+}
+
+/// With every source gone, the local copy of the books and its key go too.
+async fn forget_books(config: &Config) -> anyhow::Result<()> {
+    let Some(path) = crate::books::key::database_path(config) else {
+        return Ok(());
+    };
+    if path.exists() {
+        crate::books::Books::delete(&path).with_context(|| {
+            format!("the local database {} could not be deleted", path.display())
+        })?;
+        println!("Deleted the local copy of the books ({}).", path.display());
+    }
+    if let Some(slot) = crate::books::key::key_slot(config) {
+        blocking(move || slot.delete()).await.map_err(explain)?;
+    }
+    Ok(())
 }
 
 /// Signs out of the User flow; `say_if_nothing`: print so when there was nothing to forget.

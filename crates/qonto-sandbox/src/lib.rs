@@ -224,6 +224,11 @@ impl Sandbox {
         self.state.clock.advance(by);
     }
 
+    /// An account's ledger as it stands now (moved on by the living books, if they ran).
+    pub fn ledger_now(&self, account: &data::Account) -> Arc<data::Ledger> {
+        self.state.ledger(account)
+    }
+
     /// One step of the living books now: returns the account that moved.
     #[cfg(feature = "testing")]
     pub fn step_books(&self) -> Option<String> {

@@ -303,6 +303,32 @@ impl ApiClient {
         self.get("/v2/transactions", Some(org), &query).await
     }
 
+    /// One page of an account's transactions of every status, in `order` (`updated_at:desc`,
+    /// `updated_at:asc`…), changed at or after `updated_from` if given: what sync asks.
+    pub async fn transactions_changed(
+        &self,
+        org: &str,
+        account: &str,
+        order: &str,
+        updated_from: Option<&str>,
+        page: i64,
+        per_page: i64,
+    ) -> Result<TransactionsPage, ApiError> {
+        let mut query = vec![
+            ("bank_account_id", account.to_string()),
+            ("sort_by", order.to_string()),
+            ("page", page.to_string()),
+            ("per_page", per_page.to_string()),
+        ];
+        for status in ["pending", "completed", "declined"] {
+            query.push(("status[]", status.to_string()));
+        }
+        if let Some(from) = updated_from {
+            query.push(("updated_at_from", from.to_string()));
+        }
+        self.get("/v2/transactions", Some(org), &query).await
+    }
+
     /// The caller's own membership in `org` (who is signed in, and as what).
     pub async fn own_membership(&self, org: &str) -> Result<Membership, ApiError> {
         Ok(self

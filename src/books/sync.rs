@@ -1,0 +1,191 @@
+//! Bringing the books up to date from Qonto, as Qonto's sync guide describes: each account's
+//! transactions are first backfilled newest change first (so what is on screen arrives first,
+//! and progress is kept page by page so a stopped sync resumes), then followed incrementally
+//! with `updated_at_from`, a little before the newest change stored, upserting by id: new,
+//! settled, late and re-labelled transactions each land once.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::{Books, BooksError, SyncState};
+use qonto_client::api::models::{Transaction, UserOrganization};
+use qonto_client::api::{ApiClient, ApiError};
+
+/// Asked again before the newest change stored: a transaction Qonto committed a moment late,
+/// with an earlier `updated_at`, is still caught.
+pub const OVERLAP: chrono::Duration = chrono::Duration::seconds(120);
+const PER_PAGE: i64 = 100;
+/// No account has more pages than this; a server that says otherwise is not followed further.
+const MAX_PAGES: i64 = 100_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error(transparent)]
+    Books(#[from] BooksError),
+}
+
+/// What one organization's sync did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OrgReport {
+    pub org_id: String,
+    pub name: String,
+    pub accounts: usize,
+    pub added: usize,
+    pub changed: usize,
+    pub requests: usize,
+    /// Stopped by the page budget before the end (it resumes next time).
+    pub interrupted: bool,
+}
+
+/// Where a sync is, for progress lines and bars.
+#[derive(Debug, Clone)]
+pub struct Progress<'a> {
+    pub org: &'a str,
+    pub account: &'a str,
+    pub page: i64,
+    pub total_pages: Option<i64>,
+    pub stored: i64,
+}
+
+/// How many pages a sync may still fetch (`None`: no limit). Lets a caller stop a sync part
+/// way, as a killed process would.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Budget(pub Option<usize>);
+
+impl Budget {
+    fn take(&mut self) -> bool {
+        match &mut self.0 {
+            None => true,
+            Some(0) => false,
+            Some(n) => {
+                *n -= 1;
+                true
+            }
+        }
+    }
+}
+
+/// Syncs one organization: its overview (accounts and balances), then each account.
+pub async fn sync_org(
+    api: &ApiClient,
+    books: &mut Books,
+    org: &UserOrganization,
+    budget: &mut Budget,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<OrgReport, SyncError> {
+    let mut report = OrgReport {
+        org_id: org.id.clone(),
+        name: org.display_name().to_string(),
+        ..OrgReport::default()
+    };
+    let overview = api.organization(&org.id).await?;
+    report.requests += 1;
+    books.put_organization(org, Utc::now().timestamp())?;
+    books.put_accounts(&org.id, &overview.bank_accounts)?;
+    for account in &overview.bank_accounts {
+        let Some(account) = account.key() else {
+            continue;
+        };
+        report.accounts += 1;
+        if !sync_account(api, books, &org.id, account, budget, &mut report, progress).await? {
+            report.interrupted = true;
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// One account: the rest of its backfill, then what changed since. False when the budget ran
+/// out first.
+async fn sync_account(
+    api: &ApiClient,
+    books: &mut Books,
+    org: &str,
+    account: &str,
+    budget: &mut Budget,
+    report: &mut OrgReport,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<bool, SyncError> {
+    let mut state = books.sync_state(account)?.unwrap_or_else(|| SyncState {
+        account_id: account.to_string(),
+        org_id: org.to_string(),
+        backfill_next_page: Some(1),
+        ..SyncState::default()
+    });
+    while let Some(page) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
+        if !budget.take() {
+            return Ok(false);
+        }
+        let got = api
+            .transactions_changed(org, account, "updated_at:desc", None, page, PER_PAGE)
+            .await?;
+        report.requests += 1;
+        if page == 1 {
+            // The newest change when the backfill began: whatever changes while it runs is
+            // newer, and the incremental pass below asks from here.
+            state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
+        }
+        let done = books.put_transactions(org, account, &got.transactions)?;
+        report.added += done.added;
+        report.changed += done.changed;
+        state.backfill_next_page = got.meta.next(page);
+        books.set_sync_state(&state)?;
+        progress(Progress {
+            org,
+            account,
+            page,
+            total_pages: got.meta.total_pages,
+            stored: books.transaction_count(account)?,
+        });
+    }
+    let from = state
+        .newest_updated_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            (t.with_timezone(&Utc) - OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        });
+    let mut page = 1;
+    loop {
+        if !budget.take() {
+            return Ok(false);
+        }
+        let got = api
+            .transactions_changed(
+                org,
+                account,
+                "updated_at:asc",
+                from.as_deref(),
+                page,
+                PER_PAGE,
+            )
+            .await?;
+        report.requests += 1;
+        let done = books.put_transactions(org, account, &got.transactions)?;
+        report.added += done.added;
+        report.changed += done.changed;
+        state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
+        match got.meta.next(page).filter(|p| *p <= MAX_PAGES) {
+            Some(next) => page = next,
+            None => break,
+        }
+    }
+    state.synced_at = Some(Utc::now().timestamp());
+    books.set_sync_state(&state)?;
+    Ok(true)
+}
+
+/// The later of `known` and the newest `updated_at` among `transactions` (RFC 3339 strings of
+/// one server compare by time once parsed).
+fn newest(transactions: &[Transaction], known: Option<String>) -> Option<String> {
+    let parse = |t: &str| DateTime::parse_from_rfc3339(t).ok();
+    transactions
+        .iter()
+        .filter_map(|t| t.updated_at.clone())
+        .chain(known)
+        .filter_map(|t| parse(&t).map(|at| (at, t)))
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, t)| t)
+}

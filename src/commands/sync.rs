@@ -1,0 +1,125 @@
+//! `qonto-tui sync [--json]`: brings the local books up to date without the TUI, every
+//! organization in turn, with a progress line on a terminal.
+
+use std::io::{IsTerminal, Write};
+
+use serde_json::json;
+
+use super::reach::{Reach, clean};
+use crate::books::key::{books_key, database_path};
+use crate::books::sync::{Budget, Progress, sync_org};
+use crate::books::{Books, Opened};
+use crate::config::Config;
+use crate::sources::listing;
+
+/// Exit code when some organization could not be synced (the others were).
+const EXIT_PARTIAL: u8 = 3;
+
+pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
+    let reach = Reach::open(config).await?;
+    let listing = listing::list(&reach.api, &reach.sources)
+        .await
+        .map_err(crate::auth::explain)?;
+    if listing.orgs.is_empty() {
+        if as_json {
+            println!("{}", json!({"organizations": [], "stored": 0}));
+        } else {
+            println!(
+                "No organizations to sync: sign in with `qonto-tui login` or add one with `qonto-tui key add LOGIN`."
+            );
+        }
+        return Ok(super::EXIT_NOT_SIGNED_IN);
+    }
+    let mut books = open_books(config).await?;
+    let show_progress = !as_json && std::io::stdout().is_terminal();
+    let mut reports = Vec::new();
+    let mut failed = 0;
+    for org in &listing.orgs {
+        let name = clean(org.display_name());
+        let mut on_progress = |p: Progress| {
+            if show_progress {
+                let total = p.total_pages.map(|t| format!("/{t}")).unwrap_or_default();
+                eprint!(
+                    "\r\x1b[2K{name}: page {}{total} of an account · {} stored",
+                    p.page, p.stored
+                );
+                let _ = std::io::stderr().flush();
+            }
+        };
+        let result = sync_org(
+            &reach.api,
+            &mut books,
+            org,
+            &mut Budget::default(),
+            &mut on_progress,
+        )
+        .await;
+        if show_progress {
+            eprint!("\r\x1b[2K");
+        }
+        match result {
+            Ok(report) => {
+                if !as_json {
+                    println!(
+                        "{name}: {} new, {} changed ({} account{}, {} requests)",
+                        report.added,
+                        report.changed,
+                        report.accounts,
+                        if report.accounts == 1 { "" } else { "s" },
+                        report.requests
+                    );
+                }
+                reports.push(json!({
+                    "id": clean(&report.org_id), "name": name, "source": org.via.as_str(),
+                    "accounts": report.accounts, "added": report.added, "changed": report.changed,
+                    "requests": report.requests, "error": null,
+                }));
+            }
+            Err(e) => {
+                failed += 1;
+                if !as_json {
+                    println!("{name}: not synced: {e}");
+                }
+                reports.push(json!({
+                    "id": clean(&org.id), "name": name, "source": org.via.as_str(),
+                    "error": e.to_string(),
+                }));
+            }
+        }
+    }
+    let stored = books.total_transactions()?;
+    let where_ = books
+        .path()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "memory".into());
+    if as_json {
+        println!(
+            "{}",
+            json!({"organizations": reports, "stored": stored, "database": where_})
+        );
+    } else {
+        println!("{stored} transactions stored, encrypted, in {where_}.");
+    }
+    Ok(if failed > 0 { EXIT_PARTIAL } else { 0 })
+}
+
+/// The books of `config`'s server, keyed from the secret store; says so when an unreadable
+/// database was set aside.
+pub async fn open_books(config: &Config) -> anyhow::Result<Books> {
+    let key = books_key(config)
+        .await
+        .map_err(crate::auth::explain)
+        .map_err(|e| e.context("the local database's key could not be read or made"))?;
+    let (Some(key), Some(path)) = (key, database_path(config)) else {
+        return Ok(Books::in_memory()?);
+    };
+    let Opened { books, set_aside } =
+        tokio::task::spawn_blocking(move || Books::open(&path, &key)).await??;
+    if let Some(aside) = set_aside {
+        eprintln!(
+            "The local database could not be read; it was moved to {} and is rebuilt from Qonto.",
+            aside.display()
+        );
+    }
+    Ok(books)
+}

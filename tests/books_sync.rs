@@ -1,0 +1,204 @@
+//! Syncing the local books from the sandbox over loopback: a backfill stopped part way resumes
+//! without duplicates or gaps, and incremental syncs land new and settled transactions once.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use qonto_client::api::ApiClient;
+use qonto_client::api::models::UserOrganization;
+use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
+use qonto_tui::books::Books;
+use qonto_tui::books::sync::{Budget, OrgReport, sync_org};
+
+async fn sandbox() -> Sandbox {
+    let options = common::options();
+    Sandbox::start(SandboxOptions {
+        data: DataOptions {
+            transactions_per_account: Some(250),
+            accounts_per_org: Some(2),
+            ..options.data.clone()
+        },
+        ..options
+    })
+    .await
+    .unwrap()
+}
+
+async fn sync_all(
+    api: &ApiClient,
+    books: &mut Books,
+    orgs: &[UserOrganization],
+    budget: &mut Budget,
+) -> Vec<OrgReport> {
+    let mut reports = Vec::new();
+    for org in orgs {
+        let report = sync_org(api, books, org, budget, &mut |_| {})
+            .await
+            .unwrap();
+        let interrupted = report.interrupted;
+        reports.push(report);
+        if interrupted {
+            break;
+        }
+    }
+    reports
+}
+
+/// Every account's transactions, id → (status, updated_at), as the sandbox has them now.
+fn sandbox_books(sb: &Sandbox) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut all = BTreeMap::new();
+    for org in &sb.data().orgs {
+        for account in &org.accounts {
+            let rows = sb
+                .ledger_now(account)
+                .transactions
+                .iter()
+                .map(|t| (t.id.clone(), format!("{:?}", t.status).to_lowercase()))
+                .collect();
+            all.insert(account.id.clone(), rows);
+        }
+    }
+    all
+}
+
+fn stored_books(books: &Books, sb: &Sandbox) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut all = BTreeMap::new();
+    for org in &sb.data().orgs {
+        for account in &org.accounts {
+            let rows = books
+                .transactions_page(&account.id, 0, 1_000_000)
+                .unwrap()
+                .into_iter()
+                .map(|t| (t.id, t.status.unwrap_or_default()))
+                .collect();
+            all.insert(account.id.clone(), rows);
+        }
+    }
+    all
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once() {
+    let sb = sandbox().await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
+    let mut books = Books::open(&dir.path().join("books.db"), &key)
+        .unwrap()
+        .books;
+
+    // Stopped after four pages, part way through the first account, as a killed sync would be.
+    let reports = sync_all(&api, &mut books, &orgs, &mut Budget(Some(4))).await;
+    assert!(reports.last().unwrap().interrupted);
+    let partial = books.total_transactions().unwrap();
+    assert!(
+        partial > 0 && partial < 2 * 250 * orgs.len() as i64,
+        "{partial}"
+    );
+
+    // The books move while it is stopped.
+    for _ in 0..5 {
+        sb.step_books();
+    }
+    // Resumed: the stored books are exactly the sandbox's, no duplicate, no gap.
+    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    assert!(reports.iter().all(|r| !r.interrupted));
+    assert_eq!(stored_books(&books, &sb), sandbox_books(&sb));
+
+    // Nothing changed: one request for the overview and one per account, nothing written.
+    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    for r in &reports {
+        assert_eq!((r.added, r.changed), (0, 0), "{r:?}");
+        assert_eq!(r.requests, 1 + r.accounts, "{r:?}");
+    }
+
+    // New pending transactions and settled ones land once each.
+    sb.advance_clock(std::time::Duration::from_secs(5));
+    let mut moved = 0;
+    for _ in 0..7 {
+        if sb.step_books().is_some() {
+            moved += 1;
+        }
+    }
+    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    let added: usize = reports.iter().map(|r| r.added).sum();
+    let changed: usize = reports.iter().map(|r| r.changed).sum();
+    assert_eq!(added, moved, "one new transaction per step");
+    assert!(
+        changed >= 1 && changed <= moved,
+        "settled pending ones: {changed}"
+    );
+    assert_eq!(stored_books(&books, &sb), sandbox_books(&sb));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn sync_on_the_command_line_keeps_an_encrypted_private_copy_and_rebuilds_a_damaged_one() {
+    use common::app::{Home, app, free_port, output_within, text};
+    let port = free_port();
+    let sb = Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        ..common::options()
+    })
+    .await
+    .unwrap();
+    let home = Home::new("books");
+    let run = |args: &[&str]| {
+        let mut c = app(&sb, &home);
+        c.args(args).env("BROWSER", home.browser_script(&[]));
+        c
+    };
+    let within = |c: std::process::Command| {
+        tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(120)))
+    };
+    let out = within(run(&["login"])).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let total: usize = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter())
+        .map(|a| sb.ledger_now(a).transactions.len())
+        .sum();
+
+    let out = within(run(&["sync", "--json"])).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stored"], total, "{report}");
+    let database = std::path::PathBuf::from(report["database"].as_str().unwrap());
+    let bytes = std::fs::read(&database).unwrap();
+    assert!(!bytes.starts_with(b"SQLite format 3"));
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&database).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let counterparty = &sb.data().counterparties[0].name;
+    assert!(!String::from_utf8_lossy(&bytes).contains(counterparty.as_str()));
+
+    // Damaged: set aside (kept), said so, rebuilt from Qonto.
+    std::fs::write(&database, vec![0x42; 4096]).unwrap();
+    let out = within(run(&["sync", "--json"])).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("could not be read; it was moved to"),
+        "{}",
+        text(&out)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stored"], total);
+    let dir = database.parent().unwrap();
+    assert!(
+        std::fs::read_dir(dir).unwrap().any(|e| e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".unreadable-")),
+        "the damaged copy is kept"
+    );
+
+    // Signing out of the last source deletes the copy.
+    let out = within(run(&["logout"])).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(!database.exists());
+}
