@@ -10,7 +10,7 @@ use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, OrgReport, sync_org};
+use qonto_tui::books::sync::{Budget, OrgReport, Shared, sync_all};
 
 async fn sandbox() -> Sandbox {
     let options = common::options();
@@ -26,24 +26,18 @@ async fn sandbox() -> Sandbox {
     .unwrap()
 }
 
-async fn sync_all(
+/// Every organization, two at a time, as `qonto-tui sync` does.
+async fn sync_every(
     api: &ApiClient,
-    books: &mut Books,
+    books: &Shared,
     orgs: &[UserOrganization],
-    budget: &mut Budget,
+    budget: &Budget,
 ) -> Vec<OrgReport> {
-    let mut reports = Vec::new();
-    for org in orgs {
-        let report = sync_org(api, books, org, budget, &mut |_| {})
-            .await
-            .unwrap();
-        let interrupted = report.interrupted;
-        reports.push(report);
-        if interrupted {
-            break;
-        }
-    }
-    reports
+    sync_all(api, books, orgs, budget, 2, &|_| {})
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect()
 }
 
 /// Every account's transactions, id → (status, updated_at), as the sandbox has them now.
@@ -86,14 +80,16 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
     let orgs = api.user_organizations().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
-    let mut books = Books::open(&dir.path().join("books.db"), &key)
-        .unwrap()
-        .books;
+    let books = std::sync::Mutex::new(
+        Books::open(&dir.path().join("books.db"), &key)
+            .unwrap()
+            .books,
+    );
 
     // Stopped after four pages, part way through the first account, as a killed sync would be.
-    let reports = sync_all(&api, &mut books, &orgs, &mut Budget(Some(4))).await;
-    assert!(reports.last().unwrap().interrupted);
-    let partial = books.total_transactions().unwrap();
+    let reports = sync_every(&api, &books, &orgs, &Budget::pages(4)).await;
+    assert!(reports.iter().any(|r| r.interrupted));
+    let partial = books.lock().unwrap().total_transactions().unwrap();
     assert!(
         partial > 0 && partial < 2 * 250 * orgs.len() as i64,
         "{partial}"
@@ -104,12 +100,15 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
         sb.step_books();
     }
     // Resumed: the stored books are exactly the sandbox's, no duplicate, no gap.
-    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
     assert!(reports.iter().all(|r| !r.interrupted));
-    assert_eq!(stored_books(&books, &sb), sandbox_books(&sb));
+    assert_eq!(
+        stored_books(&books.lock().unwrap(), &sb),
+        sandbox_books(&sb)
+    );
 
     // Nothing changed: one request for the overview and one per account, nothing written.
-    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
     for r in &reports {
         assert_eq!((r.added, r.changed), (0, 0), "{r:?}");
         assert_eq!(r.requests, 1 + r.accounts, "{r:?}");
@@ -123,7 +122,7 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
             moved += 1;
         }
     }
-    let reports = sync_all(&api, &mut books, &orgs, &mut Budget::default()).await;
+    let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
     let added: usize = reports.iter().map(|r| r.added).sum();
     let changed: usize = reports.iter().map(|r| r.changed).sum();
     assert_eq!(added, moved, "one new transaction per step");
@@ -131,7 +130,10 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
         changed >= 1 && changed <= moved,
         "settled pending ones: {changed}"
     );
-    assert_eq!(stored_books(&books, &sb), sandbox_books(&sb));
+    assert_eq!(
+        stored_books(&books.lock().unwrap(), &sb),
+        sandbox_books(&sb)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,6 +3,7 @@
 //! pseudo-terminal against the sandbox with injected latency L. Run: `cargo bench --bench perf`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod books;
 mod draw;
 mod memory;
 mod startup;
@@ -115,7 +116,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 5] = ["switching", "held", "startup", "memory", "draw"];
+const SECTIONS: [&str; 6] = ["switching", "held", "startup", "memory", "books", "draw"];
 
 fn main() {
     // `cargo bench` passes --bench; a filter naming none of our sections skips the run (it was
@@ -146,6 +147,9 @@ fn main() {
         }
         if wanted("memory") {
             memory::memory_and_requests().await;
+        }
+        if wanted("books") {
+            books::books().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a

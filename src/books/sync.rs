@@ -4,7 +4,11 @@
 //! with `updated_at_from`, a little before the newest change stored, upserting by id: new,
 //! settled, late and re-labelled transactions each land once.
 
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
 use serde::Serialize;
 
 use super::{Books, BooksError, SyncState};
@@ -51,29 +55,63 @@ pub struct Progress<'a> {
 
 /// How many pages a sync may still fetch (`None`: no limit). Lets a caller stop a sync part
 /// way, as a killed process would.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Budget(pub Option<usize>);
+#[derive(Debug, Default)]
+pub struct Budget(Option<AtomicUsize>);
 
 impl Budget {
-    fn take(&mut self) -> bool {
-        match &mut self.0 {
+    pub fn unlimited() -> Self {
+        Self(None)
+    }
+
+    pub fn pages(pages: usize) -> Self {
+        Self(Some(AtomicUsize::new(pages)))
+    }
+
+    fn take(&self) -> bool {
+        match &self.0 {
             None => true,
-            Some(0) => false,
-            Some(n) => {
-                *n -= 1;
-                true
-            }
+            Some(left) => left
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok(),
         }
     }
+}
+
+/// The books, shared by syncs that run side by side (each write is short and never held
+/// across a request).
+pub type Shared = Mutex<Books>;
+
+fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
+    books.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Syncs every organization, `at_once` side by side (the client-side rate limit paces them
+/// all): one result per organization, in the order given.
+pub async fn sync_all(
+    api: &ApiClient,
+    books: &Shared,
+    orgs: &[UserOrganization],
+    budget: &Budget,
+    at_once: usize,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<Result<OrgReport, SyncError>> {
+    let mut results: Vec<(usize, Result<OrgReport, SyncError>)> =
+        futures_util::stream::iter(orgs.iter().enumerate())
+            .map(|(i, org)| async move { (i, sync_org(api, books, org, budget, progress).await) })
+            .buffer_unordered(at_once.max(1))
+            .collect()
+            .await;
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Syncs one organization: its overview (accounts and balances), then each account.
 pub async fn sync_org(
     api: &ApiClient,
-    books: &mut Books,
+    books: &Shared,
     org: &UserOrganization,
-    budget: &mut Budget,
-    progress: &mut dyn FnMut(Progress),
+    budget: &Budget,
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<OrgReport, SyncError> {
     let mut report = OrgReport {
         org_id: org.id.clone(),
@@ -82,8 +120,11 @@ pub async fn sync_org(
     };
     let overview = api.organization(&org.id).await?;
     report.requests += 1;
-    books.put_organization(org, Utc::now().timestamp())?;
-    books.put_accounts(&org.id, &overview.bank_accounts)?;
+    {
+        let mut books = lock(books);
+        books.put_organization(org, Utc::now().timestamp())?;
+        books.put_accounts(&org.id, &overview.bank_accounts)?;
+    }
     for account in &overview.bank_accounts {
         let Some(account) = account.key() else {
             continue;
@@ -101,14 +142,15 @@ pub async fn sync_org(
 /// out first.
 async fn sync_account(
     api: &ApiClient,
-    books: &mut Books,
+    books: &Shared,
     org: &str,
     account: &str,
-    budget: &mut Budget,
+    budget: &Budget,
     report: &mut OrgReport,
-    progress: &mut dyn FnMut(Progress),
+    progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
-    let mut state = books.sync_state(account)?.unwrap_or_else(|| SyncState {
+    let known = lock(books).sync_state(account)?;
+    let mut state = known.unwrap_or_else(|| SyncState {
         account_id: account.to_string(),
         org_id: org.to_string(),
         backfill_next_page: Some(1),
@@ -127,17 +169,21 @@ async fn sync_account(
             // newer, and the incremental pass below asks from here.
             state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
         }
-        let done = books.put_transactions(org, account, &got.transactions)?;
-        report.added += done.added;
-        report.changed += done.changed;
         state.backfill_next_page = got.meta.next(page);
-        books.set_sync_state(&state)?;
+        let stored = {
+            let mut books = lock(books);
+            let done = books.put_transactions(org, account, &got.transactions)?;
+            report.added += done.added;
+            report.changed += done.changed;
+            books.set_sync_state(&state)?;
+            books.transaction_count(account)?
+        };
         progress(Progress {
             org,
             account,
             page,
             total_pages: got.meta.total_pages,
-            stored: books.transaction_count(account)?,
+            stored,
         });
     }
     let from = state
@@ -163,7 +209,7 @@ async fn sync_account(
             )
             .await?;
         report.requests += 1;
-        let done = books.put_transactions(org, account, &got.transactions)?;
+        let done = lock(books).put_transactions(org, account, &got.transactions)?;
         report.added += done.added;
         report.changed += done.changed;
         state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
@@ -173,7 +219,7 @@ async fn sync_account(
         }
     }
     state.synced_at = Some(Utc::now().timestamp());
-    books.set_sync_state(&state)?;
+    lock(books).set_sync_state(&state)?;
     Ok(true)
 }
 

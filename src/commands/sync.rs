@@ -7,13 +7,16 @@ use serde_json::json;
 
 use super::reach::{Reach, clean};
 use crate::books::key::{books_key, database_path};
-use crate::books::sync::{Budget, Progress, sync_org};
+use crate::books::sync::{Budget, Progress, sync_all};
 use crate::books::{Books, Opened};
 use crate::config::Config;
 use crate::sources::listing;
 
 /// Exit code when some organization could not be synced (the others were).
 const EXIT_PARTIAL: u8 = 3;
+/// Organizations synced side by side: enough to keep the client-side rate budget busy at
+/// Qonto's latency, few enough to leave room for a TUI on the same IP.
+const AT_ONCE: usize = 4;
 
 pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
     let reach = Reach::open(config).await?;
@@ -30,33 +33,40 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         }
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
-    let mut books = open_books(config).await?;
+    let books = std::sync::Mutex::new(open_books(config).await?);
     let show_progress = !as_json && std::io::stdout().is_terminal();
+    let on_progress = |p: Progress| {
+        if show_progress {
+            let total = p.total_pages.map(|t| format!("/{t}")).unwrap_or_default();
+            let org = listing
+                .orgs
+                .iter()
+                .find(|o| o.id == p.org)
+                .map(|o| clean(o.display_name()))
+                .unwrap_or_default();
+            eprint!(
+                "\r\x1b[2K{org}: page {}{total} of an account, {} stored",
+                p.page, p.stored
+            );
+            let _ = std::io::stderr().flush();
+        }
+    };
+    let results = sync_all(
+        &reach.api,
+        &books,
+        &listing.orgs,
+        &Budget::unlimited(),
+        AT_ONCE,
+        &on_progress,
+    )
+    .await;
+    if show_progress {
+        eprint!("\r\x1b[2K");
+    }
     let mut reports = Vec::new();
     let mut failed = 0;
-    for org in &listing.orgs {
+    for (org, result) in listing.orgs.iter().zip(results) {
         let name = clean(org.display_name());
-        let mut on_progress = |p: Progress| {
-            if show_progress {
-                let total = p.total_pages.map(|t| format!("/{t}")).unwrap_or_default();
-                eprint!(
-                    "\r\x1b[2K{name}: page {}{total} of an account · {} stored",
-                    p.page, p.stored
-                );
-                let _ = std::io::stderr().flush();
-            }
-        };
-        let result = sync_org(
-            &reach.api,
-            &mut books,
-            org,
-            &mut Budget::default(),
-            &mut on_progress,
-        )
-        .await;
-        if show_progress {
-            eprint!("\r\x1b[2K");
-        }
         match result {
             Ok(report) => {
                 if !as_json {
@@ -87,6 +97,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
             }
         }
     }
+    let books = books.into_inner().unwrap_or_else(|p| p.into_inner());
     let stored = books.total_transactions()?;
     let where_ = books
         .path()

@@ -1,0 +1,106 @@
+//! The local books' figures (issue 16): a full backfill against the client-side rate budget,
+//! an incremental sync with nothing new, and bytes on disk per stored transaction.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
+use qonto_tui::books::Books;
+use qonto_tui::books::sync::{Budget, sync_all};
+
+use super::{L, row};
+
+/// Organizations synced side by side, as `qonto-tui sync` does.
+const AT_ONCE: usize = 4;
+
+async fn sandbox(orgs: usize, accounts: usize, per_account: usize) -> Sandbox {
+    Sandbox::start(SandboxOptions {
+        data: DataOptions {
+            anchor: qonto_sandbox::data::fixed_anchor(),
+            extra_orgs: orgs.saturating_sub(5),
+            accounts_per_org: Some(accounts),
+            transactions_per_account: Some(per_account),
+            ..DataOptions::default()
+        },
+        ..SandboxOptions::default()
+    })
+    .await
+    .unwrap()
+}
+
+/// The shortest time the client-side rate limit (800 requests per 10 s) allows for `requests`.
+fn rate_floor(requests: usize) -> Duration {
+    Duration::from_secs(10 * (requests.saturating_sub(1) / 800) as u64)
+}
+
+pub async fn books() {
+    // Full backfill: 10 organizations × 1 account × 15,000 transactions, L on every request.
+    let sb = sandbox(10, 1, 15_000).await;
+    let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    sb.set_faults(Faults {
+        latency: L,
+        ..Faults::default()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("books.db");
+    let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
+    let books = Mutex::new(Books::open(&path, &key).unwrap().books);
+    let before = sb.stats();
+    let started = Instant::now();
+    let reports = sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await;
+    let took = started.elapsed();
+    let requests: usize = reports.iter().map(|r| r.as_ref().unwrap().requests).sum();
+    let stored = books.lock().unwrap().total_transactions().unwrap();
+    let limited = sb.stats().rate_limited - before.rate_limited;
+    let sequential = L * requests as u32;
+    row(
+        &format!(
+            "full backfill, {} organizations, {stored} transactions, L = {} ms, {AT_ONCE} at once",
+            orgs.len(),
+            L.as_millis()
+        ),
+        format!(
+            "{:.1} s for {requests} requests, {limited} × 429; rate-budget floor {} s → {:.2}× (one request at a time would take {:.0} s)",
+            took.as_secs_f64(),
+            rate_floor(requests).as_secs(),
+            took.as_secs_f64() / rate_floor(requests).as_secs_f64().max(1.0),
+            sequential.as_secs_f64()
+        ),
+        "≤ 1.25× the floor, 0 × 429",
+    );
+    drop(books);
+    let bytes = std::fs::metadata(&path).unwrap().len();
+    row(
+        "bytes on disk per stored transaction (SQLCipher, indexes and FTS5 included)",
+        format!(
+            "{:.0} B ({bytes} B for {stored})",
+            bytes as f64 / stored as f64
+        ),
+        "report",
+    );
+
+    // Incremental, nothing changed: 20 organizations × 2 accounts.
+    let sb = sandbox(20, 2, 50).await;
+    let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = Mutex::new(Books::in_memory().unwrap());
+    for r in sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await {
+        r.unwrap();
+    }
+    let before = sb.stats().api_requests;
+    for r in sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await {
+        r.unwrap();
+    }
+    let asked = sb.stats().api_requests - before;
+    let accounts = orgs.len() * 2;
+    let minimum = orgs.len() + accounts;
+    row(
+        &format!(
+            "incremental sync, {} organizations × 2 accounts, nothing changed: requests / minimum (an overview per organization for balances, one page per account)",
+            orgs.len()
+        ),
+        format!("{asked} / {minimum} = {:.2}", asked as f64 / minimum as f64),
+        "1.0",
+    );
+}
