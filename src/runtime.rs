@@ -86,9 +86,16 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
     let sources = crate::sources::Sources::for_config(&config);
+    let cache = crate::jobs::cache::CacheSlot::default();
+    tokio::spawn(crate::jobs::cache::open_into(
+        config.clone(),
+        cache.clone(),
+        msg_tx.clone(),
+    ));
     let worker = Worker::new(
         api,
         sources.clone(),
+        cache,
         session.clone(),
         config,
         msg_tx.clone(),

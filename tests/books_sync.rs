@@ -204,3 +204,54 @@ async fn sync_on_the_command_line_keeps_an_encrypted_private_copy_and_rebuilds_a
     assert!(out.status.success(), "{}", text(&out));
     assert!(!database.exists());
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_tui_starts_from_the_local_copy_and_stays_browsable_offline() {
+    use common::app::{Home, app_env, free_port};
+    use common::pty::PtyApp;
+    const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
+    let port = free_port();
+    let sb = Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        ..common::options()
+    })
+    .await
+    .unwrap();
+    let home = Home::new("books-offline");
+    let env = app_env(&sb, &home);
+    let first = &sb.data().orgs[0];
+    let account = first.accounts[0].name.clone();
+    let ledger = sb.ledger_now(&first.accounts[0]);
+    let newest = sb.data().counterparties[ledger.transactions.last().unwrap().counterparty]
+        .name
+        .clone();
+
+    // Online: the answers are written to the local copy as they arrive.
+    let online = env.clone();
+    let mut tui = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &online, 120, 30))
+        .await
+        .unwrap();
+    tui.wait_text("Organizations (5)", WAIT);
+    tui.wait_text(&account, WAIT);
+    tui.send(b"2");
+    tui.wait_text(&newest, WAIT);
+    tui.send(b"q");
+    tokio::task::spawn_blocking(move || tui.wait_exit(std::time::Duration::from_secs(5)))
+        .await
+        .unwrap();
+
+    // Offline: the same organizations, accounts and transactions, marked as such.
+    sb.stop().await;
+    let mut tui = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 120, 30))
+        .await
+        .unwrap();
+    tui.wait_text("Organizations (5)", WAIT);
+    tui.wait_text(&account, WAIT);
+    tui.wait_text("offline: showing data from", WAIT);
+    tui.send(b"2");
+    tui.wait_text(&newest, WAIT);
+    tui.send(b"q");
+    tokio::task::spawn_blocking(move || tui.wait_exit(std::time::Duration::from_secs(5)))
+        .await
+        .unwrap();
+}

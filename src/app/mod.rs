@@ -8,6 +8,6 @@ pub mod state;
 pub mod text;
 pub mod update;
 
-pub use msg::{Cmd, Effect, Fetch, Job, Msg};
+pub use msg::{Cmd, Effect, Fetch, Job, Msg, Stored};
 pub use state::App;
 pub use update::update;

@@ -72,6 +72,8 @@ pub enum Msg {
     StoreHealth(Option<String>),
     PasteRejected(String),
     SignedIn,
+    /// What the local books held at start, shown until Qonto answers.
+    Stored(Stored),
     /// A source was added (the organization's id and name), or why not.
     SourceAdded(Result<(String, String), String>),
     /// A source was removed (the organization's name), or why not.
@@ -95,6 +97,26 @@ impl Msg {
 
 /// What `update` asks for: something of the terminal's (the event loop carries it out) or a
 /// job for the background worker.
+/// What the local books hold, as of `at`.
+#[derive(Debug, Clone)]
+pub enum Stored {
+    Orgs {
+        list: Vec<UserOrganization>,
+        at: std::time::Instant,
+    },
+    Overview {
+        org: String,
+        overview: Organization,
+        at: std::time::Instant,
+    },
+    Transactions {
+        org: String,
+        account: String,
+        items: Vec<qonto_client::api::models::Transaction>,
+        at: std::time::Instant,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cmd {
     Effect(Effect),

@@ -29,13 +29,19 @@ pub enum Load<T> {
         error: ApiError,
         previous: Option<Box<(T, Instant)>>,
     },
+    /// From the local books, as of `at`, not yet asked of Qonto in this run: shown, and
+    /// planned as if missing.
+    Stored {
+        value: T,
+        at: Instant,
+    },
 }
 
 impl<T> Load<T> {
     /// The value to show: the fresh one, or the last one while reloading or after a failure.
     pub fn value(&self) -> Option<(&T, Instant)> {
         match self {
-            Load::Ready { value, at } => Some((value, *at)),
+            Load::Ready { value, at } | Load::Stored { value, at } => Some((value, *at)),
             Load::Loading {
                 previous: Some(p), ..
             }
@@ -54,10 +60,28 @@ impl<T> Load<T> {
         matches!(self, Load::Idle)
     }
 
+    /// Whether a plan should ask Qonto for it: nothing here, or only what the books had.
+    pub fn needs_fetch(&self) -> bool {
+        matches!(self, Load::Idle | Load::Stored { .. })
+    }
+
+    /// Shows what the books hold, unless something newer is here or on its way with a value.
+    pub fn offer_stored(&mut self, value: T, at: Instant) {
+        match self {
+            Load::Idle => *self = Load::Stored { value, at },
+            Load::Loading { previous, .. } | Load::Failed { previous, .. }
+                if previous.is_none() =>
+            {
+                *previous = Some(Box::new((value, at)));
+            }
+            _ => {}
+        }
+    }
+
     /// Starts a reload, keeping what is shown.
     pub fn start(&mut self, generation: Generation, now: Instant) {
         let previous = match std::mem::take(self) {
-            Load::Ready { value, at } => Some(Box::new((value, at))),
+            Load::Ready { value, at } | Load::Stored { value, at } => Some(Box::new((value, at))),
             Load::Loading { previous, .. } | Load::Failed { previous, .. } => previous,
             Load::Idle => None,
         };
@@ -112,7 +136,7 @@ impl<T> Load<T> {
 
     pub fn fail(&mut self, error: ApiError) {
         let previous = match std::mem::take(self) {
-            Load::Ready { value, at } => Some(Box::new((value, at))),
+            Load::Ready { value, at } | Load::Stored { value, at } => Some(Box::new((value, at))),
             Load::Loading { previous, .. } | Load::Failed { previous, .. } => previous,
             Load::Idle => None,
         };

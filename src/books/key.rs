@@ -50,3 +50,19 @@ pub async fn books_key(config: &Config) -> Result<Option<Secret>, StoreError> {
     })
     .await
 }
+
+/// Opens the books of `config`'s server, keyed from the secret store (made the first time);
+/// in memory when tokens are (the demo).
+pub async fn open_for(config: &Config) -> anyhow::Result<super::Opened> {
+    let key = books_key(config)
+        .await
+        .map_err(crate::auth::explain)
+        .map_err(|e| e.context("the local database's key could not be read or made"))?;
+    let (Some(key), Some(path)) = (key, database_path(config)) else {
+        return Ok(super::Opened {
+            books: super::Books::in_memory()?,
+            set_aside: None,
+        });
+    };
+    Ok(tokio::task::spawn_blocking(move || super::Books::open(&path, &key)).await??)
+}

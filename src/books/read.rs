@@ -125,3 +125,106 @@ impl Books {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 }
+
+/// What the books hold of the organizations, for a start before Qonto answers.
+impl Books {
+    /// Every stored organization with when it was last synced (Unix seconds), as first stored.
+    pub fn organizations(
+        &self,
+    ) -> Result<Vec<(qonto_client::api::models::UserOrganization, Option<i64>)>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id, name, legal_name, membership_role, via, synced_at FROM organizations
+             ORDER BY rowid",
+        )?;
+        let rows = q.query_map([], |r| {
+            let via: String = r.get(4)?;
+            let org = serde_json::json!({
+                "id": r.get::<_, String>(0)?,
+                "name": r.get::<_, Option<String>>(1)?,
+                "legal_name": r.get::<_, Option<String>>(2)?,
+                "membership_role": r.get::<_, Option<String>>(3)?,
+            });
+            Ok((org, via, r.get::<_, Option<i64>>(5)?))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (json, via, synced_at) = row?;
+            let Ok(mut org) =
+                serde_json::from_value::<qonto_client::api::models::UserOrganization>(json)
+            else {
+                continue;
+            };
+            org.via = match via.as_str() {
+                "membership" => qonto_client::api::Via::Membership,
+                "api-key" => qonto_client::api::Via::ApiKey,
+                _ => qonto_client::api::Via::User,
+            };
+            out.push((org, synced_at));
+        }
+        Ok(out)
+    }
+
+    /// An organization's stored accounts, in Qonto's shape.
+    pub fn bank_accounts(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<qonto_client::api::models::BankAccount>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id, name, iban, currency, balance_cents, authorized_balance_cents, status, main
+             FROM accounts WHERE org_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = q.query_map([org_id], |r| {
+            Ok(serde_json::json!({
+                "id": r.get::<_, String>(0)?,
+                "name": r.get::<_, Option<String>>(1)?,
+                "iban": r.get::<_, Option<String>>(2)?,
+                "currency": r.get::<_, Option<String>>(3)?,
+                "balance_cents": r.get::<_, Option<i64>>(4)?,
+                "authorized_balance_cents": r.get::<_, Option<i64>>(5)?,
+                "status": r.get::<_, Option<String>>(6)?,
+                "main": r.get::<_, bool>(7)?,
+            }))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(account) = serde_json::from_value(row?) {
+                out.push(account);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The newest `limit` transactions of an account in Qonto's shape (declined ones only if
+    /// asked), as the transactions tab lists them.
+    pub fn newest_transactions(
+        &self,
+        account_id: &str,
+        limit: usize,
+        with_declined: bool,
+    ) -> Result<Vec<qonto_client::api::models::Transaction>, BooksError> {
+        let mut q = self.db.prepare_cached(&format!(
+            "SELECT {TX_COLUMNS}, t.label, t.category FROM transactions t
+             WHERE t.account_id = ?1 AND (?2 OR t.status IS NOT 'declined')
+             ORDER BY t.settled_at IS NOT NULL, t.sort_at DESC, t.id LIMIT ?3"
+        ))?;
+        let rows = q.query_map(params![account_id, with_declined, limit as i64], |r| {
+            let t = tx_row(r)?;
+            Ok(serde_json::json!({
+                "id": t.id, "amount_cents": t.amount_cents, "currency": t.currency,
+                "side": t.side, "status": t.status, "operation_type": t.operation_type,
+                "clean_counterparty_name": t.counterparty, "reference": t.reference,
+                "note": t.note, "emitted_at": t.emitted_at, "settled_at": t.settled_at,
+                "updated_at": t.updated_at,
+                "label": r.get::<_, Option<String>>(14)?,
+                "category": r.get::<_, Option<String>>(15)?,
+            }))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(t) = serde_json::from_value(row?) {
+                out.push(t);
+            }
+        }
+        Ok(out)
+    }
+}

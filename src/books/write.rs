@@ -51,6 +51,31 @@ impl Books {
         Ok(())
     }
 
+    /// Notes an organization known only from its overview (its list entry, with the role,
+    /// replaces this when it comes).
+    pub fn note_organization(
+        &self,
+        org: &qonto_client::api::models::Organization,
+        id: &str,
+        via: qonto_client::api::Via,
+    ) -> Result<(), BooksError> {
+        self.db.execute(
+            "INSERT OR IGNORE INTO organizations (id, name, legal_name, via, synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![
+                id,
+                org.name
+                    .as_deref()
+                    .or(org.legal_name.as_deref())
+                    .unwrap_or(id),
+                org.legal_name,
+                via.as_str(),
+                chrono::Utc::now().timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
     /// The organization's accounts as Qonto lists them now (gone ones removed).
     pub fn put_accounts(
         &mut self,

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use serde_json::json;
 
 use super::reach::{Reach, clean};
-use crate::books::key::{books_key, database_path};
+use crate::books::key::open_for;
 use crate::books::sync::{Budget, Progress, sync_all};
 use crate::books::{Books, Opened};
 use crate::config::Config;
@@ -114,18 +114,9 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
     Ok(if failed > 0 { EXIT_PARTIAL } else { 0 })
 }
 
-/// The books of `config`'s server, keyed from the secret store; says so when an unreadable
-/// database was set aside.
-pub async fn open_books(config: &Config) -> anyhow::Result<Books> {
-    let key = books_key(config)
-        .await
-        .map_err(crate::auth::explain)
-        .map_err(|e| e.context("the local database's key could not be read or made"))?;
-    let (Some(key), Some(path)) = (key, database_path(config)) else {
-        return Ok(Books::in_memory()?);
-    };
-    let Opened { books, set_aside } =
-        tokio::task::spawn_blocking(move || Books::open(&path, &key)).await??;
+/// The books of `config`'s server; says so when an unreadable database was set aside.
+async fn open_books(config: &Config) -> anyhow::Result<Books> {
+    let Opened { books, set_aside } = open_for(config).await?;
     if let Some(aside) = set_aside {
         eprintln!(
             "The local database could not be read; it was moved to {} and is rebuilt from Qonto.",

@@ -1,6 +1,7 @@
 //! The background worker: carries out `update`'s jobs (fetches in keyed slots, the sign-in
 //! flow, small file writes) and sends results back as messages.
 
+pub mod cache;
 pub mod fetch;
 mod sign_in;
 mod slots;
@@ -40,6 +41,7 @@ impl Worker {
     pub fn new(
         api: Arc<ApiClient>,
         sources: Arc<crate::sources::Sources>,
+        cache: cache::CacheSlot,
         session: Arc<Session>,
         config: Config,
         to_app: mpsc::UnboundedSender<Msg>,
@@ -48,7 +50,7 @@ impl Worker {
         Self {
             session,
             config,
-            slots: Slots::new(api.clone(), sources.clone(), to_app.clone()),
+            slots: Slots::new(api.clone(), sources.clone(), cache, to_app.clone()),
             api,
             sources,
             to_app,

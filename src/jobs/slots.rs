@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use qonto_client::api::ApiClient;
+use qonto_client::api::{ApiClient, Via};
 
 use crate::sources::Sources;
 use tokio::sync::{Semaphore, mpsc};
@@ -66,6 +66,8 @@ struct Running {
 pub struct Slots {
     api: Arc<ApiClient>,
     sources: Arc<Sources>,
+    /// Where answers are also written (the local books), once they are open.
+    cache: super::cache::CacheSlot,
     to_app: mpsc::UnboundedSender<Msg>,
     running: HashMap<Key, Running>,
     next_id: u64,
@@ -80,12 +82,14 @@ impl Slots {
     pub fn new(
         api: Arc<ApiClient>,
         sources: Arc<Sources>,
+        cache: super::cache::CacheSlot,
         to_app: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         let (done_tx, done_rx) = mpsc::unbounded_channel();
         Self {
             api,
             sources,
+            cache,
             to_app,
             running: HashMap::new(),
             next_id: 0,
@@ -157,6 +161,7 @@ impl Slots {
         let sent = Arc::new(AtomicBool::new(false));
         let api = self.api.clone();
         let sources = self.sources.clone();
+        let cache = self.cache.clone();
         let to_app = self.to_app.clone();
         let done = self.done_tx.clone();
         let places = (priority == Priority::Background).then(|| self.background.clone());
@@ -176,6 +181,11 @@ impl Slots {
             };
             flag.store(true, Ordering::SeqCst);
             let msg = fetch::run(&api, &sources, fetch).await;
+            if !cache.is_closed() {
+                let via = slot.0.as_deref().map_or(Via::User, |org| api.via(org));
+                let (cache, copy) = (cache.clone(), msg.clone());
+                tokio::task::spawn_blocking(move || cache.record(&copy, via));
+            }
             let _ = to_app.send(msg);
             if let Some(health) = api.session().take_store_health_change() {
                 let _ = to_app.send(Msg::StoreHealth(health));
@@ -235,7 +245,7 @@ mod tests {
         });
         let before = sb.stats().api_requests;
         let (tx, mut rx) = mpsc::unbounded_channel();
-        let mut slots = Slots::new(api, Arc::new(Sources::in_memory()), tx);
+        let mut slots = Slots::new(api, Arc::new(Sources::in_memory()), Default::default(), tx);
         let overview = |org: &str, generation| Fetch::Overview {
             org: org.to_string(),
             generation,

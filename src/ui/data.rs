@@ -72,11 +72,36 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, areas: &MainAreas) {
                     ..
                 }) => format!("{} refreshing…", spinner(app.now.duration_since(*since))),
                 Some(Load::Failed {
+                    error: qonto_client::api::ApiError::Network(_),
+                    previous: Some(p),
+                }) => format!(
+                    "offline: showing data from {} (last refresh failed)",
+                    ago(app.now.duration_since(p.1))
+                ),
+                Some(Load::Failed {
                     previous: Some(p), ..
                 }) => format!(
                     "showing data from {} (last refresh failed)",
                     ago(app.now.duration_since(p.1))
                 ),
+                Some(Load::Stored { at, .. }) => {
+                    let offline = matches!(
+                        app.orgs,
+                        Load::Failed {
+                            error: qonto_client::api::ApiError::Network(_),
+                            ..
+                        }
+                    );
+                    format!(
+                        "{} {}",
+                        if offline {
+                            "offline: showing data from"
+                        } else {
+                            "from the local copy,"
+                        },
+                        ago(app.now.duration_since(*at))
+                    )
+                }
                 Some(Load::Ready { at, .. }) => {
                     format!("updated {}", ago(app.now.duration_since(*at)))
                 }

@@ -110,7 +110,7 @@ fn plan_load<T>(
     if let Some(on_its_way) = load.loading_generation() {
         return Some(on_its_way);
     }
-    if load.is_idle() || refresh {
+    if load.needs_fetch() || refresh {
         load.start(generation, now);
         return Some(generation);
     }
@@ -168,7 +168,7 @@ pub(super) fn plan_prefetch(app: &mut App) -> Vec<Cmd> {
         .filter(|&i| i != app.selected)
         .filter_map(|i| app.visible.get(i).and_then(|&o| orgs.get(o)))
         .map(|o| o.id.clone())
-        .filter(|id| app.data.get(id).is_none_or(|d| d.overview.is_idle()))
+        .filter(|id| app.data.get(id).is_none_or(|d| d.overview.needs_fetch()))
         .collect();
     prefetch_overviews(app, near)
 }

@@ -9,6 +9,7 @@ mod navigation;
 mod results;
 mod sign_in;
 mod sources;
+mod stored;
 
 use crossterm::event::KeyEventKind;
 
@@ -84,6 +85,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::PasteRejected(error) => sign_in::paste_rejected(app, error),
         Msg::StoreHealth(problem) => sign_in::store_health(app, problem),
         Msg::SignedIn => sign_in::signed_in(app),
+        Msg::Stored(what) => stored::stored(app, what),
         Msg::SourceAdded(result) => sources::added(app, result),
         Msg::SourceRemoved(result) => sources::removed(app, result),
     }

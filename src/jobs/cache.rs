@@ -1,0 +1,238 @@
+//! The local books as the TUI's cache: what Qonto answers is written to them as it arrives,
+//! and at start what they hold is shown at once (marked with its age), before Qonto answers —
+//! or instead of it, offline.
+
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use crate::app::{Msg, Stored};
+use crate::books::Books;
+use crate::config::Config;
+use qonto_client::api::Via;
+use qonto_client::api::models::Organization;
+
+/// Transactions shown per account before Qonto answers: the first page's worth.
+const FIRST_PAGE: usize = 100;
+
+/// The cache once it is open (for good empty: the demo, or no usable secret store). Answers
+/// that come before it opens wait for it, so the first organization list is kept too.
+pub type CacheSlot = Arc<CacheHandle>;
+
+/// Answers kept while the books open, at most.
+const KEPT_BEFORE_OPEN: usize = 256;
+
+#[derive(Default)]
+pub struct CacheHandle {
+    cache: OnceLock<Cache>,
+    waiting: Mutex<Vec<(Msg, Via)>>,
+    /// The books will not open in this run.
+    closed: std::sync::atomic::AtomicBool,
+}
+
+impl CacheHandle {
+    /// Writes an answer to the books, or keeps it until they are open (off the async threads).
+    pub fn record(&self, msg: &Msg, via: Via) {
+        if self.is_closed() {
+            return;
+        }
+        if !matches!(
+            msg,
+            Msg::OrgsLoaded { result: Ok(_), .. }
+                | Msg::OverviewLoaded { result: Ok(_), .. }
+                | Msg::TransactionsLoaded { result: Ok(_), .. }
+        ) {
+            return;
+        }
+        {
+            let mut waiting = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+            if self.cache.get().is_none() {
+                if waiting.len() < KEPT_BEFORE_OPEN {
+                    waiting.push((msg.clone(), via));
+                }
+                return;
+            }
+        }
+        if let Some(cache) = self.cache.get() {
+            cache.record(msg, via);
+        }
+    }
+
+    /// Takes the opened books, and writes what came before.
+    fn open(&self, cache: Cache) -> Option<&Cache> {
+        self.cache.set(cache).ok()?;
+        let waiting = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()));
+        let cache = self.cache.get()?;
+        for (msg, via) in &waiting {
+            cache.record(msg, *via);
+        }
+        Some(cache)
+    }
+
+    /// Whether the books will not open in this run (the demo keeps nothing).
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// The books will not open: nothing more is kept for them.
+    fn close(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+        self.waiting
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clear();
+    }
+}
+
+pub struct Cache {
+    books: Mutex<Books>,
+}
+
+impl Cache {
+    /// Opens the books of `config`'s server (`None` in memory: the demo keeps nothing).
+    pub async fn open(config: &Config) -> Option<Cache> {
+        crate::books::key::database_path(config)?;
+        match crate::books::key::open_for(config).await {
+            Ok(opened) => {
+                if let Some(aside) = opened.set_aside {
+                    tracing::warn!(
+                        "the local database could not be read; moved to {} and rebuilt",
+                        aside.display()
+                    );
+                }
+                Some(Cache {
+                    books: Mutex::new(opened.books),
+                })
+            }
+            Err(e) => {
+                tracing::warn!("the local copy of the books cannot be used: {e:#}");
+                None
+            }
+        }
+    }
+
+    fn books(&self) -> std::sync::MutexGuard<'_, Books> {
+        self.books.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Writes what an answer brought (called off the async threads); `via` says how the
+    /// organization of an overview is reached.
+    pub fn record(&self, msg: &Msg, via: Via) {
+        let now = chrono::Utc::now().timestamp();
+        let result = match msg {
+            Msg::OrgsLoaded {
+                result: Ok(list), ..
+            } => {
+                let books = self.books();
+                list.iter()
+                    .try_for_each(|org| books.put_organization(org, now))
+            }
+            Msg::OverviewLoaded {
+                org, result: Ok(o), ..
+            } => {
+                // The list may have come before the books were open: the overview names it.
+                let mut books = self.books();
+                books
+                    .note_organization(o, org, via)
+                    .and_then(|()| books.put_accounts(org, &o.bank_accounts))
+            }
+            Msg::TransactionsLoaded {
+                org,
+                account,
+                result: Ok(page),
+                ..
+            } => self
+                .books()
+                .put_transactions(org, account, &page.transactions)
+                .map(drop),
+            _ => Ok(()),
+        };
+        if let Err(e) = result {
+            tracing::warn!("could not write to the local copy of the books: {e}");
+        }
+    }
+
+    /// What the books hold, as messages: the organizations, each one's accounts, and the
+    /// newest transactions of each account.
+    pub fn stored(&self, with_declined: bool) -> Vec<Msg> {
+        let books = self.books();
+        let Ok(orgs) = books.organizations() else {
+            return Vec::new();
+        };
+        if orgs.is_empty() {
+            return Vec::new();
+        }
+        let now_unix = chrono::Utc::now().timestamp();
+        let at = |synced: Option<i64>| {
+            let age = synced.map_or(0, |s| (now_unix - s).max(0)) as u64;
+            Instant::now()
+                .checked_sub(Duration::from_secs(age))
+                .unwrap_or_else(Instant::now)
+        };
+        let newest = orgs.iter().filter_map(|(_, s)| *s).max();
+        let mut msgs = vec![Msg::Stored(Stored::Orgs {
+            list: orgs.iter().map(|(o, _)| o.clone()).collect(),
+            at: at(newest),
+        })];
+        for (org, synced) in &orgs {
+            let Ok(accounts) = books.bank_accounts(&org.id) else {
+                continue;
+            };
+            if accounts.is_empty() {
+                continue;
+            }
+            for account in accounts.iter().filter_map(|a| a.key()) {
+                if let Ok(items) = books.newest_transactions(account, FIRST_PAGE, with_declined)
+                    && !items.is_empty()
+                {
+                    msgs.push(Msg::Stored(Stored::Transactions {
+                        org: org.id.clone(),
+                        account: account.to_string(),
+                        items,
+                        at: at(*synced),
+                    }));
+                }
+            }
+            let overview = Organization {
+                id: Some(org.id.clone()),
+                name: org.name.clone(),
+                slug: None,
+                legal_name: org.legal_name.clone(),
+                legal_number: None,
+                legal_country: None,
+                legal_form: None,
+                legal_address: None,
+                bank_accounts: accounts,
+            };
+            msgs.push(Msg::Stored(Stored::Overview {
+                org: org.id.clone(),
+                overview,
+                at: at(*synced),
+            }));
+        }
+        msgs
+    }
+}
+
+/// Opens the cache in the background, fills `slot`, and sends what it holds to the app.
+pub async fn open_into(
+    config: Config,
+    slot: CacheSlot,
+    to_app: tokio::sync::mpsc::UnboundedSender<Msg>,
+) {
+    let Some(cache) = Cache::open(&config).await else {
+        slot.close();
+        return;
+    };
+    // What the books held before this run's answers are written is what is shown.
+    let msgs = tokio::task::spawn_blocking(move || {
+        let shown = cache.stored(false);
+        slot.open(cache);
+        shown
+    })
+    .await
+    .unwrap_or_default();
+    tracing::debug!(at = ?crate::logging::since_start(), "local copy read ({} messages)", msgs.len());
+    for msg in msgs {
+        let _ = to_app.send(msg);
+    }
+}
