@@ -149,6 +149,7 @@ fn main() {
             memory::memory_and_requests().await;
         }
         if wanted("books") {
+            books::start_from_books().await;
             books::books().await;
         }
     });
