@@ -138,14 +138,8 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
 
 #[tokio::test(flavor = "multi_thread")]
 async fn sync_on_the_command_line_keeps_an_encrypted_private_copy_and_rebuilds_a_damaged_one() {
-    use common::app::{Home, app, free_port, output_within, text};
-    let port = free_port();
-    let sb = Sandbox::start(SandboxOptions {
-        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
-        ..common::options()
-    })
-    .await
-    .unwrap();
+    use common::app::{Home, app, output_within, text};
+    let sb = common::sandbox_for_the_app().await;
     let home = Home::new("books");
     let run = |args: &[&str]| {
         let mut c = app(&sb, &home);
@@ -207,16 +201,10 @@ async fn sync_on_the_command_line_keeps_an_encrypted_private_copy_and_rebuilds_a
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_tui_starts_from_the_local_copy_and_stays_browsable_offline() {
-    use common::app::{Home, app_env, free_port};
+    use common::app::{Home, app_env};
     use common::pty::PtyApp;
     const WAIT: std::time::Duration = std::time::Duration::from_secs(20);
-    let port = free_port();
-    let sb = Sandbox::start(SandboxOptions {
-        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
-        ..common::options()
-    })
-    .await
-    .unwrap();
+    let sb = common::sandbox_for_the_app().await;
     let home = Home::new("books-offline");
     let env = app_env(&sb, &home);
     let first = &sb.data().orgs[0];

@@ -23,6 +23,17 @@ pub async fn sandbox() -> Sandbox {
     Sandbox::start(options()).await.expect("sandbox starts")
 }
 
+/// A sandbox whose redirect URI is a free loopback port: for the real binary to sign in to.
+pub async fn sandbox_for_the_app() -> Sandbox {
+    let port = crate::app::free_port();
+    Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        ..options()
+    })
+    .await
+    .expect("sandbox starts")
+}
+
 pub fn http() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
