@@ -34,6 +34,10 @@ struct Cli {
     /// Log level: error, warn, info, debug or trace. Also QONTO_TUI_LOG_LEVEL.
     #[arg(long, global = true)]
     log_level: Option<String>,
+    /// Keep nothing on disk but the sign-in: no local copy of the books (also `cache = false`
+    /// in the config file, or QONTO_TUI_CACHE=off).
+    #[arg(long, global = true)]
+    no_cache: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -120,7 +124,7 @@ enum KeyCommand {
 
 fn main() -> ExitCode {
     qonto_tui::logging::mark_start();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     // The TUI's HTTP client is built on its own thread while everything else starts.
     let http = cli.command.is_none().then(PendingClient::start);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -134,7 +138,7 @@ fn main() -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match cli.command.take() {
             Some(Command::SimulateBrowser { orgs, deny, url }) => {
                 let tick = if orgs.is_empty() {
                     Tick::All
@@ -165,21 +169,21 @@ fn main() -> ExitCode {
                 save_client_secret,
                 membership,
             }) => {
-                let (config, _) = configure(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                let (config, _) = configure(&cli)?;
                 commands::login(&config, save_client_secret, membership)
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Logout { org }) => {
                 let (config, _) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 commands::logout(&config, org.as_deref())
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Key(key)) => {
                 let (config, _) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 match key {
                     KeyCommand::Add { login } => commands::key::add(&config, &login).await,
                     KeyCommand::Remove { login } => commands::key::remove(&config, &login).await,
@@ -189,17 +193,17 @@ fn main() -> ExitCode {
             }
             Some(Command::Sync { json }) => {
                 let (config, _) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 commands::sync(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Orgs { json }) => {
                 let (config, _) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 commands::orgs(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Status { json }) => {
                 let (config, log) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 commands::status(&config, json, log.as_deref())
                     .await
                     .map(ExitCode::from)
@@ -213,7 +217,7 @@ fn main() -> ExitCode {
             .map(|()| ExitCode::SUCCESS),
             None => {
                 let (mut config, _) =
-                    configure_for_keys(&cli.token_store, &cli.log_file, &cli.log_level)?;
+                    configure_for_keys(&cli)?;
                 // Without an OAuth client the app still shows what API keys reach.
                 let has_sources = qonto_tui::sources::Sources::for_config(&config)
                     .list()
@@ -312,37 +316,23 @@ async fn run_demo(
 }
 
 /// Loads the settings, applies the global options, and starts the log file.
-fn configure(
-    token_store: &Option<TokenStoreKind>,
-    log_file: &Option<PathBuf>,
-    log_level: &Option<String>,
-) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    configure_with(Config::load()?, token_store, log_file, log_level)
+fn configure(cli: &Cli) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    configure_with(Config::load()?, cli)
 }
 
 /// As [`configure`], for what works without an OAuth client (API keys).
-fn configure_for_keys(
-    token_store: &Option<TokenStoreKind>,
-    log_file: &Option<PathBuf>,
-    log_level: &Option<String>,
-) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    configure_with(
-        Config::load_without_client()?,
-        token_store,
-        log_file,
-        log_level,
-    )
+fn configure_for_keys(cli: &Cli) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    configure_with(Config::load_without_client()?, cli)
 }
 
-fn configure_with(
-    mut config: Config,
-    token_store: &Option<TokenStoreKind>,
-    log_file: &Option<PathBuf>,
-    log_level: &Option<String>,
-) -> anyhow::Result<(Config, Option<PathBuf>)> {
-    if let Some(kind) = token_store {
+fn configure_with(mut config: Config, cli: &Cli) -> anyhow::Result<(Config, Option<PathBuf>)> {
+    if let Some(kind) = &cli.token_store {
         config.token_store = *kind;
     }
+    if cli.no_cache {
+        config.cache = false;
+    }
+    let (log_file, log_level) = (&cli.log_file, &cli.log_level);
     let log = start_log(&config, log_file, log_level);
     if let Some(secret) = &config.client_secret {
         qonto_client::redact::register_secret(secret.expose());

@@ -159,6 +159,23 @@ async fn sync_on_the_command_line_keeps_an_encrypted_private_copy_and_rebuilds_a
         .map(|a| sb.ledger_now(a).transactions.len())
         .sum();
 
+    // Turned off, nothing is kept and sync says why.
+    let out = within(run(&["sync", "--no-cache"])).await.unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("turned off"),
+        "{}",
+        text(&out)
+    );
+    assert!(
+        home.all_files().iter().all(|(p, _)| !p
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .contains("books")),
+        "no local copy, no key"
+    );
+
     let out = within(run(&["sync", "--json"])).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -11,7 +11,7 @@ use qonto_client::store::{FileSecret, KeyringSecret, SecretSlot, StoreError, blo
 
 /// Where the books of `config`'s Qonto server live; `None` in memory (the demo).
 pub fn database_path(config: &Config) -> Option<PathBuf> {
-    (config.token_store != TokenStoreKind::Memory).then(|| {
+    (config.cache && config.token_store != TokenStoreKind::Memory).then(|| {
         crate::config::data_dir().join(format!(
             "books-{}.db",
             crate::sources::file_safe(&config.sources_namespace())
@@ -21,6 +21,9 @@ pub fn database_path(config: &Config) -> Option<PathBuf> {
 
 /// The entry that holds the key.
 pub fn key_slot(config: &Config) -> Option<Arc<dyn SecretSlot>> {
+    if !config.cache {
+        return None;
+    }
     let namespace = config.sources_namespace();
     match config.token_store {
         TokenStoreKind::Keyring => Some(Arc::new(KeyringSecret::open(&format!(

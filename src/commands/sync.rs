@@ -19,6 +19,11 @@ const EXIT_PARTIAL: u8 = 3;
 const AT_ONCE: usize = 4;
 
 pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
+    if !config.cache {
+        anyhow::bail!(
+            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to sync"
+        );
+    }
     let reach = Reach::open(config).await?;
     let listing = listing::list(&reach.api, &reach.sources)
         .await

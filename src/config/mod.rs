@@ -61,6 +61,8 @@ pub struct FileConfig {
     pub log_level: Option<String>,
     /// Seconds between automatic refreshes of the selected organization (0: never).
     pub refresh_every: Option<u64>,
+    /// Keep the local, encrypted copy of the books (default true; false keeps all in memory).
+    pub cache: Option<bool>,
     /// How amounts and dates are written (`fr_FR`, `en_US`…); default: the environment's.
     pub locale: Option<String>,
     /// Key bindings: action = key or [keys].
@@ -93,6 +95,9 @@ pub struct Config {
     /// `BROWSER`: the command that opens the consent URL, when set.
     pub browser: Option<String>,
     pub preferences: Preferences,
+    /// Keep the local copy of the books on disk (`cache = false`, `QONTO_TUI_CACHE=off` or
+    /// `--no-cache`: memory only).
+    pub cache: bool,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -232,6 +237,7 @@ impl Config {
             config_path: path,
             browser: env("BROWSER"),
             preferences,
+            cache: env("QONTO_TUI_CACHE").map_or(file.cache.unwrap_or(true), |v| v != "off"),
         })
     }
 
@@ -332,6 +338,7 @@ impl Config {
             config_path: path,
             browser: env("BROWSER"),
             preferences,
+            cache: env("QONTO_TUI_CACHE").map_or(file.cache.unwrap_or(true), |v| v != "off"),
         })
     }
 
