@@ -260,3 +260,80 @@ async fn the_tui_starts_from_the_local_copy_and_stays_browsable_offline() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_killed_mid_backfill_resumes_without_duplicates_or_gaps() {
+    use common::app::{Home, app, output_within, text};
+    let port = common::app::free_port();
+    let sb = Sandbox::start(SandboxOptions {
+        redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
+        data: DataOptions {
+            transactions_per_account: Some(2_000),
+            accounts_per_org: Some(1),
+            ..common::options().data
+        },
+        ..common::options()
+    })
+    .await
+    .unwrap();
+    let home = Home::new("books-kill");
+    let mut login = app(&sb, &home);
+    login.arg("login").env("BROWSER", home.browser_script(&[]));
+    let out = tokio::task::spawn_blocking(move || {
+        output_within(login, std::time::Duration::from_secs(60))
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let total: usize = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter())
+        .map(|a| sb.ledger_now(a).transactions.len())
+        .sum();
+
+    // Slow answers, and a kill -9 once a few pages are in.
+    sb.set_faults(qonto_sandbox::Faults {
+        latency: std::time::Duration::from_millis(150),
+        ..qonto_sandbox::Faults::default()
+    });
+    let before = sb.stats().api_requests;
+    let mut sync = app(&sb, &home);
+    sync.args(["sync", "--json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = sync.spawn().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while sb.stats().api_requests < before + 12 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "killed before the end");
+    let asked = sb.stats().api_requests - before;
+    assert!(asked < 100, "stopped part way: {asked} requests");
+
+    // Run again: it resumes, and holds every transaction exactly once.
+    sb.set_faults(qonto_sandbox::Faults::default());
+    let mut again = app(&sb, &home);
+    again.args(["sync", "--json"]);
+    let out = tokio::task::spawn_blocking(move || {
+        output_within(again, std::time::Duration::from_secs(60))
+    })
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["stored"], total, "{report}");
+    let added: u64 = report["organizations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["added"].as_u64().unwrap())
+        .sum();
+    assert!(
+        (added as usize) < total,
+        "what the killed run stored was kept: {added} of {total} added now"
+    );
+}
