@@ -115,6 +115,16 @@ pub enum Stored {
         items: Vec<qonto_client::api::models::Transaction>,
         at: std::time::Instant,
     },
+    Members {
+        org: String,
+        list: Vec<Membership>,
+        at: std::time::Instant,
+    },
+    Labels {
+        org: String,
+        list: Vec<Label>,
+        at: std::time::Instant,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

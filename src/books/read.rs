@@ -228,3 +228,56 @@ impl Books {
         Ok(out)
     }
 }
+
+impl Books {
+    /// An organization's stored memberships, in Qonto's shape.
+    pub fn memberships(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<qonto_client::api::models::Membership>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id, first_name, last_name, role, status FROM memberships
+             WHERE org_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = q.query_map([org_id], |r| {
+            Ok(serde_json::json!({
+                "id": r.get::<_, String>(0)?,
+                "first_name": r.get::<_, Option<String>>(1)?,
+                "last_name": r.get::<_, Option<String>>(2)?,
+                "role": r.get::<_, Option<String>>(3)?,
+                "status": r.get::<_, Option<String>>(4)?,
+            }))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(m) = serde_json::from_value(row?) {
+                out.push(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// An organization's stored labels, in Qonto's shape.
+    pub fn labels(
+        &self,
+        org_id: &str,
+    ) -> Result<Vec<qonto_client::api::models::Label>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id, name, parent_id FROM labels WHERE org_id = ?1 ORDER BY rowid",
+        )?;
+        let rows = q.query_map([org_id], |r| {
+            Ok(serde_json::json!({
+                "id": r.get::<_, String>(0)?,
+                "name": r.get::<_, Option<String>>(1)?,
+                "parent_id": r.get::<_, Option<String>>(2)?,
+            }))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            if let Ok(l) = serde_json::from_value(row?) {
+                out.push(l);
+            }
+        }
+        Ok(out)
+    }
+}

@@ -78,6 +78,25 @@ const MIGRATIONS: &[&str] = &[
         synced_at INTEGER
     );
     "#,
+    // 2: memberships and labels, so the Members and Labels tabs have something offline too.
+    r#"
+    CREATE TABLE memberships (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        first_name TEXT,
+        last_name TEXT,
+        role TEXT,
+        status TEXT
+    );
+    CREATE INDEX memberships_by_org ON memberships(org_id);
+    CREATE TABLE labels (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        name TEXT,
+        parent_id TEXT
+    );
+    CREATE INDEX labels_by_org ON labels(org_id);
+    "#,
 ];
 
 /// The version this build writes.
@@ -123,5 +142,39 @@ mod tests {
         assert_eq!(version, CURRENT);
         db.pragma_update(None, "user_version", CURRENT + 1).unwrap();
         assert!(matches!(migrate(&mut db), Err(SchemaError::Newer { .. })));
+    }
+
+    #[test]
+    fn a_version_1_database_keeps_its_rows_on_the_way_to_the_current_one() {
+        let mut db = Connection::open_in_memory().unwrap();
+        db.execute_batch(MIGRATIONS[0]).unwrap();
+        db.pragma_update(None, "user_version", 1).unwrap();
+        db.execute(
+            "INSERT INTO transactions (id, org_id, account_id, counterparty) VALUES ('t', 'o', 'a', 'URSSAF')",
+            [],
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut db).unwrap(), 1);
+        let kept: String = db
+            .query_row(
+                "SELECT counterparty FROM transactions WHERE id = 't'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, "URSSAF");
+        let found: i64 = db
+            .query_row(
+                "SELECT count(*) FROM transactions_text WHERE transactions_text MATCH 'urssaf'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 1);
+        db.execute(
+            "INSERT INTO labels (id, org_id, name) VALUES ('l', 'o', 'Travel')",
+            [],
+        )
+        .unwrap();
     }
 }

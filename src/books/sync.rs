@@ -128,6 +128,20 @@ pub async fn sync_org(
         books.put_organization(org, Utc::now().timestamp())?;
         books.put_accounts(&org.id, &overview.bank_accounts)?;
     }
+    // Who is in it and how its books are labelled; a role that may not see them is not an
+    // error for the sync.
+    let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
+    report.requests += 2;
+    match members {
+        Ok(members) => lock(books).put_memberships(&org.id, &members)?,
+        Err(e) if e.is_forbidden() => {}
+        Err(e) => return Err(e.into()),
+    }
+    match labels {
+        Ok(labels) => lock(books).put_labels(&org.id, &labels)?,
+        Err(e) if e.is_forbidden() => {}
+        Err(e) => return Err(e.into()),
+    }
     for account in &overview.bank_accounts {
         let Some(account) = account.key() else {
             continue;

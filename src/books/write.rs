@@ -109,6 +109,56 @@ impl Books {
         Ok(())
     }
 
+    /// The organization's memberships as Qonto lists them now.
+    pub fn put_memberships(
+        &mut self,
+        org_id: &str,
+        members: &[qonto_client::api::models::Membership],
+    ) -> Result<(), BooksError> {
+        let tx = self.db.transaction()?;
+        tx.execute("DELETE FROM memberships WHERE org_id = ?1", [org_id])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO memberships (id, org_id, first_name, last_name, role, status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for m in members {
+                let Some(id) = &m.id else { continue };
+                insert.execute(params![
+                    id,
+                    org_id,
+                    m.first_name,
+                    m.last_name,
+                    m.role,
+                    m.status
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The organization's labels as Qonto lists them now.
+    pub fn put_labels(
+        &mut self,
+        org_id: &str,
+        labels: &[qonto_client::api::models::Label],
+    ) -> Result<(), BooksError> {
+        let tx = self.db.transaction()?;
+        tx.execute("DELETE FROM labels WHERE org_id = ?1", [org_id])?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR REPLACE INTO labels (id, org_id, name, parent_id) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for l in labels {
+                let Some(id) = &l.id else { continue };
+                insert.execute(params![id, org_id, l.name, l.parent_id])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Upserts a page of an account's transactions by id, in one transaction.
     pub fn put_transactions(
         &mut self,
@@ -219,7 +269,13 @@ impl Books {
     /// Forgets an organization and everything of it.
     pub fn forget_organization(&mut self, org_id: &str) -> Result<(), BooksError> {
         let tx = self.db.transaction()?;
-        for table in ["transactions", "accounts", "sync_state"] {
+        for table in [
+            "transactions",
+            "accounts",
+            "sync_state",
+            "memberships",
+            "labels",
+        ] {
             tx.execute(&format!("DELETE FROM {table} WHERE org_id = ?1"), [org_id])?;
         }
         tx.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;

@@ -40,6 +40,8 @@ impl CacheHandle {
             Msg::OrgsLoaded { result: Ok(_), .. }
                 | Msg::OverviewLoaded { result: Ok(_), .. }
                 | Msg::TransactionsLoaded { result: Ok(_), .. }
+                | Msg::MembersLoaded { result: Ok(_), .. }
+                | Msg::LabelsLoaded { result: Ok(_), .. }
         ) {
             return;
         }
@@ -144,6 +146,16 @@ impl Cache {
                 .books()
                 .put_transactions(org, account, &page.transactions)
                 .map(drop),
+            Msg::MembersLoaded {
+                org,
+                result: Ok(list),
+                ..
+            } => self.books().put_memberships(org, list),
+            Msg::LabelsLoaded {
+                org,
+                result: Ok(list),
+                ..
+            } => self.books().put_labels(org, list),
             _ => Ok(()),
         };
         if let Err(e) = result {
@@ -191,6 +203,24 @@ impl Cache {
                         at: at(*synced),
                     }));
                 }
+            }
+            if let Ok(list) = books.memberships(&org.id)
+                && !list.is_empty()
+            {
+                msgs.push(Msg::Stored(Stored::Members {
+                    org: org.id.clone(),
+                    list,
+                    at: at(*synced),
+                }));
+            }
+            if let Ok(list) = books.labels(&org.id)
+                && !list.is_empty()
+            {
+                msgs.push(Msg::Stored(Stored::Labels {
+                    org: org.id.clone(),
+                    list,
+                    at: at(*synced),
+                }));
             }
             let overview = Organization {
                 id: Some(org.id.clone()),

@@ -22,6 +22,20 @@ pub(super) fn stored(app: &mut App, stored: Stored) -> Vec<Cmd> {
                 app.selected = index;
             }
         }
+        Stored::Members { org, list, at } => {
+            app.data
+                .entry(org)
+                .or_default()
+                .members
+                .offer_stored(list, at);
+        }
+        Stored::Labels { org, list, at } => {
+            app.data
+                .entry(org)
+                .or_default()
+                .labels
+                .offer_stored(list, at);
+        }
         Stored::Overview { org, overview, at } => {
             app.data
                 .entry(org)
