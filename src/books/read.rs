@@ -34,6 +34,20 @@ pub struct AccountRow {
     pub balance_cents: Option<i64>,
 }
 
+/// Rows built as Qonto's JSON, read back through the client's tolerant models (so a stored
+/// row is read exactly as an answer would be); a row that does not fit is left out.
+fn in_qontos_shape<T: serde::de::DeserializeOwned>(
+    rows: impl Iterator<Item = rusqlite::Result<serde_json::Value>>,
+) -> Result<Vec<T>, BooksError> {
+    let mut out = Vec::new();
+    for row in rows {
+        if let Ok(value) = serde_json::from_value(row?) {
+            out.push(value);
+        }
+    }
+    Ok(out)
+}
+
 const TX_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents, t.currency, t.side,
     t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
     t.settled_at, t.updated_at";
@@ -185,13 +199,7 @@ impl Books {
                 "main": r.get::<_, bool>(7)?,
             }))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(account) = serde_json::from_value(row?) {
-                out.push(account);
-            }
-        }
-        Ok(out)
+        in_qontos_shape(rows)
     }
 
     /// The newest `limit` transactions of an account in Qonto's shape (declined ones only if
@@ -219,13 +227,7 @@ impl Books {
                 "category": r.get::<_, Option<String>>(15)?,
             }))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(t) = serde_json::from_value(row?) {
-                out.push(t);
-            }
-        }
-        Ok(out)
+        in_qontos_shape(rows)
     }
 }
 
@@ -248,13 +250,7 @@ impl Books {
                 "status": r.get::<_, Option<String>>(4)?,
             }))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(m) = serde_json::from_value(row?) {
-                out.push(m);
-            }
-        }
-        Ok(out)
+        in_qontos_shape(rows)
     }
 
     /// An organization's stored labels, in Qonto's shape.
@@ -272,12 +268,6 @@ impl Books {
                 "parent_id": r.get::<_, Option<String>>(2)?,
             }))
         })?;
-        let mut out = Vec::new();
-        for row in rows {
-            if let Ok(l) = serde_json::from_value(row?) {
-                out.push(l);
-            }
-        }
-        Ok(out)
+        in_qontos_shape(rows)
     }
 }
