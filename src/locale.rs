@@ -79,18 +79,29 @@ impl Locale {
             .unwrap_or_default()
     }
 
+    /// `1234567` → `1 234 567` (fr), `1,234,567` (en).
+    pub fn count(&self, n: i64) -> String {
+        let sign = if n < 0 { "-" } else { "" };
+        format!("{sign}{}", self.grouped(n.unsigned_abs()))
+    }
+
+    fn grouped(&self, n: u64) -> String {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(self.group);
+            }
+            out.push(c);
+        }
+        out
+    }
+
     /// `1234567` cents → `12 345,67 €` (fr), `€12,345.67` (en); other currencies by their code.
     pub fn money(&self, cents: i64, currency: &str) -> String {
         let sign = if cents < 0 { "-" } else { "" };
         let abs = cents.unsigned_abs();
-        let units = (abs / 100).to_string();
-        let mut number = String::new();
-        for (i, c) in units.chars().enumerate() {
-            if i > 0 && (units.len() - i).is_multiple_of(3) {
-                number.push_str(self.group);
-            }
-            number.push(c);
-        }
+        let mut number = self.grouped(abs / 100);
         number.push(self.decimal);
         number.push_str(&format!("{:02}", abs % 100));
         let euro = currency.eq_ignore_ascii_case("EUR");

@@ -10,7 +10,7 @@ use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, OrgReport, Shared, sync_all};
+use qonto_tui::books::sync::{Budget, OrgReport, Pace, Shared, sync_all};
 
 async fn sandbox() -> Sandbox {
     let options = common::options();
@@ -33,11 +33,21 @@ async fn sync_every(
     orgs: &[UserOrganization],
     budget: &Budget,
 ) -> Vec<OrgReport> {
-    sync_all(api, books, orgs, budget, 2, &|_| {})
-        .await
-        .into_iter()
-        .map(Result::unwrap)
-        .collect()
+    sync_all(
+        api,
+        books,
+        orgs,
+        budget,
+        Pace {
+            orgs_at_once: 2,
+            pages_at_once: 8,
+        },
+        &|_| {},
+    )
+    .await
+    .into_iter()
+    .map(Result::unwrap)
+    .collect()
 }
 
 /// Every account's transactions, id → (status, updated_at), as the sandbox has them now.

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
 use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, sync_all};
+use qonto_tui::books::sync::{Budget, Pace, sync_all};
 
 use super::{L, row};
 
 /// Organizations synced side by side, as `qonto-tui sync` does.
-const AT_ONCE: usize = 4;
+const AT_ONCE: usize = Pace::FULL.orgs_at_once;
 
 async fn sandbox(orgs: usize, accounts: usize, per_account: usize) -> Sandbox {
     Sandbox::start(SandboxOptions {
@@ -48,7 +48,15 @@ pub async fn books() {
     let books = Mutex::new(Books::open(&path, &key).unwrap().books);
     let before = sb.stats();
     let started = Instant::now();
-    let reports = sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await;
+    let reports = sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        &|_| {},
+    )
+    .await;
     let took = started.elapsed();
     let requests: usize = reports.iter().map(|r| r.as_ref().unwrap().requests).sum();
     let stored = books.lock().unwrap().total_transactions().unwrap();
@@ -85,11 +93,29 @@ pub async fn books() {
     let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
     let orgs = api.user_organizations().await.unwrap();
     let books = Mutex::new(Books::in_memory().unwrap());
-    for r in sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await {
+    for r in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        &|_| {},
+    )
+    .await
+    {
         r.unwrap();
     }
     let before = sb.stats().api_requests;
-    for r in sync_all(&api, &books, &orgs, &Budget::unlimited(), AT_ONCE, &|_| {}).await {
+    for r in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        &|_| {},
+    )
+    .await
+    {
         r.unwrap();
     }
     let asked = sb.stats().api_requests - before;

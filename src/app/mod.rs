@@ -5,6 +5,7 @@ pub mod keys;
 pub mod msg;
 mod row_filter;
 pub mod state;
+pub mod sync_view;
 pub mod text;
 pub mod update;
 

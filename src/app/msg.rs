@@ -74,6 +74,8 @@ pub enum Msg {
     SignedIn,
     /// What the local books held at start, shown until Qonto answers.
     Stored(Stored),
+    /// How far the background sync of the local books is.
+    Synced(super::sync_view::SyncNews),
     /// A source was added (the organization's id and name), or why not.
     SourceAdded(Result<(String, String), String>),
     /// A source was removed (the organization's name), or why not.
@@ -177,6 +179,9 @@ pub enum Job {
     },
     OpenBrowserAgain,
     SaveLastOrg(String),
+    /// Keep the local books of these organizations in sync in the background (the first ones
+    /// first), replacing the sync of an earlier list.
+    Sync(Vec<UserOrganization>),
 }
 
 /// One request to Qonto; its answer comes back as the matching `Msg::*Loaded`.

@@ -391,6 +391,8 @@ pub struct App {
     pub reveal_ibans: bool,
     /// Declined transactions are listed too (Qonto hides them unless asked).
     pub show_declined: bool,
+    /// The background sync of the local books, as far as the worker said.
+    pub sync: super::sync_view::SyncView,
     pub generation: Generation,
     pub now: Instant,
     pub started_at: Instant,
@@ -444,6 +446,7 @@ impl App {
             help: false,
             reveal_ibans: false,
             show_declined: false,
+            sync: Default::default(),
             generation: 0,
             now,
             started_at: now,

@@ -95,6 +95,16 @@ impl Books {
         )?)
     }
 
+    /// How many transactions of an account the transactions tab lists.
+    pub fn listed_count(&self, account_id: &str, with_declined: bool) -> Result<i64, BooksError> {
+        Ok(self.db.query_row(
+            "SELECT count(*) FROM transactions
+             WHERE account_id = ?1 AND (?2 OR status IS NOT 'declined')",
+            params![account_id, with_declined],
+            |r| r.get(0),
+        )?)
+    }
+
     /// Every stored transaction's count, across organizations.
     pub fn total_transactions(&self) -> Result<i64, BooksError> {
         Ok(self
@@ -202,20 +212,23 @@ impl Books {
         in_qontos_shape(rows)
     }
 
-    /// The newest `limit` transactions of an account in Qonto's shape (declined ones only if
-    /// asked), as the transactions tab lists them.
-    pub fn newest_transactions(
+    /// `limit` transactions of an account from `offset`, in Qonto's shape and in Qonto's
+    /// default order (newest settled first, an unsettled one by when it was emitted), so that
+    /// a page read here follows one Qonto gave; declined ones only if asked.
+    pub fn listed_transactions(
         &self,
         account_id: &str,
+        offset: usize,
         limit: usize,
         with_declined: bool,
     ) -> Result<Vec<qonto_client::api::models::Transaction>, BooksError> {
         let mut q = self.db.prepare_cached(&format!(
             "SELECT {TX_COLUMNS}, t.label, t.category FROM transactions t
              WHERE t.account_id = ?1 AND (?2 OR t.status IS NOT 'declined')
-             ORDER BY t.settled_at IS NOT NULL, t.sort_at DESC, t.id LIMIT ?3"
+             ORDER BY t.sort_at DESC, t.id LIMIT ?3 OFFSET ?4"
         ))?;
-        let rows = q.query_map(params![account_id, with_declined, limit as i64], |r| {
+        let at = params![account_id, with_declined, limit as i64, offset as i64];
+        let rows = q.query_map(at, |r| {
             let t = tx_row(r)?;
             Ok(serde_json::json!({
                 "id": t.id, "amount_cents": t.amount_cents, "currency": t.currency,

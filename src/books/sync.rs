@@ -19,9 +19,28 @@ use qonto_client::api::{ApiClient, ApiError};
 /// with an earlier `updated_at`, is still caught.
 pub const OVERLAP: chrono::Duration = chrono::Duration::seconds(120);
 const PER_PAGE: i64 = 100;
-/// Backfill pages of one account asked at once (with a few organizations side by side, enough
-/// to keep the client-side rate budget busy at Qonto's latency).
-const WINDOW: i64 = 8;
+
+/// How hard a sync presses on Qonto: organizations side by side, and backfill pages of one
+/// account asked at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pace {
+    pub orgs_at_once: usize,
+    pub pages_at_once: i64,
+}
+
+impl Pace {
+    /// `qonto-tui sync`: enough to keep the client-side rate budget busy at Qonto's latency.
+    pub const FULL: Pace = Pace {
+        orgs_at_once: 4,
+        pages_at_once: 8,
+    };
+    /// Behind the TUI: at most two requests in flight, so that what the user asks for (which
+    /// shares the per-IP rate budget) is never queued behind a backfill.
+    pub const BACKGROUND: Pace = Pace {
+        orgs_at_once: 1,
+        pages_at_once: 2,
+    };
+}
 /// No account has more pages than this; a server that says otherwise is not followed further.
 const MAX_PAGES: i64 = 100_000;
 
@@ -88,22 +107,23 @@ fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
     books.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Syncs every organization, `at_once` side by side (the client-side rate limit paces them
-/// all): one result per organization, in the order given.
+/// Syncs every organization, `pace.orgs_at_once` side by side (the client-side rate limit
+/// paces them all): one result per organization, in the order given.
 pub async fn sync_all(
     api: &ApiClient,
     books: &Shared,
     orgs: &[UserOrganization],
     budget: &Budget,
-    at_once: usize,
+    pace: Pace,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<Result<OrgReport, SyncError>> {
-    let mut results: Vec<(usize, Result<OrgReport, SyncError>)> =
-        futures_util::stream::iter(orgs.iter().enumerate())
-            .map(|(i, org)| async move { (i, sync_org(api, books, org, budget, progress).await) })
-            .buffer_unordered(at_once.max(1))
-            .collect()
-            .await;
+    let mut results: Vec<(usize, Result<OrgReport, SyncError>)> = futures_util::stream::iter(
+        orgs.iter().enumerate(),
+    )
+    .map(|(i, org)| async move { (i, sync_org(api, books, org, budget, pace, progress).await) })
+    .buffer_unordered(pace.orgs_at_once.max(1))
+    .collect()
+    .await;
     results.sort_by_key(|(i, _)| *i);
     results.into_iter().map(|(_, r)| r).collect()
 }
@@ -114,6 +134,7 @@ pub async fn sync_org(
     books: &Shared,
     org: &UserOrganization,
     budget: &Budget,
+    pace: Pace,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<OrgReport, SyncError> {
     let mut report = OrgReport {
@@ -147,7 +168,9 @@ pub async fn sync_org(
             continue;
         };
         report.accounts += 1;
-        if !sync_account(api, books, &org.id, account, budget, &mut report, progress).await? {
+        let limits = (budget, pace);
+        let done = sync_account(api, books, &org.id, account, limits, &mut report, progress);
+        if !done.await? {
             report.interrupted = true;
             break;
         }
@@ -162,7 +185,7 @@ async fn sync_account(
     books: &Shared,
     org: &str,
     account: &str,
-    budget: &Budget,
+    (budget, pace): (&Budget, Pace),
     report: &mut OrgReport,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
@@ -173,11 +196,13 @@ async fn sync_account(
         backfill_next_page: Some(1),
         ..SyncState::default()
     });
-    // Page 1 alone (it says how many there are), then up to WINDOW pages at once, stored in
+    // Page 1 alone (it says how many there are), then a few pages at once, stored in
     // order, so progress is kept page by page whatever order the answers come in.
     let mut total: Option<i64> = None;
     while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
-        let last = total.map_or(first, |t| t.min(first + WINDOW - 1).max(first));
+        let last = total.map_or(first, |t| {
+            t.min(first + pace.pages_at_once.max(1) - 1).max(first)
+        });
         let pages: Vec<i64> = (first..=last).take_while(|_| budget.take()).collect();
         if pages.is_empty() {
             return Ok(false);

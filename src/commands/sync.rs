@@ -7,16 +7,13 @@ use serde_json::json;
 
 use super::reach::{Reach, clean};
 use crate::books::key::open_for;
-use crate::books::sync::{Budget, Progress, sync_all};
+use crate::books::sync::{Budget, Pace, Progress, sync_all};
 use crate::books::{Books, Opened};
 use crate::config::Config;
 use crate::sources::listing;
 
 /// Exit code when some organization could not be synced (the others were).
 const EXIT_PARTIAL: u8 = 3;
-/// Organizations synced side by side: enough to keep the client-side rate budget busy at
-/// Qonto's latency, few enough to leave room for a TUI on the same IP.
-const AT_ONCE: usize = 4;
 
 pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
     if !config.cache {
@@ -61,7 +58,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         &books,
         &listing.orgs,
         &Budget::unlimited(),
-        AT_ONCE,
+        Pace::FULL,
         &on_progress,
     )
     .await;

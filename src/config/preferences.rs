@@ -40,6 +40,9 @@ pub struct Preferences {
     /// Fetch nearby organizations in the background (`QONTO_TUI_PREFETCH=off` turns it off, to
     /// measure uncached switches).
     pub prefetch: bool,
+    /// Keep the local books in sync in the background while the TUI runs
+    /// (`QONTO_TUI_SYNC=off` turns it off).
+    pub background_sync: bool,
     /// How amounts and dates are written.
     pub locale: Locale,
     /// How often the selected organization is refreshed by itself (`None`: never).
@@ -55,6 +58,7 @@ impl Default for Preferences {
             palette: Palette::default(),
             no_color: false,
             prefetch: true,
+            background_sync: true,
             refresh_every: Some(DEFAULT_REFRESH),
             locale: Locale::default(),
             test_panic: false,
@@ -100,6 +104,7 @@ impl Preferences {
             palette: Palette::with_overrides(&theme.unwrap_or_default())?,
             no_color: env("NO_COLOR").is_some(),
             prefetch: env("QONTO_TUI_PREFETCH").is_none_or(|v| v != "off"),
+            background_sync: env("QONTO_TUI_SYNC").is_none_or(|v| v != "off"),
             refresh_every,
             locale,
             test_panic: env("QONTO_TUI_TEST_PANIC").is_some_and(|v| v == "1"),

@@ -9,7 +9,7 @@ use crate::app::{Msg, Stored};
 use crate::books::Books;
 use crate::config::Config;
 use qonto_client::api::Via;
-use qonto_client::api::models::Organization;
+use qonto_client::api::models::{Meta, Organization, TransactionsPage};
 
 /// Transactions shown per account before Qonto answers: the first page's worth.
 const FIRST_PAGE: usize = 100;
@@ -70,7 +70,28 @@ impl CacheHandle {
         Some(cache)
     }
 
-    /// Whether the books will not open in this run (the demo keeps nothing).
+    /// The books, once open; `None` when they will not open in this run (waits at most a
+    /// minute: opening is bounded by the secret store's own time limit).
+    pub async fn wait_open(&self) -> Option<&Cache> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(cache) = self.cache.get() {
+                return Some(cache);
+            }
+            if self.is_closed() {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    }
+
+    /// The books, if they are open now.
+    pub fn opened(&self) -> Option<&Cache> {
+        self.cache.get()
+    }
+
+    /// Whether the books will not open in this run.
     pub fn is_closed(&self) -> bool {
         self.closed.load(std::sync::atomic::Ordering::SeqCst)
     }
@@ -90,9 +111,12 @@ pub struct Cache {
 }
 
 impl Cache {
-    /// Opens the books of `config`'s server (`None` in memory: the demo keeps nothing).
+    /// Opens the books of `config`'s server: in memory when the tokens are (the demo keeps
+    /// nothing on disk); `None` when the local copy is turned off.
     pub async fn open(config: &Config) -> Option<Cache> {
-        crate::books::key::database_path(config)?;
+        if !config.cache {
+            return None;
+        }
         match crate::books::key::open_for(config).await {
             Ok(opened) => {
                 if let Some(aside) = opened.set_aside {
@@ -110,6 +134,11 @@ impl Cache {
                 None
             }
         }
+    }
+
+    /// The books, for a sync that shares them with the answers written here.
+    pub fn shared(&self) -> &crate::books::sync::Shared {
+        &self.books
     }
 
     fn books(&self) -> std::sync::MutexGuard<'_, Books> {
@@ -163,6 +192,39 @@ impl Cache {
         }
     }
 
+    /// Page `page` of an account's transactions read from the books instead of Qonto, when
+    /// they hold all of it: its backfill is complete and its last sync succeeded. Scrolling
+    /// deep then costs no request, and memory holds only what was scrolled through.
+    pub fn listed_page(
+        &self,
+        account: &str,
+        page: i64,
+        per_page: i64,
+        with_declined: bool,
+    ) -> Option<TransactionsPage> {
+        let books = self.books();
+        let state = books.sync_state(account).ok()??;
+        if state.backfill_next_page.is_some() || state.synced_at.is_none() || page < 1 {
+            return None;
+        }
+        let total = books.listed_count(account, with_declined).ok()?;
+        let offset = (page - 1).checked_mul(per_page)?;
+        let transactions = books
+            .listed_transactions(account, offset as usize, per_page as usize, with_declined)
+            .ok()?;
+        let total_pages = (total + per_page - 1) / per_page.max(1);
+        Some(TransactionsPage {
+            transactions,
+            meta: Meta {
+                current_page: Some(page),
+                next_page: (page < total_pages).then_some(page + 1),
+                total_pages: Some(total_pages),
+                total_count: Some(total),
+                per_page: Some(per_page),
+            },
+        })
+    }
+
     /// What the books hold, as messages: the organizations, each one's accounts, and the
     /// newest transactions of each account.
     pub fn stored(&self, with_declined: bool) -> Vec<Msg> {
@@ -193,7 +255,7 @@ impl Cache {
                 continue;
             }
             for account in accounts.iter().filter_map(|a| a.key()) {
-                if let Ok(items) = books.newest_transactions(account, FIRST_PAGE, with_declined)
+                if let Ok(items) = books.listed_transactions(account, 0, FIRST_PAGE, with_declined)
                     && !items.is_empty()
                 {
                     msgs.push(Msg::Stored(Stored::Transactions {

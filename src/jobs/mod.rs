@@ -1,6 +1,7 @@
 //! The background worker: carries out `update`'s jobs (fetches in keyed slots, the sign-in
 //! flow, small file writes) and sends results back as messages.
 
+mod background_sync;
 pub mod cache;
 pub mod fetch;
 mod sign_in;
@@ -35,6 +36,10 @@ pub struct Worker {
     saving: Option<JoinHandle<()>>,
     /// Background prefetching (off only to measure uncached switches).
     prefetch: bool,
+    cache: cache::CacheSlot,
+    /// Keeping the local books in sync (off with `QONTO_TUI_SYNC=off`).
+    background_sync: Option<background_sync::BackgroundSync>,
+    sync_enabled: bool,
 }
 
 impl Worker {
@@ -47,10 +52,14 @@ impl Worker {
         to_app: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         let prefetch = config.preferences.prefetch;
+        let sync_enabled = config.preferences.background_sync && config.cache;
         Self {
             session,
             config,
-            slots: Slots::new(api.clone(), sources.clone(), cache, to_app.clone()),
+            slots: Slots::new(api.clone(), sources.clone(), cache.clone(), to_app.clone()),
+            cache,
+            background_sync: None,
+            sync_enabled,
             api,
             sources,
             to_app,
@@ -73,6 +82,9 @@ impl Worker {
             }
         }
         self.slots.abort_all();
+        if let Some(sync) = self.background_sync.take() {
+            sync.stop();
+        }
         if let Some(task) = self.sign_in.take() {
             task.stop();
         }
@@ -87,7 +99,25 @@ impl Worker {
 
     fn execute(&mut self, job: Job) {
         match job {
-            Job::Fetch(fetch) => self.slots.submit(fetch, Priority::Selected),
+            Job::Fetch(fetch) => {
+                if let (Some(sync), Some(org)) = (&self.background_sync, fetch.org()) {
+                    sync.prefer(org);
+                }
+                self.slots.submit(fetch, Priority::Selected)
+            }
+            Job::Sync(orgs) => {
+                if let Some(running) = self.background_sync.take() {
+                    running.stop();
+                }
+                if self.sync_enabled && !orgs.is_empty() {
+                    self.background_sync = Some(background_sync::BackgroundSync::start(
+                        self.api.clone(),
+                        self.cache.clone(),
+                        orgs,
+                        self.to_app.clone(),
+                    ));
+                }
+            }
             Job::Prefetch { orgs, generation } => {
                 // Off: a visit still fetches, since `update` asks again for an org it awaits.
                 if self.prefetch {

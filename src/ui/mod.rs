@@ -149,12 +149,41 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme.error(),
         ));
     }
+    if let Some((words, warn)) = sync_summary(app) {
+        let style = if warn { theme.warning() } else { theme.dim() };
+        spans.push(Span::styled(format!("· {words} "), style));
+    }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     let help = Line::from(vec![
         Span::styled(app.keys.main(Action::Help), theme.key()),
         Span::styled(" help ", theme.dim()),
     ]);
     frame.render_widget(Paragraph::new(help).alignment(Alignment::Right), area);
+}
+
+/// The background sync in a few words, and whether they are a warning.
+fn sync_summary(app: &App) -> Option<(String, bool)> {
+    let sync = &app.sync;
+    let (done, total) = sync.done();
+    let failed = sync.failed();
+    if sync.running {
+        return Some((format!("syncing {done}/{total}"), false));
+    }
+    let finished = sync.finished_at?;
+    if failed > 0 {
+        return Some((format!("sync: {failed} of {total} failed"), true));
+    }
+    let stored = sync
+        .stored
+        .map(|n| format!(", {} stored", app.locale.count(n)))
+        .unwrap_or_default();
+    Some((
+        format!(
+            "synced {}{stored}",
+            format::ago(app.now.saturating_duration_since(finished))
+        ),
+        false,
+    ))
 }
 
 fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {

@@ -106,7 +106,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             (16.., true) => format!(" {tag:<3}"),
             _ => String::new(),
         };
-        let name_width = width.saturating_sub(right.chars().count() + 2);
+        // How far the background sync of its books is (wide rows only: the name comes first).
+        let sync_mark = app.sync.mark(&org.id).filter(|_| width >= 24);
+        let mark_width = sync_mark.as_ref().map_or(0, |m| m.chars().count() + 1);
+        let name_width = width.saturating_sub(right.chars().count() + 2 + mark_width);
         let marker = if row == app.selected { "▸ " } else { "  " };
         let loading_since = app.data.get(&org.id).and_then(|d| match d.overview {
             Load::Loading { since, .. } => Some(since),
@@ -114,6 +117,14 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         });
         let name = fit(org.display_name(), name_width);
         let mut spans = vec![Span::raw(marker), Span::raw(format!("{name:<name_width$}"))];
+        if let Some(mark) = sync_mark {
+            let style = if mark == "!" {
+                theme.warning()
+            } else {
+                theme.dim()
+            };
+            spans.push(Span::styled(format!(" {mark}"), style));
+        }
         spans.push(Span::styled(right, theme.dim()));
         if let Some(since) = loading_since
             && width > 4

@@ -86,6 +86,10 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::StoreHealth(problem) => sign_in::store_health(app, problem),
         Msg::SignedIn => sign_in::signed_in(app),
         Msg::Stored(what) => stored::stored(app, what),
+        Msg::Synced(news) => {
+            app.sync.apply(news, app.now);
+            Vec::new()
+        }
         Msg::SourceAdded(result) => sources::added(app, result),
         Msg::SourceRemoved(result) => sources::removed(app, result),
     }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 
-use super::super::msg::{Cmd, Fetch};
+use super::super::msg::{Cmd, Fetch, Job};
 use super::super::state::{App, Banner, Load, Notice, OrgData, Screen, Tone};
 use super::super::text;
 use super::loading::{
@@ -166,7 +166,24 @@ pub(super) fn orgs_loaded(
         cmds.extend(plan_org(app, &org, Freshness::Missing));
     }
     cmds.extend(plan_prefetch(app));
+    cmds.extend(plan_sync(app));
     cmds
+}
+
+/// The background sync, asked for again when the list of organizations changed: the selected
+/// organization first, then its neighbours outwards (what the user will look at next).
+fn plan_sync(app: &mut App) -> Option<Cmd> {
+    let list = app.org_list().to_vec();
+    let mut ids: Vec<String> = list.iter().map(|o| o.id.clone()).collect();
+    ids.sort_unstable();
+    if app.sync.asked_for == ids {
+        return None;
+    }
+    app.sync.asked_for = ids;
+    let selected = app.visible.get(app.selected).copied().unwrap_or_default();
+    let mut orgs: Vec<(usize, UserOrganization)> = list.into_iter().enumerate().collect();
+    orgs.sort_by_key(|(i, _)| i.abs_diff(selected));
+    Some(Job::Sync(orgs.into_iter().map(|(_, o)| o).collect()).into())
 }
 
 fn announce_consent_change(app: &mut App, before: &[(String, String)], after: &[UserOrganization]) {
