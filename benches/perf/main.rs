@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod books;
+mod books_large;
 mod draw;
 mod memory;
 mod startup;
@@ -116,7 +117,15 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 6] = ["switching", "held", "startup", "memory", "books", "draw"];
+const SECTIONS: [&str; 7] = [
+    "switching",
+    "held",
+    "startup",
+    "memory",
+    "books",
+    "million",
+    "draw",
+];
 
 fn main() {
     // `cargo bench` passes --bench; a filter naming none of our sections skips the run (it was
@@ -151,6 +160,9 @@ fn main() {
         if wanted("books") {
             books::start_from_books().await;
             books::books().await;
+        }
+        if wanted("million") {
+            books_large::large_books().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 use qonto_client::secret::Secret;
-pub use read::{AccountRow, TxRow};
+pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
 pub use write::SyncState;
 

@@ -24,6 +24,17 @@ pub struct TxRow {
     pub updated_at: Option<String>,
 }
 
+/// Where a page of a list starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListedFrom<'a> {
+    Offset(usize),
+    /// Just after the row with this date and id (the last one of the page before).
+    After {
+        sort_at: &'a str,
+        id: &'a str,
+    },
+}
+
 /// A stored bank account.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountRow {
@@ -81,7 +92,7 @@ impl Books {
     ) -> Result<Vec<TxRow>, BooksError> {
         let mut q = self.db.prepare_cached(&format!(
             "SELECT {TX_COLUMNS} FROM transactions t WHERE t.account_id = ?1
-             ORDER BY t.sort_at DESC, t.id LIMIT ?2 OFFSET ?3"
+             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?2 OFFSET ?3"
         ))?;
         let rows = q.query_map(params![account_id, limit as i64, offset as i64], tx_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -103,6 +114,12 @@ impl Books {
             params![account_id, with_declined],
             |r| r.get(0),
         )?)
+    }
+
+    /// Rows changed since the books were opened: a count read before is still right while
+    /// this has not moved.
+    pub fn changes(&self) -> u64 {
+        self.db.total_changes()
     }
 
     /// Every stored transaction's count, across organizations.
@@ -218,16 +235,29 @@ impl Books {
     pub fn listed_transactions(
         &self,
         account_id: &str,
-        offset: usize,
+        from: ListedFrom<'_>,
         limit: usize,
         with_declined: bool,
     ) -> Result<Vec<qonto_client::api::models::Transaction>, BooksError> {
+        // After a known row, the index leads straight there; an offset walks every row before.
+        let (offset, after) = match from {
+            ListedFrom::Offset(offset) => (offset as i64, None),
+            ListedFrom::After { sort_at, id } => (0, Some((sort_at, id))),
+        };
         let mut q = self.db.prepare_cached(&format!(
             "SELECT {TX_COLUMNS}, t.label, t.category FROM transactions t
              WHERE t.account_id = ?1 AND (?2 OR t.status IS NOT 'declined')
-             ORDER BY t.sort_at DESC, t.id LIMIT ?3 OFFSET ?4"
+               AND (?5 IS NULL OR t.sort_at < ?5 OR (t.sort_at = ?5 AND t.id < ?6))
+             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?3 OFFSET ?4"
         ))?;
-        let at = params![account_id, with_declined, limit as i64, offset as i64];
+        let at = params![
+            account_id,
+            with_declined,
+            limit as i64,
+            offset,
+            after.map(|a| a.0),
+            after.map(|a| a.1)
+        ];
         let rows = q.query_map(at, |r| {
             let t = tx_row(r)?;
             Ok(serde_json::json!({

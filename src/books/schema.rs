@@ -97,6 +97,34 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX labels_by_org ON labels(org_id);
     "#,
+    // 3: what a bookkeeper checks and searches by: labels, receipts, VAT, card, initiator,
+    // foreign amounts, the counterparty's account.
+    r#"
+    ALTER TABLE transactions ADD COLUMN label_ids TEXT;
+    ALTER TABLE transactions ADD COLUMN attachment_ids TEXT;
+    ALTER TABLE transactions ADD COLUMN attachment_required INTEGER;
+    ALTER TABLE transactions ADD COLUMN attachment_lost INTEGER;
+    -- A receipt is required and none is attached nor declared lost (worked out on write).
+    ALTER TABLE transactions ADD COLUMN missing_receipt INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE transactions ADD COLUMN vat_amount_cents INTEGER;
+    ALTER TABLE transactions ADD COLUMN vat_rate REAL;
+    ALTER TABLE transactions ADD COLUMN local_amount_cents INTEGER;
+    ALTER TABLE transactions ADD COLUMN local_currency TEXT;
+    ALTER TABLE transactions ADD COLUMN card_last_digits TEXT;
+    ALTER TABLE transactions ADD COLUMN initiator_id TEXT;
+    ALTER TABLE transactions ADD COLUMN subject_type TEXT;
+    ALTER TABLE transactions ADD COLUMN settled_balance_cents INTEGER;
+    ALTER TABLE transactions ADD COLUMN counterparty_iban TEXT;
+    ALTER TABLE transactions ADD COLUMN counterparty_bic TEXT;
+    CREATE INDEX transactions_missing_receipt ON transactions(org_id, sort_at)
+        WHERE missing_receipt = 1;
+    CREATE INDEX transactions_by_date ON transactions(sort_at);
+    -- Lists page on (sort_at, id) from the last row shown, both descending.
+    DROP INDEX transactions_by_account;
+    CREATE INDEX transactions_by_account ON transactions(account_id, sort_at DESC, id DESC);
+    -- Rows stored before lack these fields: every account is backfilled again.
+    UPDATE sync_state SET backfill_next_page = 1;
+    "#,
 ];
 
 /// The version this build writes.
@@ -154,7 +182,19 @@ mod tests {
             [],
         )
         .unwrap();
+        db.execute(
+            "INSERT INTO sync_state (account_id, org_id, backfill_next_page) VALUES ('a', 'o', NULL)",
+            [],
+        )
+        .unwrap();
         assert_eq!(migrate(&mut db).unwrap(), 1);
+        // Rows from before version 3 lack its fields: the account is backfilled again.
+        let next: Option<i64> = db
+            .query_row("SELECT backfill_next_page FROM sync_state", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(next, Some(1));
         let kept: String = db
             .query_row(
                 "SELECT counterparty FROM transactions WHERE id = 't'",

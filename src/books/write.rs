@@ -173,8 +173,14 @@ impl Books {
             let mut upsert = tx.prepare(
                 "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
                      status, operation_type, counterparty, label, reference, note, category,
-                     emitted_at, settled_at, updated_at, sort_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                     emitted_at, settled_at, updated_at, sort_at, label_ids, attachment_ids,
+                     attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
+                     vat_rate, local_amount_cents, local_currency, card_last_digits,
+                     initiator_id, subject_type, settled_balance_cents, counterparty_iban,
+                     counterparty_bic)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                     ?32)
                  ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
                      account_id = excluded.account_id, amount_cents = excluded.amount_cents,
                      currency = excluded.currency, side = excluded.side, status = excluded.status,
@@ -183,7 +189,19 @@ impl Books {
                      reference = excluded.reference, note = excluded.note,
                      category = excluded.category, emitted_at = excluded.emitted_at,
                      settled_at = excluded.settled_at, updated_at = excluded.updated_at,
-                     sort_at = excluded.sort_at",
+                     sort_at = excluded.sort_at, label_ids = excluded.label_ids,
+                     attachment_ids = excluded.attachment_ids,
+                     attachment_required = excluded.attachment_required,
+                     attachment_lost = excluded.attachment_lost,
+                     missing_receipt = excluded.missing_receipt,
+                     vat_amount_cents = excluded.vat_amount_cents, vat_rate = excluded.vat_rate,
+                     local_amount_cents = excluded.local_amount_cents,
+                     local_currency = excluded.local_currency,
+                     card_last_digits = excluded.card_last_digits,
+                     initiator_id = excluded.initiator_id, subject_type = excluded.subject_type,
+                     settled_balance_cents = excluded.settled_balance_cents,
+                     counterparty_iban = excluded.counterparty_iban,
+                     counterparty_bic = excluded.counterparty_bic",
             )?;
             for t in transactions {
                 let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
@@ -196,6 +214,8 @@ impl Books {
                     Some(updated) if updated != &t.updated_at => done.changed += 1,
                     Some(_) => {}
                 }
+                let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
+                let transfer = t.transfer.as_ref();
                 upsert.execute(params![
                     id,
                     org_id,
@@ -213,7 +233,22 @@ impl Books {
                     t.emitted_at,
                     t.settled_at,
                     t.updated_at,
-                    t.date()
+                    t.date(),
+                    json(&t.label_ids),
+                    json(&t.attachment_ids),
+                    t.attachment_required,
+                    t.attachment_lost,
+                    t.misses_receipt(),
+                    t.vat_amount_cents,
+                    t.vat_rate,
+                    t.local_amount_cents,
+                    t.local_currency,
+                    t.card_last_digits,
+                    t.initiator_id,
+                    t.subject_type,
+                    t.settled_balance_cents,
+                    transfer.and_then(|d| d.counterparty_account_number.as_deref()),
+                    transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
                 ])?;
             }
         }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use crate::app::{Msg, Stored};
-use crate::books::Books;
+use crate::books::{Books, ListedFrom};
 use crate::config::Config;
 use qonto_client::api::Via;
 use qonto_client::api::models::{Meta, Organization, TransactionsPage};
@@ -108,6 +108,17 @@ impl CacheHandle {
 
 pub struct Cache {
     books: Mutex<Books>,
+    listing: Mutex<Listing>,
+}
+
+/// What makes the next page of a list cheap to read: the last row of each page served, and
+/// each list's length while the books have not changed.
+#[derive(Default)]
+struct Listing {
+    /// (account, with declined, page) → the (sort_at, id) of that page's last row.
+    page_ends: std::collections::HashMap<(String, bool, i64), (String, String)>,
+    /// (account, with declined) → (the books' change count then, the length).
+    lengths: std::collections::HashMap<(String, bool), (u64, i64)>,
 }
 
 impl Cache {
@@ -127,6 +138,7 @@ impl Cache {
                 }
                 Some(Cache {
                     books: Mutex::new(opened.books),
+                    listing: Mutex::default(),
                 })
             }
             Err(e) => {
@@ -207,11 +219,33 @@ impl Cache {
         if state.backfill_next_page.is_some() || state.synced_at.is_none() || page < 1 {
             return None;
         }
-        let total = books.listed_count(account, with_declined).ok()?;
-        let offset = (page - 1).checked_mul(per_page)?;
+        let mut listing = self.listing.lock().unwrap_or_else(|p| p.into_inner());
+        let list = (account.to_string(), with_declined);
+        let changes = books.changes();
+        let total = match listing.lengths.get(&list) {
+            Some((seen, length)) if *seen == changes => *length,
+            _ => {
+                let length = books.listed_count(account, with_declined).ok()?;
+                listing.lengths.insert(list.clone(), (changes, length));
+                length
+            }
+        };
+        let before = listing
+            .page_ends
+            .get(&(list.0.clone(), with_declined, page - 1));
+        let from = match before {
+            Some((sort_at, id)) => ListedFrom::After { sort_at, id },
+            None => ListedFrom::Offset(usize::try_from((page - 1).checked_mul(per_page)?).ok()?),
+        };
         let transactions = books
-            .listed_transactions(account, offset as usize, per_page as usize, with_declined)
+            .listed_transactions(account, from, per_page as usize, with_declined)
             .ok()?;
+        if let Some(last) = transactions.last()
+            && let (Some(sort_at), Some(id)) = (last.date(), last.id.as_deref())
+        {
+            let end = (sort_at.to_string(), id.to_string());
+            listing.page_ends.insert((list.0, with_declined, page), end);
+        }
         let total_pages = (total + per_page - 1) / per_page.max(1);
         Some(TransactionsPage {
             transactions,
@@ -255,8 +289,12 @@ impl Cache {
                 continue;
             }
             for account in accounts.iter().filter_map(|a| a.key()) {
-                if let Ok(items) = books.listed_transactions(account, 0, FIRST_PAGE, with_declined)
-                    && !items.is_empty()
+                if let Ok(items) = books.listed_transactions(
+                    account,
+                    ListedFrom::Offset(0),
+                    FIRST_PAGE,
+                    with_declined,
+                ) && !items.is_empty()
                 {
                     msgs.push(Msg::Stored(Stored::Transactions {
                         org: org.id.clone(),

@@ -41,6 +41,40 @@ fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::
     })
 }
 
+/// A list of ids that may be missing, null, or hold a non-string (left out).
+fn lenient_strings<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Array(items)) => items
+            .into_iter()
+            .filter_map(|i| match i {
+                serde_json::Value::String(s) => Some(s),
+                serde_json::Value::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// A boolean that may be missing, null or a string; `None` when Qonto did not say.
+fn lenient_opt_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(match v {
+        Some(serde_json::Value::Bool(b)) => Some(b),
+        Some(serde_json::Value::String(s)) if s == "true" || s == "false" => Some(s == "true"),
+        _ => None,
+    })
+}
+
+/// A sub-object that is left out, rather than failing its parent, when it has another shape.
+fn lenient_object<'de, D: Deserializer<'de>, T: serde::de::DeserializeOwned>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    Ok(v.and_then(|v| serde_json::from_value(v).ok()))
+}
+
 /// A boolean that may be missing or null.
 fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     let v = Option::<serde_json::Value>::deserialize(d)?;
@@ -197,6 +231,53 @@ pub struct Transaction {
     /// When Qonto last changed it (status, attachments, note…): what incremental sync follows.
     #[serde(default, deserialize_with = "lenient_string")]
     pub updated_at: Option<String>,
+    #[serde(default, deserialize_with = "lenient_strings")]
+    pub label_ids: Vec<String>,
+    #[serde(default, deserialize_with = "lenient_strings")]
+    pub attachment_ids: Vec<String>,
+    /// Whether a receipt is expected (Qonto's rules per operation); `None` when not said.
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    pub attachment_required: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_opt_bool")]
+    pub attachment_lost: Option<bool>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub vat_amount_cents: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_f64")]
+    pub vat_rate: Option<f64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub local_amount_cents: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub local_currency: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub card_last_digits: Option<String>,
+    /// The membership that initiated it.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub initiator_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub subject_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub settled_balance_cents: Option<i64>,
+    /// The counterparty's account, on transfers.
+    #[serde(default, deserialize_with = "lenient_object")]
+    pub transfer: Option<TransferDetails>,
+}
+
+/// A transfer's counterparty account, as Qonto gives it on a transaction.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct TransferDetails {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub counterparty_account_number: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub counterparty_bank_identifier: Option<String>,
+}
+
+impl Transaction {
+    /// A receipt is required and none is attached (nor declared lost).
+    pub fn misses_receipt(&self) -> bool {
+        self.attachment_required == Some(true)
+            && self.attachment_ids.is_empty()
+            && self.attachment_lost != Some(true)
+    }
 }
 
 impl Transaction {

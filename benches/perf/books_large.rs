@@ -1,0 +1,236 @@
+//! The app over books of 1,000,000 stored transactions (20 organizations × 2 accounts): key
+//! Down to a prefetched organization, scrolling an account to its end from the books, and the
+//! peak memory of it all.
+
+use qonto_tui::books::{Books, SyncState};
+
+use super::*;
+
+const ORGS: usize = 20;
+const ACCOUNTS: usize = 2;
+const PER_ACCOUNT: usize = 25_000;
+
+/// The app's database and its key file, once a first run has made them.
+fn database_and_key(home: &Home) -> (std::path::PathBuf, qonto_client::Secret) {
+    let dir = home.dir.join("data").join("qonto-tui");
+    let find = |prefix: &str, suffix: &str| {
+        std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().to_string();
+                name.starts_with(prefix) && name.ends_with(suffix)
+            })
+            .unwrap_or_else(|| panic!("no {prefix}*{suffix} in {}", dir.display()))
+    };
+    let key = std::fs::read_to_string(find("books-key-", ".secret")).unwrap();
+    (
+        find("books-", ".db"),
+        qonto_client::Secret::new(key.trim_end()),
+    )
+}
+
+/// Writes every transaction of the sandbox into the books, each account marked as fully
+/// synced: what a finished `qonto-tui sync` leaves.
+async fn fill(sb: &Sandbox, path: &std::path::Path, key: &qonto_client::Secret) -> i64 {
+    let api = qonto_testkit::fixtures::signed_in_api(sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let mut books = Books::open(path, key).unwrap().books;
+    let now = chrono::Utc::now().timestamp();
+    for org in &orgs {
+        let overview = api.organization(&org.id).await.unwrap();
+        books.put_organization(org, now).unwrap();
+        books
+            .put_accounts(&org.id, &overview.bank_accounts)
+            .unwrap();
+    }
+    for org in &sb.data().orgs {
+        for account in &org.accounts {
+            let ledger = sb.ledger_now(account);
+            for chunk in ledger.transactions.chunks(5_000) {
+                let page: Vec<qonto_client::api::models::Transaction> = chunk
+                    .iter()
+                    .map(|t| {
+                        serde_json::from_value(serde_json::json!({
+                            "id": t.id, "amount_cents": t.amount_cents, "currency": "EUR",
+                            "side": t.side.as_str(), "status": t.status.as_str(),
+                            "operation_type": "transfer",
+                            "clean_counterparty_name": sb.data().counterparties[t.counterparty].name,
+                            "reference": t.reference, "note": t.note,
+                            "emitted_at": stamp(t.emitted_at),
+                            "settled_at": t.settled_at.map(stamp),
+                            "updated_at": stamp(t.updated_at),
+                        }))
+                        .unwrap()
+                    })
+                    .collect();
+                books.put_transactions(&org.id, &account.id, &page).unwrap();
+            }
+            let newest = ledger.transactions.iter().map(|t| t.updated_at).max();
+            books
+                .set_sync_state(&SyncState {
+                    account_id: account.id.clone(),
+                    org_id: org.id.clone(),
+                    backfill_next_page: None,
+                    newest_updated_at: newest
+                        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+                    synced_at: Some(now),
+                })
+                .unwrap();
+        }
+    }
+    books.total_transactions().unwrap()
+}
+
+/// A time as Qonto writes it.
+fn stamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// What the transactions tab shows as "N of TOTAL" for `account`.
+fn position(screen: &str, account: &str) -> Option<usize> {
+    let label = format!("{account}  ");
+    let line = screen.lines().find(|l| l.contains(&label))?;
+    let after = &line[line.find(&label)? + label.len()..];
+    after.split(" of").next()?.trim().parse().ok()
+}
+
+pub async fn large_books() {
+    let sb = sandbox(
+        DataOptions {
+            extra_orgs: ORGS - 5,
+            accounts_per_org: Some(ACCOUNTS),
+            transactions_per_account: Some(PER_ACCOUNT),
+            ..DataOptions::default()
+        },
+        Duration::from_secs(3600),
+    )
+    .await;
+    let home = Home::new("bench-books-large");
+    let env = env_for(&sb, &home, true);
+    let e = env.clone();
+    blocking(move || login(&e)).await;
+    // A first run makes the database and its key (the sync is off: it would backfill it all).
+    let mut quiet = env.clone();
+    quiet.push(("QONTO_TUI_SYNC".into(), "off".into()));
+    let first = sb.data().orgs[0].accounts[0].name.clone();
+    blocking(move || {
+        let app = PtyApp::spawn(&[], &quiet, 200, 60);
+        app.wait_text(&first, WAIT);
+        std::thread::sleep(Duration::from_millis(300));
+        drop(app);
+    })
+    .await;
+    let (path, key) = database_and_key(&home);
+    let filling = Instant::now();
+    let stored = fill(&sb, &path, &key).await;
+    let filled_in = filling.elapsed();
+    let on_disk = std::fs::metadata(&path).unwrap().len();
+
+    // Each organization's first account, named with the end of its IBAN as the data pane
+    // shows it (account names repeat across organizations).
+    let targets: Vec<(String, String)> = sb
+        .data()
+        .orgs
+        .iter()
+        .map(|o| {
+            let iban = &o.accounts[0].iban;
+            (o.name.clone(), iban[iban.len() - 4..].to_string())
+        })
+        .collect();
+    let account = sb.data().orgs[ORGS - 1].accounts[0].name.clone();
+    let listed = sb
+        .ledger_now(&sb.data().orgs[ORGS - 1].accounts[0])
+        .transactions
+        .iter()
+        .filter(|t| t.status != qonto_sandbox::data::TxStatus::Declined)
+        .count();
+    sb.set_faults(Faults {
+        latency: L,
+        ..Faults::default()
+    });
+    let app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
+    let (samples, scrolled, before, peak, after) = blocking(move || {
+        let mut app = app;
+        let pid = app.child.process_id().unwrap();
+        app.wait_for("the first organization from the books", WAIT, |s| {
+            s.contains(&targets[0].1)
+        });
+        // Every overview is in the books: give the start a moment to settle, then move.
+        std::thread::sleep(Duration::from_millis(500));
+        let before = app_helpers::proc_status(pid, "VmRSS:");
+        let mut samples = Vec::new();
+        for (name, last4) in targets.iter().skip(1) {
+            std::thread::sleep(Duration::from_millis(50));
+            let t = Instant::now();
+            app.send(DOWN);
+            app.wait_for("the next organization", WAIT, |s| {
+                s.contains(last4)
+                    && s.lines()
+                        .any(|l| l.contains(&format!("▸ {}", &name[..name.len().min(12)])))
+            });
+            samples.push(t.elapsed());
+        }
+        // Its transactions, scrolled to the very end: pages come from the books.
+        app.send(b"2");
+        app.send(b"\t");
+        app.wait_for("the first page", WAIT, |s| position(s, &account) == Some(1));
+        let t = Instant::now();
+        app.send(b"G");
+        app.wait_for("the last transaction", Duration::from_secs(120), |s| {
+            position(s, &account) == Some(listed)
+        });
+        let scrolled = t.elapsed();
+        // And back up through every organization, on the transactions tab.
+        app.send(b"\t");
+        for _ in 1..ORGS {
+            app.send(b"k");
+            std::thread::sleep(Duration::from_millis(30));
+        }
+        std::thread::sleep(Duration::from_millis(500));
+        let peak = app_helpers::proc_status(pid, "VmHWM:");
+        let after = app_helpers::proc_status(pid, "VmRSS:");
+        (samples, scrolled, before, peak, after)
+    })
+    .await;
+    row(
+        &format!(
+            "key Down → prefetched organization drawn from the books, {stored} stored ({ORGS} organizations)"
+        ),
+        format!(
+            "median {} / max {} over {} moves",
+            ms(median(samples.clone())),
+            ms(*samples.iter().max().unwrap()),
+            samples.len()
+        ),
+        "< 16 ms",
+    );
+    row(
+        &format!("G → last of {listed} transactions drawn, pages read from the books, L = 100 ms"),
+        ms(scrolled),
+        "report",
+    );
+    row(
+        &format!(
+            "RSS while switching through {ORGS} organizations and scrolling one account to its end, {stored} stored"
+        ),
+        format!(
+            "{:.1} MB peak ({:.1} MB at start, {:.1} MB after)",
+            peak as f64 / 1024.0,
+            before as f64 / 1024.0,
+            after as f64 / 1024.0
+        ),
+        "< 80 MB",
+    );
+    row(
+        "books of 1,000,000 transactions: written in, size on disk",
+        format!(
+            "{:.1} s, {:.0} MB ({:.0} B per transaction)",
+            filled_in.as_secs_f64(),
+            on_disk as f64 / 1e6,
+            on_disk as f64 / stored as f64
+        ),
+        "report",
+    );
+}
