@@ -14,6 +14,7 @@ pub mod locale;
 pub mod logging;
 pub mod palette;
 pub mod runtime;
+pub mod search;
 pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;

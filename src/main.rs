@@ -45,7 +45,8 @@ struct Cli {
 const AFTER_HELP: &str = "Settings come from the environment (QONTO_CLIENT_ID, QONTO_CLIENT_SECRET, QONTO_REDIRECT_URI, \
 QONTO_ENVIRONMENT=production|sandbox, QONTO_AUTH_URL, QONTO_TOKEN_URL, QONTO_API_BASE_URL, QONTO_STAGING_TOKEN, \
 QONTO_SCOPES) or the TOML file at QONTO_TUI_CONFIG (default: config.toml in the platform config dir).
-Exit codes: 0 ok, 1 error, 2 usage, 4 not signed in (status).";
+Exit codes: 0 ok, 1 error, 2 usage (search: a query that cannot be read), 3 partly done (sync) \
+or nothing found (search), 4 not signed in (status, orgs).";
 
 #[derive(Debug, Subcommand)]
 enum Command {
@@ -72,6 +73,22 @@ enum Command {
         /// Machine-readable output: one JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Search every organization's transactions in the local copy: words (all must match,
+    /// case and accents ignored), amounts `>1000` `<50` `100..250`, periods `2026-10`
+    /// `2026-10-01..2026-10-15`, and `side:` `status:` `org:` `account:` `label:` `type:`
+    /// `missing:receipt`. Exits 3 when nothing matched, 2 when the query cannot be read.
+    Search {
+        /// The query, e.g. `urssaf >1000 2026-10 missing:receipt org:brasserie`.
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        /// Machine-readable output: a JSON array of transactions, each with its `id` and
+        /// `org_id`.
+        #[arg(long)]
+        json: bool,
+        /// At most this many, newest first (0: all).
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
     },
     /// Every organization you reach, however (User flow, membership flow, API keys).
     Orgs {
@@ -195,6 +212,12 @@ fn main() -> ExitCode {
                 let (config, _) =
                     configure_for_keys(&cli)?;
                 commands::sync(&config, json).await.map(ExitCode::from)
+            }
+            Some(Command::Search { query, json, limit }) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::search(&config, &query, json, limit)
+                    .await
+                    .map(ExitCode::from)
             }
             Some(Command::Orgs { json }) => {
                 let (config, _) =

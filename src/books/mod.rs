@@ -6,6 +6,7 @@
 pub mod key;
 mod read;
 mod schema;
+mod search;
 pub mod sync;
 mod write;
 
@@ -16,6 +17,7 @@ use rusqlite::{Connection, OpenFlags};
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
+pub use search::Found;
 pub use write::SyncState;
 
 /// The open database.

@@ -5,10 +5,12 @@ pub mod key;
 mod membership;
 mod orgs;
 mod reach;
+mod search;
 mod status;
 mod sync;
 
 pub use orgs::orgs;
+pub use search::search;
 pub use status::{EXIT_NOT_SIGNED_IN, status};
 pub use sync::sync;
 

@@ -229,6 +229,13 @@ impl Sandbox {
         self.state.ledger(account)
     }
 
+    /// Whether `tx` needs a receipt and has none: the truth a missing-receipt list is checked
+    /// against.
+    pub fn misses_receipt(&self, tx: &data::Tx) -> bool {
+        api::attachments::attachment_required(tx)
+            && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
+    }
+
     /// One step of the living books now: returns the account that moved.
     #[cfg(feature = "testing")]
     pub fn step_books(&self) -> Option<String> {

@@ -10,13 +10,13 @@ use crate::rng::SeededRng;
 use super::*;
 
 /// Qonto asks for a receipt on larger card and transfer debits.
-pub(super) fn attachment_required(tx: &Tx) -> bool {
+pub(crate) fn attachment_required(tx: &Tx) -> bool {
     tx.amount_cents >= 15_000 && tx.side == Side::Debit
 }
 
 /// The id of `tx`'s receipt, if it has one. Pending transactions have none yet; about 80% of
 /// the debits that require one have it, 70% of the other debits, 25% of credits.
-pub(super) fn receipt_id(seed: u64, tx: &Tx) -> Option<String> {
+pub(crate) fn receipt_id(seed: u64, tx: &Tx) -> Option<String> {
     if tx.status != TxStatus::Completed {
         return None;
     }

@@ -21,7 +21,7 @@ use crate::params::Params;
 use crate::random::constant_time_eq;
 use crate::state::SandboxState;
 
-mod attachments;
+pub(crate) mod attachments;
 mod files;
 mod lists;
 mod organizations;

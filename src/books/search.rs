@@ -1,0 +1,193 @@
+//! Searching the books across every organization: a parsed query becomes one SQL statement
+//! (full-text words through FTS5, every filter a bound parameter, never spliced text).
+
+use rusqlite::types::Value;
+
+use super::{Books, BooksError};
+use crate::search::query::{Query, fold};
+
+/// A transaction a search found, with the names a result row shows.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Found {
+    pub id: String,
+    pub org_id: String,
+    pub org_name: Option<String>,
+    pub account_id: String,
+    pub account_name: Option<String>,
+    pub amount_cents: Option<i64>,
+    pub currency: Option<String>,
+    pub side: Option<String>,
+    pub status: Option<String>,
+    pub operation_type: Option<String>,
+    pub counterparty: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub emitted_at: Option<String>,
+    pub settled_at: Option<String>,
+    pub label_ids: Vec<String>,
+    pub attachments: usize,
+    pub missing_receipt: bool,
+}
+
+/// Ids whose folded name begins with `prefix`.
+fn ids_named(books: &Books, sql: &str, prefix: &str) -> Result<Vec<Value>, BooksError> {
+    let mut q = books.db.prepare_cached(sql)?;
+    let rows = q.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, Option<String>>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut ids = Vec::new();
+    for row in rows {
+        let (id, name, other) = row?;
+        let named = [name, other]
+            .iter()
+            .flatten()
+            .any(|n| fold(n).starts_with(prefix));
+        if named {
+            ids.push(Value::Text(id));
+        }
+    }
+    Ok(ids)
+}
+
+/// `column IN (?, ?, …)` over `ids`, their values pushed to `params`.
+fn any_of(column: &str, ids: Vec<Value>, params: &mut Vec<Value>) -> String {
+    let marks = vec!["?"; ids.len()].join(", ");
+    params.extend(ids);
+    format!("{column} IN ({marks})")
+}
+
+impl Books {
+    /// The transactions matching `query`, newest first, at most `limit`; with the number that
+    /// match in all (counted up to `count_up_to`).
+    pub fn search(
+        &self,
+        query: &Query,
+        limit: usize,
+        count_up_to: usize,
+    ) -> Result<(Vec<Found>, usize), BooksError> {
+        let mut conditions: Vec<String> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if !query.words.is_empty() {
+            // Each word a quoted prefix term: what a person types never becomes FTS5 syntax.
+            let terms: Vec<String> = query
+                .words
+                .iter()
+                .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+                .collect();
+            conditions.push(
+                "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"
+                    .into(),
+            );
+            params.push(Value::Text(terms.join(" ")));
+        }
+        if let Some(min) = query.amount.min {
+            conditions.push("abs(t.amount_cents) >= ?".into());
+            params.push(Value::Integer(min));
+        }
+        if let Some(max) = query.amount.max {
+            conditions.push("abs(t.amount_cents) <= ?".into());
+            params.push(Value::Integer(max));
+        }
+        if let Some((first, last)) = query.period {
+            // Dates as Qonto writes them (UTC, ISO 8601) compare as text.
+            conditions.push("t.sort_at >= ? AND t.sort_at < ?".into());
+            params.push(Value::Text(first.format("%Y-%m-%d").to_string()));
+            let after = last.succ_opt().unwrap_or(last);
+            params.push(Value::Text(after.format("%Y-%m-%d").to_string()));
+        }
+        for (column, value) in [
+            ("t.side", &query.side),
+            ("t.status", &query.status),
+            ("t.operation_type", &query.operation_type),
+        ] {
+            if let Some(value) = value {
+                conditions.push(format!("{column} = ?"));
+                params.push(Value::Text(value.clone()));
+            }
+        }
+        if query.missing_receipt {
+            conditions.push("t.missing_receipt = 1".into());
+        }
+        if let Some(prefix) = &query.org {
+            let ids = ids_named(
+                self,
+                "SELECT id, name, legal_name FROM organizations",
+                prefix,
+            )?;
+            conditions.push(any_of("t.org_id", ids, &mut params));
+        }
+        if let Some(prefix) = &query.account {
+            let ids = ids_named(self, "SELECT id, name, NULL FROM accounts", prefix)?;
+            conditions.push(any_of("t.account_id", ids, &mut params));
+        }
+        if let Some(prefix) = &query.label {
+            let ids = ids_named(self, "SELECT id, name, NULL FROM labels", prefix)?;
+            let among = any_of("j.value", ids, &mut params);
+            conditions.push(format!(
+                "EXISTS (SELECT 1 FROM json_each(t.label_ids) j WHERE {among})"
+            ));
+        }
+        let filter = if conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conditions.join(" AND "))
+        };
+        let counted: i64 = self.db.query_row(
+            &format!("SELECT count(*) FROM (SELECT 1 FROM transactions t {filter} LIMIT ?)"),
+            rusqlite::params_from_iter(
+                params
+                    .iter()
+                    .cloned()
+                    .chain([Value::Integer(count_up_to as i64)]),
+            ),
+            |r| r.get(0),
+        )?;
+        let mut q = self.db.prepare(&format!(
+            "SELECT t.id, t.org_id, o.name, t.account_id, a.name, t.amount_cents, t.currency,
+                 t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note,
+                 t.emitted_at, t.settled_at, t.label_ids, t.attachment_ids, t.missing_receipt
+             FROM transactions t
+             LEFT JOIN organizations o ON o.id = t.org_id
+             LEFT JOIN accounts a ON a.id = t.account_id
+             {filter}
+             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?"
+        ))?;
+        let rows = q.query_map(
+            rusqlite::params_from_iter(params.into_iter().chain([Value::Integer(limit as i64)])),
+            |r| {
+                let ids = |i: usize| -> rusqlite::Result<Vec<String>> {
+                    let text: Option<String> = r.get(i)?;
+                    Ok(text
+                        .and_then(|t| serde_json::from_str(&t).ok())
+                        .unwrap_or_default())
+                };
+                Ok(Found {
+                    id: r.get(0)?,
+                    org_id: r.get(1)?,
+                    org_name: r.get(2)?,
+                    account_id: r.get(3)?,
+                    account_name: r.get(4)?,
+                    amount_cents: r.get(5)?,
+                    currency: r.get(6)?,
+                    side: r.get(7)?,
+                    status: r.get(8)?,
+                    operation_type: r.get(9)?,
+                    counterparty: r.get(10)?,
+                    reference: r.get(11)?,
+                    note: r.get(12)?,
+                    emitted_at: r.get(13)?,
+                    settled_at: r.get(14)?,
+                    label_ids: ids(15)?,
+                    attachments: ids(16)?.len(),
+                    missing_receipt: r.get::<_, i64>(17)? == 1,
+                })
+            },
+        )?;
+        let found = rows.collect::<Result<Vec<_>, _>>()?;
+        Ok((found, usize::try_from(counted).unwrap_or(0)))
+    }
+}

@@ -1,0 +1,116 @@
+//! `qonto-tui search QUERY [--json]`: every organization's transactions that match, from the
+//! local copy of the books (no request to Qonto), newest first.
+
+use std::io::IsTerminal;
+
+use super::reach::clean;
+use crate::books::Books;
+use crate::books::key::{database_path, open_for};
+use crate::config::Config;
+use crate::search::query::{self, FILTERS};
+
+/// Exit code when nothing matched (scripts test it; 1 stays "it failed").
+pub const EXIT_NO_MATCH: u8 = 3;
+/// Exit code when the query could not be read.
+pub const EXIT_BAD_QUERY: u8 = 2;
+
+pub async fn search(
+    config: &Config,
+    words: &[String],
+    as_json: bool,
+    limit: usize,
+) -> anyhow::Result<u8> {
+    let text = words.join(" ");
+    let query = match query::parse(&text) {
+        Ok(query) => query,
+        Err(e) => {
+            eprintln!(
+                "qonto-tui: the search could not be read: {e}.\nFilters: {FILTERS}; amounts >1000, <50, 100..250; periods 2026-10, 2026-10-01..2026-10-15."
+            );
+            return Ok(EXIT_BAD_QUERY);
+        }
+    };
+    if !config.cache {
+        anyhow::bail!(
+            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to search"
+        );
+    }
+    if database_path(config).is_some_and(|p| !p.exists()) {
+        anyhow::bail!(
+            "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
+        );
+    }
+    let books: Books = open_for(config).await?.books;
+    let cap = if limit == 0 { usize::MAX >> 1 } else { limit };
+    let (found, total) =
+        tokio::task::spawn_blocking(move || books.search(&query, cap, cap.saturating_add(1)))
+            .await??;
+    if as_json {
+        let rows: Vec<serde_json::Value> = found
+            .iter()
+            .map(|f| {
+                let mut v = serde_json::to_value(f).unwrap_or_default();
+                clean_strings(&mut v);
+                v
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+    } else {
+        let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
+        for f in &found {
+            let cents = f.amount_cents.unwrap_or(0).abs();
+            let signed = if f.side.as_deref() == Some("credit") {
+                cents
+            } else {
+                -cents
+            };
+            let receipt = if f.missing_receipt {
+                "  no receipt"
+            } else {
+                ""
+            };
+            println!(
+                "{}  {:<24}  {:<28}  {:>14}  {}{receipt}",
+                f.settled_at
+                    .as_deref()
+                    .or(f.emitted_at.as_deref())
+                    .map(|d| clean(&d.chars().take(10).collect::<String>()))
+                    .unwrap_or_default(),
+                cut(&clean(f.org_name.as_deref().unwrap_or(&f.org_id)), 24),
+                cut(&clean(f.counterparty.as_deref().unwrap_or("—")), 28),
+                locale.signed_money(signed, f.currency.as_deref().unwrap_or("EUR")),
+                clean(f.status.as_deref().unwrap_or("")),
+            );
+        }
+        if std::io::stdout().is_terminal() || found.is_empty() {
+            let more = if total > found.len() {
+                format!(" (the newest {}; --limit 0 lists them all)", found.len())
+            } else {
+                String::new()
+            };
+            eprintln!("{} found{more}.", total.min(cap));
+        }
+    }
+    Ok(if found.is_empty() { EXIT_NO_MATCH } else { 0 })
+}
+
+/// At most `width` characters.
+fn cut(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(width.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// Every string of a value stripped of control characters, C1 ones too, which JSON does not
+/// escape (names and notes come from Qonto).
+fn clean_strings(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::String(s) => *s = qonto_client::printable::printable(s, 4_000),
+        serde_json::Value::Array(items) => items.iter_mut().for_each(clean_strings),
+        serde_json::Value::Object(map) => map.values_mut().for_each(clean_strings),
+        _ => {}
+    }
+}

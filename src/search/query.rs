@@ -1,0 +1,308 @@
+//! The search syntax a person types: free words plus `key:value` filters, amounts (`>1000`,
+//! `<50`, `100..250`) and periods (`2026-10`, `2026-10-01..2026-10-15`). Scripts rely on
+//! these tokens; the grammar is small enough to read here whole.
+
+use chrono::{Datelike, NaiveDate};
+
+/// One search, parsed. Every part present must hold (they are ANDed).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Query {
+    /// Folded (lower case, no accents); each must begin a word of the counterparty, label,
+    /// reference or note.
+    pub words: Vec<String>,
+    /// Bounds on the absolute amount, in cents of the account's currency.
+    pub amount: AmountRange,
+    /// Days, inclusive, of the date shown (settled, else emitted).
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub side: Option<String>,
+    pub status: Option<String>,
+    /// Folded prefixes of an organization's, an account's, a label's name.
+    pub org: Option<String>,
+    pub account: Option<String>,
+    pub label: Option<String>,
+    /// Qonto's operation type (`card`, `transfer`, `direct_debit`, …).
+    pub operation_type: Option<String>,
+    /// A receipt is required and none is attached.
+    pub missing_receipt: bool,
+}
+
+/// `min < amount`, `amount <= max`, … in cents; `None` is unbounded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AmountRange {
+    /// The smallest amount allowed (inclusive).
+    pub min: Option<i64>,
+    /// The largest amount allowed (inclusive).
+    pub max: Option<i64>,
+}
+
+impl AmountRange {
+    pub fn contains(&self, cents: i64) -> bool {
+        let cents = cents.abs();
+        self.min.is_none_or(|m| cents >= m) && self.max.is_none_or(|m| cents <= m)
+    }
+
+    fn at_least(&mut self, cents: i64) {
+        self.min = Some(self.min.map_or(cents, |m| m.max(cents)));
+    }
+
+    fn at_most(&mut self, cents: i64) {
+        self.max = Some(self.max.map_or(cents, |m| m.min(cents)));
+    }
+}
+
+impl Query {
+    /// Nothing to look for: every transaction matches.
+    pub fn is_empty(&self) -> bool {
+        *self == Query::default()
+    }
+}
+
+/// Why a query could not be read, naming the token.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{token:?}: {why}")]
+pub struct QueryError {
+    pub token: String,
+    pub why: String,
+}
+
+/// The filters a query may use, for errors and help.
+pub const FILTERS: &str = "side:debit|credit, status:pending|completed|declined, org:NAME, account:NAME, label:NAME, type:TYPE, missing:receipt";
+
+pub fn parse(text: &str) -> Result<Query, QueryError> {
+    let mut query = Query::default();
+    for token in tokens(text) {
+        let bad = |why: &str| QueryError {
+            token: token.clone(),
+            why: why.to_string(),
+        };
+        if let Some(rest) = token.strip_prefix(">=") {
+            query
+                .amount
+                .at_least(cents(rest).ok_or_else(|| bad("not an amount"))?);
+        } else if let Some(rest) = token.strip_prefix("<=") {
+            query
+                .amount
+                .at_most(cents(rest).ok_or_else(|| bad("not an amount"))?);
+        } else if let Some(rest) = token.strip_prefix('>') {
+            query
+                .amount
+                .at_least(cents(rest).ok_or_else(|| bad("not an amount"))? + 1);
+        } else if let Some(rest) = token.strip_prefix('<') {
+            query
+                .amount
+                .at_most(cents(rest).ok_or_else(|| bad("not an amount"))? - 1);
+        } else if let Some((from, to)) = token.split_once("..") {
+            if let (Some(low), Some(high)) = (cents(from), cents(to)) {
+                query.amount.at_least(low.min(high));
+                query.amount.at_most(low.max(high));
+            } else {
+                let first = days(from).ok_or_else(|| bad("not an amount or date range"))?;
+                let last = days(to).ok_or_else(|| bad("not an amount or date range"))?;
+                narrow(
+                    &mut query.period,
+                    (first.0.min(last.0), first.1.max(last.1)),
+                );
+            }
+        } else if let Some(range) = days(&token) {
+            narrow(&mut query.period, range);
+        } else if let Some((key, value)) = token.split_once(':') {
+            let value = value.trim_matches('"');
+            let folded = fold(value);
+            if folded.is_empty() {
+                return Err(bad("a filter needs a value"));
+            }
+            match fold(key).as_str() {
+                "side" => match folded.as_str() {
+                    "debit" | "credit" => query.side = Some(folded),
+                    _ => return Err(bad("side is debit or credit")),
+                },
+                "status" => match folded.as_str() {
+                    "pending" | "completed" | "declined" => query.status = Some(folded),
+                    _ => return Err(bad("status is pending, completed or declined")),
+                },
+                "org" => query.org = Some(folded),
+                "account" => query.account = Some(folded),
+                "label" => query.label = Some(folded),
+                "type" => query.operation_type = Some(value.to_lowercase()),
+                "missing" if folded == "receipt" || folded == "receipts" => {
+                    query.missing_receipt = true
+                }
+                "missing" => return Err(bad("only missing:receipt is known")),
+                _ => return Err(bad(&format!("unknown filter; known: {FILTERS}"))),
+            }
+        } else {
+            query.words.extend(
+                fold(&token)
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(str::to_string),
+            );
+        }
+    }
+    Ok(query)
+}
+
+/// Splits on spaces, keeping `"quoted words"` (also after `key:`) as one token.
+fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out.into_iter()
+        .map(|t| match t.split_once(':') {
+            Some(_) => t,
+            None => t.trim_matches('"').to_string(),
+        })
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+/// `1000`, `12.50`, `12,50`, `1 000` (no space here: tokens split on it) → cents.
+fn cents(text: &str) -> Option<i64> {
+    let text = text.trim().replace(',', ".");
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return None;
+    }
+    let (units, fraction) = text.split_once('.').unwrap_or((&text, ""));
+    if fraction.len() > 2 || (units.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    let units: i64 = if units.is_empty() {
+        0
+    } else {
+        units.parse().ok()?
+    };
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    units.checked_mul(100)?.checked_add(fraction)
+}
+
+/// `2026-10` (the month) or `2026-10-05` (the day), as first and last day.
+fn days(text: &str) -> Option<(NaiveDate, NaiveDate)> {
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Some((day, day));
+    }
+    let (year, month) = text.split_once('-')?;
+    if year.len() != 4 || month.len() != 2 {
+        return None;
+    }
+    let first = NaiveDate::from_ymd_opt(year.parse().ok()?, month.parse().ok()?, 1)?;
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)?
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)?
+    };
+    Some((first, next.pred_opt()?))
+}
+
+fn narrow(period: &mut Option<(NaiveDate, NaiveDate)>, (first, last): (NaiveDate, NaiveDate)) {
+    *period = Some(match *period {
+        Some((a, b)) => (a.max(first), b.min(last)),
+        None => (first, last),
+    });
+}
+
+/// Lower case without accents: how words, names and prefixes are compared.
+pub fn fold(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    text.nfkd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'ø' => 'o',
+            'ł' => 'l',
+            'đ' => 'd',
+            c => c,
+        })
+        .collect::<String>()
+        .replace('ß', "ss")
+        .replace('œ', "oe")
+        .replace('æ', "ae")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn the_example_of_the_issue_reads_as_a_person_means_it() {
+        let q = parse("urssaf >1000 2026-10 missing:receipt org:brasserie").unwrap_or_default();
+        assert_eq!(q.words, vec!["urssaf"]);
+        assert_eq!(
+            q.amount,
+            AmountRange {
+                min: Some(100_001),
+                max: None
+            }
+        );
+        assert_eq!(q.period, Some((day("2026-10-01"), day("2026-10-31"))));
+        assert!(q.missing_receipt);
+        assert_eq!(q.org.as_deref(), Some("brasserie"));
+    }
+
+    #[test]
+    fn amounts_and_periods() {
+        let q = parse("100..250 2026-10-01..2026-10-15").unwrap_or_default();
+        assert_eq!(
+            q.amount,
+            AmountRange {
+                min: Some(10_000),
+                max: Some(25_000)
+            }
+        );
+        assert_eq!(q.period, Some((day("2026-10-01"), day("2026-10-15"))));
+        let q = parse("<50 >=12,5 2026-02").unwrap_or_default();
+        assert_eq!(
+            q.amount,
+            AmountRange {
+                min: Some(1_250),
+                max: Some(4_999)
+            }
+        );
+        assert_eq!(q.period, Some((day("2026-02-01"), day("2026-02-28"))));
+        assert!(q.amount.contains(-2_000) && !q.amount.contains(5_000));
+        let q = parse("2025-12 2025-11..2026-01").unwrap_or_default();
+        assert_eq!(q.period, Some((day("2025-12-01"), day("2025-12-31"))));
+    }
+
+    #[test]
+    fn words_are_folded_and_filters_checked() {
+        let q =
+            parse(r#"Société  GÉNÉRALE org:"Café du" label:Frais side:debit"#).unwrap_or_default();
+        assert_eq!(q.words, vec!["societe", "generale"]);
+        assert_eq!(q.org.as_deref(), Some("cafe du"));
+        assert_eq!(q.label.as_deref(), Some("frais"));
+        assert_eq!(q.side.as_deref(), Some("debit"));
+        assert_eq!(fold("Straße Œuvre"), "strasse oeuvre");
+        for bad in [
+            "side:up",
+            "status:lost",
+            "colour:red",
+            "missing:cat",
+            ">abc",
+            "org:",
+        ] {
+            assert!(parse(bad).is_err(), "{bad}");
+        }
+        assert!(parse("").unwrap_or_default().is_empty());
+    }
+}

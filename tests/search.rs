@@ -1,0 +1,219 @@
+//! Searching across organizations: what the books answer equals what a direct computation
+//! over the sandbox's own data gives, for the library and for `qonto-tui search --json`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Utc};
+use qonto_sandbox::Sandbox;
+use qonto_sandbox::data::Tx;
+use qonto_tui::books::Books;
+use qonto_tui::books::sync::{Budget, Pace, sync_all};
+use qonto_tui::search::query::{Query, fold, parse};
+
+/// Every transaction of the sandbox with its organization, as it stands now.
+fn all_transactions(sb: &Sandbox) -> Vec<(String, Tx)> {
+    let mut all = Vec::new();
+    for org in &sb.data().orgs {
+        for account in &org.accounts {
+            for tx in &sb.ledger_now(account).transactions {
+                all.push((org.id.clone(), tx.clone()));
+            }
+        }
+    }
+    all
+}
+
+/// The query computed by hand over the sandbox's data: each word begins a word of the
+/// counterparty, reference or note; amounts on the absolute value; days of the date shown.
+fn truth(sb: &Sandbox, query: &Query) -> BTreeSet<String> {
+    let words_of = |tx: &Tx| -> Vec<String> {
+        let name = &sb.data().counterparties[tx.counterparty].name;
+        [
+            Some(name.as_str()),
+            tx.reference.as_deref(),
+            tx.note.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .flat_map(|t| {
+            fold(t)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+    };
+    let day = |t: DateTime<Utc>| t.date_naive();
+    all_transactions(sb)
+        .into_iter()
+        .filter(|(_, tx)| {
+            let words = words_of(tx);
+            query
+                .words
+                .iter()
+                .all(|w| words.iter().any(|have| have.starts_with(w.as_str())))
+        })
+        .filter(|(_, tx)| query.amount.contains(tx.amount_cents))
+        .filter(|(_, tx)| {
+            query.period.is_none_or(|(first, last)| {
+                let shown = day(tx.settled_at.unwrap_or(tx.emitted_at));
+                shown >= first && shown <= last
+            })
+        })
+        .filter(|(_, tx)| !query.missing_receipt || sb.misses_receipt(tx))
+        .map(|(_, tx)| tx.id)
+        .collect()
+}
+
+/// The transaction queries are built around, so that they find something.
+fn middle(sb: &Sandbox) -> Tx {
+    let org = &sb.data().orgs[1];
+    let ledger = sb.ledger_now(&org.accounts[0]);
+    ledger.transactions[ledger.transactions.len() / 2].clone()
+}
+
+/// Small amounts in the fortnight around the middle transaction.
+fn small_around(sb: &Sandbox) -> String {
+    let day = middle(sb).emitted_at.date_naive();
+    let (from, to) = (day - chrono::Days::new(7), day + chrono::Days::new(7));
+    format!("<20 {}..{}", from.format("%Y-%m-%d"), to.format("%Y-%m-%d"))
+}
+
+/// A query with a word, an amount range and a month.
+fn query_around(sb: &Sandbox) -> String {
+    let tx = &middle(sb);
+    let name = &sb.data().counterparties[tx.counterparty].name;
+    let word = name.split_whitespace().next().unwrap();
+    let euros = tx.amount_cents.abs() / 100;
+    let month = tx.settled_at.unwrap_or(tx.emitted_at).format("%Y-%m");
+    format!("{word} {}..{} {month}", euros / 2, euros * 2 + 1)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
+    let sb = common::sandbox().await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = Mutex::new(Books::in_memory().unwrap());
+    for r in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        &|_| {},
+    )
+    .await
+    {
+        r.unwrap();
+    }
+    let books = books.into_inner().unwrap();
+    let cents = middle(&sb).amount_cents.abs();
+    let exact = format!("{0}.{1:02}..{0}.{1:02}", cents / 100, cents % 100);
+    for text in [
+        exact.as_str(),
+        query_around(&sb).as_str(),
+        ">1000 missing:receipt",
+        small_around(&sb).as_str(),
+    ] {
+        let query = parse(text).unwrap();
+        let (found, total) = books.search(&query, 1_000_000, 1_000_000).unwrap();
+        let ids: BTreeSet<String> = found.iter().map(|f| f.id.clone()).collect();
+        let expected = truth(&sb, &query);
+        assert!(
+            !expected.is_empty(),
+            "{text:?} finds nothing in the sandbox"
+        );
+        assert_eq!(ids, expected, "{text:?}");
+        assert_eq!(total, expected.len());
+    }
+
+    // Missing receipts per organization equal the sandbox's truth.
+    let query = parse("missing:receipt").unwrap();
+    let (found, _) = books.search(&query, 1_000_000, 1_000_000).unwrap();
+    for org in &sb.data().orgs {
+        let stored: BTreeSet<&str> = found
+            .iter()
+            .filter(|f| f.org_id == org.id)
+            .map(|f| f.id.as_str())
+            .collect();
+        let expected: BTreeSet<String> = all_transactions(&sb)
+            .into_iter()
+            .filter(|(o, tx)| o == &org.id && sb.misses_receipt(tx))
+            .map(|(_, tx)| tx.id)
+            .collect();
+        let expected: BTreeSet<&str> = expected.iter().map(String::as_str).collect();
+        assert_eq!(stored, expected, "{}", org.name);
+    }
+
+    // An organization filter by the start of its name, and a newest-first order.
+    let target = &sb.data().orgs[2];
+    let prefix = fold(target.name.split_whitespace().next().unwrap());
+    let (found, _) = books
+        .search(&parse(&format!("org:{prefix}")).unwrap(), 50, 100)
+        .unwrap();
+    assert!(!found.is_empty());
+    assert!(
+        found
+            .iter()
+            .all(|f| fold(f.org_name.as_deref().unwrap()).starts_with(&prefix))
+    );
+    let dates: Vec<&str> = found
+        .iter()
+        .map(|f| f.settled_at.as_deref().or(f.emitted_at.as_deref()).unwrap())
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_on_the_command_line_prints_the_matches_as_json() {
+    use common::app::{Home, app, app_env, output_within, text};
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("search-cli");
+    let env = app_env(&sb, &home);
+    let run = |args: &[&str]| {
+        let mut c = app(&sb, &home);
+        c.envs(env.iter().cloned()).args(args);
+        tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(120)))
+    };
+    let out = run(&["search", "anything"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("qonto-tui sync"), "{}", text(&out));
+    let out = run(&["login"]).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["sync"]).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+
+    let query = query_around(&sb);
+    let words: Vec<&str> = query.split_whitespace().collect();
+    let mut args = vec!["search", "--json", "--limit", "0"];
+    args.extend(&words);
+    let out = run(&args).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: BTreeSet<String> = rows
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids, truth(&sb, &parse(&query).unwrap()));
+    let orgs: BTreeSet<String> = sb.data().orgs.iter().map(|o| o.id.clone()).collect();
+    assert!(
+        rows.iter()
+            .all(|r| orgs.contains(r["org_id"].as_str().unwrap()))
+    );
+
+    let out = run(&["search", "zzzzqqq-never"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let out = run(&["search", "side:sideways"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("side is debit or credit"),
+        "{}",
+        text(&out)
+    );
+}
