@@ -74,6 +74,16 @@ pub enum Msg {
     SignedIn,
     /// What the local books held at start, shown until Qonto answers.
     Stored(Stored),
+    /// The local books' answer to search `generation`, or why there is none.
+    SearchAnswered {
+        generation: Generation,
+        result: Result<(Vec<crate::books::Found>, usize), String>,
+    },
+    /// A transaction in full, from the local books.
+    DetailLoaded {
+        id: String,
+        result: Result<Box<crate::books::Detail>, String>,
+    },
     /// How far the background sync of the local books is.
     Synced(super::sync_view::SyncNews),
     /// A source was added (the organization's id and name), or why not.
@@ -182,6 +192,15 @@ pub enum Job {
     /// Keep the local books of these organizations in sync in the background (the first ones
     /// first), replacing the sync of an earlier list.
     Sync(Vec<UserOrganization>),
+    /// Search the local books (the latest one asked wins).
+    Search {
+        text: String,
+        generation: Generation,
+    },
+    /// Read one transaction in full from the local books.
+    Detail {
+        id: String,
+    },
 }
 
 /// One request to Qonto; its answer comes back as the matching `Msg::*Loaded`.

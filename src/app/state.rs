@@ -391,6 +391,8 @@ pub struct App {
     pub reveal_ibans: bool,
     /// Declined transactions are listed too (Qonto hides them unless asked).
     pub show_declined: bool,
+    /// The search across every organization, while it is open.
+    pub search: Option<super::search_view::SearchView>,
     /// The background sync of the local books, as far as the worker said.
     pub sync: super::sync_view::SyncView,
     pub generation: Generation,
@@ -447,6 +449,7 @@ impl App {
             reveal_ibans: false,
             show_declined: false,
             sync: Default::default(),
+            search: None,
             generation: 0,
             now,
             started_at: now,

@@ -11,6 +11,8 @@ pub const RECONSENT_CANCELLED: &str = "Re-consent cancelled; nothing changed.";
 pub const NO_MATCH: &str = "No organization matches the filter.";
 pub const PASTE_LABEL: &str = "Browser on another machine? Paste the URL it ended on:";
 pub const NOT_WAITING: &str = "the sign-in is no longer waiting; press Enter to start again";
+/// Why the search and the detail view have nothing to show.
+pub const NO_LOCAL_COPY: &str = "there is no local copy of the books to search (it is turned off, or could not be opened: see the log)";
 pub const NO_SIGN_IN: &str = "no sign-in is waiting";
 
 /// An error as the place that shows it words it: a lost consent says which key fixes it.

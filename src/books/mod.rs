@@ -3,6 +3,7 @@
 //! demo. A database that cannot be opened (damaged, or its key lost) is set aside, renamed and
 //! never deleted, and a new one is built from Qonto.
 
+mod detail;
 pub mod key;
 mod read;
 mod schema;
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use detail::Detail;
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};

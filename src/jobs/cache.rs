@@ -259,6 +259,24 @@ impl Cache {
         })
     }
 
+    /// The transactions matching `query`, across every organization, and how many match.
+    pub fn search(
+        &self,
+        query: &crate::search::Query,
+    ) -> Result<(Vec<crate::books::Found>, usize), String> {
+        use crate::app::search_view::{COUNT_UP_TO, RESULTS};
+        self.books()
+            .search(query, RESULTS, COUNT_UP_TO)
+            .map_err(|e| format!("the local copy could not be searched: {e}"))
+    }
+
+    /// One transaction in full.
+    pub fn detail(&self, id: &str) -> Result<Option<crate::books::Detail>, String> {
+        self.books()
+            .transaction_detail(id)
+            .map_err(|e| format!("the local copy could not be read: {e}"))
+    }
+
     /// What the books hold, as messages: the organizations, each one's accounts, and the
     /// newest transactions of each account.
     pub fn stored(&self, with_declined: bool) -> Vec<Msg> {

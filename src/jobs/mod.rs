@@ -40,6 +40,8 @@ pub struct Worker {
     /// Keeping the local books in sync (off with `QONTO_TUI_SYNC=off`).
     background_sync: Option<background_sync::BackgroundSync>,
     sync_enabled: bool,
+    /// The generation of the newest search asked for.
+    latest_search: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Worker {
@@ -60,6 +62,7 @@ impl Worker {
             cache,
             background_sync: None,
             sync_enabled,
+            latest_search: Arc::default(),
             api,
             sources,
             to_app,
@@ -93,6 +96,29 @@ impl Worker {
         }
     }
 
+    /// Runs a search on the books off the async threads; one that a newer query replaced
+    /// before it began is skipped (typing fast asks many).
+    fn search(&self, text: String, generation: u64) {
+        self.latest_search
+            .store(generation, std::sync::atomic::Ordering::SeqCst);
+        let (cache, tx, latest) = (
+            self.cache.clone(),
+            self.to_app.clone(),
+            self.latest_search.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
+                return;
+            }
+            let result = match (cache.opened(), crate::search::parse(&text)) {
+                (_, Err(e)) => Err(e.to_string()),
+                (Some(cache), Ok(query)) => cache.search(&query),
+                (None, Ok(_)) => Err(text::NO_LOCAL_COPY.to_string()),
+            };
+            let _ = tx.send(Msg::SearchAnswered { generation, result });
+        });
+    }
+
     fn send(&self, msg: Msg) {
         let _ = self.to_app.send(msg);
     }
@@ -104,6 +130,20 @@ impl Worker {
                     sync.prefer(org);
                 }
                 self.slots.submit(fetch, Priority::Selected)
+            }
+            Job::Search { text, generation } => self.search(text, generation),
+            Job::Detail { id } => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = match cache.opened() {
+                        Some(cache) => cache.detail(&id).and_then(|d| {
+                            d.map(Box::new)
+                                .ok_or_else(|| "it is no longer in the local copy".into())
+                        }),
+                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                    };
+                    let _ = tx.send(Msg::DetailLoaded { id, result });
+                });
             }
             Job::Sync(orgs) => {
                 if let Some(running) = self.background_sync.take() {

@@ -4,6 +4,7 @@ pub mod data;
 pub mod format;
 pub mod help;
 pub mod orgs;
+mod search;
 pub mod signin;
 mod sources;
 pub mod theme;
@@ -103,8 +104,17 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     areas.banner,
                 );
             }
-            orgs::draw(frame, app, &theme, areas.orgs);
-            data::draw(frame, app, &theme, &areas);
+            if let Some(view) = &app.search {
+                let body = if areas.orgs.is_empty() {
+                    areas.data
+                } else {
+                    areas.orgs.union(areas.data)
+                };
+                search::draw(frame, app, &theme, body, view);
+            } else {
+                orgs::draw(frame, app, &theme, areas.orgs);
+                data::draw(frame, app, &theme, &areas);
+            }
             draw_status(frame, app, &theme, areas.status);
             sources::draw(frame, app, &theme);
             if app.sign_in.is_some() {
@@ -149,7 +159,7 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             theme.error(),
         ));
     }
-    if let Some((words, warn)) = sync_summary(app) {
+    if let Some((words, warn)) = sync_summary(app, area.width >= 110) {
         let style = if warn { theme.warning() } else { theme.dim() };
         spans.push(Span::styled(format!("· {words} "), style));
     }
@@ -161,8 +171,9 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(help).alignment(Alignment::Right), area);
 }
 
-/// The background sync in a few words, and whether they are a warning.
-fn sync_summary(app: &App) -> Option<(String, bool)> {
+/// The background sync in a few words (how many are stored only when `roomy`), and whether
+/// they are a warning.
+fn sync_summary(app: &App, roomy: bool) -> Option<(String, bool)> {
     let sync = &app.sync;
     let (done, total) = sync.done();
     let failed = sync.failed();
@@ -175,6 +186,7 @@ fn sync_summary(app: &App) -> Option<(String, bool)> {
     }
     let stored = sync
         .stored
+        .filter(|_| roomy)
         .map(|n| format!(", {} stored", app.locale.count(n)))
         .unwrap_or_default();
     Some((
@@ -202,6 +214,18 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         frame.render_widget(
             Paragraph::new(format::fit(&format!(" {words}"), area.width as usize)).style(style),
+            area,
+        );
+        return;
+    }
+    if let Some(view) = &app.search {
+        let line = if view.detail.is_some() {
+            " ↑↓ previous/next transaction · i show or hide IBANs · Esc back to the results"
+        } else {
+            " type to search · ↑↓ move · Enter open · Esc close · Ctrl-C quit"
+        };
+        frame.render_widget(
+            Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,
         );
         return;

@@ -165,6 +165,13 @@ pub(super) fn defaults() -> Vec<Binding> {
             "remove an organization's key or consent",
             Lists,
         ),
+        bind(
+            Main,
+            Search,
+            &[ch('s')],
+            "search every organization's transactions",
+            Everywhere,
+        ),
         bind(Main, Help, &[ch('?')], "this help", Everywhere),
         bind(
             Main,

@@ -77,10 +77,12 @@ pub enum Action {
     RemoveOrg,
     /// Switch between the choices of a dialog.
     Choose,
+    /// Search every organization's transactions (the local copy).
+    Search,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 34] = [
+    const NAMES: [(Action, &'static str); 35] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -115,6 +117,7 @@ impl Action {
         (Action::AddOrg, "add_org"),
         (Action::RemoveOrg, "remove_org"),
         (Action::Choose, "choose"),
+        (Action::Search, "search"),
     ];
 
     pub fn name(self) -> &'static str {

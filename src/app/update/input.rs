@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{sign_in, sources};
+use super::{search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,10 +26,11 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 6] = [
+    const LAYERS: [Layer; 7] = [
         help,
         sign_in_modal,
         dialog,
+        search_view,
         filter_field,
         other_screen,
         main_screen,
@@ -45,6 +46,9 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
 pub(super) fn on_paste(app: &mut App, text: String) -> Vec<Cmd> {
     if sources::on_paste(app, &text) {
         return Vec::new();
+    }
+    if app.search.is_some() && app.sign_in.is_none() {
+        return search::on_paste(app, &text);
     }
     if let Some(flow) = app.sign_in.as_mut() {
         flow.paste = Input::new(text.trim().to_string());
@@ -91,6 +95,14 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+/// The search takes every key while it is open (typing goes to its query).
+fn search_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.search.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(search::on_key(app, key))
 }
 
 fn dialog(app: &mut App, key: &KeyEvent) -> Outcome {
@@ -216,6 +228,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         }
         Action::Reconsent => sign_in::start(app, true),
         Action::AddOrg => sources::open_add(app),
+        Action::Search => search::open(app),
         Action::RemoveOrg => sources::open_remove(app),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;

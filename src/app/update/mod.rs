@@ -7,6 +7,7 @@ mod loading;
 mod mouse;
 mod navigation;
 mod results;
+mod search;
 mod sign_in;
 mod sources;
 mod stored;
@@ -86,6 +87,8 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::StoreHealth(problem) => sign_in::store_health(app, problem),
         Msg::SignedIn => sign_in::signed_in(app),
         Msg::Stored(what) => stored::stored(app, what),
+        Msg::SearchAnswered { generation, result } => search::answered(app, generation, result),
+        Msg::DetailLoaded { id, result } => search::detail_loaded(app, &id, result),
         Msg::Synced(news) => {
             app.sync.apply(news, app.now);
             Vec::new()

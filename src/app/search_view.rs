@@ -1,0 +1,72 @@
+//! The search across every organization, as the app holds it: the query being typed, the
+//! results of the latest one answered, the cursor, and the transaction opened from them.
+
+use std::cell::Cell;
+use std::time::Instant;
+
+use tui_input::Input;
+
+use crate::books::{Detail, Found};
+
+/// Results asked for per query: more than a screen, few enough to come back within a frame.
+pub const RESULTS: usize = 500;
+/// Matches counted up to this many ("10,000+").
+pub const COUNT_UP_TO: usize = 10_000;
+
+#[derive(Debug, Default)]
+pub struct SearchView {
+    pub input: Input,
+    /// The generation of the latest query sent; older answers are dropped.
+    pub generation: u64,
+    /// Since when the latest query is awaited (`None`: answered).
+    pub waiting_since: Option<Instant>,
+    pub results: Vec<Found>,
+    /// How many match in all (counted up to `COUNT_UP_TO`).
+    pub total: usize,
+    /// Why there are no results: the query cannot be read, or the books cannot be searched.
+    pub error: Option<String>,
+    pub cursor: usize,
+    pub scroll: Cell<usize>,
+    /// The transaction opened with Enter.
+    pub detail: Option<DetailView>,
+}
+
+#[derive(Debug)]
+pub enum DetailView {
+    Loading { id: String },
+    Ready(Box<Detail>),
+    Failed(String),
+}
+
+impl SearchView {
+    pub fn selected(&self) -> Option<&Found> {
+        self.results.get(self.cursor)
+    }
+
+    /// Moves the cursor by `delta` rows, within the results.
+    pub fn move_by(&mut self, delta: isize) {
+        let last = self.results.len().saturating_sub(1);
+        self.cursor = self.cursor.saturating_add_signed(delta).min(last);
+    }
+
+    /// An answer to query `generation`; an older one is dropped.
+    pub fn answered(&mut self, generation: u64, result: Result<(Vec<Found>, usize), String>) {
+        if generation != self.generation {
+            return;
+        }
+        self.waiting_since = None;
+        match result {
+            Ok((results, total)) => {
+                self.results = results;
+                self.total = total;
+                self.error = None;
+            }
+            Err(why) => {
+                self.results.clear();
+                self.total = 0;
+                self.error = Some(why);
+            }
+        }
+        self.cursor = self.cursor.min(self.results.len().saturating_sub(1));
+    }
+}

@@ -1,0 +1,150 @@
+//! The search view's keys and answers: typing asks again at once (the latest query wins),
+//! arrows move through the results, Enter opens one, Esc closes what is open.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::Input;
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::msg::{Cmd, Job};
+use super::super::search_view::{DetailView, SearchView};
+use super::super::state::App;
+use super::navigation::quit;
+use crate::books::{Detail, Found};
+use crate::search::query;
+
+/// Opens the search (kept as it was if it is open already) and asks for what it shows.
+pub(super) fn open(app: &mut App) -> Vec<Cmd> {
+    if app.search.is_none() {
+        app.search = Some(SearchView::default());
+    }
+    ask(app)
+}
+
+/// Asks for the current query's results, unless it cannot be read (then says why).
+fn ask(app: &mut App) -> Vec<Cmd> {
+    let generation = app.next_generation();
+    let now = app.now;
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    let text = view.input.value().to_string();
+    view.generation = generation;
+    if let Err(e) = query::parse(&text) {
+        view.answered(generation, Err(format!("{e}")));
+        return Vec::new();
+    }
+    view.waiting_since = Some(now);
+    vec![Job::Search { text, generation }.into()]
+}
+
+/// Every key while the search is open, but Ctrl-C (which quits).
+pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
+    if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
+        return quit(app);
+    }
+    let page = app.page_rows.max(1) as isize;
+    let detail_open = app.search.as_ref().is_some_and(|v| v.detail.is_some());
+    if detail_open && key.code == KeyCode::Char('i') {
+        app.reveal_ibans = !app.reveal_ibans;
+        return Vec::new();
+    }
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    if view.detail.is_some() {
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Char('q') => {
+                view.detail = None;
+            }
+            KeyCode::Up | KeyCode::Down => {
+                view.move_by(if key.code == KeyCode::Up { -1 } else { 1 });
+                return open_detail(app);
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
+    match key.code {
+        KeyCode::Esc => {
+            app.search = None;
+            Vec::new()
+        }
+        KeyCode::Enter => open_detail(app),
+        KeyCode::Up => {
+            view.move_by(-1);
+            Vec::new()
+        }
+        KeyCode::Down => {
+            view.move_by(1);
+            Vec::new()
+        }
+        KeyCode::PageUp => {
+            view.move_by(-page);
+            Vec::new()
+        }
+        KeyCode::PageDown => {
+            view.move_by(page);
+            Vec::new()
+        }
+        _ => {
+            let before = view.input.value().to_string();
+            view.input.handle_event(&Event::Key(*key));
+            if view.input.value() == before {
+                return Vec::new();
+            }
+            view.cursor = 0;
+            ask(app)
+        }
+    }
+}
+
+/// Pasted text joins the query.
+pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    let joined = format!("{}{}", view.input.value(), text.replace(['\n', '\r'], " "));
+    view.input = Input::new(joined);
+    ask(app)
+}
+
+fn open_detail(app: &mut App) -> Vec<Cmd> {
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    let Some(id) = view.selected().map(|f| f.id.clone()) else {
+        return Vec::new();
+    };
+    view.detail = Some(DetailView::Loading { id: id.clone() });
+    vec![Job::Detail { id }.into()]
+}
+
+pub(super) fn answered(
+    app: &mut App,
+    generation: u64,
+    result: Result<(Vec<Found>, usize), String>,
+) -> Vec<Cmd> {
+    if let Some(view) = app.search.as_mut() {
+        view.answered(generation, result);
+    }
+    Vec::new()
+}
+
+pub(super) fn detail_loaded(
+    app: &mut App,
+    id: &str,
+    result: Result<Box<Detail>, String>,
+) -> Vec<Cmd> {
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    // Only the one still awaited.
+    if !matches!(&view.detail, Some(DetailView::Loading { id: awaited }) if awaited == id) {
+        return Vec::new();
+    }
+    view.detail = Some(match result {
+        Ok(detail) => DetailView::Ready(detail),
+        Err(why) => DetailView::Failed(why),
+    });
+    Vec::new()
+}

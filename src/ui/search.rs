@@ -1,0 +1,313 @@
+//! The search across every organization: the query line, what it found (each row naming its
+//! organization), and the transaction opened from it with every field a bookkeeper checks.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Wrap};
+
+use super::data::{TableSpec, windowed_table};
+use super::format::{fit, group_iban, words};
+use super::spinner;
+use super::theme::Theme;
+use crate::app::App;
+use crate::app::search_view::{COUNT_UP_TO, DetailView, SearchView};
+use crate::books::Detail;
+use qonto_client::redact::mask_iban;
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
+    let block = theme.pane(" Search every organization ".to_string(), true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 || inner.width < 10 {
+        return;
+    }
+    let line = Rect::new(inner.x, inner.y, inner.width, 1);
+    let prompt = "› ";
+    let width = inner.width.saturating_sub(prompt.len() as u16 + 1) as usize;
+    let scroll = view.input.visual_scroll(width);
+    let shown: String = view
+        .input
+        .value()
+        .chars()
+        .skip(scroll)
+        .take(width)
+        .collect();
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled(prompt, theme.title()),
+            Span::raw(shown),
+        ])),
+        line,
+    );
+    if view.detail.is_none() {
+        let x = inner.x + 2 + (view.input.visual_cursor().saturating_sub(scroll)) as u16;
+        frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y));
+    }
+    let about = Rect::new(inner.x, inner.y + 1, inner.width, 1);
+    frame.render_widget(summary(app, theme, view, inner.width as usize), about);
+    let body = Rect::new(
+        inner.x,
+        inner.y + 2,
+        inner.width,
+        inner.height.saturating_sub(2),
+    );
+    match &view.detail {
+        Some(DetailView::Ready(detail)) => draw_detail(frame, app, theme, body, detail),
+        Some(DetailView::Loading { .. }) => frame.render_widget(
+            Paragraph::new("Reading the transaction…").style(theme.dim()),
+            body,
+        ),
+        Some(DetailView::Failed(why)) => frame.render_widget(
+            Paragraph::new(fit(why, body.width as usize * 2))
+                .style(theme.error())
+                .wrap(Wrap { trim: true }),
+            body,
+        ),
+        None => draw_results(frame, app, theme, body, view),
+    }
+}
+
+/// How many were found and what the keys do, or why nothing can be.
+fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Paragraph<'a> {
+    if let Some(why) = &view.error {
+        return Paragraph::new(fit(why, width)).style(theme.error());
+    }
+    let count = if view.total >= COUNT_UP_TO {
+        format!("{}+ found", app.locale.count(COUNT_UP_TO as i64))
+    } else {
+        let n = view.total;
+        format!("{} found", app.locale.count(n as i64))
+    };
+    let keys = if view.detail.is_some() {
+        "↑↓ previous/next · i IBANs · Esc back"
+    } else {
+        "↑↓ move · Enter open · Esc close · e.g. urssaf >1000 2026-10 org:… missing:receipt"
+    };
+    let mut spans = Vec::new();
+    if let Some(since) = view.waiting_since {
+        spans.push(Span::styled(
+            format!("{} ", spinner(app.now.saturating_duration_since(since))),
+            theme.dim(),
+        ));
+    }
+    spans.push(Span::raw(count));
+    if view.results.len() < view.total {
+        spans.push(Span::styled(
+            format!(" (newest {})", view.results.len()),
+            theme.dim(),
+        ));
+    }
+    spans.push(Span::styled(format!(" · {keys}"), theme.dim()));
+    Paragraph::new(Line::from(spans))
+}
+
+fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
+    if view.results.is_empty() {
+        if view.error.is_none() && view.waiting_since.is_none() {
+            frame.render_widget(
+                Paragraph::new("Nothing matches in the local copy.").style(theme.dim()),
+                area,
+            );
+        }
+        return;
+    }
+    let wide = area.width >= 100;
+    let mut header = vec!["Date", "Organization", "Counterparty", "Amount"];
+    let org_width = if wide { 22 } else { 14 };
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(org_width),
+        Constraint::Fill(1),
+        Constraint::Length(15),
+    ];
+    if wide {
+        header.extend(["Status", "Receipt"]);
+        widths.extend([Constraint::Length(9), Constraint::Length(10)]);
+    } else {
+        header.push("");
+        widths.push(Constraint::Length(1));
+    }
+    windowed_table(
+        frame,
+        theme,
+        area,
+        TableSpec {
+            header,
+            widths,
+            count: view.results.len(),
+            cursor: view.cursor,
+            focused: true,
+            scroll: &view.scroll,
+            rows: None,
+        },
+        |i, selected| {
+            let f = &view.results[i];
+            let plain = |style: Style| if selected { Style::new() } else { style };
+            let credit = f.side.as_deref() == Some("credit");
+            let cents = f.amount_cents.unwrap_or(0).abs();
+            let signed = if credit { cents } else { -cents };
+            let amount = app
+                .locale
+                .signed_money(signed, f.currency.as_deref().unwrap_or("EUR"));
+            let date = f
+                .settled_at
+                .as_deref()
+                .or(f.emitted_at.as_deref())
+                .map(|d| app.locale.date(d))
+                .unwrap_or_default();
+            let org = f.org_name.as_deref().unwrap_or(&f.org_id);
+            let mut cells = vec![
+                Cell::from(date),
+                Cell::from(Span::styled(
+                    fit(org, org_width as usize),
+                    plain(theme.dim()),
+                )),
+                Cell::from(f.counterparty.clone().unwrap_or_else(|| "—".into())),
+                Cell::from(
+                    Line::from(Span::styled(
+                        amount,
+                        plain(if credit {
+                            theme.credit()
+                        } else {
+                            theme.debit()
+                        }),
+                    ))
+                    .right_aligned(),
+                ),
+            ];
+            let status = f.status.as_deref().unwrap_or_default();
+            if wide {
+                let style = plain(match status {
+                    "pending" => theme.warning(),
+                    "declined" => theme.dim(),
+                    _ => Style::new(),
+                });
+                cells.push(Cell::from(Span::styled(words(status), style)));
+                let receipt = if f.missing_receipt {
+                    Span::styled("missing", plain(theme.warning()))
+                } else if f.attachments > 0 {
+                    Span::raw(format!("{} file{}", f.attachments, plural(f.attachments)))
+                } else {
+                    Span::raw("")
+                };
+                cells.push(Cell::from(receipt));
+            } else if f.missing_receipt {
+                cells.push(Cell::from(Span::styled("!", plain(theme.warning()))));
+            }
+            cells
+        },
+    );
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Every field of one transaction, as label and value lines.
+fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Detail) {
+    let currency = d.currency.as_deref().unwrap_or("EUR");
+    let money = |cents: Option<i64>, currency: &str| {
+        cents
+            .map(|c| app.locale.money(c, currency))
+            .unwrap_or_else(|| "—".into())
+    };
+    let iban = |i: &Option<String>| match i {
+        Some(i) if app.reveal_ibans => group_iban(i),
+        Some(i) => mask_iban(i),
+        None => "—".into(),
+    };
+    let date = |d: &Option<String>| {
+        d.as_deref()
+            .map(|d| format!("{} {}", app.locale.date(d), d.get(11..16).unwrap_or("")))
+            .unwrap_or_else(|| "—".into())
+    };
+    let text = |t: &Option<String>| t.clone().unwrap_or_else(|| "—".into());
+    let mut amount = money(d.amount_cents, currency);
+    if d.local_currency.as_deref().is_some_and(|l| l != currency) {
+        let local = d.local_currency.as_deref().unwrap_or_default();
+        amount = format!("{amount} ({})", money(d.local_amount_cents, local));
+    }
+    let vat = match (d.vat_amount_cents, d.vat_rate) {
+        (Some(cents), Some(rate)) => format!("{} at {rate} %", money(Some(cents), currency)),
+        (Some(cents), None) => money(Some(cents), currency),
+        _ => "—".into(),
+    };
+    let receipt = match (d.attachment_ids.len(), d.missing_receipt, d.attachment_lost) {
+        (_, true, _) => "missing: required, none attached".to_string(),
+        (_, _, Some(true)) => "declared lost".to_string(),
+        (0, _, _) if d.attachment_required == Some(false) => "none (not required)".into(),
+        (0, _, _) => "none".into(),
+        (n, _, _) => format!("{n} attached"),
+    };
+    let rows: Vec<(&str, String)> = vec![
+        ("Organization", text(&d.org_name)),
+        (
+            "Account",
+            format!("{} · {}", text(&d.account_name), iban(&d.account_iban)),
+        ),
+        ("Amount", amount),
+        ("Receipt", receipt),
+        (
+            "Kind",
+            [&d.side, &d.status, &d.operation_type]
+                .iter()
+                .filter_map(|v| v.as_deref())
+                .map(words)
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
+        ("Counterparty", text(&d.counterparty)),
+        ("Its IBAN", iban(&d.counterparty_iban)),
+        ("Reference", text(&d.reference)),
+        ("Note", text(&d.note)),
+        (
+            "Labels",
+            if d.labels.is_empty() {
+                "—".into()
+            } else {
+                d.labels.join(", ")
+            },
+        ),
+        ("Category", words(d.category.as_deref().unwrap_or("—"))),
+        ("VAT", vat),
+        (
+            "Card",
+            d.card_last_digits
+                .as_deref()
+                .map(|c| format!("•••• {c}"))
+                .unwrap_or_else(|| "—".into()),
+        ),
+        ("Initiated by", text(&d.initiator)),
+        (
+            "Dates",
+            format!(
+                "emitted {} · settled {}",
+                date(&d.emitted_at),
+                date(&d.settled_at)
+            ),
+        ),
+        ("Updated", date(&d.updated_at)),
+        ("Id", d.id.clone()),
+    ];
+    let label_width = 14;
+    let lines: Vec<Line> = rows
+        .into_iter()
+        .map(|(label, value)| {
+            let style = if label == "Receipt" && d.missing_receipt {
+                theme.warning()
+            } else {
+                Style::new()
+            };
+            Line::from(vec![
+                Span::styled(format!("{label:<label_width$}"), theme.dim()),
+                Span::styled(
+                    fit(&value, (area.width as usize).saturating_sub(label_width)),
+                    style,
+                ),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), area);
+}

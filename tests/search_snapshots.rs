@@ -1,0 +1,146 @@
+//! Snapshots of the search across organizations and of a transaction opened from it, at 80×24
+//! and 160×45: the sandbox's books synced into real (in-memory) local books, searched as the
+//! worker does, fed through `update`, drawn on ratatui's TestBackend.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use qonto_client::api::ApiClient;
+use qonto_sandbox::Sandbox;
+use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
+use qonto_tui::app::{App, Cmd, Job, Msg, update};
+use qonto_tui::books::Books;
+use qonto_tui::books::sync::{Budget, Pace, sync_all};
+use qonto_tui::jobs;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+struct Harness {
+    _sb: Sandbox,
+    api: ApiClient,
+    sources: std::sync::Arc<qonto_tui::sources::Sources>,
+    books: Books,
+    app: App,
+}
+
+impl Harness {
+    async fn new() -> Self {
+        let sb = common::sandbox().await;
+        let api = common::signed_in_api(&sb).await;
+        let orgs = api.user_organizations().await.unwrap();
+        let books = Mutex::new(Books::in_memory().unwrap());
+        for r in sync_all(
+            &api,
+            &books,
+            &orgs,
+            &Budget::unlimited(),
+            Pace::FULL,
+            &|_| {},
+        )
+        .await
+        {
+            r.unwrap();
+        }
+        let mut h = Self {
+            _sb: sb,
+            api,
+            sources: std::sync::Arc::new(qonto_tui::sources::Sources::in_memory()),
+            books: books.into_inner().unwrap(),
+            app: App::new(false, None, Instant::now()),
+        };
+        h.send(Msg::Resize(160, 45)).await;
+        h.send(Msg::SessionChecked {
+            signed_in: true,
+            problem: None,
+        })
+        .await;
+        h
+    }
+
+    /// Feeds a message and carries out what it asks, as the worker would.
+    async fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(msg) = queue.pop() {
+            for cmd in update(&mut self.app, msg) {
+                queue.extend(self.run(cmd).await);
+            }
+        }
+    }
+
+    async fn run(&self, cmd: Cmd) -> Vec<Msg> {
+        match cmd {
+            Cmd::Job(Job::Fetch(fetch)) => {
+                vec![jobs::fetch::run(&self.api, &self.sources, fetch).await]
+            }
+            Cmd::Job(Job::Search { text, generation }) => {
+                let query = qonto_tui::search::parse(&text).unwrap();
+                let result = self
+                    .books
+                    .search(&query, RESULTS, COUNT_UP_TO)
+                    .map_err(|e| e.to_string());
+                vec![Msg::SearchAnswered { generation, result }]
+            }
+            Cmd::Job(Job::Detail { id }) => {
+                let result = self
+                    .books
+                    .transaction_detail(&id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|d| d.map(Box::new).ok_or_else(|| "gone".to_string()));
+                vec![Msg::DetailLoaded { id, result }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    async fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .await;
+    }
+
+    async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+
+    fn render(&mut self, width: u16, height: u16) -> String {
+        self.app.now = Instant::now();
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+        terminal
+            .draw(|f| qonto_tui::ui::draw(f, &self.app))
+            .unwrap();
+        terminal.backend().to_string()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_results_and_a_transaction_opened_from_them() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char('s')).await;
+    h.type_text("urssaf >1000").await;
+    let view = h.app.search.as_ref().unwrap();
+    assert!(!view.results.is_empty());
+    assert!(
+        view.results
+            .iter()
+            .all(|f| f.counterparty.as_deref() == Some("URSSAF"))
+    );
+    insta::assert_snapshot!("search_160x45", h.render(160, 45));
+    insta::assert_snapshot!("search_80x24", h.render(80, 24));
+
+    h.key(KeyCode::Down).await;
+    h.key(KeyCode::Enter).await;
+    insta::assert_snapshot!("search_detail_160x45", h.render(160, 45));
+    insta::assert_snapshot!("search_detail_80x24", h.render(80, 24));
+
+    // Back, then a query that cannot be read says why.
+    h.key(KeyCode::Esc).await;
+    h.type_text(" side:up").await;
+    insta::assert_snapshot!("search_bad_query_80x24", h.render(80, 24));
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.search.is_none(), "Esc closes the search");
+}
