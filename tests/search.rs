@@ -53,10 +53,16 @@ fn truth(sb: &Sandbox, query: &Query) -> BTreeSet<String> {
         .into_iter()
         .filter(|(_, tx)| {
             let words = words_of(tx);
-            query
-                .words
-                .iter()
-                .all(|w| words.iter().any(|have| have.starts_with(w.as_str())))
+            query.words.iter().all(|w| {
+                words.iter().any(|have| {
+                    // One letter matches a whole word; two or more, the start of one.
+                    if w.chars().count() < 2 {
+                        have == w
+                    } else {
+                        have.starts_with(w.as_str())
+                    }
+                })
+            })
         })
         .filter(|(_, tx)| query.amount.contains(tx.amount_cents))
         .filter(|(_, tx)| {

@@ -84,6 +84,10 @@ pub enum Msg {
         id: String,
         result: Result<Box<crate::books::Detail>, String>,
     },
+    /// The group's cash, from the local books.
+    CashLoaded(Result<Box<crate::books::GroupCash>, String>),
+    /// How many transactions miss their receipt, per organization, in the local books.
+    ReceiptsCounted(Vec<(String, i64)>),
     /// How far the background sync of the local books is.
     Synced(super::sync_view::SyncNews),
     /// A source was added (the organization's id and name), or why not.
@@ -201,6 +205,8 @@ pub enum Job {
     Detail {
         id: String,
     },
+    /// Work out the group's cash from the local books.
+    Cash,
 }
 
 /// One request to Qonto; its answer comes back as the matching `Msg::*Loaded`.

@@ -29,6 +29,8 @@ pub struct SearchView {
     pub scroll: Cell<usize>,
     /// The transaction opened with Enter.
     pub detail: Option<DetailView>,
+    /// The results are grouped by organization (`sort:org`): its name shows once per group.
+    pub grouped: bool,
 }
 
 #[derive(Debug)]

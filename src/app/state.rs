@@ -391,6 +391,10 @@ pub struct App {
     pub reveal_ibans: bool,
     /// Declined transactions are listed too (Qonto hides them unless asked).
     pub show_declined: bool,
+    /// Transactions missing their receipt, per organization id (from the local books).
+    pub missing_receipts: HashMap<String, i64>,
+    /// The group's cash, while it is open.
+    pub cash: Option<super::cash_view::CashView>,
     /// The search across every organization, while it is open.
     pub search: Option<super::search_view::SearchView>,
     /// The background sync of the local books, as far as the worker said.
@@ -450,6 +454,8 @@ impl App {
             show_declined: false,
             sync: Default::default(),
             search: None,
+            cash: None,
+            missing_receipts: HashMap::new(),
             generation: 0,
             now,
             started_at: now,

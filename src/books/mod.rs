@@ -3,6 +3,7 @@
 //! demo. A database that cannot be opened (damaged, or its key lost) is set aside, renamed and
 //! never deleted, and a new one is built from Qonto.
 
+mod cash;
 mod detail;
 pub mod key;
 mod read;
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
+pub use cash::{AccountCash, Flow, GroupCash, OrgCash, WEEKS};
 pub use detail::Detail;
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};

@@ -61,6 +61,15 @@ fn any_of(column: &str, ids: Vec<Value>, params: &mut Vec<Value>) -> String {
 }
 
 impl Books {
+    /// How many transactions miss their receipt, per organization (those with none left out).
+    pub fn missing_receipts(&self) -> Result<Vec<(String, i64)>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT org_id, count(*) FROM transactions WHERE missing_receipt = 1 GROUP BY org_id",
+        )?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The transactions matching `query`, newest first, at most `limit`; with the number that
     /// match in all (counted up to `count_up_to`).
     pub fn search(
@@ -72,11 +81,19 @@ impl Books {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         if !query.words.is_empty() {
-            // Each word a quoted prefix term: what a person types never becomes FTS5 syntax.
+            // Each word a quoted term, never FTS5 syntax; a prefix from two characters on (one
+            // letter would expand to most of the books on the first key typed).
             let terms: Vec<String> = query
                 .words
                 .iter()
-                .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+                .map(|w| {
+                    let quoted = format!("\"{}\"", w.replace('"', "\"\""));
+                    if w.chars().count() >= 2 {
+                        quoted + "*"
+                    } else {
+                        quoted
+                    }
+                })
                 .collect();
             conditions.push(
                 "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"
@@ -146,6 +163,11 @@ impl Books {
             ),
             |r| r.get(0),
         )?;
+        let order = if query.by_org {
+            "o.name COLLATE NOCASE, t.org_id,"
+        } else {
+            ""
+        };
         let mut q = self.db.prepare(&format!(
             "SELECT t.id, t.org_id, o.name, t.account_id, a.name, t.amount_cents, t.currency,
                  t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note,
@@ -154,7 +176,7 @@ impl Books {
              LEFT JOIN organizations o ON o.id = t.org_id
              LEFT JOIN accounts a ON a.id = t.account_id
              {filter}
-             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?"
+             ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
         ))?;
         let rows = q.query_map(
             rusqlite::params_from_iter(params.into_iter().chain([Value::Integer(limit as i64)])),

@@ -140,6 +140,7 @@ async fn run(
             let books = books.lock().unwrap_or_else(|p| p.into_inner());
             books.total_transactions().ok()
         };
+        let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts()));
         let _ = to_app.send(Msg::Synced(SyncNews::Finished { stored }));
         tokio::time::sleep(EVERY).await;
     }

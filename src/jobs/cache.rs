@@ -270,6 +270,18 @@ impl Cache {
             .map_err(|e| format!("the local copy could not be searched: {e}"))
     }
 
+    /// Transactions missing their receipt, per organization.
+    pub fn missing_receipts(&self) -> Vec<(String, i64)> {
+        self.books().missing_receipts().unwrap_or_default()
+    }
+
+    /// The group's cash as of now.
+    pub fn group_cash(&self) -> Result<crate::books::GroupCash, String> {
+        self.books()
+            .group_cash(chrono::Utc::now())
+            .map_err(|e| format!("the local copy could not be read: {e}"))
+    }
+
     /// One transaction in full.
     pub fn detail(&self, id: &str) -> Result<Option<crate::books::Detail>, String> {
         self.books()
@@ -373,7 +385,8 @@ pub async fn open_into(
     };
     // What the books held before this run's answers are written is what is shown.
     let msgs = tokio::task::spawn_blocking(move || {
-        let shown = cache.stored(false);
+        let mut shown = cache.stored(false);
+        shown.push(Msg::ReceiptsCounted(cache.missing_receipts()));
         slot.open(cache);
         shown
     })

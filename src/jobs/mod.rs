@@ -132,6 +132,16 @@ impl Worker {
                 self.slots.submit(fetch, Priority::Selected)
             }
             Job::Search { text, generation } => self.search(text, generation),
+            Job::Cash => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = match cache.opened() {
+                        Some(cache) => cache.group_cash().map(Box::new),
+                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                    };
+                    let _ = tx.send(Msg::CashLoaded(result));
+                });
+            }
             Job::Detail { id } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::task::spawn_blocking(move || {

@@ -24,6 +24,8 @@ pub struct Query {
     pub operation_type: Option<String>,
     /// A receipt is required and none is attached.
     pub missing_receipt: bool,
+    /// Grouped by organization (by name), newest first within each (`sort:org`).
+    pub by_org: bool,
 }
 
 /// `min < amount`, `amount <= max`, … in cents; `None` is unbounded.
@@ -66,7 +68,7 @@ pub struct QueryError {
 }
 
 /// The filters a query may use, for errors and help.
-pub const FILTERS: &str = "side:debit|credit, status:pending|completed|declined, org:NAME, account:NAME, label:NAME, type:TYPE, missing:receipt";
+pub const FILTERS: &str = "side:debit|credit, status:pending|completed|declined, org:NAME, account:NAME, label:NAME, type:TYPE, missing:receipt, sort:org|date";
 
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     let mut query = Query::default();
@@ -128,6 +130,11 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                     query.missing_receipt = true
                 }
                 "missing" => return Err(bad("only missing:receipt is known")),
+                "sort" => match folded.as_str() {
+                    "org" => query.by_org = true,
+                    "date" => query.by_org = false,
+                    _ => return Err(bad("sort is org or date")),
+                },
                 _ => return Err(bad(&format!("unknown filter; known: {FILTERS}"))),
             }
         } else {
@@ -304,5 +311,7 @@ mod tests {
             assert!(parse(bad).is_err(), "{bad}");
         }
         assert!(parse("").unwrap_or_default().is_empty());
+        assert!(parse("missing:receipt sort:org").unwrap_or_default().by_org);
+        assert!(parse("sort:amount").is_err());
     }
 }

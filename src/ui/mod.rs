@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the app state. Only visible rows are built.
 
+mod cash;
 pub mod data;
 pub mod format;
 pub mod help;
@@ -104,13 +105,15 @@ pub fn draw(frame: &mut Frame, app: &App) {
                     areas.banner,
                 );
             }
+            let body = if areas.orgs.is_empty() {
+                areas.data
+            } else {
+                areas.orgs.union(areas.data)
+            };
             if let Some(view) = &app.search {
-                let body = if areas.orgs.is_empty() {
-                    areas.data
-                } else {
-                    areas.orgs.union(areas.data)
-                };
                 search::draw(frame, app, &theme, body, view);
+            } else if let Some(view) = &app.cash {
+                cash::draw(frame, app, &theme, body, view);
             } else {
                 orgs::draw(frame, app, &theme, areas.orgs);
                 data::draw(frame, app, &theme, &areas);
@@ -214,6 +217,14 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         frame.render_widget(
             Paragraph::new(format::fit(&format!(" {words}"), area.width as usize)).style(style),
+            area,
+        );
+        return;
+    }
+    if app.cash.is_some() {
+        let line = " ↑↓ PgUp PgDn scroll · s search · m missing receipts · Esc close";
+        frame.render_widget(
+            Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,
         );
         return;

@@ -107,7 +107,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             _ => String::new(),
         };
         // How far the background sync of its books is (wide rows only: the name comes first).
-        let sync_mark = app.sync.mark(&org.id).filter(|_| width >= 24);
+        let receipts = app
+            .missing_receipts
+            .get(&org.id)
+            .filter(|n| **n > 0)
+            .map(|n| format!("⚠{n}"));
+        let sync_mark = app.sync.mark(&org.id).or(receipts).filter(|_| width >= 20);
         let mark_width = sync_mark.as_ref().map_or(0, |m| m.chars().count() + 1);
         let name_width = width.saturating_sub(right.chars().count() + 2 + mark_width);
         let marker = if row == app.selected { "▸ " } else { "  " };
@@ -118,7 +123,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         let name = fit(org.display_name(), name_width);
         let mut spans = vec![Span::raw(marker), Span::raw(format!("{name:<name_width$}"))];
         if let Some(mark) = sync_mark {
-            let style = if mark == "!" {
+            let style = if mark == "!" || mark.starts_with('⚠') {
                 theme.warning()
             } else {
                 theme.dim()

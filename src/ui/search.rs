@@ -157,7 +157,13 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                 .or(f.emitted_at.as_deref())
                 .map(|d| app.locale.date(d))
                 .unwrap_or_default();
-            let org = f.org_name.as_deref().unwrap_or(&f.org_id);
+            // Grouped, an organization is named on its first row only.
+            let same_group = view.grouped && i > 0 && view.results[i - 1].org_id == f.org_id;
+            let org = if same_group {
+                ""
+            } else {
+                f.org_name.as_deref().unwrap_or(&f.org_id)
+            };
             let mut cells = vec![
                 Cell::from(date),
                 Cell::from(Span::styled(

@@ -229,10 +229,11 @@ impl Sandbox {
         self.state.ledger(account)
     }
 
-    /// Whether `tx` needs a receipt and has none: the truth a missing-receipt list is checked
-    /// against.
+    /// Whether `tx` needs a receipt and has none (a declined one needs none): the truth a
+    /// missing-receipt list is checked against.
     pub fn misses_receipt(&self, tx: &data::Tx) -> bool {
-        api::attachments::attachment_required(tx)
+        tx.status != data::TxStatus::Declined
+            && api::attachments::attachment_required(tx)
             && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
     }
 

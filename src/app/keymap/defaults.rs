@@ -172,6 +172,20 @@ pub(super) fn defaults() -> Vec<Binding> {
             "search every organization's transactions",
             Everywhere,
         ),
+        bind(
+            Main,
+            Receipts,
+            &[ch('m')],
+            "missing receipts, every organization (⚠N: how many)",
+            Everywhere,
+        ),
+        bind(
+            Main,
+            Cash,
+            &[ch('$')],
+            "the group's cash: balances, in and out",
+            Everywhere,
+        ),
         bind(Main, Help, &[ch('?')], "this help", Everywhere),
         bind(
             Main,

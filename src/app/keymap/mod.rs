@@ -79,10 +79,14 @@ pub enum Action {
     Choose,
     /// Search every organization's transactions (the local copy).
     Search,
+    /// Every organization's transactions that miss their receipt.
+    Receipts,
+    /// The group's cash: every organization's accounts, balances and flows.
+    Cash,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 35] = [
+    const NAMES: [(Action, &'static str); 37] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -118,6 +122,8 @@ impl Action {
         (Action::RemoveOrg, "remove_org"),
         (Action::Choose, "choose"),
         (Action::Search, "search"),
+        (Action::Receipts, "receipts"),
+        (Action::Cash, "cash"),
     ];
 
     pub fn name(self) -> &'static str {

@@ -26,11 +26,12 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 7] = [
+    const LAYERS: [Layer; 8] = [
         help,
         sign_in_modal,
         dialog,
         search_view,
+        cash_view,
         filter_field,
         other_screen,
         main_screen,
@@ -93,6 +94,38 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         );
     if closes {
         app.help = false;
+    }
+    Outcome::Handled(Vec::new())
+}
+
+/// The group's cash takes the moving keys and the ones that close it; quitting still works.
+fn cash_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.cash.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    let page = app.page_rows.max(1) as isize;
+    let action = app.keys.action(Mode::Main, key);
+    let delta = match action {
+        Some(Action::Down) => 1,
+        Some(Action::Up) => -1,
+        Some(Action::PageDown) => page,
+        Some(Action::PageUp) => -page,
+        Some(Action::Home) => isize::MIN / 2,
+        Some(Action::End) => isize::MAX / 2,
+        Some(Action::Cancel | Action::Cash) => {
+            app.cash = None;
+            return Outcome::Handled(Vec::new());
+        }
+        Some(Action::Quit | Action::Help) => return Outcome::Ignored,
+        Some(Action::Search | Action::Receipts) => {
+            app.cash = None;
+            return Outcome::Ignored;
+        }
+        _ => return Outcome::Handled(Vec::new()),
+    };
+    if let Some(view) = &app.cash {
+        view.scroll
+            .set(view.scroll.get().saturating_add_signed(delta));
     }
     Outcome::Handled(Vec::new())
 }
@@ -228,7 +261,13 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         }
         Action::Reconsent => sign_in::start(app, true),
         Action::AddOrg => sources::open_add(app),
-        Action::Search => search::open(app),
+        Action::Search => search::open(app, None),
+        Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
+        Action::Cash => {
+            app.search = None;
+            app.cash = Some(Default::default());
+            vec![super::super::msg::Job::Cash.into()]
+        }
         Action::RemoveOrg => sources::open_remove(app),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;

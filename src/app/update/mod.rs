@@ -89,8 +89,26 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Stored(what) => stored::stored(app, what),
         Msg::SearchAnswered { generation, result } => search::answered(app, generation, result),
         Msg::DetailLoaded { id, result } => search::detail_loaded(app, &id, result),
+        Msg::CashLoaded(result) => {
+            if let Some(view) = app.cash.as_mut() {
+                view.state = match result {
+                    Ok(cash) => super::cash_view::CashState::Ready(cash),
+                    Err(why) => super::cash_view::CashState::Failed(why),
+                };
+            }
+            Vec::new()
+        }
+        Msg::ReceiptsCounted(counts) => {
+            app.missing_receipts = counts.into_iter().collect();
+            Vec::new()
+        }
         Msg::Synced(news) => {
+            let pass_ended = matches!(news, super::sync_view::SyncNews::Finished { .. });
             app.sync.apply(news, app.now);
+            // What the group's cash shows moved with the pass.
+            if pass_ended && app.cash.is_some() {
+                return vec![super::msg::Job::Cash.into()];
+            }
             Vec::new()
         }
         Msg::SourceAdded(result) => sources::added(app, result),

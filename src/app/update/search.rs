@@ -12,10 +12,17 @@ use super::navigation::quit;
 use crate::books::{Detail, Found};
 use crate::search::query;
 
-/// Opens the search (kept as it was if it is open already) and asks for what it shows.
-pub(super) fn open(app: &mut App) -> Vec<Cmd> {
-    if app.search.is_none() {
-        app.search = Some(SearchView::default());
+/// The query of the missing-receipts list: grouped by organization, newest first in each.
+pub(super) const MISSING_RECEIPTS: &str = "missing:receipt sort:org ";
+
+/// Opens the search (kept as it was if it is open already, unless `preset` replaces its
+/// query) and asks for what it shows.
+pub(super) fn open(app: &mut App, preset: Option<&str>) -> Vec<Cmd> {
+    let view = app.search.get_or_insert_with(SearchView::default);
+    if let Some(text) = preset {
+        view.input = Input::new(text.to_string());
+        view.cursor = 0;
+        view.detail = None;
     }
     ask(app)
 }
@@ -29,9 +36,12 @@ fn ask(app: &mut App) -> Vec<Cmd> {
     };
     let text = view.input.value().to_string();
     view.generation = generation;
-    if let Err(e) = query::parse(&text) {
-        view.answered(generation, Err(format!("{e}")));
-        return Vec::new();
+    match query::parse(&text) {
+        Ok(q) => view.grouped = q.by_org,
+        Err(e) => {
+            view.answered(generation, Err(format!("{e}")));
+            return Vec::new();
+        }
     }
     view.waiting_since = Some(now);
     vec![Job::Search { text, generation }.into()]

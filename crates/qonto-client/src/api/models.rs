@@ -272,9 +272,11 @@ pub struct TransferDetails {
 }
 
 impl Transaction {
-    /// A receipt is required and none is attached (nor declared lost).
+    /// A receipt is required and none is attached (nor declared lost); a declined payment
+    /// moved no money and needs none.
     pub fn misses_receipt(&self) -> bool {
-        self.attachment_required == Some(true)
+        self.status.as_deref() != Some("declined")
+            && self.attachment_required == Some(true)
             && self.attachment_ids.is_empty()
             && self.attachment_lost != Some(true)
     }

@@ -1,6 +1,7 @@
-//! Snapshots of the search across organizations and of a transaction opened from it, at 80×24
-//! and 160×45: the sandbox's books synced into real (in-memory) local books, searched as the
-//! worker does, fed through `update`, drawn on ratatui's TestBackend.
+//! Snapshots of the views over the local books — the search across organizations, a
+//! transaction opened from it, the missing receipts, the group's cash — at 80×24 and 160×45:
+//! the sandbox's books synced into real (in-memory) local books, read as the worker does, fed
+//! through `update`, drawn on ratatui's TestBackend.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -84,6 +85,16 @@ impl Harness {
                     .map_err(|e| e.to_string());
                 vec![Msg::SearchAnswered { generation, result }]
             }
+            Cmd::Job(Job::Cash) => {
+                // "Now" is the sandbox's own, so the periods do not move with the calendar.
+                let now = qonto_sandbox::data::fixed_anchor();
+                let result = self
+                    .books
+                    .group_cash(now)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                vec![Msg::CashLoaded(result)]
+            }
             Cmd::Job(Job::Detail { id }) => {
                 let result = self
                     .books
@@ -143,4 +154,43 @@ async fn search_results_and_a_transaction_opened_from_them() {
     insta::assert_snapshot!("search_bad_query_80x24", h.render(80, 24));
     h.key(KeyCode::Esc).await;
     assert!(h.app.search.is_none(), "Esc closes the search");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn missing_receipts_grouped_by_organization() {
+    let mut h = Harness::new().await;
+    let counts = h.books.missing_receipts().unwrap();
+    h.send(Msg::ReceiptsCounted(counts)).await;
+    insta::assert_snapshot!("receipts_counts_80x24", h.render(80, 24));
+    h.key(KeyCode::Char('m')).await;
+    let view = h.app.search.as_ref().unwrap();
+    assert!(view.grouped && view.results.iter().all(|f| f.missing_receipt));
+    // Grouped: one organization's rows together, newest first within it.
+    let orgs: Vec<&str> = view.results.iter().map(|f| f.org_id.as_str()).collect();
+    let mut seen = Vec::new();
+    for org in &orgs {
+        if seen.last() != Some(org) {
+            assert!(
+                !seen.contains(org),
+                "{org} comes back after another organization"
+            );
+            seen.push(org);
+        }
+    }
+    insta::assert_snapshot!("receipts_160x45", h.render(160, 45));
+    insta::assert_snapshot!("receipts_80x24", h.render(80, 24));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_groups_cash() {
+    let mut h = Harness::new().await;
+    h.key(KeyCode::Char('$')).await;
+    assert!(matches!(
+        h.app.cash.as_ref().map(|c| &c.state),
+        Some(qonto_tui::app::cash_view::CashState::Ready(_))
+    ));
+    insta::assert_snapshot!("cash_160x45", h.render(160, 45));
+    insta::assert_snapshot!("cash_80x24", h.render(80, 24));
+    h.key(KeyCode::Esc).await;
+    assert!(h.app.cash.is_none(), "Esc closes it");
 }

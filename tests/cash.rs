@@ -1,0 +1,80 @@
+//! The group's cash from the local books equals what the sandbox says: totals are the sum of
+//! the balances Qonto gives (hidden ones said, not counted), and money in and out adds up the
+//! sandbox's own transactions for each period.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use chrono::Duration;
+use qonto_sandbox::data::{Side, TxStatus, fixed_anchor};
+use qonto_tui::books::Books;
+use qonto_tui::books::sync::{Budget, Pace, sync_all};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn group_totals_are_the_sum_of_the_balances_qonto_gives() {
+    let sb = common::sandbox().await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = Mutex::new(Books::in_memory().unwrap());
+    for r in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        &|_| {},
+    )
+    .await
+    {
+        r.unwrap();
+    }
+    let books = books.into_inner().unwrap();
+    let now = fixed_anchor();
+    let cash = books.group_cash(now).unwrap();
+
+    let mut totals: BTreeMap<String, i64> = BTreeMap::new();
+    let mut hidden = 0;
+    for org in &orgs {
+        for account in api.organization(&org.id).await.unwrap().bank_accounts {
+            let currency = account.currency.clone().unwrap_or_else(|| "EUR".into());
+            match account.balance_in_cents() {
+                Some(cents) => *totals.entry(currency).or_default() += cents,
+                None => hidden += 1,
+            }
+        }
+    }
+    assert!(hidden > 0, "the sandbox has a role that hides balances");
+    assert_eq!(cash.totals, totals);
+    assert_eq!(cash.hidden, hidden);
+    for org in &cash.orgs {
+        let sum: i64 = org.accounts.iter().filter_map(|a| a.balance_cents).sum();
+        assert_eq!(org.totals.values().sum::<i64>(), sum, "{}", org.name);
+    }
+
+    // Money in and out over the last 30 days, from the sandbox's own ledgers.
+    let today = now.date_naive();
+    for org in &sb.data().orgs {
+        let mut expected = (0, 0);
+        for account in &org.accounts {
+            for tx in &sb.ledger_now(account).transactions {
+                let day = tx.settled_at.unwrap_or(tx.emitted_at).date_naive();
+                if tx.status == TxStatus::Declined || day <= today - Duration::days(30) {
+                    continue;
+                }
+                if day > today {
+                    continue;
+                }
+                match tx.side {
+                    Side::Credit => expected.0 += tx.amount_cents.abs(),
+                    Side::Debit => expected.1 += tx.amount_cents.abs(),
+                }
+            }
+        }
+        let found = cash.orgs.iter().find(|o| o.id == org.id).unwrap();
+        let flow = found.last_30_days;
+        assert_eq!((flow.in_cents, flow.out_cents), expected, "{}", org.name);
+    }
+}
