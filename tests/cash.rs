@@ -1,6 +1,7 @@
 //! The group's cash from the local books equals what the sandbox says: totals are the sum of
-//! the balances Qonto gives (hidden ones said, not counted), and money in and out adds up the
-//! sandbox's own transactions for each period.
+//! the balances Qonto gives (hidden ones said, not counted), transfers between the user's own
+//! organizations are recognised on both sides and kept apart, and money in and out adds up the
+//! sandbox's other transactions.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -54,14 +55,36 @@ async fn group_totals_are_the_sum_of_the_balances_qonto_gives() {
         assert_eq!(org.totals.values().sum::<i64>(), sum, "{}", org.name);
     }
 
-    // Money in and out over the last 30 days, from the sandbox's own ledgers.
+    // The transfers between the user's own organizations, both legs of each, in 90 days.
     let today = now.date_naive();
+    let own = |tx: &qonto_sandbox::data::Tx| tx.counterparty >= sb.data().pool_size;
+    let legs: Vec<_> = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter())
+        .flat_map(|a| sb.ledger_now(a).transactions.clone())
+        .filter(|tx| own(tx) && tx.emitted_at.date_naive() >= today - Duration::days(90))
+        .collect();
+    assert!(
+        legs.len() >= 2,
+        "the sandbox has transfers between its organizations"
+    );
+    let debits = legs.iter().filter(|t| t.side == Side::Debit).count();
+    assert_eq!(debits * 2, legs.len(), "each debit has its credit");
+    assert_eq!(cash.internal_count, legs.len());
+    assert_eq!(
+        cash.internal_cents,
+        legs.iter().map(|t| t.amount_cents.abs()).sum::<i64>()
+    );
+
+    // Money in and out over the last 30 days, from the sandbox's own ledgers, those left out.
     for org in &sb.data().orgs {
         let mut expected = (0, 0);
         for account in &org.accounts {
             for tx in &sb.ledger_now(account).transactions {
                 let day = tx.settled_at.unwrap_or(tx.emitted_at).date_naive();
-                if tx.status == TxStatus::Declined || day <= today - Duration::days(30) {
+                if own(tx) || tx.status == TxStatus::Declined || day <= today - Duration::days(30) {
                     continue;
                 }
                 if day > today {

@@ -42,7 +42,8 @@ pub struct SandboxArgs {
     /// Bank accounts per organization (default: as in the demo data).
     #[arg(long)]
     pub accounts_per_org: Option<usize>,
-    /// Transactions per bank account (default: as in the demo data; try 100000).
+    /// Transactions per bank account, exactly (default: as in the demo data, with monthly fees
+    /// between its own organizations; try 100000).
     #[arg(long)]
     pub transactions_per_account: Option<usize>,
     /// Delay added to every API and token request, in milliseconds.

@@ -56,7 +56,7 @@ fn transaction_json(
         "is_external_transaction": false,
         "transfer": if operation_type == "transfer" {
             json!({
-                "counterparty_account_number": format!("FR76{}", &account.iban[4..]),
+                "counterparty_account_number": cp.and_then(|c| c.iban.clone()),
                 "counterparty_account_number_format": "IBAN",
                 "counterparty_bank_identifier": "QNTOFRP1XXX",
                 "counterparty_bank_identifier_format": "SWIFT_BIC",

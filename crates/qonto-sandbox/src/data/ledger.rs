@@ -3,7 +3,13 @@
 
 use super::*;
 
-pub(super) fn build_ledger(account: &Account, counterparties: &[Counterparty]) -> Ledger {
+/// `extra` transactions (transfers between the user's own organizations) join the drawn ones
+/// in date order; the balances are worked out over both.
+pub(super) fn build_ledger(
+    account: &Account,
+    counterparties: &[Counterparty],
+    extra: Vec<Tx>,
+) -> Ledger {
     let mut rng = SeededRng::new(account.seed);
     let n = account.transaction_count;
     let span_days = (n as i64 / 2).clamp(60, 3650);
@@ -76,6 +82,11 @@ pub(super) fn build_ledger(account: &Account, counterparties: &[Counterparty]) -
                 ))
             .then_some(20.0),
         });
+    }
+
+    for tx in extra {
+        let at = txs.partition_point(|t| t.emitted_at <= tx.emitted_at);
+        txs.insert(at, tx);
     }
 
     // Choose the opening balance so that the account never goes below zero.

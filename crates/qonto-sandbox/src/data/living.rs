@@ -51,7 +51,7 @@ impl LivingBooks {
             ledger.balance_cents += signed(tx);
             tx.settled_balance_cents = Some(ledger.balance_cents);
         }
-        let cp_index = rng.range(0, data.counterparties.len() as i64 - 1).max(0) as usize;
+        let cp_index = rng.range(0, data.pool_size as i64 - 1).max(0) as usize;
         if let Some(cp) = data.counterparties.get(cp_index) {
             ledger.transactions.push(Tx {
                 id: rng.uuid(),

@@ -67,6 +67,9 @@ pub struct Counterparty {
     min_cents: i64,
     max_cents: i64,
     weight: u32,
+    /// Their account, as a transfer names it.
+    #[serde(default)]
+    pub iban: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -123,7 +126,8 @@ pub struct DataOptions {
     pub anchor: DateTime<Utc>,
     /// Organizations generated beyond the ones in the asset (for big-list benchmarks).
     pub extra_orgs: usize,
-    /// Overrides every account's transaction count.
+    /// Overrides every account's transaction count: each holds exactly that many (the
+    /// monthly fees between the demo's own organizations are left out then).
     pub transactions_per_account: Option<usize>,
     /// Overrides the number of accounts per organization (1..=N, repeating the asset's names).
     pub accounts_per_org: Option<usize>,
@@ -255,7 +259,13 @@ impl Tx {
 pub struct DemoData {
     pub user: DemoUser,
     pub orgs: Vec<Org>,
+    /// The pool transactions are drawn from (the first `pool_size`), then one per organization:
+    /// the other side of transfers between the user's own organizations.
     pub counterparties: Vec<Counterparty>,
+    pub pool_size: usize,
+    /// Organizations of the first round (one per template), among which the holding bills the
+    /// others.
+    pub first_round: usize,
     pub options: DataOptions,
 }
 
@@ -287,10 +297,30 @@ impl DemoData {
             let template = &asset.organizations[index % asset.organizations.len()];
             orgs.push(build_org(&asset, template, index, &options, &user));
         }
+        let first_round = asset.organizations.len();
+        let mut counterparties = asset.counterparties;
+        for cp in &mut counterparties {
+            // Its own stream, so the ledgers drawn from the seed stay as they were.
+            let mut rng = SeededRng::derive(seed, &format!("counterparty-{}", cp.name));
+            cp.iban = Some(make_iban("FR", &mut rng).0);
+        }
+        let pool_size = counterparties.len();
+        counterparties.extend(orgs.iter().map(|org| Counterparty {
+            name: org.name.clone(),
+            category: "transfer".into(),
+            operation_type: "transfer".into(),
+            side: Side::Debit,
+            min_cents: 0,
+            max_cents: 0,
+            weight: 0,
+            iban: org.accounts.first().map(|a| a.iban.clone()),
+        }));
         Ok(Self {
             user,
             orgs,
-            counterparties: asset.counterparties,
+            counterparties,
+            pool_size,
+            first_round,
             options,
         })
     }
@@ -306,8 +336,65 @@ impl DemoData {
     pub fn ledger(&self, account: &Account) -> Arc<Ledger> {
         account
             .ledger
-            .get_or_init(|| Arc::new(build_ledger(account, &self.counterparties)))
+            .get_or_init(|| {
+                let legs = self.internal_legs(account);
+                Arc::new(build_ledger(account, &self.counterparties, legs))
+            })
             .clone()
+    }
+
+    /// Transfers between the user's own organizations: each organization of the first round
+    /// pays the holding a monthly fee from its main account, for the last three months. Both
+    /// legs come from the same plan, so each debit has its credit. None when the number of
+    /// transactions per account is set: then every account holds exactly that many.
+    fn internal_legs(&self, account: &Account) -> Vec<Tx> {
+        if self.options.transactions_per_account.is_some() {
+            return Vec::new();
+        }
+        let round = &self.orgs[..self.first_round.min(self.orgs.len())];
+        let Some(holding) = round.iter().position(|o| o.name.contains("Holding")) else {
+            return Vec::new();
+        };
+        let Some(to) = round[holding].accounts.first() else {
+            return Vec::new();
+        };
+        let mut legs = Vec::new();
+        for (index, payer) in round.iter().enumerate() {
+            let Some(from) = payer.accounts.first().filter(|_| index != holding) else {
+                continue;
+            };
+            let paying = account.id == from.id;
+            if !paying && account.id != to.id {
+                continue;
+            }
+            for month in 0..3i64 {
+                let emitted_at = account.anchor - Duration::days(5 + 30 * month);
+                let settled_at = emitted_at + Duration::hours(2);
+                let leg = if paying { "out" } else { "in" };
+                let mut rng = SeededRng::derive(
+                    self.options.seed,
+                    &format!("internal-{}-{month}-{leg}", payer.id),
+                );
+                legs.push(Tx {
+                    id: rng.uuid(),
+                    number: rng.range(1000, 9999) as u32,
+                    counterparty: self.pool_size + if paying { holding } else { index },
+                    amount_cents: 150_000 + 25_000 * index as i64,
+                    side: if paying { Side::Debit } else { Side::Credit },
+                    status: TxStatus::Completed,
+                    emitted_at,
+                    settled_at: Some(settled_at),
+                    updated_at: settled_at,
+                    settled_balance_cents: None,
+                    label_id: None,
+                    card_last_digits: None,
+                    reference: Some(format!("Management fee {}", emitted_at.format("%Y-%m"))),
+                    note: None,
+                    vat_rate: None,
+                });
+            }
+        }
+        legs
     }
 }
 
