@@ -84,6 +84,8 @@ pub enum Msg {
         id: String,
         result: Result<Box<crate::books::Detail>, String>,
     },
+    /// A transaction's receipts were opened or saved (what was done), or why not.
+    ReceiptsPlaced(Result<String, String>),
     /// The group's cash, from the local books.
     CashLoaded(Result<Box<crate::books::GroupCash>, String>),
     /// How many transactions miss their receipt, per organization, in the local books.
@@ -207,6 +209,14 @@ pub enum Job {
     },
     /// Work out the group's cash from the local books.
     Cash,
+    /// Fetch a transaction's receipts from Qonto and open them, or save them (`save`) to the
+    /// download folder, named `stem` and the file's name.
+    Receipts {
+        org: String,
+        transaction: String,
+        stem: String,
+        save: bool,
+    },
 }
 
 /// One request to Qonto; its answer comes back as the matching `Msg::*Loaded`.

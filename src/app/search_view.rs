@@ -31,6 +31,8 @@ pub struct SearchView {
     pub detail: Option<DetailView>,
     /// The results are grouped by organization (`sort:org`): its name shows once per group.
     pub grouped: bool,
+    /// What became of the opened transaction's receipts (fetching: `None` inside).
+    pub receipts: Option<Option<Result<String, String>>>,
 }
 
 #[derive(Debug)]

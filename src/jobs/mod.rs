@@ -1,6 +1,7 @@
 //! The background worker: carries out `update`'s jobs (fetches in keyed slots, the sign-in
 //! flow, small file writes) and sends results back as messages.
 
+pub mod attachments;
 mod background_sync;
 pub mod cache;
 pub mod fetch;
@@ -132,6 +133,33 @@ impl Worker {
                 self.slots.submit(fetch, Priority::Selected)
             }
             Job::Search { text, generation } => self.search(text, generation),
+            Job::Receipts {
+                org,
+                transaction,
+                stem,
+                save,
+            } => {
+                let (api, tx) = (self.api.clone(), self.to_app.clone());
+                let opener = self.config.browser.clone();
+                let placement = if save {
+                    attachments::Placement::Save
+                } else {
+                    attachments::Placement::Open
+                };
+                tokio::spawn(async move {
+                    let result = attachments::fetch(
+                        &api,
+                        &org,
+                        &transaction,
+                        &stem,
+                        placement,
+                        opener.as_deref(),
+                    )
+                    .await
+                    .map_err(|e| qonto_client::printable::printable(&e, 300));
+                    let _ = tx.send(Msg::ReceiptsPlaced(result));
+                });
+            }
             Job::Cash => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::task::spawn_blocking(move || {

@@ -231,7 +231,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     if let Some(view) = &app.search {
         let line = if view.detail.is_some() {
-            " ↑↓ previous/next transaction · i show or hide IBANs · Esc back to the results"
+            " o open the receipts · w save them to Downloads · ↑↓ previous/next · i IBANs · Esc back"
         } else {
             " type to search · ↑↓ move · Enter open · Esc close · Ctrl-C quit"
         };

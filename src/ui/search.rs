@@ -80,9 +80,19 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
         let n = view.total;
         format!("{} found", app.locale.count(n as i64))
     };
-    let keys = if view.detail.is_some() {
-        "↑↓ previous/next · i IBANs · Esc back"
-    } else {
+    if view.detail.is_some() {
+        let (words, style) = match &view.receipts {
+            Some(None) => ("fetching the receipts from Qonto…".to_string(), theme.dim()),
+            Some(Some(Ok(done))) => (format!("{done} · Esc back"), theme.success()),
+            Some(Some(Err(why))) => (why.clone(), theme.error()),
+            None => (
+                "o open the receipts · w save them · ↑↓ previous/next · i IBANs · Esc back".into(),
+                theme.dim(),
+            ),
+        };
+        return Paragraph::new(fit(&words, width)).style(style);
+    }
+    let keys = {
         "↑↓ move · Enter open · Esc close · e.g. urssaf >1000 2026-10 org:… missing:receipt"
     };
     let mut spans = Vec::new();

@@ -89,6 +89,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Stored(what) => stored::stored(app, what),
         Msg::SearchAnswered { generation, result } => search::answered(app, generation, result),
         Msg::DetailLoaded { id, result } => search::detail_loaded(app, &id, result),
+        Msg::ReceiptsPlaced(result) => {
+            if let Some(view) = app.search.as_mut() {
+                view.receipts = Some(Some(result));
+            }
+            Vec::new()
+        }
         Msg::CashLoaded(result) => {
             if let Some(view) = app.cash.as_mut() {
                 view.state = match result {

@@ -61,6 +61,25 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     let Some(view) = app.search.as_mut() else {
         return Vec::new();
     };
+    if let Some(DetailView::Ready(detail)) = &view.detail
+        && let KeyCode::Char(c @ ('o' | 'w')) = key.code
+    {
+        let date = detail
+            .settled_at
+            .as_deref()
+            .or(detail.emitted_at.as_deref())
+            .and_then(|d| d.get(..10))
+            .unwrap_or("");
+        let stem = format!("{date} {}", detail.counterparty.as_deref().unwrap_or(""));
+        let job = Job::Receipts {
+            org: detail.org_id.clone(),
+            transaction: detail.id.clone(),
+            stem: stem.trim().to_string(),
+            save: c == 'w',
+        };
+        view.receipts = Some(None);
+        return vec![job.into()];
+    }
     if view.detail.is_some() {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Char('q') => {
@@ -126,6 +145,7 @@ fn open_detail(app: &mut App) -> Vec<Cmd> {
         return Vec::new();
     };
     view.detail = Some(DetailView::Loading { id: id.clone() });
+    view.receipts = None;
     vec![Job::Detail { id }.into()]
 }
 

@@ -345,6 +345,53 @@ impl ApiClient {
         .await
     }
 
+    /// The files attached to a transaction of `org`.
+    pub async fn transaction_attachments(
+        &self,
+        org: &str,
+        transaction: &str,
+    ) -> Result<Vec<Attachment>, ApiError> {
+        // An id goes into the path: one that is not plainly an id is not sent at all.
+        if transaction.is_empty()
+            || !transaction
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(ApiError::Decode(
+                "a transaction id that is not an id".into(),
+            ));
+        }
+        let path = format!("/v2/transactions/{transaction}/attachments");
+        Ok(self
+            .get::<AttachmentsEnvelope>(&path, Some(org), &[])
+            .await?
+            .attachments)
+    }
+
+    /// A file behind one of Qonto's short-lived URLs (an attachment's, a statement's): no
+    /// credential is sent (the URL carries its own signature), at most `limit` bytes.
+    pub async fn download(&self, url: &str, limit: usize) -> Result<Vec<u8>, ApiError> {
+        let parsed = reqwest::Url::parse(url)
+            .map_err(|_| ApiError::Decode("the file's address is not a URL".into()))?;
+        if !matches!(parsed.scheme(), "https" | "http") {
+            return Err(ApiError::Decode(
+                "the file's address is not a web address".into(),
+            ));
+        }
+        let response = self.http.get(parsed).send().await.map_err(network)?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(ApiError::Network(format!(
+                "the file could not be fetched (HTTP {}); its link may have expired",
+                status.as_u16()
+            )));
+        }
+        read_capped(response, limit).await.map_err(|e| match e {
+            BodyError::TooLarge { limit } => ApiError::TooLarge { limit },
+            BodyError::Network(e) => network(e),
+        })
+    }
+
     /// Every label.
     pub async fn labels(&self, org: &str) -> Result<Vec<Label>, ApiError> {
         self.all_pages("/v2/labels", org, |p: LabelsPage| (p.labels, p.meta))

@@ -386,6 +386,28 @@ pub struct MembershipsPage {
     pub meta: Meta,
 }
 
+/// A file attached to a transaction (a receipt), with a short-lived URL to it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Attachment {
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub file_name: Option<String>,
+    /// Bytes, as Qonto sends it: a string.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub file_size: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub file_content_type: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AttachmentsEnvelope {
+    #[serde(default)]
+    pub attachments: Vec<Attachment>,
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Label {
     #[serde(default, deserialize_with = "lenient_string")]
