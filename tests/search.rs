@@ -213,6 +213,23 @@ async fn search_on_the_command_line_prints_the_matches_as_json() {
             .all(|r| orgs.contains(r["org_id"].as_str().unwrap()))
     );
 
+    // Shared no more: the next sync forgets those organizations' books, so nothing of theirs
+    // is found any longer.
+    let kept: Vec<String> = sb.data().orgs[..2].iter().map(|o| o.id.clone()).collect();
+    sb.set_consent(kept.clone());
+    let out = run(&["sync", "--json"]).await.unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let out = run(&["search", "--json", "--limit", "0", ">0"])
+        .await
+        .unwrap();
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!rows.is_empty());
+    assert!(
+        rows.iter()
+            .all(|r| kept.contains(&r["org_id"].as_str().unwrap().to_string())),
+        "only the organizations still shared"
+    );
+
     let out = run(&["search", "zzzzqqq-never"]).await.unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     let out = run(&["search", "side:sideways"]).await.unwrap();

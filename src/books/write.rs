@@ -302,6 +302,28 @@ impl Books {
     }
 
     /// Forgets an organization and everything of it.
+    /// Forgets every organization reached through the User flow that `listed` (the User
+    /// flow's answer, and the other sources') no longer holds: one no longer shared, or
+    /// another person's after a different Qonto user signed in here. Their books are not
+    /// kept where the person now signed in could read them.
+    pub fn forget_unshared(
+        &mut self,
+        listed: &[qonto_client::api::models::UserOrganization],
+    ) -> Result<(), BooksError> {
+        let gone: Vec<String> = self
+            .organizations()?
+            .into_iter()
+            .filter(|(org, _)| org.via == qonto_client::api::Via::User)
+            .filter(|(org, _)| !listed.iter().any(|l| l.id == org.id))
+            .map(|(org, _)| org.id)
+            .collect();
+        for id in gone {
+            tracing::info!("forgetting the local copy of an organization no longer shared");
+            self.forget_organization(&id)?;
+        }
+        Ok(())
+    }
+
     pub fn forget_organization(&mut self, org_id: &str) -> Result<(), BooksError> {
         let tx = self.db.transaction()?;
         for table in [

@@ -35,7 +35,12 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         }
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
-    let books = std::sync::Mutex::new(open_books(config).await?);
+    let mut books = open_books(config).await?;
+    if listing.user_flow.is_none() {
+        // What the user no longer shares (or another person's books) is not kept.
+        books.forget_unshared(&listing.orgs)?;
+    }
+    let books = std::sync::Mutex::new(books);
     let show_progress = !as_json && std::io::stdout().is_terminal();
     let on_progress = |p: Progress| {
         if show_progress {

@@ -163,11 +163,20 @@ impl Cache {
         let now = chrono::Utc::now().timestamp();
         let result = match msg {
             Msg::OrgsLoaded {
-                result: Ok(list), ..
+                result: Ok(list),
+                user_flow_ended,
+                ..
             } => {
-                let books = self.books();
-                list.iter()
-                    .try_for_each(|org| books.put_organization(org, now))
+                let mut books = self.books();
+                let pruned = if *user_flow_ended {
+                    Ok(())
+                } else {
+                    books.forget_unshared(list)
+                };
+                pruned.and_then(|()| {
+                    list.iter()
+                        .try_for_each(|org| books.put_organization(org, now))
+                })
             }
             Msg::OverviewLoaded {
                 org, result: Ok(o), ..
