@@ -148,8 +148,26 @@ async fn search_results_and_a_transaction_opened_from_them() {
     insta::assert_snapshot!("search_detail_160x45", h.render(160, 45));
     insta::assert_snapshot!("search_detail_80x24", h.render(80, 24));
 
-    // Back, then a query that cannot be read says why.
+    // Back; the same filters as a form: choosing a side there writes it into the query.
     h.key(KeyCode::Esc).await;
+    h.key(KeyCode::Tab).await;
+    for _ in 0..5 {
+        h.key(KeyCode::Down).await;
+    }
+    h.key(KeyCode::Right).await;
+    let view = h.app.search.as_ref().unwrap();
+    assert_eq!(view.input.value(), "urssaf >=1000.01 side:debit");
+    assert!(
+        view.results
+            .iter()
+            .all(|f| f.side.as_deref() == Some("debit"))
+    );
+    insta::assert_snapshot!("search_form_80x24", h.render(80, 24));
+    h.key(KeyCode::Left).await;
+    h.key(KeyCode::Tab).await;
+    assert!(h.app.search.as_ref().unwrap().form.is_none());
+
+    // A query that cannot be read says why.
     h.type_text(" side:up").await;
     insta::assert_snapshot!("search_bad_query_80x24", h.render(80, 24));
     h.key(KeyCode::Esc).await;

@@ -10,8 +10,8 @@ use crate::books::{Detail, Found};
 
 /// Results asked for per query: more than a screen, few enough to come back within a frame.
 pub const RESULTS: usize = 500;
-/// Matches counted up to this many ("10,000+").
-pub const COUNT_UP_TO: usize = 10_000;
+/// Matches counted up to this many: one past the results ("500+"), which costs nothing more.
+pub const COUNT_UP_TO: usize = RESULTS + 1;
 
 #[derive(Debug, Default)]
 pub struct SearchView {
@@ -33,6 +33,8 @@ pub struct SearchView {
     pub grouped: bool,
     /// What became of the opened transaction's receipts (fetching: `None` inside).
     pub receipts: Option<Option<Result<String, String>>>,
+    /// The filters as a form (Tab), and the line being filled in.
+    pub form: Option<(crate::search::form::Form, usize)>,
 }
 
 #[derive(Debug)]

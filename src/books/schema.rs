@@ -125,6 +125,40 @@ const MIGRATIONS: &[&str] = &[
     -- Rows stored before lack these fields: every account is backfilled again.
     UPDATE sync_state SET backfill_next_page = 1;
     "#,
+    // 4: the full-text index keeps the first 2, 3 and 4 letters of each word too, so that a
+    // word being typed (a prefix of a frequent one) is looked up, not merged from every word
+    // it begins.
+    r#"
+    DROP TRIGGER transactions_text_insert;
+    DROP TRIGGER transactions_text_delete;
+    DROP TRIGGER transactions_text_update;
+    DROP TABLE transactions_text;
+    CREATE VIRTUAL TABLE transactions_text USING fts5(
+        counterparty, label, reference, note,
+        content = 'transactions', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2',
+        prefix = '2 3 4'
+    );
+    CREATE TRIGGER transactions_text_insert AFTER INSERT ON transactions BEGIN
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
+    CREATE TRIGGER transactions_text_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+    END;
+    CREATE TRIGGER transactions_text_update AFTER UPDATE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
+    INSERT INTO transactions_text(transactions_text) VALUES ('rebuild');
+    -- Searches list newest first across every account: walked in that order, a search stops
+    -- at its last result instead of fetching and sorting every match.
+    DROP INDEX transactions_by_date;
+    CREATE INDEX transactions_by_date ON transactions(sort_at DESC, id DESC);
+    "#,
 ];
 
 /// The version this build writes.

@@ -6,6 +6,9 @@ use rusqlite::types::Value;
 use super::{Books, BooksError};
 use crate::search::query::{Query, fold};
 
+/// Word matches from which walking the date index beats sorting the matches.
+const MANY_MATCHES: i64 = 2_000;
+
 /// A transaction a search found, with the names a result row shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Found {
@@ -71,7 +74,8 @@ impl Books {
     }
 
     /// The transactions matching `query`, newest first, at most `limit`; with the number that
-    /// match in all (counted up to `count_up_to`).
+    /// match in all, counted up to `count_up_to` (at most `limit + 1` when that is all that is
+    /// asked: "more than `limit`" then costs nothing).
     pub fn search(
         &self,
         query: &Query,
@@ -80,6 +84,10 @@ impl Books {
     ) -> Result<(Vec<Found>, usize), BooksError> {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
+        // Which way to walk: from the words' matches (few: fetch them and sort), or down the
+        // date index checking each against them (many, as a word being typed: stop at the
+        // last result rather than fetch and sort every match).
+        let mut walk_dates = query.words.is_empty();
         if !query.words.is_empty() {
             // Each word a quoted term, never FTS5 syntax; a prefix from two characters on (one
             // letter would expand to most of the books on the first key typed).
@@ -99,7 +107,15 @@ impl Books {
                 "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"
                     .into(),
             );
-            params.push(Value::Text(terms.join(" ")));
+            let terms = terms.join(" ");
+            let matches: i64 = self.db.query_row(
+                "SELECT count(*) FROM (SELECT rowid FROM transactions_text
+                 WHERE transactions_text MATCH ?1 LIMIT ?2)",
+                rusqlite::params![terms, MANY_MATCHES],
+                |r| r.get(0),
+            )?;
+            walk_dates = matches >= MANY_MATCHES;
+            params.push(Value::Text(terms));
         }
         if let Some(min) = query.amount.min {
             conditions.push("abs(t.amount_cents) >= ?".into());
@@ -153,16 +169,31 @@ impl Books {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        let counted: i64 = self.db.query_row(
-            &format!("SELECT count(*) FROM (SELECT 1 FROM transactions t {filter} LIMIT ?)"),
-            rusqlite::params_from_iter(
-                params
-                    .iter()
-                    .cloned()
-                    .chain([Value::Integer(count_up_to as i64)]),
-            ),
-            |r| r.get(0),
-        )?;
+        // Counting reads every match counted: only when asked for more than one past the
+        // results (which the results themselves tell).
+        let counted: Option<i64> = if count_up_to > limit.saturating_add(1) {
+            Some(
+                self.db.query_row(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM transactions t {filter} LIMIT ?)"
+                    ),
+                    rusqlite::params_from_iter(
+                        params
+                            .iter()
+                            .cloned()
+                            .chain([Value::Integer(count_up_to as i64)]),
+                    ),
+                    |r| r.get(0),
+                )?,
+            )
+        } else {
+            None
+        };
+        let walk = if walk_dates && !query.by_org {
+            "INDEXED BY transactions_by_date"
+        } else {
+            ""
+        };
         let order = if query.by_org {
             "o.name COLLATE NOCASE, t.org_id,"
         } else {
@@ -172,14 +203,18 @@ impl Books {
             "SELECT t.id, t.org_id, o.name, t.account_id, a.name, t.amount_cents, t.currency,
                  t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note,
                  t.emitted_at, t.settled_at, t.label_ids, t.attachment_ids, t.missing_receipt
-             FROM transactions t
+             FROM transactions t {walk}
              LEFT JOIN organizations o ON o.id = t.org_id
              LEFT JOIN accounts a ON a.id = t.account_id
              {filter}
              ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
         ))?;
         let rows = q.query_map(
-            rusqlite::params_from_iter(params.into_iter().chain([Value::Integer(limit as i64)])),
+            rusqlite::params_from_iter(
+                params
+                    .into_iter()
+                    .chain([Value::Integer(limit.saturating_add(1) as i64)]),
+            ),
             |r| {
                 let ids = |i: usize| -> rusqlite::Result<Vec<String>> {
                     let text: Option<String> = r.get(i)?;
@@ -210,6 +245,12 @@ impl Books {
             },
         )?;
         let found = rows.collect::<Result<Vec<_>, _>>()?;
-        Ok((found, usize::try_from(counted).unwrap_or(0)))
+        let mut found = found;
+        let total = match counted {
+            Some(n) => usize::try_from(n).unwrap_or(0),
+            None => found.len(),
+        };
+        found.truncate(limit);
+        Ok((found, total))
     }
 }

@@ -14,6 +14,7 @@ use super::theme::Theme;
 use crate::app::App;
 use crate::app::search_view::{COUNT_UP_TO, DetailView, SearchView};
 use crate::books::Detail;
+use crate::search::form::{Field, Form};
 use qonto_client::redact::mask_iban;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
@@ -53,6 +54,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
         inner.width,
         inner.height.saturating_sub(2),
     );
+    if let Some((form, line)) = &view.form {
+        draw_form(frame, theme, body, form, *line);
+        return;
+    }
     match &view.detail {
         Some(DetailView::Ready(detail)) => draw_detail(frame, app, theme, body, detail),
         Some(DetailView::Loading { .. }) => frame.render_widget(
@@ -75,7 +80,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
         return Paragraph::new(fit(why, width)).style(theme.error());
     }
     let count = if view.total >= COUNT_UP_TO {
-        format!("{}+ found", app.locale.count(COUNT_UP_TO as i64))
+        format!("{}+ found", app.locale.count(view.results.len() as i64))
     } else {
         let n = view.total;
         format!("{} found", app.locale.count(n as i64))
@@ -92,8 +97,10 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
         };
         return Paragraph::new(fit(&words, width)).style(style);
     }
-    let keys = {
-        "↑↓ move · Enter open · Esc close · e.g. urssaf >1000 2026-10 org:… missing:receipt"
+    let keys = if view.form.is_some() {
+        "the form writes the query above; Tab shows the results"
+    } else {
+        "↑↓ move · Enter open · Tab filters as a form · Esc close · e.g. urssaf >1000 2026-10 missing:receipt"
     };
     let mut spans = Vec::new();
     if let Some(since) = view.waiting_since {
@@ -215,6 +222,32 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
             cells
         },
     );
+}
+
+/// The filters as a form: one line per field, the one being filled in marked.
+fn draw_form(frame: &mut Frame, theme: &Theme, area: Rect, form: &Form, line: usize) {
+    let mut lines = vec![Line::styled(
+        "↑↓ field · type to fill in · ←→ or Space choose · Tab, Enter or Esc: back to the query",
+        theme.dim(),
+    )];
+    for (i, field) in Field::ALL.iter().enumerate() {
+        let value = form.value(*field);
+        let shown = match field.choices() {
+            Some(_) => format!("‹ {value} ›"),
+            None if i == line => format!("{value}▏"),
+            None => value.to_string(),
+        };
+        let style = if i == line {
+            theme.selected()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {:<18} ", field.label()), theme.dim()),
+            Span::styled(shown, style),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn plural(n: usize) -> &'static str {

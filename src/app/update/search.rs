@@ -10,6 +10,7 @@ use super::super::search_view::{DetailView, SearchView};
 use super::super::state::App;
 use super::navigation::quit;
 use crate::books::{Detail, Found};
+use crate::search::form::{Field, Form};
 use crate::search::query;
 
 /// The query of the missing-receipts list: grouped by organization, newest first in each.
@@ -80,6 +81,15 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         view.receipts = Some(None);
         return vec![job.into()];
     }
+    if view.form.is_some() {
+        return on_form_key(app, key);
+    }
+    if view.detail.is_none() && key.code == KeyCode::Tab {
+        if let Some(form) = Form::from_text(view.input.value()) {
+            view.form = Some((form, 0));
+        }
+        return Vec::new();
+    }
     if view.detail.is_some() {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Char('q') => {
@@ -125,6 +135,48 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             ask(app)
         }
     }
+}
+
+/// The form's keys: ↑↓ between lines, typing fills a text line, ←→ or Space steps a choice,
+/// Tab, Enter or Esc go back to the query line (which says what the form does). Every change
+/// asks again, as typing the query does.
+fn on_form_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    let Some((form, line)) = view.form.as_mut() else {
+        return Vec::new();
+    };
+    let field = Field::ALL[(*line).min(Field::ALL.len() - 1)];
+    let index = (*line).min(Field::ALL.len() - 1);
+    match key.code {
+        KeyCode::Tab | KeyCode::Enter | KeyCode::Esc => {
+            view.form = None;
+            return Vec::new();
+        }
+        KeyCode::Up => {
+            *line = line.saturating_sub(1);
+            return Vec::new();
+        }
+        KeyCode::Down => {
+            *line = (*line + 1).min(Field::ALL.len() - 1);
+            return Vec::new();
+        }
+        KeyCode::Left | KeyCode::Right | KeyCode::Char(' ') if field.choices().is_some() => {
+            form.step(field, key.code != KeyCode::Left);
+        }
+        KeyCode::Backspace if field.choices().is_none() => {
+            form.values[index].pop();
+        }
+        KeyCode::Char(c) if field.choices().is_none() && !c.is_control() => {
+            form.values[index].push(c);
+        }
+        _ => return Vec::new(),
+    }
+    let text = form.to_text();
+    view.input = Input::new(text);
+    view.cursor = 0;
+    ask(app)
 }
 
 /// Pasted text joins the query.

@@ -1,0 +1,229 @@
+//! The search's filters as a form, for those who would rather fill in fields than type the
+//! query syntax: read from a query's text, and written back to it (the one source of truth).
+
+use chrono::NaiveDate;
+
+use super::query::{AmountRange, parse};
+
+/// One line of the form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    Words,
+    AmountAtLeast,
+    AmountAtMost,
+    From,
+    To,
+    Side,
+    Status,
+    Org,
+    Account,
+    Label,
+    Type,
+    MissingReceipt,
+}
+
+impl Field {
+    pub const ALL: [Field; 12] = [
+        Field::Words,
+        Field::AmountAtLeast,
+        Field::AmountAtMost,
+        Field::From,
+        Field::To,
+        Field::Side,
+        Field::Status,
+        Field::Org,
+        Field::Account,
+        Field::Label,
+        Field::Type,
+        Field::MissingReceipt,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::Words => "Words",
+            Field::AmountAtLeast => "Amount at least",
+            Field::AmountAtMost => "Amount at most",
+            Field::From => "From (YYYY-MM-DD)",
+            Field::To => "To (YYYY-MM-DD)",
+            Field::Side => "Side",
+            Field::Status => "Status",
+            Field::Org => "Organization",
+            Field::Account => "Account",
+            Field::Label => "Label",
+            Field::Type => "Operation type",
+            Field::MissingReceipt => "Missing receipt",
+        }
+    }
+
+    /// The values a choice field steps through (`None`: typed).
+    pub fn choices(self) -> Option<&'static [&'static str]> {
+        match self {
+            Field::Side => Some(&["any", "debit", "credit"]),
+            Field::Status => Some(&["any", "pending", "completed", "declined"]),
+            Field::MissingReceipt => Some(&["no", "yes"]),
+            _ => None,
+        }
+    }
+}
+
+/// Every field's text (a choice field holds one of its choices).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Form {
+    pub values: Vec<String>,
+    /// Kept as they are: `sort:org`.
+    pub grouped: bool,
+}
+
+fn units(cents: i64) -> String {
+    if cents % 100 == 0 {
+        (cents / 100).to_string()
+    } else {
+        format!("{}.{:02}", cents / 100, cents % 100)
+    }
+}
+
+/// A value with spaces is quoted, as the syntax reads it.
+fn quoted(value: &str) -> String {
+    if value.contains(char::is_whitespace) {
+        format!("\"{value}\"")
+    } else {
+        value.to_string()
+    }
+}
+
+impl Form {
+    /// The form of `text`; `None` when it cannot be read (the query line says why).
+    pub fn from_text(text: &str) -> Option<Form> {
+        let q = parse(text).ok()?;
+        let day = |d: Option<NaiveDate>| d.map(|d| d.format("%Y-%m-%d").to_string());
+        let AmountRange { min, max } = q.amount;
+        let values = Field::ALL
+            .iter()
+            .map(|field| match field {
+                Field::Words => q.words.join(" "),
+                Field::AmountAtLeast => min.map(units).unwrap_or_default(),
+                Field::AmountAtMost => max.map(units).unwrap_or_default(),
+                Field::From => day(q.period.map(|p| p.0)).unwrap_or_default(),
+                Field::To => day(q.period.map(|p| p.1)).unwrap_or_default(),
+                Field::Side => q.side.clone().unwrap_or_else(|| "any".into()),
+                Field::Status => q.status.clone().unwrap_or_else(|| "any".into()),
+                Field::Org => q.org.clone().unwrap_or_default(),
+                Field::Account => q.account.clone().unwrap_or_default(),
+                Field::Label => q.label.clone().unwrap_or_default(),
+                Field::Type => q.operation_type.clone().unwrap_or_default(),
+                Field::MissingReceipt => if q.missing_receipt { "yes" } else { "no" }.into(),
+            })
+            .collect();
+        Some(Form {
+            values,
+            grouped: q.by_org,
+        })
+    }
+
+    pub fn value(&self, field: Field) -> &str {
+        Field::ALL
+            .iter()
+            .position(|f| *f == field)
+            .and_then(|i| self.values.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// The query text the form says.
+    pub fn to_text(&self) -> String {
+        let mut tokens: Vec<String> = Vec::new();
+        let v = |f| self.value(f).trim().to_string();
+        if !v(Field::Words).is_empty() {
+            tokens.push(v(Field::Words));
+        }
+        if !v(Field::AmountAtLeast).is_empty() {
+            tokens.push(format!(">={}", v(Field::AmountAtLeast)));
+        }
+        if !v(Field::AmountAtMost).is_empty() {
+            tokens.push(format!("<={}", v(Field::AmountAtMost)));
+        }
+        match (v(Field::From), v(Field::To)) {
+            (from, to) if !from.is_empty() && !to.is_empty() => {
+                tokens.push(format!("{from}..{to}"))
+            }
+            (from, _) if !from.is_empty() => tokens.push(format!("{from}..9999-12-31")),
+            (_, to) if !to.is_empty() => tokens.push(format!("0001-01-01..{to}")),
+            _ => {}
+        }
+        for (field, key) in [(Field::Side, "side"), (Field::Status, "status")] {
+            let value = v(field);
+            if !value.is_empty() && value != "any" {
+                tokens.push(format!("{key}:{value}"));
+            }
+        }
+        for (field, key) in [
+            (Field::Org, "org"),
+            (Field::Account, "account"),
+            (Field::Label, "label"),
+            (Field::Type, "type"),
+        ] {
+            let value = v(field);
+            if !value.is_empty() {
+                tokens.push(format!("{key}:{}", quoted(&value)));
+            }
+        }
+        if v(Field::MissingReceipt) == "yes" {
+            tokens.push("missing:receipt".into());
+        }
+        if self.grouped {
+            tokens.push("sort:org".into());
+        }
+        tokens.join(" ")
+    }
+
+    /// Steps a choice field to its next (or previous) choice.
+    pub fn step(&mut self, field: Field, forward: bool) {
+        let Some(choices) = field.choices() else {
+            return;
+        };
+        let Some(i) = Field::ALL.iter().position(|f| *f == field) else {
+            return;
+        };
+        let Some(value) = self.values.get_mut(i) else {
+            return;
+        };
+        let at = choices.iter().position(|c| c == value).unwrap_or(0);
+        let next = if forward {
+            (at + 1) % choices.len()
+        } else {
+            (at + choices.len() - 1) % choices.len()
+        };
+        *value = choices[next].to_string();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_query_goes_through_the_form_and_back_meaning_the_same() {
+        for text in [
+            "urssaf >1000 2026-10 missing:receipt org:brasserie",
+            "100..250.50 side:credit status:pending label:\"frais généraux\" type:card",
+            "sort:org missing:receipt",
+            "",
+        ] {
+            let form = Form::from_text(text).unwrap_or_else(|| panic!("{text}"));
+            let back = form.to_text();
+            assert_eq!(parse(&back).ok(), parse(text).ok(), "{text} → {back}");
+        }
+        assert!(Form::from_text("side:sideways").is_none());
+    }
+
+    #[test]
+    fn choices_step_round() {
+        let mut form = Form::from_text("").unwrap_or_else(|| panic!("empty"));
+        form.step(Field::Side, true);
+        assert_eq!(form.to_text(), "side:debit");
+        form.step(Field::Side, false);
+        form.step(Field::Side, false);
+        assert_eq!(form.to_text(), "side:credit");
+        form.step(Field::MissingReceipt, true);
+        assert_eq!(form.to_text(), "side:credit missing:receipt");
+    }
+}
