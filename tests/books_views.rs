@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::sync::Mutex;
 use std::time::Instant;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -15,7 +14,6 @@ use qonto_sandbox::Sandbox;
 use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
 use qonto_tui::app::{App, Cmd, Job, Msg, update};
 use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, Pace, sync_all};
 use qonto_tui::jobs;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -31,26 +29,12 @@ struct Harness {
 impl Harness {
     async fn new() -> Self {
         let sb = common::sandbox().await;
-        let api = common::signed_in_api(&sb).await;
-        let orgs = api.user_organizations().await.unwrap();
-        let books = Mutex::new(Books::in_memory().unwrap());
-        for r in sync_all(
-            &api,
-            &books,
-            &orgs,
-            &Budget::unlimited(),
-            Pace::FULL,
-            &|_| {},
-        )
-        .await
-        {
-            r.unwrap();
-        }
+        let (api, books) = common::synced_books(&sb).await;
         let mut h = Self {
             _sb: sb,
             api,
             sources: std::sync::Arc::new(qonto_tui::sources::Sources::in_memory()),
-            books: books.into_inner().unwrap(),
+            books,
             app: App::new(false, None, Instant::now()),
         };
         h.send(Msg::Resize(160, 45)).await;

@@ -7,32 +7,15 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::sync::Mutex;
 
 use chrono::Duration;
 use qonto_sandbox::data::{Side, TxStatus, fixed_anchor};
-use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, Pace, sync_all};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn group_totals_are_the_sum_of_the_balances_qonto_gives() {
     let sb = common::sandbox().await;
-    let api = common::signed_in_api(&sb).await;
+    let (api, books) = common::synced_books(&sb).await;
     let orgs = api.user_organizations().await.unwrap();
-    let books = Mutex::new(Books::in_memory().unwrap());
-    for r in sync_all(
-        &api,
-        &books,
-        &orgs,
-        &Budget::unlimited(),
-        Pace::FULL,
-        &|_| {},
-    )
-    .await
-    {
-        r.unwrap();
-    }
-    let books = books.into_inner().unwrap();
     let now = fixed_anchor();
     let cash = books.group_cash(now).unwrap();
 

@@ -5,13 +5,10 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
 use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::Tx;
-use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, Pace, sync_all};
 use qonto_tui::search::query::{Query, fold, parse};
 
 /// Every transaction of the sandbox with its organization, as it stands now.
@@ -103,22 +100,7 @@ fn query_around(sb: &Sandbox) -> String {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
     let sb = common::sandbox().await;
-    let api = common::signed_in_api(&sb).await;
-    let orgs = api.user_organizations().await.unwrap();
-    let books = Mutex::new(Books::in_memory().unwrap());
-    for r in sync_all(
-        &api,
-        &books,
-        &orgs,
-        &Budget::unlimited(),
-        Pace::FULL,
-        &|_| {},
-    )
-    .await
-    {
-        r.unwrap();
-    }
-    let books = books.into_inner().unwrap();
+    let (_api, books) = common::synced_books(&sb).await;
     let cents = middle(&sb).amount_cents.abs();
     let exact = format!("{0}.{1:02}..{0}.{1:02}", cents / 100, cents % 100);
     for text in [
