@@ -8,8 +8,8 @@ use tui_input::Input;
 
 use crate::books::{Detail, Found};
 
-/// Results asked for per query: more than a screen, few enough to come back within a frame.
-pub const RESULTS: usize = 500;
+/// Results asked for per query: several screens, few enough to come back within a frame.
+pub const RESULTS: usize = 200;
 /// Matches counted up to this many: one past the results ("500+"), which costs nothing more.
 pub const COUNT_UP_TO: usize = RESULTS + 1;
 
