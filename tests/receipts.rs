@@ -11,7 +11,7 @@ use common::app::{Home, app_env};
 use common::pty::PtyApp;
 use qonto_sandbox::data::TxStatus;
 
-const WAIT: Duration = Duration::from_secs(30);
+const WAIT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_receipt_opens_through_the_opener_and_saves_to_downloads() {
@@ -68,7 +68,7 @@ async fn a_receipt_opens_through_the_opener_and_saves_to_downloads() {
         .await
         .unwrap();
     let tui = tokio::task::spawn_blocking(move || {
-        tui.wait_for("the books synced", WAIT, |s| s.contains("· synced "));
+        tui.wait_for("the books synced", 2 * WAIT, |s| s.contains("· synced "));
         tui.send(b"s");
         tui.send(query.as_bytes());
         tui.wait_text("1 found", WAIT);

@@ -57,15 +57,31 @@ pub async fn books_key(config: &Config) -> Result<Option<Secret>, StoreError> {
 /// Opens the books of `config`'s server, keyed from the secret store (made the first time);
 /// in memory when tokens are (the demo).
 pub async fn open_for(config: &Config) -> anyhow::Result<super::Opened> {
+    Ok(open_with_reader(config, false).await?.0)
+}
+
+/// As `open_for`, with a second, read-only connection when `reader` is asked (the TUI's
+/// searches then never wait for its sync's writes).
+pub async fn open_with_reader(
+    config: &Config,
+    reader: bool,
+) -> anyhow::Result<(super::Opened, Option<super::Books>)> {
     let key = books_key(config)
         .await
         .map_err(crate::auth::explain)
         .map_err(|e| e.context("the local database's key could not be read or made"))?;
     let (Some(key), Some(path)) = (key, database_path(config)) else {
-        return Ok(super::Opened {
+        let opened = super::Opened {
             books: super::Books::in_memory()?,
             set_aside: None,
-        });
+        };
+        return Ok((opened, None));
     };
-    Ok(tokio::task::spawn_blocking(move || super::Books::open(&path, &key)).await??)
+    Ok(tokio::task::spawn_blocking(move || {
+        super::Books::open(&path, &key).map(|opened| {
+            let second = reader.then(|| opened.books.reader(&key)).flatten();
+            (opened, second)
+        })
+    })
+    .await??)
 }

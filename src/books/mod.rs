@@ -37,6 +37,28 @@ pub struct Opened {
     pub set_aside: Option<PathBuf>,
 }
 
+impl Books {
+    /// A second, read-only connection to the same file, for reads that should not wait for
+    /// a sync's writes (WAL lets them run side by side); `None` in memory.
+    pub fn reader(&self, key: &Secret) -> Option<Books> {
+        let path = self.path.as_deref()?;
+        let open = || -> Result<Books, BooksError> {
+            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+            let db = Connection::open_with_flags(path, flags)?;
+            apply_key(&db, key)?;
+            db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+            db.pragma_update(None, "query_only", "ON")?;
+            Ok(Books {
+                db,
+                path: Some(path.to_path_buf()),
+            })
+        };
+        open()
+            .inspect_err(|e| tracing::warn!("no second connection for reads: {e}"))
+            .ok()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BooksError {
     #[error("the local database {path}: {source}")]

@@ -108,6 +108,9 @@ impl CacheHandle {
 
 pub struct Cache {
     books: Mutex<Books>,
+    /// Reads that answer the user (search, detail, cash) go here, so a sync's writes never
+    /// hold them up; the books themselves when there is none (in memory).
+    reader: Option<Mutex<Books>>,
     listing: Mutex<Listing>,
 }
 
@@ -128,8 +131,8 @@ impl Cache {
         if !config.cache {
             return None;
         }
-        match crate::books::key::open_for(config).await {
-            Ok(opened) => {
+        match crate::books::key::open_with_reader(config, true).await {
+            Ok((opened, reader)) => {
                 if let Some(aside) = opened.set_aside {
                     tracing::warn!(
                         "the local database could not be read; moved to {} and rebuilt",
@@ -138,6 +141,7 @@ impl Cache {
                 }
                 Some(Cache {
                     books: Mutex::new(opened.books),
+                    reader: reader.map(Mutex::new),
                     listing: Mutex::default(),
                 })
             }
@@ -151,6 +155,14 @@ impl Cache {
     /// The books, for a sync that shares them with the answers written here.
     pub fn shared(&self) -> &crate::books::sync::Shared {
         &self.books
+    }
+
+    /// The connection for the user's own reads.
+    fn reads(&self) -> std::sync::MutexGuard<'_, Books> {
+        match &self.reader {
+            Some(reader) => reader.lock().unwrap_or_else(|p| p.into_inner()),
+            None => self.books(),
+        }
     }
 
     fn books(&self) -> std::sync::MutexGuard<'_, Books> {
@@ -274,26 +286,26 @@ impl Cache {
         query: &crate::search::Query,
     ) -> Result<(Vec<crate::books::Found>, usize), String> {
         use crate::app::search_view::{COUNT_UP_TO, RESULTS};
-        self.books()
+        self.reads()
             .search(query, RESULTS, COUNT_UP_TO)
             .map_err(|e| format!("the local copy could not be searched: {e}"))
     }
 
     /// Transactions missing their receipt, per organization.
     pub fn missing_receipts(&self) -> Vec<(String, i64)> {
-        self.books().missing_receipts().unwrap_or_default()
+        self.reads().missing_receipts().unwrap_or_default()
     }
 
     /// The group's cash as of now.
     pub fn group_cash(&self) -> Result<crate::books::GroupCash, String> {
-        self.books()
+        self.reads()
             .group_cash(chrono::Utc::now())
             .map_err(|e| format!("the local copy could not be read: {e}"))
     }
 
     /// One transaction in full.
     pub fn detail(&self, id: &str) -> Result<Option<crate::books::Detail>, String> {
-        self.books()
+        self.reads()
             .transaction_detail(id)
             .map_err(|e| format!("the local copy could not be read: {e}"))
     }
