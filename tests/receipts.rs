@@ -73,7 +73,8 @@ async fn a_receipt_opens_through_the_opener_and_saves_to_downloads() {
         tui.send(query.as_bytes());
         tui.wait_text("1 found", WAIT);
         tui.send(b"\r");
-        tui.wait_text("o open the receipts", WAIT);
+        // The transaction read in full (the hint alone shows while it is still being read).
+        tui.wait_text("Initiated by", WAIT);
         tui.send(b"o");
         tui.wait_text("opened 1 receipt", WAIT);
         tui.send(b"w");
