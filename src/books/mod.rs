@@ -10,6 +10,7 @@ mod read;
 mod schema;
 mod search;
 pub mod sync;
+mod word_matches;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -24,10 +25,15 @@ pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
 pub use search::Found;
 pub use write::SyncState;
 
+/// The read-only connection's page cache, in KiB (negative: SQLite's way to say KiB).
+const READER_CACHE_KIB: i64 = -8192;
+
 /// The open database.
 pub struct Books {
     db: Connection,
     path: Option<PathBuf>,
+    /// The last search's word matches, for the `word_match` SQL function.
+    words: word_matches::WordMatches,
 }
 
 /// What opening found.
@@ -48,7 +54,11 @@ impl Books {
             apply_key(&db, key)?;
             db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
             db.pragma_update(None, "query_only", "ON")?;
+            // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
+            // decrypted between keys (SQLite's default, 2 MiB, does not).
+            db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
             Ok(Books {
+                words: word_matches::WordMatches::install(&db)?,
                 db,
                 path: Some(path.to_path_buf()),
             })
@@ -118,6 +128,7 @@ impl Books {
         db.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut db)?;
         Ok(Self {
+            words: word_matches::WordMatches::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
         })
@@ -127,7 +138,11 @@ impl Books {
     pub fn in_memory() -> Result<Self, BooksError> {
         let mut db = Connection::open_in_memory()?;
         schema::migrate(&mut db)?;
-        Ok(Self { db, path: None })
+        Ok(Self {
+            words: word_matches::WordMatches::install(&db)?,
+            db,
+            path: None,
+        })
     }
 
     /// Where it is, if on disk.

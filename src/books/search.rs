@@ -3,11 +3,12 @@
 
 use rusqlite::types::Value;
 
+use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
 use crate::search::query::{Query, fold};
 
 /// Word matches from which walking the date index beats sorting the matches.
-const MANY_MATCHES: i64 = 2_000;
+const MANY_MATCHES: usize = 2_000;
 
 /// A transaction a search found, with the names a result row shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -103,19 +104,19 @@ impl Books {
                     }
                 })
                 .collect();
-            conditions.push(
-                "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"
-                    .into(),
-            );
+            let matches = self.words.load(&self.db, &terms)?;
             let terms = terms.join(" ");
-            let matches: i64 = self.db.query_row(
-                "SELECT count(*) FROM (SELECT rowid FROM transactions_text
-                 WHERE transactions_text MATCH ?1 LIMIT ?2)",
-                rusqlite::params![terms, MANY_MATCHES],
-                |r| r.get(0),
-            )?;
-            walk_dates = matches >= MANY_MATCHES;
-            params.push(Value::Text(terms));
+            walk_dates = matches >= MANY_MATCHES && !query.by_org;
+            if walk_dates {
+                // Checked against the matches held in memory, row by row down the date index.
+                conditions.push(format!("{WORD_MATCH}(t.rowid)"));
+            } else {
+                conditions.push(
+                    "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"
+                        .into(),
+                );
+                params.push(Value::Text(terms));
+            }
         }
         if let Some(min) = query.amount.min {
             conditions.push("abs(t.amount_cents) >= ?".into());

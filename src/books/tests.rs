@@ -126,3 +126,65 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
     assert_eq!(found.len(), 2);
     assert!(books.search_text(&["\"", "OR"], 10).unwrap().is_empty());
 }
+
+/// `count` transactions, every third paid to URSSAF (a note naming the month on every fifth),
+/// each a minute older than the one before.
+fn many(count: usize) -> Vec<Transaction> {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-10-31T12:00:00Z").unwrap();
+    (0..count)
+        .map(|i| {
+            let at = (start - chrono::Duration::minutes(i as i64)).to_rfc3339();
+            let mut t = tx(
+                &format!("t{i:05}"),
+                if i % 3 == 0 { "URSSAF" } else { "Boulangerie" },
+                "completed",
+                &at,
+                &at,
+            );
+            t.note = Some(if i % 5 == 0 { "octobre" } else { "autre" }.into());
+            t
+        })
+        .collect()
+}
+
+#[test]
+fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("books.db");
+    let key = key();
+    let mut books = Books::open(&path, &key).unwrap().books;
+    let all = many(9_000);
+    books.put_transactions("o", "a", &all).unwrap();
+    let reader = books.reader(&key).unwrap();
+    let ids = |query: &str, limit: usize| -> Vec<String> {
+        let query = crate::search::query::parse(query).unwrap();
+        let (found, _) = reader.search(&query, limit, limit + 1).unwrap();
+        found.into_iter().map(|f| f.id).collect()
+    };
+    let expected = |keep: &dyn Fn(usize) -> bool, limit: usize| -> Vec<String> {
+        (0..all.len())
+            .filter(|i| keep(*i))
+            .take(limit)
+            .map(|i| format!("t{i:05}"))
+            .collect()
+    };
+    // 3,000 matches: walked down the date index, checked against the matches kept.
+    assert_eq!(ids("urssaf", 50), expected(&|i| i % 3 == 0, 50));
+    // Two words: the rows both match; then the first word alone again, from what was kept.
+    assert_eq!(ids("urss octobre", 20), expected(&|i| i % 15 == 0, 20));
+    assert_eq!(ids("urssaf", 5), expected(&|i| i % 3 == 0, 5));
+    // A newer URSSAF payment written through the other connection is seen on the next key.
+    let mut newer = tx(
+        "new",
+        "URSSAF",
+        "completed",
+        "2026-11-01T00:00:00Z",
+        "2026-11-01T00:00:00Z",
+    );
+    newer.note = None;
+    books.put_transactions("o", "a", &[newer]).unwrap();
+    assert_eq!(
+        ids("urssaf", 2),
+        vec!["new".to_string(), "t00000".to_string()]
+    );
+}
