@@ -159,6 +159,22 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX transactions_by_date;
     CREATE INDEX transactions_by_date ON transactions(sort_at DESC, id DESC);
     "#,
+    // 5: a version the transactions' every change moves, so that what a reader keeps of them
+    // (a search's word matches) is dropped when they change, and only then (a sync pass
+    // noting organizations or balances leaves it alone).
+    r#"
+    CREATE TABLE changes (what TEXT PRIMARY KEY, version INTEGER NOT NULL);
+    INSERT INTO changes VALUES ('transactions', 0);
+    CREATE TRIGGER transactions_changed_insert AFTER INSERT ON transactions BEGIN
+        UPDATE changes SET version = version + 1 WHERE what = 'transactions';
+    END;
+    CREATE TRIGGER transactions_changed_update AFTER UPDATE ON transactions BEGIN
+        UPDATE changes SET version = version + 1 WHERE what = 'transactions';
+    END;
+    CREATE TRIGGER transactions_changed_delete AFTER DELETE ON transactions BEGIN
+        UPDATE changes SET version = version + 1 WHERE what = 'transactions';
+    END;
+    "#,
 ];
 
 /// The version this build writes.

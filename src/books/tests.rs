@@ -114,6 +114,18 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
         )
         .unwrap();
     assert_eq!((again.added, again.changed), (0, 1));
+    // The same page once more writes nothing: the transactions' version stays where it is.
+    let version = |b: &Books| -> i64 {
+        b.db.query_row("SELECT version FROM changes", [], |r| r.get(0))
+            .unwrap()
+    };
+    let before = version(&books);
+    let page = [
+        tx("t1", "Boulangerie", "completed", "2", "2026-10-02"),
+        tx("t2", "URSSAF", "completed", "1", "2026-10-01"),
+    ];
+    books.put_transactions("o", "a", &page).unwrap();
+    assert_eq!(version(&books), before);
     assert_eq!(books.transaction_count("a").unwrap(), 2);
     let page = books.transactions_page("a", 0, 10).unwrap();
     assert_eq!(page[0].id, "t1");

@@ -20,20 +20,16 @@ const KEPT_ROWS: usize = 2_000_000;
 /// Rowids, ascending.
 type Rows = Arc<Vec<i64>>;
 
-/// What tells whether the books changed since: another connection's commits move
-/// `data_version`, this one's own writes move `total_changes`.
+/// The transactions' version (schema 5) when the matches were read: any insert, update or
+/// delete of a transaction, through any connection, moves it.
 #[derive(PartialEq, Eq, Clone, Copy)]
-struct Seen {
-    data_version: i64,
-    total_changes: u64,
-}
+struct Seen(i64);
 
 impl Seen {
     fn now(db: &Connection) -> rusqlite::Result<Self> {
-        Ok(Self {
-            data_version: db.query_row("PRAGMA data_version", [], |r| r.get(0))?,
-            total_changes: db.total_changes(),
-        })
+        db.prepare_cached("SELECT version FROM changes WHERE what = 'transactions'")?
+            .query_row([], |r| r.get(0))
+            .map(Seen)
     }
 }
 

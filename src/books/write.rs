@@ -169,7 +169,11 @@ impl Books {
         let tx = self.db.transaction()?;
         let mut done = Upserted::default();
         {
-            let mut known = tx.prepare("SELECT updated_at FROM transactions WHERE id = ?1")?;
+            // A row stored since schema 3 (it has `label_ids`) and not updated since is left
+            // alone: an unchanged page then writes nothing, and what readers keep stays good.
+            let mut known = tx.prepare(
+                "SELECT updated_at, label_ids IS NOT NULL FROM transactions WHERE id = ?1",
+            )?;
             let mut upsert = tx.prepare(
                 "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
                      status, operation_type, counterparty, label, reference, note, category,
@@ -207,12 +211,14 @@ impl Books {
                 let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
                     continue;
                 };
-                let before: Option<Option<String>> =
-                    known.query_row([id], |r| r.get(0)).optional()?;
+                let before: Option<(Option<String>, bool)> = known
+                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
                 match &before {
                     None => done.added += 1,
-                    Some(updated) if updated != &t.updated_at => done.changed += 1,
-                    Some(_) => {}
+                    Some((updated, _)) if updated != &t.updated_at => done.changed += 1,
+                    Some((_, true)) => continue,
+                    Some((_, false)) => {}
                 }
                 let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
                 let transfer = t.transfer.as_ref();
