@@ -8,6 +8,7 @@ pub mod books;
 pub(crate) mod browser;
 pub mod commands;
 pub mod config;
+pub mod export;
 pub mod jobs;
 pub mod layout;
 pub mod locale;

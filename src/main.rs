@@ -90,6 +90,9 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         limit: usize,
     },
+    /// Transactions of a period from the local copy, as CSV (for a spreadsheet), JSON lines,
+    /// OFX or camt.053 (for accounting software). Exits 3 when the period holds none.
+    Export(commands::export::ExportArgs),
     /// Every organization you reach, however (User flow, membership flow, API keys).
     Orgs {
         /// Machine-readable output: a JSON array.
@@ -216,6 +219,12 @@ fn main() -> ExitCode {
             Some(Command::Search { query, json, limit }) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::search(&config, &query, json, limit)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Export(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::export::run(&config, args)
                     .await
                     .map(ExitCode::from)
             }

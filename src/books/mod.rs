@@ -5,6 +5,7 @@
 
 mod cash;
 mod detail;
+mod export;
 pub mod key;
 mod read;
 mod schema;
@@ -19,6 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use cash::{AccountCash, Flow, GroupCash, OrgCash, WEEKS};
 pub use detail::Detail;
+pub use export::{AccountHead, ExportRow, Period};
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};

@@ -1,7 +1,9 @@
 //! `qonto-tui login`, `logout` and `status`: the consent flows and the sessions without the TUI;
 //! `key` and `orgs` in their own modules.
 
+pub mod export;
 pub mod key;
+mod local;
 mod membership;
 mod orgs;
 mod reach;

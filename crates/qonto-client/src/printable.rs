@@ -5,7 +5,7 @@
 /// `text` without control or bidirectional-formatting characters, at most `max_chars` long
 /// (cut with "…"). Line breaks and tabs become spaces.
 pub fn printable(text: &str, max_chars: usize) -> String {
-    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    let mut out = String::with_capacity(text.len().min(max_chars.saturating_mul(4)));
     let mut count = 0;
     for c in text.chars() {
         let c = match c {

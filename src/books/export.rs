@@ -1,0 +1,192 @@
+//! What an export reads from the books: each account's head (names, IBAN, the balances at the
+//! period's ends) and its transactions of a period, oldest first, streamed a row at a time so
+//! that 150,000 of them never sit in memory together.
+
+use rusqlite::params;
+
+use super::{Books, BooksError};
+
+/// The period an export covers: `from` inclusive, `until` exclusive, as `YYYY-MM-DD` (UTC, as
+/// Qonto dates transactions); either end open.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Period {
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+/// One account as an export names it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccountHead {
+    pub org_id: String,
+    pub org_name: String,
+    pub org_legal_name: Option<String>,
+    pub account_id: String,
+    pub account_name: String,
+    pub iban: Option<String>,
+    pub currency: String,
+    /// The booked balance when the period ends and when it begins, worked out from today's
+    /// balance and the completed transactions since; `None` where the role hides balances.
+    pub closing_cents: Option<i64>,
+    pub opening_cents: Option<i64>,
+}
+
+/// One transaction as exports write it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExportRow {
+    pub id: String,
+    /// Signed: negative for a debit.
+    pub amount_cents: i64,
+    pub currency: String,
+    pub side: String,
+    pub status: String,
+    pub operation_type: Option<String>,
+    pub counterparty: Option<String>,
+    pub counterparty_iban: Option<String>,
+    pub counterparty_bic: Option<String>,
+    pub label: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub category: Option<String>,
+    pub emitted_at: Option<String>,
+    pub settled_at: Option<String>,
+    pub vat_amount_cents: Option<i64>,
+    pub attachments: usize,
+    pub missing_receipt: bool,
+}
+
+/// `amount` signed by `side` (Qonto's amounts are absolute).
+fn signed(amount: i64, side: &str) -> i64 {
+    if side == "credit" {
+        amount.abs()
+    } else {
+        -amount.abs()
+    }
+}
+
+impl Books {
+    /// The accounts of `org_id` with their balances at the ends of `period`.
+    pub fn export_accounts(
+        &self,
+        org_id: &str,
+        period: &Period,
+    ) -> Result<Vec<AccountHead>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT a.id, a.name, a.iban, a.currency, a.balance_cents, o.name, o.legal_name
+             FROM accounts a JOIN organizations o ON o.id = a.org_id
+             WHERE a.org_id = ?1 ORDER BY a.main DESC, a.name, a.id",
+        )?;
+        let rows = q.query_map([org_id], |r| {
+            Ok(AccountHead {
+                org_id: org_id.to_string(),
+                account_id: r.get(0)?,
+                account_name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                iban: r.get(2)?,
+                currency: r
+                    .get::<_, Option<String>>(3)?
+                    .unwrap_or_else(|| "EUR".into()),
+                closing_cents: r.get(4)?,
+                opening_cents: None,
+                org_name: r.get::<_, Option<String>>(5)?.unwrap_or_default(),
+                org_legal_name: r.get(6)?,
+            })
+        })?;
+        let mut heads = rows.collect::<Result<Vec<_>, _>>()?;
+        for head in &mut heads {
+            let Some(today) = head.closing_cents else {
+                continue;
+            };
+            let since = |from: Option<&str>| -> Result<i64, BooksError> {
+                Ok(self.db.query_row(
+                    "SELECT coalesce(sum(CASE side WHEN 'credit' THEN abs(amount_cents)
+                                                   ELSE -abs(amount_cents) END), 0)
+                     FROM transactions
+                     WHERE account_id = ?1 AND status = 'completed'
+                       AND (?2 IS NULL OR sort_at >= ?2)",
+                    params![head.account_id, from],
+                    |r| r.get(0),
+                )?)
+            };
+            let closing = match &period.until {
+                Some(until) => today - since(Some(until))?,
+                None => today,
+            };
+            head.closing_cents = Some(closing);
+            head.opening_cents = match &period.from {
+                Some(from) => Some(today - since(Some(from))?),
+                // From the very first transaction: what was there before it.
+                None => Some(today - since(None)?),
+            };
+        }
+        Ok(heads)
+    }
+
+    /// Each transaction of `account_id` in `period` whose status is one of `statuses`, oldest
+    /// first, handed to `each` as it is read.
+    pub fn export_transactions(
+        &self,
+        account_id: &str,
+        period: &Period,
+        statuses: &[String],
+        mut each: impl FnMut(ExportRow) -> anyhow::Result<()>,
+    ) -> anyhow::Result<usize> {
+        let marks = vec!["?"; statuses.len()].join(", ");
+        let mut q = self.db.prepare_cached(&format!(
+            "SELECT id, amount_cents, currency, side, status, operation_type, counterparty,
+                    counterparty_iban, counterparty_bic, label, reference, note, category,
+                    emitted_at, settled_at, vat_amount_cents, attachment_ids, missing_receipt
+             FROM transactions
+             WHERE account_id = ? AND (? IS NULL OR sort_at >= ?) AND (? IS NULL OR sort_at < ?)
+               AND status IN ({marks})
+             ORDER BY sort_at, id"
+        ))?;
+        let mut values: Vec<rusqlite::types::Value> = vec![
+            account_id.to_string().into(),
+            period.from.clone().into(),
+            period.from.clone().into(),
+            period.until.clone().into(),
+            period.until.clone().into(),
+        ];
+        values.extend(statuses.iter().map(|s| s.clone().into()));
+        let mut rows = q.query(rusqlite::params_from_iter(values))?;
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            let side: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
+            let attachments: Option<String> = r.get(16)?;
+            each(ExportRow {
+                id: r.get(0)?,
+                amount_cents: signed(r.get::<_, Option<i64>>(1)?.unwrap_or(0), &side),
+                currency: r
+                    .get::<_, Option<String>>(2)?
+                    .unwrap_or_else(|| "EUR".into()),
+                side,
+                status: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                operation_type: r.get(5)?,
+                counterparty: r.get(6)?,
+                counterparty_iban: r.get(7)?,
+                counterparty_bic: r.get(8)?,
+                label: r.get(9)?,
+                reference: r.get(10)?,
+                note: r.get(11)?,
+                category: r.get(12)?,
+                emitted_at: r.get(13)?,
+                settled_at: r.get(14)?,
+                vat_amount_cents: r.get(15)?,
+                attachments: attachments
+                    .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
+                    .map_or(0, |a| a.len()),
+                missing_receipt: r.get::<_, i64>(17)? == 1,
+            })?;
+            count += 1;
+        }
+        Ok(count)
+    }
+
+    /// The ids of the organizations the books hold, in the order they were first stored.
+    pub fn organization_ids(&self) -> Result<Vec<(String, String)>, BooksError> {
+        let mut q = self
+            .db
+            .prepare_cached("SELECT id, name FROM organizations ORDER BY rowid")?;
+        let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}

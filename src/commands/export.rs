@@ -1,0 +1,261 @@
+//! `qonto-tui export`: every chosen organization's transactions of a period, from the local
+//! copy, as CSV, JSON lines, OFX or camt.053; to standard output, one file, or one file per
+//! organization. A file appears whole or not at all (written aside, then renamed).
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
+use crate::books::{Books, Period};
+use crate::config::Config;
+use crate::export::{CsvStyle, Format, Written, export, sink};
+
+/// Exit code when the period holds no transaction (the files are still written).
+pub const EXIT_NOTHING: u8 = 3;
+/// Exit code for a mistake in what was asked.
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct ExportArgs {
+    /// An organization, by id or by the beginning of its name (repeatable).
+    #[arg(long = "org", value_name = "ID")]
+    pub orgs: Vec<String>,
+    /// Every organization in the local copy.
+    #[arg(long, conflicts_with = "orgs")]
+    pub all: bool,
+    /// The first day: YYYY-MM-DD, or YYYY-MM for the month's first.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<String>,
+    /// The last day, included: YYYY-MM-DD, or YYYY-MM for the month's last.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<String>,
+    /// A whole month (YYYY-MM).
+    #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
+    pub month: Option<String>,
+    #[arg(long, value_enum, default_value_t = Format::Csv)]
+    pub format: Format,
+    /// The file to write (default: standard output); with --per-org, a directory.
+    #[arg(long, short, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// One file per organization in the --output directory, instead of one file with an
+    /// organization column.
+    #[arg(long)]
+    pub per_org: bool,
+    /// The statuses to include, comma-separated: completed, pending, declined.
+    #[arg(long, value_delimiter = ',', default_value = "completed")]
+    pub status: Vec<String>,
+    /// CSV separator: `;`, `,` or `tab` (default: `;` where the locale's decimal mark is a
+    /// comma, as a French spreadsheet expects).
+    #[arg(long, value_name = "CHAR")]
+    pub separator: Option<String>,
+    /// CSV decimal mark: `,` or `.` (default: the locale's, from LC_ALL, LC_NUMERIC, LANG).
+    #[arg(long, value_name = "CHAR")]
+    pub decimal: Option<char>,
+    /// CSV without the UTF-8 byte-order mark that files get by default (Excel needs it).
+    #[arg(long)]
+    pub no_bom: bool,
+    /// Machine-readable: what was written, as one JSON object on standard output (needs
+    /// --output).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What was asked, checked.
+struct Plan {
+    orgs: Vec<(String, String)>,
+    period: Period,
+    statuses: Vec<String>,
+    style: CsvStyle,
+}
+
+fn csv_style(args: &ExportArgs, to_file: bool) -> Result<CsvStyle, Usage> {
+    let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
+    let decimal = args.decimal.unwrap_or(locale.decimal);
+    if decimal != ',' && decimal != '.' {
+        return Err(Usage(format!("--decimal {decimal:?}: write , or .")));
+    }
+    let mut style = CsvStyle::for_decimal(decimal, to_file && !args.no_bom);
+    if let Some(sep) = args.separator.as_deref() {
+        style.separator = match sep {
+            ";" => ';',
+            "," => ',',
+            "tab" | "\t" => '\t',
+            other => return Err(Usage(format!("--separator {other:?}: write ; , or tab"))),
+        };
+    }
+    if style.separator == style.decimal {
+        return Err(Usage(format!(
+            "the separator and the decimal mark are both {:?}",
+            style.decimal
+        )));
+    }
+    Ok(style)
+}
+
+fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
+    let period = period(
+        args.from.as_deref(),
+        args.to.as_deref(),
+        args.month.as_deref(),
+    )?;
+    for s in &args.status {
+        if !["completed", "pending", "declined"].contains(&s.as_str()) {
+            return Err(Usage(format!("--status {s:?}: completed, pending or declined")).into());
+        }
+    }
+    if args.json && args.output.is_none() {
+        return Err(Usage("--json describes the files written: give --output".into()).into());
+    }
+    if args.per_org && args.output.is_none() {
+        return Err(Usage("--per-org writes into a directory: give --output DIR".into()).into());
+    }
+    Ok(Plan {
+        orgs: choose_orgs(books, &args.orgs, args.all)?,
+        period,
+        statuses: args.status.clone(),
+        style: csv_style(args, args.output.is_some())?,
+    })
+}
+
+/// One file written.
+#[derive(Debug, serde::Serialize)]
+struct FileWritten {
+    path: Option<String>,
+    org_ids: Vec<String>,
+    #[serde(flatten)]
+    written: Written,
+}
+
+/// Writes `format` for `orgs` to `path` (standard output when `None`), whole or not at all.
+pub fn write_file(
+    books: &Books,
+    format: Format,
+    style: CsvStyle,
+    orgs: &[String],
+    period: &Period,
+    statuses: &[String],
+    path: Option<&Path>,
+) -> anyhow::Result<Written> {
+    let now = chrono::Utc::now();
+    let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+        let stdout = std::io::stdout().lock();
+        let mut sink = sink(format, style, Box::new(stdout), now)?;
+        return export(books, format, orgs, period, statuses, sink.as_mut());
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(".part");
+    let aside = PathBuf::from(aside);
+    let result = (|| {
+        let file = std::fs::File::create(&aside)?;
+        let mut sink = sink(format, style, Box::new(file), now)?;
+        let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
+        drop(sink);
+        std::fs::rename(&aside, path)?;
+        Ok(written)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&aside);
+    }
+    result
+}
+
+pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
+    let books = open_copy(config).await?;
+    let handle = tokio::task::spawn_blocking(move || -> anyhow::Result<u8> {
+        let plan = match plan(&books, &args) {
+            Ok(plan) => plan,
+            Err(e) if e.is::<Usage>() => {
+                eprintln!("qonto-tui export: {e}");
+                return Ok(EXIT_USAGE);
+            }
+            Err(e) => return Err(e),
+        };
+        let mut files = Vec::new();
+        if args.per_org {
+            let dir = args.output.clone().unwrap_or_default();
+            for (id, name) in &plan.orgs {
+                let path = dir.join(format!(
+                    "{}{}.{}",
+                    file_slug(name),
+                    period_suffix(&plan.period),
+                    args.format.extension()
+                ));
+                let written = write_file(
+                    &books,
+                    args.format,
+                    plan.style,
+                    std::slice::from_ref(id),
+                    &plan.period,
+                    &plan.statuses,
+                    Some(&path),
+                )?;
+                files.push(FileWritten {
+                    path: Some(path.display().to_string()),
+                    org_ids: vec![id.clone()],
+                    written,
+                });
+            }
+        } else {
+            let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
+            let written = write_file(
+                &books,
+                args.format,
+                plan.style,
+                &ids,
+                &plan.period,
+                &plan.statuses,
+                args.output.as_deref(),
+            )?;
+            files.push(FileWritten {
+                path: args.output.as_ref().map(|p| p.display().to_string()),
+                org_ids: ids,
+                written,
+            });
+        }
+        let mut all = Written::default();
+        files.iter().for_each(|f| all.add(&f.written));
+        if args.json {
+            let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
+                "accounts": all.accounts, "totals_cents": all.totals_cents });
+            println!("{summary}");
+        } else if std::io::stderr().is_terminal() {
+            let to = match (&args.output, args.per_org) {
+                (Some(p), true) => format!(" into {} ({} files)", p.display(), files.len()),
+                (Some(p), false) => format!(" to {}", p.display()),
+                (None, _) => String::new(),
+            };
+            let mut err = std::io::stderr();
+            let _ = writeln!(
+                err,
+                "Exported {} transactions of {} organizations ({} accounts){to}.",
+                all.transactions,
+                plan.orgs.len(),
+                all.accounts
+            );
+        }
+        Ok(if all.transactions == 0 {
+            EXIT_NOTHING
+        } else {
+            0
+        })
+    });
+    handle.await?
+}
+
+/// `-2026-10-01-2026-10-31` for a file name, or nothing for an open period.
+pub fn period_suffix(period: &Period) -> String {
+    let last = period
+        .until
+        .as_deref()
+        .and_then(|u| chrono::NaiveDate::parse_from_str(u, "%Y-%m-%d").ok())
+        .and_then(|u| u.pred_opt());
+    match (&period.from, last) {
+        (Some(first), Some(last)) => format!("-{first}-{last}"),
+        (Some(first), None) => format!("-from-{first}"),
+        (None, Some(last)) => format!("-to-{last}"),
+        (None, None) => String::new(),
+    }
+}

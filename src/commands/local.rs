@@ -1,0 +1,181 @@
+//! The local copy of the books as commands that read it open it, and the organizations and
+//! periods they name.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::books::key::{database_path, open_for};
+use crate::books::{Books, Period};
+use crate::config::Config;
+use crate::search::query::fold;
+
+/// The books, or why there are none to read.
+pub async fn open_copy(config: &Config) -> anyhow::Result<Books> {
+    if !config.cache {
+        anyhow::bail!(
+            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to read"
+        );
+    }
+    if database_path(config).is_some_and(|p| !p.exists()) {
+        anyhow::bail!(
+            "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
+        );
+    }
+    Ok(open_for(config).await?.books)
+}
+
+/// A mistake in what was asked (exit code 2), as opposed to a failure.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct Usage(pub String);
+
+/// The organizations `asked` names (each an id or the beginning of a name), or all of them;
+/// as (id, name).
+pub fn choose_orgs(
+    books: &Books,
+    asked: &[String],
+    all: bool,
+) -> anyhow::Result<Vec<(String, String)>> {
+    let known = books.organization_ids()?;
+    let listing = || {
+        known
+            .iter()
+            .map(|(id, name)| {
+                format!(
+                    "  {}  {}",
+                    super::reach::clean(id),
+                    super::reach::clean(name)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    if all {
+        return Ok(known);
+    }
+    if asked.is_empty() {
+        return Err(Usage(format!(
+            "name the organizations with --org ID (repeatable), or take them all with --all. The local copy holds:\n{}",
+            listing()
+        ))
+        .into());
+    }
+    let mut chosen = Vec::new();
+    for wanted in asked {
+        let by_id = known.iter().find(|(id, _)| id == wanted);
+        let found = match by_id {
+            Some(org) => org.clone(),
+            None => {
+                let prefix = fold(wanted);
+                let named: Vec<_> = known
+                    .iter()
+                    .filter(|(_, name)| fold(name).starts_with(&prefix))
+                    .collect();
+                match named.as_slice() {
+                    [one] => (*one).clone(),
+                    [] => {
+                        return Err(Usage(format!(
+                            "no organization in the local copy is {wanted:?}. It holds:\n{}",
+                            listing()
+                        ))
+                        .into());
+                    }
+                    _ => {
+                        return Err(Usage(format!(
+                            "{wanted:?} names {} organizations: give its id. The local copy holds:\n{}",
+                            named.len(),
+                            listing()
+                        ))
+                        .into());
+                    }
+                }
+            }
+        };
+        if !chosen.contains(&found) {
+            chosen.push(found);
+        }
+    }
+    Ok(chosen)
+}
+
+/// A day as typed: `YYYY-MM-DD`, or `YYYY-MM` for the month's first day (`last`: its last).
+fn parse_day(text: &str, last: bool) -> Result<NaiveDate, Usage> {
+    let bad = || {
+        Usage(format!(
+            "{text:?} is not a date: write YYYY-MM-DD or YYYY-MM"
+        ))
+    };
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day);
+    }
+    let first = NaiveDate::parse_from_str(&format!("{text}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+    if !last {
+        return Ok(first);
+    }
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).ok_or_else(bad)
+}
+
+/// The period `--from`/`--to` (both inclusive) or `--month` name.
+pub fn period(from: Option<&str>, to: Option<&str>, month: Option<&str>) -> Result<Period, Usage> {
+    let (from, to) = match month {
+        Some(m) => {
+            if NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").is_err() {
+                return Err(Usage(format!("{m:?} is not a month: write YYYY-MM")));
+            }
+            (Some(m), Some(m))
+        }
+        None => (from, to),
+    };
+    let first = from.map(|f| parse_day(f, false)).transpose()?;
+    let last = to.map(|t| parse_day(t, true)).transpose()?;
+    if let (Some(first), Some(last)) = (first, last)
+        && last < first
+    {
+        return Err(Usage(format!(
+            "the period ends ({last}) before it begins ({first})"
+        )));
+    }
+    Ok(Period {
+        from: first.map(|d| d.to_string()),
+        until: last.and_then(|d| d.succ_opt()).map(|d| d.to_string()),
+    })
+}
+
+/// A name made safe and short for a file name: letters, digits and dashes.
+pub fn file_slug(name: &str) -> String {
+    let mut slug = String::new();
+    for c in fold(name).chars() {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+    }
+    let slug: String = slug.trim_end_matches('-').chars().take(40).collect();
+    if slug.is_empty() {
+        "organization".into()
+    } else {
+        slug
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_inclusive_days_or_whole_months() {
+        let p = period(None, None, Some("2026-02")).unwrap();
+        assert_eq!(p.from.as_deref(), Some("2026-02-01"));
+        assert_eq!(p.until.as_deref(), Some("2026-03-01"));
+        let p = period(Some("2026-12-05"), Some("2026-12"), None).unwrap();
+        assert_eq!(p.until.as_deref(), Some("2027-01-01"));
+        assert!(period(Some("2026-10-02"), Some("2026-10-01"), None).is_err());
+        assert!(period(Some("yesterday"), None, None).is_err());
+        assert_eq!(file_slug("Café du Canal / SAS"), "cafe-du-canal-sas");
+    }
+}

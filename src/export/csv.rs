@@ -1,0 +1,144 @@
+//! CSV as a spreadsheet of the user's locale reads it: its separator and decimal mark, UTF-8
+//! with a byte-order mark when Excel is to open it, every text cell quoted as RFC 4180 says
+//! and guarded against being read as a formula.
+
+use std::io::{self, BufWriter, Write};
+
+use super::money::decimal;
+use super::text::{clean, day};
+use super::{CsvStyle, Sink};
+use crate::books::{AccountHead, ExportRow, Period};
+
+/// The columns, in order (scripts read them by name).
+pub const COLUMNS: [&str; 20] = [
+    "organization",
+    "organization_id",
+    "account",
+    "iban",
+    "date",
+    "value_date",
+    "counterparty",
+    "counterparty_iban",
+    "amount",
+    "currency",
+    "vat_amount",
+    "side",
+    "status",
+    "type",
+    "reference",
+    "note",
+    "category",
+    "receipts",
+    "missing_receipt",
+    "transaction_id",
+];
+
+pub struct Csv<'a> {
+    out: BufWriter<Box<dyn Write + 'a>>,
+    style: CsvStyle,
+}
+
+impl<'a> Csv<'a> {
+    pub fn start(out: Box<dyn Write + 'a>, style: CsvStyle) -> io::Result<Self> {
+        let mut out = BufWriter::with_capacity(64 * 1024, out);
+        if style.bom {
+            out.write_all("\u{feff}".as_bytes())?;
+        }
+        let mut csv = Self { out, style };
+        let header: Vec<String> = COLUMNS.iter().map(|c| c.to_string()).collect();
+        csv.line(&header)?;
+        Ok(csv)
+    }
+
+    fn line(&mut self, cells: &[String]) -> io::Result<()> {
+        let mut separator = [0; 4];
+        let separator = self.style.separator.encode_utf8(&mut separator);
+        for (i, cell) in cells.iter().enumerate() {
+            if i > 0 {
+                self.out.write_all(separator.as_bytes())?;
+            }
+            self.out
+                .write_all(quoted(cell, self.style.separator).as_bytes())?;
+        }
+        // RFC 4180 ends records with CRLF; every spreadsheet reads it.
+        self.out.write_all(b"\r\n")
+    }
+}
+
+/// A text cell from outside: cleaned, and kept from starting a formula (`=`, `+`, `-`, `@`)
+/// by a leading apostrophe, as OWASP advises for CSV meant for spreadsheets.
+fn text(value: Option<&str>) -> String {
+    let value = clean(value.unwrap_or(""), 1_000);
+    if value.starts_with(['=', '+', '-', '@']) {
+        format!("'{value}")
+    } else {
+        value
+    }
+}
+
+/// `cell` quoted when it holds the separator, a quote or a line break.
+fn quoted(cell: &str, separator: char) -> String {
+    if cell.contains([separator, '"', '\n', '\r']) {
+        format!("\"{}\"", cell.replace('"', "\"\""))
+    } else {
+        cell.to_string()
+    }
+}
+
+impl Sink for Csv<'_> {
+    fn account(&mut self, _: &AccountHead, _: &Period) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn row(&mut self, head: &AccountHead, row: &ExportRow) -> io::Result<()> {
+        let mark = self.style.decimal;
+        let cells = [
+            text(Some(&head.org_name)),
+            text(Some(&head.org_id)),
+            text(Some(&head.account_name)),
+            text(head.iban.as_deref()),
+            day(row.emitted_at.as_deref()).unwrap_or("").to_string(),
+            day(row.settled_at.as_deref()).unwrap_or("").to_string(),
+            text(row.counterparty.as_deref()),
+            text(row.counterparty_iban.as_deref()),
+            decimal(row.amount_cents, mark),
+            text(Some(&row.currency)),
+            row.vat_amount_cents
+                .map(|v| decimal(v, mark))
+                .unwrap_or_default(),
+            text(Some(&row.side)),
+            text(Some(&row.status)),
+            text(row.operation_type.as_deref()),
+            text(row.reference.as_deref()),
+            text(row.note.as_deref()),
+            text(row.category.as_deref()),
+            row.attachments.to_string(),
+            if row.missing_receipt { "yes" } else { "no" }.to_string(),
+            text(Some(&row.id)),
+        ];
+        self.line(&cells)
+    }
+
+    fn end_account(&mut self, _: &AccountHead, _: &Period) -> io::Result<()> {
+        Ok(())
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_kept_from_formulas() {
+        assert_eq!(quoted("a;b", ';'), "\"a;b\"");
+        assert_eq!(quoted("say \"hi\"", ','), "\"say \"\"hi\"\"\"");
+        assert_eq!(quoted("a,b", ';'), "a,b");
+        assert_eq!(text(Some("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
+        assert_eq!(text(Some("-2+3")), "'-2+3");
+        assert_eq!(text(Some("URSSAF\u{1b}[31m")), "URSSAF[31m");
+    }
+}

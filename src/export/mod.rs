@@ -1,0 +1,150 @@
+//! Exports of the books for an accountant, from the local copy: CSV a spreadsheet opens as it
+//! should, JSON lines for scripts, OFX 2 and camt.053 for accounting software. Each format is
+//! a [`Sink`] fed one account at a time and one transaction at a time, so an export of any
+//! size streams from the database to the file.
+
+pub mod camt053;
+pub mod csv;
+pub mod jsonl;
+pub mod money;
+pub mod ofx;
+mod text;
+
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+use chrono::{DateTime, Utc};
+
+use crate::books::{AccountHead, Books, ExportRow, Period};
+
+/// The file formats an export writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Comma- or semicolon-separated values, as the locale's spreadsheet reads them.
+    Csv,
+    /// JSON lines: one transaction per line.
+    Json,
+    /// OFX 2.2 (XML): what most accounting software imports.
+    Ofx,
+    /// ISO 20022 camt.053.001.02 bank-to-customer statement (XML).
+    Camt053,
+}
+
+impl Format {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "jsonl",
+            Format::Ofx => "ofx",
+            Format::Camt053 => "xml",
+        }
+    }
+
+    /// Whether the format states balances, which a role that hides them cannot give.
+    fn needs_balances(self) -> bool {
+        matches!(self, Format::Ofx | Format::Camt053)
+    }
+}
+
+/// How a CSV is written: its separator, its decimal mark, and whether it starts with a
+/// byte-order mark (what Excel needs to read UTF-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CsvStyle {
+    pub separator: char,
+    pub decimal: char,
+    pub bom: bool,
+}
+
+impl CsvStyle {
+    /// What a spreadsheet of the locale expects: where the decimal mark is a comma, the
+    /// separator is a semicolon.
+    pub fn for_decimal(decimal: char, bom: bool) -> Self {
+        Self {
+            separator: if decimal == ',' { ';' } else { ',' },
+            decimal,
+            bom,
+        }
+    }
+}
+
+/// Where an export's accounts and transactions go.
+pub trait Sink {
+    /// An account's section begins (its statement, in OFX and camt.053).
+    fn account(&mut self, head: &AccountHead, period: &Period) -> io::Result<()>;
+    fn row(&mut self, head: &AccountHead, row: &ExportRow) -> io::Result<()>;
+    fn end_account(&mut self, head: &AccountHead, period: &Period) -> io::Result<()>;
+    /// Closes the document and flushes it.
+    fn finish(&mut self) -> io::Result<()>;
+}
+
+/// The sink for `format`, writing to `out`; `now` dates the document.
+pub fn sink<'a>(
+    format: Format,
+    style: CsvStyle,
+    out: Box<dyn Write + 'a>,
+    now: DateTime<Utc>,
+) -> io::Result<Box<dyn Sink + 'a>> {
+    Ok(match format {
+        Format::Csv => Box::new(csv::Csv::start(out, style)?),
+        Format::Json => Box::new(jsonl::JsonLines::new(out)),
+        Format::Ofx => Box::new(ofx::Ofx::start(out, now)?),
+        Format::Camt053 => Box::new(camt053::Camt053::start(out, now)?),
+    })
+}
+
+/// What an export wrote.
+#[derive(Debug, Default, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Written {
+    pub accounts: usize,
+    pub transactions: usize,
+    /// The signed sum of what was written, in cents, per currency.
+    pub totals_cents: BTreeMap<String, i64>,
+}
+
+impl Written {
+    pub fn add(&mut self, other: &Written) {
+        self.accounts += other.accounts;
+        self.transactions += other.transactions;
+        for (currency, cents) in &other.totals_cents {
+            *self.totals_cents.entry(currency.clone()).or_default() += cents;
+        }
+    }
+}
+
+/// Writes every account of `org_ids` and their transactions of `period` whose status is one
+/// of `statuses` to `sink`, and finishes it.
+pub fn export(
+    books: &Books,
+    format: Format,
+    org_ids: &[String],
+    period: &Period,
+    statuses: &[String],
+    sink: &mut dyn Sink,
+) -> anyhow::Result<Written> {
+    let mut written = Written::default();
+    for org_id in org_ids {
+        for head in books.export_accounts(org_id, period)? {
+            if format.needs_balances() && head.closing_cents.is_none() {
+                anyhow::bail!(
+                    "the balance of {} ({}) is hidden for your role, and {} states balances: export it as csv or json",
+                    text::clean(&head.account_name, 80),
+                    text::clean(&head.org_name, 80),
+                    format!("{format:?}").to_lowercase(),
+                );
+            }
+            sink.account(&head, period)?;
+            written.accounts += 1;
+            written.transactions +=
+                books.export_transactions(&head.account_id, period, statuses, |row| {
+                    *written
+                        .totals_cents
+                        .entry(row.currency.clone())
+                        .or_default() += row.amount_cents;
+                    Ok(sink.row(&head, &row)?)
+                })?;
+            sink.end_account(&head, period)?;
+        }
+    }
+    sink.finish()?;
+    Ok(written)
+}

@@ -1,0 +1,202 @@
+//! OFX 2.2 (the XML form): one statement response per account, with its transactions, its
+//! ledger balance at the period's end, and each transaction's Qonto id as `FITID`, so that
+//! importing the same month twice adds nothing.
+
+use std::io::{self, BufWriter, Write};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::Sink;
+use super::money::decimal;
+use super::text::{day, xml};
+use crate::books::{AccountHead, ExportRow, Period};
+
+pub struct Ofx<'a> {
+    out: BufWriter<Box<dyn Write + 'a>>,
+    /// Whether the bank message set has been opened (by the first account).
+    opened: bool,
+    statements: usize,
+    now: DateTime<Utc>,
+}
+
+/// `YYYY-MM-DD` as OFX writes a date (`YYYYMMDD`).
+fn ofx_day(day: &str) -> String {
+    day.replace('-', "")
+}
+
+/// Where the account is: French IBANs carry the bank, branch, account number and key that
+/// French accounting software matches on; others give the IBAN itself (cut to OFX's 22).
+fn account_from(iban: Option<&str>, account_id: &str) -> String {
+    let compact: String = iban
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect();
+    let (bank, branch, number, key) = if compact.len() == 27 && compact.starts_with("FR") {
+        (
+            compact[4..9].to_string(),
+            Some(compact[9..14].to_string()),
+            compact[14..25].to_string(),
+            Some(compact[25..27].to_string()),
+        )
+    } else if !compact.is_empty() {
+        let tail = compact.len().saturating_sub(22);
+        (
+            compact[4.min(compact.len())..12.min(compact.len())].to_string(),
+            None,
+            compact[tail..].to_string(),
+            None,
+        )
+    } else {
+        let id: String = account_id
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        ("QONTO".into(), None, id.chars().take(22).collect(), None)
+    };
+    let mut out = format!("<BANKACCTFROM><BANKID>{}</BANKID>", xml(&bank, 9));
+    if let Some(branch) = branch {
+        out += &format!("<BRANCHID>{}</BRANCHID>", xml(&branch, 22));
+    }
+    out += &format!(
+        "<ACCTID>{}</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE>",
+        xml(&number, 22)
+    );
+    if let Some(key) = key {
+        out += &format!("<ACCTKEY>{}</ACCTKEY>", xml(&key, 22));
+    }
+    out + "</BANKACCTFROM>"
+}
+
+/// OFX's transaction type for Qonto's operation type and side.
+fn transaction_type(row: &ExportRow) -> &'static str {
+    let credit = row.amount_cents >= 0;
+    match row.operation_type.as_deref() {
+        Some("card") if !credit => "POS",
+        Some("direct_debit") if !credit => "DIRECTDEBIT",
+        Some("qonto_fee") => "FEE",
+        Some("transfer") | Some("income") => "XFER",
+        _ if credit => "CREDIT",
+        _ => "DEBIT",
+    }
+}
+
+impl<'a> Ofx<'a> {
+    pub fn start(out: Box<dyn Write + 'a>, now: DateTime<Utc>) -> io::Result<Self> {
+        let mut out = BufWriter::with_capacity(64 * 1024, out);
+        write!(
+            out,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n\
+             <?OFX OFXHEADER=\"200\" VERSION=\"220\" SECURITY=\"NONE\" OLDFILEUID=\"NONE\" NEWFILEUID=\"NONE\"?>\n\
+             <OFX>\n<SIGNONMSGSRSV1><SONRS><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>\
+             <DTSERVER>{}</DTSERVER><LANGUAGE>FRA</LANGUAGE></SONRS></SIGNONMSGSRSV1>\n",
+            now.format("%Y%m%d%H%M%S")
+        )?;
+        Ok(Self {
+            out,
+            opened: false,
+            statements: 0,
+            now,
+        })
+    }
+}
+
+impl Sink for Ofx<'_> {
+    fn account(&mut self, head: &AccountHead, period: &Period) -> io::Result<()> {
+        if !self.opened {
+            self.out.write_all(b"<BANKMSGSRSV1>\n")?;
+            self.opened = true;
+        }
+        self.statements += 1;
+        let today = self.now.format("%Y%m%d").to_string();
+        let start = period.from.as_deref().map(ofx_day).unwrap_or(today.clone());
+        let end = period.until.as_deref().map(ofx_day).unwrap_or(today);
+        write!(
+            self.out,
+            "<STMTTRNRS><TRNUID>{}</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>\n\
+             <STMTRS><CURDEF>{}</CURDEF>{}\n<BANKTRANLIST><DTSTART>{start}</DTSTART><DTEND>{end}</DTEND>\n",
+            self.statements,
+            xml(&head.currency, 3),
+            account_from(head.iban.as_deref(), &head.account_id),
+        )
+    }
+
+    fn row(&mut self, _: &AccountHead, row: &ExportRow) -> io::Result<()> {
+        let posted = day(row.settled_at.as_deref())
+            .or(day(row.emitted_at.as_deref()))
+            .map(ofx_day)
+            .unwrap_or_default();
+        let user = day(row.emitted_at.as_deref())
+            .map(|d| format!("<DTUSER>{}</DTUSER>", ofx_day(d)))
+            .unwrap_or_default();
+        let name = row
+            .counterparty
+            .as_deref()
+            .or(row.label.as_deref())
+            .unwrap_or("Qonto");
+        let memo = [row.reference.as_deref(), row.note.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|s| !s.trim().is_empty())
+            .collect::<Vec<_>>()
+            .join(" — ");
+        let memo = if memo.is_empty() {
+            String::new()
+        } else {
+            format!("<MEMO>{}</MEMO>", xml(&memo, 255))
+        };
+        writeln!(
+            self.out,
+            "<STMTTRN><TRNTYPE>{}</TRNTYPE><DTPOSTED>{posted}</DTPOSTED>{user}<TRNAMT>{}</TRNAMT>\
+             <FITID>{}</FITID><NAME>{}</NAME>{memo}</STMTTRN>",
+            transaction_type(row),
+            decimal(row.amount_cents, '.'),
+            xml(&row.id, 255),
+            xml(name, 32),
+        )
+    }
+
+    fn end_account(&mut self, head: &AccountHead, period: &Period) -> io::Result<()> {
+        // The balance as of the period's last day.
+        let as_of = period
+            .until
+            .as_deref()
+            .and_then(|u| NaiveDate::parse_from_str(u, "%Y-%m-%d").ok())
+            .and_then(|u| u.pred_opt())
+            .map(|d| d.format("%Y%m%d").to_string())
+            .unwrap_or_else(|| self.now.format("%Y%m%d").to_string());
+        writeln!(
+            self.out,
+            "</BANKTRANLIST>\n<LEDGERBAL><BALAMT>{}</BALAMT><DTASOF>{as_of}</DTASOF></LEDGERBAL>\n\
+             </STMTRS></STMTTRNRS>",
+            decimal(head.closing_cents.unwrap_or(0), '.'),
+        )
+    }
+
+    fn finish(&mut self) -> io::Result<()> {
+        if self.opened {
+            self.out.write_all(b"</BANKMSGSRSV1>\n")?;
+        }
+        self.out.write_all(b"</OFX>\n")?;
+        self.out.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_french_iban_gives_bank_branch_number_and_key() {
+        let from = account_from(Some("FR76 1695 8000 0112 3456 7890 123"), "x");
+        assert!(from.contains("<BANKID>16958</BANKID>"), "{from}");
+        assert!(from.contains("<BRANCHID>00001</BRANCHID>"), "{from}");
+        assert!(from.contains("<ACCTID>12345678901</ACCTID>"), "{from}");
+        assert!(from.contains("<ACCTKEY>23</ACCTKEY>"), "{from}");
+        let other = account_from(Some("DE89370400440532013000"), "x");
+        assert!(
+            other.contains("<ACCTID>DE89370400440532013000</ACCTID>"),
+            "{other}"
+        );
+    }
+}
