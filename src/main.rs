@@ -93,6 +93,12 @@ enum Command {
     /// Transactions of a period from the local copy, as CSV (for a spreadsheet), JSON lines,
     /// OFX or camt.053 (for accounting software). Exits 3 when the period holds none.
     Export(commands::export::ExportArgs),
+    /// Every chosen organization's monthly statement PDFs for a period, fetched from Qonto.
+    /// Exits 3 when there are none, 1 when some could not be fetched (the others are saved).
+    Statements(commands::files::FilesArgs),
+    /// The receipts attached to the transactions of a period (the local copy says which),
+    /// fetched from Qonto. Exits as `statements` does.
+    Receipts(commands::files::FilesArgs),
     /// Every organization you reach, however (User flow, membership flow, API keys).
     Orgs {
         /// Machine-readable output: a JSON array.
@@ -225,6 +231,18 @@ fn main() -> ExitCode {
             Some(Command::Export(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::export::run(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Statements(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::statements::run(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Receipts(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::receipts::run(&config, args)
                     .await
                     .map(ExitCode::from)
             }

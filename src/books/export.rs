@@ -54,6 +54,17 @@ pub struct ExportRow {
     pub missing_receipt: bool,
 }
 
+/// A transaction with receipts attached, as a receipt's file name describes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WithReceipts {
+    pub id: String,
+    /// `YYYY-MM-DD`.
+    pub day: String,
+    pub counterparty: Option<String>,
+    pub amount_cents: i64,
+    pub attachments: usize,
+}
+
 /// `amount` signed by `side` (Qonto's amounts are absolute).
 fn signed(amount: i64, side: &str) -> i64 {
     if side == "credit" {
@@ -179,6 +190,42 @@ impl Books {
             count += 1;
         }
         Ok(count)
+    }
+
+    /// The transactions of `org_id` in `period` that have receipts attached, oldest first.
+    pub fn with_receipts(
+        &self,
+        org_id: &str,
+        period: &Period,
+    ) -> Result<Vec<WithReceipts>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id, sort_at, counterparty, amount_cents, side, attachment_ids
+             FROM transactions
+             WHERE org_id = ?1 AND (?2 IS NULL OR sort_at >= ?2) AND (?3 IS NULL OR sort_at < ?3)
+               AND attachment_ids IS NOT NULL AND attachment_ids != '[]'
+               AND status != 'declined'
+             ORDER BY sort_at, id",
+        )?;
+        let rows = q.query_map(params![org_id, period.from, period.until], |r| {
+            let side: Option<String> = r.get(4)?;
+            let ids: Option<String> = r.get(5)?;
+            Ok(WithReceipts {
+                id: r.get(0)?,
+                day: r
+                    .get::<_, Option<String>>(1)?
+                    .map(|d| d.chars().take(10).collect())
+                    .unwrap_or_default(),
+                counterparty: r.get(2)?,
+                amount_cents: signed(
+                    r.get::<_, Option<i64>>(3)?.unwrap_or(0),
+                    side.as_deref().unwrap_or(""),
+                ),
+                attachments: ids
+                    .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
+                    .map_or(0, |a| a.len()),
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The ids of the organizations the books hold, in the order they were first stored.

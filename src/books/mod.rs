@@ -20,7 +20,7 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use cash::{AccountCash, Flow, GroupCash, OrgCash, WEEKS};
 pub use detail::Detail;
-pub use export::{AccountHead, ExportRow, Period};
+pub use export::{AccountHead, ExportRow, Period, WithReceipts};
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};

@@ -110,7 +110,7 @@ fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
         return Err(Usage("--per-org writes into a directory: give --output DIR".into()).into());
     }
     Ok(Plan {
-        orgs: choose_orgs(books, &args.orgs, args.all)?,
+        orgs: choose_orgs(books.organization_ids()?, &args.orgs, args.all)?,
         period,
         statuses: args.status.clone(),
         style: csv_style(args, args.output.is_some())?,

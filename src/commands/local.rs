@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::books::key::{database_path, open_for};
 use crate::books::{Books, Period};
+
 use crate::config::Config;
 use crate::search::query::fold;
 
@@ -31,11 +32,10 @@ pub struct Usage(pub String);
 /// The organizations `asked` names (each an id or the beginning of a name), or all of them;
 /// as (id, name).
 pub fn choose_orgs(
-    books: &Books,
+    known: Vec<(String, String)>,
     asked: &[String],
     all: bool,
-) -> anyhow::Result<Vec<(String, String)>> {
-    let known = books.organization_ids()?;
+) -> Result<Vec<(String, String)>, Usage> {
     let listing = || {
         known
             .iter()
@@ -54,10 +54,9 @@ pub fn choose_orgs(
     }
     if asked.is_empty() {
         return Err(Usage(format!(
-            "name the organizations with --org ID (repeatable), or take them all with --all. The local copy holds:\n{}",
+            "name the organizations with --org ID (repeatable), or take them all with --all. They are:\n{}",
             listing()
-        ))
-        .into());
+        )));
     }
     let mut chosen = Vec::new();
     for wanted in asked {
@@ -74,18 +73,16 @@ pub fn choose_orgs(
                     [one] => (*one).clone(),
                     [] => {
                         return Err(Usage(format!(
-                            "no organization in the local copy is {wanted:?}. It holds:\n{}",
+                            "no organization is {wanted:?}. They are:\n{}",
                             listing()
-                        ))
-                        .into());
+                        )));
                     }
                     _ => {
                         return Err(Usage(format!(
-                            "{wanted:?} names {} organizations: give its id. The local copy holds:\n{}",
+                            "{wanted:?} names {} organizations: give its id. They are:\n{}",
                             named.len(),
                             listing()
-                        ))
-                        .into());
+                        )));
                     }
                 }
             }

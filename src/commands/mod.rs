@@ -2,12 +2,15 @@
 //! `key` and `orgs` in their own modules.
 
 pub mod export;
+pub mod files;
 pub mod key;
 mod local;
 mod membership;
 mod orgs;
 mod reach;
+pub mod receipts;
 mod search;
+pub mod statements;
 mod status;
 mod sync;
 

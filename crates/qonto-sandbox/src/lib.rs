@@ -237,6 +237,34 @@ impl Sandbox {
             && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
     }
 
+    /// The bytes of every statement of `period` (`MM-YYYY`), by account id: what a download of
+    /// the statements must give.
+    #[cfg(feature = "testing")]
+    pub fn statement_files(&self, period: &str) -> Vec<(String, Vec<u8>)> {
+        let state = &self.state;
+        let mut out = Vec::new();
+        for account in state.data.orgs.iter().flat_map(|o| o.accounts.iter()) {
+            let ledger = state.ledger(account);
+            if data::statement_periods(&ledger, state.data.options.anchor)
+                .iter()
+                .any(|p| p == period)
+            {
+                let id = api::lists::statement_id(state, account, period);
+                if let Some(bytes) = api::files::file_bytes("statements", &id) {
+                    out.push((account.id.clone(), bytes));
+                }
+            }
+        }
+        out
+    }
+
+    /// The bytes of `tx`'s receipt, if it has one.
+    #[cfg(feature = "testing")]
+    pub fn receipt_file(&self, tx: &data::Tx) -> Option<Vec<u8>> {
+        let id = api::attachments::receipt_id(self.state.data.options.seed, tx)?;
+        api::files::file_bytes("attachments", &id)
+    }
+
     /// One step of the living books now: returns the account that moved.
     #[cfg(feature = "testing")]
     pub fn step_books(&self) -> Option<String> {

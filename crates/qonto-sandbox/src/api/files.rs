@@ -73,7 +73,7 @@ pub async fn file(
 }
 
 /// The bytes of a file of `kind` (`attachments`, `statements`).
-pub(super) fn file_bytes(kind: &str, id: &str) -> Option<Vec<u8>> {
+pub(crate) fn file_bytes(kind: &str, id: &str) -> Option<Vec<u8>> {
     match kind {
         "attachments" => Some(pdf(&format!("Receipt {id}"))),
         "statements" => Some(pdf(&format!("Account statement {id}"))),

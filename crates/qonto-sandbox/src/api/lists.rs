@@ -134,7 +134,7 @@ pub async fn statements(scope: Scoped, headers: HeaderMap, RawQuery(q): RawQuery
     axum::Json(json!({ "statements": page_of(&values, page, per_page), "meta": meta(page, per_page, total) })).into_response()
 }
 
-fn statement_id(state: &SandboxState, account: &Account, period: &str) -> String {
+pub(crate) fn statement_id(state: &SandboxState, account: &Account, period: &str) -> String {
     crate::rng::SeededRng::derive(state.data.options.seed, &format!("{}-{period}", account.id))
         .uuid()
 }

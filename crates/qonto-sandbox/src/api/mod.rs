@@ -22,8 +22,8 @@ use crate::random::constant_time_eq;
 use crate::state::SandboxState;
 
 pub(crate) mod attachments;
-mod files;
-mod lists;
+pub(crate) mod files;
+pub(crate) mod lists;
 mod organizations;
 mod transactions;
 

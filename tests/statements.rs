@@ -1,0 +1,127 @@
+//! `qonto-tui statements` and `qonto-tui receipts` against the sandbox over loopback: the
+//! files saved are, byte for byte, the ones the sandbox serves for the month.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Datelike, NaiveDate};
+use qonto_sandbox::Sandbox;
+use qonto_sandbox::data::TxStatus;
+
+/// The month before the sandbox's newest transaction, as `YYYY-MM`.
+fn last_whole_month(sb: &Sandbox) -> String {
+    let newest = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter())
+        .filter_map(|a| {
+            sb.ledger_now(a)
+                .transactions
+                .iter()
+                .map(|t| t.emitted_at)
+                .max()
+        })
+        .max()
+        .unwrap()
+        .date_naive();
+    let first = NaiveDate::from_ymd_opt(newest.year(), newest.month(), 1).unwrap();
+    first.pred_opt().unwrap().format("%Y-%m").to_string()
+}
+
+/// The bytes of each file a `--json` run listed, sorted.
+fn saved_bytes(stdout: &[u8]) -> Vec<Vec<u8>> {
+    let saved: Vec<serde_json::Value> = serde_json::from_slice(stdout).unwrap();
+    let mut bytes: Vec<Vec<u8>> = saved
+        .iter()
+        .map(|s| std::fs::read(s["path"].as_str().unwrap()).unwrap())
+        .collect();
+    bytes.sort();
+    bytes
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn statements_and_receipts_saved_are_the_sandboxs_files() {
+    use common::app::{Home, app, app_env, output_within, text};
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("statements");
+    let env = app_env(&sb, &home);
+    let run = |args: &[&str]| {
+        let mut c = app(&sb, &home);
+        c.envs(env.iter().cloned()).args(args);
+        tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(120)))
+    };
+    for args in [["login"], ["sync"]] {
+        let out = run(&args).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+    }
+    let month = last_whole_month(&sb);
+    let dir = tempfile::tempdir().unwrap();
+    let dir_arg = dir.path().to_str().unwrap();
+
+    let (year, mm) = month.split_once('-').unwrap();
+    let mut expected: Vec<Vec<u8>> = sb
+        .statement_files(&format!("{mm}-{year}"))
+        .into_iter()
+        .map(|(_, b)| b)
+        .collect();
+    expected.sort();
+    assert!(!expected.is_empty());
+    let out = run(&[
+        "statements",
+        "--all",
+        "--month",
+        &month,
+        "--dir",
+        dir_arg,
+        "--json",
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let got = saved_bytes(&out.stdout);
+    assert_eq!(got.len(), expected.len(), "one PDF per account");
+    assert!(got.iter().all(|b| b.starts_with(b"%PDF")));
+    assert_eq!(got, expected, "the sandbox's bytes");
+    // Each organization has its folder.
+    let folders = std::fs::read_dir(dir.path()).unwrap().count();
+    assert_eq!(folders, sb.data().orgs.len());
+
+    let mut expected: Vec<Vec<u8>> = Vec::new();
+    for account in sb.data().orgs.iter().flat_map(|o| o.accounts.iter()) {
+        for t in &sb.ledger_now(account).transactions {
+            let day = t.settled_at.unwrap_or(t.emitted_at);
+            if t.status != TxStatus::Declined && day.format("%Y-%m").to_string() == month {
+                expected.extend(sb.receipt_file(t));
+            }
+        }
+    }
+    expected.sort();
+    assert!(
+        expected.len() > 5,
+        "receipts in the month: {}",
+        expected.len()
+    );
+    let out = run(&[
+        "receipts", "--all", "--month", &month, "--dir", dir_arg, "--json",
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(saved_bytes(&out.stdout), expected);
+
+    // No period: a usage error; a month without books: nothing, exit 3.
+    let out = run(&["statements", "--all"]).await.unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let out = run(&[
+        "statements",
+        "--all",
+        "--month",
+        "1990-01",
+        "--dir",
+        dir_arg,
+    ])
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+}
