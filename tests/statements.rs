@@ -110,6 +110,64 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(saved_bytes(&out.stdout), expected);
 
+    // The accountant's bundle for one organization: its month's CSV, statements and receipts
+    // side by side.
+    let org = &sb.data().orgs[0];
+    let bundle = dir.path().join("bundle");
+    let out = run(&[
+        "export",
+        "--bundle",
+        "--org",
+        &org.id,
+        "--month",
+        &month,
+        "--output",
+        bundle.to_str().unwrap(),
+        "--json",
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    let saved: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let folders: Vec<_> = std::fs::read_dir(&bundle).unwrap().collect();
+    assert_eq!(folders.len(), 1, "one organization");
+    let month_dir = folders[0].as_ref().unwrap().path().join(&month);
+    assert!(month_dir.join("transactions.csv").is_file());
+    let pdfs = std::fs::read_dir(&month_dir)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pdf")
+        })
+        .count();
+    let accounts: Vec<&str> = org.accounts.iter().map(|a| a.id.as_str()).collect();
+    let statements = sb
+        .statement_files(&format!("{mm}-{year}"))
+        .into_iter()
+        .filter(|(account, _)| accounts.contains(&account.as_str()))
+        .count();
+    assert_eq!(pdfs, statements);
+    let receipts = org
+        .accounts
+        .iter()
+        .flat_map(|a| sb.ledger_now(a).transactions.clone())
+        .filter(|t| {
+            t.settled_at
+                .unwrap_or(t.emitted_at)
+                .format("%Y-%m")
+                .to_string()
+                == month
+                && t.status != TxStatus::Declined
+                && sb.receipt_file(t).is_some()
+        })
+        .count();
+    let in_folder = std::fs::read_dir(month_dir.join("receipts")).map_or(0, |d| d.count());
+    assert_eq!(in_folder, receipts);
+    assert_eq!(saved.len(), 1 + statements + receipts);
+
     // No period: a usage error; a month without books: nothing, exit 3.
     let out = run(&["statements", "--all"]).await.unwrap();
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));

@@ -34,7 +34,7 @@ pub struct ExportArgs {
     pub month: Option<String>,
     #[arg(long, value_enum, default_value_t = Format::Csv)]
     pub format: Format,
-    /// The file to write (default: standard output); with --per-org, a directory.
+    /// The file to write (default: standard output); with --per-org or --bundle, a directory.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// One file per organization in the --output directory, instead of one file with an
@@ -54,6 +54,10 @@ pub struct ExportArgs {
     /// CSV without the UTF-8 byte-order mark that files get by default (Excel needs it).
     #[arg(long)]
     pub no_bom: bool,
+    /// Per organization and month, the transactions CSV, the statement PDFs and the receipts
+    /// in one folder (--output DIR): what an accountant asks for at the month's end.
+    #[arg(long, conflicts_with_all = ["per_org", "format"])]
+    pub bundle: bool,
     /// Machine-readable: what was written, as one JSON object on standard output (needs
     /// --output).
     #[arg(long)]
@@ -163,6 +167,9 @@ pub fn write_file(
 }
 
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
+    if args.bundle {
+        return super::bundle::run(config, args).await;
+    }
     let books = open_copy(config).await?;
     let handle = tokio::task::spawn_blocking(move || -> anyhow::Result<u8> {
         let plan = match plan(&books, &args) {

@@ -1,6 +1,7 @@
 //! `qonto-tui login`, `logout` and `status`: the consent flows and the sessions without the TUI;
 //! `key` and `orgs` in their own modules.
 
+mod bundle;
 pub mod export;
 pub mod files;
 pub mod key;

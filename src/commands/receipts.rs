@@ -35,7 +35,11 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
     crate::sources::listing::list(&reach.api, &reach.sources)
         .await
         .map_err(crate::auth::explain)?;
-    let (saved, failed) = save_receipts(&reach.api, &books, &orgs, &period, &args.dir).await?;
+    let dir = args.dir.clone();
+    let jobs = receipt_jobs(&books, &orgs, &period, &|org: &str| {
+        dir.join(file_slug(org)).join("receipts")
+    })?;
+    let (saved, failed) = fetch_receipts(&reach.api, jobs).await;
     Ok(report(&saved, &failed, args.json, "receipts"))
 }
 
@@ -69,28 +73,47 @@ fn receipt_name(t: &WithReceipts, n: usize, ext: &str) -> String {
     )
 }
 
-/// Fetches and saves the receipts of `orgs`' transactions in `period` under `dir`.
-pub async fn save_receipts(
-    api: &ApiClient,
+/// A transaction whose receipts are to be fetched: its organization (id, name) and the folder
+/// they go to.
+pub struct ReceiptJob {
+    org_id: String,
+    org_name: String,
+    folder: std::path::PathBuf,
+    transaction: WithReceipts,
+}
+
+/// The transactions of `orgs` in `period` that have receipts, each with the folder
+/// `folder(organization name)` gives.
+pub fn receipt_jobs(
     books: &Books,
     orgs: &[(String, String)],
     period: &Period,
-    dir: &std::path::Path,
-) -> anyhow::Result<(Vec<Saved>, Vec<String>)> {
+    folder: &dyn Fn(&str) -> std::path::PathBuf,
+) -> anyhow::Result<Vec<ReceiptJob>> {
     let mut jobs = Vec::new();
     for (org_id, org_name) in orgs {
-        let folder = dir.join(file_slug(org_name)).join("receipts");
-        for t in books.with_receipts(org_id, period)? {
-            jobs.push((
-                org_id.clone(),
-                super::reach::clean(org_name),
-                folder.clone(),
-                t,
-            ));
+        for transaction in books.with_receipts(org_id, period)? {
+            jobs.push(ReceiptJob {
+                org_id: org_id.clone(),
+                org_name: super::reach::clean(org_name),
+                folder: folder(org_name),
+                transaction,
+            });
         }
     }
+    Ok(jobs)
+}
+
+/// Fetches and saves the receipts of `jobs`, a few at a time.
+pub async fn fetch_receipts(api: &ApiClient, jobs: Vec<ReceiptJob>) -> (Vec<Saved>, Vec<String>) {
     let results: Vec<Vec<Result<Saved, String>>> = futures_util::stream::iter(jobs)
-        .map(|(org_id, name, folder, t)| async move {
+        .map(|job| async move {
+            let ReceiptJob {
+                org_id,
+                org_name: name,
+                folder,
+                transaction: t,
+            } = job;
             let files = match api.transaction_attachments(&org_id, &t.id).await {
                 Ok(files) => files,
                 Err(e) => return vec![Err(format!("{name}: the receipts of {}: {e}", t.id))],
@@ -140,7 +163,7 @@ pub async fn save_receipts(
         }
     }
     saved.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok((saved, failed))
+    (saved, failed)
 }
 
 #[cfg(test)]

@@ -41,18 +41,21 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
-    let (saved, failed) = save_statements(&reach.api, &orgs, from, to, &args.dir).await;
+    let dir = args.dir.clone();
+    let folder = move |org: &str, _month: &str| dir.join(file_slug(org));
+    let (saved, failed) = save_statements(&reach.api, &orgs, from, to, &folder).await;
     Ok(report(&saved, &failed, args.json, "statements"))
 }
 
-/// Fetches and saves every statement of `orgs` from month `from` to `to` under `dir`; what was
-/// saved, and what could not be, said in a sentence each.
+/// Fetches and saves every statement of `orgs` from month `from` to `to`, each in the folder
+/// `folder(organization name, YYYY-MM)` gives; what was saved, and what could not be, said in a
+/// sentence each.
 pub async fn save_statements(
     api: &ApiClient,
     orgs: &[(String, String)],
     from: (i32, u32),
     to: (i32, u32),
-    dir: &std::path::Path,
+    folder: &(dyn Fn(&str, &str) -> std::path::PathBuf + Sync),
 ) -> (Vec<Saved>, Vec<String>) {
     let mut jobs = Vec::new();
     let mut failed = Vec::new();
@@ -92,9 +95,7 @@ pub async fn save_statements(
                     )
                 })
                 .unwrap_or_else(|| file_slug(s.bank_account_id.as_deref().unwrap_or("account")));
-            let path = dir
-                .join(file_slug(org_name))
-                .join(format!("{month}-{account}.pdf"));
+            let path = folder(org_name, &month).join(format!("{month}-{account}.pdf"));
             jobs.push((org_id.clone(), name.clone(), month, path, file));
         }
     }
