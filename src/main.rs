@@ -99,6 +99,9 @@ enum Command {
     /// The receipts attached to the transactions of a period (the local copy says which),
     /// fetched from Qonto. Exits as `statements` does.
     Receipts(commands::files::FilesArgs),
+    /// New and changed transactions of every organization as they appear (NDJSON with
+    /// --json), until stopped; a network loss is waited out.
+    Watch(commands::watch::WatchArgs),
     /// Every organization you reach, however (User flow, membership flow, API keys).
     Orgs {
         /// Machine-readable output: a JSON array.
@@ -243,6 +246,12 @@ fn main() -> ExitCode {
             Some(Command::Receipts(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::receipts::run(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Watch(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::watch::run(&config, args)
                     .await
                     .map(ExitCode::from)
             }

@@ -14,6 +14,7 @@ mod search;
 pub mod statements;
 mod status;
 mod sync;
+pub mod watch;
 
 pub use orgs::orgs;
 pub use search::search;
