@@ -63,6 +63,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.no_color = config.preferences.no_color;
     app.keys = config.preferences.keys.clone();
     app.palette = config.preferences.palette;
+    app.notify = config.preferences.notify;
     app.server = config.server_label();
     app.refresh_every = config.preferences.refresh_every;
     app.locale = config.preferences.locale;
@@ -165,6 +166,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                     }
                     Cmd::Effect(Effect::Suspend) => suspend(&mut terminal, mouse_on)?,
                     Cmd::Effect(Effect::CopyToClipboard(text)) => tui::copy_to_clipboard(&text),
+                    Cmd::Effect(Effect::Notify(how, text)) => tui::notify(how, &text),
                     Cmd::Job(job) => {
                         let _ = job_tx.send(job);
                     }

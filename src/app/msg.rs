@@ -158,6 +158,8 @@ pub enum Effect {
     MouseCapture(bool),
     /// Put text on the clipboard through the terminal (OSC 52), which works over SSH too.
     CopyToClipboard(String),
+    /// A desktop notification through the terminal's escape sequence (OSC 9 or 777).
+    Notify(crate::config::Notify, String),
     /// Ctrl-Z: give the terminal back and stop, as a shell job does; resume drawing on `fg`.
     Suspend,
     Quit,

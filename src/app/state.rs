@@ -393,6 +393,11 @@ pub struct App {
     pub show_declined: bool,
     /// Transactions missing their receipt, per organization id (from the local books).
     pub missing_receipts: HashMap<String, i64>,
+    /// Transactions that arrived since each organization was last looked at (from the
+    /// background sync), per organization id.
+    pub arrivals: HashMap<String, usize>,
+    /// How to tell the terminal of arrivals (`None`: the status line only).
+    pub notify: Option<crate::config::Notify>,
     /// The group's cash, while it is open.
     pub cash: Option<super::cash_view::CashView>,
     /// The search across every organization, while it is open.
@@ -456,6 +461,8 @@ impl App {
             search: None,
             cash: None,
             missing_receipts: HashMap::new(),
+            arrivals: HashMap::new(),
+            notify: None,
             generation: 0,
             now,
             started_at: now,

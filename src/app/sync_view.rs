@@ -29,6 +29,11 @@ pub enum SyncNews {
         org: String,
         state: OrgSync,
     },
+    /// Transactions new since the last pass arrived on an organization already synced.
+    Arrived {
+        org: String,
+        count: usize,
+    },
     /// A pass ended, with this many transactions in the books.
     Finished {
         stored: Option<i64>,
@@ -58,6 +63,8 @@ impl SyncView {
             SyncNews::Org { org, state } => {
                 self.orgs.insert(org, state);
             }
+            // The app keeps those (per organization, until it is looked at).
+            SyncNews::Arrived { .. } => {}
             SyncNews::Finished { stored } => {
                 self.running = false;
                 self.stored = stored.or(self.stored);

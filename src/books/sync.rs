@@ -60,6 +60,9 @@ pub struct OrgReport {
     pub accounts: usize,
     pub added: usize,
     pub changed: usize,
+    /// Of those added, the ones that arrived on an account already fully synced: news, not
+    /// history being filled in.
+    pub arrived: usize,
     pub requests: usize,
     /// Stopped by the page budget before the end (it resumes next time).
     pub interrupted: bool,
@@ -190,6 +193,9 @@ async fn sync_account(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
     let known = lock(books).sync_state(account)?;
+    let was_complete = known
+        .as_ref()
+        .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
     let mut state = known.unwrap_or_else(|| SyncState {
         account_id: account.to_string(),
         org_id: org.to_string(),
@@ -267,6 +273,9 @@ async fn sync_account(
         let done = lock(books).put_transactions(org, account, &got.transactions)?;
         report.added += done.added;
         report.changed += done.changed;
+        if was_complete {
+            report.arrived += done.added;
+        }
         state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
         match got.meta.next(page).filter(|p| *p <= MAX_PAGES) {
             Some(next) => page = next,

@@ -7,7 +7,7 @@ mod preferences;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use preferences::{KeyList, Preferences};
+pub use preferences::{KeyList, Notify, Preferences};
 
 use directories::ProjectDirs;
 use serde::Deserialize;

@@ -30,6 +30,18 @@ impl KeyList {
 const DEFAULT_REFRESH: std::time::Duration = std::time::Duration::from_secs(300);
 /// Never more often than this: each refresh costs requests from the rate budget.
 const MIN_REFRESH_SECS: u64 = 30;
+/// The background sync runs a pass this often unless told otherwise: an incremental pass
+/// costs a few requests per organization.
+pub const DEFAULT_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
+/// Never more often than this.
+pub const MIN_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Which escape sequence tells the terminal to show a desktop notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    Osc9,
+    Osc777,
+}
 
 #[derive(Debug, Clone)]
 pub struct Preferences {
@@ -43,6 +55,11 @@ pub struct Preferences {
     /// Keep the local books in sync in the background while the TUI runs
     /// (`QONTO_TUI_SYNC=off` turns it off).
     pub background_sync: bool,
+    /// The pause between background sync passes (`QONTO_TUI_SYNC_EVERY`, seconds).
+    pub sync_every: std::time::Duration,
+    /// Tell the terminal when new transactions arrive (`QONTO_TUI_NOTIFY=osc9` or `osc777`:
+    /// the escape sequence the terminal understands for a desktop notification).
+    pub notify: Option<Notify>,
     /// How amounts and dates are written.
     pub locale: Locale,
     /// How often the selected organization is refreshed by itself (`None`: never).
@@ -59,6 +76,8 @@ impl Default for Preferences {
             no_color: false,
             prefetch: true,
             background_sync: true,
+            sync_every: DEFAULT_SYNC_EVERY,
+            notify: None,
             refresh_every: Some(DEFAULT_REFRESH),
             locale: Locale::default(),
             test_panic: false,
@@ -94,6 +113,29 @@ impl Preferences {
             Some(secs) => Some(std::time::Duration::from_secs(secs.max(MIN_REFRESH_SECS))),
             None => Some(DEFAULT_REFRESH),
         };
+        let sync_every = match env("QONTO_TUI_SYNC_EVERY") {
+            None => DEFAULT_SYNC_EVERY,
+            Some(text) => {
+                std::time::Duration::from_secs(text.trim().parse::<u64>().map_err(|_| {
+                    format!(
+                        "QONTO_TUI_SYNC_EVERY={:?} is not a number of seconds",
+                        qonto_client::printable::printable(&text, 40)
+                    )
+                })?)
+                .max(MIN_SYNC_EVERY)
+            }
+        };
+        let notify = match env("QONTO_TUI_NOTIFY").as_deref() {
+            None | Some("" | "off") => None,
+            Some("osc9") => Some(Notify::Osc9),
+            Some("osc777") => Some(Notify::Osc777),
+            Some(other) => {
+                return Err(format!(
+                    "QONTO_TUI_NOTIFY={:?}: osc9 (iTerm2, WezTerm, Windows Terminal, kitty), osc777 (foot, urxvt, Konsole) or off",
+                    qonto_client::printable::printable(other, 40)
+                ));
+            }
+        };
         let keys: BTreeMap<String, Vec<String>> = keys
             .unwrap_or_default()
             .into_iter()
@@ -105,6 +147,8 @@ impl Preferences {
             no_color: env("NO_COLOR").is_some(),
             prefetch: env("QONTO_TUI_PREFETCH").is_none_or(|v| v != "off"),
             background_sync: env("QONTO_TUI_SYNC").is_none_or(|v| v != "off"),
+            sync_every,
+            notify,
             refresh_every,
             locale,
             test_panic: env("QONTO_TUI_TEST_PANIC").is_some_and(|v| v == "1"),

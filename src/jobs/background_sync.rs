@@ -16,8 +16,6 @@ use crate::books::sync::{Budget, Pace, Progress, sync_org};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 
-/// Between two passes: what changed since is then asked for (a few requests per organization).
-pub const EVERY: Duration = Duration::from_secs(120);
 /// Progress is sent at most this often per organization (each message redraws the screen).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
 
@@ -52,15 +50,16 @@ pub struct BackgroundSync {
 
 impl BackgroundSync {
     /// Starts syncing `orgs` (in that order, unless the user selects another) once the books
-    /// are open, then again every `EVERY`. Nothing happens when they never open.
+    /// are open, then again after `every`. Nothing happens when they never open.
     pub fn start(
         api: Arc<ApiClient>,
         cache: CacheSlot,
         orgs: Vec<UserOrganization>,
+        every: Duration,
         to_app: UnboundedSender<Msg>,
     ) -> Self {
         let queue = Queue::default();
-        let task = tokio::spawn(run(api, cache, orgs, queue.clone(), to_app));
+        let task = tokio::spawn(run(api, cache, orgs, queue.clone(), every, to_app));
         Self { queue, task }
     }
 
@@ -85,6 +84,7 @@ async fn run(
     cache: CacheSlot,
     orgs: Vec<UserOrganization>,
     queue: Queue,
+    every: Duration,
     to_app: UnboundedSender<Msg>,
 ) {
     let Some(opened) = cache.wait_open().await else {
@@ -128,7 +128,15 @@ async fn run(
             )
             .await;
             let state = match result {
-                Ok(_) => OrgSync::Done,
+                Ok(report) => {
+                    if report.arrived > 0 {
+                        let _ = to_app.send(Msg::Synced(SyncNews::Arrived {
+                            org: org.id.clone(),
+                            count: report.arrived,
+                        }));
+                    }
+                    OrgSync::Done
+                }
                 Err(e) => {
                     tracing::info!("background sync of an organization failed: {e}");
                     OrgSync::Failed(qonto_client::printable::printable(&e.to_string(), 200))
@@ -142,6 +150,6 @@ async fn run(
         };
         let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts()));
         let _ = to_app.send(Msg::Synced(SyncNews::Finished { stored }));
-        tokio::time::sleep(EVERY).await;
+        tokio::time::sleep(every).await;
     }
 }

@@ -41,6 +41,7 @@ pub struct Worker {
     /// Keeping the local books in sync (off with `QONTO_TUI_SYNC=off`).
     background_sync: Option<background_sync::BackgroundSync>,
     sync_enabled: bool,
+    sync_every: std::time::Duration,
     /// The generation of the newest search asked for.
     latest_search: Arc<std::sync::atomic::AtomicU64>,
 }
@@ -56,6 +57,7 @@ impl Worker {
     ) -> Self {
         let prefetch = config.preferences.prefetch;
         let sync_enabled = config.preferences.background_sync && config.cache;
+        let sync_every = config.preferences.sync_every;
         Self {
             session,
             config,
@@ -63,6 +65,7 @@ impl Worker {
             cache,
             background_sync: None,
             sync_enabled,
+            sync_every,
             latest_search: Arc::default(),
             api,
             sources,
@@ -192,6 +195,7 @@ impl Worker {
                         self.api.clone(),
                         self.cache.clone(),
                         orgs,
+                        self.sync_every,
                         self.to_app.clone(),
                     ));
                 }

@@ -112,7 +112,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .get(&org.id)
             .filter(|n| **n > 0)
             .map(|n| format!("⚠{n}"));
-        let sync_mark = app.sync.mark(&org.id).or(receipts).filter(|_| width >= 20);
+        let arrived = app
+            .arrivals
+            .get(&org.id)
+            .filter(|n| **n > 0)
+            .map(|n| format!("●{n}"));
+        let sync_mark = app
+            .sync
+            .mark(&org.id)
+            .or(arrived)
+            .or(receipts)
+            .filter(|_| width >= 20);
         let mark_width = sync_mark.as_ref().map_or(0, |m| m.chars().count() + 1);
         let name_width = width.saturating_sub(right.chars().count() + 2 + mark_width);
         let marker = if row == app.selected { "▸ " } else { "  " };
@@ -125,6 +135,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         if let Some(mark) = sync_mark {
             let style = if mark == "!" || mark.starts_with('⚠') {
                 theme.warning()
+            } else if mark.starts_with('●') {
+                theme.credit()
             } else {
                 theme.dim()
             };

@@ -108,6 +108,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             app.missing_receipts = counts.into_iter().collect();
             Vec::new()
         }
+        Msg::Synced(super::sync_view::SyncNews::Arrived { org, count }) => arrived(app, org, count),
         Msg::Synced(news) => {
             let pass_ended = matches!(news, super::sync_view::SyncNews::Finished { .. });
             app.sync.apply(news, app.now);
@@ -120,4 +121,36 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::SourceAdded(result) => sources::added(app, result),
         Msg::SourceRemoved(result) => sources::removed(app, result),
     }
+}
+
+/// New transactions arrived on `org` (the background sync found them): marked on its row
+/// until it is looked at, said on the status line, and told to the terminal if asked. On the
+/// organization on screen, its data is fetched again so they show.
+fn arrived(app: &mut App, org: String, count: usize) -> Vec<Cmd> {
+    let name = app
+        .org_list()
+        .iter()
+        .find(|o| o.id == org)
+        .map(|o| qonto_client::printable::printable(o.display_name(), 60))
+        .unwrap_or_else(|| "an organization".into());
+    let text = if count == 1 {
+        format!("1 new transaction in {name}")
+    } else {
+        format!("{count} new transactions in {name}")
+    };
+    navigation::set_status(
+        app,
+        super::state::Notice::Text(text.clone()),
+        super::state::Tone::Info,
+    );
+    let mut cmds = Vec::new();
+    if let Some(how) = app.notify {
+        cmds.push(super::msg::Effect::Notify(how, format!("qonto-tui: {text}")).into());
+    }
+    if app.selected_org_id().as_deref() == Some(org.as_str()) {
+        cmds.extend(navigation::refresh_quietly(app));
+    } else {
+        *app.arrivals.entry(org).or_default() += count;
+    }
+    cmds
 }

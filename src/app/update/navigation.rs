@@ -34,6 +34,14 @@ pub(super) fn set_status(app: &mut App, notice: Notice, tone: Tone) {
     });
 }
 
+/// The selected organization's data fetched again, without a word on the status line.
+pub(super) fn refresh_quietly(app: &mut App) -> Vec<Cmd> {
+    match app.selected_org_id() {
+        Some(org) => plan_org(app, &org, Freshness::Refresh),
+        None => Vec::new(),
+    }
+}
+
 pub(super) fn refresh(app: &mut App) -> Vec<Cmd> {
     let Some(org) = app.selected_org_id() else {
         return load_orgs(app);
@@ -67,7 +75,11 @@ pub(super) fn refresh_all(app: &mut App) -> Vec<Cmd> {
 /// The selection changed: load what the new place shows.
 pub(super) fn select_changed(app: &mut App) -> Vec<Cmd> {
     match app.selected_org_id() {
-        Some(org) => plan_org(app, &org, Freshness::Missing),
+        Some(org) => {
+            // Looked at: what arrived there is no longer news.
+            app.arrivals.remove(&org);
+            plan_org(app, &org, Freshness::Missing)
+        }
         None => Vec::new(),
     }
 }
