@@ -86,6 +86,8 @@ pub enum Msg {
     },
     /// A transaction's receipts were opened or saved (what was done), or why not.
     ReceiptsPlaced(Result<String, String>),
+    /// Where a list was exported, and how many transactions; or why it was not.
+    Exported(Result<(String, usize), String>),
     /// The group's cash, from the local books.
     CashLoaded(Result<Box<crate::books::GroupCash>, String>),
     /// How many transactions miss their receipt, per organization, in the local books.
@@ -211,6 +213,8 @@ pub enum Job {
     },
     /// Work out the group's cash from the local books.
     Cash,
+    /// Write a list from the local books as CSV into the download folder.
+    Export(ExportWhat),
     /// Fetch a transaction's receipts from Qonto and open them, or save them (`save`) to the
     /// download folder, named `stem` and the file's name.
     Receipts {
@@ -288,4 +292,17 @@ impl From<Fetch> for Cmd {
     fn from(fetch: Fetch) -> Self {
         Cmd::Job(Job::Fetch(fetch))
     }
+}
+
+/// Which list `e` exports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportWhat {
+    /// An account's transactions, as its list shows them; `name` goes into the file's name.
+    Account {
+        account: String,
+        name: String,
+        declined: bool,
+    },
+    /// Every match of a search.
+    Search { text: String },
 }

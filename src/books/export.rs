@@ -2,7 +2,7 @@
 //! period's ends) and its transactions of a period, oldest first, streamed a row at a time so
 //! that 150,000 of them never sit in memory together.
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
 
@@ -63,6 +63,41 @@ pub struct WithReceipts {
     pub counterparty: Option<String>,
     pub amount_cents: i64,
     pub attachments: usize,
+}
+
+/// The columns [`export_row`] reads, in its order.
+const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_type, counterparty,
+    counterparty_iban, counterparty_bic, label, reference, note, category, emitted_at,
+    settled_at, vat_amount_cents, attachment_ids, missing_receipt";
+
+/// A row of [`ROW_COLUMNS`] as an export writes it.
+fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
+    let side: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
+    let attachments: Option<String> = r.get(16)?;
+    Ok(ExportRow {
+        id: r.get(0)?,
+        amount_cents: signed(r.get::<_, Option<i64>>(1)?.unwrap_or(0), &side),
+        currency: r
+            .get::<_, Option<String>>(2)?
+            .unwrap_or_else(|| "EUR".into()),
+        side,
+        status: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        operation_type: r.get(5)?,
+        counterparty: r.get(6)?,
+        counterparty_iban: r.get(7)?,
+        counterparty_bic: r.get(8)?,
+        label: r.get(9)?,
+        reference: r.get(10)?,
+        note: r.get(11)?,
+        category: r.get(12)?,
+        emitted_at: r.get(13)?,
+        settled_at: r.get(14)?,
+        vat_amount_cents: r.get(15)?,
+        attachments: attachments
+            .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
+            .map_or(0, |a| a.len()),
+        missing_receipt: r.get::<_, i64>(17)? == 1,
+    })
 }
 
 /// `amount` signed by `side` (Qonto's amounts are absolute).
@@ -142,9 +177,7 @@ impl Books {
     ) -> anyhow::Result<usize> {
         let marks = vec!["?"; statuses.len()].join(", ");
         let mut q = self.db.prepare_cached(&format!(
-            "SELECT id, amount_cents, currency, side, status, operation_type, counterparty,
-                    counterparty_iban, counterparty_bic, label, reference, note, category,
-                    emitted_at, settled_at, vat_amount_cents, attachment_ids, missing_receipt
+            "SELECT {ROW_COLUMNS}
              FROM transactions
              WHERE account_id = ? AND (? IS NULL OR sort_at >= ?) AND (? IS NULL OR sort_at < ?)
                AND status IN ({marks})
@@ -161,32 +194,7 @@ impl Books {
         let mut rows = q.query(rusqlite::params_from_iter(values))?;
         let mut count = 0;
         while let Some(r) = rows.next()? {
-            let side: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
-            let attachments: Option<String> = r.get(16)?;
-            each(ExportRow {
-                id: r.get(0)?,
-                amount_cents: signed(r.get::<_, Option<i64>>(1)?.unwrap_or(0), &side),
-                currency: r
-                    .get::<_, Option<String>>(2)?
-                    .unwrap_or_else(|| "EUR".into()),
-                side,
-                status: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                operation_type: r.get(5)?,
-                counterparty: r.get(6)?,
-                counterparty_iban: r.get(7)?,
-                counterparty_bic: r.get(8)?,
-                label: r.get(9)?,
-                reference: r.get(10)?,
-                note: r.get(11)?,
-                category: r.get(12)?,
-                emitted_at: r.get(13)?,
-                settled_at: r.get(14)?,
-                vat_amount_cents: r.get(15)?,
-                attachments: attachments
-                    .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
-                    .map_or(0, |a| a.len()),
-                missing_receipt: r.get::<_, i64>(17)? == 1,
-            })?;
+            each(export_row(r)?)?;
             count += 1;
         }
         Ok(count)
@@ -225,6 +233,61 @@ impl Books {
                     .map_or(0, |a| a.len()),
             })
         })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// One transaction as an export writes it, with its account's names (balances left out).
+    pub fn export_row(&self, id: &str) -> Result<Option<(AccountHead, ExportRow)>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT t.org_id, o.name, o.legal_name, t.account_id, a.name, a.iban, a.currency
+             FROM transactions t
+             LEFT JOIN organizations o ON o.id = t.org_id
+             LEFT JOIN accounts a ON a.id = t.account_id
+             WHERE t.id = ?1",
+        )?;
+        let head = q
+            .query_row([id], |r| {
+                Ok(AccountHead {
+                    org_id: r.get(0)?,
+                    org_name: r.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    org_legal_name: r.get(2)?,
+                    account_id: r.get(3)?,
+                    account_name: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+                    iban: r.get(5)?,
+                    currency: r
+                        .get::<_, Option<String>>(6)?
+                        .unwrap_or_else(|| "EUR".into()),
+                    closing_cents: None,
+                    opening_cents: None,
+                })
+            })
+            .optional()?;
+        let Some(head) = head else {
+            return Ok(None);
+        };
+        let row = self
+            .db
+            .prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS} FROM transactions WHERE id = ?1"
+            ))?
+            .query_row([id], export_row)
+            .optional()?;
+        Ok(row.map(|row| (head, row)))
+    }
+
+    /// An account's transactions, newest first, as its list shows them (declined ones only if
+    /// `with_declined`).
+    pub fn account_transaction_ids(
+        &self,
+        account_id: &str,
+        with_declined: bool,
+    ) -> Result<Vec<String>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT id FROM transactions
+             WHERE account_id = ?1 AND (?2 OR status != 'declined')
+             ORDER BY sort_at DESC, id DESC",
+        )?;
+        let rows = q.query_map(params![account_id, with_declined], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 

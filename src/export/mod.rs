@@ -148,3 +148,22 @@ pub fn export(
     sink.finish()?;
     Ok(written)
 }
+
+/// Writes the transactions `ids` (in that order; those no longer stored are skipped) to
+/// `sink`, and finishes it: a list as the app shows it, whatever organizations it crosses.
+pub fn export_ids(books: &Books, ids: &[String], sink: &mut dyn Sink) -> anyhow::Result<Written> {
+    let mut written = Written::default();
+    for id in ids {
+        let Some((head, row)) = books.export_row(id)? else {
+            continue;
+        };
+        *written
+            .totals_cents
+            .entry(row.currency.clone())
+            .or_default() += row.amount_cents;
+        written.transactions += 1;
+        sink.row(&head, &row)?;
+    }
+    sink.finish()?;
+    Ok(written)
+}

@@ -102,7 +102,7 @@ pub fn file_name(stem: &str, name: &str) -> String {
 }
 
 /// `path`, or `name (2).ext`… when it exists: nothing of the user's is overwritten.
-fn free_path(folder: &Path, name: &str) -> PathBuf {
+pub(crate) fn free_path(folder: &Path, name: &str) -> PathBuf {
     let first = folder.join(name);
     if !first.exists() {
         return first;
@@ -117,7 +117,7 @@ fn free_path(folder: &Path, name: &str) -> PathBuf {
         .unwrap_or(first)
 }
 
-fn download_folder() -> PathBuf {
+pub(crate) fn download_folder() -> PathBuf {
     directories::UserDirs::new()
         .and_then(|u| u.download_dir().map(Path::to_path_buf))
         .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))

@@ -291,6 +291,30 @@ impl Cache {
             .map_err(|e| format!("the local copy could not be searched: {e}"))
     }
 
+    /// An account's transaction ids, newest first.
+    pub fn account_ids(&self, account: &str, declined: bool) -> Result<Vec<String>, String> {
+        self.reads()
+            .account_transaction_ids(account, declined)
+            .map_err(|e| format!("the local copy could not be read: {e}"))
+    }
+
+    /// The ids of at most `limit` matches of `query`, newest first.
+    pub fn search_ids(
+        &self,
+        query: &crate::search::Query,
+        limit: usize,
+    ) -> Result<Vec<String>, String> {
+        self.reads()
+            .search(query, limit, limit)
+            .map(|(found, _)| found.into_iter().map(|f| f.id).collect())
+            .map_err(|e| format!("the local copy could not be searched: {e}"))
+    }
+
+    /// `read` with the read-only connection (the writer's where there is none).
+    pub fn with_reader<T>(&self, read: impl FnOnce(&Books) -> T) -> T {
+        read(&self.reads())
+    }
+
     /// Transactions missing their receipt, per organization.
     pub fn missing_receipts(&self) -> Vec<(String, i64)> {
         self.reads().missing_receipts().unwrap_or_default()

@@ -4,6 +4,7 @@
 pub mod attachments;
 mod background_sync;
 pub mod cache;
+mod export;
 pub mod fetch;
 mod sign_in;
 mod slots;
@@ -161,6 +162,22 @@ impl Worker {
                     .await
                     .map_err(|e| qonto_client::printable::printable(&e, 300));
                     let _ = tx.send(Msg::ReceiptsPlaced(result));
+                });
+            }
+            Job::Export(what) => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                let decimal = self.config.preferences.locale.decimal;
+                tokio::task::spawn_blocking(move || {
+                    let result = match cache.opened() {
+                        Some(cache) => export::to_downloads(cache, &what, decimal).map(|(p, n)| {
+                            (
+                                qonto_client::printable::printable(&p.display().to_string(), 300),
+                                n,
+                            )
+                        }),
+                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                    };
+                    let _ = tx.send(Msg::Exported(result));
                 });
             }
             Job::Cash => {

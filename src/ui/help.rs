@@ -24,25 +24,15 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
                 Span::raw(b.help),
             ]));
         }
-        lines.push(Line::from(""));
+        if section != Section::Everywhere {
+            lines.push(Line::from(""));
+        }
     }
     // What the marks on the organizations' rows say.
     lines.push(Line::from(Span::styled(
-        "Marks on organizations",
-        theme.header(),
+        "Rows: ↻ syncing · ! sync failed · ●N new · ⚠N missing receipts",
+        theme.dim(),
     )));
-    for (mark, meaning) in [
-        ("↻ 40%", "its books are being synced"),
-        ("!", "its last sync failed (the status line says why)"),
-        ("●3", "3 transactions arrived since you looked at it"),
-        ("⚠5", "5 transactions miss their receipt"),
-    ] {
-        lines.push(Line::from(vec![
-            Span::styled(format!("  {mark:<8}"), theme.key()),
-            Span::raw(meaning),
-        ]));
-    }
-    lines.push(Line::from(""));
     let close = app.keys.label(Mode::Help, Action::Cancel);
     lines.push(Line::from(Span::styled(
         format!("Mouse: click selects, the wheel scrolls.  Any of {close} closes this."),

@@ -100,7 +100,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     let keys = if view.form.is_some() {
         "the form writes the query above; Tab shows the results"
     } else {
-        "↑↓ move · Enter open · Tab filters as a form · Esc close · e.g. urssaf >1000 2026-10 missing:receipt"
+        "↑↓ move · Enter open · Tab filters as a form · ^E export CSV · Esc close · e.g. urssaf >1000 2026-10 missing:receipt"
     };
     let mut spans = Vec::new();
     if let Some(since) = view.waiting_since {

@@ -186,6 +186,13 @@ pub(super) fn defaults() -> Vec<Binding> {
             "the group's cash: balances, in and out",
             Everywhere,
         ),
+        bind(
+            Main,
+            Export,
+            &[ch('e')],
+            "export these transactions as CSV (^E in search)",
+            DataPane,
+        ),
         bind(Main, Help, &[ch('?')], "this help", Everywhere),
         bind(
             Main,

@@ -83,10 +83,12 @@ pub enum Action {
     Receipts,
     /// The group's cash: every organization's accounts, balances and flows.
     Cash,
+    /// Write the list on screen (an account's transactions) as CSV to the download folder.
+    Export,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 37] = [
+    const NAMES: [(Action, &'static str); 38] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -124,6 +126,7 @@ impl Action {
         (Action::Search, "search"),
         (Action::Receipts, "receipts"),
         (Action::Cash, "cash"),
+        (Action::Export, "export"),
     ];
 
     pub fn name(self) -> &'static str {

@@ -268,6 +268,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
             app.cash = Some(Default::default());
             vec![super::super::msg::Job::Cash.into()]
         }
+        Action::Export => export_on_screen(app),
         Action::RemoveOrg => sources::open_remove(app),
         Action::RevealIban => {
             app.reveal_ibans = !app.reveal_ibans;
@@ -285,4 +286,49 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         | Action::Submit => Vec::new(),
     };
     Outcome::Handled(cmds)
+}
+
+/// `e`: the selected account's transactions, as listed, written as CSV to the download folder.
+fn export_on_screen(app: &mut App) -> Vec<Cmd> {
+    use super::super::msg::{ExportWhat, Job};
+    use super::super::state::{Notice, Tab, Tone};
+    let account = app
+        .selected_org_id()
+        .filter(|_| app.tab == Tab::Transactions)
+        .and_then(|org| Some((org.clone(), app.current_account(&org)?)));
+    let Some((org, account)) = account else {
+        super::navigation::set_status(
+            app,
+            Notice::Text(
+                "e exports a list of transactions: open the Transactions tab, or a search (s, then ^E)"
+                    .into(),
+            ),
+            Tone::Info,
+        );
+        return Vec::new();
+    };
+    let org_name = app
+        .selected_org()
+        .map(|o| o.display_name().to_string())
+        .unwrap_or_default();
+    let account_name = app
+        .data
+        .get(&org)
+        .and_then(|d| d.overview.value())
+        .and_then(|(o, _)| {
+            o.bank_accounts
+                .iter()
+                .find(|a| a.key() == Some(account.as_str()))
+                .and_then(|a| a.name.clone())
+        })
+        .unwrap_or_default();
+    super::navigation::set_status(app, Notice::Text("exporting…".into()), Tone::Info);
+    vec![
+        Job::Export(ExportWhat::Account {
+            account,
+            name: format!("{org_name} {account_name}"),
+            declined: app.show_declined,
+        })
+        .into(),
+    ]
 }

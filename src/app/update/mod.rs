@@ -89,6 +89,17 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Stored(what) => stored::stored(app, what),
         Msg::SearchAnswered { generation, result } => search::answered(app, generation, result),
         Msg::DetailLoaded { id, result } => search::detail_loaded(app, &id, result),
+        Msg::Exported(result) => {
+            let (text, tone) = match result {
+                Ok((path, n)) => (
+                    format!("exported {n} transactions to {path}"),
+                    super::state::Tone::Success,
+                ),
+                Err(why) => (why, super::state::Tone::Error),
+            };
+            navigation::set_status(app, super::state::Notice::Text(text), tone);
+            Vec::new()
+        }
         Msg::ReceiptsPlaced(result) => {
             if let Some(view) = app.search.as_mut() {
                 view.receipts = Some(Some(result));

@@ -53,6 +53,19 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit(app);
     }
+    // ^E: every match written as CSV (typing takes the plain letters).
+    if key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('e')
+        && let Some(view) = app.search.as_ref()
+    {
+        let text = view.input.value().to_string();
+        super::navigation::set_status(
+            app,
+            super::super::state::Notice::Text("exporting…".into()),
+            super::super::state::Tone::Info,
+        );
+        return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
+    }
     let page = app.page_rows.max(1) as isize;
     let detail_open = app.search.as_ref().is_some_and(|v| v.detail.is_some());
     if detail_open && key.code == KeyCode::Char('i') {

@@ -1,0 +1,60 @@
+//! `e` in the app: the list on screen (an account's transactions, or a search's matches)
+//! written from the local copy as CSV into the download folder, in the locale's style.
+
+use std::path::PathBuf;
+
+use super::attachments::{download_folder, free_path};
+use super::cache::Cache;
+use crate::app::msg::ExportWhat;
+use crate::export::{CsvStyle, Format, export_ids, sink};
+
+/// A search exports at most this many matches (a spreadsheet's comfortable size).
+const MAX_MATCHES: usize = 200_000;
+
+/// Writes `what` and says where, and how many transactions.
+pub fn to_downloads(
+    cache: &Cache,
+    what: &ExportWhat,
+    decimal: char,
+) -> Result<(PathBuf, usize), String> {
+    let ids = match what {
+        ExportWhat::Account {
+            account, declined, ..
+        } => cache.account_ids(account, *declined)?,
+        ExportWhat::Search { text } => {
+            let query = crate::search::parse(text).map_err(|e| e.to_string())?;
+            cache.search_ids(&query, MAX_MATCHES)?
+        }
+    };
+    let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
+    let name = match what {
+        ExportWhat::Account { name, .. } => format!("qonto-tui {name} {stamp}.csv"),
+        ExportWhat::Search { .. } => format!("qonto-tui search {stamp}.csv"),
+    };
+    let name: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let folder = download_folder();
+    let path = free_path(&folder, &name);
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("{} could not be written: {e}", path.display()))?;
+    let style = CsvStyle::for_decimal(decimal, true);
+    let written = cache.with_reader(|books| -> anyhow::Result<usize> {
+        let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
+        Ok(export_ids(books, &ids, out.as_mut())?.transactions)
+    });
+    match written {
+        Ok(n) => Ok((path, n)),
+        Err(e) => {
+            let _ = std::fs::remove_file(&path);
+            Err(format!("the export failed: {e}"))
+        }
+    }
+}
