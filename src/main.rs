@@ -45,8 +45,9 @@ struct Cli {
 const AFTER_HELP: &str = "Settings come from the environment (QONTO_CLIENT_ID, QONTO_CLIENT_SECRET, QONTO_REDIRECT_URI, \
 QONTO_ENVIRONMENT=production|sandbox, QONTO_AUTH_URL, QONTO_TOKEN_URL, QONTO_API_BASE_URL, QONTO_STAGING_TOKEN, \
 QONTO_SCOPES) or the TOML file at QONTO_TUI_CONFIG (default: config.toml in the platform config dir).
-Exit codes: 0 ok, 1 error, 2 usage (search: a query that cannot be read), 3 partly done (sync) \
-or nothing found (search), 4 not signed in (status, orgs).";
+Exit codes: 0 ok, 1 error (statements, receipts: some files could not be fetched), 2 usage \
+(a query, date or option that cannot be read), 3 partly done (sync) or nothing found (search, \
+export, statements, receipts), 4 not signed in (status, orgs, watch).";
 
 #[derive(Debug, Subcommand)]
 enum Command {
