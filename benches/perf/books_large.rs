@@ -172,6 +172,7 @@ pub async fn large_books() {
         latency: L,
         ..Faults::default()
     });
+    let export_env = env.clone();
     let app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
     let (samples, scrolled, before, peak, after, typing) = blocking(move || {
         let mut app = app;
@@ -295,6 +296,25 @@ pub async fn large_books() {
         ),
         "< 80 MB",
     );
+    // Exports of three organizations' books: 3 × 2 accounts × 25,000 = 150,000 transactions.
+    let orgs: Vec<String> = sb.data().orgs[..3].iter().map(|o| o.id.clone()).collect();
+    for format in ["csv", "json", "ofx", "camt053"] {
+        let env = export_env.clone();
+        let out = home.dir.join(format!("export.{format}"));
+        let orgs = orgs.clone();
+        let (took, peak, rows) = blocking(move || export_run(&env, &orgs, format, &out)).await;
+        row(
+            &format!(
+                "export of {rows} transactions (3 organizations) as {format}, from {stored} stored"
+            ),
+            format!(
+                "{:.2} s, {:.1} MB peak RSS",
+                took.as_secs_f64(),
+                peak as f64 / 1024.0
+            ),
+            "report",
+        );
+    }
     row(
         "books of 1,000,000 transactions: written in, size on disk",
         format!(
@@ -305,4 +325,43 @@ pub async fn large_books() {
         ),
         "report",
     );
+}
+
+/// Runs `qonto-tui export` of `orgs` as `format` into `out`: its time, its peak RSS (KiB, read
+/// from /proc while it runs) and the transactions it says it wrote.
+fn export_run(
+    env: &[(String, String)],
+    orgs: &[String],
+    format: &str,
+    out: &std::path::Path,
+) -> (Duration, u64, u64) {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_qonto-tui"));
+    c.args(["export", "--format", format, "--json", "--output"])
+        .arg(out)
+        .stdout(std::process::Stdio::piped());
+    for org in orgs {
+        c.args(["--org", org]);
+    }
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let started = Instant::now();
+    let mut child = c.spawn().unwrap();
+    let pid = child.id();
+    let mut peak = 0;
+    while child.try_wait().unwrap().is_none() {
+        peak = peak.max(app_helpers::proc_status(pid, "VmHWM:"));
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    let took = started.elapsed();
+    let mut stdout = String::new();
+    use std::io::Read;
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut stdout)
+        .unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&stdout).unwrap_or_default();
+    (took, peak, summary["transactions"].as_u64().unwrap_or(0))
 }
