@@ -297,7 +297,15 @@ pub async fn large_books() {
         "< 80 MB",
     );
     // Exports of three organizations' books: 3 × 2 accounts × 25,000 = 150,000 transactions.
-    let orgs: Vec<String> = sb.data().orgs[..3].iter().map(|o| o.id.clone()).collect();
+    // Organizations whose role shows balances (OFX and camt.053 state them), every status.
+    let orgs: Vec<String> = sb
+        .data()
+        .orgs
+        .iter()
+        .filter(|o| qonto_sandbox::data::role_sees_balances(&o.membership_role))
+        .take(3)
+        .map(|o| o.id.clone())
+        .collect();
     for format in ["csv", "json", "ofx", "camt053"] {
         let env = export_env.clone();
         let out = home.dir.join(format!("export.{format}"));
@@ -336,9 +344,17 @@ fn export_run(
     out: &std::path::Path,
 ) -> (Duration, u64, u64) {
     let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_qonto-tui"));
-    c.args(["export", "--format", format, "--json", "--output"])
-        .arg(out)
-        .stdout(std::process::Stdio::piped());
+    c.args([
+        "export",
+        "--format",
+        format,
+        "--json",
+        "--status",
+        "completed,pending,declined",
+    ])
+    .arg("--output")
+    .arg(out)
+    .stdout(std::process::Stdio::piped());
     for org in orgs {
         c.args(["--org", org]);
     }
