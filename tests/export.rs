@@ -129,6 +129,16 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         bytes.starts_with("\u{feff}".as_bytes()),
         "a byte-order mark for Excel"
     );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&csv_path).unwrap().permissions().mode();
+        assert_eq!(
+            mode & 0o777,
+            0o600,
+            "bank lines readable by their owner only"
+        );
+    }
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(b';')
         .from_reader(&bytes[3..]);
@@ -296,6 +306,21 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     );
     let camt = std::fs::read_to_string(&camt_path).unwrap();
     assert!(camt.matches("<Ntry>").count() >= expected.len());
+
+    // A reader that stops early (`| head`) is no failure.
+    let mut head = app(&sb, &home);
+    head.envs(env.iter().cloned())
+        .args(["export", "--all", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = head.spawn().unwrap();
+        drop(child.stdout.take());
+        child.wait().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(status.code(), Some(0));
 
     // What was asked wrongly is said, with exit code 2; an empty period exits 3.
     let out = run(&["export", "--month", &month], &[]).await.unwrap();

@@ -144,7 +144,14 @@ pub fn write_file(
     let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
         let stdout = std::io::stdout().lock();
         let mut sink = sink(format, style, Box::new(stdout), now)?;
-        return export(books, format, orgs, period, statuses, sink.as_mut());
+        return match export(books, format, orgs, period, statuses, sink.as_mut()) {
+            // The reader stopped early (`| head`): what it wanted, it has.
+            Err(e) if broken_pipe(&e) => Ok(Written {
+                reader_left: true,
+                ..Written::default()
+            }),
+            other => other,
+        };
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
@@ -153,7 +160,7 @@ pub fn write_file(
     aside.push(".part");
     let aside = PathBuf::from(aside);
     let result = (|| {
-        let file = std::fs::File::create(&aside)?;
+        let file = crate::export::private_file(&aside)?;
         let mut sink = sink(format, style, Box::new(file), now)?;
         let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
         drop(sink);
@@ -243,7 +250,8 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 all.accounts
             );
         }
-        Ok(if all.transactions == 0 {
+        let left = files.iter().any(|f| f.written.reader_left);
+        Ok(if all.transactions == 0 && !left {
             EXIT_NOTHING
         } else {
             0
@@ -265,4 +273,13 @@ pub fn period_suffix(period: &Period) -> String {
         (None, Some(last)) => format!("-to-{last}"),
         (None, None) => String::new(),
     }
+}
+
+/// Whether `e` is a write to a reader that went away.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -80,7 +80,7 @@ pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let mut aside = path.as_os_str().to_owned();
     aside.push(".part");
-    std::fs::write(&aside, bytes)?;
+    std::io::Write::write_all(&mut crate::export::private_file(Path::new(&aside))?, bytes)?;
     std::fs::rename(&aside, path)
 }
 

@@ -99,6 +99,9 @@ pub struct Written {
     pub transactions: usize,
     /// The signed sum of what was written, in cents, per currency.
     pub totals_cents: BTreeMap<String, i64>,
+    /// The reader of standard output went away before the end (`| head`): not a failure.
+    #[serde(skip)]
+    pub reader_left: bool,
 }
 
 impl Written {
@@ -166,4 +169,17 @@ pub fn export_ids(books: &Books, ids: &[String], sink: &mut dyn Sink) -> anyhow:
     }
     sink.finish()?;
     Ok(written)
+}
+
+/// A new file only its owner can read (bank lines, statements and receipts are private), or
+/// an existing one emptied.
+pub fn private_file(path: &std::path::Path) -> io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
 }

@@ -43,7 +43,7 @@ pub fn to_downloads(
         .collect();
     let folder = download_folder();
     let path = free_path(&folder, &name);
-    let file = std::fs::File::create(&path)
+    let file = crate::export::private_file(&path)
         .map_err(|e| format!("{} could not be written: {e}", path.display()))?;
     let style = CsvStyle::for_decimal(decimal, true);
     let written = cache.with_reader(|books| -> anyhow::Result<usize> {

@@ -149,11 +149,18 @@ fn arrived(app: &mut App, org: String, count: usize) -> Vec<Cmd> {
     } else {
         format!("{count} new transactions in {name}")
     };
-    navigation::set_status(
-        app,
-        super::state::Notice::Text(text.clone()),
-        super::state::Tone::Info,
-    );
+    // A fresh word of more weight (an export done, an error) is not covered by this one.
+    let weightier = app.status.as_ref().is_some_and(|s| {
+        s.tone != super::state::Tone::Info
+            && app.now.saturating_duration_since(s.at) < std::time::Duration::from_secs(5)
+    });
+    if !weightier {
+        navigation::set_status(
+            app,
+            super::state::Notice::Text(text.clone()),
+            super::state::Tone::Info,
+        );
+    }
     let mut cmds = Vec::new();
     if let Some(how) = app.notify {
         cmds.push(super::msg::Effect::Notify(how, format!("qonto-tui: {text}")).into());
