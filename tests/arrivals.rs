@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app_env};
 use common::pty::PtyApp;
 use qonto_sandbox::{Sandbox, SandboxOptions};
 
@@ -26,14 +26,7 @@ async fn new_transactions_are_marked_told_and_notified() {
     let home = Home::new("arrivals");
     let mut env = app_env(&sb, &home);
     // Synced once from the command line: the TUI's passes then find only what is new.
-    for args in [["login"], ["sync"]] {
-        let mut c = app(&sb, &home);
-        c.envs(env.iter().cloned()).args(args);
-        let out = tokio::task::spawn_blocking(move || output_within(c, WAIT))
-            .await
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-    }
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
     env.push(("QONTO_TUI_SYNC_EVERY".into(), "1".into()));
     env.push(("QONTO_TUI_NOTIFY".into(), "osc9".into()));
     tokio::task::spawn_blocking(move || {

@@ -8,7 +8,6 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use chrono::{Datelike, NaiveDate};
 use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::{Side, TxStatus, role_sees_balances};
 
@@ -44,27 +43,6 @@ fn cents(text: &str) -> i64 {
     if negative { -value } else { value }
 }
 
-/// The month before the sandbox's newest transaction: a whole month of books.
-fn last_whole_month(sb: &Sandbox) -> String {
-    let newest = sb
-        .data()
-        .orgs
-        .iter()
-        .flat_map(|o| o.accounts.iter())
-        .flat_map(|a| {
-            sb.ledger_now(a)
-                .transactions
-                .iter()
-                .map(|t| t.emitted_at)
-                .collect::<Vec<_>>()
-        })
-        .max()
-        .unwrap()
-        .date_naive();
-    let first = NaiveDate::from_ymd_opt(newest.year(), newest.month(), 1).unwrap();
-    first.pred_opt().unwrap().format("%Y-%m").to_string()
-}
-
 /// Where ISO 20022's camt.053.001.02 schema is: `scripts/test` fetches it from a package
 /// registry and names it in CAMT053_XSD.
 fn camt053_xsd() -> PathBuf {
@@ -97,7 +75,7 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     let out = run(&["sync"], &[]).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
-    let month = last_whole_month(&sb);
+    let month = common::last_whole_month(&sb);
     let all_orgs: Vec<String> = sb.data().orgs.iter().map(|o| o.id.clone()).collect();
     let expected = truth(&sb, &month, &all_orgs);
     assert!(

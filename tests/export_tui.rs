@@ -7,7 +7,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app, app_env, output_within};
 use common::pty::PtyApp;
 use qonto_sandbox::data::TxStatus;
 
@@ -35,25 +35,11 @@ fn csv_rows(path: &str) -> usize {
 async fn e_exports_the_account_on_screen_and_ctrl_e_a_search() {
     let sb = common::sandbox_for_the_app().await;
     let home = Home::new("export-tui");
-    let downloads = home.dir.join("Downloads");
-    std::fs::create_dir_all(home.dir.join("config")).unwrap();
-    std::fs::create_dir_all(&downloads).unwrap();
-    std::fs::write(
-        home.dir.join("config/user-dirs.dirs"),
-        format!("XDG_DOWNLOAD_DIR=\"{}\"\n", downloads.display()),
-    )
-    .unwrap();
+    let downloads = common::download_folder(&home);
     let mut env = app_env(&sb, &home);
     env.push(("HOME".into(), home.dir.display().to_string()));
     env.push(("LANG".into(), "en_US.UTF-8".into()));
-    for args in [["login"], ["sync"]] {
-        let mut c = app(&sb, &home);
-        c.envs(env.iter().cloned()).args(args);
-        let out = tokio::task::spawn_blocking(move || output_within(c, WAIT))
-            .await
-            .unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-    }
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
     let org = &sb.data().orgs[0];
     let account = org.accounts[0].name.clone();
     let listed = sb

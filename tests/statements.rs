@@ -4,30 +4,7 @@
 
 mod common;
 
-use chrono::{Datelike, NaiveDate};
-use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::TxStatus;
-
-/// The month before the sandbox's newest transaction, as `YYYY-MM`.
-fn last_whole_month(sb: &Sandbox) -> String {
-    let newest = sb
-        .data()
-        .orgs
-        .iter()
-        .flat_map(|o| o.accounts.iter())
-        .filter_map(|a| {
-            sb.ledger_now(a)
-                .transactions
-                .iter()
-                .map(|t| t.emitted_at)
-                .max()
-        })
-        .max()
-        .unwrap()
-        .date_naive();
-    let first = NaiveDate::from_ymd_opt(newest.year(), newest.month(), 1).unwrap();
-    first.pred_opt().unwrap().format("%Y-%m").to_string()
-}
 
 /// The bytes of each file a `--json` run listed, sorted.
 fn saved_bytes(stdout: &[u8]) -> Vec<Vec<u8>> {
@@ -51,11 +28,8 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
         c.envs(env.iter().cloned()).args(args);
         tokio::task::spawn_blocking(move || output_within(c, std::time::Duration::from_secs(120)))
     };
-    for args in [["login"], ["sync"]] {
-        let out = run(&args).await.unwrap();
-        assert!(out.status.success(), "{}", text(&out));
-    }
-    let month = last_whole_month(&sb);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let month = common::last_whole_month(&sb);
     let dir = tempfile::tempdir().unwrap();
     let dir_arg = dir.path().to_str().unwrap();
 
