@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use super::export::{EXIT_USAGE, ExportArgs, write_file};
+use super::export::{EXIT_USAGE, ExportArgs, csv_style, write_file};
 use super::files::{Saved, months, report};
 use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
 use super::reach::Reach;
@@ -13,7 +13,7 @@ use super::receipts::{fetch_receipts, receipt_jobs};
 use super::statements::save_statements;
 use crate::books::Period;
 use crate::config::Config;
-use crate::export::{CsvStyle, Format};
+use crate::export::Format;
 
 /// Each month from `first` to `last`, as a whole-month period with its `YYYY-MM`.
 fn each_month(first: (i32, u32), last: (i32, u32)) -> Vec<(String, Period, (i32, u32))> {
@@ -57,11 +57,10 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     crate::sources::listing::list(&reach.api, &reach.sources)
         .await
         .map_err(crate::auth::explain)?;
-    let style = CsvStyle::for_decimal(
-        args.decimal
-            .unwrap_or(crate::locale::Locale::from_env(&|k| std::env::var(k).ok()).decimal),
-        !args.no_bom,
-    );
+    let style = match csv_style(&args, true) {
+        Ok(style) => style,
+        Err(Usage(e)) => return usage(e),
+    };
     let folder = |org: &str, month: &str| -> PathBuf { dir.join(file_slug(org)).join(month) };
     let mut saved: Vec<Saved> = Vec::new();
     let mut failed = Vec::new();

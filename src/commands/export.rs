@@ -72,7 +72,8 @@ struct Plan {
     style: CsvStyle,
 }
 
-fn csv_style(args: &ExportArgs, to_file: bool) -> Result<CsvStyle, Usage> {
+/// The CSV style the flags and the locale ask for; a file gets a byte-order mark.
+pub(super) fn csv_style(args: &ExportArgs, to_file: bool) -> Result<CsvStyle, Usage> {
     let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
     let decimal = args.decimal.unwrap_or(locale.decimal);
     if decimal != ',' && decimal != '.' {
