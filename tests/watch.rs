@@ -56,6 +56,22 @@ async fn watch_prints_each_new_transaction_once_and_survives_an_outage() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out));
 
+    // A pause no clock can hold is refused, not a crash.
+    for every in ["1e30", "NaN", "0.5"] {
+        let mut bad = app(&sb, &home);
+        bad.envs(env.iter().cloned())
+            .args(["watch", "--every", every]);
+        let out = tokio::task::spawn_blocking(move || output_within(bad, Duration::from_secs(30)))
+            .await
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "--every {every}: {}",
+            text(&out)
+        );
+    }
+
     let before = emitted(&sb);
     let started = Utc::now();
     let mut watch = app(&sb, &home);

@@ -88,8 +88,8 @@ fn line(event: &Event, as_json: bool) -> String {
 }
 
 pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
-    if !(args.every.is_finite() && args.every >= 1.0) {
-        eprintln!("qonto-tui watch: --every is at least 1 second");
+    if !(1.0..=86_400.0).contains(&args.every) {
+        eprintln!("qonto-tui watch: --every is between 1 second and 86400 (a day)");
         return Ok(EXIT_USAGE);
     }
     let every = Duration::from_secs_f64(args.every);
@@ -170,7 +170,10 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
                     eprintln!("qonto-tui watch: Qonto cannot be reached ({e}); trying again.");
                 }
                 failures = failures.saturating_add(1);
-                (every * 2u32.saturating_pow(failures.min(8))).min(MAX_PAUSE.max(every))
+                every
+                    .checked_mul(2u32.saturating_pow(failures.min(8)))
+                    .unwrap_or(MAX_PAUSE)
+                    .min(MAX_PAUSE.max(every))
             }
             (None, false) => {
                 if failures == 0 {
