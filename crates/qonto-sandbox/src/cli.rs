@@ -75,8 +75,9 @@ pub struct SandboxArgs {
 
 fn positive_seconds(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
-        Ok(secs) if secs.is_finite() && secs >= 0.1 => Ok(secs),
-        _ => Err("a number of seconds, 0.1 or more".to_string()),
+        // A day at most: a Duration cannot hold every finite float.
+        Ok(secs) if (0.1..=86_400.0).contains(&secs) => Ok(secs),
+        _ => Err("a number of seconds, from 0.1 to 86400".to_string()),
     }
 }
 
