@@ -62,26 +62,43 @@ fn line(event: &Event, as_json: bool) -> String {
         .to_string();
     }
     let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
+    // The names share what the terminal's width leaves (80 columns fit a line).
+    let width = crossterm::terminal::size().map_or(100, |(w, _)| usize::from(w));
+    let names = width.saturating_sub(50).clamp(20, 52);
+    let (org_width, counterparty_width) = (names * 2 / 5, names - names * 2 / 5);
+    let cut = |text: &str, width: usize| -> String {
+        let text = clean(text);
+        if text.chars().count() <= width {
+            format!("{text:<width$}")
+        } else {
+            let mut short: String = text.chars().take(width.saturating_sub(1)).collect();
+            short.push('…');
+            short
+        }
+    };
     format!(
-        "{}  {:<7}  {:<24}  {:<28}  {:>14}  {}",
+        "{}  {:<7}  {}  {}  {:>13}  {}",
+        // When it changed, in the local time zone.
         t.updated_at
             .as_deref()
-            .map(|d| clean(&d.chars().take(16).collect::<String>().replace('T', " ")))
-            .unwrap_or_default(),
+            .and_then(|d| chrono::DateTime::parse_from_rfc3339(d).ok())
+            .map(|d| d
+                .with_timezone(&chrono::Local)
+                .format("%m-%d %H:%M")
+                .to_string())
+            .unwrap_or_else(|| format!("{:11}", "")),
         match event.change {
             Change::New => "new",
             Change::Changed => "changed",
         },
-        clean(&event.org_name).chars().take(24).collect::<String>(),
-        clean(
+        cut(&event.org_name, org_width),
+        cut(
             t.clean_counterparty_name
                 .as_deref()
                 .or(t.label.as_deref())
-                .unwrap_or("—")
-        )
-        .chars()
-        .take(28)
-        .collect::<String>(),
+                .unwrap_or("—"),
+            counterparty_width
+        ),
         locale.signed_money(cents, t.currency.as_deref().unwrap_or("EUR")),
         clean(t.status.as_deref().unwrap_or("")),
     )
