@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::attachments::{download_folder, free_path};
+use super::attachments::{download_folder, file_name, free_path};
 use super::cache::Cache;
 use crate::app::msg::ExportWhat;
 use crate::export::{CsvStyle, Format, export_ids, sink};
@@ -27,20 +27,12 @@ pub fn to_downloads(
         }
     };
     let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
-    let name = match what {
-        ExportWhat::Account { name, .. } => format!("qonto-tui {name} {stamp}.csv"),
-        ExportWhat::Search { .. } => format!("qonto-tui search {stamp}.csv"),
+    let stem = match what {
+        ExportWhat::Account { name, .. } => format!("qonto-tui {name} {stamp}"),
+        ExportWhat::Search { .. } => format!("qonto-tui search {stamp}"),
     };
-    let name: String = name
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || " -_.".contains(c) {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
+    // The stem made safe (and bounded) as a receipt's is; the extension kept whatever its length.
+    let name = format!("{}.csv", file_name(&stem, ""));
     let folder = download_folder();
     let path = free_path(&folder, &name);
     let file = crate::export::private_file(&path)
