@@ -37,12 +37,38 @@ fn member_json(m: &crate::data::Member) -> Value {
 }
 
 /// `GET /v2/membership`: the caller's own membership (the demo user is each organization's
-/// first member).
+/// first member), with the documented keys of that endpoint, which differ from the list's: the
+/// caller's email, phone, position, locale and KYC status instead of birth and residence.
 pub async fn membership(scope: Scoped) -> Response {
     let org = scope.org();
+    let user = &scope.state.data.user;
     match org.members.first() {
-        Some(m) => axum::Json(json!({ "membership": member_json(m) })).into_response(),
+        Some(m) => axum::Json(json!({ "membership": {
+            "id": m.id,
+            "first_name": m.first_name,
+            "last_name": m.last_name,
+            "email": user.email,
+            "phone_number": "+33612345678",
+            "position": position(m.role.as_deref()),
+            "status": m.status,
+            "role": m.role,
+            "locale": "fr",
+            "team_id": m.team_id,
+            "kyc_status": "accepted",
+        }}))
+        .into_response(),
         None => not_found("Membership not found"),
+    }
+}
+
+/// A job title that goes with the demo user's role in an organization.
+fn position(role: Option<&str>) -> &'static str {
+    match role {
+        Some("owner") => "CEO",
+        Some("admin") => "CFO",
+        Some("manager") => "Head of operations",
+        Some("accountant") => "Chartered accountant",
+        _ => "Financial controller",
     }
 }
 

@@ -44,14 +44,14 @@ fn transaction_json(
         "reference": tx.reference,
         "vat_amount": vat_cents.map(money),
         "vat_amount_cents": vat_cents,
-        "vat_rate": tx.vat_rate,
+        "vat_rate": tx.vat.single_rate(),
         "initiator_id": org.members.first().map(|m| m.id.clone()),
         "label_ids": tx.label_id.iter().collect::<Vec<_>>(),
         "attachment_lost": false,
         "attachment_required": attachments::attachment_required(tx),
         "card_last_digits": tx.card_last_digits,
         "category": cp.map(|c| c.category.as_str()).unwrap_or("other"),
-        "subject_type": if operation_type == "card" { "Card" } else { "Transfer" },
+        "subject_type": subject_type(operation_type),
         "bank_account_id": account.id,
         "is_external_transaction": false,
         "transfer": if operation_type == "transfer" {
@@ -65,6 +65,9 @@ fn transaction_json(
             Value::Null
         },
     });
+    // Set by a user in Qonto's cash-flow view; no demo user has categorised anything yet.
+    v["cashflow_category"] = Value::Null;
+    v["cashflow_subcategory"] = Value::Null;
     if includes.contains(&"labels") {
         let labels: Vec<Value> = org
             .labels
@@ -74,6 +77,9 @@ fn transaction_json(
             .collect();
         v["labels"] = json!(labels);
     }
+    if includes.contains(&"vat_details") {
+        v["vat_details"] = vat_details(tx);
+    }
     if includes.contains(&"attachments") {
         let items: Vec<Value> = receipt
             .iter()
@@ -82,6 +88,46 @@ fn transaction_json(
         v["attachments"] = json!(items);
     }
     v
+}
+
+/// `subject_type` names the kind of operation behind a transaction in the class-name style
+/// production sends ("Card", "Transfer"), one per sub-object Qonto documents (`income`,
+/// `direct_debit`, `check`, …), so it is never "Transfer" for a direct debit or an income.
+fn subject_type(operation_type: &str) -> String {
+    match operation_type {
+        "cheque" => "Check".into(),
+        other => other
+            .split('_')
+            .map(|word| {
+                let mut chars = word.chars();
+                chars
+                    .next()
+                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                    .unwrap_or_default()
+            })
+            .collect(),
+    }
+}
+
+/// `includes[]=vat_details`: one item per VAT rate entered on the transaction (a split bill has
+/// several), each with the rate and the VAT at it, named as the transaction's own VAT fields.
+/// An object, never null: a transaction without VAT has no items.
+fn vat_details(tx: &Tx) -> Value {
+    let items: Vec<Value> = tx
+        .vat
+        .lines(tx.amount_cents)
+        .iter()
+        .map(|line| {
+            json!({
+                "vat_rate": line.rate,
+                "vat_amount": money(line.vat_cents),
+                "vat_amount_cents": line.vat_cents,
+                "amount": money(line.gross_cents),
+                "amount_cents": line.gross_cents,
+            })
+        })
+        .collect();
+    json!({ "items": items })
 }
 
 fn parse_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, Response> {

@@ -52,7 +52,7 @@ impl DemoData {
                     card_last_digits: None,
                     reference: Some(format!("Management fee {}", emitted_at.format("%Y-%m"))),
                     note: None,
-                    vat_rate: None,
+                    vat: Vat::None,
                 });
             }
         }

@@ -52,9 +52,23 @@ pub(super) fn build_ledger(
             _ => None,
         };
         let card = cp.operation_type == "card";
+        let id = rng.uuid();
+        let number = rng.range(1000, 9999) as u32;
+        let taxed = cp.side == Side::Debit
+            && matches!(
+                cp.category.as_str(),
+                "online_service" | "supplies" | "restaurant_and_bar"
+            );
+        // One restaurant bill in three mixes food and drinks: two rates on one transaction.
+        // Chosen from the number already drawn, so the books stay as the seed made them.
+        let vat = match (taxed, cp.category.as_str()) {
+            (false, _) => Vat::None,
+            (true, "restaurant_and_bar") if number.is_multiple_of(3) => Vat::Split(MEAL),
+            (true, _) => Vat::Rate(20.0),
+        };
         txs.push(Tx {
-            id: rng.uuid(),
-            number: rng.range(1000, 9999) as u32,
+            id,
+            number,
             counterparty: cp_index,
             amount_cents,
             side: cp.side,
@@ -75,12 +89,7 @@ pub(super) fn build_ledger(
             } else {
                 None
             },
-            vat_rate: (cp.side == Side::Debit
-                && matches!(
-                    cp.category.as_str(),
-                    "online_service" | "supplies" | "restaurant_and_bar"
-                ))
-            .then_some(20.0),
+            vat,
         });
     }
 

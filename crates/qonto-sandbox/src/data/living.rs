@@ -68,7 +68,7 @@ impl LivingBooks {
                 card_last_digits: (cp.operation_type == "card").then(|| rng.digits(4)),
                 reference: None,
                 note: None,
-                vat_rate: None,
+                vat: Vat::None,
             });
         }
         let pending_debits: i64 = ledger

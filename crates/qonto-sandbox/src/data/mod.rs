@@ -14,10 +14,12 @@ use crate::rng::SeededRng;
 mod internal;
 mod ledger;
 mod living;
+mod vat;
 
 use ledger::{build_ledger, make_iban, slugify};
 pub use ledger::{fixed_anchor, statement_periods};
 pub use living::LivingBooks;
+pub use vat::{MEAL, Vat, VatLine, VatShare};
 
 const DEMO_ASSET: &str = include_str!("../../assets/demo-data.toml");
 
@@ -246,13 +248,12 @@ pub struct Tx {
     pub card_last_digits: Option<String>,
     pub reference: Option<String>,
     pub note: Option<String>,
-    pub vat_rate: Option<f64>,
+    pub vat: Vat,
 }
 
 impl Tx {
     pub fn vat_amount_cents(&self) -> Option<i64> {
-        self.vat_rate
-            .map(|rate| (self.amount_cents as f64 * rate / (100.0 + rate)).round() as i64)
+        self.vat.amount_cents(self.amount_cents)
     }
 }
 
