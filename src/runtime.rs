@@ -108,6 +108,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         }
     }
     tokio::spawn(check_session(session, stored, sources, msg_tx.clone()));
+    tokio::task::spawn_blocking(crate::jobs::receipt_folder::sweep_stale);
 
     let mut events = EventStream::new();
     let mut ticker = tokio::time::interval(TICK);
@@ -186,6 +187,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let _ = tokio::time::timeout(Duration::from_millis(500), worker_task).await;
     drop(terminal);
     drop(guard);
+    crate::jobs::receipt_folder::tidy_own();
     Ok(())
 }
 

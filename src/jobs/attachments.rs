@@ -39,7 +39,7 @@ pub async fn fetch(
     }
     let folder = match placement {
         Placement::Open => {
-            private_temp_folder().map_err(|e| format!("no folder to open from: {e}"))?
+            super::receipt_folder::create().map_err(|e| format!("no folder to open from: {e}"))?
         }
         Placement::Save => download_folder(),
     };
@@ -122,18 +122,6 @@ pub(crate) fn download_folder() -> PathBuf {
         .and_then(|u| u.download_dir().map(Path::to_path_buf))
         .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
         .unwrap_or_else(std::env::temp_dir)
-}
-
-/// A folder only this user can read (receipts are bank documents).
-fn private_temp_folder() -> std::io::Result<PathBuf> {
-    let folder = std::env::temp_dir().join(format!("qonto-tui-receipts-{}", std::process::id()));
-    std::fs::create_dir_all(&folder)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700))?;
-    }
-    Ok(folder)
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {

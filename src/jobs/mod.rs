@@ -6,6 +6,7 @@ mod background_sync;
 pub mod cache;
 mod export;
 pub mod fetch;
+pub mod receipt_folder;
 mod sign_in;
 mod slots;
 
