@@ -3,8 +3,9 @@
 //! rate budget. A network loss or a Qonto outage is said once on stderr and waited out with a
 //! growing pause; nothing is lost, since each poll asks from the last change seen.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::json;
 
@@ -13,11 +14,13 @@ use super::reach::{Reach, clean};
 use crate::config::Config;
 use crate::export::money::decimal;
 use crate::sources::listing;
-use crate::watch::{Change, Event, Watched};
+use crate::watch::{Change, Event, Watched, relist};
 
 const EXIT_USAGE: u8 = 2;
 /// The longest pause between polls while Qonto cannot be reached.
 const MAX_PAUSE: Duration = Duration::from_secs(120);
+/// How often the organizations' accounts are listed again, for accounts opened or closed.
+const RELIST_EVERY: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WatchArgs {
@@ -132,8 +135,13 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
         );
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
+    let watch_start = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
     let mut watched: Vec<Watched> = Vec::new();
-    let mut unlisted: Vec<(String, String)> = orgs;
+    let mut unlisted: Vec<(String, String)> = orgs.clone();
+    let mut listed_once: HashSet<String> = HashSet::new();
+    let mut relisted_at = Instant::now();
     let terminal = std::io::stderr().is_terminal();
     let mut out = std::io::stdout();
     let mut failures: u32 = 0;
@@ -141,19 +149,37 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
     let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
         // Accounts are listed until every organization's are known (one that failed is asked
-        // again on the next poll).
+        // again on the next poll), then again every RELIST_EVERY for accounts opened or closed.
+        if unlisted.is_empty() && relisted_at.elapsed() >= RELIST_EVERY {
+            unlisted = orgs.clone();
+            relisted_at = Instant::now();
+        }
         let mut still = Vec::new();
         for (id, name) in unlisted {
-            match reach.api.organization(&id).await {
-                Ok(o) => watched.extend(o.bank_accounts.iter().filter_map(|a| {
-                    Some(Watched::new(
-                        &id,
-                        &name,
-                        a.id.as_deref()?,
-                        a.name.as_deref().unwrap_or(""),
-                    ))
-                })),
-                Err(_) => still.push((id, name)),
+            let Ok(org) = reach.api.organization(&id).await else {
+                still.push((id, name));
+                continue;
+            };
+            let accounts: Vec<(String, String)> = org
+                .bank_accounts
+                .iter()
+                .filter_map(|a| Some((a.id.clone()?, a.name.clone().unwrap_or_default())))
+                .collect();
+            let first = listed_once.insert(id.clone());
+            let changes = relist(&mut watched, (&id, &name), &accounts, first, &watch_start);
+            for account in &changes.added {
+                eprintln!(
+                    "qonto-tui watch: {} has a new account, {}: watching it too.",
+                    clean(&name),
+                    clean(account)
+                );
+            }
+            for account in &changes.dropped {
+                eprintln!(
+                    "qonto-tui watch: {} no longer lists the account {}: no longer watched.",
+                    clean(&name),
+                    clean(account)
+                );
             }
         }
         unlisted = still;

@@ -61,6 +61,22 @@ impl Watched {
         }
     }
 
+    /// An account that appeared after the watch started (one just opened, say): every change
+    /// on it from `watch_start` on is news, as it would have been had it been watched then.
+    pub fn found_later(
+        org_id: &str,
+        org_name: &str,
+        account_id: &str,
+        account_name: &str,
+        watch_start: &str,
+    ) -> Self {
+        Self {
+            since: Some(watch_start.into()),
+            started: true,
+            ..Self::new(org_id, org_name, account_id, account_name)
+        }
+    }
+
     /// Reads the starting point once (what exists now is not news), then every change since
     /// the last one seen, oldest first. On an error nothing moves: the next poll asks again.
     pub async fn poll(&mut self, api: &ApiClient) -> Result<Vec<Event>, ApiError> {
@@ -137,6 +153,89 @@ impl Watched {
     }
 }
 
+/// What a listing of an organization's accounts changed in what is watched.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Relisted {
+    pub added: Vec<String>,
+    pub dropped: Vec<String>,
+}
+
+/// Brings the watched accounts of one organization in line with its accounts as listed now
+/// (id, name): those no longer listed are dropped, so a closed account is not polled forever;
+/// those new are added. On the organization's first listing they start from now; later, they
+/// are accounts opened while watched, so they start from `watch_start`.
+pub fn relist(
+    watched: &mut Vec<Watched>,
+    (org_id, org_name): (&str, &str),
+    listed: &[(String, String)],
+    first_listing: bool,
+    watch_start: &str,
+) -> Relisted {
+    let mut changes = Relisted::default();
+    watched.retain(|w| {
+        let keep = w.org_id != org_id || listed.iter().any(|(id, _)| *id == w.account_id);
+        if !keep {
+            changes.dropped.push(w.account_name.clone());
+        }
+        keep
+    });
+    for (id, name) in listed {
+        if watched
+            .iter()
+            .any(|w| w.org_id == org_id && w.account_id == *id)
+        {
+            continue;
+        }
+        watched.push(if first_listing {
+            Watched::new(org_id, org_name, id, name)
+        } else {
+            changes.added.push(name.clone());
+            Watched::found_later(org_id, org_name, id, name, watch_start)
+        });
+    }
+    changes
+}
+
 fn id_of(t: &Transaction) -> Option<String> {
     t.id.clone().or_else(|| t.transaction_id.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(watched: &[Watched]) -> Vec<&str> {
+        watched.iter().map(|w| w.account_id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_new_account_is_watched_from_the_start_and_a_closed_one_dropped() {
+        let start = "2026-11-24T08:00:00.000Z";
+        let org = ("org-1", "Atelier");
+        let listed = |ids: &[&str]| -> Vec<(String, String)> {
+            ids.iter()
+                .map(|i| (i.to_string(), format!("{i} name")))
+                .collect()
+        };
+        let mut watched = vec![Watched::new("org-2", "Other", "x", "x name")];
+        let first = relist(&mut watched, org, &listed(&["a", "b"]), true, start);
+        assert_eq!(first, Relisted::default(), "the first listing is not news");
+        assert_eq!(names(&watched), ["x", "a", "b"]);
+        assert!(!watched[1].started, "read from now on");
+
+        let later = relist(&mut watched, org, &listed(&["b", "c"]), false, start);
+        assert_eq!(later.added, ["c name"]);
+        assert_eq!(later.dropped, ["a name"]);
+        assert_eq!(
+            names(&watched),
+            ["x", "b", "c"],
+            "the other organization's stay"
+        );
+        let c = &watched[2];
+        assert!(
+            c.started,
+            "no starting point to read: everything since the start is news"
+        );
+        assert_eq!(c.since.as_deref(), Some(start));
+    }
 }
