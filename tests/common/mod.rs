@@ -5,6 +5,8 @@
 pub use qonto_testkit::fixtures::*;
 pub use qonto_testkit::{app, pty};
 
+pub mod tui;
+
 /// The sandbox's books synced into local books in memory, as `qonto-tui sync` does, and the
 /// client that read them.
 #[allow(dead_code)]

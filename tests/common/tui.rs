@@ -1,0 +1,177 @@
+//! The TUI without a terminal: real sandbox data, fetched by the real client (and, with books,
+//! read from real in-memory local books), fed through `update` as the event loop would, and
+//! drawn by `draw` on ratatui's TestBackend.
+#![allow(dead_code)]
+
+use std::time::Instant;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use qonto_client::api::ApiClient;
+use qonto_sandbox::Sandbox;
+use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
+use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
+use qonto_tui::books::Books;
+use qonto_tui::jobs;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+pub struct Harness {
+    pub sb: Sandbox,
+    pub api: ApiClient,
+    pub sources: std::sync::Arc<qonto_tui::sources::Sources>,
+    /// The local copy, for the views over it (search, detail, cash); none for the live views.
+    pub books: Option<Books>,
+    pub app: App,
+}
+
+impl Harness {
+    /// Signed in through the User flow for every organization, on a 120×32 screen.
+    pub async fn signed_in() -> Self {
+        Self::signed_in_with_keys(0).await
+    }
+
+    /// Signed in through the User flow for all organizations but the last `keys`, which are
+    /// added with their API keys (checked with the sandbox, as `key add` does).
+    pub async fn signed_in_with_keys(keys: usize) -> Self {
+        let sb = super::sandbox().await;
+        let api = super::signed_in_api(&sb).await;
+        let sources = std::sync::Arc::new(qonto_tui::sources::Sources::in_memory());
+        let ids = super::org_ids(&sb);
+        if keys > 0 {
+            sb.set_consent(ids[..ids.len() - keys].to_vec());
+            for key in &sb.api_keys()[ids.len() - keys..] {
+                let secret = qonto_client::Secret::new(key.secret.clone());
+                qonto_tui::sources::adding::add_api_key(&api, &sources, &key.login, secret)
+                    .await
+                    .expect("the sandbox's API key is accepted");
+            }
+        }
+        Self::start(sb, api, sources, None, (120, 32)).await
+    }
+
+    /// The sandbox's books synced into local books, on a 160×45 screen.
+    pub async fn with_books() -> Self {
+        let sb = super::sandbox().await;
+        let (api, books) = super::synced_books(&sb).await;
+        let sources = std::sync::Arc::new(qonto_tui::sources::Sources::in_memory());
+        Self::start(sb, api, sources, Some(books), (160, 45)).await
+    }
+
+    async fn start(
+        sb: Sandbox,
+        api: ApiClient,
+        sources: std::sync::Arc<qonto_tui::sources::Sources>,
+        books: Option<Books>,
+        (width, height): (u16, u16),
+    ) -> Self {
+        let mut h = Self {
+            sb,
+            api,
+            sources,
+            books,
+            app: App::new(false, None, Instant::now()),
+        };
+        h.send(Msg::Resize(width, height)).await;
+        h.send(Msg::SessionChecked {
+            signed_in: true,
+            problem: None,
+        })
+        .await;
+        h
+    }
+
+    /// Feeds a message and carries out the commands it returns, as the worker does, until
+    /// nothing is left to do.
+    pub async fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(msg) = queue.pop() {
+            for cmd in update(&mut self.app, msg) {
+                queue.extend(self.run(cmd).await);
+            }
+        }
+    }
+
+    /// Fetches through the worker's own fetch function (prefetches one after another) and
+    /// reads the books as the worker does.
+    async fn run(&self, cmd: Cmd) -> Vec<Msg> {
+        let Cmd::Job(job) = cmd else {
+            return Vec::new();
+        };
+        match (job, &self.books) {
+            (Job::Fetch(fetch), _) => {
+                vec![jobs::fetch::run(&self.api, &self.sources, fetch).await]
+            }
+            (Job::Prefetch { orgs, generation }, _) => {
+                let mut out = Vec::new();
+                for org in orgs {
+                    let fetch = Fetch::Overview { org, generation };
+                    out.push(jobs::fetch::run(&self.api, &self.sources, fetch).await);
+                }
+                out
+            }
+            (Job::Search { text, generation }, Some(books)) => {
+                let result = qonto_tui::search::parse(&text)
+                    .map_err(|e| e.to_string())
+                    .and_then(|query| {
+                        books
+                            .search(&query, RESULTS, COUNT_UP_TO)
+                            .map_err(|e| e.to_string())
+                    });
+                vec![Msg::SearchAnswered { generation, result }]
+            }
+            (Job::Cash, Some(books)) => {
+                // "Now" is the sandbox's own, so the periods do not move with the calendar.
+                let now = qonto_sandbox::data::fixed_anchor();
+                let result = books
+                    .group_cash(now)
+                    .map(Box::new)
+                    .map_err(|e| e.to_string());
+                vec![Msg::CashLoaded(result)]
+            }
+            (Job::Detail { id }, Some(books)) => {
+                let result = books
+                    .transaction_detail(&id)
+                    .map_err(|e| e.to_string())
+                    .and_then(|d| d.map(Box::new).ok_or_else(|| "gone".to_string()));
+                vec![Msg::DetailLoaded { id, result }]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub async fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+            .await;
+    }
+
+    pub async fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c)).await;
+        }
+    }
+
+    /// The screen as drawn, at the app's own "now".
+    pub fn render(&self, width: u16, height: u16) -> String {
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+        terminal
+            .draw(|f| qonto_tui::ui::draw(f, &self.app))
+            .expect("a frame");
+        terminal.backend().to_string()
+    }
+
+    /// The screen as drawn now.
+    pub fn render_now(&mut self, width: u16, height: u16) -> String {
+        self.app.now = Instant::now();
+        self.render(width, height)
+    }
+
+    /// Freezes time as "just now" for everything loaded, so ages do not vary between runs.
+    pub fn freeze(&mut self) {
+        self.app.now = Instant::now();
+        for data in self.app.data.values_mut() {
+            if let qonto_tui::app::state::Load::Ready { at, .. } = &mut data.overview {
+                *at = self.app.now;
+            }
+        }
+    }
+}
