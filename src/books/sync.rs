@@ -19,6 +19,9 @@ use qonto_client::api::{ApiClient, ApiError};
 /// with an earlier `updated_at`, is still caught.
 pub const OVERLAP: chrono::Duration = chrono::Duration::seconds(120);
 const PER_PAGE: i64 = 100;
+/// Backfilled transactions are committed this many at a time (at least): each commit writes
+/// every page it touched, encrypted, so 50 pages a commit write far less than one page each.
+const COMMIT_ROWS: usize = 5_000;
 
 /// How hard a sync presses on Qonto: organizations side by side, and backfill pages of one
 /// account asked at once.
@@ -50,6 +53,8 @@ pub enum SyncError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Books(#[from] BooksError),
+    #[error("the local database's writer stopped: {0}")]
+    Writer(String),
 }
 
 /// What one organization's sync did.
@@ -75,6 +80,7 @@ pub struct Progress<'a> {
     pub account: &'a str,
     pub page: i64,
     pub total_pages: Option<i64>,
+    /// The account's transactions stored, counting those fetched and about to be committed.
     pub stored: i64,
 }
 
@@ -102,12 +108,22 @@ impl Budget {
     }
 }
 
-/// The books, shared by syncs that run side by side (each write is short and never held
-/// across a request).
-pub type Shared = Mutex<Books>;
+/// The books, shared by syncs that run side by side (a write is never held across a request).
+pub type Shared = std::sync::Arc<Mutex<Books>>;
 
 fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
     books.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Runs `write` on the books, waiting for them if another sync writes. On a multi-threaded
+/// runtime the worker thread is handed over first: a write (or the wait for one) must not
+/// stall the requests in flight, nor a server sharing the runtime, for its duration.
+fn with_books<R>(books: &Shared, write: impl FnOnce(&mut Books) -> R) -> R {
+    let run = || write(&mut lock(books));
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
+        _ => run(),
+    }
 }
 
 /// Syncs every organization, `pace.orgs_at_once` side by side (the client-side rate limit
@@ -147,22 +163,21 @@ pub async fn sync_org(
     };
     let overview = api.organization(&org.id).await?;
     report.requests += 1;
-    {
-        let mut books = lock(books);
+    with_books(books, |books| {
         books.put_organization(org, Utc::now().timestamp())?;
-        books.put_accounts(&org.id, &overview.bank_accounts)?;
-    }
+        books.put_accounts(&org.id, &overview.bank_accounts)
+    })?;
     // Who is in it and how its books are labelled; a role that may not see them is not an
     // error for the sync.
     let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
     report.requests += 2;
     match members {
-        Ok(members) => lock(books).put_memberships(&org.id, &members)?,
+        Ok(members) => with_books(books, |b| b.put_memberships(&org.id, &members))?,
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
     match labels {
-        Ok(labels) => lock(books).put_labels(&org.id, &labels)?,
+        Ok(labels) => with_books(books, |b| b.put_labels(&org.id, &labels))?,
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
@@ -192,7 +207,7 @@ async fn sync_account(
     report: &mut OrgReport,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
-    let known = lock(books).sync_state(account)?;
+    let known = with_books(books, |b| b.sync_state(account))?;
     let was_complete = known
         .as_ref()
         .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
@@ -202,23 +217,36 @@ async fn sync_account(
         backfill_next_page: Some(1),
         ..SyncState::default()
     });
-    // Page 1 alone (it says how many there are), then a few pages at once, stored in
-    // order, so progress is kept page by page whatever order the answers come in.
+    // Page 1 alone (it says how many there are), then the rest with `pages_at_once` always
+    // in flight, taken in order. What is fetched is stored every COMMIT_ROWS transactions, in
+    // one transaction with where the backfill stands after it, so a stopped sync resumes from
+    // the last commit.
     let mut total: Option<i64> = None;
+    let mut stored = with_books(books, |b| b.transaction_count(account))?;
+    let mut batch: Vec<Transaction> = Vec::new();
     while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
-        let last = total.map_or(first, |t| {
-            t.min(first + pace.pages_at_once.max(1) - 1).max(first)
-        });
-        let pages: Vec<i64> = (first..=last).take_while(|_| budget.take()).collect();
-        if pages.is_empty() {
-            return Ok(false);
-        }
-        let answers = futures_util::future::join_all(pages.iter().map(|&page| {
-            api.transactions_changed(org, account, "updated_at:desc", None, page, PER_PAGE)
-        }))
-        .await;
-        for (page, got) in pages.into_iter().zip(answers) {
-            let got = got?;
+        let last = total.map_or(first, |t| t.min(MAX_PAGES).max(first));
+        let mut answers = futures_util::stream::iter(first..=last)
+            .take_while(|_| std::future::ready(budget.take()))
+            .map(|page| async move {
+                let got = api
+                    .transactions_changed(org, account, "updated_at:desc", None, page, PER_PAGE)
+                    .await;
+                (page, got)
+            })
+            .buffered(usize::try_from(pace.pages_at_once).unwrap_or(1).max(1));
+        let mut asked = false;
+        let mut failure = None;
+        while let Some((page, got)) = answers.next().await {
+            asked = true;
+            let got = match got {
+                Ok(got) => got,
+                Err(e) => {
+                    // The pages before it are still stored.
+                    failure = Some(e);
+                    break;
+                }
+            };
             report.requests += 1;
             total = got.meta.total_pages.or(total);
             if page == 1 {
@@ -227,24 +255,45 @@ async fn sync_account(
                 state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
             }
             state.backfill_next_page = got.meta.next(page);
-            let stored = {
-                let mut books = lock(books);
-                let done = books.put_transactions(org, account, &got.transactions)?;
-                report.added += done.added;
-                report.changed += done.changed;
-                books.set_sync_state(&state)?;
-                books.transaction_count(account)?
-            };
+            batch.extend(got.transactions);
             progress(Progress {
                 org,
                 account,
                 page,
                 total_pages: got.meta.total_pages,
-                stored,
+                stored: stored + batch.len() as i64,
             });
             if state.backfill_next_page.is_none() {
                 break;
             }
+            if batch.len() >= COMMIT_ROWS {
+                commit_backfill(
+                    books,
+                    (org, account),
+                    &mut batch,
+                    &state,
+                    report,
+                    &mut stored,
+                )
+                .await?;
+            }
+        }
+        drop(answers);
+        commit_backfill(
+            books,
+            (org, account),
+            &mut batch,
+            &state,
+            report,
+            &mut stored,
+        )
+        .await?;
+        if let Some(e) = failure {
+            return Err(e.into());
+        }
+        if !asked {
+            // The page budget ran out.
+            return Ok(false);
         }
     }
     let from = state
@@ -270,7 +319,9 @@ async fn sync_account(
             )
             .await?;
         report.requests += 1;
-        let done = lock(books).put_transactions(org, account, &got.transactions)?;
+        let done = with_books(books, |b| {
+            b.put_transactions(org, account, &got.transactions)
+        })?;
         report.added += done.added;
         report.changed += done.changed;
         if was_complete {
@@ -283,8 +334,46 @@ async fn sync_account(
         }
     }
     state.synced_at = Some(Utc::now().timestamp());
-    lock(books).set_sync_state(&state)?;
+    with_books(books, |b| b.set_sync_state(&state))?;
     Ok(true)
+}
+
+/// Stores the backfill pages fetched since the last commit, with where the backfill stands
+/// after them, and counts them in. The commit runs on the blocking pool where there is one, so
+/// the syncs of other organizations, and this account's answers in flight, go on meanwhile.
+async fn commit_backfill(
+    books: &Shared,
+    (org, account): (&str, &str),
+    batch: &mut Vec<Transaction>,
+    state: &SyncState,
+    report: &mut OrgReport,
+    stored: &mut i64,
+) -> Result<(), SyncError> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let rows = std::mem::take(batch);
+    let multi_thread = tokio::runtime::Handle::try_current()
+        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    let done = if multi_thread {
+        let (books, org, account, state) = (
+            books.clone(),
+            org.to_string(),
+            account.to_string(),
+            state.clone(),
+        );
+        tokio::task::spawn_blocking(move || {
+            lock(&books).put_backfill(&org, &account, &rows, &state)
+        })
+        .await
+        .map_err(|e| SyncError::Writer(e.to_string()))??
+    } else {
+        lock(books).put_backfill(org, account, &rows, state)?
+    };
+    report.added += done.added;
+    report.changed += done.changed;
+    *stored += done.added as i64;
+    Ok(())
 }
 
 /// The later of `known` and the newest `updated_at` among `transactions` (RFC 3339 strings of

@@ -167,97 +167,24 @@ impl Books {
         transactions: &[Transaction],
     ) -> Result<Upserted, BooksError> {
         let tx = self.db.transaction()?;
-        let mut done = Upserted::default();
-        {
-            // A row stored since schema 3 (it has `label_ids`) and not updated since is left
-            // alone: an unchanged page then writes nothing, and what readers keep stays good.
-            let mut known = tx.prepare(
-                "SELECT updated_at, label_ids IS NOT NULL FROM transactions WHERE id = ?1",
-            )?;
-            let mut upsert = tx.prepare(
-                "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
-                     status, operation_type, counterparty, label, reference, note, category,
-                     emitted_at, settled_at, updated_at, sort_at, label_ids, attachment_ids,
-                     attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
-                     vat_rate, local_amount_cents, local_currency, card_last_digits,
-                     initiator_id, subject_type, settled_balance_cents, counterparty_iban,
-                     counterparty_bic)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                     ?32)
-                 ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
-                     account_id = excluded.account_id, amount_cents = excluded.amount_cents,
-                     currency = excluded.currency, side = excluded.side, status = excluded.status,
-                     operation_type = excluded.operation_type,
-                     counterparty = excluded.counterparty, label = excluded.label,
-                     reference = excluded.reference, note = excluded.note,
-                     category = excluded.category, emitted_at = excluded.emitted_at,
-                     settled_at = excluded.settled_at, updated_at = excluded.updated_at,
-                     sort_at = excluded.sort_at, label_ids = excluded.label_ids,
-                     attachment_ids = excluded.attachment_ids,
-                     attachment_required = excluded.attachment_required,
-                     attachment_lost = excluded.attachment_lost,
-                     missing_receipt = excluded.missing_receipt,
-                     vat_amount_cents = excluded.vat_amount_cents, vat_rate = excluded.vat_rate,
-                     local_amount_cents = excluded.local_amount_cents,
-                     local_currency = excluded.local_currency,
-                     card_last_digits = excluded.card_last_digits,
-                     initiator_id = excluded.initiator_id, subject_type = excluded.subject_type,
-                     settled_balance_cents = excluded.settled_balance_cents,
-                     counterparty_iban = excluded.counterparty_iban,
-                     counterparty_bic = excluded.counterparty_bic",
-            )?;
-            for t in transactions {
-                let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
-                    continue;
-                };
-                let before: Option<(Option<String>, bool)> = known
-                    .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                match &before {
-                    None => done.added += 1,
-                    Some((updated, _)) if updated != &t.updated_at => done.changed += 1,
-                    Some((_, true)) => continue,
-                    Some((_, false)) => {}
-                }
-                let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
-                let transfer = t.transfer.as_ref();
-                upsert.execute(params![
-                    id,
-                    org_id,
-                    account_id,
-                    t.cents(),
-                    t.currency,
-                    t.side,
-                    t.status,
-                    t.operation_type,
-                    t.clean_counterparty_name.as_deref().or(t.label.as_deref()),
-                    t.label,
-                    t.reference,
-                    t.note,
-                    t.category,
-                    t.emitted_at,
-                    t.settled_at,
-                    t.updated_at,
-                    t.date(),
-                    json(&t.label_ids),
-                    json(&t.attachment_ids),
-                    t.attachment_required,
-                    t.attachment_lost,
-                    t.misses_receipt(),
-                    t.vat_amount_cents,
-                    t.vat_rate,
-                    t.local_amount_cents,
-                    t.local_currency,
-                    t.card_last_digits,
-                    t.initiator_id,
-                    t.subject_type,
-                    t.settled_balance_cents,
-                    transfer.and_then(|d| d.counterparty_account_number.as_deref()),
-                    transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
-                ])?;
-            }
-        }
+        let done = upsert_transactions(&tx, org_id, account_id, transactions)?;
+        tx.commit()?;
+        Ok(done)
+    }
+
+    /// Pages of an account's backfill and where the backfill now stands, in one transaction:
+    /// what is stored and the progress recorded never disagree, and a batch of pages costs one
+    /// commit (and one full-text segment) instead of one per page.
+    pub fn put_backfill(
+        &mut self,
+        org_id: &str,
+        account_id: &str,
+        transactions: &[Transaction],
+        state: &SyncState,
+    ) -> Result<Upserted, BooksError> {
+        let tx = self.db.transaction()?;
+        let done = upsert_transactions(&tx, org_id, account_id, transactions)?;
+        write_sync_state(&tx, state)?;
         tx.commit()?;
         Ok(done)
     }
@@ -283,19 +210,7 @@ impl Books {
     }
 
     pub fn set_sync_state(&self, state: &SyncState) -> Result<(), BooksError> {
-        self.db.execute(
-            "INSERT OR REPLACE INTO sync_state
-                 (account_id, org_id, backfill_next_page, newest_updated_at, synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
-                state.account_id,
-                state.org_id,
-                state.backfill_next_page,
-                state.newest_updated_at,
-                state.synced_at
-            ],
-        )?;
-        Ok(())
+        write_sync_state(&self.db, state)
     }
 
     /// The newest `updated_at` stored for an account.
@@ -345,4 +260,119 @@ impl Books {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Upserts transactions by id within `tx`. A row stored since schema 3 (it has `label_ids`)
+/// and not updated since is left alone: an unchanged page then writes nothing, and what
+/// readers keep stays good.
+fn upsert_transactions(
+    tx: &rusqlite::Transaction<'_>,
+    org_id: &str,
+    account_id: &str,
+    transactions: &[Transaction],
+) -> Result<Upserted, BooksError> {
+    let mut done = Upserted::default();
+    let mut known = tx.prepare_cached(
+        "SELECT updated_at, label_ids IS NOT NULL FROM transactions WHERE id = ?1",
+    )?;
+    let mut upsert = tx.prepare_cached(
+        "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
+                 status, operation_type, counterparty, label, reference, note, category,
+                 emitted_at, settled_at, updated_at, sort_at, label_ids, attachment_ids,
+                 attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
+                 vat_rate, local_amount_cents, local_currency, card_last_digits,
+                 initiator_id, subject_type, settled_balance_cents, counterparty_iban,
+                 counterparty_bic)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                 ?32)
+             ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
+                 account_id = excluded.account_id, amount_cents = excluded.amount_cents,
+                 currency = excluded.currency, side = excluded.side, status = excluded.status,
+                 operation_type = excluded.operation_type,
+                 counterparty = excluded.counterparty, label = excluded.label,
+                 reference = excluded.reference, note = excluded.note,
+                 category = excluded.category, emitted_at = excluded.emitted_at,
+                 settled_at = excluded.settled_at, updated_at = excluded.updated_at,
+                 sort_at = excluded.sort_at, label_ids = excluded.label_ids,
+                 attachment_ids = excluded.attachment_ids,
+                 attachment_required = excluded.attachment_required,
+                 attachment_lost = excluded.attachment_lost,
+                 missing_receipt = excluded.missing_receipt,
+                 vat_amount_cents = excluded.vat_amount_cents, vat_rate = excluded.vat_rate,
+                 local_amount_cents = excluded.local_amount_cents,
+                 local_currency = excluded.local_currency,
+                 card_last_digits = excluded.card_last_digits,
+                 initiator_id = excluded.initiator_id, subject_type = excluded.subject_type,
+                 settled_balance_cents = excluded.settled_balance_cents,
+                 counterparty_iban = excluded.counterparty_iban,
+                 counterparty_bic = excluded.counterparty_bic",
+    )?;
+    for t in transactions {
+        let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
+            continue;
+        };
+        let before: Option<(Option<String>, bool)> = known
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        match &before {
+            None => done.added += 1,
+            Some((updated, _)) if updated != &t.updated_at => done.changed += 1,
+            Some((_, true)) => continue,
+            Some((_, false)) => {}
+        }
+        let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
+        let transfer = t.transfer.as_ref();
+        upsert.execute(params![
+            id,
+            org_id,
+            account_id,
+            t.cents(),
+            t.currency,
+            t.side,
+            t.status,
+            t.operation_type,
+            t.clean_counterparty_name.as_deref().or(t.label.as_deref()),
+            t.label,
+            t.reference,
+            t.note,
+            t.category,
+            t.emitted_at,
+            t.settled_at,
+            t.updated_at,
+            t.date(),
+            json(&t.label_ids),
+            json(&t.attachment_ids),
+            t.attachment_required,
+            t.attachment_lost,
+            t.misses_receipt(),
+            t.vat_amount_cents,
+            t.vat_rate,
+            t.local_amount_cents,
+            t.local_currency,
+            t.card_last_digits,
+            t.initiator_id,
+            t.subject_type,
+            t.settled_balance_cents,
+            transfer.and_then(|d| d.counterparty_account_number.as_deref()),
+            transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
+        ])?;
+    }
+    Ok(done)
+}
+
+fn write_sync_state(db: &rusqlite::Connection, state: &SyncState) -> Result<(), BooksError> {
+    db.prepare_cached(
+        "INSERT OR REPLACE INTO sync_state
+             (account_id, org_id, backfill_next_page, newest_updated_at, synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        state.account_id,
+        state.org_id,
+        state.backfill_next_page,
+        state.newest_updated_at,
+        state.synced_at
+    ])?;
+    Ok(())
 }
