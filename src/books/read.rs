@@ -116,10 +116,13 @@ impl Books {
         )?)
     }
 
-    /// Rows changed since the books were opened: a count read before is still right while
-    /// this has not moved.
-    pub fn changes(&self) -> u64 {
-        self.db.total_changes()
+    /// The transactions' version: any insert, update or delete of a transaction, through any
+    /// connection, moves it, so a count read before is still right while it has not moved.
+    pub fn changes(&self) -> Result<i64, BooksError> {
+        Ok(self
+            .db
+            .prepare_cached("SELECT version FROM changes WHERE what = 'transactions'")?
+            .query_row([], |r| r.get(0))?)
     }
 
     /// Every stored transaction's count, across organizations.

@@ -1,6 +1,6 @@
 //! Bringing the books up to date from Qonto, as Qonto's sync guide describes: each account's
 //! transactions are first backfilled newest change first (so what is on screen arrives first,
-//! and progress is kept page by page so a stopped sync resumes), then followed incrementally
+//! and progress is kept with each commit so a stopped sync resumes), then followed incrementally
 //! with `updated_at_from`, a little before the newest change stored, upserting by id: new,
 //! settled, late and re-labelled transactions each land once.
 
@@ -115,15 +115,10 @@ fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
     books.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Runs `write` on the books, waiting for them if another sync writes. On a multi-threaded
-/// runtime the worker thread is handed over first: a write (or the wait for one) must not
-/// stall the requests in flight, nor a server sharing the runtime, for its duration.
+/// Runs `write` on the books, waiting for them if another sync writes (a short wait: the long
+/// writes, backfill commits, run on the blocking pool).
 fn with_books<R>(books: &Shared, write: impl FnOnce(&mut Books) -> R) -> R {
-    let run = || write(&mut lock(books));
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-        _ => run(),
-    }
+    write(&mut lock(books))
 }
 
 /// Syncs every organization, `pace.orgs_at_once` side by side (the client-side rate limit
@@ -296,6 +291,7 @@ async fn sync_account(
             return Ok(false);
         }
     }
+    with_books(books, |b| b.end_backfill())?;
     let from = state
         .newest_updated_at
         .as_deref()

@@ -182,11 +182,20 @@ impl Books {
         transactions: &[Transaction],
         state: &SyncState,
     ) -> Result<Upserted, BooksError> {
+        self.db
+            .pragma_update(None, "cache_size", super::BACKFILL_CACHE_KIB)?;
         let tx = self.db.transaction()?;
         let done = upsert_transactions(&tx, org_id, account_id, transactions)?;
         write_sync_state(&tx, state)?;
         tx.commit()?;
         Ok(done)
+    }
+
+    /// A backfill is over: the pages kept for it are let go.
+    pub fn end_backfill(&self) -> Result<(), BooksError> {
+        self.db
+            .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
+        Ok(())
     }
 
     pub fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>, BooksError> {

@@ -120,8 +120,8 @@ pub struct Cache {
 struct Listing {
     /// (account, with declined, page) → the (sort_at, id) of that page's last row.
     page_ends: std::collections::HashMap<(String, bool, i64), (String, String)>,
-    /// (account, with declined) → (the books' change count then, the length).
-    lengths: std::collections::HashMap<(String, bool), (u64, i64)>,
+    /// (account, with declined) → (the transactions' version then, the length).
+    lengths: std::collections::HashMap<(String, bool), (i64, i64)>,
 }
 
 impl Cache {
@@ -235,19 +235,22 @@ impl Cache {
         per_page: i64,
         with_declined: bool,
     ) -> Option<TransactionsPage> {
-        let books = self.books();
+        // The read-only connection: a scroll never waits behind a sync's commit.
+        let books = self.reads();
         let state = books.sync_state(account).ok()??;
         if state.backfill_next_page.is_some() || state.synced_at.is_none() || page < 1 {
             return None;
         }
         let mut listing = self.listing.lock().unwrap_or_else(|p| p.into_inner());
         let list = (account.to_string(), with_declined);
-        let changes = books.changes();
-        let total = match listing.lengths.get(&list) {
-            Some((seen, length)) if *seen == changes => *length,
+        let changes = books.changes().ok();
+        let total = match (listing.lengths.get(&list), changes) {
+            (Some((seen, length)), Some(now)) if *seen == now => *length,
             _ => {
                 let length = books.listed_count(account, with_declined).ok()?;
-                listing.lengths.insert(list.clone(), (changes, length));
+                if let Some(now) = changes {
+                    listing.lengths.insert(list.clone(), (now, length));
+                }
                 length
             }
         };
