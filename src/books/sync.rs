@@ -217,7 +217,13 @@ async fn sync_account(
     // one transaction with where the backfill stands after it, so a stopped sync resumes from
     // the last commit.
     let mut total: Option<i64> = None;
-    let mut stored = with_books(books, |b| b.transaction_count(account))?;
+    let backfilling = state.backfill_next_page.is_some();
+    // Counted only for a backfill's progress: an incremental pass has no use for it.
+    let mut stored = if backfilling {
+        with_books(books, |b| b.transaction_count(account))?
+    } else {
+        0
+    };
     let mut batch: Vec<Transaction> = Vec::new();
     while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
         let last = total.map_or(first, |t| t.min(MAX_PAGES).max(first));
@@ -291,7 +297,9 @@ async fn sync_account(
             return Ok(false);
         }
     }
-    with_books(books, |b| b.end_backfill())?;
+    if backfilling {
+        with_books(books, |b| b.end_backfill())?;
+    }
     let from = state
         .newest_updated_at
         .as_deref()
