@@ -90,11 +90,11 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
     let orgs = api.user_organizations().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
-    let books = std::sync::Arc::new(std::sync::Mutex::new(
+    let books = std::sync::Mutex::new(
         Books::open(&dir.path().join("books.db"), &key)
             .unwrap()
             .books,
-    ));
+    );
 
     // Stopped after four pages, part way through the first account, as a killed sync would be.
     let reports = sync_every(&api, &books, &orgs, &Budget::pages(4)).await;

@@ -45,7 +45,7 @@ pub async fn books() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("books.db");
     let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
-    let books = std::sync::Arc::new(Mutex::new(Books::open(&path, &key).unwrap().books));
+    let books = Mutex::new(Books::open(&path, &key).unwrap().books);
     let before = sb.stats();
     let started = Instant::now();
     let reports = sync_all(
@@ -92,7 +92,7 @@ pub async fn books() {
     let sb = sandbox(20, 2, 50).await;
     let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
     let orgs = api.user_organizations().await.unwrap();
-    let books = std::sync::Arc::new(Mutex::new(Books::in_memory().unwrap()));
+    let books = Mutex::new(Books::in_memory().unwrap());
     for r in sync_all(
         &api,
         &books,

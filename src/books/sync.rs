@@ -53,8 +53,6 @@ pub enum SyncError {
     Api(#[from] ApiError),
     #[error(transparent)]
     Books(#[from] BooksError),
-    #[error("the local database's writer stopped: {0}")]
-    Writer(String),
 }
 
 /// What one organization's sync did.
@@ -109,16 +107,10 @@ impl Budget {
 }
 
 /// The books, shared by syncs that run side by side (a write is never held across a request).
-pub type Shared = std::sync::Arc<Mutex<Books>>;
+pub type Shared = Mutex<Books>;
 
 fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
     books.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Runs `write` on the books, waiting for them if another sync writes (a short wait: the long
-/// writes, backfill commits, run on the blocking pool).
-fn with_books<R>(books: &Shared, write: impl FnOnce(&mut Books) -> R) -> R {
-    write(&mut lock(books))
 }
 
 /// Syncs every organization, `pace.orgs_at_once` side by side (the client-side rate limit
@@ -158,21 +150,22 @@ pub async fn sync_org(
     };
     let overview = api.organization(&org.id).await?;
     report.requests += 1;
-    with_books(books, |books| {
+    {
+        let mut books = lock(books);
         books.put_organization(org, Utc::now().timestamp())?;
-        books.put_accounts(&org.id, &overview.bank_accounts)
-    })?;
+        books.put_accounts(&org.id, &overview.bank_accounts)?;
+    }
     // Who is in it and how its books are labelled; a role that may not see them is not an
     // error for the sync.
     let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
     report.requests += 2;
     match members {
-        Ok(members) => with_books(books, |b| b.put_memberships(&org.id, &members))?,
+        Ok(members) => lock(books).put_memberships(&org.id, &members)?,
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
     match labels {
-        Ok(labels) => with_books(books, |b| b.put_labels(&org.id, &labels))?,
+        Ok(labels) => lock(books).put_labels(&org.id, &labels)?,
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
@@ -202,7 +195,7 @@ async fn sync_account(
     report: &mut OrgReport,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
-    let known = with_books(books, |b| b.sync_state(account))?;
+    let known = lock(books).sync_state(account)?;
     let was_complete = known
         .as_ref()
         .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
@@ -218,13 +211,18 @@ async fn sync_account(
     // the last commit.
     let mut total: Option<i64> = None;
     let backfilling = state.backfill_next_page.is_some();
-    // Counted only for a backfill's progress: an incremental pass has no use for it.
-    let mut stored = if backfilling {
-        with_books(books, |b| b.transaction_count(account))?
-    } else {
-        0
+    let mut fetched = Fetched {
+        books,
+        org,
+        account,
+        batch: Vec::new(),
+        // Counted only for a backfill's progress: an incremental pass has no use for it.
+        stored: if backfilling {
+            lock(books).transaction_count(account)?
+        } else {
+            0
+        },
     };
-    let mut batch: Vec<Transaction> = Vec::new();
     while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
         let last = total.map_or(first, |t| t.min(MAX_PAGES).max(first));
         let mut answers = futures_util::stream::iter(first..=last)
@@ -256,39 +254,23 @@ async fn sync_account(
                 state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
             }
             state.backfill_next_page = got.meta.next(page);
-            batch.extend(got.transactions);
+            fetched.batch.extend(got.transactions);
             progress(Progress {
                 org,
                 account,
                 page,
                 total_pages: got.meta.total_pages,
-                stored: stored + batch.len() as i64,
+                stored: fetched.stored + fetched.batch.len() as i64,
             });
             if state.backfill_next_page.is_none() {
                 break;
             }
-            if batch.len() >= COMMIT_ROWS {
-                commit_backfill(
-                    books,
-                    (org, account),
-                    &mut batch,
-                    &state,
-                    report,
-                    &mut stored,
-                )
-                .await?;
+            if fetched.batch.len() >= COMMIT_ROWS {
+                fetched.commit(&state, report)?;
             }
         }
         drop(answers);
-        commit_backfill(
-            books,
-            (org, account),
-            &mut batch,
-            &state,
-            report,
-            &mut stored,
-        )
-        .await?;
+        fetched.commit(&state, report)?;
         if let Some(e) = failure {
             return Err(e.into());
         }
@@ -298,7 +280,7 @@ async fn sync_account(
         }
     }
     if backfilling {
-        with_books(books, |b| b.end_backfill())?;
+        lock(books).end_backfill()?;
     }
     let from = state
         .newest_updated_at
@@ -323,9 +305,7 @@ async fn sync_account(
             )
             .await?;
         report.requests += 1;
-        let done = with_books(books, |b| {
-            b.put_transactions(org, account, &got.transactions)
-        })?;
+        let done = lock(books).put_transactions(org, account, &got.transactions)?;
         report.added += done.added;
         report.changed += done.changed;
         if was_complete {
@@ -338,46 +318,33 @@ async fn sync_account(
         }
     }
     state.synced_at = Some(Utc::now().timestamp());
-    with_books(books, |b| b.set_sync_state(&state))?;
+    lock(books).set_sync_state(&state)?;
     Ok(true)
 }
 
-/// Stores the backfill pages fetched since the last commit, with where the backfill stands
-/// after them, and counts them in. The commit runs on the blocking pool where there is one, so
-/// the syncs of other organizations, and this account's answers in flight, go on meanwhile.
-async fn commit_backfill(
-    books: &Shared,
-    (org, account): (&str, &str),
-    batch: &mut Vec<Transaction>,
-    state: &SyncState,
-    report: &mut OrgReport,
-    stored: &mut i64,
-) -> Result<(), SyncError> {
-    if batch.is_empty() {
-        return Ok(());
+/// An account's backfill pages fetched and not yet committed, and how many of its
+/// transactions are stored.
+struct Fetched<'a> {
+    books: &'a Shared,
+    org: &'a str,
+    account: &'a str,
+    batch: Vec<Transaction>,
+    stored: i64,
+}
+
+impl Fetched<'_> {
+    /// Stores what was fetched, with where the backfill stands after it, and counts it in.
+    fn commit(&mut self, state: &SyncState, report: &mut OrgReport) -> Result<(), SyncError> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let done = lock(self.books).put_backfill(self.org, self.account, &self.batch, state)?;
+        self.batch.clear();
+        report.added += done.added;
+        report.changed += done.changed;
+        self.stored += done.added as i64;
+        Ok(())
     }
-    let rows = std::mem::take(batch);
-    let multi_thread = tokio::runtime::Handle::try_current()
-        .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    let done = if multi_thread {
-        let (books, org, account, state) = (
-            books.clone(),
-            org.to_string(),
-            account.to_string(),
-            state.clone(),
-        );
-        tokio::task::spawn_blocking(move || {
-            lock(&books).put_backfill(&org, &account, &rows, &state)
-        })
-        .await
-        .map_err(|e| SyncError::Writer(e.to_string()))??
-    } else {
-        lock(books).put_backfill(org, account, &rows, state)?
-    };
-    report.added += done.added;
-    report.changed += done.changed;
-    *stored += done.added as i64;
-    Ok(())
 }
 
 /// The later of `known` and the newest `updated_at` among `transactions` (RFC 3339 strings of

@@ -40,7 +40,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         // What the user no longer shares (or another person's books) is not kept.
         books.forget_unshared(&listing.orgs)?;
     }
-    let books = std::sync::Arc::new(std::sync::Mutex::new(books));
+    let books = std::sync::Mutex::new(books);
     let show_progress = !as_json && std::io::stdout().is_terminal();
     let on_progress = |p: Progress| {
         if show_progress {
@@ -104,7 +104,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
             }
         }
     }
-    let books = books.lock().unwrap_or_else(|p| p.into_inner());
+    let books = books.into_inner().unwrap_or_else(|p| p.into_inner());
     let stored = books.total_transactions()?;
     let where_ = books
         .path()

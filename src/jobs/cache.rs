@@ -107,7 +107,7 @@ impl CacheHandle {
 }
 
 pub struct Cache {
-    books: crate::books::sync::Shared,
+    books: Mutex<Books>,
     /// Reads that answer the user (search, detail, cash) go here, so a sync's writes never
     /// hold them up; the books themselves when there is none (in memory).
     reader: Option<Mutex<Books>>,
@@ -140,7 +140,7 @@ impl Cache {
                     );
                 }
                 Some(Cache {
-                    books: std::sync::Arc::new(Mutex::new(opened.books)),
+                    books: Mutex::new(opened.books),
                     reader: reader.map(Mutex::new),
                     listing: Mutex::default(),
                 })

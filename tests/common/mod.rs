@@ -16,9 +16,7 @@ pub async fn synced_books(
     use qonto_tui::books::sync::{Budget, Pace, sync_all};
     let api = signed_in_api(sb).await;
     let orgs = api.user_organizations().await.expect("the organizations");
-    let books = std::sync::Arc::new(std::sync::Mutex::new(
-        qonto_tui::books::Books::in_memory().expect("books"),
-    ));
+    let books = std::sync::Mutex::new(qonto_tui::books::Books::in_memory().expect("books"));
     for r in sync_all(
         &api,
         &books,
@@ -31,10 +29,7 @@ pub async fn synced_books(
     {
         r.expect("each organization syncs");
     }
-    let books = std::sync::Arc::into_inner(books)
-        .expect("the syncs are over")
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+    let books = books.into_inner().unwrap_or_else(|p| p.into_inner());
     (api, books)
 }
 
