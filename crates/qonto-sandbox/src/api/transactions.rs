@@ -18,7 +18,7 @@ fn transaction_json(
     let name = cp.map(|c| c.name.as_str()).unwrap_or("Unknown");
     let operation_type = cp.map(|c| c.operation_type.as_str()).unwrap_or("other");
     let settled_at = tx.settled_at.map(format_timestamp);
-    let vat_cents = tx.vat_amount_cents();
+    let vat_cents = tx.vat.amount_cents(tx.amount_cents);
     let mut v = json!({
         "id": tx.id,
         "transaction_id": format!("{}-transaction-{}", org.slug, tx.number),

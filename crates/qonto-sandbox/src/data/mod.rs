@@ -251,12 +251,6 @@ pub struct Tx {
     pub vat: Vat,
 }
 
-impl Tx {
-    pub fn vat_amount_cents(&self) -> Option<i64> {
-        self.vat.amount_cents(self.amount_cents)
-    }
-}
-
 #[derive(Debug)]
 pub struct DemoData {
     pub user: DemoUser,
