@@ -119,10 +119,7 @@ impl Books {
     /// The transactions' version: any insert, update or delete of a transaction, through any
     /// connection, moves it, so a count read before is still right while it has not moved.
     pub fn changes(&self) -> Result<i64, BooksError> {
-        Ok(self
-            .db
-            .prepare_cached("SELECT version FROM changes WHERE what = 'transactions'")?
-            .query_row([], |r| r.get(0))?)
+        Ok(super::word_matches::transactions_version(&self.db)?)
     }
 
     /// Every stored transaction's count, across organizations.

@@ -27,10 +27,15 @@ struct Seen(i64);
 
 impl Seen {
     fn now(db: &Connection) -> rusqlite::Result<Self> {
-        db.prepare_cached("SELECT version FROM changes WHERE what = 'transactions'")?
-            .query_row([], |r| r.get(0))
-            .map(Seen)
+        transactions_version(db).map(Seen)
     }
+}
+
+/// The transactions' version (schema 5): any insert, update or delete of a transaction,
+/// through any connection, moves it.
+pub(super) fn transactions_version(db: &Connection) -> rusqlite::Result<i64> {
+    db.prepare_cached("SELECT version FROM changes WHERE what = 'transactions'")?
+        .query_row([], |r| r.get(0))
 }
 
 #[derive(Default)]
