@@ -4,18 +4,16 @@
 
 pub mod app;
 pub mod auth;
-pub mod books;
 pub(crate) mod browser;
 pub mod commands;
 pub mod config;
-pub mod export;
 pub mod jobs;
 pub mod layout;
+pub mod local_copy;
 pub mod locale;
 pub mod logging;
 pub mod palette;
 pub mod runtime;
-pub mod search;
 pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;

@@ -1,21 +1,20 @@
 //! The `qonto-tui` command line: parses arguments and hands over to the library.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::path::PathBuf;
-
 use clap::{Parser, Subcommand};
-use qonto_tui::commands;
-use qonto_tui::config::{Config, SandboxEndpoints, TokenStoreKind};
-use std::sync::Arc;
-
 use qonto_client::http::PendingClient;
-use qonto_client::secret::Secret;
-use qonto_client::store::MemoryStore;
+use qonto_tui::commands;
+use qonto_tui::config::{Config, TokenStoreKind};
+use qonto_tui::runtime::{self, Launch};
+
+use qonto_client::{secret::Secret, store::MemoryStore};
 use qonto_sandbox::browser::{Tick, complete_consent};
 use qonto_sandbox::cli::{self as sandbox_cli, SandboxArgs};
 use qonto_sandbox::{Sandbox, SandboxOptions};
-use qonto_tui::runtime::{self, Launch};
+use qonto_tui::config::SandboxEndpoints;
+use std::sync::Arc;
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
 /// Qonto's User OAuth flow.
@@ -169,7 +168,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command.take() {
-            Some(Command::SimulateBrowser { orgs, deny, url }) => {
+                        Some(Command::SimulateBrowser { orgs, deny, url }) => {
                 let tick = if orgs.is_empty() {
                     Tick::All
                 } else {
@@ -191,7 +190,7 @@ fn main() -> ExitCode {
                     .render(&mut page)?;
                 print_all(&page)
             }
-            Some(Command::Sandbox(args)) => {
+                        Some(Command::Sandbox(args)) => {
                 sandbox_cli::init_stderr_log();
                 sandbox_cli::run(args).await.map(|()| ExitCode::SUCCESS)
             }
@@ -268,7 +267,7 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
-            None if cli.demo => run_demo(
+                        None if cli.demo => run_demo(
                 http.unwrap_or_else(PendingClient::start),
                 &cli.log_file,
                 &cli.log_level,
@@ -309,6 +308,11 @@ fn main() -> ExitCode {
             }
         }
     });
+    // Every database this run opened is closed and its threads joined while the runtime still
+    // stands: no thread is left inside SQLCipher, or holding OpenSSL's per-thread state, when
+    // exit() runs OpenSSL's cleanup (that race was the 'double free or corruption' seen at the
+    // end of `sync` and `export --bundle`).
+    qonto_books::close_all();
     // A store call stuck on a frozen secret store must not keep the process alive: its thread
     // is abandoned, not joined.
     runtime.shutdown_background();

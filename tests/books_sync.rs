@@ -6,11 +6,11 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use qonto_books::BooksHandle;
+use qonto_books::sync::{Budget, OrgReport, Pace, sync_all};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
-use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, OrgReport, Pace, Shared, sync_all};
 
 async fn sandbox() -> Sandbox {
     let options = common::options();
@@ -29,7 +29,7 @@ async fn sandbox() -> Sandbox {
 /// Every organization, two at a time, as `qonto-tui sync` does.
 async fn sync_every(
     api: &ApiClient,
-    books: &Shared,
+    books: &BooksHandle,
     orgs: &[UserOrganization],
     budget: &Budget,
 ) -> Vec<OrgReport> {
@@ -67,20 +67,33 @@ fn sandbox_books(sb: &Sandbox) -> BTreeMap<String, BTreeMap<String, String>> {
     all
 }
 
-fn stored_books(books: &Books, sb: &Sandbox) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut all = BTreeMap::new();
-    for org in &sb.data().orgs {
-        for account in &org.accounts {
-            let rows = books
-                .transactions_page(&account.id, 0, 1_000_000)
-                .unwrap()
-                .into_iter()
-                .map(|t| (t.id, t.status.unwrap_or_default()))
-                .collect();
-            all.insert(account.id.clone(), rows);
-        }
-    }
-    all
+/// Every account's transactions, id → status, as the books hold them (read on their thread).
+async fn stored_books(
+    books: &BooksHandle,
+    sb: &Sandbox,
+) -> BTreeMap<String, BTreeMap<String, String>> {
+    let accounts: Vec<String> = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter().map(|a| a.id.clone()))
+        .collect();
+    books
+        .read(move |books| {
+            let mut all = BTreeMap::new();
+            for account in accounts {
+                let rows = books
+                    .transactions_page(&account, 0, 1_000_000)
+                    .unwrap()
+                    .into_iter()
+                    .map(|t| (t.id, t.status.unwrap_or_default()))
+                    .collect();
+                all.insert(account, rows);
+            }
+            all
+        })
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -90,16 +103,19 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
     let orgs = api.user_organizations().await.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
-    let books = std::sync::Mutex::new(
-        Books::open(&dir.path().join("books.db"), &key)
-            .unwrap()
-            .books,
-    );
+    let books = BooksHandle::open_async(dir.path().join("books.db"), key, true)
+        .await
+        .unwrap()
+        .books;
 
     // Stopped after four pages, part way through the first account, as a killed sync would be.
     let reports = sync_every(&api, &books, &orgs, &Budget::pages(4)).await;
     assert!(reports.iter().any(|r| r.interrupted));
-    let partial = books.lock().unwrap().total_transactions().unwrap();
+    let partial = books
+        .read(|b| b.total_transactions())
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
         partial > 0 && partial < 2 * 250 * orgs.len() as i64,
         "{partial}"
@@ -112,10 +128,7 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
     // Resumed: the stored books are exactly the sandbox's, no duplicate, no gap.
     let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
     assert!(reports.iter().all(|r| !r.interrupted));
-    assert_eq!(
-        stored_books(&books.lock().unwrap(), &sb),
-        sandbox_books(&sb)
-    );
+    assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
 
     // Nothing changed: the overview, memberships and labels, and one page per account; nothing
     // written.
@@ -141,10 +154,7 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
         changed >= 1 && changed <= moved,
         "settled pending ones: {changed}"
     );
-    assert_eq!(
-        stored_books(&books.lock().unwrap(), &sb),
-        sandbox_books(&sb)
-    );
+    assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
 }
 
 #[tokio::test(flavor = "multi_thread")]

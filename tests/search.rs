@@ -7,9 +7,9 @@ mod common;
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Utc};
+use qonto_books::query::{Query, fold, parse};
 use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::Tx;
-use qonto_tui::search::query::{Query, fold, parse};
 
 /// Every transaction of the sandbox with its organization, as it stands now.
 fn all_transactions(sb: &Sandbox) -> Vec<(String, Tx)> {

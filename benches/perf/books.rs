@@ -1,12 +1,11 @@
 //! The local books' figures (issue 16): a full backfill against the client-side rate budget,
 //! an incremental sync with nothing new, and bytes on disk per stored transaction.
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use qonto_books::BooksHandle;
+use qonto_books::sync::{Budget, Pace, sync_all};
 use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
-use qonto_tui::books::Books;
-use qonto_tui::books::sync::{Budget, Pace, sync_all};
 
 use super::{L, row};
 
@@ -45,7 +44,10 @@ pub async fn books() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("books.db");
     let key = qonto_client::Secret::new(qonto_client::random::random_hex(32).unwrap());
-    let books = Mutex::new(Books::open(&path, &key).unwrap().books);
+    let books = BooksHandle::open_async(path.clone(), key, false)
+        .await
+        .unwrap()
+        .books;
     let before = sb.stats();
     let started = Instant::now();
     let reports = sync_all(
@@ -59,7 +61,11 @@ pub async fn books() {
     .await;
     let took = started.elapsed();
     let requests: usize = reports.iter().map(|r| r.as_ref().unwrap().requests).sum();
-    let stored = books.lock().unwrap().total_transactions().unwrap();
+    let stored = books
+        .read(|b| b.total_transactions())
+        .await
+        .unwrap()
+        .unwrap();
     let limited = sb.stats().rate_limited - before.rate_limited;
     let sequential = L * requests as u32;
     row(
@@ -77,7 +83,7 @@ pub async fn books() {
         ),
         "≤ 1.25× the floor, 0 × 429",
     );
-    drop(books);
+    books.close().await;
     let bytes = std::fs::metadata(&path).unwrap().len();
     row(
         "bytes on disk per stored transaction (SQLCipher, indexes and FTS5 included)",
@@ -92,7 +98,7 @@ pub async fn books() {
     let sb = sandbox(20, 2, 50).await;
     let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
     let orgs = api.user_organizations().await.unwrap();
-    let books = Mutex::new(Books::in_memory().unwrap());
+    let books = BooksHandle::in_memory().unwrap();
     for r in sync_all(
         &api,
         &books,

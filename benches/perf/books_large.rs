@@ -2,7 +2,7 @@
 //! Down to a prefetched organization, scrolling an account to its end from the books, and the
 //! peak memory of it all.
 
-use qonto_tui::books::{Books, SyncState};
+use qonto_books::{Books, SyncState};
 
 use super::*;
 

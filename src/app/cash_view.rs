@@ -3,7 +3,7 @@
 
 use std::cell::Cell;
 
-use crate::books::GroupCash;
+use qonto_books::GroupCash;
 
 #[derive(Debug, Default)]
 pub struct CashView {

@@ -5,6 +5,7 @@ pub mod keymap;
 pub mod keys;
 pub mod msg;
 mod row_filter;
+pub mod search_form;
 pub mod search_view;
 pub mod state;
 pub mod sync_view;

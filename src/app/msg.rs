@@ -77,19 +77,19 @@ pub enum Msg {
     /// The local books' answer to search `generation`, or why there is none.
     SearchAnswered {
         generation: Generation,
-        result: Result<(Vec<crate::books::Found>, usize), String>,
+        result: Result<(Vec<qonto_books::Found>, usize), String>,
     },
     /// A transaction in full, from the local books.
     DetailLoaded {
         id: String,
-        result: Result<Box<crate::books::Detail>, String>,
+        result: Result<Box<qonto_books::Detail>, String>,
     },
     /// A transaction's receipts were opened or saved (what was done), or why not.
     ReceiptsPlaced(Result<String, String>),
     /// Where a list was exported, and how many transactions; or why it was not.
     Exported(Result<(String, usize), String>),
     /// The group's cash, from the local books.
-    CashLoaded(Result<Box<crate::books::GroupCash>, String>),
+    CashLoaded(Result<Box<qonto_books::GroupCash>, String>),
     /// How many transactions miss their receipt, per organization, in the local books.
     ReceiptsCounted(Vec<(String, i64)>),
     /// How far the background sync of the local books is.

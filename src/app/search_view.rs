@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use tui_input::Input;
 
-use crate::books::{Detail, Found};
+use qonto_books::{Detail, Found};
 
 /// Results asked for per query: several screens, few enough to come back within a frame.
 pub const RESULTS: usize = 200;
@@ -34,7 +34,7 @@ pub struct SearchView {
     /// What became of the opened transaction's receipts (fetching: `None` inside).
     pub receipts: Option<Option<Result<String, String>>>,
     /// The filters as a form (Tab), and the line being filled in.
-    pub form: Option<(crate::search::form::Form, usize)>,
+    pub form: Option<(crate::app::search_form::Form, usize)>,
 }
 
 #[derive(Debug)]

@@ -11,9 +11,9 @@ use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
 use super::reach::Reach;
 use super::receipts::{fetch_receipts, receipt_jobs};
 use super::statements::save_statements;
-use crate::books::Period;
 use crate::config::Config;
-use crate::export::Format;
+use qonto_books::Period;
+use qonto_books::export::Format;
 
 /// Each month from `first` to `last`, as a whole-month period with its `YYYY-MM`.
 fn each_month(first: (i32, u32), last: (i32, u32)) -> Vec<(String, Period, (i32, u32))> {
@@ -49,7 +49,8 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
         return usage("say which months: --month YYYY-MM, or --from and --to".into());
     };
     let books = open_copy(config).await?;
-    let orgs = match choose_orgs(books.organization_ids()?, &args.orgs, args.all) {
+    let known = books.read(|b| b.organization_ids()).await??;
+    let orgs = match choose_orgs(known, &args.orgs, args.all) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => return usage(e),
     };
@@ -64,26 +65,25 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let folder = |org: &str, month: &str| -> PathBuf { dir.join(file_slug(org)).join(month) };
     let mut saved: Vec<Saved> = Vec::new();
     let mut failed = Vec::new();
-    let books = std::sync::Arc::new(std::sync::Mutex::new(books));
     for (month, whole, key) in each_month(first, last) {
         for (org_id, org_name) in &orgs {
             let path = folder(org_name, &month).join("transactions.csv");
-            let (b, p, id) = (books.clone(), path.clone(), org_id.clone());
+            let (p, id) = (path.clone(), org_id.clone());
             let statuses = args.status.clone();
             let period = whole.clone();
-            let written = tokio::task::spawn_blocking(move || {
-                let books = b.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-                write_file(
-                    &books,
-                    Format::Csv,
-                    style,
-                    std::slice::from_ref(&id),
-                    &period,
-                    &statuses,
-                    Some(&p),
-                )
-            })
-            .await?;
+            let written = books
+                .read(move |books| {
+                    write_file(
+                        books,
+                        Format::Csv,
+                        style,
+                        std::slice::from_ref(&id),
+                        &period,
+                        &statuses,
+                        Some(&p),
+                    )
+                })
+                .await?;
             match written {
                 Ok(w) => saved.push(Saved {
                     org_id: org_id.clone(),
@@ -98,19 +98,21 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
             let (s, f) = save_statements(&reach.api, one, key, key, &folder).await;
             saved.extend(s);
             failed.extend(f);
-            let jobs = {
-                let books = books
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                receipt_jobs(&books, one, &whole, &|org| {
-                    folder(org, &month).join("receipts")
-                })?
-            };
+            let (one, whole, month, dir) =
+                (one.to_vec(), whole.clone(), month.clone(), dir.clone());
+            let jobs = books
+                .read(move |books| {
+                    receipt_jobs(books, &one, &whole, &|org| {
+                        dir.join(file_slug(org)).join(&month).join("receipts")
+                    })
+                })
+                .await??;
             let (s, f) = fetch_receipts(&reach.api, jobs).await;
             saved.extend(s);
             failed.extend(f);
         }
     }
+    books.close().await;
     Ok(report(&saved, &failed, args.json, "files"))
 }
 

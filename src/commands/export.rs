@@ -6,14 +6,38 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
-use crate::books::{Books, Period};
 use crate::config::Config;
-use crate::export::{CsvStyle, Format, Written, export, sink};
+use qonto_books::export::{CsvStyle, Format, Written, export, sink};
+use qonto_books::{Books, Period};
 
 /// Exit code when the period holds no transaction (the files are still written).
 pub const EXIT_NOTHING: u8 = 3;
 /// Exit code for a mistake in what was asked.
 pub const EXIT_USAGE: u8 = 2;
+
+/// The formats as the command line names them (the engine's [`Format`] knows no clap).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    /// Comma- or semicolon-separated values, as the locale's spreadsheet reads them.
+    Csv,
+    /// JSON lines: one transaction per line.
+    Json,
+    /// OFX 2.2 (XML): what most accounting software imports.
+    Ofx,
+    /// ISO 20022 camt.053.001.02 bank-to-customer statement (XML).
+    Camt053,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Json => Format::Json,
+            FormatArg::Ofx => Format::Ofx,
+            FormatArg::Camt053 => Format::Camt053,
+        }
+    }
+}
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
@@ -32,8 +56,8 @@ pub struct ExportArgs {
     /// A whole month (YYYY-MM).
     #[arg(long, value_name = "YYYY-MM", conflicts_with_all = ["from", "to"])]
     pub month: Option<String>,
-    #[arg(long, value_enum, default_value_t = Format::Csv)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
+    pub format: FormatArg,
     /// The file to write (default: standard output); with --per-org or --bundle, a directory.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -147,11 +171,11 @@ pub fn write_file(
         let mut sink = sink(format, style, Box::new(stdout), now)?;
         return match export(books, format, orgs, period, statuses, sink.as_mut()) {
             // The reader stopped early (`| head`): what it wanted, it has.
-            Err(e) if broken_pipe(&e) => Ok(Written {
+            Err(e) if e.is_broken_pipe() => Ok(Written {
                 reader_left: true,
                 ..Written::default()
             }),
-            other => other,
+            other => Ok(other?),
         };
     };
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -161,7 +185,7 @@ pub fn write_file(
     aside.push(".part");
     let aside = PathBuf::from(aside);
     let result = (|| {
-        let file = crate::export::private_file(&aside)?;
+        let file = qonto_books::export::private_file(&aside)?;
         let mut sink = sink(format, style, Box::new(file), now)?;
         let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
         drop(sink);
@@ -178,87 +202,91 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     if args.bundle {
         return super::bundle::run(config, args).await;
     }
-    let books = open_copy(config).await?;
-    let handle = tokio::task::spawn_blocking(move || -> anyhow::Result<u8> {
-        let plan = match plan(&books, &args) {
-            Ok(plan) => plan,
-            Err(e) if e.is::<Usage>() => {
-                eprintln!("qonto-tui export: {e}");
-                return Ok(EXIT_USAGE);
-            }
-            Err(e) => return Err(e),
-        };
-        let mut files = Vec::new();
-        if args.per_org {
-            let dir = args.output.clone().unwrap_or_default();
-            for (id, name) in &plan.orgs {
-                let path = dir.join(format!(
-                    "{}{}.{}",
-                    file_slug(name),
-                    period_suffix(&plan.period),
-                    args.format.extension()
-                ));
+    let copy = open_copy(config).await?;
+    // The whole export runs on the books' thread, streaming rows from the database to the file.
+    let answer = copy
+        .read(move |books| -> anyhow::Result<u8> {
+            let plan = match plan(books, &args) {
+                Ok(plan) => plan,
+                Err(e) if e.is::<Usage>() => {
+                    eprintln!("qonto-tui export: {e}");
+                    return Ok(EXIT_USAGE);
+                }
+                Err(e) => return Err(e),
+            };
+            let mut files = Vec::new();
+            if args.per_org {
+                let dir = args.output.clone().unwrap_or_default();
+                for (id, name) in &plan.orgs {
+                    let path = dir.join(format!(
+                        "{}{}.{}",
+                        file_slug(name),
+                        period_suffix(&plan.period),
+                        Format::from(args.format).extension()
+                    ));
+                    let written = write_file(
+                        books,
+                        args.format.into(),
+                        plan.style,
+                        std::slice::from_ref(id),
+                        &plan.period,
+                        &plan.statuses,
+                        Some(&path),
+                    )?;
+                    files.push(FileWritten {
+                        path: Some(path.display().to_string()),
+                        org_ids: vec![id.clone()],
+                        written,
+                    });
+                }
+            } else {
+                let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
                 let written = write_file(
-                    &books,
-                    args.format,
+                    books,
+                    args.format.into(),
                     plan.style,
-                    std::slice::from_ref(id),
+                    &ids,
                     &plan.period,
                     &plan.statuses,
-                    Some(&path),
+                    args.output.as_deref(),
                 )?;
                 files.push(FileWritten {
-                    path: Some(path.display().to_string()),
-                    org_ids: vec![id.clone()],
+                    path: args.output.as_ref().map(|p| p.display().to_string()),
+                    org_ids: ids,
                     written,
                 });
             }
-        } else {
-            let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
-            let written = write_file(
-                &books,
-                args.format,
-                plan.style,
-                &ids,
-                &plan.period,
-                &plan.statuses,
-                args.output.as_deref(),
-            )?;
-            files.push(FileWritten {
-                path: args.output.as_ref().map(|p| p.display().to_string()),
-                org_ids: ids,
-                written,
-            });
-        }
-        let mut all = Written::default();
-        files.iter().for_each(|f| all.add(&f.written));
-        if args.json {
-            let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
+            let mut all = Written::default();
+            files.iter().for_each(|f| all.add(&f.written));
+            if args.json {
+                let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
                 "accounts": all.accounts, "totals_cents": all.totals_cents });
-            println!("{summary}");
-        } else if std::io::stderr().is_terminal() {
-            let to = match (&args.output, args.per_org) {
-                (Some(p), true) => format!(" into {} ({} files)", p.display(), files.len()),
-                (Some(p), false) => format!(" to {}", p.display()),
-                (None, _) => String::new(),
-            };
-            let mut err = std::io::stderr();
-            let _ = writeln!(
-                err,
-                "Exported {} transactions of {} organizations ({} accounts){to}.",
-                all.transactions,
-                plan.orgs.len(),
-                all.accounts
-            );
-        }
-        let left = files.iter().any(|f| f.written.reader_left);
-        Ok(if all.transactions == 0 && !left {
-            EXIT_NOTHING
-        } else {
-            0
+                println!("{summary}");
+            } else if std::io::stderr().is_terminal() {
+                let to = match (&args.output, args.per_org) {
+                    (Some(p), true) => format!(" into {} ({} files)", p.display(), files.len()),
+                    (Some(p), false) => format!(" to {}", p.display()),
+                    (None, _) => String::new(),
+                };
+                let mut err = std::io::stderr();
+                let _ = writeln!(
+                    err,
+                    "Exported {} transactions of {} organizations ({} accounts){to}.",
+                    all.transactions,
+                    plan.orgs.len(),
+                    all.accounts
+                );
+            }
+            let left = files.iter().any(|f| f.written.reader_left);
+            Ok(if all.transactions == 0 && !left {
+                EXIT_NOTHING
+            } else {
+                0
+            })
         })
-    });
-    handle.await?
+        .await;
+    copy.close().await;
+    answer?
 }
 
 /// `-2026-10-01-2026-10-31` for a file name, or nothing for an open period.
@@ -274,13 +302,4 @@ pub fn period_suffix(period: &Period) -> String {
         (None, Some(last)) => format!("-to-{last}"),
         (None, None) => String::new(),
     }
-}
-
-/// Whether `e` is a write to a reader that went away.
-fn broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|cause| {
-        cause
-            .downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-    })
 }

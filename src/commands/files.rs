@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Datelike, NaiveDate};
 
 use super::local::{Usage, period};
-use crate::books::Period;
+use qonto_books::Period;
 
 /// How many files are fetched at once (Qonto's rate budget is shared with everything else).
 pub const AT_ONCE: usize = 4;
@@ -80,7 +80,10 @@ pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     }
     let mut aside = path.as_os_str().to_owned();
     aside.push(".part");
-    std::io::Write::write_all(&mut crate::export::private_file(Path::new(&aside))?, bytes)?;
+    std::io::Write::write_all(
+        &mut qonto_books::export::private_file(Path::new(&aside))?,
+        bytes,
+    )?;
     std::fs::rename(&aside, path)
 }
 

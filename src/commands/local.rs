@@ -3,14 +3,14 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::books::key::{database_path, open_for};
-use crate::books::{Books, Period};
+use crate::local_copy::{database_path, open_for};
+use qonto_books::{BooksHandle, Period};
 
 use crate::config::Config;
-use crate::search::query::fold;
+use qonto_books::query::fold;
 
-/// The books, or why there are none to read.
-pub async fn open_copy(config: &Config) -> anyhow::Result<Books> {
+/// The books (on their own thread), or why there are none to read.
+pub async fn open_copy(config: &Config) -> anyhow::Result<BooksHandle> {
     if !config.cache {
         anyhow::bail!(
             "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to read"
@@ -21,7 +21,7 @@ pub async fn open_copy(config: &Config) -> anyhow::Result<Books> {
             "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
         );
     }
-    Ok(open_for(config).await?.books)
+    Ok(open_for(config, false).await?.books)
 }
 
 /// A mistake in what was asked (exit code 2), as opposed to a failure.

@@ -154,16 +154,16 @@ pub async fn logout(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
 
 /// With every source gone, the local copy of the books and its key go too.
 async fn forget_books(config: &Config) -> anyhow::Result<()> {
-    let Some(path) = crate::books::key::database_path(config) else {
+    let Some(path) = crate::local_copy::database_path(config) else {
         return Ok(());
     };
     if path.exists() {
-        crate::books::Books::delete(&path).with_context(|| {
+        qonto_books::Books::delete(&path).with_context(|| {
             format!("the local database {} could not be deleted", path.display())
         })?;
         println!("Deleted the local copy of the books ({}).", path.display());
     }
-    if let Some(slot) = crate::books::key::key_slot(config) {
+    if let Some(slot) = crate::local_copy::key_slot(config) {
         blocking(move || slot.delete()).await.map_err(explain)?;
     }
     Ok(())

@@ -7,9 +7,9 @@ use futures_util::StreamExt;
 use super::files::{AT_ONCE, FilesArgs, MAX_FILE, Saved, report, save};
 use super::local::{Usage, choose_orgs, file_slug, open_copy};
 use super::reach::Reach;
-use crate::books::{Books, Period, WithReceipts};
 use crate::config::Config;
-use crate::export::money::decimal;
+use qonto_books::export::money::decimal;
+use qonto_books::{Books, Period, WithReceipts};
 use qonto_client::api::ApiClient;
 
 const EXIT_USAGE: u8 = 2;
@@ -23,7 +23,8 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
         }
     };
     let books = open_copy(config).await?;
-    let orgs = match choose_orgs(books.organization_ids()?, &args.orgs, args.all) {
+    let known = books.read(|b| b.organization_ids()).await??;
+    let orgs = match choose_orgs(known, &args.orgs, args.all) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => {
             eprintln!("qonto-tui receipts: {e}");
@@ -36,9 +37,15 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
         .await
         .map_err(crate::auth::explain)?;
     let dir = args.dir.clone();
-    let jobs = receipt_jobs(&books, &orgs, &period, &|org: &str| {
-        dir.join(file_slug(org)).join("receipts")
-    })?;
+    let jobs = books
+        .read(move |b| {
+            receipt_jobs(b, &orgs, &period, &|org: &str| {
+                dir.join(file_slug(org)).join("receipts")
+            })
+        })
+        .await??;
+    // What is left is Qonto's: the books are closed first.
+    books.close().await;
     let (saved, failed) = fetch_receipts(&reach.api, jobs).await;
     Ok(report(&saved, &failed, args.json, "receipts"))
 }

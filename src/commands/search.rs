@@ -4,10 +4,9 @@
 use std::io::IsTerminal;
 
 use super::reach::clean;
-use crate::books::Books;
-use crate::books::key::{database_path, open_for};
 use crate::config::Config;
-use crate::search::query::{self, FILTERS};
+use crate::local_copy::{database_path, open_for};
+use qonto_books::query::{self, FILTERS};
 
 /// Exit code when nothing matched (scripts test it; 1 stays "it failed").
 pub const EXIT_NO_MATCH: u8 = 3;
@@ -40,11 +39,13 @@ pub async fn search(
             "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
         );
     }
-    let books: Books = open_for(config).await?.books;
+    let books = open_for(config, false).await?.books;
     let cap = if limit == 0 { usize::MAX >> 1 } else { limit };
-    let (found, total) =
-        tokio::task::spawn_blocking(move || books.search(&query, cap, cap.saturating_add(1)))
-            .await??;
+    let answer = books
+        .read(move |b| b.search(&query, cap, cap.saturating_add(1)))
+        .await;
+    books.close().await;
+    let (found, total) = answer??;
     if as_json {
         let rows: Vec<serde_json::Value> = found
             .iter()

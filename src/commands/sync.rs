@@ -6,11 +6,11 @@ use std::io::{IsTerminal, Write};
 use serde_json::json;
 
 use super::reach::{Reach, clean};
-use crate::books::key::open_for;
-use crate::books::sync::{Budget, Pace, Progress, sync_all};
-use crate::books::{Books, Opened};
 use crate::config::Config;
+use crate::local_copy::open_for;
 use crate::sources::listing;
+use qonto_books::sync::{Budget, Pace, Progress, sync_all};
+use qonto_books::{BooksHandle, OpenedHandle};
 
 /// Exit code when some organization could not be synced (the others were).
 const EXIT_PARTIAL: u8 = 3;
@@ -35,12 +35,12 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         }
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
-    let mut books = open_books(config).await?;
+    let books = open_books(config).await?;
     if listing.user_flow.is_none() {
         // What the user no longer shares (or another person's books) is not kept.
-        books.forget_unshared(&listing.orgs)?;
+        let shared = listing.orgs.clone();
+        books.write(move |b| b.forget_unshared(&shared)).await??;
     }
-    let books = std::sync::Mutex::new(books);
     let show_progress = !as_json && std::io::stdout().is_terminal();
     let on_progress = |p: Progress| {
         if show_progress {
@@ -104,8 +104,9 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
             }
         }
     }
-    let books = books.into_inner().unwrap_or_else(|p| p.into_inner());
-    let stored = books.total_transactions()?;
+    let stored = books.read_fresh(|b| b.total_transactions()).await;
+    books.clone().close().await;
+    let stored = stored??;
     let where_ = books
         .path()
         .map(|p| p.display().to_string())
@@ -122,8 +123,8 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
 }
 
 /// The books of `config`'s server; says so when an unreadable database was set aside.
-async fn open_books(config: &Config) -> anyhow::Result<Books> {
-    let Opened { books, set_aside } = open_for(config).await?;
+async fn open_books(config: &Config) -> anyhow::Result<BooksHandle> {
+    let OpenedHandle { books, set_aside } = open_for(config, false).await?;
     if let Some(aside) = set_aside {
         eprintln!(
             "The local database could not be read; it was moved to {} and is rebuilt from Qonto.",

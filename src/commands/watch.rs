@@ -12,9 +12,9 @@ use serde_json::json;
 use super::local::{Usage, choose_orgs};
 use super::reach::{Reach, clean};
 use crate::config::Config;
-use crate::export::money::decimal;
 use crate::sources::listing;
 use crate::watch::{Change, Event, Watched, relist};
+use qonto_books::export::money::decimal;
 
 const EXIT_USAGE: u8 = 2;
 /// The longest pause between polls while Qonto cannot be reached.

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::cache::CacheSlot;
 use crate::app::Msg;
 use crate::app::sync_view::{OrgSync, SyncNews};
-use crate::books::sync::{Budget, Pace, Progress, sync_org};
+use qonto_books::sync::{Budget, Pace, Progress, sync_org};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 
@@ -90,7 +90,7 @@ async fn run(
     let Some(opened) = cache.wait_open().await else {
         return;
     };
-    let books = opened.shared();
+    let books = opened.books();
     loop {
         queue.lock().extend(orgs.iter().cloned());
         let ids = orgs.iter().map(|o| o.id.clone()).collect();
@@ -144,11 +144,12 @@ async fn run(
             };
             let _ = to_app.send(Msg::Synced(SyncNews::Org { org: org.id, state }));
         }
-        let stored = {
-            let books = books.lock().unwrap_or_else(|p| p.into_inner());
-            books.total_transactions().ok()
-        };
-        let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts()));
+        let stored = books
+            .read(|b| b.total_transactions())
+            .await
+            .ok()
+            .and_then(Result::ok);
+        let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts().await));
         let _ = to_app.send(Msg::Synced(SyncNews::Finished { stored }));
         tokio::time::sleep(every).await;
     }

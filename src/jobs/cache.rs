@@ -2,12 +2,12 @@
 //! and at start what they hold is shown at once (marked with its age), before Qonto answers —
 //! or instead of it, offline.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::app::{Msg, Stored};
-use crate::books::{Books, ListedFrom};
 use crate::config::Config;
+use qonto_books::{Books, BooksHandle, ListedFrom};
 use qonto_client::api::Via;
 use qonto_client::api::models::{Meta, Organization, TransactionsPage};
 
@@ -30,7 +30,8 @@ pub struct CacheHandle {
 }
 
 impl CacheHandle {
-    /// Writes an answer to the books, or keeps it until they are open (off the async threads).
+    /// Sends an answer to be written to the books (on their thread, without waiting), or keeps
+    /// it until they are open.
     pub fn record(&self, msg: &Msg, via: Via) {
         if self.is_closed() {
             return;
@@ -55,7 +56,7 @@ impl CacheHandle {
             }
         }
         if let Some(cache) = self.cache.get() {
-            cache.record(msg, via);
+            cache.record(msg.clone(), via);
         }
     }
 
@@ -64,8 +65,8 @@ impl CacheHandle {
         self.cache.set(cache).ok()?;
         let waiting = std::mem::take(&mut *self.waiting.lock().unwrap_or_else(|p| p.into_inner()));
         let cache = self.cache.get()?;
-        for (msg, via) in &waiting {
-            cache.record(msg, *via);
+        for (msg, via) in waiting {
+            cache.record(msg, via);
         }
         Some(cache)
     }
@@ -107,11 +108,11 @@ impl CacheHandle {
 }
 
 pub struct Cache {
-    books: Mutex<Books>,
-    /// Reads that answer the user (search, detail, cash) go here, so a sync's writes never
-    /// hold them up; the books themselves when there is none (in memory).
-    reader: Option<Mutex<Books>>,
-    listing: Mutex<Listing>,
+    /// The books' owner threads: writes go to the writer, the user's own reads (search,
+    /// detail, cash, scrolling) to the read-only connection, so a sync's commit never holds
+    /// them up.
+    books: BooksHandle,
+    listing: Arc<Mutex<Listing>>,
 }
 
 /// What makes the next page of a list cheap to read: the last row of each page served, and
@@ -124,6 +125,11 @@ struct Listing {
     lengths: std::collections::HashMap<(String, bool), (i64, i64)>,
 }
 
+/// Why a read of the local copy gave nothing, in words for the status line.
+fn unreadable(e: impl std::fmt::Display) -> String {
+    format!("the local copy could not be read: {e}")
+}
+
 impl Cache {
     /// Opens the books of `config`'s server: in memory when the tokens are (the demo keeps
     /// nothing on disk); `None` when the local copy is turned off.
@@ -131,8 +137,8 @@ impl Cache {
         if !config.cache {
             return None;
         }
-        match crate::books::key::open_with_reader(config, true).await {
-            Ok((opened, reader)) => {
+        match crate::local_copy::open_for(config, true).await {
+            Ok(opened) => {
                 if let Some(aside) = opened.set_aside {
                     tracing::warn!(
                         "the local database could not be read; moved to {} and rebuilt",
@@ -140,9 +146,8 @@ impl Cache {
                     );
                 }
                 Some(Cache {
-                    books: Mutex::new(opened.books),
-                    reader: reader.map(Mutex::new),
-                    listing: Mutex::default(),
+                    books: opened.books,
+                    listing: Arc::default(),
                 })
             }
             Err(e) => {
@@ -153,272 +158,305 @@ impl Cache {
     }
 
     /// The books, for a sync that shares them with the answers written here.
-    pub fn shared(&self) -> &crate::books::sync::Shared {
+    pub fn books(&self) -> &BooksHandle {
         &self.books
     }
 
-    /// The connection for the user's own reads.
-    fn reads(&self) -> std::sync::MutexGuard<'_, Books> {
-        match &self.reader {
-            Some(reader) => reader.lock().unwrap_or_else(|p| p.into_inner()),
-            None => self.books(),
-        }
-    }
-
-    fn books(&self) -> std::sync::MutexGuard<'_, Books> {
-        self.books.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Writes what an answer brought (called off the async threads); `via` says how the
-    /// organization of an overview is reached.
-    pub fn record(&self, msg: &Msg, via: Via) {
-        let now = chrono::Utc::now().timestamp();
-        let result = match msg {
-            Msg::OrgsLoaded {
-                result: Ok(list),
-                user_flow_ended,
-                ..
-            } => {
-                let mut books = self.books();
-                let pruned = if *user_flow_ended {
-                    Ok(())
-                } else {
-                    books.forget_unshared(list)
-                };
-                pruned.and_then(|()| {
-                    list.iter()
-                        .try_for_each(|org| books.put_organization(org, now))
-                })
+    /// Sends what an answer brought to be written; `via` says how the organization of an
+    /// overview is reached.
+    pub fn record(&self, msg: Msg, via: Via) {
+        let sent = self.books.write_later(move |books| {
+            if let Err(e) = record_into(books, &msg, via) {
+                tracing::warn!("could not write to the local copy of the books: {e}");
             }
-            Msg::OverviewLoaded {
-                org, result: Ok(o), ..
-            } => {
-                // The list may have come before the books were open: the overview names it.
-                let mut books = self.books();
-                books
-                    .note_organization(o, org, via)
-                    .and_then(|()| books.put_accounts(org, &o.bank_accounts))
-            }
-            Msg::TransactionsLoaded {
-                org,
-                account,
-                result: Ok(page),
-                ..
-            } => self
-                .books()
-                .put_transactions(org, account, &page.transactions)
-                .map(drop),
-            Msg::MembersLoaded {
-                org,
-                result: Ok(list),
-                ..
-            } => self.books().put_memberships(org, list),
-            Msg::LabelsLoaded {
-                org,
-                result: Ok(list),
-                ..
-            } => self.books().put_labels(org, list),
-            _ => Ok(()),
-        };
-        if let Err(e) = result {
-            tracing::warn!("could not write to the local copy of the books: {e}");
+        });
+        if let Err(e) = sent {
+            tracing::debug!("an answer was not written to the local copy: {e}");
         }
     }
 
     /// Page `page` of an account's transactions read from the books instead of Qonto, when
     /// they hold all of it: its backfill is complete and its last sync succeeded. Scrolling
     /// deep then costs no request, and memory holds only what was scrolled through.
-    pub fn listed_page(
+    pub async fn listed_page(
         &self,
-        account: &str,
+        account: String,
         page: i64,
         per_page: i64,
         with_declined: bool,
     ) -> Option<TransactionsPage> {
+        let listing = self.listing.clone();
         // The read-only connection: a scroll never waits behind a sync's commit.
-        let books = self.reads();
-        let state = books.sync_state(account).ok()??;
-        if state.backfill_next_page.is_some() || state.synced_at.is_none() || page < 1 {
-            return None;
-        }
-        let mut listing = self.listing.lock().unwrap_or_else(|p| p.into_inner());
-        let list = (account.to_string(), with_declined);
-        let changes = books.changes().ok();
-        let total = match (listing.lengths.get(&list), changes) {
-            (Some((seen, length)), Some(now)) if *seen == now => *length,
-            _ => {
-                let length = books.listed_count(account, with_declined).ok()?;
-                if let Some(now) = changes {
-                    listing.lengths.insert(list.clone(), (now, length));
-                }
-                length
-            }
-        };
-        let before = listing
-            .page_ends
-            .get(&(list.0.clone(), with_declined, page - 1));
-        let from = match before {
-            Some((sort_at, id)) => ListedFrom::After { sort_at, id },
-            None => ListedFrom::Offset(usize::try_from((page - 1).checked_mul(per_page)?).ok()?),
-        };
-        let transactions = books
-            .listed_transactions(account, from, per_page as usize, with_declined)
-            .ok()?;
-        if let Some(last) = transactions.last()
-            && let (Some(sort_at), Some(id)) = (last.date(), last.id.as_deref())
-        {
-            let end = (sort_at.to_string(), id.to_string());
-            listing.page_ends.insert((list.0, with_declined, page), end);
-        }
-        let total_pages = (total + per_page - 1) / per_page.max(1);
-        Some(TransactionsPage {
-            transactions,
-            meta: Meta {
-                current_page: Some(page),
-                next_page: (page < total_pages).then_some(page + 1),
-                total_pages: Some(total_pages),
-                total_count: Some(total),
-                per_page: Some(per_page),
-            },
-        })
+        self.books
+            .read(move |books| {
+                let mut listing = listing.lock().unwrap_or_else(PoisonError::into_inner);
+                listed_page(books, &mut listing, &account, page, per_page, with_declined)
+            })
+            .await
+            .ok()
+            .flatten()
     }
 
     /// The transactions matching `query`, across every organization, and how many match.
-    pub fn search(
+    pub async fn search(
         &self,
-        query: &crate::search::Query,
-    ) -> Result<(Vec<crate::books::Found>, usize), String> {
+        query: qonto_books::query::Query,
+    ) -> Result<(Vec<qonto_books::Found>, usize), String> {
         use crate::app::search_view::{COUNT_UP_TO, RESULTS};
-        self.reads()
-            .search(query, RESULTS, COUNT_UP_TO)
+        self.books
+            .read(move |books| books.search(&query, RESULTS, COUNT_UP_TO))
+            .await
+            .and_then(|found| found)
             .map_err(|e| format!("the local copy could not be searched: {e}"))
     }
 
     /// An account's transaction ids, newest first.
-    pub fn account_ids(&self, account: &str, declined: bool) -> Result<Vec<String>, String> {
-        self.reads()
-            .account_transaction_ids(account, declined)
-            .map_err(|e| format!("the local copy could not be read: {e}"))
+    pub async fn account_ids(
+        &self,
+        account: String,
+        declined: bool,
+    ) -> Result<Vec<String>, String> {
+        self.books
+            .read(move |books| books.account_transaction_ids(&account, declined))
+            .await
+            .and_then(|ids| ids)
+            .map_err(unreadable)
     }
 
     /// The ids of at most `limit` matches of `query`, newest first.
-    pub fn search_ids(
+    pub async fn search_ids(
         &self,
-        query: &crate::search::Query,
+        query: qonto_books::query::Query,
         limit: usize,
     ) -> Result<Vec<String>, String> {
-        self.reads()
-            .search(query, limit, limit)
+        self.books
+            .read(move |books| books.search(&query, limit, limit))
+            .await
+            .and_then(|found| found)
             .map(|(found, _)| found.into_iter().map(|f| f.id).collect())
             .map_err(|e| format!("the local copy could not be searched: {e}"))
     }
 
-    /// `read` with the read-only connection (the writer's where there is none).
-    pub fn with_reader<T>(&self, read: impl FnOnce(&Books) -> T) -> T {
-        read(&self.reads())
+    /// `read` on the read-only connection's thread (the writer's where there is none).
+    pub async fn read<T: Send + 'static>(
+        &self,
+        read: impl FnOnce(&Books) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        self.books.read(read).await.map_err(unreadable)
     }
 
     /// Transactions missing their receipt, per organization.
-    pub fn missing_receipts(&self) -> Vec<(String, i64)> {
-        self.reads().missing_receipts().unwrap_or_default()
+    pub async fn missing_receipts(&self) -> Vec<(String, i64)> {
+        self.books
+            .read(|books| books.missing_receipts())
+            .await
+            .and_then(|counts| counts)
+            .unwrap_or_default()
     }
 
     /// The group's cash as of now.
-    pub fn group_cash(&self) -> Result<crate::books::GroupCash, String> {
-        self.reads()
-            .group_cash(chrono::Utc::now())
-            .map_err(|e| format!("the local copy could not be read: {e}"))
+    pub async fn group_cash(&self) -> Result<qonto_books::GroupCash, String> {
+        self.books
+            .read(|books| books.group_cash(chrono::Utc::now()))
+            .await
+            .and_then(|cash| cash)
+            .map_err(unreadable)
     }
 
     /// One transaction in full.
-    pub fn detail(&self, id: &str) -> Result<Option<crate::books::Detail>, String> {
-        self.reads()
-            .transaction_detail(id)
-            .map_err(|e| format!("the local copy could not be read: {e}"))
+    pub async fn detail(&self, id: String) -> Result<Option<qonto_books::Detail>, String> {
+        self.books
+            .read(move |books| books.transaction_detail(&id))
+            .await
+            .and_then(|detail| detail)
+            .map_err(unreadable)
     }
 
-    /// What the books hold, as messages: the organizations, each one's accounts, and the
-    /// newest transactions of each account.
-    pub fn stored(&self, with_declined: bool) -> Vec<Msg> {
-        let books = self.books();
-        let Ok(orgs) = books.organizations() else {
-            return Vec::new();
-        };
-        if orgs.is_empty() {
-            return Vec::new();
+    /// What the books hold, as messages (read on the writer's connection, before this run's
+    /// answers are written).
+    pub async fn stored(&self, with_declined: bool) -> Vec<Msg> {
+        self.books
+            .read_fresh(move |books| stored(books, with_declined))
+            .await
+            .unwrap_or_default()
+    }
+}
+
+/// Writes what an answer brought.
+fn record_into(books: &mut Books, msg: &Msg, via: Via) -> Result<(), qonto_books::BooksError> {
+    let now = chrono::Utc::now().timestamp();
+    match msg {
+        Msg::OrgsLoaded {
+            result: Ok(list),
+            user_flow_ended,
+            ..
+        } => {
+            if !*user_flow_ended {
+                books.forget_unshared(list)?;
+            }
+            list.iter()
+                .try_for_each(|org| books.put_organization(org, now))
         }
-        let now_unix = chrono::Utc::now().timestamp();
-        let at = |synced: Option<i64>| {
-            let age = synced.map_or(0, |s| (now_unix - s).max(0)) as u64;
-            Instant::now()
-                .checked_sub(Duration::from_secs(age))
-                .unwrap_or_else(Instant::now)
+        Msg::OverviewLoaded {
+            org, result: Ok(o), ..
+        } => {
+            // The list may have come before the books were open: the overview names it.
+            books.note_organization(o, org, via)?;
+            books.put_accounts(org, &o.bank_accounts)
+        }
+        Msg::TransactionsLoaded {
+            org,
+            account,
+            result: Ok(page),
+            ..
+        } => books
+            .put_transactions(org, account, &page.transactions)
+            .map(drop),
+        Msg::MembersLoaded {
+            org,
+            result: Ok(list),
+            ..
+        } => books.put_memberships(org, list),
+        Msg::LabelsLoaded {
+            org,
+            result: Ok(list),
+            ..
+        } => books.put_labels(org, list),
+        _ => Ok(()),
+    }
+}
+
+/// A page of an account's list from the books (see [`Cache::listed_page`]).
+fn listed_page(
+    books: &Books,
+    listing: &mut Listing,
+    account: &str,
+    page: i64,
+    per_page: i64,
+    with_declined: bool,
+) -> Option<TransactionsPage> {
+    let state = books.sync_state(account).ok()??;
+    if state.backfill_next_page.is_some() || state.synced_at.is_none() || page < 1 {
+        return None;
+    }
+    let list = (account.to_string(), with_declined);
+    let changes = books.changes().ok();
+    let total = match (listing.lengths.get(&list), changes) {
+        (Some((seen, length)), Some(now)) if *seen == now => *length,
+        _ => {
+            let length = books.listed_count(account, with_declined).ok()?;
+            if let Some(now) = changes {
+                listing.lengths.insert(list.clone(), (now, length));
+            }
+            length
+        }
+    };
+    let before = listing
+        .page_ends
+        .get(&(list.0.clone(), with_declined, page - 1));
+    let from = match before {
+        Some((sort_at, id)) => ListedFrom::After { sort_at, id },
+        None => ListedFrom::Offset(usize::try_from((page - 1).checked_mul(per_page)?).ok()?),
+    };
+    let transactions = books
+        .listed_transactions(account, from, per_page as usize, with_declined)
+        .ok()?;
+    if let Some(last) = transactions.last()
+        && let (Some(sort_at), Some(id)) = (last.date(), last.id.as_deref())
+    {
+        let end = (sort_at.to_string(), id.to_string());
+        listing.page_ends.insert((list.0, with_declined, page), end);
+    }
+    let total_pages = (total + per_page - 1) / per_page.max(1);
+    Some(TransactionsPage {
+        transactions,
+        meta: Meta {
+            current_page: Some(page),
+            next_page: (page < total_pages).then_some(page + 1),
+            total_pages: Some(total_pages),
+            total_count: Some(total),
+            per_page: Some(per_page),
+        },
+    })
+}
+
+/// What the books hold, as messages: the organizations, each one's accounts, and the
+/// newest transactions of each account.
+fn stored(books: &Books, with_declined: bool) -> Vec<Msg> {
+    let Ok(orgs) = books.organizations() else {
+        return Vec::new();
+    };
+    if orgs.is_empty() {
+        return Vec::new();
+    }
+    let now_unix = chrono::Utc::now().timestamp();
+    let at = |synced: Option<i64>| {
+        let age = synced.map_or(0, |s| (now_unix - s).max(0)) as u64;
+        Instant::now()
+            .checked_sub(Duration::from_secs(age))
+            .unwrap_or_else(Instant::now)
+    };
+    let newest = orgs.iter().filter_map(|(_, s)| *s).max();
+    let mut msgs = vec![Msg::Stored(Stored::Orgs {
+        list: orgs.iter().map(|(o, _)| o.clone()).collect(),
+        at: at(newest),
+    })];
+    for (org, synced) in &orgs {
+        let Ok(accounts) = books.bank_accounts(&org.id) else {
+            continue;
         };
-        let newest = orgs.iter().filter_map(|(_, s)| *s).max();
-        let mut msgs = vec![Msg::Stored(Stored::Orgs {
-            list: orgs.iter().map(|(o, _)| o.clone()).collect(),
-            at: at(newest),
-        })];
-        for (org, synced) in &orgs {
-            let Ok(accounts) = books.bank_accounts(&org.id) else {
-                continue;
-            };
-            if accounts.is_empty() {
-                continue;
-            }
-            for account in accounts.iter().filter_map(|a| a.key()) {
-                if let Ok(items) = books.listed_transactions(
-                    account,
-                    ListedFrom::Offset(0),
-                    FIRST_PAGE,
-                    with_declined,
-                ) && !items.is_empty()
-                {
-                    msgs.push(Msg::Stored(Stored::Transactions {
-                        org: org.id.clone(),
-                        account: account.to_string(),
-                        items,
-                        at: at(*synced),
-                    }));
-                }
-            }
-            if let Ok(list) = books.memberships(&org.id)
-                && !list.is_empty()
+        if accounts.is_empty() {
+            continue;
+        }
+        for account in accounts.iter().filter_map(|a| a.key()) {
+            if let Ok(items) =
+                books.listed_transactions(account, ListedFrom::Offset(0), FIRST_PAGE, with_declined)
+                && !items.is_empty()
             {
-                msgs.push(Msg::Stored(Stored::Members {
+                msgs.push(Msg::Stored(Stored::Transactions {
                     org: org.id.clone(),
-                    list,
+                    account: account.to_string(),
+                    items,
                     at: at(*synced),
                 }));
             }
-            if let Ok(list) = books.labels(&org.id)
-                && !list.is_empty()
-            {
-                msgs.push(Msg::Stored(Stored::Labels {
-                    org: org.id.clone(),
-                    list,
-                    at: at(*synced),
-                }));
-            }
-            let overview = Organization {
-                id: Some(org.id.clone()),
-                name: org.name.clone(),
-                slug: None,
-                legal_name: org.legal_name.clone(),
-                legal_number: None,
-                legal_country: None,
-                legal_form: None,
-                legal_address: None,
-                bank_accounts: accounts,
-            };
-            msgs.push(Msg::Stored(Stored::Overview {
+        }
+        if let Ok(list) = books.memberships(&org.id)
+            && !list.is_empty()
+        {
+            msgs.push(Msg::Stored(Stored::Members {
                 org: org.id.clone(),
-                overview,
+                list,
                 at: at(*synced),
             }));
         }
-        msgs
+        if let Ok(list) = books.labels(&org.id)
+            && !list.is_empty()
+        {
+            msgs.push(Msg::Stored(Stored::Labels {
+                org: org.id.clone(),
+                list,
+                at: at(*synced),
+            }));
+        }
+        let overview = Organization {
+            id: Some(org.id.clone()),
+            name: org.name.clone(),
+            slug: None,
+            legal_name: org.legal_name.clone(),
+            legal_number: None,
+            legal_country: None,
+            legal_form: None,
+            legal_address: None,
+            bank_accounts: accounts,
+        };
+        msgs.push(Msg::Stored(Stored::Overview {
+            org: org.id.clone(),
+            overview,
+            at: at(*synced),
+        }));
     }
+    msgs
 }
 
 /// Opens the cache in the background, fills `slot`, and sends what it holds to the app.
@@ -432,14 +470,9 @@ pub async fn open_into(
         return;
     };
     // What the books held before this run's answers are written is what is shown.
-    let msgs = tokio::task::spawn_blocking(move || {
-        let mut shown = cache.stored(false);
-        shown.push(Msg::ReceiptsCounted(cache.missing_receipts()));
-        slot.open(cache);
-        shown
-    })
-    .await
-    .unwrap_or_default();
+    let mut msgs = cache.stored(false).await;
+    msgs.push(Msg::ReceiptsCounted(cache.missing_receipts().await));
+    slot.open(cache);
     tracing::debug!(at = ?crate::logging::since_start(), "local copy read ({} messages)", msgs.len());
     for msg in msgs {
         let _ = to_app.send(msg);

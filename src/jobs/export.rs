@@ -6,13 +6,13 @@ use std::path::PathBuf;
 use super::attachments::{download_folder, file_name, free_path};
 use super::cache::Cache;
 use crate::app::msg::ExportWhat;
-use crate::export::{CsvStyle, Format, export_ids, sink};
+use qonto_books::export::{CsvStyle, Format, export_ids, sink};
 
 /// A search exports at most this many matches (a spreadsheet's comfortable size).
 const MAX_MATCHES: usize = 200_000;
 
 /// Writes `what` and says where, and how many transactions.
-pub fn to_downloads(
+pub async fn to_downloads(
     cache: &Cache,
     what: &ExportWhat,
     decimal: char,
@@ -20,10 +20,10 @@ pub fn to_downloads(
     let ids = match what {
         ExportWhat::Account {
             account, declined, ..
-        } => cache.account_ids(account, *declined)?,
+        } => cache.account_ids(account.clone(), *declined).await?,
         ExportWhat::Search { text } => {
-            let query = crate::search::parse(text).map_err(|e| e.to_string())?;
-            cache.search_ids(&query, MAX_MATCHES)?
+            let query = qonto_books::query::parse(text).map_err(|e| e.to_string())?;
+            cache.search_ids(query, MAX_MATCHES).await?
         }
     };
     let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
@@ -35,13 +35,18 @@ pub fn to_downloads(
     let name = format!("{}.csv", file_name(&stem, ""));
     let folder = download_folder();
     let path = free_path(&folder, &name);
-    let file = crate::export::private_file(&path)
+    let file = qonto_books::export::private_file(&path)
         .map_err(|e| format!("{} could not be written: {e}", path.display()))?;
     let style = CsvStyle::for_decimal(decimal, true);
-    let written = cache.with_reader(|books| -> anyhow::Result<usize> {
-        let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
-        Ok(export_ids(books, &ids, out.as_mut())?.transactions)
-    });
+    // Written on the books' reader thread, streaming rows from the database to the file.
+    let written = cache
+        .read(move |books| -> anyhow::Result<usize> {
+            let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
+            Ok(export_ids(books, &ids, out.as_mut())?.transactions)
+        })
+        .await
+        .map_err(anyhow::Error::msg)
+        .and_then(|written| written);
     match written {
         Ok(n) => Ok((path, n)),
         Err(e) => {

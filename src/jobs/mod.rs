@@ -14,7 +14,6 @@ use std::sync::Arc;
 
 use qonto_client::api::ApiClient;
 use qonto_client::oauth::session::Session;
-use qonto_sandbox::browser::{Tick, complete_consent};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -102,8 +101,8 @@ impl Worker {
         }
     }
 
-    /// Runs a search on the books off the async threads; one that a newer query replaced
-    /// before it began is skipped (typing fast asks many).
+    /// Runs a search on the books' reader thread; one that a newer query replaced before it
+    /// began is skipped (typing fast asks many).
     fn search(&self, text: String, generation: u64) {
         self.latest_search
             .store(generation, std::sync::atomic::Ordering::SeqCst);
@@ -112,16 +111,35 @@ impl Worker {
             self.to_app.clone(),
             self.latest_search.clone(),
         );
-        tokio::task::spawn_blocking(move || {
+        tokio::spawn(async move {
             if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
                 return;
             }
-            let result = match (cache.opened(), crate::search::parse(&text)) {
+            let result = match (cache.opened(), qonto_books::query::parse(&text)) {
                 (_, Err(e)) => Err(e.to_string()),
-                (Some(cache), Ok(query)) => cache.search(&query),
+                (Some(cache), Ok(query)) => cache.search(query).await,
                 (None, Ok(_)) => Err(text::NO_LOCAL_COPY.to_string()),
             };
             let _ = tx.send(Msg::SearchAnswered { generation, result });
+        });
+    }
+
+    /// The demo's built-in browser answers the consent page (the sandbox's own form).
+    fn simulate_browser(&self, only: Option<String>) {
+        use qonto_sandbox::browser::{Tick, complete_consent};
+        let tick = match only {
+            Some(org) => Tick::Only(vec![org]),
+            None => Tick::All,
+        };
+        let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
+            return;
+        };
+        let tx = self.to_app.clone();
+        tokio::spawn(async move {
+            if let Err(e) = complete_consent(&url, &tick, true).await {
+                let why = text::built_in_browser_failed(&format!("{e:#}"));
+                let _ = tx.send(Msg::PasteRejected(why));
+            }
         });
     }
 
@@ -168,14 +186,21 @@ impl Worker {
             Job::Export(what) => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 let decimal = self.config.preferences.locale.decimal;
-                tokio::task::spawn_blocking(move || {
+                tokio::spawn(async move {
                     let result = match cache.opened() {
-                        Some(cache) => export::to_downloads(cache, &what, decimal).map(|(p, n)| {
-                            (
-                                qonto_client::printable::printable(&p.display().to_string(), 300),
-                                n,
-                            )
-                        }),
+                        Some(cache) => {
+                            export::to_downloads(cache, &what, decimal)
+                                .await
+                                .map(|(p, n)| {
+                                    (
+                                        qonto_client::printable::printable(
+                                            &p.display().to_string(),
+                                            300,
+                                        ),
+                                        n,
+                                    )
+                                })
+                        }
                         None => Err(text::NO_LOCAL_COPY.to_string()),
                     };
                     let _ = tx.send(Msg::Exported(result));
@@ -183,9 +208,9 @@ impl Worker {
             }
             Job::Cash => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
-                tokio::task::spawn_blocking(move || {
+                tokio::spawn(async move {
                     let result = match cache.opened() {
-                        Some(cache) => cache.group_cash().map(Box::new),
+                        Some(cache) => cache.group_cash().await.map(Box::new),
                         None => Err(text::NO_LOCAL_COPY.to_string()),
                     };
                     let _ = tx.send(Msg::CashLoaded(result));
@@ -193,9 +218,9 @@ impl Worker {
             }
             Job::Detail { id } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
-                tokio::task::spawn_blocking(move || {
+                tokio::spawn(async move {
                     let result = match cache.opened() {
-                        Some(cache) => cache.detail(&id).and_then(|d| {
+                        Some(cache) => cache.detail(id.clone()).await.and_then(|d| {
                             d.map(Box::new)
                                 .ok_or_else(|| "it is no longer in the local copy".into())
                         }),
@@ -280,22 +305,7 @@ impl Worker {
                 Some(_) => self.send(Msg::PasteRejected(text::NOT_WAITING.into())),
                 None => self.send(Msg::PasteRejected(text::NO_SIGN_IN.into())),
             },
-            Job::SimulateBrowser { only } => {
-                let tick = match only {
-                    Some(org) => Tick::Only(vec![org]),
-                    None => Tick::All,
-                };
-                let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
-                    return;
-                };
-                let tx = self.to_app.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = complete_consent(&url, &tick, true).await {
-                        let why = text::built_in_browser_failed(&format!("{e:#}"));
-                        let _ = tx.send(Msg::PasteRejected(why));
-                    }
-                });
-            }
+            Job::SimulateBrowser { only } => self.simulate_browser(only),
             Job::OpenBrowserAgain => {
                 let Some(url) = self.sign_in.as_ref().and_then(SignInTask::url) else {
                     return;

@@ -190,8 +190,8 @@ impl Slots {
             };
             if !cache.is_closed() {
                 let via = slot.0.as_deref().map_or(Via::User, |org| api.via(org));
-                let (cache, copy) = (cache.clone(), msg.clone());
-                tokio::task::spawn_blocking(move || cache.record(&copy, via));
+                // Sent to the books' writer thread; nothing here waits for the write.
+                cache.record(&msg, via);
             }
             let _ = to_app.send(msg);
             if let Some(health) = api.session().take_store_health_change() {
@@ -227,8 +227,8 @@ impl Slots {
     }
 }
 
-/// A later page of transactions the local books hold in full, read from them (off the async
-/// threads) instead of asked of Qonto; the first page always comes from Qonto, so what is new
+/// A later page of transactions the local books hold in full, read from them (on their
+/// reader's thread) instead of asked of Qonto; the first page always comes from Qonto, so what is new
 /// shows.
 async fn from_the_books(cache: &super::cache::CacheSlot, fetch: &Fetch) -> Option<Msg> {
     let Fetch::Transactions {
@@ -244,15 +244,15 @@ async fn from_the_books(cache: &super::cache::CacheSlot, fetch: &Fetch) -> Optio
     if page < 2 || cache.is_closed() {
         return None;
     }
-    let cache = cache.clone();
-    let read = account.clone();
-    let answer = tokio::task::spawn_blocking(move || {
-        cache
-            .opened()?
-            .listed_page(&read, page, fetch::TRANSACTIONS_PER_PAGE, declined)
-    })
-    .await
-    .ok()??;
+    let answer = cache
+        .opened()?
+        .listed_page(
+            account.clone(),
+            page,
+            fetch::TRANSACTIONS_PER_PAGE,
+            declined,
+        )
+        .await?;
     Some(Msg::TransactionsLoaded {
         org,
         account,

@@ -11,7 +11,7 @@ use super::format::fit;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::cash_view::{CashState, CashView};
-use crate::books::{GroupCash, OrgCash};
+use qonto_books::{GroupCash, OrgCash};
 use qonto_client::redact::mask_iban;
 
 const BARS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];

@@ -12,9 +12,9 @@ use super::format::{fit, group_iban, words};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
+use crate::app::search_form::{Field, Form};
 use crate::app::search_view::{COUNT_UP_TO, DetailView, SearchView};
-use crate::books::Detail;
-use crate::search::form::{Field, Form};
+use qonto_books::Detail;
 use qonto_client::redact::mask_iban;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {

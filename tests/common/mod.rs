@@ -7,16 +7,37 @@ pub use qonto_testkit::{app, pty};
 
 pub mod tui;
 
-/// The sandbox's books synced into local books in memory, as `qonto-tui sync` does, and the
-/// client that read them.
+/// Local books synced from the sandbox, opened again on the test's thread for its checks (the
+/// database is in a folder that goes with them).
+pub struct SyncedBooks {
+    books: qonto_books::Books,
+    _dir: tempfile::TempDir,
+}
+
+impl std::ops::Deref for SyncedBooks {
+    type Target = qonto_books::Books;
+
+    fn deref(&self) -> &qonto_books::Books {
+        &self.books
+    }
+}
+
+/// The sandbox's books synced into encrypted local books through their owner thread, as
+/// `qonto-tui sync` does, and the client that read them.
 #[allow(dead_code)]
 pub async fn synced_books(
     sb: &qonto_sandbox::Sandbox,
-) -> (qonto_client::api::ApiClient, qonto_tui::books::Books) {
-    use qonto_tui::books::sync::{Budget, Pace, sync_all};
+) -> (qonto_client::api::ApiClient, SyncedBooks) {
+    use qonto_books::sync::{Budget, Pace, sync_all};
     let api = signed_in_api(sb).await;
     let orgs = api.user_organizations().await.expect("the organizations");
-    let books = std::sync::Mutex::new(qonto_tui::books::Books::in_memory().expect("books"));
+    let dir = tempfile::tempdir().expect("a folder for the books");
+    let path = dir.path().join("books.db");
+    let key = qonto_client::Secret::new("ab".repeat(32));
+    let books = qonto_books::BooksHandle::open_async(path.clone(), key.clone(), false)
+        .await
+        .expect("books")
+        .books;
     for r in sync_all(
         &api,
         &books,
@@ -29,8 +50,11 @@ pub async fn synced_books(
     {
         r.expect("each organization syncs");
     }
-    let books = books.into_inner().unwrap_or_else(|p| p.into_inner());
-    (api, books)
+    books.close().await;
+    let books = qonto_books::Books::open(&path, &key)
+        .expect("the books again")
+        .books;
+    (api, SyncedBooks { books, _dir: dir })
 }
 
 /// The month before the sandbox's newest transaction (`YYYY-MM`): a whole month of books.

@@ -10,7 +10,6 @@ use qonto_client::api::ApiClient;
 use qonto_sandbox::Sandbox;
 use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
 use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
-use qonto_tui::books::Books;
 use qonto_tui::jobs;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -20,7 +19,7 @@ pub struct Harness {
     pub api: ApiClient,
     pub sources: std::sync::Arc<qonto_tui::sources::Sources>,
     /// The local copy, for the views over it (search, detail, cash); none for the live views.
-    pub books: Option<Books>,
+    pub books: Option<super::SyncedBooks>,
     pub app: App,
 }
 
@@ -61,7 +60,7 @@ impl Harness {
         sb: Sandbox,
         api: ApiClient,
         sources: std::sync::Arc<qonto_tui::sources::Sources>,
-        books: Option<Books>,
+        books: Option<super::SyncedBooks>,
         (width, height): (u16, u16),
     ) -> Self {
         let mut h = Self {
@@ -110,7 +109,7 @@ impl Harness {
                 out
             }
             (Job::Search { text, generation }, Some(books)) => {
-                let result = qonto_tui::search::parse(&text)
+                let result = qonto_books::query::parse(&text)
                     .map_err(|e| e.to_string())
                     .and_then(|query| {
                         books

@@ -9,9 +9,9 @@ use super::super::msg::{Cmd, Job};
 use super::super::search_view::{DetailView, SearchView};
 use super::super::state::App;
 use super::navigation::quit;
-use crate::books::{Detail, Found};
-use crate::search::form::{Field, Form};
-use crate::search::query;
+use crate::app::search_form::{Field, Form};
+use qonto_books::query;
+use qonto_books::{Detail, Found};
 
 /// The query of the missing-receipts list: grouped by organization, newest first in each.
 pub(super) const MISSING_RECEIPTS: &str = "missing:receipt sort:org ";

@@ -8,6 +8,7 @@ pub mod csv;
 pub mod jsonl;
 pub mod money;
 pub mod ofx;
+pub mod rows;
 mod text;
 
 use std::collections::BTreeMap;
@@ -15,10 +16,35 @@ use std::io::{self, Write};
 
 use chrono::{DateTime, Utc};
 
-use crate::books::{AccountHead, Books, ExportRow, Period};
+use crate::{AccountHead, Books, BooksError, ExportRow, Period};
+
+/// Why an export stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Books(#[from] BooksError),
+    /// Writing failed (a full disk, or a reader that went away: `ErrorKind::BrokenPipe`).
+    #[error("the export could not be written: {0}")]
+    Write(#[from] io::Error),
+    #[error(
+        "the balance of {account} ({org}) is hidden for your role, and {format} states balances: export it as csv or json"
+    )]
+    BalanceHidden {
+        account: String,
+        org: String,
+        format: String,
+    },
+}
+
+impl ExportError {
+    /// Whether the reader of what was written went away (`| head`): not a failure.
+    pub fn is_broken_pipe(&self) -> bool {
+        matches!(self, ExportError::Write(e) if e.kind() == io::ErrorKind::BrokenPipe)
+    }
+}
 
 /// The file formats an export writes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     /// Comma- or semicolon-separated values, as the locale's spreadsheet reads them.
     Csv,
@@ -123,17 +149,16 @@ pub fn export(
     period: &Period,
     statuses: &[String],
     sink: &mut dyn Sink,
-) -> anyhow::Result<Written> {
+) -> Result<Written, ExportError> {
     let mut written = Written::default();
     for org_id in org_ids {
         for head in books.export_accounts(org_id, period)? {
             if format.needs_balances() && head.closing_cents.is_none() {
-                anyhow::bail!(
-                    "the balance of {} ({}) is hidden for your role, and {} states balances: export it as csv or json",
-                    text::clean(&head.account_name, 80),
-                    text::clean(&head.org_name, 80),
-                    format!("{format:?}").to_lowercase(),
-                );
+                return Err(ExportError::BalanceHidden {
+                    account: text::clean(&head.account_name, 80),
+                    org: text::clean(&head.org_name, 80),
+                    format: format!("{format:?}").to_lowercase(),
+                });
             }
             sink.account(&head, period)?;
             written.accounts += 1;
@@ -143,7 +168,7 @@ pub fn export(
                         .totals_cents
                         .entry(row.currency.clone())
                         .or_default() += row.amount_cents;
-                    Ok(sink.row(&head, &row)?)
+                    sink.row(&head, &row).map_err(ExportError::from)
                 })?;
             sink.end_account(&head, period)?;
         }
@@ -154,7 +179,11 @@ pub fn export(
 
 /// Writes the transactions `ids` (in that order; those no longer stored are skipped) to
 /// `sink`, and finishes it: a list as the app shows it, whatever organizations it crosses.
-pub fn export_ids(books: &Books, ids: &[String], sink: &mut dyn Sink) -> anyhow::Result<Written> {
+pub fn export_ids(
+    books: &Books,
+    ids: &[String],
+    sink: &mut dyn Sink,
+) -> Result<Written, ExportError> {
     let mut written = Written::default();
     for id in ids {
         let Some((head, row)) = books.export_row(id)? else {

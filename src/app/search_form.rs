@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::query::{AmountRange, parse};
+use qonto_books::query::{AmountRange, parse};
 
 /// One line of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

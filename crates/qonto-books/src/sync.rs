@@ -4,14 +4,14 @@
 //! with `updated_at_from`, a little before the newest change stored, upserting by id: new,
 //! settled, late and re-labelled transactions each land once.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
-use super::{Books, BooksError, SyncState};
+use crate::write::Upserted;
+use crate::{BooksError, BooksHandle, Pending, SyncState};
 use qonto_client::api::models::{Transaction, UserOrganization};
 use qonto_client::api::{ApiClient, ApiError};
 
@@ -106,18 +106,11 @@ impl Budget {
     }
 }
 
-/// The books, shared by syncs that run side by side (a write is never held across a request).
-pub type Shared = Mutex<Books>;
-
-fn lock(books: &Shared) -> std::sync::MutexGuard<'_, Books> {
-    books.lock().unwrap_or_else(|p| p.into_inner())
-}
-
 /// Syncs every organization, `pace.orgs_at_once` side by side (the client-side rate limit
 /// paces them all): one result per organization, in the order given.
 pub async fn sync_all(
     api: &ApiClient,
-    books: &Shared,
+    books: &BooksHandle,
     orgs: &[UserOrganization],
     budget: &Budget,
     pace: Pace,
@@ -137,7 +130,7 @@ pub async fn sync_all(
 /// Syncs one organization: its overview (accounts and balances), then each account.
 pub async fn sync_org(
     api: &ApiClient,
-    books: &Shared,
+    books: &BooksHandle,
     org: &UserOrganization,
     budget: &Budget,
     pace: Pace,
@@ -150,22 +143,32 @@ pub async fn sync_org(
     };
     let overview = api.organization(&org.id).await?;
     report.requests += 1;
-    {
-        let mut books = lock(books);
-        books.put_organization(org, Utc::now().timestamp())?;
-        books.put_accounts(&org.id, &overview.bank_accounts)?;
-    }
+    let (o, accounts) = (org.clone(), overview.bank_accounts.clone());
+    books
+        .write(move |b| {
+            b.put_organization(&o, Utc::now().timestamp())?;
+            b.put_accounts(&o.id, &accounts)
+        })
+        .await??;
     // Who is in it and how its books are labelled; a role that may not see them is not an
     // error for the sync.
     let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
     report.requests += 2;
     match members {
-        Ok(members) => lock(books).put_memberships(&org.id, &members)?,
+        Ok(members) => {
+            let id = org.id.clone();
+            books
+                .write(move |b| b.put_memberships(&id, &members))
+                .await??
+        }
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
     match labels {
-        Ok(labels) => lock(books).put_labels(&org.id, &labels)?,
+        Ok(labels) => {
+            let id = org.id.clone();
+            books.write(move |b| b.put_labels(&id, &labels)).await??
+        }
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
@@ -188,14 +191,15 @@ pub async fn sync_org(
 /// out first.
 async fn sync_account(
     api: &ApiClient,
-    books: &Shared,
+    books: &BooksHandle,
     org: &str,
     account: &str,
     (budget, pace): (&Budget, Pace),
     report: &mut OrgReport,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Result<bool, SyncError> {
-    let known = lock(books).sync_state(account)?;
+    let id = account.to_string();
+    let known = books.read_fresh(move |b| b.sync_state(&id)).await??;
     let was_complete = known
         .as_ref()
         .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
@@ -216,9 +220,14 @@ async fn sync_account(
         org,
         account,
         batch: Vec::new(),
+        committing: None,
+        in_commit: 0,
         // Counted only for a backfill's progress: an incremental pass has no use for it.
         stored: if backfilling {
-            lock(books).transaction_count(account)?
+            let id = account.to_string();
+            books
+                .read_fresh(move |b| b.transaction_count(&id))
+                .await??
         } else {
             0
         },
@@ -260,17 +269,18 @@ async fn sync_account(
                 account,
                 page,
                 total_pages: got.meta.total_pages,
-                stored: fetched.stored + fetched.batch.len() as i64,
+                stored: fetched.stored + (fetched.in_commit + fetched.batch.len()) as i64,
             });
             if state.backfill_next_page.is_none() {
                 break;
             }
             if fetched.batch.len() >= COMMIT_ROWS {
-                fetched.commit(&state, report)?;
+                fetched.commit(&state, report).await?;
             }
         }
         drop(answers);
-        fetched.commit(&state, report)?;
+        fetched.commit(&state, report).await?;
+        fetched.settle(report).await?;
         if let Some(e) = failure {
             return Err(e.into());
         }
@@ -280,7 +290,7 @@ async fn sync_account(
         }
     }
     if backfilling {
-        lock(books).end_backfill()?;
+        books.write(|b| b.end_backfill()).await??;
     }
     let from = state
         .newest_updated_at
@@ -305,7 +315,11 @@ async fn sync_account(
             )
             .await?;
         report.requests += 1;
-        let done = lock(books).put_transactions(org, account, &got.transactions)?;
+        let (o, a) = (org.to_string(), account.to_string());
+        let page_of = got.transactions.clone();
+        let done = books
+            .write(move |b| b.put_transactions(&o, &a, &page_of))
+            .await??;
         report.added += done.added;
         report.changed += done.changed;
         if was_complete {
@@ -318,28 +332,53 @@ async fn sync_account(
         }
     }
     state.synced_at = Some(Utc::now().timestamp());
-    lock(books).set_sync_state(&state)?;
+    books.write(move |b| b.set_sync_state(&state)).await??;
     Ok(true)
 }
 
-/// An account's backfill pages fetched and not yet committed, and how many of its
-/// transactions are stored.
+/// An account's backfill pages fetched and not yet committed, the commit under way, and how
+/// many of its transactions are stored.
 struct Fetched<'a> {
-    books: &'a Shared,
+    books: &'a BooksHandle,
     org: &'a str,
     account: &'a str,
     batch: Vec<Transaction>,
+    /// The last commit, sent to the books' thread: pages go on arriving while it runs.
+    committing: Option<Pending<Result<Upserted, BooksError>>>,
+    /// The transactions in that commit.
+    in_commit: usize,
     stored: i64,
 }
 
 impl Fetched<'_> {
-    /// Stores what was fetched, with where the backfill stands after it, and counts it in.
-    fn commit(&mut self, state: &SyncState, report: &mut OrgReport) -> Result<(), SyncError> {
+    /// Sends what was fetched to be stored, with where the backfill stands after it, once the
+    /// commit before it is done (one at a time: a failed commit stops the sync there).
+    async fn commit(&mut self, state: &SyncState, report: &mut OrgReport) -> Result<(), SyncError> {
+        self.settle(report).await?;
         if self.batch.is_empty() {
             return Ok(());
         }
-        let done = lock(self.books).put_backfill(self.org, self.account, &self.batch, state)?;
-        self.batch.clear();
+        let batch = std::mem::take(&mut self.batch);
+        self.in_commit = batch.len();
+        let (org, account, state) = (
+            self.org.to_string(),
+            self.account.to_string(),
+            state.clone(),
+        );
+        self.committing = Some(
+            self.books
+                .submit_write(move |b| b.put_backfill(&org, &account, &batch, &state))?,
+        );
+        Ok(())
+    }
+
+    /// Waits for the commit under way, and counts it in.
+    async fn settle(&mut self, report: &mut OrgReport) -> Result<(), SyncError> {
+        let Some(committing) = self.committing.take() else {
+            return Ok(());
+        };
+        let done = committing.await??;
+        self.in_commit = 0;
         report.added += done.added;
         report.changed += done.changed;
         self.stored += done.added as i64;

@@ -1,11 +1,12 @@
-//! The local database's key: 256 random bits made once, kept in the secret store beside the
-//! tokens (or, with `--token-store file`, in a 0600 file beside the token file), and where the
-//! database itself lives.
+//! Where the local copy of the books lives and where its key comes from: 256 random bits made
+//! once, kept in the secret store beside the tokens (or, with `--token-store file`, in a 0600
+//! file beside the token file). The books engine (`qonto_books`) is handed the path and key.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::{Config, TokenStoreKind};
+use qonto_books::{BooksHandle, OpenedHandle};
 use qonto_client::secret::Secret;
 use qonto_client::store::{FileSecret, KeyringSecret, SecretSlot, StoreError, blocking};
 
@@ -54,34 +55,19 @@ pub async fn books_key(config: &Config) -> Result<Option<Secret>, StoreError> {
     .await
 }
 
-/// Opens the books of `config`'s server, keyed from the secret store (made the first time);
-/// in memory when tokens are (the demo).
-pub async fn open_for(config: &Config) -> anyhow::Result<super::Opened> {
-    Ok(open_with_reader(config, false).await?.0)
-}
-
-/// As `open_for`, with a second, read-only connection when `reader` is asked (the TUI's
-/// searches then never wait for its sync's writes).
-pub async fn open_with_reader(
-    config: &Config,
-    reader: bool,
-) -> anyhow::Result<(super::Opened, Option<super::Books>)> {
+/// Opens the books of `config`'s server on their own threads, keyed from the secret store
+/// (made the first time); in memory when tokens are (the demo). With `reader`, reads go to a
+/// second, read-only connection (the TUI's searches then never wait for its sync's writes).
+pub async fn open_for(config: &Config, reader: bool) -> anyhow::Result<OpenedHandle> {
     let key = books_key(config)
         .await
         .map_err(crate::auth::explain)
         .map_err(|e| e.context("the local database's key could not be read or made"))?;
     let (Some(key), Some(path)) = (key, database_path(config)) else {
-        let opened = super::Opened {
-            books: super::Books::in_memory()?,
+        return Ok(OpenedHandle {
+            books: BooksHandle::in_memory()?,
             set_aside: None,
-        };
-        return Ok((opened, None));
+        });
     };
-    Ok(tokio::task::spawn_blocking(move || {
-        super::Books::open(&path, &key).map(|opened| {
-            let second = reader.then(|| opened.books.reader(&key)).flatten();
-            (opened, second)
-        })
-    })
-    .await??)
+    Ok(BooksHandle::open_async(path, key, reader).await?)
 }

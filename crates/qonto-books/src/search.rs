@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 
 use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
-use crate::search::query::{Query, fold};
+use crate::query::{Query, fold};
 
 /// Word matches from which walking the date index beats sorting the matches.
 const MANY_MATCHES: usize = 2_000;

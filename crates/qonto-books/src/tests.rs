@@ -167,9 +167,9 @@ fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
     let mut books = Books::open(&path, &key).unwrap().books;
     let all = many(9_000);
     books.put_transactions("o", "a", &all).unwrap();
-    let reader = books.reader(&key).unwrap();
+    let reader = Books::reader_at(&path, &key).unwrap();
     let ids = |query: &str, limit: usize| -> Vec<String> {
-        let query = crate::search::query::parse(query).unwrap();
+        let query = crate::query::parse(query).unwrap();
         let (found, _) = reader.search(&query, limit, limit + 1).unwrap();
         found.into_iter().map(|f| f.id).collect()
     };

@@ -7,7 +7,7 @@ use std::io::{self, BufWriter, Write};
 use super::money::decimal;
 use super::text::{clean, day};
 use super::{CsvStyle, Sink};
-use crate::books::{AccountHead, ExportRow, Period};
+use crate::{AccountHead, ExportRow, Period};
 
 /// The columns, in order (scripts read them by name).
 pub const COLUMNS: [&str; 20] = [

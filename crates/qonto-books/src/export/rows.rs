@@ -4,7 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Books, BooksError};
+use crate::{Books, BooksError};
 
 /// The period an export covers: `from` inclusive, `until` exclusive, as `YYYY-MM-DD` (UTC, as
 /// Qonto dates transactions); either end open.
@@ -168,21 +168,28 @@ impl Books {
 
     /// Each transaction of `account_id` in `period` whose status is one of `statuses`, oldest
     /// first, handed to `each` as it is read.
-    pub fn export_transactions(
+    pub fn export_transactions<E>(
         &self,
         account_id: &str,
         period: &Period,
         statuses: &[String],
-        mut each: impl FnMut(ExportRow) -> anyhow::Result<()>,
-    ) -> anyhow::Result<usize> {
+        mut each: impl FnMut(ExportRow) -> Result<(), E>,
+    ) -> Result<usize, E>
+    where
+        E: From<BooksError>,
+    {
+        let sql = |e: rusqlite::Error| E::from(BooksError::from(e));
         let marks = vec!["?"; statuses.len()].join(", ");
-        let mut q = self.db.prepare_cached(&format!(
-            "SELECT {ROW_COLUMNS}
+        let mut q = self
+            .db
+            .prepare_cached(&format!(
+                "SELECT {ROW_COLUMNS}
              FROM transactions
              WHERE account_id = ? AND (? IS NULL OR sort_at >= ?) AND (? IS NULL OR sort_at < ?)
                AND status IN ({marks})
              ORDER BY sort_at, id"
-        ))?;
+            ))
+            .map_err(sql)?;
         let mut values: Vec<rusqlite::types::Value> = vec![
             account_id.to_string().into(),
             period.from.clone().into(),
@@ -191,10 +198,10 @@ impl Books {
             period.until.clone().into(),
         ];
         values.extend(statuses.iter().map(|s| s.clone().into()));
-        let mut rows = q.query(rusqlite::params_from_iter(values))?;
+        let mut rows = q.query(rusqlite::params_from_iter(values)).map_err(sql)?;
         let mut count = 0;
-        while let Some(r) = rows.next()? {
-            each(export_row(r)?)?;
+        while let Some(r) = rows.next().map_err(sql)? {
+            each(export_row(r).map_err(sql)?)?;
             count += 1;
         }
         Ok(count)

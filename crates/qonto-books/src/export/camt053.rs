@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Sink;
 use super::money::absolute;
 use super::text::{day, xml};
-use crate::books::{AccountHead, ExportRow, Period};
+use crate::{AccountHead, ExportRow, Period};
 
 const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02";
 /// Qonto's BIC: the servicer of every account exported.

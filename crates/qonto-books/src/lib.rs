@@ -1,12 +1,17 @@
-//! The local copy of every organization's books: one SQLite database per Qonto server,
-//! encrypted at rest with SQLCipher under a key kept in the secret store, in memory for the
-//! demo. A database that cannot be opened (damaged, or its key lost) is set aside, renamed and
-//! never deleted, and a new one is built from Qonto.
+//! The books engine: the local copy of every organization's books (one SQLite database per
+//! Qonto server, encrypted at rest with SQLCipher under a key the caller brings; in memory for
+//! the demo), the sync that fills it, the search language, cash, detail and the exports. No
+//! terminal or command-line dependency: the TUI, its commands and tests drive it alike.
+//!
+//! A database that cannot be opened (damaged, or its key lost) is set aside, renamed and never
+//! deleted, and a new one is built from Qonto. Everyone but its owner thread reaches it through
+//! a [`BooksHandle`].
 
 mod cash;
 mod detail;
-mod export;
-pub mod key;
+pub mod export;
+mod owner;
+pub mod query;
 mod read;
 mod schema;
 mod search;
@@ -20,7 +25,8 @@ use rusqlite::{Connection, OpenFlags};
 
 pub use cash::{AccountCash, Flow, GroupCash, OrgCash, WEEKS};
 pub use detail::Detail;
-pub use export::{AccountHead, ExportRow, Period, WithReceipts};
+pub use export::rows::{AccountHead, ExportRow, Period, WithReceipts};
+pub use owner::{BooksHandle, OpenedHandle, Pending, close_all};
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
@@ -53,28 +59,22 @@ pub struct Opened {
 }
 
 impl Books {
-    /// A second, read-only connection to the same file, for reads that should not wait for
-    /// a sync's writes (WAL lets them run side by side); `None` in memory.
-    pub fn reader(&self, key: &Secret) -> Option<Books> {
-        let path = self.path.as_deref()?;
-        let open = || -> Result<Books, BooksError> {
-            let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-            let db = Connection::open_with_flags(path, flags)?;
-            apply_key(&db, key)?;
-            db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
-            db.pragma_update(None, "query_only", "ON")?;
-            // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
-            // decrypted between keys (SQLite's default, 2 MiB, does not).
-            db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-            Ok(Books {
-                words: word_matches::WordMatches::install(&db)?,
-                db,
-                path: Some(path.to_path_buf()),
-            })
-        };
-        open()
-            .inspect_err(|e| tracing::warn!("no second connection for reads: {e}"))
-            .ok()
+    /// A read-only connection to the database at `path`, for reads that should not wait for
+    /// a sync's writes (WAL lets them run side by side).
+    pub fn reader_at(path: &Path, key: &Secret) -> Result<Books, BooksError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = Connection::open_with_flags(path, flags)?;
+        apply_key(&db, key)?;
+        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        db.pragma_update(None, "query_only", "ON")?;
+        // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
+        // decrypted between keys (SQLite's default, 2 MiB, does not).
+        db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        Ok(Books {
+            words: word_matches::WordMatches::install(&db)?,
+            db,
+            path: Some(path.to_path_buf()),
+        })
     }
 }
 
@@ -89,6 +89,11 @@ pub enum BooksError {
     Sqlite(#[from] rusqlite::Error),
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// The owner thread has ended (the process is closing) or could not start.
+    #[error("the local copy of the books is closed")]
+    Closed,
+    #[error("the local copy's thread could not start: {0}")]
+    Thread(String),
 }
 
 impl Books {

@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Sink;
 use super::money::decimal;
 use super::text::{day, xml};
-use crate::books::{AccountHead, ExportRow, Period};
+use crate::{AccountHead, ExportRow, Period};
 
 pub struct Ofx<'a> {
     out: BufWriter<Box<dyn Write + 'a>>,

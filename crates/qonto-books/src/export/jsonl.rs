@@ -8,7 +8,7 @@ use serde_json::json;
 use super::Sink;
 use super::money::decimal;
 use super::text::clean;
-use crate::books::{AccountHead, ExportRow, Period};
+use crate::{AccountHead, ExportRow, Period};
 
 pub struct JsonLines<'a> {
     out: BufWriter<Box<dyn Write + 'a>>,
