@@ -9,11 +9,19 @@ use qonto_tui::commands;
 use qonto_tui::config::{Config, TokenStoreKind};
 use qonto_tui::runtime::{self, Launch};
 
+// The embedded fake Qonto: `--demo`, `sandbox` and `simulate-browser` (the default `demo`
+// feature; a build without it has none of them).
+#[cfg(feature = "demo")]
 use qonto_client::{secret::Secret, store::MemoryStore};
+#[cfg(feature = "demo")]
 use qonto_sandbox::browser::{Tick, complete_consent};
+#[cfg(feature = "demo")]
 use qonto_sandbox::cli::{self as sandbox_cli, SandboxArgs};
+#[cfg(feature = "demo")]
 use qonto_sandbox::{Sandbox, SandboxOptions};
+#[cfg(feature = "demo")]
 use qonto_tui::config::SandboxEndpoints;
+#[cfg(feature = "demo")]
 use std::sync::Arc;
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
@@ -22,6 +30,7 @@ use std::sync::Arc;
 #[command(name = "qonto-tui", version, about, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
     /// Run against the embedded sandbox (no account, works offline); tokens stay in memory.
+    #[cfg(feature = "demo")]
     #[arg(long)]
     demo: bool,
     /// Where to keep tokens: the platform secret store, or (your explicit choice) a 0600 file.
@@ -122,8 +131,10 @@ enum Command {
     /// Print the manual page (roff): `qonto-tui man > ~/.local/share/man/man1/qonto-tui.1`.
     Man,
     /// Run the embedded Qonto sandbox standalone and print the settings that point qonto-tui at it.
+    #[cfg(feature = "demo")]
     Sandbox(SandboxArgs),
     /// Answer the embedded sandbox's consent page like a browser would (for `BROWSER` in scripts).
+    #[cfg(feature = "demo")]
     #[command(hide = true)]
     SimulateBrowser {
         /// Organization ids to tick, comma-separated (default: all).
@@ -168,7 +179,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command.take() {
-                        Some(Command::SimulateBrowser { orgs, deny, url }) => {
+            #[cfg(feature = "demo")]
+            Some(Command::SimulateBrowser { orgs, deny, url }) => {
                 let tick = if orgs.is_empty() {
                     Tick::All
                 } else {
@@ -190,7 +202,8 @@ fn main() -> ExitCode {
                     .render(&mut page)?;
                 print_all(&page)
             }
-                        Some(Command::Sandbox(args)) => {
+            #[cfg(feature = "demo")]
+            Some(Command::Sandbox(args)) => {
                 sandbox_cli::init_stderr_log();
                 sandbox_cli::run(args).await.map(|()| ExitCode::SUCCESS)
             }
@@ -267,7 +280,8 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
-                        None if cli.demo => run_demo(
+            #[cfg(feature = "demo")]
+            None if cli.demo => run_demo(
                 http.unwrap_or_else(PendingClient::start),
                 &cli.log_file,
                 &cli.log_level,
@@ -336,6 +350,7 @@ fn print_all(bytes: &[u8]) -> anyhow::Result<ExitCode> {
 }
 
 /// The TUI on the embedded sandbox: in-process, loopback only, tokens in memory.
+#[cfg(feature = "demo")]
 async fn run_demo(
     http: PendingClient,
     log_file: &Option<PathBuf>,

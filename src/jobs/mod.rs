@@ -125,6 +125,7 @@ impl Worker {
     }
 
     /// The demo's built-in browser answers the consent page (the sandbox's own form).
+    #[cfg(feature = "demo")]
     fn simulate_browser(&self, only: Option<String>) {
         use qonto_sandbox::browser::{Tick, complete_consent};
         let tick = match only {
@@ -141,6 +142,14 @@ impl Worker {
                 let _ = tx.send(Msg::PasteRejected(why));
             }
         });
+    }
+
+    /// Without the demo there is no built-in browser (nothing asks for it but the demo).
+    #[cfg(not(feature = "demo"))]
+    fn simulate_browser(&self, _only: Option<String>) {
+        self.send(Msg::PasteRejected(text::built_in_browser_failed(
+            "this build has no demo",
+        )));
     }
 
     fn send(&self, msg: Msg) {
