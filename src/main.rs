@@ -246,7 +246,7 @@ fn main() -> ExitCode {
             }
             Some(Command::Export(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
-                commands::export::run(&config, args)
+                commands::run_export(&config, args)
                     .await
                     .map(ExitCode::from)
             }

@@ -199,9 +199,6 @@ pub fn write_file(
 }
 
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
-    if args.bundle {
-        return super::bundle::run(config, args).await;
-    }
     let copy = open_copy(config).await?;
     // The whole export runs on the books' thread, streaming rows from the database to the file.
     let answer = copy

@@ -23,21 +23,6 @@ pub use sync::sync;
 
 use reach::clean;
 
-/// One line per organization: id, name and the user's role in it.
-fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str) {
-    for o in orgs {
-        println!(
-            "{indent}{}  {}  ({})",
-            clean(&o.id),
-            clean(o.display_name()),
-            o.membership_role
-                .as_deref()
-                .map(clean)
-                .unwrap_or("?".into())
-        );
-    }
-}
-
 use crate::auth::{begin_flow, explain, oauth_client, save_client_secret, store_for};
 use qonto_client::oauth::authorize::Flow;
 
@@ -52,6 +37,31 @@ use qonto_client::api::ApiClient;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 use qonto_client::oauth::session::Session;
 use qonto_client::store::{StoreError, StoredTokens, blocking};
+
+/// `qonto-tui export`: the files of a period, or with `--bundle` an accountant's folders per
+/// organization and month (dispatched here, so the bundle uses the export and not the reverse).
+pub async fn run_export(config: &Config, args: export::ExportArgs) -> anyhow::Result<u8> {
+    if args.bundle {
+        bundle::run(config, args).await
+    } else {
+        export::run(config, args).await
+    }
+}
+
+/// One line per organization: id, name and the user's role in it.
+fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str) {
+    for o in orgs {
+        println!(
+            "{indent}{}  {}  ({})",
+            clean(&o.id),
+            clean(o.display_name()),
+            o.membership_role
+                .as_deref()
+                .map(clean)
+                .unwrap_or("?".into())
+        );
+    }
+}
 
 /// The browser consent of `flow`: `login` (User flow) or `login --membership`.
 pub async fn login(
