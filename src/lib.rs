@@ -18,4 +18,3 @@ pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;
 pub mod ui;
-pub mod watch;

@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use qonto_books::BooksHandle;
-use qonto_books::sync::{Budget, OrgReport, Pace, sync_all};
+use qonto_books::sync::{Budget, Change, Listeners, News, OrgReport, Pace, sync_all};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
@@ -42,7 +42,7 @@ async fn sync_every(
             orgs_at_once: 2,
             pages_at_once: 8,
         },
-        &|_| {},
+        Listeners::none(),
     )
     .await
     .into_iter()
@@ -362,4 +362,131 @@ async fn a_sync_killed_mid_backfill_resumes_without_duplicates_or_gaps() {
         (added as usize) < total,
         "what the killed run stored was kept: {added} of {total} added now"
     );
+}
+
+/// Every transaction the sandbox holds now, id → `updated_at`.
+fn versions(sb: &Sandbox) -> BTreeMap<String, chrono::DateTime<chrono::Utc>> {
+    sb.data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.accounts.iter())
+        .flat_map(|a| {
+            sb.ledger_now(a)
+                .transactions
+                .iter()
+                .map(|t| (t.id.clone(), t.updated_at))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The news a sync told, sorted: (new or changed, id).
+type Told = std::sync::Mutex<Vec<(Change, String)>>;
+
+fn hear(told: &Told) -> impl Fn(News) + Sync + '_ {
+    move |n: News| {
+        let id = n.transaction.id.clone().unwrap_or_default();
+        told.lock().unwrap().push((n.change, id));
+    }
+}
+
+fn sorted(told: &Told) -> Vec<(Change, String)> {
+    let mut all = std::mem::take(&mut *told.lock().unwrap());
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn what_a_sync_adds_or_changes_is_told_once_as_news_and_history_is_not() {
+    let sb = sandbox().await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = BooksHandle::in_memory().unwrap();
+    let told = Told::default();
+    let news = hear(&told);
+    let listeners = Listeners {
+        progress: &|_| {},
+        news: &news,
+        news_since: None,
+    };
+    let unlimited = Budget::unlimited();
+    let sync = || sync_all(&api, &books, &orgs, &unlimited, Pace::FULL, listeners);
+
+    // The first sync fills in history: nothing in it is news.
+    let reports: Vec<OrgReport> = sync().await.into_iter().map(Result::unwrap).collect();
+    assert!(reports.iter().map(|r| r.added).sum::<usize>() > 1000);
+    assert_eq!(sorted(&told), []);
+    assert_eq!(reports.iter().map(|r| r.arrived).sum::<usize>(), 0);
+
+    // The books move: what the sandbox added is told as new, what it changed as changed,
+    // each once, and nothing else.
+    let before = versions(&sb);
+    sb.advance_clock(std::time::Duration::from_secs(5));
+    for _ in 0..7 {
+        sb.step_books();
+    }
+    let after = versions(&sb);
+    let mut expected: Vec<(Change, String)> = after
+        .iter()
+        .filter_map(|(id, at)| match before.get(id) {
+            None => Some((Change::New, id.clone())),
+            Some(was) if was != at => Some((Change::Changed, id.clone())),
+            Some(_) => None,
+        })
+        .collect();
+    expected.sort_by(|a, b| a.1.cmp(&b.1));
+    assert!(expected.iter().any(|(c, _)| *c == Change::New));
+    assert!(expected.iter().any(|(c, _)| *c == Change::Changed));
+    let reports: Vec<OrgReport> = sync().await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(sorted(&told), expected);
+    let new = expected.iter().filter(|(c, _)| *c == Change::New).count();
+    assert_eq!(reports.iter().map(|r| r.arrived).sum::<usize>(), new);
+
+    // Nothing moved since: no news.
+    sync().await.into_iter().for_each(|r| drop(r.unwrap()));
+    assert_eq!(sorted(&told), []);
+    books.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_news_since_what_changed_from_then_is_news_even_while_history_is_filled_in() {
+    let sb = sandbox().await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let all = versions(&sb);
+    // A moment in the middle of the sandbox's history, as a watch's start would be for an
+    // account opened while watched: what changed from then on is news, the rest history.
+    let mut times: Vec<_> = all.values().copied().collect();
+    times.sort();
+    let since = times[times.len() / 2];
+    let mut expected: Vec<(Change, String)> = all
+        .iter()
+        .filter(|(_, at)| **at >= since)
+        .map(|(id, _)| (Change::New, id.clone()))
+        .collect();
+    expected.sort_by(|a, b| a.1.cmp(&b.1));
+
+    let books = BooksHandle::in_memory().unwrap();
+    let told = Told::default();
+    let news = hear(&told);
+    let listeners = Listeners {
+        progress: &|_| {},
+        news: &news,
+        news_since: Some(since),
+    };
+    for r in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        Pace::FULL,
+        listeners,
+    )
+    .await
+    {
+        r.unwrap();
+    }
+    assert!(!expected.is_empty() && expected.len() < all.len());
+    assert_eq!(sorted(&told), expected);
+    books.close().await;
 }

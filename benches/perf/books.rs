@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use qonto_books::BooksHandle;
-use qonto_books::sync::{Budget, Pace, sync_all};
+use qonto_books::sync::{Budget, Listeners, Pace, sync_all};
 use qonto_sandbox::{DataOptions, Faults, Sandbox, SandboxOptions};
 
 use super::{L, row};
@@ -56,7 +56,7 @@ pub async fn books() {
         &orgs,
         &Budget::unlimited(),
         Pace::FULL,
-        &|_| {},
+        Listeners::none(),
     )
     .await;
     let took = started.elapsed();
@@ -105,7 +105,7 @@ pub async fn books() {
         &orgs,
         &Budget::unlimited(),
         Pace::FULL,
-        &|_| {},
+        Listeners::none(),
     )
     .await
     {
@@ -118,7 +118,7 @@ pub async fn books() {
         &orgs,
         &Budget::unlimited(),
         Pace::FULL,
-        &|_| {},
+        Listeners::none(),
     )
     .await
     {

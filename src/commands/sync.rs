@@ -9,7 +9,7 @@ use super::reach::{Reach, clean};
 use crate::config::Config;
 use crate::local_copy::open_for;
 use crate::sources::listing;
-use qonto_books::sync::{Budget, Pace, Progress, sync_all};
+use qonto_books::sync::{Budget, Listeners, Pace, Progress, sync_all};
 use qonto_books::{BooksHandle, OpenedHandle};
 
 /// Exit code when some organization could not be synced (the others were).
@@ -64,7 +64,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         &listing.orgs,
         &Budget::unlimited(),
         Pace::FULL,
-        &on_progress,
+        Listeners::progress(&on_progress),
     )
     .await;
     if show_progress {

@@ -1,11 +1,14 @@
 //! `qonto-tui watch [--json]`: new and changed transactions of every organization as they
-//! appear, one line each (NDJSON with `--json`), polling every account in turn within Qonto's
-//! rate budget. A network loss or a Qonto outage is said once on stderr and waited out with a
-//! growing pause; nothing is lost, since each poll asks from the last change seen.
+//! appear, one line each (NDJSON with `--json`). Built on the sync: each round brings the books
+//! (the local copy, or a copy in memory when it is off) up to date, and what the sync added or
+//! changed is the news, so "what changed" has one definition for `sync`, the TUI and `watch`.
+//! A network loss or a Qonto outage is said once on stderr and waited out with a growing
+//! pause; nothing is lost, since each round asks from the last change stored.
 
-use std::collections::HashSet;
+use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
-use std::time::{Duration, Instant};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use serde_json::json;
 
@@ -13,21 +16,21 @@ use super::local::{Usage, choose_orgs};
 use super::reach::{Reach, clean};
 use crate::config::Config;
 use crate::sources::listing;
-use crate::watch::{Change, Event, Watched, relist};
+use qonto_books::BooksHandle;
 use qonto_books::export::money::decimal;
+use qonto_books::sync::{Budget, Change, Listeners, News, Pace, sync_org};
 
 const EXIT_USAGE: u8 = 2;
-/// The longest pause between polls while Qonto cannot be reached.
+/// The longest pause between rounds while Qonto cannot be reached.
 const MAX_PAUSE: Duration = Duration::from_secs(120);
-/// How often the organizations' accounts are listed again, for accounts opened or closed.
-const RELIST_EVERY: Duration = Duration::from_secs(600);
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WatchArgs {
     /// Only these organizations, by id or the beginning of a name (repeatable; default: all).
     #[arg(long = "org", value_name = "ID")]
     pub orgs: Vec<String>,
-    /// Seconds between polls (each asks once per account; at least 1).
+    /// Seconds between rounds (each asks for every organization's accounts and what changed
+    /// on each; at least 1).
     #[arg(long, value_name = "SECS", default_value_t = 30.0)]
     pub every: f64,
     /// Machine-readable: one JSON object per line (NDJSON), `event` `new` or `changed`.
@@ -35,8 +38,8 @@ pub struct WatchArgs {
     pub json: bool,
 }
 
-/// The line an event prints.
-fn line(event: &Event, as_json: bool) -> String {
+/// The line a piece of news prints.
+fn line(event: &News, as_json: bool) -> String {
     let t = &event.transaction;
     let text = |v: &Option<String>| {
         v.as_deref()
@@ -46,10 +49,10 @@ fn line(event: &Event, as_json: bool) -> String {
     if as_json {
         return json!({
             "event": event.change,
-            "org_id": clean(&event.org_id),
-            "org_name": clean(&event.org_name),
-            "account_id": clean(&event.account_id),
-            "account_name": clean(&event.account_name),
+            "org_id": clean(event.org_id),
+            "org_name": clean(event.org_name),
+            "account_id": clean(event.account_id),
+            "account_name": clean(event.account_name),
             "id": text(&t.id.clone().or(t.transaction_id.clone())),
             "amount_cents": cents,
             "amount": decimal(cents, '.'),
@@ -94,7 +97,7 @@ fn line(event: &Event, as_json: bool) -> String {
             Change::New => "new",
             Change::Changed => "changed",
         },
-        cut(&event.org_name, org_width),
+        cut(event.org_name, org_width),
         cut(
             t.clean_counterparty_name
                 .as_deref()
@@ -122,93 +125,101 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|o| (o.id.clone(), o.display_name().to_string()))
         .collect();
-    let orgs = match choose_orgs(known, &args.orgs, args.orgs.is_empty()) {
+    let chosen = match choose_orgs(known, &args.orgs, args.orgs.is_empty()) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => {
             eprintln!("qonto-tui watch: {e}");
             return Ok(EXIT_USAGE);
         }
     };
+    let orgs: Vec<_> = listed
+        .orgs
+        .iter()
+        .filter(|o| chosen.iter().any(|(id, _)| *id == o.id))
+        .cloned()
+        .collect();
     if orgs.is_empty() {
         eprintln!(
             "qonto-tui watch: no organizations to watch: sign in with `qonto-tui login` or add one with `qonto-tui key add LOGIN`"
         );
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
-    let watch_start = chrono::Utc::now()
-        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
-        .to_string();
-    let mut watched: Vec<Watched> = Vec::new();
-    let mut unlisted: Vec<(String, String)> = orgs.clone();
-    let mut listed_once: HashSet<String> = HashSet::new();
-    let mut relisted_at = Instant::now();
+    let books = watched_books(config).await?;
+    let answer = watch(&reach, &books, &orgs, every, args.json).await;
+    books.close().await;
+    answer
+}
+
+/// The books the watch keeps up to date: the local copy when it is on (it is then synced as a
+/// side effect, and a change to an old transaction is told as changed), else a copy in memory.
+async fn watched_books(config: &Config) -> anyhow::Result<BooksHandle> {
+    if config.cache {
+        match crate::local_copy::open_for(config, false).await {
+            Ok(opened) => return Ok(opened.books),
+            Err(e) => eprintln!(
+                "qonto-tui watch: the local copy cannot be used ({e:#}); watching with a copy in memory."
+            ),
+        }
+    }
+    Ok(BooksHandle::in_memory()?)
+}
+
+/// Rounds of sync until Ctrl-C or until the reader of standard output goes away.
+async fn watch(
+    reach: &Reach,
+    books: &BooksHandle,
+    orgs: &[qonto_client::api::models::UserOrganization],
+    every: Duration,
+    as_json: bool,
+) -> anyhow::Result<u8> {
     let terminal = std::io::stderr().is_terminal();
-    let mut out = std::io::stdout();
+    let reader_gone = AtomicBool::new(false);
+    let tell = |news: News| {
+        let mut out = std::io::stdout().lock();
+        if writeln!(out, "{}", line(&news, as_json))
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            reader_gone.store(true, Ordering::SeqCst);
+        }
+    };
+    // What exists when the watch starts is not news; what changes from then on is, on every
+    // account, including one opened while watched.
+    let listeners = Listeners {
+        progress: &|_| {},
+        news: &tell,
+        news_since: Some(chrono::Utc::now()),
+    };
+    let mut accounts: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut failures: u32 = 0;
     let mut told = false;
     let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
-        // Accounts are listed until every organization's are known (one that failed is asked
-        // again on the next poll), then again every RELIST_EVERY for accounts opened or closed.
-        if unlisted.is_empty() && relisted_at.elapsed() >= RELIST_EVERY {
-            unlisted = orgs.clone();
-            relisted_at = Instant::now();
-        }
-        let mut still = Vec::new();
-        for (id, name) in unlisted {
-            let Ok(org) = reach.api.organization(&id).await else {
-                still.push((id, name));
-                continue;
-            };
-            let accounts: Vec<(String, String)> = org
-                .bank_accounts
-                .iter()
-                .filter_map(|a| Some((a.id.clone()?, a.name.clone().unwrap_or_default())))
-                .collect();
-            let first = listed_once.insert(id.clone());
-            let changes = relist(&mut watched, (&id, &name), &accounts, first, &watch_start);
-            for account in &changes.added {
-                eprintln!(
-                    "qonto-tui watch: {} has a new account, {}: watching it too.",
-                    clean(&name),
-                    clean(account)
-                );
-            }
-            for account in &changes.dropped {
-                eprintln!(
-                    "qonto-tui watch: {} no longer lists the account {}: no longer watched.",
-                    clean(&name),
-                    clean(account)
-                );
-            }
-        }
-        unlisted = still;
         let mut failed = None;
-        for account in &mut watched {
-            match account.poll(&reach.api).await {
-                Ok(events) => {
-                    for e in &events {
-                        if writeln!(out, "{}", line(e, args.json))
-                            .and_then(|()| out.flush())
-                            .is_err()
-                        {
-                            // The reader went away (`| head`): done.
-                            return Ok(0);
-                        }
-                    }
+        for org in orgs {
+            let budget = Budget::unlimited();
+            match sync_org(&reach.api, books, org, &budget, Pace::FULL, listeners).await {
+                Ok(report) => {
+                    let name = clean(org.display_name());
+                    let before = accounts.insert(org.id.clone(), report.listed.clone());
+                    say_account_changes(&name, before.as_deref(), &report.listed);
                 }
                 Err(e) => failed = Some(e),
             }
+            if reader_gone.load(Ordering::SeqCst) {
+                // The reader went away (`| head`): done.
+                return Ok(0);
+            }
         }
-        let pause = match (&failed, unlisted.is_empty()) {
-            (None, true) => {
+        let pause = match &failed {
+            None => {
                 if failures > 0 {
                     eprintln!("qonto-tui watch: Qonto answers again; watching.");
                 }
                 failures = 0;
                 every
             }
-            (Some(e), _) => {
+            Some(e) => {
                 if failures == 0 {
                     eprintln!("qonto-tui watch: Qonto cannot be reached ({e}); trying again.");
                 }
@@ -218,21 +229,12 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
                     .unwrap_or(MAX_PAUSE)
                     .min(MAX_PAUSE.max(every))
             }
-            (None, false) => {
-                if failures == 0 {
-                    eprintln!(
-                        "qonto-tui watch: some organizations' accounts could not be listed; trying again."
-                    );
-                }
-                failures = failures.saturating_add(1);
-                every
-            }
         };
-        if terminal && !told && unlisted.is_empty() && failed.is_none() {
+        if terminal && !told && failed.is_none() {
             told = true;
             eprintln!(
                 "Watching {} accounts every {} s; Ctrl-C to stop.",
-                watched.len(),
+                accounts.values().map(Vec::len).sum::<usize>(),
                 every.as_secs_f64()
             );
         }
@@ -242,6 +244,30 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
                 if terminal { eprintln!(); }
                 return Ok(0);
             }
+        }
+    }
+}
+
+/// Says which accounts an organization opened or closed since the round before (nothing on
+/// its first round).
+fn say_account_changes(org: &str, before: Option<&[(String, String)]>, now: &[(String, String)]) {
+    let Some(before) = before else {
+        return;
+    };
+    for (id, name) in now {
+        if !before.iter().any(|(b, _)| b == id) {
+            eprintln!(
+                "qonto-tui watch: {org} has a new account, {}: watching it too.",
+                clean(name)
+            );
+        }
+    }
+    for (id, name) in before {
+        if !now.iter().any(|(n, _)| n == id) {
+            eprintln!(
+                "qonto-tui watch: {org} no longer lists the account {}: no longer watched.",
+                clean(name)
+            );
         }
     }
 }

@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 use super::cache::CacheSlot;
 use crate::app::Msg;
 use crate::app::sync_view::{OrgSync, SyncNews};
-use qonto_books::sync::{Budget, Pace, Progress, sync_org};
+use qonto_books::sync::{Budget, Listeners, Pace, Progress, sync_org};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 
@@ -124,7 +124,7 @@ async fn run(
                 &org,
                 &Budget::unlimited(),
                 Pace::BACKGROUND,
-                &progress,
+                Listeners::progress(&progress),
             )
             .await;
             let state = match result {

@@ -28,7 +28,7 @@ impl std::ops::Deref for SyncedBooks {
 pub async fn synced_books(
     sb: &qonto_sandbox::Sandbox,
 ) -> (qonto_client::api::ApiClient, SyncedBooks) {
-    use qonto_books::sync::{Budget, Pace, sync_all};
+    use qonto_books::sync::{Budget, Listeners, Pace, sync_all};
     let api = signed_in_api(sb).await;
     let orgs = api.user_organizations().await.expect("the organizations");
     let dir = tempfile::tempdir().expect("a folder for the books");
@@ -44,7 +44,7 @@ pub async fn synced_books(
         &orgs,
         &Budget::unlimited(),
         Pace::FULL,
-        &|_| {},
+        Listeners::none(),
     )
     .await
     {

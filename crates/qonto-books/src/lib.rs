@@ -10,6 +10,7 @@
 mod cash;
 mod detail;
 pub mod export;
+pub mod news;
 mod owner;
 pub mod query;
 mod read;

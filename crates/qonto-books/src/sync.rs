@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use futures_util::StreamExt;
 use serde::Serialize;
 
+pub use crate::news::{Change, Listeners, News, Progress};
 use crate::write::Upserted;
 use crate::{BooksError, BooksHandle, Pending, SyncState};
 use qonto_client::api::models::{Transaction, UserOrganization};
@@ -61,25 +62,17 @@ pub struct OrgReport {
     pub org_id: String,
     pub name: String,
     pub accounts: usize,
+    /// The accounts its overview listed, (id, name).
+    #[serde(skip)]
+    pub listed: Vec<(String, String)>,
     pub added: usize,
     pub changed: usize,
-    /// Of those added, the ones that arrived on an account already fully synced: news, not
+    /// Of those added, the ones told as news (see [`Listeners::news_since`]): arrived, not
     /// history being filled in.
     pub arrived: usize,
     pub requests: usize,
     /// Stopped by the page budget before the end (it resumes next time).
     pub interrupted: bool,
-}
-
-/// Where a sync is, for progress lines and bars.
-#[derive(Debug, Clone)]
-pub struct Progress<'a> {
-    pub org: &'a str,
-    pub account: &'a str,
-    pub page: i64,
-    pub total_pages: Option<i64>,
-    /// The account's transactions stored, counting those fetched and about to be committed.
-    pub stored: i64,
 }
 
 /// How many pages a sync may still fetch (`None`: no limit). Lets a caller stop a sync part
@@ -114,12 +107,12 @@ pub async fn sync_all(
     orgs: &[UserOrganization],
     budget: &Budget,
     pace: Pace,
-    progress: &(dyn Fn(Progress) + Sync),
+    listeners: Listeners<'_>,
 ) -> Vec<Result<OrgReport, SyncError>> {
     let mut results: Vec<(usize, Result<OrgReport, SyncError>)> = futures_util::stream::iter(
         orgs.iter().enumerate(),
     )
-    .map(|(i, org)| async move { (i, sync_org(api, books, org, budget, pace, progress).await) })
+    .map(|(i, org)| async move { (i, sync_org(api, books, org, budget, pace, listeners).await) })
     .buffer_unordered(pace.orgs_at_once.max(1))
     .collect()
     .await;
@@ -134,7 +127,7 @@ pub async fn sync_org(
     org: &UserOrganization,
     budget: &Budget,
     pace: Pace,
-    progress: &(dyn Fn(Progress) + Sync),
+    listeners: Listeners<'_>,
 ) -> Result<OrgReport, SyncError> {
     let mut report = OrgReport {
         org_id: org.id.clone(),
@@ -173,13 +166,24 @@ pub async fn sync_org(
         Err(e) => return Err(e.into()),
     }
     for account in &overview.bank_accounts {
-        let Some(account) = account.key() else {
+        let Some(id) = account.key() else {
             continue;
         };
         report.accounts += 1;
-        let limits = (budget, pace);
-        let done = sync_account(api, books, &org.id, account, limits, &mut report, progress);
-        if !done.await? {
+        let name = account.name.as_deref().unwrap_or(id);
+        report.listed.push((id.to_string(), name.to_string()));
+        let one = AccountSync {
+            api,
+            books,
+            org: &org.id,
+            org_name: org.display_name(),
+            account: id,
+            account_name: account.name.as_deref().unwrap_or(id),
+            budget,
+            pace,
+            listeners,
+        };
+        if !one.run(&mut report).await? {
             report.interrupted = true;
             break;
         }
@@ -187,164 +191,207 @@ pub async fn sync_org(
     Ok(report)
 }
 
-/// One account: the rest of its backfill, then what changed since. False when the budget ran
-/// out first.
-async fn sync_account(
-    api: &ApiClient,
-    books: &BooksHandle,
-    org: &str,
-    account: &str,
-    (budget, pace): (&Budget, Pace),
-    report: &mut OrgReport,
-    progress: &(dyn Fn(Progress) + Sync),
-) -> Result<bool, SyncError> {
-    let id = account.to_string();
-    let known = books.read_fresh(move |b| b.sync_state(&id)).await??;
-    let was_complete = known
-        .as_ref()
-        .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
-    let mut state = known.unwrap_or_else(|| SyncState {
-        account_id: account.to_string(),
-        org_id: org.to_string(),
-        backfill_next_page: Some(1),
-        ..SyncState::default()
-    });
-    // Page 1 alone (it says how many there are), then the rest with `pages_at_once` always
-    // in flight, taken in order. What is fetched is stored every COMMIT_ROWS transactions, in
-    // one transaction with where the backfill stands after it, so a stopped sync resumes from
-    // the last commit.
-    let mut total: Option<i64> = None;
-    let backfilling = state.backfill_next_page.is_some();
-    let mut fetched = Fetched {
-        books,
-        org,
-        account,
-        batch: Vec::new(),
-        committing: None,
-        in_commit: 0,
-        // Counted only for a backfill's progress: an incremental pass has no use for it.
-        stored: if backfilling {
-            let id = account.to_string();
-            books
-                .read_fresh(move |b| b.transaction_count(&id))
-                .await??
-        } else {
-            0
-        },
-    };
-    while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
-        let last = total.map_or(first, |t| t.min(MAX_PAGES).max(first));
-        let mut answers = futures_util::stream::iter(first..=last)
-            .take_while(|_| std::future::ready(budget.take()))
-            .map(|page| async move {
-                let got = api
-                    .transactions_changed(org, account, "updated_at:desc", None, page, PER_PAGE)
-                    .await;
-                (page, got)
-            })
-            .buffered(usize::try_from(pace.pages_at_once).unwrap_or(1).max(1));
-        let mut asked = false;
-        let mut failure = None;
-        while let Some((page, got)) = answers.next().await {
-            asked = true;
-            let got = match got {
-                Ok(got) => got,
-                Err(e) => {
-                    // The pages before it are still stored.
-                    failure = Some(e);
+/// One account to sync, and who hears about it.
+struct AccountSync<'a> {
+    api: &'a ApiClient,
+    books: &'a BooksHandle,
+    org: &'a str,
+    org_name: &'a str,
+    account: &'a str,
+    account_name: &'a str,
+    budget: &'a Budget,
+    pace: Pace,
+    listeners: Listeners<'a>,
+}
+
+impl AccountSync<'_> {
+    /// Tells the news among `touched` (the ids an upsert of `transactions` added or changed).
+    fn tell(
+        &self,
+        transactions: &[Transaction],
+        touched: &[(String, Change)],
+        was_complete: bool,
+        report: &mut OrgReport,
+    ) {
+        for (id, change) in touched {
+            let Some(transaction) = transactions
+                .iter()
+                .find(|t| t.id.as_deref().or(t.transaction_id.as_deref()) == Some(id.as_str()))
+            else {
+                continue;
+            };
+            if !self.listeners.is_news(transaction, was_complete) {
+                continue;
+            }
+            if *change == Change::New {
+                report.arrived += 1;
+            }
+            (self.listeners.news)(News {
+                change: *change,
+                org_id: self.org,
+                org_name: self.org_name,
+                account_id: self.account,
+                account_name: self.account_name,
+                transaction,
+            });
+        }
+    }
+
+    /// The account: the rest of its backfill, then what changed since. False when the budget ran
+    /// out first.
+    async fn run(&self, report: &mut OrgReport) -> Result<bool, SyncError> {
+        let (api, books, org, account) = (self.api, self.books, self.org, self.account);
+        let (budget, pace, progress) = (self.budget, self.pace, self.listeners.progress);
+        let id = account.to_string();
+        let known = books.read_fresh(move |b| b.sync_state(&id)).await??;
+        let was_complete = known
+            .as_ref()
+            .is_some_and(|s| s.backfill_next_page.is_none() && s.synced_at.is_some());
+        let mut state = known.unwrap_or_else(|| SyncState {
+            account_id: account.to_string(),
+            org_id: org.to_string(),
+            backfill_next_page: Some(1),
+            ..SyncState::default()
+        });
+        // Page 1 alone (it says how many there are), then the rest with `pages_at_once` always
+        // in flight, taken in order. What is fetched is stored every COMMIT_ROWS transactions, in
+        // one transaction with where the backfill stands after it, so a stopped sync resumes from
+        // the last commit.
+        let mut total: Option<i64> = None;
+        let backfilling = state.backfill_next_page.is_some();
+        let mut fetched = Fetched {
+            sync: self,
+            was_complete,
+            batch: Vec::new(),
+            committing: None,
+            in_commit: 0,
+            // Counted only for a backfill's progress: an incremental pass has no use for it.
+            stored: if backfilling {
+                let id = account.to_string();
+                books
+                    .read_fresh(move |b| b.transaction_count(&id))
+                    .await??
+            } else {
+                0
+            },
+        };
+        while let Some(first) = state.backfill_next_page.filter(|p| *p <= MAX_PAGES) {
+            let last = total.map_or(first, |t| t.min(MAX_PAGES).max(first));
+            let mut answers = futures_util::stream::iter(first..=last)
+                .take_while(|_| std::future::ready(budget.take()))
+                .map(|page| async move {
+                    let got = api
+                        .transactions_changed(org, account, "updated_at:desc", None, page, PER_PAGE)
+                        .await;
+                    (page, got)
+                })
+                .buffered(usize::try_from(pace.pages_at_once).unwrap_or(1).max(1));
+            let mut asked = false;
+            let mut failure = None;
+            while let Some((page, got)) = answers.next().await {
+                asked = true;
+                let got = match got {
+                    Ok(got) => got,
+                    Err(e) => {
+                        // The pages before it are still stored.
+                        failure = Some(e);
+                        break;
+                    }
+                };
+                report.requests += 1;
+                total = got.meta.total_pages.or(total);
+                if page == 1 {
+                    // The newest change when the backfill began: whatever changes while it runs
+                    // is newer, and the incremental pass below asks from here.
+                    state.newest_updated_at =
+                        newest(&got.transactions, state.newest_updated_at.take());
+                }
+                state.backfill_next_page = got.meta.next(page);
+                fetched.batch.extend(got.transactions);
+                progress(Progress {
+                    org,
+                    account,
+                    page,
+                    total_pages: got.meta.total_pages,
+                    stored: fetched.stored + (fetched.in_commit + fetched.batch.len()) as i64,
+                });
+                if state.backfill_next_page.is_none() {
                     break;
                 }
-            };
-            report.requests += 1;
-            total = got.meta.total_pages.or(total);
-            if page == 1 {
-                // The newest change when the backfill began: whatever changes while it runs
-                // is newer, and the incremental pass below asks from here.
-                state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
+                if fetched.batch.len() >= COMMIT_ROWS {
+                    fetched.commit(&state, report).await?;
+                }
             }
-            state.backfill_next_page = got.meta.next(page);
-            fetched.batch.extend(got.transactions);
-            progress(Progress {
-                org,
-                account,
-                page,
-                total_pages: got.meta.total_pages,
-                stored: fetched.stored + (fetched.in_commit + fetched.batch.len()) as i64,
+            drop(answers);
+            fetched.commit(&state, report).await?;
+            fetched.settle(report).await?;
+            if let Some(e) = failure {
+                return Err(e.into());
+            }
+            if !asked {
+                // The page budget ran out.
+                return Ok(false);
+            }
+        }
+        if backfilling {
+            books.write(|b| b.end_backfill()).await??;
+        }
+        let from = state
+            .newest_updated_at
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| {
+                (t.with_timezone(&Utc) - OVERLAP)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             });
-            if state.backfill_next_page.is_none() {
-                break;
+        let mut page = 1;
+        loop {
+            if !budget.take() {
+                return Ok(false);
             }
-            if fetched.batch.len() >= COMMIT_ROWS {
-                fetched.commit(&state, report).await?;
+            let got = api
+                .transactions_changed(
+                    org,
+                    account,
+                    "updated_at:asc",
+                    from.as_deref(),
+                    page,
+                    PER_PAGE,
+                )
+                .await?;
+            report.requests += 1;
+            let (o, a) = (org.to_string(), account.to_string());
+            let page_of = got.transactions.clone();
+            let done = books
+                .write(move |b| b.put_transactions(&o, &a, &page_of))
+                .await??;
+            report.added += done.added;
+            report.changed += done.changed;
+            self.tell(&got.transactions, &done.touched, was_complete, report);
+            state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
+            match got.meta.next(page).filter(|p| *p <= MAX_PAGES) {
+                Some(next) => page = next,
+                None => break,
             }
         }
-        drop(answers);
-        fetched.commit(&state, report).await?;
-        fetched.settle(report).await?;
-        if let Some(e) = failure {
-            return Err(e.into());
-        }
-        if !asked {
-            // The page budget ran out.
-            return Ok(false);
-        }
+        state.synced_at = Some(Utc::now().timestamp());
+        books.write(move |b| b.set_sync_state(&state)).await??;
+        Ok(true)
     }
-    if backfilling {
-        books.write(|b| b.end_backfill()).await??;
-    }
-    let from = state
-        .newest_updated_at
-        .as_deref()
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| {
-            (t.with_timezone(&Utc) - OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-        });
-    let mut page = 1;
-    loop {
-        if !budget.take() {
-            return Ok(false);
-        }
-        let got = api
-            .transactions_changed(
-                org,
-                account,
-                "updated_at:asc",
-                from.as_deref(),
-                page,
-                PER_PAGE,
-            )
-            .await?;
-        report.requests += 1;
-        let (o, a) = (org.to_string(), account.to_string());
-        let page_of = got.transactions.clone();
-        let done = books
-            .write(move |b| b.put_transactions(&o, &a, &page_of))
-            .await??;
-        report.added += done.added;
-        report.changed += done.changed;
-        if was_complete {
-            report.arrived += done.added;
-        }
-        state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
-        match got.meta.next(page).filter(|p| *p <= MAX_PAGES) {
-            Some(next) => page = next,
-            None => break,
-        }
-    }
-    state.synced_at = Some(Utc::now().timestamp());
-    books.write(move |b| b.set_sync_state(&state)).await??;
-    Ok(true)
 }
+
+/// A backfill commit sent to the books' thread.
+type Commit = Pending<Result<Upserted, BooksError>>;
 
 /// An account's backfill pages fetched and not yet committed, the commit under way, and how
 /// many of its transactions are stored.
 struct Fetched<'a> {
-    books: &'a BooksHandle,
-    org: &'a str,
-    account: &'a str,
+    sync: &'a AccountSync<'a>,
+    was_complete: bool,
     batch: Vec<Transaction>,
-    /// The last commit, sent to the books' thread: pages go on arriving while it runs.
-    committing: Option<Pending<Result<Upserted, BooksError>>>,
+    /// The last commit, sent to the books' thread (pages go on arriving while it runs), and
+    /// those of its transactions that would be news if it adds or changes them.
+    committing: Option<(Commit, Vec<Transaction>)>,
     /// The transactions in that commit.
     in_commit: usize,
     stored: i64,
@@ -360,25 +407,32 @@ impl Fetched<'_> {
         }
         let batch = std::mem::take(&mut self.batch);
         self.in_commit = batch.len();
-        let (org, account, state) = (
-            self.org.to_string(),
-            self.account.to_string(),
-            state.clone(),
-        );
-        self.committing = Some(
-            self.books
-                .submit_write(move |b| b.put_backfill(&org, &account, &batch, &state))?,
-        );
+        // Kept to be told once stored (few: a backfill is history, not news, but for what
+        // changes while it runs and an account opened while watched).
+        let maybe_news: Vec<Transaction> = batch
+            .iter()
+            .filter(|t| self.sync.listeners.is_news(t, self.was_complete))
+            .cloned()
+            .collect();
+        let (org, account) = (self.sync.org.to_string(), self.sync.account.to_string());
+        let state = state.clone();
+        let pending = self
+            .sync
+            .books
+            .submit_write(move |b| b.put_backfill(&org, &account, &batch, &state))?;
+        self.committing = Some((pending, maybe_news));
         Ok(())
     }
 
     /// Waits for the commit under way, and counts it in.
     async fn settle(&mut self, report: &mut OrgReport) -> Result<(), SyncError> {
-        let Some(committing) = self.committing.take() else {
+        let Some((committing, maybe_news)) = self.committing.take() else {
             return Ok(());
         };
         let done = committing.await??;
         self.in_commit = 0;
+        self.sync
+            .tell(&maybe_news, &done.touched, self.was_complete, report);
         report.added += done.added;
         report.changed += done.changed;
         self.stored += done.added as i64;

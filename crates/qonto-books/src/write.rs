@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
+use crate::news::Change;
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
 
 /// How far an account's sync has come.
@@ -21,10 +22,12 @@ pub struct SyncState {
 }
 
 /// What an upsert did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Upserted {
     pub added: usize,
     pub changed: usize,
+    /// The ids added or changed, and which.
+    pub touched: Vec<(String, Change)>,
 }
 
 impl Books {
@@ -325,8 +328,14 @@ fn upsert_transactions(
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match &before {
-            None => done.added += 1,
-            Some((updated, _)) if updated != &t.updated_at => done.changed += 1,
+            None => {
+                done.added += 1;
+                done.touched.push((id.to_string(), Change::New));
+            }
+            Some((updated, _)) if updated != &t.updated_at => {
+                done.changed += 1;
+                done.touched.push((id.to_string(), Change::Changed));
+            }
             Some((_, true)) => continue,
             Some((_, false)) => {}
         }
