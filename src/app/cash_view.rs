@@ -17,5 +17,5 @@ pub enum CashState {
     #[default]
     Loading,
     Ready(Box<GroupCash>),
-    Failed(String),
+    Failed(super::local_error::LocalCopyError),
 }

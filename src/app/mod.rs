@@ -3,6 +3,7 @@
 pub mod cash_view;
 pub mod keymap;
 pub mod keys;
+pub mod local_error;
 pub mod msg;
 mod row_filter;
 pub mod search_form;

@@ -3,6 +3,7 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use super::local_error::LocalCopyError;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{
     Label, Membership, Organization, TransactionsPage, UserOrganization,
@@ -77,19 +78,19 @@ pub enum Msg {
     /// The local books' answer to search `generation`, or why there is none.
     SearchAnswered {
         generation: Generation,
-        result: Result<(Vec<qonto_books::Found>, usize), String>,
+        result: Result<(Vec<qonto_books::Found>, usize), LocalCopyError>,
     },
     /// A transaction in full, from the local books.
     DetailLoaded {
         id: String,
-        result: Result<Box<qonto_books::Detail>, String>,
+        result: Result<Box<qonto_books::Detail>, LocalCopyError>,
     },
     /// A transaction's receipts were opened or saved (what was done), or why not.
     ReceiptsPlaced(Result<String, String>),
     /// Where a list was exported, and how many transactions; or why it was not.
-    Exported(Result<(String, usize), String>),
+    Exported(Result<(String, usize), LocalCopyError>),
     /// The group's cash, from the local books.
-    CashLoaded(Result<Box<qonto_books::GroupCash>, String>),
+    CashLoaded(Result<Box<qonto_books::GroupCash>, LocalCopyError>),
     /// How many transactions miss their receipt, per organization, in the local books.
     ReceiptsCounted(Vec<(String, i64)>),
     /// How far the background sync of the local books is.

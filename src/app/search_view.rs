@@ -1,6 +1,7 @@
 //! The search across every organization, as the app holds it: the query being typed, the
 //! results of the latest one answered, the cursor, and the transaction opened from them.
 
+use super::local_error::LocalCopyError;
 use std::cell::Cell;
 use std::time::Instant;
 
@@ -24,7 +25,7 @@ pub struct SearchView {
     /// How many match in all (counted up to `COUNT_UP_TO`).
     pub total: usize,
     /// Why there are no results: the query cannot be read, or the books cannot be searched.
-    pub error: Option<String>,
+    pub error: Option<LocalCopyError>,
     pub cursor: usize,
     pub scroll: Cell<usize>,
     /// The transaction opened with Enter.
@@ -41,7 +42,7 @@ pub struct SearchView {
 pub enum DetailView {
     Loading { id: String },
     Ready(Box<Detail>),
-    Failed(String),
+    Failed(LocalCopyError),
 }
 
 impl SearchView {
@@ -56,7 +57,11 @@ impl SearchView {
     }
 
     /// An answer to query `generation`; an older one is dropped.
-    pub fn answered(&mut self, generation: u64, result: Result<(Vec<Found>, usize), String>) {
+    pub fn answered(
+        &mut self,
+        generation: u64,
+        result: Result<(Vec<Found>, usize), LocalCopyError>,
+    ) {
         if generation != self.generation {
             return;
         }

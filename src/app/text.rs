@@ -13,6 +13,20 @@ pub const PASTE_LABEL: &str = "Browser on another machine? Paste the URL it ende
 pub const NOT_WAITING: &str = "the sign-in is no longer waiting; press Enter to start again";
 /// Why the search and the detail view have nothing to show.
 pub const NO_LOCAL_COPY: &str = "there is no local copy of the books to search (it is turned off, or could not be opened: see the log)";
+
+/// Why the local copy could not answer, in words.
+pub fn local_copy_error(error: &super::local_error::LocalCopyError) -> String {
+    use super::local_error::LocalCopyError as E;
+    let words = match error {
+        E::NotOpen => NO_LOCAL_COPY.to_string(),
+        E::Query(e) => e.to_string(),
+        E::Read(e) => format!("the local copy could not be read: {e}"),
+        E::Gone => "it is no longer in the local copy".to_string(),
+        E::File { path, cause } => format!("{} could not be written: {cause}", path.display()),
+        E::Export(e) => format!("the export failed: {e}"),
+    };
+    qonto_client::printable::printable(&words, 300)
+}
 pub const NO_SIGN_IN: &str = "no sign-in is waiting";
 
 /// An error as the place that shows it words it: a lost consent says which key fixes it.

@@ -5,6 +5,7 @@
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
+use crate::app::local_error::LocalCopyError;
 use crate::app::{Msg, Stored};
 use crate::config::Config;
 use qonto_books::{Books, BooksHandle, ListedFrom};
@@ -125,11 +126,6 @@ struct Listing {
     lengths: std::collections::HashMap<(String, bool), (i64, i64)>,
 }
 
-/// Why a read of the local copy gave nothing, in words for the status line.
-fn unreadable(e: impl std::fmt::Display) -> String {
-    format!("the local copy could not be read: {e}")
-}
-
 impl Cache {
     /// Opens the books of `config`'s server: in memory when the tokens are (the demo keeps
     /// nothing on disk); `None` when the local copy is turned off.
@@ -201,13 +197,12 @@ impl Cache {
     pub async fn search(
         &self,
         query: qonto_books::query::Query,
-    ) -> Result<(Vec<qonto_books::Found>, usize), String> {
+    ) -> Result<(Vec<qonto_books::Found>, usize), LocalCopyError> {
         use crate::app::search_view::{COUNT_UP_TO, RESULTS};
-        self.books
+        Ok(self
+            .books
             .read(move |books| books.search(&query, RESULTS, COUNT_UP_TO))
-            .await
-            .and_then(|found| found)
-            .map_err(|e| format!("the local copy could not be searched: {e}"))
+            .await??)
     }
 
     /// An account's transaction ids, newest first.
@@ -215,12 +210,11 @@ impl Cache {
         &self,
         account: String,
         declined: bool,
-    ) -> Result<Vec<String>, String> {
-        self.books
+    ) -> Result<Vec<String>, LocalCopyError> {
+        Ok(self
+            .books
             .read(move |books| books.account_transaction_ids(&account, declined))
-            .await
-            .and_then(|ids| ids)
-            .map_err(unreadable)
+            .await??)
     }
 
     /// The ids of at most `limit` matches of `query`, newest first.
@@ -228,21 +222,20 @@ impl Cache {
         &self,
         query: qonto_books::query::Query,
         limit: usize,
-    ) -> Result<Vec<String>, String> {
-        self.books
+    ) -> Result<Vec<String>, LocalCopyError> {
+        let (found, _) = self
+            .books
             .read(move |books| books.search(&query, limit, limit))
-            .await
-            .and_then(|found| found)
-            .map(|(found, _)| found.into_iter().map(|f| f.id).collect())
-            .map_err(|e| format!("the local copy could not be searched: {e}"))
+            .await??;
+        Ok(found.into_iter().map(|f| f.id).collect())
     }
 
     /// `read` on the read-only connection's thread (the writer's where there is none).
     pub async fn read<T: Send + 'static>(
         &self,
         read: impl FnOnce(&Books) -> T + Send + 'static,
-    ) -> Result<T, String> {
-        self.books.read(read).await.map_err(unreadable)
+    ) -> Result<T, LocalCopyError> {
+        Ok(self.books.read(read).await?)
     }
 
     /// Transactions missing their receipt, per organization.
@@ -255,21 +248,19 @@ impl Cache {
     }
 
     /// The group's cash as of now.
-    pub async fn group_cash(&self) -> Result<qonto_books::GroupCash, String> {
-        self.books
+    pub async fn group_cash(&self) -> Result<qonto_books::GroupCash, LocalCopyError> {
+        Ok(self
+            .books
             .read(|books| books.group_cash(chrono::Utc::now()))
-            .await
-            .and_then(|cash| cash)
-            .map_err(unreadable)
+            .await??)
     }
 
     /// One transaction in full.
-    pub async fn detail(&self, id: String) -> Result<Option<qonto_books::Detail>, String> {
-        self.books
+    pub async fn detail(&self, id: String) -> Result<Option<qonto_books::Detail>, LocalCopyError> {
+        Ok(self
+            .books
             .read(move |books| books.transaction_detail(&id))
-            .await
-            .and_then(|detail| detail)
-            .map_err(unreadable)
+            .await??)
     }
 
     /// What the books hold, as messages (read on the writer's connection, before this run's

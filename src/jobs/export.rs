@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use super::attachments::{download_folder, file_name, free_path};
 use super::cache::Cache;
+use crate::app::local_error::LocalCopyError;
 use crate::app::msg::ExportWhat;
-use qonto_books::export::{CsvStyle, Format, export_ids, sink};
+use qonto_books::export::{CsvStyle, ExportError, Format, export_ids, sink};
 
 /// A search exports at most this many matches (a spreadsheet's comfortable size).
 const MAX_MATCHES: usize = 200_000;
@@ -16,13 +17,13 @@ pub async fn to_downloads(
     cache: &Cache,
     what: &ExportWhat,
     decimal: char,
-) -> Result<(PathBuf, usize), String> {
+) -> Result<(PathBuf, usize), LocalCopyError> {
     let ids = match what {
         ExportWhat::Account {
             account, declined, ..
         } => cache.account_ids(account.clone(), *declined).await?,
         ExportWhat::Search { text } => {
-            let query = qonto_books::query::parse(text).map_err(|e| e.to_string())?;
+            let query = qonto_books::query::parse(text).map_err(LocalCopyError::Query)?;
             cache.search_ids(query, MAX_MATCHES).await?
         }
     };
@@ -35,23 +36,24 @@ pub async fn to_downloads(
     let name = format!("{}.csv", file_name(&stem, ""));
     let folder = download_folder();
     let path = free_path(&folder, &name);
-    let file = qonto_books::export::private_file(&path)
-        .map_err(|e| format!("{} could not be written: {e}", path.display()))?;
+    let file = qonto_books::export::private_file(&path).map_err(|e| LocalCopyError::File {
+        path: path.clone(),
+        cause: std::sync::Arc::new(e),
+    })?;
     let style = CsvStyle::for_decimal(decimal, true);
     // Written on the books' reader thread, streaming rows from the database to the file.
     let written = cache
-        .read(move |books| -> anyhow::Result<usize> {
+        .read(move |books| -> Result<usize, ExportError> {
             let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
             Ok(export_ids(books, &ids, out.as_mut())?.transactions)
         })
         .await
-        .map_err(anyhow::Error::msg)
-        .and_then(|written| written);
+        .and_then(|written| Ok(written?));
     match written {
         Ok(n) => Ok((path, n)),
         Err(e) => {
             let _ = std::fs::remove_file(&path);
-            Err(format!("the export failed: {e}"))
+            Err(e)
         }
     }
 }

@@ -17,6 +17,7 @@ use qonto_client::oauth::session::Session;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::local_error::LocalCopyError;
 use crate::app::text;
 use crate::app::{Fetch, Job, Msg};
 use crate::config::Config;
@@ -116,9 +117,9 @@ impl Worker {
                 return;
             }
             let result = match (cache.opened(), qonto_books::query::parse(&text)) {
-                (_, Err(e)) => Err(e.to_string()),
+                (_, Err(e)) => Err(LocalCopyError::Query(e)),
                 (Some(cache), Ok(query)) => cache.search(query).await,
-                (None, Ok(_)) => Err(text::NO_LOCAL_COPY.to_string()),
+                (None, Ok(_)) => Err(LocalCopyError::NotOpen),
             };
             let _ = tx.send(Msg::SearchAnswered { generation, result });
         });
@@ -210,7 +211,7 @@ impl Worker {
                                     )
                                 })
                         }
-                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                        None => Err(LocalCopyError::NotOpen),
                     };
                     let _ = tx.send(Msg::Exported(result));
                 });
@@ -220,7 +221,7 @@ impl Worker {
                 tokio::spawn(async move {
                     let result = match cache.opened() {
                         Some(cache) => cache.group_cash().await.map(Box::new),
-                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                        None => Err(LocalCopyError::NotOpen),
                     };
                     let _ = tx.send(Msg::CashLoaded(result));
                 });
@@ -229,11 +230,11 @@ impl Worker {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {
                     let result = match cache.opened() {
-                        Some(cache) => cache.detail(id.clone()).await.and_then(|d| {
-                            d.map(Box::new)
-                                .ok_or_else(|| "it is no longer in the local copy".into())
-                        }),
-                        None => Err(text::NO_LOCAL_COPY.to_string()),
+                        Some(cache) => cache
+                            .detail(id.clone())
+                            .await
+                            .and_then(|d| d.map(Box::new).ok_or(LocalCopyError::Gone)),
+                        None => Err(LocalCopyError::NotOpen),
                     };
                     let _ = tx.send(Msg::DetailLoaded { id, result });
                 });

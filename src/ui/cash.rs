@@ -29,7 +29,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Cash
             return;
         }
         CashState::Failed(why) => {
-            frame.render_widget(Paragraph::new(why.clone()).style(theme.error()), inner);
+            let why = crate::app::text::local_copy_error(why);
+            frame.render_widget(Paragraph::new(why).style(theme.error()), inner);
             return;
         }
         CashState::Ready(cash) => cash,

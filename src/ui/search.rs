@@ -11,9 +11,9 @@ use super::data::{TableSpec, windowed_table};
 use super::format::{fit, group_iban, words};
 use super::spinner;
 use super::theme::Theme;
-use crate::app::App;
 use crate::app::search_form::{Field, Form};
 use crate::app::search_view::{COUNT_UP_TO, DetailView, SearchView};
+use crate::app::{App, text};
 use qonto_books::Detail;
 use qonto_client::redact::mask_iban;
 
@@ -65,7 +65,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
             body,
         ),
         Some(DetailView::Failed(why)) => frame.render_widget(
-            Paragraph::new(fit(why, body.width as usize * 2))
+            Paragraph::new(fit(&text::local_copy_error(why), body.width as usize * 2))
                 .style(theme.error())
                 .wrap(Wrap { trim: true }),
             body,
@@ -77,7 +77,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
 /// How many were found and what the keys do, or why nothing can be.
 fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Paragraph<'a> {
     if let Some(why) = &view.error {
-        return Paragraph::new(fit(why, width)).style(theme.error());
+        return Paragraph::new(fit(&text::local_copy_error(why), width)).style(theme.error());
     }
     let count = if view.total >= COUNT_UP_TO {
         format!("{}+ found", app.locale.count(view.results.len() as i64))

@@ -8,6 +8,7 @@ use std::time::Instant;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use qonto_client::api::ApiClient;
 use qonto_sandbox::Sandbox;
+use qonto_tui::app::local_error::LocalCopyError;
 use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
 use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
 use qonto_tui::jobs;
@@ -110,11 +111,11 @@ impl Harness {
             }
             (Job::Search { text, generation }, Some(books)) => {
                 let result = qonto_books::query::parse(&text)
-                    .map_err(|e| e.to_string())
+                    .map_err(LocalCopyError::Query)
                     .and_then(|query| {
                         books
                             .search(&query, RESULTS, COUNT_UP_TO)
-                            .map_err(|e| e.to_string())
+                            .map_err(LocalCopyError::from)
                     });
                 vec![Msg::SearchAnswered { generation, result }]
             }
@@ -124,14 +125,14 @@ impl Harness {
                 let result = books
                     .group_cash(now)
                     .map(Box::new)
-                    .map_err(|e| e.to_string());
+                    .map_err(LocalCopyError::from);
                 vec![Msg::CashLoaded(result)]
             }
             (Job::Detail { id }, Some(books)) => {
                 let result = books
                     .transaction_detail(&id)
-                    .map_err(|e| e.to_string())
-                    .and_then(|d| d.map(Box::new).ok_or_else(|| "gone".to_string()));
+                    .map_err(LocalCopyError::from)
+                    .and_then(|d| d.map(Box::new).ok_or(LocalCopyError::Gone));
                 vec![Msg::DetailLoaded { id, result }]
             }
             _ => Vec::new(),

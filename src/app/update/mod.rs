@@ -95,7 +95,10 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
                     format!("exported {n} transactions to {path}"),
                     super::state::Tone::Success,
                 ),
-                Err(why) => (why, super::state::Tone::Error),
+                Err(why) => (
+                    super::text::local_copy_error(&why),
+                    super::state::Tone::Error,
+                ),
             };
             navigation::set_status(app, super::state::Notice::Text(text), tone);
             Vec::new()

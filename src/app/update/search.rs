@@ -1,6 +1,7 @@
 //! The search view's keys and answers: typing asks again at once (the latest query wins),
 //! arrows move through the results, Enter opens one, Esc closes what is open.
 
+use crate::app::local_error::LocalCopyError;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
@@ -40,7 +41,7 @@ fn ask(app: &mut App) -> Vec<Cmd> {
     match query::parse(&text) {
         Ok(q) => view.grouped = q.by_org,
         Err(e) => {
-            view.answered(generation, Err(format!("{e}")));
+            view.answered(generation, Err(LocalCopyError::Query(e)));
             return Vec::new();
         }
     }
@@ -217,7 +218,7 @@ fn open_detail(app: &mut App) -> Vec<Cmd> {
 pub(super) fn answered(
     app: &mut App,
     generation: u64,
-    result: Result<(Vec<Found>, usize), String>,
+    result: Result<(Vec<Found>, usize), LocalCopyError>,
 ) -> Vec<Cmd> {
     if let Some(view) = app.search.as_mut() {
         view.answered(generation, result);
@@ -228,7 +229,7 @@ pub(super) fn answered(
 pub(super) fn detail_loaded(
     app: &mut App,
     id: &str,
-    result: Result<Box<Detail>, String>,
+    result: Result<Box<Detail>, LocalCopyError>,
 ) -> Vec<Cmd> {
     let Some(view) = app.search.as_mut() else {
         return Vec::new();
