@@ -86,7 +86,7 @@ async fn stored_books(
                     .transactions_page(&account, 0, 1_000_000)
                     .unwrap()
                     .into_iter()
-                    .map(|t| (t.id, t.status.unwrap_or_default()))
+                    .map(|t| (t.id, t.status.map(|s| s.to_string()).unwrap_or_default()))
                     .collect();
                 all.insert(account, rows);
             }

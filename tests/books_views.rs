@@ -42,7 +42,7 @@ async fn search_results_and_a_transaction_opened_from_them() {
     assert!(
         view.results
             .iter()
-            .all(|f| f.side.as_deref() == Some("debit"))
+            .all(|f| f.side == Some(qonto_books::values::Side::Debit))
     );
     insta::assert_snapshot!("search_form_80x24", h.render_now(80, 24));
     h.key(KeyCode::Left).await;

@@ -1,6 +1,7 @@
 //! `qonto-tui search QUERY [--json]`: every organization's transactions that match, from the
 //! local copy of the books (no request to Qonto), newest first.
 
+use qonto_books::values::{Side, Status};
 use std::io::IsTerminal;
 
 use super::reach::clean;
@@ -60,7 +61,7 @@ pub async fn search(
         let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
         for f in &found {
             let cents = f.amount_cents.unwrap_or(0).abs();
-            let signed = if f.side.as_deref() == Some("credit") {
+            let signed = if f.side == Some(Side::Credit) {
                 cents
             } else {
                 -cents
@@ -80,7 +81,7 @@ pub async fn search(
                 cut(&clean(f.org_name.as_deref().unwrap_or(&f.org_id)), 24),
                 cut(&clean(f.counterparty.as_deref().unwrap_or("—")), 28),
                 locale.signed_money(signed, f.currency.as_deref().unwrap_or("EUR")),
-                clean(f.status.as_deref().unwrap_or("")),
+                clean(f.status.as_ref().map_or("", Status::as_str)),
             );
         }
         if std::io::stdout().is_terminal() || found.is_empty() {

@@ -1,6 +1,7 @@
 //! The search across every organization: the query line, what it found (each row naming its
 //! organization), and the transaction opened from it with every field a bookkeeper checks.
 
+use qonto_books::values::{Side, Status};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -162,7 +163,7 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         |i, selected| {
             let f = &view.results[i];
             let plain = |style: Style| if selected { Style::new() } else { style };
-            let credit = f.side.as_deref() == Some("credit");
+            let credit = f.side == Some(Side::Credit);
             let cents = f.amount_cents.unwrap_or(0).abs();
             let signed = if credit { cents } else { -cents };
             let amount = app
@@ -200,13 +201,13 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                     .right_aligned(),
                 ),
             ];
-            let status = f.status.as_deref().unwrap_or_default();
             if wide {
-                let style = plain(match status {
-                    "pending" => theme.warning(),
-                    "declined" => theme.dim(),
+                let style = plain(match f.status {
+                    Some(Status::Pending) => theme.warning(),
+                    Some(Status::Declined) => theme.dim(),
                     _ => Style::new(),
                 });
+                let status = f.status.as_ref().map_or("", Status::as_str);
                 cells.push(Cell::from(Span::styled(words(status), style)));
                 let receipt = if f.missing_receipt {
                     Span::styled("missing", plain(theme.warning()))
@@ -300,12 +301,16 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
         ("Receipt", receipt),
         (
             "Kind",
-            [&d.side, &d.status, &d.operation_type]
-                .iter()
-                .filter_map(|v| v.as_deref())
-                .map(words)
-                .collect::<Vec<_>>()
-                .join(" · "),
+            [
+                d.side.as_ref().map(Side::as_str),
+                d.status.as_ref().map(Status::as_str),
+                d.operation_type.as_ref().map(|o| o.as_str()),
+            ]
+            .into_iter()
+            .flatten()
+            .map(words)
+            .collect::<Vec<_>>()
+            .join(" · "),
         ),
         ("Counterparty", text(&d.counterparty)),
         ("Its IBAN", iban(&d.counterparty_iban)),

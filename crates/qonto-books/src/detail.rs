@@ -4,6 +4,7 @@
 use rusqlite::OptionalExtension;
 
 use super::{Books, BooksError};
+use crate::values::{OperationType, Side, Status};
 
 /// Every stored field of a transaction, and the names behind its ids.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -18,9 +19,9 @@ pub struct Detail {
     pub currency: Option<String>,
     pub local_amount_cents: Option<i64>,
     pub local_currency: Option<String>,
-    pub side: Option<String>,
-    pub status: Option<String>,
-    pub operation_type: Option<String>,
+    pub side: Option<Side>,
+    pub status: Option<Status>,
+    pub operation_type: Option<OperationType>,
     pub subject_type: Option<String>,
     pub counterparty: Option<String>,
     pub counterparty_iban: Option<String>,

@@ -17,6 +17,7 @@ mod read;
 mod schema;
 mod search;
 pub mod sync;
+pub mod values;
 mod word_matches;
 mod write;
 

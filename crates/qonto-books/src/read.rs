@@ -4,6 +4,7 @@
 use rusqlite::{Row, params};
 
 use super::{Books, BooksError};
+use crate::values::{OperationType, Side, Status};
 
 /// A stored transaction, as lists and exports need it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,9 +14,9 @@ pub struct TxRow {
     pub account_id: String,
     pub amount_cents: Option<i64>,
     pub currency: Option<String>,
-    pub side: Option<String>,
-    pub status: Option<String>,
-    pub operation_type: Option<String>,
+    pub side: Option<Side>,
+    pub status: Option<Status>,
+    pub operation_type: Option<OperationType>,
     pub counterparty: Option<String>,
     pub reference: Option<String>,
     pub note: Option<String>,

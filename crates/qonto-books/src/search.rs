@@ -6,6 +6,7 @@ use rusqlite::types::Value;
 use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
 use crate::query::{Query, fold};
+use crate::values::{OperationType, Side, Status};
 
 /// Word matches from which walking the date index beats sorting the matches.
 const MANY_MATCHES: usize = 2_000;
@@ -20,9 +21,9 @@ pub struct Found {
     pub account_name: Option<String>,
     pub amount_cents: Option<i64>,
     pub currency: Option<String>,
-    pub side: Option<String>,
-    pub status: Option<String>,
-    pub operation_type: Option<String>,
+    pub side: Option<Side>,
+    pub status: Option<Status>,
+    pub operation_type: Option<OperationType>,
     pub counterparty: Option<String>,
     pub reference: Option<String>,
     pub note: Option<String>,

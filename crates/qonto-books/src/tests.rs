@@ -129,7 +129,7 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
     assert_eq!(books.transaction_count("a").unwrap(), 2);
     let page = books.transactions_page("a", 0, 10).unwrap();
     assert_eq!(page[0].id, "t1");
-    assert_eq!(page[0].status.as_deref(), Some("completed"));
+    assert_eq!(page[0].status, Some(crate::values::Status::Completed));
     assert_eq!(books.transactions_page("a", 1, 10).unwrap().len(), 1);
     // Words match whatever their case and accents; the settled row replaced the pending one.
     let found = books.search_text(&["urssaf"], 10).unwrap();

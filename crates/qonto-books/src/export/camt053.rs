@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Sink;
 use super::money::absolute;
 use super::text::{day, xml};
+use crate::values::{OperationType as Op, Status};
 use crate::{AccountHead, ExportRow, Period};
 
 const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02";
@@ -50,13 +51,13 @@ fn balance(code: &str, cents: i64, currency: &str, date: &str) -> String {
 /// ISO's bank transaction code (domain, family, sub-family) for Qonto's operation type.
 fn domain_code(row: &ExportRow) -> Option<(&'static str, &'static str)> {
     let credit = row.amount_cents >= 0;
-    Some(match (row.operation_type.as_deref()?, credit) {
-        ("transfer", false) => ("ICDT", "ESCT"),
-        ("transfer" | "income", true) => ("RCDT", "ESCT"),
-        ("card", false) => ("CCRD", "POSD"),
-        ("card", true) => ("CCRD", "RIMB"),
-        ("direct_debit", false) => ("IDDT", "ESDD"),
-        ("direct_debit", true) => ("RDDT", "ESDD"),
+    Some(match (row.operation_type.as_ref()?, credit) {
+        (Op::Transfer, false) => ("ICDT", "ESCT"),
+        (Op::Transfer | Op::Income, true) => ("RCDT", "ESCT"),
+        (Op::Card, false) => ("CCRD", "POSD"),
+        (Op::Card, true) => ("CCRD", "RIMB"),
+        (Op::DirectDebit, false) => ("IDDT", "ESDD"),
+        (Op::DirectDebit, true) => ("RDDT", "ESDD"),
         _ => return None,
     })
 }
@@ -137,7 +138,7 @@ impl Sink for Camt053<'_> {
     fn row(&mut self, head: &AccountHead, row: &ExportRow) -> io::Result<()> {
         let ccy = currency(&row.currency);
         let credit = row.amount_cents >= 0;
-        let status = if row.status == "completed" {
+        let status = if row.status == Status::Completed {
             "BOOK"
         } else {
             "PDNG"
@@ -154,7 +155,7 @@ impl Sink for Camt053<'_> {
                 format!("<Domn><Cd>PMNT</Cd><Fmly><Cd>{family}</Cd><SubFmlyCd>{sub}</SubFmlyCd></Fmly></Domn>")
             })
             .unwrap_or_default();
-        let proprietary = xml(row.operation_type.as_deref().unwrap_or("other"), 35);
+        let proprietary = xml(row.operation_type.as_ref().map_or("other", Op::as_str), 35);
         // Qonto's ids are UUIDs, one character over the schema's 35: without their dashes
         // they fit, and stay what they were.
         let reference = xml(&row.id.replace('-', ""), 35);

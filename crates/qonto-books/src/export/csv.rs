@@ -7,6 +7,7 @@ use std::io::{self, BufWriter, Write};
 use super::money::decimal;
 use super::text::{clean, day};
 use super::{CsvStyle, Sink};
+use crate::values::OperationType;
 use crate::{AccountHead, ExportRow, Period};
 
 /// The columns, in order (scripts read them by name).
@@ -106,9 +107,9 @@ impl Sink for Csv<'_> {
             row.vat_amount_cents
                 .map(|v| decimal(v, mark))
                 .unwrap_or_default(),
-            text(Some(&row.side)),
-            text(Some(&row.status)),
-            text(row.operation_type.as_deref()),
+            text(Some(row.side.as_str())),
+            text(Some(row.status.as_str())),
+            text(row.operation_type.as_ref().map(OperationType::as_str)),
             text(row.reference.as_deref()),
             text(row.note.as_deref()),
             text(row.category.as_deref()),

@@ -9,6 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::Sink;
 use super::money::decimal;
 use super::text::{day, xml};
+use crate::values::OperationType as Op;
 use crate::{AccountHead, ExportRow, Period};
 
 pub struct Ofx<'a> {
@@ -71,11 +72,11 @@ fn account_from(iban: Option<&str>, account_id: &str) -> String {
 /// OFX's transaction type for Qonto's operation type and side.
 fn transaction_type(row: &ExportRow) -> &'static str {
     let credit = row.amount_cents >= 0;
-    match row.operation_type.as_deref() {
-        Some("card") if !credit => "POS",
-        Some("direct_debit") if !credit => "DIRECTDEBIT",
-        Some("qonto_fee") => "FEE",
-        Some("transfer") | Some("income") => "XFER",
+    match row.operation_type {
+        Some(Op::Card) if !credit => "POS",
+        Some(Op::DirectDebit) if !credit => "DIRECTDEBIT",
+        Some(Op::QontoFee) => "FEE",
+        Some(Op::Transfer | Op::Income) => "XFER",
         _ if credit => "CREDIT",
         _ => "DEBIT",
     }

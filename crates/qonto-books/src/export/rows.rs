@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use crate::values::{OperationType, Side, Status};
 use crate::{Books, BooksError};
 
 /// The period an export covers: `from` inclusive, `until` exclusive, as `YYYY-MM-DD` (UTC, as
@@ -37,9 +38,9 @@ pub struct ExportRow {
     /// Signed: negative for a debit.
     pub amount_cents: i64,
     pub currency: String,
-    pub side: String,
-    pub status: String,
-    pub operation_type: Option<String>,
+    pub side: Side,
+    pub status: Status,
+    pub operation_type: Option<OperationType>,
     pub counterparty: Option<String>,
     pub counterparty_iban: Option<String>,
     pub counterparty_bic: Option<String>,
@@ -72,7 +73,9 @@ const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_t
 
 /// A row of [`ROW_COLUMNS`] as an export writes it.
 fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
-    let side: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
+    let side = r
+        .get::<_, Option<Side>>(3)?
+        .unwrap_or_else(|| Side::Other(String::new()));
     let attachments: Option<String> = r.get(16)?;
     Ok(ExportRow {
         id: r.get(0)?,
@@ -81,7 +84,9 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .get::<_, Option<String>>(2)?
             .unwrap_or_else(|| "EUR".into()),
         side,
-        status: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
+        status: r
+            .get::<_, Option<Status>>(4)?
+            .unwrap_or_else(|| Status::Other(String::new())),
         operation_type: r.get(5)?,
         counterparty: r.get(6)?,
         counterparty_iban: r.get(7)?,
@@ -101,8 +106,8 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
 }
 
 /// `amount` signed by `side` (Qonto's amounts are absolute).
-fn signed(amount: i64, side: &str) -> i64 {
-    if side == "credit" {
+fn signed(amount: i64, side: &Side) -> i64 {
+    if *side == Side::Credit {
         amount.abs()
     } else {
         -amount.abs()
@@ -222,7 +227,7 @@ impl Books {
              ORDER BY sort_at, id",
         )?;
         let rows = q.query_map(params![org_id, period.from, period.until], |r| {
-            let side: Option<String> = r.get(4)?;
+            let side: Option<Side> = r.get(4)?;
             let ids: Option<String> = r.get(5)?;
             Ok(WithReceipts {
                 id: r.get(0)?,
@@ -233,7 +238,7 @@ impl Books {
                 counterparty: r.get(2)?,
                 amount_cents: signed(
                     r.get::<_, Option<i64>>(3)?.unwrap_or(0),
-                    side.as_deref().unwrap_or(""),
+                    side.as_ref().unwrap_or(&Side::Debit),
                 ),
                 attachments: ids
                     .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
