@@ -1,6 +1,8 @@
 //! qonto-tui: a terminal app for people who keep the books of several Qonto organizations. The
-//! binary is a thin CLI over this library; `app` (state, messages, `update`) and `ui` (`draw`)
-//! are public so that tests and benchmarks drive them without a terminal.
+//! binary is a thin CLI over this library. Public are what the binary calls (`commands`,
+//! `runtime`, `config`, `auth`, `sources`, `logging`) and what tests and benchmarks drive without
+//! a terminal (`app`: state, messages, `update`; `ui`: `draw`; `jobs`); the rest is the
+//! crate's own.
 
 pub mod app;
 pub mod auth;
@@ -8,11 +10,11 @@ pub(crate) mod browser;
 pub mod commands;
 pub mod config;
 pub mod jobs;
-pub mod layout;
-pub mod local_copy;
-pub mod locale;
+pub(crate) mod layout;
+pub(crate) mod local_copy;
+pub(crate) mod locale;
 pub mod logging;
-pub mod palette;
+pub(crate) mod palette;
 pub mod runtime;
 pub mod sources;
 pub(crate) mod state_file;

@@ -79,13 +79,13 @@ pub fn copy_to_clipboard(text: &str) {
 /// Asks the terminal for a desktop notification: OSC 9 (iTerm2, WezTerm, Windows Terminal,
 /// kitty) or OSC 777 (foot, urxvt, Konsole). `text` is ours, but is stripped all the same: a
 /// control character would end the sequence early.
-pub fn notify(how: crate::config::Notify, text: &str) {
+pub fn notify(how: crate::app::msg::Notify, text: &str) {
     use std::io::Write;
     let text = qonto_client::printable::printable(text, 200);
     let mut out = stdout();
     let _ = match how {
-        crate::config::Notify::Osc9 => write!(out, "\x1b]9;{text}\x07"),
-        crate::config::Notify::Osc777 => write!(out, "\x1b]777;notify;qonto-tui;{text}\x07"),
+        crate::app::msg::Notify::Osc9 => write!(out, "\x1b]9;{text}\x07"),
+        crate::app::msg::Notify::Osc777 => write!(out, "\x1b]777;notify;qonto-tui;{text}\x07"),
     };
     let _ = out.flush();
 }

@@ -12,6 +12,14 @@ use qonto_client::api::models::{
 /// Which request wave a result belongs to; results of an older wave are dropped.
 pub type Generation = u64;
 
+/// Which escape sequence tells the terminal to show a desktop notification (the config's
+/// `notify` chooses it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Notify {
+    Osc9,
+    Osc777,
+}
+
 #[derive(Debug, Clone)]
 pub enum Msg {
     Key(KeyEvent),
@@ -162,7 +170,7 @@ pub enum Effect {
     /// Put text on the clipboard through the terminal (OSC 52), which works over SSH too.
     CopyToClipboard(String),
     /// A desktop notification through the terminal's escape sequence (OSC 9 or 777).
-    Notify(crate::config::Notify, String),
+    Notify(Notify, String),
     /// Ctrl-Z: give the terminal back and stop, as a shell job does; resume drawing on `fg`.
     Suspend,
     Quit,

@@ -397,7 +397,7 @@ pub struct App {
     /// background sync), per organization id.
     pub arrivals: HashMap<String, usize>,
     /// How to tell the terminal of arrivals (`None`: the status line only).
-    pub notify: Option<crate::config::Notify>,
+    pub notify: Option<super::msg::Notify>,
     /// The group's cash, while it is open.
     pub cash: Option<super::cash_view::CashView>,
     /// The search across every organization, while it is open.

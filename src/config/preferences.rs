@@ -36,12 +36,8 @@ pub const DEFAULT_SYNC_EVERY: std::time::Duration = std::time::Duration::from_se
 /// Never more often than this.
 pub const MIN_SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Which escape sequence tells the terminal to show a desktop notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Notify {
-    Osc9,
-    Osc777,
-}
+// What the terminal is told with is the app's (an effect of `update`); the config chooses it.
+pub use crate::app::msg::Notify;
 
 #[derive(Debug, Clone)]
 pub struct Preferences {

@@ -127,9 +127,10 @@ fn register(lane: &Arc<Lane>) {
     lanes.push(Arc::downgrade(lane));
 }
 
-/// Closes every database this process opened and joins their threads. Call it before the
-/// process exits (after the async runtime stopped handing out work): no thread is then left
-/// inside SQLCipher or holding OpenSSL's per-thread state when `exit()` tears OpenSSL down.
+/// Closes every database this process opened and joins their threads (each finishes the work
+/// it is doing; work queued behind is answered `Closed`). Call it as the process ends, before
+/// the async runtime is shut down: no thread is then left inside SQLCipher, or holding
+/// OpenSSL's per-thread state, when `exit()` tears OpenSSL down.
 pub fn close_all() {
     let lanes: Vec<Arc<Lane>> = LANES
         .lock()
