@@ -20,7 +20,7 @@ async fn search_results_and_a_transaction_opened_from_them() {
     assert!(
         view.results
             .iter()
-            .all(|f| f.counterparty.as_deref() == Some("URSSAF"))
+            .all(|f| f.tx.counterparty.as_deref() == Some("URSSAF"))
     );
     insta::assert_snapshot!("search_160x45", h.render_now(160, 45));
     insta::assert_snapshot!("search_80x24", h.render_now(80, 24));
@@ -42,7 +42,7 @@ async fn search_results_and_a_transaction_opened_from_them() {
     assert!(
         view.results
             .iter()
-            .all(|f| f.side == Some(qonto_books::values::Side::Debit))
+            .all(|f| f.tx.side == Some(qonto_books::values::Side::Debit))
     );
     insta::assert_snapshot!("search_form_80x24", h.render_now(80, 24));
     h.key(KeyCode::Left).await;
@@ -66,7 +66,7 @@ async fn missing_receipts_grouped_by_organization() {
     let view = h.app.search.as_ref().unwrap();
     assert!(view.grouped && view.results.iter().all(|f| f.missing_receipt));
     // Grouped: one organization's rows together, newest first within it.
-    let orgs: Vec<&str> = view.results.iter().map(|f| f.org_id.as_str()).collect();
+    let orgs: Vec<&str> = view.results.iter().map(|f| f.tx.org_id.as_str()).collect();
     let mut seen = Vec::new();
     for org in &orgs {
         if seen.last() != Some(org) {

@@ -111,7 +111,7 @@ async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
     ] {
         let query = parse(text).unwrap();
         let (found, total) = books.search(&query, 1_000_000, 1_000_000).unwrap();
-        let ids: BTreeSet<String> = found.iter().map(|f| f.id.clone()).collect();
+        let ids: BTreeSet<String> = found.iter().map(|f| f.tx.id.clone()).collect();
         let expected = truth(&sb, &query);
         assert!(
             !expected.is_empty(),
@@ -127,8 +127,8 @@ async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
     for org in &sb.data().orgs {
         let stored: BTreeSet<&str> = found
             .iter()
-            .filter(|f| f.org_id == org.id)
-            .map(|f| f.id.as_str())
+            .filter(|f| f.tx.org_id == org.id)
+            .map(|f| f.tx.id.as_str())
             .collect();
         let expected: BTreeSet<String> = all_transactions(&sb)
             .into_iter()
@@ -153,7 +153,12 @@ async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
     );
     let dates: Vec<&str> = found
         .iter()
-        .map(|f| f.settled_at.as_deref().or(f.emitted_at.as_deref()).unwrap())
+        .map(|f| {
+            f.tx.settled_at
+                .as_deref()
+                .or(f.tx.emitted_at.as_deref())
+                .unwrap()
+        })
         .collect();
     assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
 }

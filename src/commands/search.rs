@@ -60,8 +60,8 @@ pub async fn search(
     } else {
         let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
         for f in &found {
-            let cents = f.amount_cents.unwrap_or(0).abs();
-            let signed = if f.side == Some(Side::Credit) {
+            let cents = f.tx.amount_cents.unwrap_or(0).abs();
+            let signed = if f.tx.side == Some(Side::Credit) {
                 cents
             } else {
                 -cents
@@ -73,15 +73,15 @@ pub async fn search(
             };
             println!(
                 "{}  {:<24}  {:<28}  {:>14}  {}{receipt}",
-                f.settled_at
+                f.tx.settled_at
                     .as_deref()
-                    .or(f.emitted_at.as_deref())
+                    .or(f.tx.emitted_at.as_deref())
                     .map(|d| clean(&d.chars().take(10).collect::<String>()))
                     .unwrap_or_default(),
-                cut(&clean(f.org_name.as_deref().unwrap_or(&f.org_id)), 24),
-                cut(&clean(f.counterparty.as_deref().unwrap_or("—")), 28),
-                locale.signed_money(signed, f.currency.as_deref().unwrap_or("EUR")),
-                clean(f.status.as_ref().map_or("", Status::as_str)),
+                cut(&clean(f.org_name.as_deref().unwrap_or(&f.tx.org_id)), 24),
+                cut(&clean(f.tx.counterparty.as_deref().unwrap_or("—")), 28),
+                locale.signed_money(signed, f.tx.currency.as_deref().unwrap_or("EUR")),
+                clean(f.tx.status.as_ref().map_or("", Status::as_str)),
             );
         }
         if std::io::stdout().is_terminal() || found.is_empty() {

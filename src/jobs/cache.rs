@@ -227,7 +227,7 @@ impl Cache {
             .books
             .read(move |books| books.search(&query, limit, limit))
             .await??;
-        Ok(found.into_iter().map(|f| f.id).collect())
+        Ok(found.into_iter().map(|f| f.tx.id).collect())
     }
 
     /// `read` on the read-only connection's thread (the writer's where there is none).

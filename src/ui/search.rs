@@ -163,24 +163,24 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         |i, selected| {
             let f = &view.results[i];
             let plain = |style: Style| if selected { Style::new() } else { style };
-            let credit = f.side == Some(Side::Credit);
-            let cents = f.amount_cents.unwrap_or(0).abs();
+            let credit = f.tx.side == Some(Side::Credit);
+            let cents = f.tx.amount_cents.unwrap_or(0).abs();
             let signed = if credit { cents } else { -cents };
             let amount = app
                 .locale
-                .signed_money(signed, f.currency.as_deref().unwrap_or("EUR"));
-            let date = f
-                .settled_at
-                .as_deref()
-                .or(f.emitted_at.as_deref())
-                .map(|d| app.locale.date(d))
-                .unwrap_or_default();
+                .signed_money(signed, f.tx.currency.as_deref().unwrap_or("EUR"));
+            let date =
+                f.tx.settled_at
+                    .as_deref()
+                    .or(f.tx.emitted_at.as_deref())
+                    .map(|d| app.locale.date(d))
+                    .unwrap_or_default();
             // Grouped, an organization is named on its first row only.
-            let same_group = view.grouped && i > 0 && view.results[i - 1].org_id == f.org_id;
+            let same_group = view.grouped && i > 0 && view.results[i - 1].tx.org_id == f.tx.org_id;
             let org = if same_group {
                 ""
             } else {
-                f.org_name.as_deref().unwrap_or(&f.org_id)
+                f.org_name.as_deref().unwrap_or(&f.tx.org_id)
             };
             let mut cells = vec![
                 Cell::from(date),
@@ -188,7 +188,7 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                     fit(org, org_width as usize),
                     plain(theme.dim()),
                 )),
-                Cell::from(f.counterparty.clone().unwrap_or_else(|| "—".into())),
+                Cell::from(f.tx.counterparty.clone().unwrap_or_else(|| "—".into())),
                 Cell::from(
                     Line::from(Span::styled(
                         amount,
@@ -202,12 +202,12 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                 ),
             ];
             if wide {
-                let style = plain(match f.status {
+                let style = plain(match f.tx.status {
                     Some(Status::Pending) => theme.warning(),
                     Some(Status::Declined) => theme.dim(),
                     _ => Style::new(),
                 });
-                let status = f.status.as_ref().map_or("", Status::as_str);
+                let status = f.tx.status.as_ref().map_or("", Status::as_str);
                 cells.push(Cell::from(Span::styled(words(status), style)));
                 let receipt = if f.missing_receipt {
                     Span::styled("missing", plain(theme.warning()))
@@ -257,7 +257,7 @@ fn plural(n: usize) -> &'static str {
 
 /// Every field of one transaction, as label and value lines.
 fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Detail) {
-    let currency = d.currency.as_deref().unwrap_or("EUR");
+    let currency = d.tx.currency.as_deref().unwrap_or("EUR");
     let money = |cents: Option<i64>, currency: &str| {
         cents
             .map(|c| app.locale.money(c, currency))
@@ -274,7 +274,7 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
             .unwrap_or_else(|| "—".into())
     };
     let text = |t: &Option<String>| t.clone().unwrap_or_else(|| "—".into());
-    let mut amount = money(d.amount_cents, currency);
+    let mut amount = money(d.tx.amount_cents, currency);
     if d.local_currency.as_deref().is_some_and(|l| l != currency) {
         let local = d.local_currency.as_deref().unwrap_or_default();
         amount = format!("{amount} ({})", money(d.local_amount_cents, local));
@@ -302,9 +302,9 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
         (
             "Kind",
             [
-                d.side.as_ref().map(Side::as_str),
-                d.status.as_ref().map(Status::as_str),
-                d.operation_type.as_ref().map(|o| o.as_str()),
+                d.tx.side.as_ref().map(Side::as_str),
+                d.tx.status.as_ref().map(Status::as_str),
+                d.tx.operation_type.as_ref().map(|o| o.as_str()),
             ]
             .into_iter()
             .flatten()
@@ -312,10 +312,10 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
             .collect::<Vec<_>>()
             .join(" · "),
         ),
-        ("Counterparty", text(&d.counterparty)),
+        ("Counterparty", text(&d.tx.counterparty)),
         ("Its IBAN", iban(&d.counterparty_iban)),
-        ("Reference", text(&d.reference)),
-        ("Note", text(&d.note)),
+        ("Reference", text(&d.tx.reference)),
+        ("Note", text(&d.tx.note)),
         (
             "Labels",
             if d.labels.is_empty() {
@@ -338,12 +338,12 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
             "Dates",
             format!(
                 "emitted {} · settled {}",
-                date(&d.emitted_at),
-                date(&d.settled_at)
+                date(&d.tx.emitted_at),
+                date(&d.tx.settled_at)
             ),
         ),
-        ("Updated", date(&d.updated_at)),
-        ("Id", d.id.clone()),
+        ("Updated", date(&d.tx.updated_at)),
+        ("Id", d.tx.id.clone()),
     ];
     let label_width = 14;
     let lines: Vec<Line> = rows

@@ -4,35 +4,23 @@
 use rusqlite::OptionalExtension;
 
 use super::{Books, BooksError};
-use crate::values::{OperationType, Side, Status};
+use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, tx_row_at};
 
 /// Every stored field of a transaction, and the names behind its ids.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Detail {
-    pub id: String,
-    pub org_id: String,
+    #[serde(flatten)]
+    pub tx: TxRow,
     pub org_name: Option<String>,
-    pub account_id: String,
     pub account_name: Option<String>,
     pub account_iban: Option<String>,
-    pub amount_cents: Option<i64>,
-    pub currency: Option<String>,
     pub local_amount_cents: Option<i64>,
     pub local_currency: Option<String>,
-    pub side: Option<Side>,
-    pub status: Option<Status>,
-    pub operation_type: Option<OperationType>,
     pub subject_type: Option<String>,
-    pub counterparty: Option<String>,
     pub counterparty_iban: Option<String>,
     pub counterparty_bic: Option<String>,
     pub label: Option<String>,
-    pub reference: Option<String>,
-    pub note: Option<String>,
     pub category: Option<String>,
-    pub emitted_at: Option<String>,
-    pub settled_at: Option<String>,
-    pub updated_at: Option<String>,
     pub vat_amount_cents: Option<i64>,
     pub vat_rate: Option<f64>,
     pub card_last_digits: Option<String>,
@@ -51,11 +39,10 @@ impl Books {
         let detail = self
             .db
             .query_row(
-                "SELECT t.id, t.org_id, o.name, t.account_id, a.name, a.iban, t.amount_cents,
-                     t.currency, t.local_amount_cents, t.local_currency, t.side, t.status,
-                     t.operation_type, t.subject_type, t.counterparty, t.counterparty_iban,
-                     t.counterparty_bic, t.label, t.reference, t.note, t.category, t.emitted_at,
-                     t.settled_at, t.updated_at, t.vat_amount_cents, t.vat_rate,
+                &format!(
+                    "SELECT {TX_COLUMNS}, o.name, a.name, a.iban, t.local_amount_cents,
+                     t.local_currency, t.subject_type, t.counterparty_iban, t.counterparty_bic,
+                     t.label, t.category, t.vat_amount_cents, t.vat_rate,
                      t.card_last_digits, trim(coalesce(m.first_name, '') || ' ' ||
                      coalesce(m.last_name, '')), t.label_ids, t.attachment_ids,
                      t.attachment_required, t.attachment_lost, t.missing_receipt,
@@ -64,7 +51,8 @@ impl Books {
                  LEFT JOIN organizations o ON o.id = t.org_id
                  LEFT JOIN accounts a ON a.id = t.account_id
                  LEFT JOIN memberships m ON m.id = t.initiator_id
-                 WHERE t.id = ?1",
+                 WHERE t.id = ?1"
+                ),
                 [id],
                 |r| {
                     let ids = |i: usize| -> rusqlite::Result<Vec<String>> {
@@ -73,42 +61,30 @@ impl Books {
                             .and_then(|t| serde_json::from_str(&t).ok())
                             .unwrap_or_default())
                     };
-                    let initiator: Option<String> = r.get(27)?;
+                    let n = TX_COLUMN_COUNT;
+                    let initiator: Option<String> = r.get(n + 13)?;
                     Ok(Detail {
-                        id: r.get(0)?,
-                        org_id: r.get(1)?,
-                        org_name: r.get(2)?,
-                        account_id: r.get(3)?,
-                        account_name: r.get(4)?,
-                        account_iban: r.get(5)?,
-                        amount_cents: r.get(6)?,
-                        currency: r.get(7)?,
-                        local_amount_cents: r.get(8)?,
-                        local_currency: r.get(9)?,
-                        side: r.get(10)?,
-                        status: r.get(11)?,
-                        operation_type: r.get(12)?,
-                        subject_type: r.get(13)?,
-                        counterparty: r.get(14)?,
-                        counterparty_iban: r.get(15)?,
-                        counterparty_bic: r.get(16)?,
-                        label: r.get(17)?,
-                        reference: r.get(18)?,
-                        note: r.get(19)?,
-                        category: r.get(20)?,
-                        emitted_at: r.get(21)?,
-                        settled_at: r.get(22)?,
-                        updated_at: r.get(23)?,
-                        vat_amount_cents: r.get(24)?,
-                        vat_rate: r.get(25)?,
-                        card_last_digits: r.get(26)?,
+                        tx: tx_row_at(r, 0)?,
+                        org_name: r.get(n)?,
+                        account_name: r.get(n + 1)?,
+                        account_iban: r.get(n + 2)?,
+                        local_amount_cents: r.get(n + 3)?,
+                        local_currency: r.get(n + 4)?,
+                        subject_type: r.get(n + 5)?,
+                        counterparty_iban: r.get(n + 6)?,
+                        counterparty_bic: r.get(n + 7)?,
+                        label: r.get(n + 8)?,
+                        category: r.get(n + 9)?,
+                        vat_amount_cents: r.get(n + 10)?,
+                        vat_rate: r.get(n + 11)?,
+                        card_last_digits: r.get(n + 12)?,
                         initiator: initiator.filter(|n| !n.is_empty()),
-                        labels: ids(28)?,
-                        attachment_ids: ids(29)?,
-                        attachment_required: r.get(30)?,
-                        attachment_lost: r.get(31)?,
-                        missing_receipt: r.get::<_, i64>(32)? == 1,
-                        settled_balance_cents: r.get(33)?,
+                        labels: ids(n + 14)?,
+                        attachment_ids: ids(n + 15)?,
+                        attachment_required: r.get(n + 16)?,
+                        attachment_lost: r.get(n + 17)?,
+                        missing_receipt: r.get::<_, i64>(n + 18)? == 1,
+                        settled_balance_cents: r.get(n + 19)?,
                     })
                 },
             )

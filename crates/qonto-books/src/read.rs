@@ -6,8 +6,9 @@ use rusqlite::{Row, params};
 use super::{Books, BooksError};
 use crate::values::{OperationType, Side, Status};
 
-/// A stored transaction, as lists and exports need it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored transaction: the fields every view of one shares. A search's result
+/// ([`crate::Found`]) and the detail view ([`crate::Detail`]) add to it what they show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct TxRow {
     pub id: String,
     pub org_id: String,
@@ -60,26 +61,34 @@ fn in_qontos_shape<T: serde::de::DeserializeOwned>(
     Ok(out)
 }
 
-const TX_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents, t.currency, t.side,
-    t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
+/// The columns [`tx_row_at`] reads (of `transactions t`), in its order.
+pub(crate) const TX_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents, t.currency,
+    t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
     t.settled_at, t.updated_at";
+/// How many columns [`TX_COLUMNS`] names.
+pub(crate) const TX_COLUMN_COUNT: usize = 14;
 
 fn tx_row(r: &Row) -> rusqlite::Result<TxRow> {
+    tx_row_at(r, 0)
+}
+
+/// The [`TX_COLUMNS`] of a row, starting at column `first`.
+pub(crate) fn tx_row_at(r: &Row, first: usize) -> rusqlite::Result<TxRow> {
     Ok(TxRow {
-        id: r.get(0)?,
-        org_id: r.get(1)?,
-        account_id: r.get(2)?,
-        amount_cents: r.get(3)?,
-        currency: r.get(4)?,
-        side: r.get(5)?,
-        status: r.get(6)?,
-        operation_type: r.get(7)?,
-        counterparty: r.get(8)?,
-        reference: r.get(9)?,
-        note: r.get(10)?,
-        emitted_at: r.get(11)?,
-        settled_at: r.get(12)?,
-        updated_at: r.get(13)?,
+        id: r.get(first)?,
+        org_id: r.get(first + 1)?,
+        account_id: r.get(first + 2)?,
+        amount_cents: r.get(first + 3)?,
+        currency: r.get(first + 4)?,
+        side: r.get(first + 5)?,
+        status: r.get(first + 6)?,
+        operation_type: r.get(first + 7)?,
+        counterparty: r.get(first + 8)?,
+        reference: r.get(first + 9)?,
+        note: r.get(first + 10)?,
+        emitted_at: r.get(first + 11)?,
+        settled_at: r.get(first + 12)?,
+        updated_at: r.get(first + 13)?,
     })
 }
 

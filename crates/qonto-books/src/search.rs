@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
 use crate::query::{Query, fold};
-use crate::values::{OperationType, Side, Status};
+use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, tx_row_at};
 
 /// Word matches from which walking the date index beats sorting the matches.
 const MANY_MATCHES: usize = 2_000;
@@ -14,21 +14,10 @@ const MANY_MATCHES: usize = 2_000;
 /// A transaction a search found, with the names a result row shows.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Found {
-    pub id: String,
-    pub org_id: String,
+    #[serde(flatten)]
+    pub tx: TxRow,
     pub org_name: Option<String>,
-    pub account_id: String,
     pub account_name: Option<String>,
-    pub amount_cents: Option<i64>,
-    pub currency: Option<String>,
-    pub side: Option<Side>,
-    pub status: Option<Status>,
-    pub operation_type: Option<OperationType>,
-    pub counterparty: Option<String>,
-    pub reference: Option<String>,
-    pub note: Option<String>,
-    pub emitted_at: Option<String>,
-    pub settled_at: Option<String>,
     pub label_ids: Vec<String>,
     pub attachments: usize,
     pub missing_receipt: bool,
@@ -202,9 +191,8 @@ impl Books {
             ""
         };
         let mut q = self.db.prepare(&format!(
-            "SELECT t.id, t.org_id, o.name, t.account_id, a.name, t.amount_cents, t.currency,
-                 t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note,
-                 t.emitted_at, t.settled_at, t.label_ids, t.attachment_ids, t.missing_receipt
+            "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
+                 t.missing_receipt
              FROM transactions t {walk}
              LEFT JOIN organizations o ON o.id = t.org_id
              LEFT JOIN accounts a ON a.id = t.account_id
@@ -224,25 +212,14 @@ impl Books {
                         .and_then(|t| serde_json::from_str(&t).ok())
                         .unwrap_or_default())
                 };
+                let n = TX_COLUMN_COUNT;
                 Ok(Found {
-                    id: r.get(0)?,
-                    org_id: r.get(1)?,
-                    org_name: r.get(2)?,
-                    account_id: r.get(3)?,
-                    account_name: r.get(4)?,
-                    amount_cents: r.get(5)?,
-                    currency: r.get(6)?,
-                    side: r.get(7)?,
-                    status: r.get(8)?,
-                    operation_type: r.get(9)?,
-                    counterparty: r.get(10)?,
-                    reference: r.get(11)?,
-                    note: r.get(12)?,
-                    emitted_at: r.get(13)?,
-                    settled_at: r.get(14)?,
-                    label_ids: ids(15)?,
-                    attachments: ids(16)?.len(),
-                    missing_receipt: r.get::<_, i64>(17)? == 1,
+                    tx: tx_row_at(r, 0)?,
+                    org_name: r.get(n)?,
+                    account_name: r.get(n + 1)?,
+                    label_ids: ids(n + 2)?,
+                    attachments: ids(n + 3)?.len(),
+                    missing_receipt: r.get::<_, i64>(n + 4)? == 1,
                 })
             },
         )?;

@@ -171,7 +171,7 @@ fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
     let ids = |query: &str, limit: usize| -> Vec<String> {
         let query = crate::query::parse(query).unwrap();
         let (found, _) = reader.search(&query, limit, limit + 1).unwrap();
-        found.into_iter().map(|f| f.id).collect()
+        found.into_iter().map(|f| f.tx.id).collect()
     };
     let expected = |keep: &dyn Fn(usize) -> bool, limit: usize| -> Vec<String> {
         (0..all.len())

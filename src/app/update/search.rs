@@ -80,15 +80,16 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         && let KeyCode::Char(c @ ('o' | 'w')) = key.code
     {
         let date = detail
+            .tx
             .settled_at
             .as_deref()
-            .or(detail.emitted_at.as_deref())
+            .or(detail.tx.emitted_at.as_deref())
             .and_then(|d| d.get(..10))
             .unwrap_or("");
-        let stem = format!("{date} {}", detail.counterparty.as_deref().unwrap_or(""));
+        let stem = format!("{date} {}", detail.tx.counterparty.as_deref().unwrap_or(""));
         let job = Job::Receipts {
-            org: detail.org_id.clone(),
-            transaction: detail.id.clone(),
+            org: detail.tx.org_id.clone(),
+            transaction: detail.tx.id.clone(),
             stem: stem.trim().to_string(),
             save: c == 'w',
         };
@@ -207,7 +208,7 @@ fn open_detail(app: &mut App) -> Vec<Cmd> {
     let Some(view) = app.search.as_mut() else {
         return Vec::new();
     };
-    let Some(id) = view.selected().map(|f| f.id.clone()) else {
+    let Some(id) = view.selected().map(|f| f.tx.id.clone()) else {
         return Vec::new();
     };
     view.detail = Some(DetailView::Loading { id: id.clone() });
