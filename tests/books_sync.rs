@@ -366,17 +366,9 @@ async fn a_sync_killed_mid_backfill_resumes_without_duplicates_or_gaps() {
 
 /// Every transaction the sandbox holds now, id → `updated_at`.
 fn versions(sb: &Sandbox) -> BTreeMap<String, chrono::DateTime<chrono::Utc>> {
-    sb.data()
-        .orgs
-        .iter()
-        .flat_map(|o| o.accounts.iter())
-        .flat_map(|a| {
-            sb.ledger_now(a)
-                .transactions
-                .iter()
-                .map(|t| (t.id.clone(), t.updated_at))
-                .collect::<Vec<_>>()
-        })
+    common::sandbox_transactions(sb)
+        .into_iter()
+        .map(|(_, t)| (t.id, t.updated_at))
         .collect()
 }
 

@@ -13,15 +13,7 @@ use qonto_sandbox::data::Tx;
 
 /// Every transaction of the sandbox with its organization, as it stands now.
 fn all_transactions(sb: &Sandbox) -> Vec<(String, Tx)> {
-    let mut all = Vec::new();
-    for org in &sb.data().orgs {
-        for account in &org.accounts {
-            for tx in &sb.ledger_now(account).transactions {
-                all.push((org.id.clone(), tx.clone()));
-            }
-        }
-    }
-    all
+    common::sandbox_transactions(sb)
 }
 
 /// The query computed by hand over the sandbox's data: each word begins a word of the

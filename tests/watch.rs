@@ -22,17 +22,9 @@ type Told = Arc<Mutex<Vec<(DateTime<Utc>, serde_json::Value)>>>;
 
 /// Every transaction the sandbox holds now, with when it appeared.
 fn emitted(sb: &Sandbox) -> BTreeMap<String, DateTime<Utc>> {
-    sb.data()
-        .orgs
-        .iter()
-        .flat_map(|o| o.accounts.iter())
-        .flat_map(|a| {
-            sb.ledger_now(a)
-                .transactions
-                .iter()
-                .map(|t| (t.id.clone(), t.emitted_at))
-                .collect::<Vec<_>>()
-        })
+    common::sandbox_transactions(sb)
+        .into_iter()
+        .map(|(_, t)| (t.id, t.emitted_at))
         .collect()
 }
 

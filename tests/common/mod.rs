@@ -57,6 +57,21 @@ pub async fn synced_books(
     (api, SyncedBooks { books, _dir: dir })
 }
 
+/// Every transaction the sandbox holds now (moved on by its living books, if they ran), with
+/// its organization's id: the truth the tests compare the app against.
+#[allow(dead_code)]
+pub fn sandbox_transactions(sb: &qonto_sandbox::Sandbox) -> Vec<(String, qonto_sandbox::data::Tx)> {
+    let mut all = Vec::new();
+    for org in &sb.data().orgs {
+        for account in &org.accounts {
+            for tx in &sb.ledger_now(account).transactions {
+                all.push((org.id.clone(), tx.clone()));
+            }
+        }
+    }
+    all
+}
+
 /// The month before the sandbox's newest transaction (`YYYY-MM`): a whole month of books.
 #[allow(dead_code)]
 pub fn last_whole_month(sb: &qonto_sandbox::Sandbox) -> String {

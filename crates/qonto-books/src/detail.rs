@@ -4,7 +4,7 @@
 use rusqlite::OptionalExtension;
 
 use super::{Books, BooksError};
-use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, tx_row_at};
+use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, id_list, tx_row_at};
 
 /// Every stored field of a transaction, and the names behind its ids.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
@@ -55,12 +55,6 @@ impl Books {
                 ),
                 [id],
                 |r| {
-                    let ids = |i: usize| -> rusqlite::Result<Vec<String>> {
-                        let text: Option<String> = r.get(i)?;
-                        Ok(text
-                            .and_then(|t| serde_json::from_str(&t).ok())
-                            .unwrap_or_default())
-                    };
                     let n = TX_COLUMN_COUNT;
                     let initiator: Option<String> = r.get(n + 13)?;
                     Ok(Detail {
@@ -79,8 +73,8 @@ impl Books {
                         vat_rate: r.get(n + 11)?,
                         card_last_digits: r.get(n + 12)?,
                         initiator: initiator.filter(|n| !n.is_empty()),
-                        labels: ids(n + 14)?,
-                        attachment_ids: ids(n + 15)?,
+                        labels: id_list(r, n + 14)?,
+                        attachment_ids: id_list(r, n + 15)?,
                         attachment_required: r.get(n + 16)?,
                         attachment_lost: r.get(n + 17)?,
                         missing_receipt: r.get::<_, i64>(n + 18)? == 1,

@@ -72,6 +72,14 @@ fn tx_row(r: &Row) -> rusqlite::Result<TxRow> {
     tx_row_at(r, 0)
 }
 
+/// A column holding a JSON array of ids (labels, attachments); empty when absent or unreadable.
+pub(crate) fn id_list(r: &Row, column: usize) -> rusqlite::Result<Vec<String>> {
+    let text: Option<String> = r.get(column)?;
+    Ok(text
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default())
+}
+
 /// The [`TX_COLUMNS`] of a row, starting at column `first`.
 pub(crate) fn tx_row_at(r: &Row, first: usize) -> rusqlite::Result<TxRow> {
     Ok(TxRow {

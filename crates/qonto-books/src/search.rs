@@ -6,7 +6,7 @@ use rusqlite::types::Value;
 use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
 use crate::query::{Query, fold};
-use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, tx_row_at};
+use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, id_list, tx_row_at};
 
 /// Word matches from which walking the date index beats sorting the matches.
 const MANY_MATCHES: usize = 2_000;
@@ -206,19 +206,13 @@ impl Books {
                     .chain([Value::Integer(limit.saturating_add(1) as i64)]),
             ),
             |r| {
-                let ids = |i: usize| -> rusqlite::Result<Vec<String>> {
-                    let text: Option<String> = r.get(i)?;
-                    Ok(text
-                        .and_then(|t| serde_json::from_str(&t).ok())
-                        .unwrap_or_default())
-                };
                 let n = TX_COLUMN_COUNT;
                 Ok(Found {
                     tx: tx_row_at(r, 0)?,
                     org_name: r.get(n)?,
                     account_name: r.get(n + 1)?,
-                    label_ids: ids(n + 2)?,
-                    attachments: ids(n + 3)?.len(),
+                    label_ids: id_list(r, n + 2)?,
+                    attachments: id_list(r, n + 3)?.len(),
                     missing_receipt: r.get::<_, i64>(n + 4)? == 1,
                 })
             },
