@@ -195,21 +195,35 @@ async fn watch(
     let mut told = false;
     let mut stop = std::pin::pin!(tokio::signal::ctrl_c());
     loop {
-        let mut failed = None;
-        for org in orgs {
-            let budget = Budget::unlimited();
-            match sync_org(&reach.api, books, org, &budget, Pace::FULL, listeners).await {
-                Ok(report) => {
-                    let name = clean(org.display_name());
-                    let before = accounts.insert(org.id.clone(), report.listed.clone());
-                    say_account_changes(&name, before.as_deref(), &report.listed);
+        let round = async {
+            let mut failed = None;
+            for org in orgs {
+                let budget = Budget::unlimited();
+                match sync_org(&reach.api, books, org, &budget, Pace::FULL, listeners).await {
+                    Ok(report) => {
+                        let name = clean(org.display_name());
+                        let before = accounts.insert(org.id.clone(), report.listed.clone());
+                        say_account_changes(&name, before.as_deref(), &report.listed);
+                    }
+                    Err(e) => failed = Some(e),
                 }
-                Err(e) => failed = Some(e),
+                if reader_gone.load(Ordering::SeqCst) {
+                    break;
+                }
             }
-            if reader_gone.load(Ordering::SeqCst) {
-                // The reader went away (`| head`): done.
+            failed
+        };
+        // A first round can be long (a history filled in): Ctrl-C stops it too.
+        let failed = tokio::select! {
+            failed = round => failed,
+            _ = &mut stop => {
+                if terminal { eprintln!(); }
                 return Ok(0);
             }
+        };
+        if reader_gone.load(Ordering::SeqCst) {
+            // The reader went away (`| head`): done.
+            return Ok(0);
         }
         let pause = match &failed {
             None => {
