@@ -29,7 +29,7 @@ async fn pending_transactions_are_listed_and_declined_ones_only_with_the_toggle(
             let has = |s: &str| {
                 page.transactions
                     .iter()
-                    .any(|t| t.status.as_deref() == Some(s))
+                    .any(|t| t.status.as_ref().map(|v| v.as_str()) == Some(s))
             };
             if has("pending") && has("declined") {
                 found = Some((o, a, org.id.clone(), account.id.clone()));
@@ -49,7 +49,7 @@ async fn pending_transactions_are_listed_and_declined_ones_only_with_the_toggle(
         h.app.data[&org].transactions[&account]
             .items
             .iter()
-            .filter_map(|t| t.status.clone())
+            .filter_map(|t| t.status.as_ref().map(|v| v.as_str().to_string()))
             .collect()
     };
     let listed = statuses(&h);

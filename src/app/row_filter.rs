@@ -75,8 +75,10 @@ impl App {
             t.reference.clone(),
             t.note.clone(),
             amount,
-            t.operation_type.as_ref().map(|o| o.replace('_', " ")),
-            t.status.clone(),
+            t.operation_type
+                .as_ref()
+                .map(|o| o.as_str().replace('_', " ")),
+            t.status.as_ref().map(|s| s.as_str().to_string()),
         ]
         .into_iter()
         .flatten()

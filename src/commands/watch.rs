@@ -57,9 +57,9 @@ fn line(event: &News, as_json: bool) -> String {
             "amount_cents": cents,
             "amount": decimal(cents, '.'),
             "currency": text(&t.currency),
-            "side": text(&t.side),
-            "status": text(&t.status),
-            "operation_type": text(&t.operation_type),
+            "side": t.side.as_ref().map(|v| clean(v.as_str())),
+            "status": t.status.as_ref().map(|v| clean(v.as_str())),
+            "operation_type": t.operation_type.as_ref().map(|v| clean(v.as_str())),
             "counterparty": text(&t.clean_counterparty_name.clone().or(t.label.clone())),
             "emitted_at": text(&t.emitted_at),
             "settled_at": text(&t.settled_at),
@@ -106,7 +106,7 @@ fn line(event: &News, as_json: bool) -> String {
             counterparty_width
         ),
         locale.signed_money(cents, t.currency.as_deref().unwrap_or("EUR")),
-        clean(t.status.as_deref().unwrap_or("")),
+        clean(t.status.as_ref().map_or("", |s| s.as_str())),
     )
 }
 

@@ -1,6 +1,7 @@
 //! The Transactions tab: the account's name, position, toggles and the newest-first table,
 //! windowed to the rows on screen.
 
+use qonto_client::api::values::Status;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -176,13 +177,12 @@ pub(super) fn transactions(
             } else {
                 theme.debit()
             });
-            let raw_status = t.status.as_deref().unwrap_or_default();
-            let status_style = plain(match raw_status {
-                "pending" => theme.warning(),
-                "declined" => theme.dim(),
+            let status_style = plain(match t.status {
+                Some(Status::Pending) => theme.warning(),
+                Some(Status::Declined) => theme.dim(),
                 _ => Style::new(),
             });
-            let status = words(raw_status);
+            let status = words(t.status.as_ref().map_or("", Status::as_str));
             let mut cells = Vec::new();
             if show_date {
                 // The settlement date; one not settled yet shows when it was made, dimmed.
@@ -204,7 +204,7 @@ pub(super) fn transactions(
             }
             if show_type {
                 cells.push(Cell::from(Span::styled(
-                    words(t.operation_type.as_deref().unwrap_or_default()),
+                    words(t.operation_type.as_ref().map_or("", |o| o.as_str())),
                     plain(theme.dim()),
                 )));
             }

@@ -17,7 +17,8 @@ mod read;
 mod schema;
 mod search;
 pub mod sync;
-pub mod values;
+/// Qonto's enumerated values (defined with the client's models, which carry them too).
+pub use qonto_client::api::values;
 mod word_matches;
 mod write;
 

@@ -72,6 +72,14 @@ fn tx_row(r: &Row) -> rusqlite::Result<TxRow> {
     tx_row_at(r, 0)
 }
 
+/// A column holding one of Qonto's enumerated values (stored as Qonto's text).
+pub(crate) fn value_at<T: for<'a> From<&'a str>>(
+    r: &Row,
+    column: usize,
+) -> rusqlite::Result<Option<T>> {
+    Ok(r.get::<_, Option<String>>(column)?.as_deref().map(T::from))
+}
+
 /// A column holding a JSON array of ids (labels, attachments); empty when absent or unreadable.
 pub(crate) fn id_list(r: &Row, column: usize) -> rusqlite::Result<Vec<String>> {
     let text: Option<String> = r.get(column)?;
@@ -88,9 +96,9 @@ pub(crate) fn tx_row_at(r: &Row, first: usize) -> rusqlite::Result<TxRow> {
         account_id: r.get(first + 2)?,
         amount_cents: r.get(first + 3)?,
         currency: r.get(first + 4)?,
-        side: r.get(first + 5)?,
-        status: r.get(first + 6)?,
-        operation_type: r.get(first + 7)?,
+        side: value_at(r, first + 5)?,
+        status: value_at(r, first + 6)?,
+        operation_type: value_at(r, first + 7)?,
         counterparty: r.get(first + 8)?,
         reference: r.get(first + 9)?,
         note: r.get(first + 10)?,

@@ -6,6 +6,7 @@ use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
 use crate::news::Change;
+use crate::values::{OperationType, Side, Status};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
 
 /// How far an account's sync has come.
@@ -347,9 +348,9 @@ fn upsert_transactions(
             account_id,
             t.cents(),
             t.currency,
-            t.side,
-            t.status,
-            t.operation_type,
+            t.side.as_ref().map(Side::as_str),
+            t.status.as_ref().map(Status::as_str),
+            t.operation_type.as_ref().map(OperationType::as_str),
             t.clean_counterparty_name.as_deref().or(t.label.as_deref()),
             t.label,
             t.reference,

@@ -4,6 +4,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
+use crate::read::value_at;
 use crate::values::{OperationType, Side, Status};
 use crate::{Books, BooksError};
 
@@ -73,9 +74,7 @@ const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_t
 
 /// A row of [`ROW_COLUMNS`] as an export writes it.
 fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
-    let side = r
-        .get::<_, Option<Side>>(3)?
-        .unwrap_or_else(|| Side::Other(String::new()));
+    let side = value_at::<Side>(r, 3)?.unwrap_or_else(|| Side::Other(String::new()));
     let attachments: Option<String> = r.get(16)?;
     Ok(ExportRow {
         id: r.get(0)?,
@@ -84,10 +83,8 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .get::<_, Option<String>>(2)?
             .unwrap_or_else(|| "EUR".into()),
         side,
-        status: r
-            .get::<_, Option<Status>>(4)?
-            .unwrap_or_else(|| Status::Other(String::new())),
-        operation_type: r.get(5)?,
+        status: value_at(r, 4)?.unwrap_or_else(|| Status::Other(String::new())),
+        operation_type: value_at(r, 5)?,
         counterparty: r.get(6)?,
         counterparty_iban: r.get(7)?,
         counterparty_bic: r.get(8)?,
@@ -227,7 +224,7 @@ impl Books {
              ORDER BY sort_at, id",
         )?;
         let rows = q.query_map(params![org_id, period.from, period.until], |r| {
-            let side: Option<Side> = r.get(4)?;
+            let side: Option<Side> = value_at(r, 4)?;
             let ids: Option<String> = r.get(5)?;
             Ok(WithReceipts {
                 id: r.get(0)?,

@@ -6,6 +6,7 @@ pub mod error;
 pub mod models;
 pub mod statements;
 pub mod throttle;
+pub mod values;
 
 pub use client::ApiClient;
 pub use credential::{Credential, Via};

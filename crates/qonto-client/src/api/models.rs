@@ -2,6 +2,7 @@
 //! fields ignored, most fields optional or nullable, numbers that arrive as strings accepted,
 //! enums kept as open strings.
 
+use super::values::{OperationType, Side, Status};
 use serde::{Deserialize, Deserializer};
 
 /// An integer that may arrive as a number, a numeric string or null.
@@ -39,6 +40,13 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
         Some(serde_json::Value::Bool(b)) => Some(b.to_string()),
         _ => None,
     })
+}
+
+/// One of Qonto's enumerated values, read as leniently as a string (an unknown one is kept).
+fn lenient_value<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    Ok(lenient_string(d)?.as_deref().map(T::from))
 }
 
 /// A list of ids that may be missing, null, or hold a non-string (left out).
@@ -208,12 +216,12 @@ pub struct Transaction {
     pub amount_cents: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub currency: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub side: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub operation_type: Option<String>,
-    #[serde(default, deserialize_with = "lenient_string")]
-    pub status: Option<String>,
+    #[serde(default, deserialize_with = "lenient_value")]
+    pub side: Option<Side>,
+    #[serde(default, deserialize_with = "lenient_value")]
+    pub operation_type: Option<OperationType>,
+    #[serde(default, deserialize_with = "lenient_value")]
+    pub status: Option<Status>,
     #[serde(default, deserialize_with = "lenient_string")]
     pub label: Option<String>,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -275,7 +283,7 @@ impl Transaction {
     /// A receipt is required and none is attached (nor declared lost); a declined payment
     /// moved no money and needs none.
     pub fn misses_receipt(&self) -> bool {
-        self.status.as_deref() != Some("declined")
+        self.status != Some(Status::Declined)
             && self.attachment_required == Some(true)
             && self.attachment_ids.is_empty()
             && self.attachment_lost != Some(true)
@@ -284,7 +292,7 @@ impl Transaction {
 
 impl Transaction {
     pub fn is_credit(&self) -> bool {
-        self.side.as_deref() == Some("credit")
+        self.side == Some(Side::Credit)
     }
 
     pub fn cents(&self) -> Option<i64> {
@@ -438,7 +446,7 @@ mod tests {
         .unwrap();
         assert_eq!(t.cents(), Some(1050));
         assert_eq!(t.signed_cents(), Some(-1050));
-        assert_eq!(t.status.as_deref(), Some("some_new_status"));
+        assert_eq!(t.status, Some(Status::Other("some_new_status".into())));
         let a: BankAccount = serde_json::from_str(
             r#"{"id":"a","account_number":1234,"balance_cents":"1200","main":null}"#,
         )

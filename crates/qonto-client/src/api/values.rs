@@ -1,8 +1,6 @@
 //! Qonto's enumerated values as types: a transaction's side, status and operation type. Each
-//! keeps a value Qonto adds later as `Other` (never an error, never lost), reads from and
+//! keeps a value Qonto adds later as `Other` (never an error, never lost), and reads from and
 //! writes as the same text Qonto sends, so the JSON and files the app writes are unchanged.
-
-use rusqlite::types::{FromSql, FromSqlResult, ValueRef};
 
 macro_rules! qonto_value {
     ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
@@ -45,9 +43,10 @@ macro_rules! qonto_value {
             }
         }
 
-        impl FromSql for $name {
-            fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-                value.as_str().map($name::from)
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = String::deserialize(d)?;
+                Ok($name::from(text.as_str()))
             }
         }
     };
