@@ -33,50 +33,60 @@ struct Lane {
 
 impl Lane {
     /// Starts a thread that opens its connection with `open` (on that thread) and then does
-    /// the work sent to it, in order; what opening gave back comes back with the lane.
+    /// the work sent to it, in order; what opening gave back comes back with the lane. The
+    /// thread is registered for [`close_all`] as it is spawned, under the same lock that
+    /// `close_all` takes: a lane opening when the process ends is joined too, and none starts
+    /// after.
     fn start<T: Send + 'static>(
         name: &'static str,
         open: impl FnOnce() -> Result<(Books, T), BooksError> + Send + 'static,
     ) -> Result<(Arc<Lane>, T), BooksError> {
         let (to_thread, inbox) = mpsc::channel::<Command>();
         let (opened_tx, opened_rx) = mpsc::channel::<Result<T, BooksError>>();
-        let thread = std::thread::Builder::new()
-            .name(format!("books-{name}"))
-            .spawn(move || {
-                let mut books = match open() {
-                    Ok((books, extra)) => {
-                        let _ = opened_tx.send(Ok(extra));
-                        books
-                    }
-                    Err(e) => {
-                        let _ = opened_tx.send(Err(e));
-                        return;
-                    }
-                };
-                while let Ok(Command::Run(work)) = inbox.recv() {
-                    work(&mut books);
-                }
-                // `books` is dropped here, on the thread that opened it.
-            })
-            .map_err(|e| BooksError::Thread(e.to_string()))?;
-        let extra = match opened_rx.recv() {
-            Ok(Ok(extra)) => extra,
-            Ok(Err(e)) => {
-                let _ = thread.join();
-                return Err(e);
-            }
-            Err(_) => {
-                let _ = thread.join();
+        let lane = {
+            let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+            if registry.closed {
                 return Err(BooksError::Closed);
             }
+            let thread = std::thread::Builder::new()
+                .name(format!("books-{name}"))
+                .spawn(move || {
+                    let mut books = match open() {
+                        Ok((books, extra)) => {
+                            let _ = opened_tx.send(Ok(extra));
+                            books
+                        }
+                        Err(e) => {
+                            let _ = opened_tx.send(Err(e));
+                            return;
+                        }
+                    };
+                    while let Ok(Command::Run(work)) = inbox.recv() {
+                        work(&mut books);
+                    }
+                    // `books` is dropped here, on the thread that opened it.
+                })
+                .map_err(|e| BooksError::Thread(e.to_string()))?;
+            let lane = Arc::new(Lane {
+                name,
+                to_thread: Mutex::new(Some(to_thread)),
+                thread: Mutex::new(Some(thread)),
+            });
+            registry.lanes.retain(|l| l.strong_count() > 0);
+            registry.lanes.push(Arc::downgrade(&lane));
+            lane
         };
-        let lane = Arc::new(Lane {
-            name,
-            to_thread: Mutex::new(Some(to_thread)),
-            thread: Mutex::new(Some(thread)),
-        });
-        register(&lane);
-        Ok((lane, extra))
+        match opened_rx.recv() {
+            Ok(Ok(extra)) => Ok((lane, extra)),
+            Ok(Err(e)) => {
+                lane.close();
+                Err(e)
+            }
+            Err(_) => {
+                lane.close();
+                Err(BooksError::Closed)
+            }
+        }
     }
 
     fn send(&self, work: Work) -> Result<(), BooksError> {
@@ -119,25 +129,33 @@ impl Lane {
 }
 
 /// Every lane started in this process, so that [`close_all`] can end them before exit.
-static LANES: Mutex<Vec<std::sync::Weak<Lane>>> = Mutex::new(Vec::new());
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    closed: false,
+    lanes: Vec::new(),
+});
 
-fn register(lane: &Arc<Lane>) {
-    let mut lanes = LANES.lock().unwrap_or_else(PoisonError::into_inner);
-    lanes.retain(|l| l.strong_count() > 0);
-    lanes.push(Arc::downgrade(lane));
+/// The lanes of this process, and whether it is closing.
+struct Registry {
+    /// `close_all` ran: the process is ending, no lane may start.
+    closed: bool,
+    lanes: Vec<std::sync::Weak<Lane>>,
 }
 
-/// Closes every database this process opened and joins their threads (each finishes the work
-/// it is doing; work queued behind is answered `Closed`). Call it as the process ends, before
-/// the async runtime is shut down: no thread is then left inside SQLCipher, or holding
-/// OpenSSL's per-thread state, when `exit()` tears OpenSSL down.
+/// Closes every database this process opened, including one still opening, and joins their
+/// threads (each finishes the work it is doing; work queued behind is answered `Closed`); no
+/// database opens after it. Call it once, as the process ends, before the async runtime is
+/// shut down: no thread is then left inside SQLCipher, or holding OpenSSL's per-thread state,
+/// when `exit()` tears OpenSSL down.
 pub fn close_all() {
-    let lanes: Vec<Arc<Lane>> = LANES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .drain(..)
-        .filter_map(|l| l.upgrade())
-        .collect();
+    let lanes: Vec<Arc<Lane>> = {
+        let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
+        registry.closed = true;
+        registry
+            .lanes
+            .drain(..)
+            .filter_map(|l| l.upgrade())
+            .collect()
+    };
     for lane in lanes {
         lane.close();
     }
@@ -352,7 +370,8 @@ mod tests {
         qonto_client::secret::Secret::new("0f".repeat(32))
     }
 
-    /// `close_all` closes every handle of the process: the tests that open some take turns.
+    /// Tests that open handles take turns (`close_all`, which ends every handle of a process,
+    /// is tested in its own process: `tests/close_all.rs`).
     static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
     #[tokio::test]
@@ -408,34 +427,6 @@ mod tests {
         drop(lane);
         drop(other);
         assert!(thread_alive.upgrade().is_none());
-    }
-
-    #[tokio::test]
-    async fn close_all_ends_every_open_database() {
-        let _turn = ONE_AT_A_TIME.lock().await;
-        let dir = tempfile::tempdir().unwrap();
-        let on_disk = BooksHandle::open_async(dir.path().join("c.db"), key(), true)
-            .await
-            .unwrap()
-            .books;
-        let in_memory = BooksHandle::in_memory().unwrap();
-        close_all();
-        for books in [&on_disk, &in_memory] {
-            let after = books.read(|b| b.organization_ids().map(|o| o.len())).await;
-            assert!(matches!(after, Err(BooksError::Closed)), "{after:?}");
-        }
-        assert!(on_disk.inner.writer.thread.lock().unwrap().is_none());
-        assert!(
-            on_disk
-                .inner
-                .reader
-                .as_ref()
-                .unwrap()
-                .thread
-                .lock()
-                .unwrap()
-                .is_none()
-        );
     }
 
     #[tokio::test]
