@@ -34,26 +34,28 @@ pub async fn to_downloads(
     };
     // The stem made safe (and bounded) as a receipt's is; the extension kept whatever its length.
     let name = format!("{}.csv", file_name(&stem, ""));
-    let folder = download_folder();
-    let path = free_path(&folder, &name);
-    let file = qonto_books::export::private_file(&path).map_err(|e| LocalCopyError::File {
-        path: path.clone(),
-        cause: std::sync::Arc::new(e),
-    })?;
     let style = CsvStyle::for_decimal(decimal, true);
-    // Written on the books' reader thread, streaming rows from the database to the file.
-    let written = cache
-        .read(move |books| -> Result<usize, ExportError> {
-            let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
-            Ok(export_ids(books, &ids, out.as_mut())?.transactions)
+    // Named, created and written on the books' reader thread (no file work on the async
+    // threads), streaming rows from the database to the file.
+    cache
+        .read(move |books| {
+            let path = free_path(&download_folder(), &name);
+            let file =
+                qonto_books::export::private_file(&path).map_err(|e| LocalCopyError::File {
+                    path: path.clone(),
+                    cause: std::sync::Arc::new(e),
+                })?;
+            let written = (|| -> Result<usize, ExportError> {
+                let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
+                Ok(export_ids(books, &ids, out.as_mut())?.transactions)
+            })();
+            match written {
+                Ok(n) => Ok((path, n)),
+                Err(e) => {
+                    let _ = std::fs::remove_file(&path);
+                    Err(LocalCopyError::from(e))
+                }
+            }
         })
-        .await
-        .and_then(|written| Ok(written?));
-    match written {
-        Ok(n) => Ok((path, n)),
-        Err(e) => {
-            let _ = std::fs::remove_file(&path);
-            Err(e)
-        }
-    }
+        .await?
 }

@@ -304,19 +304,6 @@ impl BooksHandle {
         self.inner.writer.send(Box::new(work))
     }
 
-    /// As [`BooksHandle::read`], blocking the calling thread: for code that is on no async
-    /// thread (a command's main flow before the runtime, a test).
-    pub fn read_blocking<T: Send + 'static>(
-        &self,
-        work: impl FnOnce(&Books) -> T + Send + 'static,
-    ) -> Result<T, BooksError> {
-        let (tx, rx) = mpsc::channel();
-        self.reads().send(Box::new(move |books: &mut Books| {
-            let _ = tx.send(work(books));
-        }))?;
-        rx.recv().map_err(|_| BooksError::Closed)
-    }
-
     fn reads(&self) -> &Lane {
         self.inner.reader.as_deref().unwrap_or(&self.inner.writer)
     }
