@@ -1,25 +1,27 @@
 //! `qonto-tui export --bundle --output DIR`: what an accountant asks for at a month's end, per
 //! organization and month: `DIR/ORGANIZATION/YYYY-MM/` holds the transactions CSV, the
-//! statement PDFs and `receipts/`. The CSV comes from the local copy; statements and receipts
+//! statement PDFs and `receipts/`; a month with none of them makes no folder. The CSV comes from the local copy; statements and receipts
 //! from Qonto.
 
-use std::path::PathBuf;
-
-use super::export::{EXIT_USAGE, ExportArgs, csv_style, write_file};
-use super::files::{Saved, months, report};
-use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
+use super::export::{EXIT_USAGE, ExportArgs, csv_style};
+use super::files::{Layout, Place, Saved, existing, months, report, save};
+use super::local::{Usage, choose_orgs, open_copy, period};
 use super::reach::Reach;
 use super::receipts::{fetch_receipts, receipt_jobs};
 use super::statements::save_statements;
 use crate::config::Config;
 use qonto_books::Period;
-use qonto_books::export::Format;
+use qonto_books::export::{Format, export, sink};
+use qonto_files::Placed;
+
+/// The most months one bundle holds: ten years, the time French law keeps accounting records.
+const MAX_MONTHS: usize = 120;
 
 /// Each month from `first` to `last`, as a whole-month period with its `YYYY-MM`.
 fn each_month(first: (i32, u32), last: (i32, u32)) -> Vec<(String, Period, (i32, u32))> {
     let mut out = Vec::new();
     let (mut y, mut m) = first;
-    while (y, m) <= last && out.len() < 1200 {
+    while (y, m) <= last && out.len() <= MAX_MONTHS {
         let name = format!("{y:04}-{m:02}");
         if let Ok(p) = period(None, None, Some(&name)) {
             out.push((name, p, (y, m)));
@@ -48,6 +50,13 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let Some((first, last)) = months(&asked) else {
         return usage("say which months: --month YYYY-MM, or --from and --to".into());
     };
+    let months_asked = each_month(first, last);
+    if months_asked.len() > MAX_MONTHS {
+        return usage(format!(
+            "a bundle holds at most {MAX_MONTHS} months ({} asked): split the period",
+            months_asked.len()
+        ));
+    }
     let books = open_copy(config).await?;
     let known = books.read(|b| b.organization_ids()).await??;
     let orgs = match choose_orgs(known, &args.orgs, args.all) {
@@ -62,52 +71,72 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
         Ok(style) => style,
         Err(Usage(e)) => return usage(e),
     };
-    let folder = |org: &str, month: &str| -> PathBuf { dir.join(file_slug(org)).join(month) };
+    let place = match Layout::new(&dir, &orgs, existing(args.force)) {
+        Ok(layout) => Place::new(layout, true),
+        Err(e) => {
+            eprintln!("qonto-tui export --bundle: {e}");
+            return Ok(1);
+        }
+    };
     let mut saved: Vec<Saved> = Vec::new();
     let mut failed = Vec::new();
-    for (month, whole, key) in each_month(first, last) {
+    for (month, whole, key) in months_asked {
         for (org_id, org_name) in &orgs {
-            let path = folder(org_name, &month).join("transactions.csv");
-            let (p, id) = (path.clone(), org_id.clone());
-            let statuses = args.status.clone();
-            let period = whole.clone();
+            let (id, statuses, period, at) = (
+                org_id.clone(),
+                args.status.clone(),
+                whole.clone(),
+                place.clone(),
+            );
+            let m = month.clone();
+            // The CSV is made in memory first: a month with no transaction gets no folder.
             let written = books
-                .read(move |books| {
-                    write_file(
-                        books,
-                        Format::Csv,
-                        style,
-                        std::slice::from_ref(&id),
-                        &period,
-                        &statuses,
-                        Some(&p),
-                    )
-                })
+                .read(
+                    move |books| -> anyhow::Result<Option<(Placed, usize, usize)>> {
+                        let mut csv = Vec::new();
+                        let mut out =
+                            sink(Format::Csv, style, Box::new(&mut csv), chrono::Utc::now())?;
+                        let written = export(
+                            books,
+                            Format::Csv,
+                            std::slice::from_ref(&id),
+                            &period,
+                            &statuses,
+                            out.as_mut(),
+                        )?;
+                        drop(out);
+                        if written.transactions == 0 {
+                            return Ok(None);
+                        }
+                        let folder = at.statements(&id, &m)?;
+                        let placed = save(&folder, "transactions.csv", &csv, at.existing())?;
+                        Ok(Some((placed, csv.len(), written.transactions)))
+                    },
+                )
                 .await?;
             match written {
-                Ok(w) => saved.push(Saved {
-                    org_id: org_id.clone(),
-                    path: path.display().to_string(),
-                    bytes: std::fs::metadata(&path).map_or(0, |m| m.len() as usize),
-                    of: format!("{month}: {} transactions", w.transactions),
-                }),
-                Err(e) => failed.push(format!("{}: {e:#}", path.display())),
+                Ok(Some((placed, bytes, n))) => saved.push(Saved::new(
+                    org_id,
+                    &placed,
+                    bytes,
+                    format!("{month}: {n} transactions"),
+                )),
+                Ok(None) => {}
+                Err(e) => failed.push(format!(
+                    "{}: the {month} transactions: {e:#}",
+                    super::reach::clean(org_name)
+                )),
             }
             let pair = (org_id.clone(), org_name.clone());
             let one = std::slice::from_ref(&pair);
-            let (s, f) = save_statements(&reach.api, one, key, key, &folder).await;
+            let (s, f) = save_statements(&reach.api, one, key, key, &place).await;
             saved.extend(s);
             failed.extend(f);
-            let (one, whole, month, dir) =
-                (one.to_vec(), whole.clone(), month.clone(), dir.clone());
+            let (one, whole, m) = (one.to_vec(), whole.clone(), month.clone());
             let jobs = books
-                .read(move |books| {
-                    receipt_jobs(books, &one, &whole, &|org| {
-                        dir.join(file_slug(org)).join(&month).join("receipts")
-                    })
-                })
+                .read(move |books| receipt_jobs(books, &one, &whole, &m))
                 .await??;
-            let (s, f) = fetch_receipts(&reach.api, jobs).await;
+            let (s, f) = fetch_receipts(&reach.api, jobs, &place).await;
             saved.extend(s);
             failed.extend(f);
         }

@@ -5,10 +5,11 @@
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
-use super::local::{Usage, choose_orgs, file_slug, open_copy, period};
+use super::local::{Usage, choose_orgs, open_copy, period};
 use crate::config::Config;
 use qonto_books::export::{CsvStyle, Format, Written, export, sink};
 use qonto_books::{Books, Period};
+use qonto_files::{Existing, Folder, Placed, names};
 
 /// Exit code when the period holds no transaction (the files are still written).
 pub const EXIT_NOTHING: u8 = 3;
@@ -86,6 +87,10 @@ pub struct ExportArgs {
     /// --output).
     #[arg(long)]
     pub json: bool,
+    /// Replace a file already there with other content (without it, it is left as it is and
+    /// the export stops saying so; a file with the same content is left either way).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// What was asked, checked.
@@ -150,12 +155,27 @@ fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
 #[derive(Debug, serde::Serialize)]
 struct FileWritten {
     path: Option<String>,
+    /// `created`, `replaced` (with --force) or `unchanged` (the same file was already there).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fate: Option<&'static str>,
     org_ids: Vec<String>,
     #[serde(flatten)]
     written: Written,
 }
 
-/// Writes `format` for `orgs` to `path` (standard output when `None`), whole or not at all.
+/// Where an export goes.
+pub enum Output<'a> {
+    Stdout,
+    /// The file `name` in `folder`, written aside and put in place as `existing` says.
+    File {
+        folder: &'a Folder,
+        name: &'a str,
+        existing: Existing,
+    },
+}
+
+/// Writes `format` for `orgs` to `output`, whole or not at all; says what was written and,
+/// for a file, where it went.
 pub fn write_file(
     books: &Books,
     format: Format,
@@ -163,39 +183,48 @@ pub fn write_file(
     orgs: &[String],
     period: &Period,
     statuses: &[String],
-    path: Option<&Path>,
-) -> anyhow::Result<Written> {
+    output: Output<'_>,
+) -> anyhow::Result<(Written, Option<Placed>)> {
     let now = chrono::Utc::now();
-    let Some(path) = path.filter(|p| p.as_os_str() != "-") else {
+    let Output::File {
+        folder,
+        name,
+        existing,
+    } = output
+    else {
         let stdout = std::io::stdout().lock();
         let mut sink = sink(format, style, Box::new(stdout), now)?;
         return match export(books, format, orgs, period, statuses, sink.as_mut()) {
             // The reader stopped early (`| head`): what it wanted, it has.
-            Err(e) if e.is_broken_pipe() => Ok(Written {
-                reader_left: true,
-                ..Written::default()
-            }),
-            other => Ok(other?),
+            Err(e) if e.is_broken_pipe() => Ok((
+                Written {
+                    reader_left: true,
+                    ..Written::default()
+                },
+                None,
+            )),
+            other => Ok((other?, None)),
         };
     };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".part");
-    let aside = PathBuf::from(aside);
-    let result = (|| {
-        let file = qonto_books::export::private_file(&aside)?;
-        let mut sink = sink(format, style, Box::new(file), now)?;
-        let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
-        drop(sink);
-        std::fs::rename(&aside, path)?;
-        Ok(written)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&aside);
-    }
-    result
+    // Dropped on an error before it is placed, the file aside is removed.
+    let mut file = folder.create(name)?;
+    let mut sink = sink(format, style, Box::new(&mut file), now)?;
+    let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
+    drop(sink);
+    let placed = file.place(existing)?;
+    Ok((written, Some(placed)))
+}
+
+/// The folder and the name `--output PATH` asks for: the user's folder is taken as it is;
+/// the name must be a file's.
+fn output_file(path: &Path) -> anyhow::Result<(Folder, String)> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .filter(|_| !path.as_os_str().to_string_lossy().ends_with('/'))
+        .ok_or_else(|| Usage(format!("--output {}: give a file's path", path.display())))?;
+    let folder = Folder::open(path.parent().unwrap_or(Path::new("")))?;
+    Ok((folder, name.to_string()))
 }
 
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
@@ -212,43 +241,75 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 Err(e) => return Err(e),
             };
             let mut files = Vec::new();
+            let existing = if args.force {
+                Existing::Replace
+            } else {
+                Existing::Keep
+            };
             if args.per_org {
-                let dir = args.output.clone().unwrap_or_default();
-                for (id, name) in &plan.orgs {
-                    let path = dir.join(format!(
-                        "{}{}.{}",
-                        file_slug(name),
-                        period_suffix(&plan.period),
-                        Format::from(args.format).extension()
-                    ));
-                    let written = write_file(
+                let folder = Folder::open(args.output.as_deref().unwrap_or(Path::new("")))?;
+                let ext = Format::from(args.format).extension();
+                let stems: Vec<String> = plan
+                    .orgs
+                    .iter()
+                    .map(|(_, name)| {
+                        let slug = names::slug(name, "organization");
+                        format!("{slug}{}", period_suffix(&plan.period))
+                    })
+                    .collect();
+                let file_names = names::distinct(
+                    plan.orgs
+                        .iter()
+                        .zip(&stems)
+                        .map(|((id, _), stem)| (id.as_str(), stem.as_str(), ext)),
+                );
+                for ((id, _), name) in plan.orgs.iter().zip(&file_names) {
+                    let (written, placed) = write_file(
                         books,
                         args.format.into(),
                         plan.style,
                         std::slice::from_ref(id),
                         &plan.period,
                         &plan.statuses,
-                        Some(&path),
+                        Output::File {
+                            folder: &folder,
+                            name,
+                            existing,
+                        },
                     )?;
                     files.push(FileWritten {
-                        path: Some(path.display().to_string()),
+                        path: placed.as_ref().map(|p| p.path.display().to_string()),
+                        fate: placed.map(|p| p.fate.as_str()),
                         org_ids: vec![id.clone()],
                         written,
                     });
                 }
             } else {
                 let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
-                let written = write_file(
+                let target = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
+                    Some(path) => Some(output_file(path)?),
+                    None => None,
+                };
+                let output = match &target {
+                    Some((folder, name)) => Output::File {
+                        folder,
+                        name,
+                        existing,
+                    },
+                    None => Output::Stdout,
+                };
+                let (written, placed) = write_file(
                     books,
                     args.format.into(),
                     plan.style,
                     &ids,
                     &plan.period,
                     &plan.statuses,
-                    args.output.as_deref(),
+                    output,
                 )?;
                 files.push(FileWritten {
-                    path: args.output.as_ref().map(|p| p.display().to_string()),
+                    path: placed.as_ref().map(|p| p.path.display().to_string()),
+                    fate: placed.map(|p| p.fate.as_str()),
                     org_ids: ids,
                     written,
                 });

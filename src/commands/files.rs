@@ -1,8 +1,12 @@
-//! What `statements` and `receipts` share: the organizations and months asked for, files
-//! written whole (aside, then renamed), and the list of what was saved, as text or JSON.
+//! What `statements`, `receipts` and the bundle share: the organizations and months asked
+//! for, the folder laid out one sub-folder per organization (names unique by construction),
+//! files written through `qonto-files`, and the list of what was saved, as text or JSON.
 
+use std::collections::HashMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+
+use qonto_files::{Existing, FileError, Folder, Placed, names};
 
 use chrono::{Datelike, NaiveDate};
 
@@ -37,6 +41,10 @@ pub struct FilesArgs {
     /// Machine-readable: a JSON array of the files saved.
     #[arg(long)]
     pub json: bool,
+    /// Replace files already there with other content (without it they are left as they are
+    /// and said to differ; a file with the same content is left as it is either way).
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl FilesArgs {
@@ -71,20 +79,136 @@ pub struct Saved {
     pub bytes: usize,
     /// What it is: the statement's month (`YYYY-MM`) or the receipt's transaction id.
     pub of: String,
+    /// `created`, `replaced` (with --force) or `unchanged` (the same file was already there).
+    pub fate: &'static str,
 }
 
-/// Writes `bytes` to `path` whole: aside, then renamed over any earlier copy.
-pub fn save(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
+impl Saved {
+    pub fn new(org_id: &str, placed: &Placed, bytes: usize, of: String) -> Self {
+        Saved {
+            org_id: org_id.to_string(),
+            path: placed.path.display().to_string(),
+            bytes,
+            of,
+            fate: placed.fate.as_str(),
+        }
     }
-    let mut aside = path.as_os_str().to_owned();
-    aside.push(".part");
-    std::io::Write::write_all(
-        &mut qonto_books::export::private_file(Path::new(&aside))?,
-        bytes,
-    )?;
-    std::fs::rename(&aside, path)
+}
+
+/// What to do with a file already at a name: `--force` replaces it.
+pub fn existing(force: bool) -> Existing {
+    if force {
+        Existing::Replace
+    } else {
+        Existing::Keep
+    }
+}
+
+/// The folder files go to: the user's, with one sub-folder per organization named after it
+/// (`acme`, or `acme-1a2b3c4d` when two organizations' names would make the same folder).
+pub struct Layout {
+    root: Folder,
+    org_folders: HashMap<String, String>,
+    pub existing: Existing,
+}
+
+impl Layout {
+    /// Opens (or makes) `dir` for `orgs` (id, name).
+    pub fn new(
+        dir: &Path,
+        orgs: &[(String, String)],
+        existing: Existing,
+    ) -> Result<Self, FileError> {
+        let slugs: Vec<String> = orgs
+            .iter()
+            .map(|(_, name)| names::slug(name, "organization"))
+            .collect();
+        let folders = names::distinct(
+            orgs.iter()
+                .zip(&slugs)
+                .map(|((id, _), slug)| (id.as_str(), slug.as_str(), "")),
+        );
+        Ok(Layout {
+            root: Folder::open(dir)?,
+            org_folders: orgs.iter().map(|(id, _)| id.clone()).zip(folders).collect(),
+            existing,
+        })
+    }
+
+    /// The folder of organization `org_id`, and `below` inside it, made as needed.
+    pub fn folder(&self, org_id: &str, below: &[&str]) -> Result<Folder, FileError> {
+        let org = self
+            .org_folders
+            .get(org_id)
+            .map_or("organization", String::as_str);
+        self.root
+            .descend(std::iter::once(org).chain(below.iter().copied()))
+    }
+
+    /// The folder the user gave.
+    pub fn root(&self) -> &Folder {
+        &self.root
+    }
+
+    /// The name organization `org_id`'s folder has.
+    pub fn org_folder(&self, org_id: &str) -> &str {
+        self.org_folders
+            .get(org_id)
+            .map_or("organization", String::as_str)
+    }
+}
+
+/// Where a run puts statements and receipts: `ORG/` (and `ORG/receipts/`), or for a bundle
+/// `ORG/YYYY-MM/` (and `ORG/YYYY-MM/receipts/`). Cheap to clone into a blocking task.
+#[derive(Clone)]
+pub struct Place {
+    layout: std::sync::Arc<Layout>,
+    by_month: bool,
+}
+
+impl Place {
+    pub fn new(layout: Layout, by_month: bool) -> Self {
+        Place {
+            layout: std::sync::Arc::new(layout),
+            by_month,
+        }
+    }
+
+    /// The folder of `org_id`'s statements of `month` (`YYYY-MM`).
+    pub fn statements(&self, org_id: &str, month: &str) -> Result<Folder, FileError> {
+        if self.by_month {
+            self.layout.folder(org_id, &[month])
+        } else {
+            self.layout.folder(org_id, &[])
+        }
+    }
+
+    /// The folder of `org_id`'s receipts of `month` (`YYYY-MM`).
+    pub fn receipts(&self, org_id: &str, month: &str) -> Result<Folder, FileError> {
+        if self.by_month {
+            self.layout.folder(org_id, &[month, "receipts"])
+        } else {
+            self.layout.folder(org_id, &["receipts"])
+        }
+    }
+
+    pub fn existing(&self) -> Existing {
+        self.layout.existing
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+}
+
+/// Writes `bytes` as `name` in `folder`, whole or not at all, as `existing` says.
+pub fn save(
+    folder: &Folder,
+    name: &str,
+    bytes: &[u8],
+    existing: Existing,
+) -> Result<Placed, FileError> {
+    folder.write(name, bytes, existing)
 }
 
 /// Prints what was saved (paths, or JSON) and what failed, and says how it went: 0 all

@@ -142,24 +142,6 @@ pub fn period(from: Option<&str>, to: Option<&str>, month: Option<&str>) -> Resu
     })
 }
 
-/// A name made safe and short for a file name: letters, digits and dashes.
-pub fn file_slug(name: &str) -> String {
-    let mut slug = String::new();
-    for c in fold(name).chars() {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug: String = slug.trim_end_matches('-').chars().take(40).collect();
-    if slug.is_empty() {
-        "organization".into()
-    } else {
-        slug
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +155,5 @@ mod tests {
         assert_eq!(p.until.as_deref(), Some("2027-01-01"));
         assert!(period(Some("2026-10-02"), Some("2026-10-01"), None).is_err());
         assert!(period(Some("yesterday"), None, None).is_err());
-        assert_eq!(file_slug("Café du Canal / SAS"), "cafe-du-canal-sas");
     }
 }

@@ -4,13 +4,14 @@
 
 use futures_util::StreamExt;
 
-use super::files::{AT_ONCE, FilesArgs, MAX_FILE, Saved, report, save};
-use super::local::{Usage, choose_orgs, file_slug, open_copy};
+use super::files::{AT_ONCE, FilesArgs, Layout, MAX_FILE, Place, Saved, existing, report, save};
+use super::local::{Usage, choose_orgs, open_copy};
 use super::reach::Reach;
 use crate::config::Config;
 use qonto_books::export::money::decimal;
 use qonto_books::{Books, Period, WithReceipts};
 use qonto_client::api::ApiClient;
+use qonto_files::names;
 
 const EXIT_USAGE: u8 = 2;
 
@@ -36,17 +37,20 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
     crate::sources::listing::list(&reach.api, &reach.sources)
         .await
         .map_err(crate::auth::explain)?;
-    let dir = args.dir.clone();
+    let place = match Layout::new(&args.dir, &orgs, existing(args.force)) {
+        Ok(layout) => Place::new(layout, false),
+        Err(e) => {
+            eprintln!("qonto-tui receipts: {e}");
+            return Ok(1);
+        }
+    };
+    let chosen = orgs.clone();
     let jobs = books
-        .read(move |b| {
-            receipt_jobs(b, &orgs, &period, &|org: &str| {
-                dir.join(file_slug(org)).join("receipts")
-            })
-        })
+        .read(move |b| receipt_jobs(b, &chosen, &period, ""))
         .await??;
     // What is left is Qonto's: the books are closed first.
     books.close().await;
-    let (saved, failed) = fetch_receipts(&reach.api, jobs).await;
+    let (saved, failed) = fetch_receipts(&reach.api, jobs, &place).await;
     Ok(report(&saved, &failed, args.json, "receipts"))
 }
 
@@ -65,9 +69,9 @@ fn extension(file_name: Option<&str>, content_type: Option<&str>) -> &'static st
     }
 }
 
-/// The file name a transaction's `n`th receipt gets.
-fn receipt_name(t: &WithReceipts, n: usize, ext: &str) -> String {
-    let counterparty = file_slug(t.counterparty.as_deref().unwrap_or("transaction"));
+/// The name a transaction's `n`th receipt would like: `DATE-COUNTERPARTY-AMOUNT[-N]`.
+fn receipt_stem(t: &WithReceipts, n: usize) -> String {
+    let counterparty = names::slug(t.counterparty.as_deref().unwrap_or(""), "transaction");
     let amount = decimal(t.amount_cents.saturating_abs(), '.');
     let suffix = if n == 0 {
         String::new()
@@ -75,27 +79,27 @@ fn receipt_name(t: &WithReceipts, n: usize, ext: &str) -> String {
         format!("-{}", n + 1)
     };
     format!(
-        "{}-{counterparty}-{amount}{suffix}.{ext}",
-        file_slug(&t.day)
+        "{}-{counterparty}-{amount}{suffix}",
+        names::slug(&t.day, "day")
     )
 }
 
-/// A transaction whose receipts are to be fetched: its organization (id, name) and the folder
-/// they go to.
+/// A transaction whose receipts are to be fetched: its organization (id, name), the month
+/// folder of a bundle (empty otherwise), and the transaction.
 pub struct ReceiptJob {
     org_id: String,
     org_name: String,
-    folder: std::path::PathBuf,
+    month: String,
     transaction: WithReceipts,
 }
 
-/// The transactions of `orgs` in `period` that have receipts, each with the folder
-/// `folder(organization name)` gives.
+/// The transactions of `orgs` in `period` that have receipts; `month` names a bundle's month
+/// folder.
 pub fn receipt_jobs(
     books: &Books,
     orgs: &[(String, String)],
     period: &Period,
-    folder: &dyn Fn(&str) -> std::path::PathBuf,
+    month: &str,
 ) -> anyhow::Result<Vec<ReceiptJob>> {
     let mut jobs = Vec::new();
     for (org_id, org_name) in orgs {
@@ -103,7 +107,7 @@ pub fn receipt_jobs(
             jobs.push(ReceiptJob {
                 org_id: org_id.clone(),
                 org_name: super::reach::clean(org_name),
-                folder: folder(org_name),
+                month: month.to_string(),
                 transaction,
             });
         }
@@ -111,59 +115,89 @@ pub fn receipt_jobs(
     Ok(jobs)
 }
 
-/// Fetches and saves the receipts of `jobs`, a few at a time.
-pub async fn fetch_receipts(api: &ApiClient, jobs: Vec<ReceiptJob>) -> (Vec<Saved>, Vec<String>) {
-    let results: Vec<Vec<Result<Saved, String>>> = futures_util::stream::iter(jobs)
+/// One receipt to fetch, with the name it gets.
+struct ReceiptFile {
+    org_id: String,
+    org_name: String,
+    month: String,
+    transaction: String,
+    url: String,
+    stem: String,
+    ext: &'static str,
+    name: String,
+}
+
+/// Fetches and saves the receipts of `jobs`, a few at a time: listed first, so every file's
+/// name is chosen before any is written (two receipts never share one), then fetched.
+pub async fn fetch_receipts(
+    api: &ApiClient,
+    jobs: Vec<ReceiptJob>,
+    place: &Place,
+) -> (Vec<Saved>, Vec<String>) {
+    let listed: Vec<Result<Vec<ReceiptFile>, String>> = futures_util::stream::iter(jobs)
         .map(|job| async move {
-            let ReceiptJob {
-                org_id,
-                org_name: name,
-                folder,
-                transaction: t,
-            } = job;
-            let files = match api.transaction_attachments(&org_id, &t.id).await {
-                Ok(files) => files,
-                Err(e) => return vec![Err(format!("{name}: the receipts of {}: {e}", t.id))],
-            };
-            let mut out = Vec::new();
-            for (n, file) in files.iter().enumerate() {
-                let Some(url) = file.url.as_deref() else {
-                    continue;
-                };
-                let ext = extension(file.file_name.as_deref(), file.file_content_type.as_deref());
-                let path = folder.join(receipt_name(&t, n, ext));
-                let fetched = api
-                    .download(url, MAX_FILE)
-                    .await
-                    .map_err(|e| format!("{name}: a receipt of {}: {e}", t.id));
-                let result = match fetched {
-                    Ok(bytes) => {
-                        let p = path.clone();
-                        let len = bytes.len();
-                        tokio::task::spawn_blocking(move || save(&p, &bytes))
-                            .await
-                            .map_err(|e| e.to_string())
-                            .and_then(|r| r.map_err(|e| e.to_string()))
-                            .map_err(|e| format!("{}: {e}", path.display()))
-                            .map(|()| Saved {
-                                org_id: org_id.clone(),
-                                path: path.display().to_string(),
-                                bytes: len,
-                                of: t.id.clone(),
-                            })
-                    }
-                    Err(e) => Err(e),
-                };
-                out.push(result);
-            }
-            out
+            let t = &job.transaction;
+            let files = api
+                .transaction_attachments(&job.org_id, &t.id)
+                .await
+                .map_err(|e| format!("{}: the receipts of {}: {e}", job.org_name, t.id))?;
+            Ok(files
+                .iter()
+                .enumerate()
+                .filter_map(|(n, file)| {
+                    Some(ReceiptFile {
+                        org_id: job.org_id.clone(),
+                        org_name: job.org_name.clone(),
+                        month: job.month.clone(),
+                        transaction: t.id.clone(),
+                        url: file.url.clone()?,
+                        stem: receipt_stem(t, n),
+                        ext: extension(
+                            file.file_name.as_deref(),
+                            file.file_content_type.as_deref(),
+                        ),
+                        name: format!("{}/{n}", t.id),
+                    })
+                })
+                .collect())
+        })
+        .buffer_unordered(AT_ONCE)
+        .collect()
+        .await;
+    let mut failed = Vec::new();
+    let mut files = Vec::new();
+    for r in listed {
+        match r {
+            Ok(f) => files.extend(f),
+            Err(e) => failed.push(e),
+        }
+    }
+    name_receipts(&mut files);
+    let results: Vec<Result<Saved, String>> = futures_util::stream::iter(files)
+        .map(|file| async move {
+            let who = format!("{}: a receipt of {}", file.org_name, file.transaction);
+            let bytes = api
+                .download(&file.url, MAX_FILE)
+                .await
+                .map_err(|e| format!("{who}: {e}"))?;
+            let len = bytes.len();
+            let place = place.clone();
+            let (org, month, name) = (file.org_id.clone(), file.month, file.name);
+            // Files are written on a blocking thread, never on the async workers.
+            let placed = tokio::task::spawn_blocking(move || {
+                let folder = place.receipts(&org, &month)?;
+                save(&folder, &name, &bytes, place.existing())
+            })
+            .await
+            .map_err(|e| format!("{who}: {e}"))?
+            .map_err(|e| format!("{who}: {e}"))?;
+            Ok(Saved::new(&file.org_id, &placed, len, file.transaction))
         })
         .buffer_unordered(AT_ONCE)
         .collect()
         .await;
     let mut saved = Vec::new();
-    let mut failed = Vec::new();
-    for r in results.into_iter().flatten() {
+    for r in results {
         match r {
             Ok(s) => saved.push(s),
             Err(e) => failed.push(e),
@@ -171,6 +205,27 @@ pub async fn fetch_receipts(api: &ApiClient, jobs: Vec<ReceiptJob>) -> (Vec<Save
     }
     saved.sort_by(|a, b| a.path.cmp(&b.path));
     (saved, failed)
+}
+
+/// Gives each file its name, unique in its folder: two receipts of one counterparty and
+/// amount on one day get their transactions' short ids.
+fn name_receipts(files: &mut [ReceiptFile]) {
+    let mut folders: std::collections::BTreeMap<(String, String), Vec<usize>> = Default::default();
+    for (i, f) in files.iter().enumerate() {
+        folders
+            .entry((f.org_id.clone(), f.month.clone()))
+            .or_default()
+            .push(i);
+    }
+    for members in folders.values() {
+        let chosen = names::distinct(members.iter().map(|&i| {
+            let f = &files[i];
+            (f.name.as_str(), f.stem.as_str(), f.ext)
+        }));
+        for (&i, name) in members.iter().zip(chosen) {
+            files[i].name = name;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -186,14 +241,8 @@ mod tests {
             amount_cents: -4_250,
             attachments: 2,
         };
-        assert_eq!(
-            receipt_name(&t, 0, "pdf"),
-            "2026-10-05-cafe-lumiere-paris-42.50.pdf"
-        );
-        assert_eq!(
-            receipt_name(&t, 1, "jpg"),
-            "2026-10-05-cafe-lumiere-paris-42.50-2.jpg"
-        );
+        assert_eq!(receipt_stem(&t, 0), "2026-10-05-cafe-lumiere-paris-42.50");
+        assert_eq!(receipt_stem(&t, 1), "2026-10-05-cafe-lumiere-paris-42.50-2");
         assert_eq!(extension(Some("../../etc/passwd"), None), "bin");
         assert_eq!(extension(None, Some("image/png")), "png");
     }

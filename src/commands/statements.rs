@@ -3,12 +3,15 @@
 
 use futures_util::StreamExt;
 
-use super::files::{AT_ONCE, FilesArgs, MAX_FILE, Saved, months, report, save};
-use super::local::{Usage, choose_orgs, file_slug};
+use super::files::{
+    AT_ONCE, FilesArgs, Layout, MAX_FILE, Place, Saved, existing, months, report, save,
+};
+use super::local::{Usage, choose_orgs};
 use super::reach::Reach;
 use crate::config::Config;
 use crate::sources::listing;
 use qonto_client::api::ApiClient;
+use qonto_files::names;
 
 /// Exit code for a mistake in what was asked.
 const EXIT_USAGE: u8 = 2;
@@ -41,21 +44,27 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
             return Ok(EXIT_USAGE);
         }
     };
-    let dir = args.dir.clone();
-    let folder = move |org: &str, _month: &str| dir.join(file_slug(org));
-    let (saved, failed) = save_statements(&reach.api, &orgs, from, to, &folder).await;
+    let layout = match Layout::new(&args.dir, &orgs, existing(args.force)) {
+        Ok(layout) => layout,
+        Err(e) => {
+            eprintln!("qonto-tui statements: {e}");
+            return Ok(1);
+        }
+    };
+    let place = Place::new(layout, false);
+    let (saved, failed) = save_statements(&reach.api, &orgs, from, to, &place).await;
     Ok(report(&saved, &failed, args.json, "statements"))
 }
 
 /// Fetches and saves every statement of `orgs` from month `from` to `to`, each in the folder
-/// `folder(organization name, YYYY-MM)` gives; what was saved, and what could not be, said in a
-/// sentence each.
+/// `place` gives, named `YYYY-MM-ACCOUNT-LAST4.pdf` (unique in the
+/// organization); what was saved, and what could not be, said in a sentence each.
 pub async fn save_statements(
     api: &ApiClient,
     orgs: &[(String, String)],
     from: (i32, u32),
     to: (i32, u32),
-    folder: &(dyn Fn(&str, &str) -> std::path::PathBuf + Sync),
+    place: &Place,
 ) -> (Vec<Saved>, Vec<String>) {
     let mut jobs = Vec::new();
     let mut failed = Vec::new();
@@ -74,6 +83,7 @@ pub async fn save_statements(
             .await
             .map(|o| o.bank_accounts)
             .unwrap_or_default();
+        let mut found = Vec::new();
         for s in statements {
             let (Some(file), Some(period)) = (s.file, s.period.as_deref()) else {
                 continue;
@@ -81,26 +91,45 @@ pub async fn save_statements(
             let Some((month, year)) = period.split_once('-') else {
                 continue;
             };
-            let month = format!("{}-{}", file_slug(year), file_slug(month));
+            let month = format!(
+                "{}-{}",
+                names::slug(year, "year"),
+                names::slug(month, "month")
+            );
+            let account_id = s.bank_account_id.clone().unwrap_or_default();
             let account = accounts
                 .iter()
                 .find(|a| a.id == s.bank_account_id)
                 .map(|a| {
-                    let iban = a.iban.as_deref().unwrap_or("");
-                    let last4 = &iban[iban.len().saturating_sub(4)..];
+                    // The IBAN's last four characters, counted as characters: the server's
+                    // text is never cut by bytes.
+                    let iban: Vec<char> = a.iban.as_deref().unwrap_or("").chars().collect();
+                    let last4: String = iban[iban.len().saturating_sub(4)..].iter().collect();
                     format!(
                         "{}-{}",
-                        file_slug(a.name.as_deref().unwrap_or("account")),
-                        file_slug(last4)
+                        names::slug(a.name.as_deref().unwrap_or("account"), "account"),
+                        names::slug(&last4, "x")
                     )
                 })
-                .unwrap_or_else(|| file_slug(s.bank_account_id.as_deref().unwrap_or("account")));
-            let path = folder(org_name, &month).join(format!("{month}-{account}.pdf"));
-            jobs.push((org_id.clone(), name.clone(), month, path, file));
+                .unwrap_or_else(|| names::slug(&account_id, "account"));
+            found.push((
+                format!("{month}/{account_id}"),
+                format!("{month}-{account}"),
+                month,
+                file,
+            ));
+        }
+        let file_names = names::distinct(
+            found
+                .iter()
+                .map(|(key, stem, _, _)| (key.as_str(), stem.as_str(), "pdf")),
+        );
+        for ((_, _, month, file), file_name) in found.into_iter().zip(file_names) {
+            jobs.push((org_id.clone(), name.clone(), month, file_name, file));
         }
     }
     let results: Vec<_> = futures_util::stream::iter(jobs)
-        .map(|(org_id, name, month, path, file)| async move {
+        .map(|(org_id, name, month, file_name, file)| async move {
             let Some(url) = file.file_url.as_deref() else {
                 return Err(format!("{name}: the {month} statement has no file"));
             };
@@ -116,19 +145,18 @@ pub async fn save_statements(
                     bytes.len()
                 ));
             }
-            let p = path.clone();
-            let b = bytes.clone();
-            tokio::task::spawn_blocking(move || save(&p, &b))
-                .await
-                .map_err(|e| e.to_string())
-                .and_then(|r| r.map_err(|e| e.to_string()))
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            Ok(Saved {
-                org_id,
-                path: path.display().to_string(),
-                bytes: bytes.len(),
-                of: month,
+            let len = bytes.len();
+            let (place, folder_month) = (place.clone(), month.clone());
+            let org = org_id.clone();
+            // Files are written on a blocking thread, never on the async workers.
+            let placed = tokio::task::spawn_blocking(move || {
+                let folder = place.statements(&org, &folder_month)?;
+                save(&folder, &file_name, &bytes, place.existing())
             })
+            .await
+            .map_err(|e| format!("{name}: the {month} statement: {e}"))?
+            .map_err(|e| format!("{name}: the {month} statement: {e}"))?;
+            Ok(Saved::new(&org_id, &placed, len, month))
         })
         .buffer_unordered(AT_ONCE)
         .collect()

@@ -2,10 +2,10 @@
 //! the platform's opener (or `BROWSER`), or saved to the download folder, named after the
 //! transaction's date and counterparty.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use qonto_client::api::ApiClient;
+use qonto_files::{Existing, Folder, names};
 
 /// The largest receipt fetched (Qonto takes uploads of a few MB).
 const MAX_FILE: usize = 50 * 1024 * 1024;
@@ -37,7 +37,7 @@ pub async fn fetch(
     if list.is_empty() {
         return Err("Qonto lists no receipt on this transaction".into());
     }
-    let folder = match placement {
+    let folder_path = match placement {
         Placement::Open => {
             super::receipt_folder::create().map_err(|e| format!("no folder to open from: {e}"))?
         }
@@ -53,8 +53,17 @@ pub async fn fetch(
             .await
             .map_err(|e| format!("a receipt could not be fetched: {e}"))?;
         let name = attachment.file_name.as_deref().unwrap_or("receipt");
-        let path = free_path(&folder, &file_name(stem, name));
-        write_private(&path, &bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        let file = file_name(stem, name);
+        let folder = folder_path.clone();
+        // Written on a blocking thread: beside any file of the same name, never over it.
+        let path = tokio::task::spawn_blocking(move || {
+            Folder::open(&folder)?
+                .write(&file, &bytes, Existing::NextFree)
+                .map(|p| p.path)
+        })
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
         placed.push(path);
     }
     if placed.is_empty() {
@@ -65,7 +74,7 @@ pub async fn fetch(
             "saved {} receipt{} in {}",
             placed.len(),
             if placed.len() == 1 { "" } else { "s" },
-            folder.display()
+            folder_path.display()
         )),
         Placement::Open => {
             for path in &placed {
@@ -75,46 +84,26 @@ pub async fn fetch(
                 "opened {} receipt{} ({})",
                 placed.len(),
                 if placed.len() == 1 { "" } else { "s" },
-                folder.display()
+                folder_path.display()
             ))
         }
     }
 }
 
-/// `2026-11-19 URSSAF receipt-1234.pdf`: safe in a file name on every platform.
+/// `2026-11-19 URSSAF receipt-1234.pdf`: safe in a file name on every platform, within the
+/// byte limit of one, keeping the file's extension.
 pub fn file_name(stem: &str, name: &str) -> String {
-    let joined = format!("{stem} {name}");
-    let safe: String = joined
-        .chars()
-        .map(|c| match c {
-            '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-            c if c.is_control() => '-',
-            c => c,
-        })
-        .collect();
-    let safe = safe.trim().trim_start_matches('.').trim().to_string();
-    let short: String = safe.chars().take(120).collect();
-    if short.is_empty() {
-        "receipt".into()
-    } else {
-        short
-    }
-}
-
-/// `path`, or `name (2).ext`… when it exists: nothing of the user's is overwritten.
-pub(crate) fn free_path(folder: &Path, name: &str) -> PathBuf {
-    let first = folder.join(name);
-    if !first.exists() {
-        return first;
-    }
     let (base, ext) = match name.rsplit_once('.') {
-        Some((b, e)) => (b.to_string(), format!(".{e}")),
-        None => (name.to_string(), String::new()),
+        Some((base, ext))
+            if !ext.is_empty()
+                && ext.len() <= 8
+                && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            (base, ext)
+        }
+        _ => (name, ""),
     };
-    (2..1000)
-        .map(|n| folder.join(format!("{base} ({n}){ext}")))
-        .find(|p| !p.exists())
-        .unwrap_or(first)
+    names::fit(&names::readable(&format!("{stem} {base}")), ext)
 }
 
 pub(crate) fn download_folder() -> PathBuf {
@@ -124,35 +113,23 @@ pub(crate) fn download_folder() -> PathBuf {
         .unwrap_or_else(std::env::temp_dir)
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn names_are_safe_and_nothing_is_overwritten() {
+    fn names_are_safe_bounded_and_keep_their_extension() {
         assert_eq!(
             file_name("2026-11-19 URSSAF", "receipt-12.pdf"),
             "2026-11-19 URSSAF receipt-12.pdf"
         );
         assert_eq!(file_name("..", "a/b\\c:\u{1b}.pdf"), "a-b-c--.pdf");
-        let dir = std::env::temp_dir().join(format!("qonto-tui-free-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap_or_default();
-        let first = free_path(&dir, "r.pdf");
-        write_private(&first, b"x").unwrap_or_default();
-        assert_eq!(free_path(&dir, "r.pdf"), dir.join("r (2).pdf"));
-        std::fs::remove_dir_all(&dir).unwrap_or_default();
+        // Long non-ASCII names: bounded in bytes, not characters, the extension kept.
+        let long = file_name(
+            &"Ölgesellschaft Überseehandel ".repeat(12),
+            "facture été.pdf",
+        );
+        assert!(long.len() <= 200, "{}", long.len());
+        assert!(long.ends_with(".pdf"), "{long}");
     }
 }

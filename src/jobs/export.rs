@@ -3,11 +3,12 @@
 
 use std::path::PathBuf;
 
-use super::attachments::{download_folder, file_name, free_path};
+use super::attachments::{download_folder, file_name};
 use super::cache::Cache;
 use crate::app::local_error::LocalCopyError;
 use crate::app::msg::ExportWhat;
 use qonto_books::export::{CsvStyle, ExportError, Format, export_ids, sink};
+use qonto_files::{Existing, FileError, Folder};
 
 /// A search exports at most this many matches (a spreadsheet's comfortable size).
 const MAX_MATCHES: usize = 200_000;
@@ -39,23 +40,27 @@ pub async fn to_downloads(
     // threads), streaming rows from the database to the file.
     cache
         .read(move |books| {
-            let path = free_path(&download_folder(), &name);
-            let file =
-                qonto_books::export::private_file(&path).map_err(|e| LocalCopyError::File {
-                    path: path.clone(),
-                    cause: std::sync::Arc::new(e),
-                })?;
+            let file_error = |e: FileError| match e {
+                FileError::Io { path, cause } => LocalCopyError::File {
+                    path,
+                    cause: std::sync::Arc::new(cause),
+                },
+                other => LocalCopyError::File {
+                    path: download_folder().join(&name),
+                    cause: std::sync::Arc::new(std::io::Error::other(other.to_string())),
+                },
+            };
+            let folder = Folder::open(&download_folder()).map_err(file_error)?;
+            // Dropped on an error before it is placed, the file aside is removed.
+            let mut file = folder.create(&name).map_err(file_error)?;
             let written = (|| -> Result<usize, ExportError> {
-                let mut out = sink(Format::Csv, style, Box::new(file), chrono::Utc::now())?;
+                let mut out = sink(Format::Csv, style, Box::new(&mut file), chrono::Utc::now())?;
                 Ok(export_ids(books, &ids, out.as_mut())?.transactions)
-            })();
-            match written {
-                Ok(n) => Ok((path, n)),
-                Err(e) => {
-                    let _ = std::fs::remove_file(&path);
-                    Err(LocalCopyError::from(e))
-                }
-            }
+            })()
+            .map_err(LocalCopyError::from)?;
+            // Beside any file of the same name, never over it.
+            let placed = file.place(Existing::NextFree).map_err(file_error)?;
+            Ok((placed.path, written))
         })
         .await?
 }

@@ -1,9 +1,11 @@
-//! The private temporary folder receipts are opened from: one per running copy, emptied when
-//! that copy quits, and the folders of copies that died swept on the next start, so bank
-//! documents do not pile up in the temporary directory.
+//! The private folder receipts are opened from: one per running copy, made with a random name
+//! by `tempfile` (0700) under `$XDG_RUNTIME_DIR`, or the cache folder, only when a receipt is
+//! first opened; emptied when that copy quits, and the folders of copies that died swept on
+//! the next start, so bank documents do not pile up. Nothing is ever deleted through a link.
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 const PREFIX: &str = "qonto-tui-receipts-";
@@ -13,31 +15,46 @@ const VIEWER_GRACE: Duration = Duration::from_secs(30);
 /// Where no process table can be read, a folder this old is taken as abandoned.
 const ABANDONED_AFTER: Duration = Duration::from_secs(24 * 3600);
 
-/// This copy's folder, made if needed; only this user can read it (receipts are bank
-/// documents).
+/// This copy's folder, once made.
+static OWN: OnceLock<PathBuf> = OnceLock::new();
+
+/// This copy's folder, made the first time: `qonto-tui-receipts-PID-RANDOM`, only this user
+/// can read it (receipts are bank documents).
 pub fn create() -> io::Result<PathBuf> {
-    let folder = own();
-    std::fs::create_dir_all(&folder)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o700))?;
+    if let Some(folder) = OWN.get() {
+        return Ok(folder.clone());
     }
-    Ok(folder)
+    let base = base();
+    std::fs::create_dir_all(&base)?;
+    let folder = tempfile::Builder::new()
+        .prefix(&format!("{PREFIX}{}-", std::process::id()))
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
+        .tempdir_in(&base)?
+        // Kept past this call: the viewer reads it later, and `tidy_own` removes it.
+        .keep();
+    Ok(OWN.get_or_init(|| folder).clone())
 }
 
-fn own() -> PathBuf {
-    std::env::temp_dir().join(format!("{PREFIX}{}", std::process::id()))
+/// Where the folders are made: the user's private runtime folder, else their cache folder.
+fn base() -> PathBuf {
+    std::env::var_os("XDG_RUNTIME_DIR")
+        .map(PathBuf::from)
+        .filter(|d| d.is_absolute() && d.is_dir())
+        .or_else(|| directories::BaseDirs::new().map(|b| b.cache_dir().join("qonto-tui")))
+        .unwrap_or_else(std::env::temp_dir)
 }
 
-/// At quit: removes the receipts opened long enough ago, and the folder once empty.
+/// At quit: removes the receipts opened long enough ago, and the folder once empty. Nothing
+/// when no receipt was opened.
 pub fn tidy_own() {
-    tidy(&own(), SystemTime::now(), VIEWER_GRACE);
+    if let Some(folder) = OWN.get() {
+        tidy(folder, SystemTime::now(), VIEWER_GRACE);
+    }
 }
 
 /// At start: removes the folders of copies no longer running. Returns how many.
 pub fn sweep_stale() -> usize {
-    sweep(&std::env::temp_dir(), SystemTime::now(), &running)
+    sweep(&base(), SystemTime::now(), &running)
 }
 
 fn tidy(folder: &Path, now: SystemTime, grace: Duration) {
@@ -45,7 +62,13 @@ fn tidy(folder: &Path, now: SystemTime, grace: Duration) {
         return;
     };
     for entry in entries.flatten() {
-        let Ok(meta) = entry.metadata() else { continue };
+        // Only files: a link or a folder found here is not the app's and is left.
+        let Ok(meta) = std::fs::symlink_metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
         let old = meta
             .modified()
             .ok()
@@ -70,6 +93,7 @@ fn sweep(temp: &Path, now: SystemTime, running: &dyn Fn(u32) -> bool) -> usize {
         let Some(pid) = name
             .to_str()
             .and_then(|n| n.strip_prefix(PREFIX))
+            .and_then(|rest| rest.split('-').next())
             .and_then(|p| p.parse::<u32>().ok())
         else {
             continue;
@@ -119,7 +143,7 @@ mod tests {
         let temp = scratch("sweep");
         let outside = scratch("sweep-outside");
         std::fs::write(outside.join("keep.pdf"), b"x").unwrap_or_default();
-        let folder = |pid: u32| temp.join(format!("{PREFIX}{pid}"));
+        let folder = |pid: u32| temp.join(format!("{PREFIX}{pid}-a1b2c3"));
         for pid in [10, 11, std::process::id()] {
             std::fs::create_dir_all(folder(pid)).unwrap_or_default();
             std::fs::write(folder(pid).join("r.pdf"), b"x").unwrap_or_default();

@@ -13,7 +13,14 @@ use std::path::PathBuf;
 
 /// A binary of the workspace, built by cargo before the tests and benches that run it: it sits
 /// in the profile directory above the running test's `deps/` directory.
+/// `QONTO_TUI_TEST_BINARY` points the tests at another build of `qonto-tui` instead: how a
+/// test for a bug is shown to fail on the commit before the fix.
 pub fn binary(name: &str) -> PathBuf {
+    if name == "qonto-tui"
+        && let Some(other) = std::env::var_os("QONTO_TUI_TEST_BINARY")
+    {
+        return PathBuf::from(other);
+    }
     let exe = std::env::current_exe().expect("the running test's path");
     let profile_dir = exe
         .parent()

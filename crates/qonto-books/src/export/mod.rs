@@ -199,16 +199,3 @@ pub fn export_ids(
     sink.finish()?;
     Ok(written)
 }
-
-/// A new file only its owner can read (bank lines, statements and receipts are private), or
-/// an existing one emptied.
-pub fn private_file(path: &std::path::Path) -> io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}

@@ -134,6 +134,9 @@ pub struct DataOptions {
     pub transactions_per_account: Option<usize>,
     /// Overrides the number of accounts per organization (1..=N, repeating the asset's names).
     pub accounts_per_org: Option<usize>,
+    /// Names given to the first organizations in turn, in place of the asset's: for names that
+    /// clash once made file names ("Acme" and "ACME"), or hostile ones.
+    pub org_names: Vec<String>,
 }
 
 impl Default for DataOptions {
@@ -144,6 +147,7 @@ impl Default for DataOptions {
             extra_orgs: 0,
             transactions_per_account: None,
             accounts_per_org: None,
+            org_names: Vec::new(),
         }
     }
 }
@@ -291,7 +295,11 @@ impl DemoData {
         let total = asset.organizations.len() + options.extra_orgs;
         for index in 0..total {
             let template = &asset.organizations[index % asset.organizations.len()];
-            orgs.push(build_org(&asset, template, index, &options, &user));
+            let mut org = build_org(&asset, template, index, &options, &user);
+            if let Some(name) = options.org_names.get(index) {
+                org.name.clone_from(name);
+            }
+            orgs.push(org);
         }
         let first_round = asset.organizations.len();
         let mut counterparties = asset.counterparties;
