@@ -24,9 +24,17 @@ struct Books {
 
 impl Books {
     async fn new(name: &str, org_names: &[&str]) -> Self {
+        Self::with(name, |data| {
+            data.org_names = org_names.iter().map(ToString::to_string).collect();
+        })
+        .await
+    }
+
+    /// Books from a sandbox whose data `change` adjusts first.
+    async fn with(name: &str, change: impl FnOnce(&mut DataOptions)) -> Self {
         let port = common::app::free_port();
         let mut options = common::options();
-        options.data.org_names = org_names.iter().map(ToString::to_string).collect();
+        change(&mut options.data);
         let sb = Sandbox::start(SandboxOptions {
             redirect_uris: vec![format!("http://127.0.0.1:{port}/callback")],
             data: DataOptions { ..options.data },
@@ -385,6 +393,35 @@ async fn a_bundle_is_bounded_and_makes_no_empty_folders() {
     );
 }
 
+/// F16: an IBAN from the server with characters outside ASCII is cut by characters, not
+/// bytes: `statements` and the bundle name their files and go on.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_iban_outside_ascii_names_files_without_a_panic() {
+    let books = Books::with("iban", |data| {
+        data.first_iban = Some("FR76 3000 6000 0112 3456 7890 1é€".into());
+    })
+    .await;
+    let month = common::last_whole_month(&books.sb);
+    let work = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["statements", "--all", "--month", &month, "--dir"],
+        vec!["export", "--bundle", "--all", "--month", &month, "--output"],
+    ] {
+        let dir = work.path().join(args[0]);
+        let mut args = args.clone();
+        args.push(dir.to_str().unwrap());
+        let out = books.run(&args).await;
+        assert!(out.status.success(), "{args:?}: {}", text(&out));
+        assert!(
+            files_under(&dir)
+                .iter()
+                .any(|f| f.to_string_lossy().contains("-1e.pdf")),
+            "{args:?}: {:?}",
+            files_under(&dir)
+        );
+    }
+}
+
 /// F15: quitting the app removes nothing through a link planted where its receipt folder used
 /// to be (`$TMPDIR/qonto-tui-receipts-PID`), even old files, and even when no receipt was opened.
 #[tokio::test(flavor = "multi_thread")]
@@ -431,5 +468,8 @@ async fn quitting_deletes_nothing_through_a_planted_link() {
     .await
     .unwrap();
     assert!(exited.is_some(), "the app quit");
-    assert!(precious.exists(), "a file outside was deleted through the link");
+    assert!(
+        precious.exists(),
+        "a file outside was deleted through the link"
+    );
 }

@@ -137,6 +137,9 @@ pub struct DataOptions {
     /// Names given to the first organizations in turn, in place of the asset's: for names that
     /// clash once made file names ("Acme" and "ACME"), or hostile ones.
     pub org_names: Vec<String>,
+    /// The first organization's first account's IBAN in place of a generated one: a hostile
+    /// server's, say, with characters outside ASCII.
+    pub first_iban: Option<String>,
 }
 
 impl Default for DataOptions {
@@ -148,6 +151,7 @@ impl Default for DataOptions {
             transactions_per_account: None,
             accounts_per_org: None,
             org_names: Vec::new(),
+            first_iban: None,
         }
     }
 }
@@ -298,6 +302,11 @@ impl DemoData {
             let mut org = build_org(&asset, template, index, &options, &user);
             if let Some(name) = options.org_names.get(index) {
                 org.name.clone_from(name);
+            }
+            if let (0, Some(iban), Some(account)) =
+                (index, &options.first_iban, org.accounts.first_mut())
+            {
+                account.iban.clone_from(iban);
             }
             orgs.push(org);
         }
