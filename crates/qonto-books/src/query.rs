@@ -86,25 +86,15 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 .amount
                 .at_most(cents(rest).ok_or_else(|| bad("not an amount"))?);
         } else if let Some(rest) = token.strip_prefix('>') {
+            let above = cents(rest).ok_or_else(|| bad("not an amount"))?;
+            // Checked: `>92233720368547758.07` would wrap and match every row.
             query
                 .amount
-                .at_least(cents(rest).ok_or_else(|| bad("not an amount"))? + 1);
+                .at_least(above.checked_add(1).ok_or_else(|| bad("too large an amount"))?);
         } else if let Some(rest) = token.strip_prefix('<') {
             query
                 .amount
                 .at_most(cents(rest).ok_or_else(|| bad("not an amount"))? - 1);
-        } else if let Some((from, to)) = token.split_once("..") {
-            if let (Some(low), Some(high)) = (cents(from), cents(to)) {
-                query.amount.at_least(low.min(high));
-                query.amount.at_most(low.max(high));
-            } else {
-                let first = days(from).ok_or_else(|| bad("not an amount or date range"))?;
-                let last = days(to).ok_or_else(|| bad("not an amount or date range"))?;
-                narrow(
-                    &mut query.period,
-                    (first.0.min(last.0), first.1.max(last.1)),
-                );
-            }
         } else if let Some(range) = days(&token) {
             narrow(&mut query.period, range);
         } else if let Some((key, value)) = token.split_once(':') {
@@ -136,6 +126,15 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                     _ => return Err(bad("sort is org or date")),
                 },
                 _ => return Err(bad(&format!("unknown filter; known: {FILTERS}"))),
+            }
+        } else if let Some(range) = range(&token) {
+            match range {
+                Range::Amounts(low, high) => {
+                    query.amount.at_least(low);
+                    query.amount.at_most(high);
+                }
+                Range::Days(first, last) => narrow(&mut query.period, (first, last)),
+                Range::Neither => return Err(bad("not an amount or date range")),
             }
         } else {
             query.words.extend(
@@ -178,6 +177,28 @@ fn tokens(text: &str) -> Vec<String> {
         })
         .filter(|t| !t.is_empty())
         .collect()
+}
+
+/// What `FROM..TO` reads as.
+enum Range {
+    Amounts(i64, i64),
+    Days(NaiveDate, NaiveDate),
+    /// One side reads as an amount or a date and the other does not: a mistake to say.
+    Neither,
+}
+
+/// `10..20` (amounts, either order) or `2026-10-01..2026-10-05` (days); `None` when neither
+/// side looks like one, so `etc...` or `A..Z` stay words.
+fn range(token: &str) -> Option<Range> {
+    let (from, to) = token.split_once("..")?;
+    if let (Some(low), Some(high)) = (cents(from), cents(to)) {
+        return Some(Range::Amounts(low.min(high), low.max(high)));
+    }
+    if let (Some(first), Some(last)) = (days(from), days(to)) {
+        return Some(Range::Days(first.0.min(last.0), first.1.max(last.1)));
+    }
+    let looks = |side: &str| cents(side).is_some() || days(side).is_some();
+    (looks(from) || looks(to)).then_some(Range::Neither)
 }
 
 /// `1000`, `12.50`, `12,50`, `1 000` (no space here: tokens split on it) → cents.
@@ -251,6 +272,24 @@ mod tests {
     }
 
     #[test]
+    fn amounts_at_the_edge_are_refused_not_wrapped() {
+        let err = parse(">92233720368547758.07").map(|q| q.amount);
+        assert!(err.is_err(), "{err:?}");
+        assert!(parse(">92233720368547758.08").is_err(), "beyond i64: not an amount");
+        assert!(matches!(parse(">92233720368547758.06"), Ok(q) if q.amount.min == Some(i64::MAX)));
+    }
+
+    #[test]
+    fn dots_in_a_filter_or_a_word_are_not_a_range() {
+        assert!(
+            matches!(parse("org:\"A..Z Conseil\""), Ok(q) if q.org.as_deref() == Some("a..z conseil"))
+        );
+        assert!(matches!(parse("etc... A..Z"), Ok(q) if q.words == ["etc", "a", "z"]));
+        assert!(parse("10..abc").is_err(), "half an amount range is a mistake said");
+        assert!(matches!(parse("20..10"), Ok(q) if q.amount.min == Some(1000) && q.amount.max == Some(2000)));
+    }
+
+    #[test]
     fn the_example_of_the_issue_reads_as_a_person_means_it() {
         let q = parse("urssaf >1000 2026-10 missing:receipt org:brasserie").unwrap_or_default();
         assert_eq!(q.words, vec!["urssaf"]);
@@ -310,8 +349,8 @@ mod tests {
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
-        assert!(parse("").unwrap_or_default().is_empty());
-        assert!(parse("missing:receipt sort:org").unwrap_or_default().by_org);
+        assert!(matches!(parse(""), Ok(q) if q.is_empty()));
+        assert!(matches!(parse("missing:receipt sort:org"), Ok(q) if q.by_org));
         assert!(parse("sort:amount").is_err());
     }
 }
