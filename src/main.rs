@@ -332,6 +332,8 @@ fn main() -> ExitCode {
     runtime.shutdown_background();
     match result {
         Ok(code) => code,
+        // `| head` had what it wanted: the command ends quietly.
+        Err(e) if qonto_tui::commands::out::reader_left(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("qonto-tui: {e:#}");
             ExitCode::FAILURE

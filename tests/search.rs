@@ -186,6 +186,21 @@ async fn search_on_the_command_line_prints_the_matches_as_json() {
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
     assert_eq!(ids, truth(&sb, &parse(&query).unwrap()));
+    // Signed as `export` and `watch` sign them: money out is negative.
+    let signed: std::collections::BTreeMap<String, i64> = common::sandbox_transactions(&sb)
+        .into_iter()
+        .map(|(_, t)| {
+            let cents = match t.side {
+                qonto_sandbox::data::Side::Credit => t.amount_cents.abs(),
+                qonto_sandbox::data::Side::Debit => -t.amount_cents.abs(),
+            };
+            (t.id, cents)
+        })
+        .collect();
+    for r in &rows {
+        let id = r["id"].as_str().unwrap();
+        assert_eq!(r["amount_cents"].as_i64(), signed.get(id).copied(), "{id}");
+    }
     let orgs: BTreeSet<String> = sb.data().orgs.iter().map(|o| o.id.clone()).collect();
     assert!(
         rows.iter()

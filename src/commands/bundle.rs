@@ -142,7 +142,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
         }
     }
     books.close().await;
-    Ok(report(&saved, &failed, args.json, "files"))
+    Ok(report(&saved, &failed, args.json, "files")?)
 }
 
 #[cfg(test)]

@@ -319,7 +319,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
             if args.json {
                 let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
                 "accounts": all.accounts, "totals_cents": all.totals_cents });
-                println!("{summary}");
+                crate::say!("{summary}")?;
             } else if std::io::stderr().is_terminal() {
                 let to = match (&args.output, args.per_org) {
                     (Some(p), true) => format!(" into {} ({} files)", p.display(), files.len()),

@@ -213,15 +213,20 @@ pub fn save(
 
 /// Prints what was saved (paths, or JSON) and what failed, and says how it went: 0 all
 /// saved, 3 nothing to save, 1 some failed (the rest are saved).
-pub fn report(saved: &[Saved], failed: &[String], as_json: bool, what: &str) -> u8 {
+pub fn report(
+    saved: &[Saved],
+    failed: &[String],
+    as_json: bool,
+    what: &str,
+) -> Result<u8, super::out::OutError> {
     if as_json {
-        println!(
+        crate::say!(
             "{}",
             serde_json::to_string(saved).unwrap_or_else(|_| "[]".into())
-        );
+        )?;
     } else {
         for s in saved {
-            println!("{}", s.path);
+            crate::say!("{}", s.path)?;
         }
     }
     for f in failed {
@@ -240,9 +245,9 @@ pub fn report(saved: &[Saved], failed: &[String], as_json: bool, what: &str) -> 
             }
         );
     }
-    match (saved.is_empty(), failed.is_empty()) {
+    Ok(match (saved.is_empty(), failed.is_empty()) {
         (_, false) => 1,
         (true, true) => 3,
         (false, true) => 0,
-    }
+    })
 }

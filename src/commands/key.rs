@@ -24,13 +24,15 @@ pub async fn add(config: &Config, login: &str) -> anyhow::Result<()> {
         crate::sources::adding::add_api_key(&reach.api, &reach.sources, login, secret).await?;
     let org_id = source.org_id.clone();
     let name = clean(&source.name);
-    println!(
+    crate::say!(
         "Added {name} ({}) with its API key, kept in {}.",
         clean(&org_id),
         reach.sources.key_slot(login).describe()
-    );
+    )?;
     if reach.user_flow_reaches(&org_id).await {
-        println!("You also reach it through your Qonto sign-in, which the app keeps using first.");
+        crate::say!(
+            "You also reach it through your Qonto sign-in, which the app keeps using first."
+        )?;
     }
     Ok(())
 }
@@ -48,11 +50,11 @@ pub async fn remove(config: &Config, login: &str) -> anyhow::Result<()> {
         .remove(&source)
         .await
         .map_err(crate::auth::explain)?;
-    println!(
+    crate::say!(
         "Removed the API key of {} ({}). The key itself stays valid at Qonto until you regenerate it there.",
         clean(&source.name),
         clean(&source.org_id)
-    );
+    )?;
     Ok(())
 }
 
@@ -64,16 +66,16 @@ pub async fn list(config: &Config) -> anyhow::Result<()> {
         .filter(|s| s.via == Via::ApiKey)
         .collect();
     if keys.is_empty() {
-        println!("No API keys stored. Add one with `qonto-tui key add LOGIN`.");
+        crate::say!("No API keys stored. Add one with `qonto-tui key add LOGIN`.")?;
         return Ok(());
     }
     for s in &keys {
-        println!(
+        crate::say!(
             "{}  {}  {}",
             clean(s.login.as_deref().unwrap_or("?")),
             clean(&s.org_id),
             clean(&s.name)
-        );
+        )?;
     }
     Ok(())
 }

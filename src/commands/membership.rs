@@ -22,14 +22,16 @@ pub async fn add(
 ) -> anyhow::Result<()> {
     let reach = Reach::open(config).await?;
     let source = adding::add_membership(&reach.api, &reach.sources, client, tokens).await?;
-    println!(
+    crate::say!(
         "Added {} ({}) through the membership flow; its tokens are in {}.",
         clean(&source.name),
         clean(&source.org_id),
         reach.sources.session_store(&source.org_id).describe()
-    );
+    )?;
     if reach.user_flow_reaches(&source.org_id).await {
-        println!("You also reach it through your Qonto sign-in, which the app keeps using first.");
+        crate::say!(
+            "You also reach it through your Qonto sign-in, which the app keeps using first."
+        )?;
     }
     Ok(())
 }
@@ -63,7 +65,7 @@ pub async fn forget_org(config: &Config, org: &str) -> anyhow::Result<()> {
     let client = oauth_client(config).await.ok();
     for source in &found {
         let revoked = adding::forget(&sources, client.as_ref(), source).await?;
-        println!("{}", forgotten(source, revoked));
+        crate::say!("{}", forgotten(source, revoked))?;
     }
     Ok(())
 }
@@ -82,7 +84,7 @@ pub async fn forget_all(config: &Config) -> anyhow::Result<usize> {
     };
     for source in &all {
         let revoked = adding::forget(&sources, client.as_ref(), source).await?;
-        println!("{}", forgotten(source, revoked));
+        crate::say!("{}", forgotten(source, revoked))?;
     }
     sources.remove_list_if_empty();
     Ok(all.len())

@@ -8,6 +8,7 @@ pub mod key;
 mod local;
 mod membership;
 mod orgs;
+pub mod out;
 mod reach;
 pub mod receipts;
 mod search;
@@ -49,9 +50,12 @@ pub async fn run_export(config: &Config, args: export::ExportArgs) -> anyhow::Re
 }
 
 /// One line per organization: id, name and the user's role in it.
-fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str) {
+fn print_orgs(
+    orgs: &[qonto_client::api::models::UserOrganization],
+    indent: &str,
+) -> Result<(), out::OutError> {
     for o in orgs {
-        println!(
+        crate::say!(
             "{indent}{}  {}  ({})",
             clean(&o.id),
             clean(o.display_name()),
@@ -59,8 +63,9 @@ fn print_orgs(orgs: &[qonto_client::api::models::UserOrganization], indent: &str
                 .as_deref()
                 .map(clean)
                 .unwrap_or("?".into())
-        );
+        )?;
     }
+    Ok(())
 }
 
 /// The browser consent of `flow`: `login` (User flow) or `login --membership`.
@@ -144,8 +149,8 @@ pub async fn login(
     let api = ApiClient::new(&config.api_base_url, session, config.staging_token.clone())?;
     match api.user_organizations().await {
         Ok(orgs) => {
-            println!("Shared organizations ({}):", orgs.len());
-            print_orgs(&orgs, "  ");
+            crate::say!("Shared organizations ({}):", orgs.len())?;
+            print_orgs(&orgs, "  ")?;
         }
         Err(e) => eprintln!("Signed in, but the organizations could not be listed yet: {e}"),
     }
@@ -171,7 +176,7 @@ async fn forget_books(config: &Config) -> anyhow::Result<()> {
         qonto_books::Books::delete(&path).with_context(|| {
             format!("the local database {} could not be deleted", path.display())
         })?;
-        println!("Deleted the local copy of the books ({}).", path.display());
+        crate::say!("Deleted the local copy of the books ({}).", path.display())?;
     }
     if let Some(slot) = crate::local_copy::key_slot(config) {
         blocking(move || slot.delete()).await.map_err(explain)?;
@@ -202,7 +207,7 @@ async fn logout_user_flow(config: &Config, say_if_nothing: bool) -> anyhow::Resu
     }
     if to_revoke.is_empty() && unreadable.is_none() {
         if say_if_nothing {
-            println!("Not signed in; nothing to forget.");
+            crate::say!("Not signed in; nothing to forget.")?;
         }
         return Ok(());
     }
@@ -224,13 +229,13 @@ async fn logout_user_flow(config: &Config, say_if_nothing: bool) -> anyhow::Resu
     let s = store.clone();
     blocking(move || s.delete()).await.map_err(explain)?;
     if let Some(why) = unreadable {
-        println!(
+        crate::say!(
             "The stored tokens were unreadable ({why}), so they could not be revoked at Qonto; deleted them from {}.",
             store.describe()
-        );
+        )?;
     }
     if !to_revoke.is_empty() {
-        println!(
+        crate::say!(
             "Signed out: tokens deleted from {}{}.",
             store.describe(),
             match revoked {
@@ -238,7 +243,7 @@ async fn logout_user_flow(config: &Config, say_if_nothing: bool) -> anyhow::Resu
                 n if n == to_revoke.len() => " and revoked at Qonto".to_string(),
                 n => format!(" ({n} of {} revoked at Qonto)", to_revoke.len()),
             }
-        );
+        )?;
     }
     Ok(())
 }

@@ -32,11 +32,11 @@ pub async fn orgs(config: &Config, as_json: bool) -> anyhow::Result<u8> {
     }
     if listing.orgs.is_empty() {
         if as_json {
-            println!("[]");
+            crate::say!("[]")?;
         } else {
-            println!(
+            crate::say!(
                 "No organizations: sign in with `qonto-tui login`, or add one with `qonto-tui key add LOGIN` or `qonto-tui login --membership`."
-            );
+            )?;
         }
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
@@ -73,11 +73,11 @@ pub async fn orgs(config: &Config, as_json: bool) -> anyhow::Result<u8> {
                 })
             })
             .collect();
-        println!("{}", serde_json::Value::Array(list));
+        crate::say!("{}", serde_json::Value::Array(list))?;
         return Ok(0);
     }
     for (o, answer) in &rows {
-        println!(
+        crate::say!(
             "{}  {}  ({})  via {}{}",
             clean(&o.id),
             clean(o.display_name()),
@@ -90,7 +90,7 @@ pub async fn orgs(config: &Config, as_json: bool) -> anyhow::Result<u8> {
                 Ok(_) => String::new(),
                 Err(e) => format!("  — did not answer: {e}"),
             }
-        );
+        )?;
     }
     Ok(0)
 }

@@ -53,10 +53,19 @@ pub async fn search(
             .map(|f| {
                 let mut v = serde_json::to_value(f).unwrap_or_default();
                 clean_strings(&mut v);
+                // One sign convention with `export` and `watch`: money out is negative.
+                if let Some(cents) = f.tx.amount_cents {
+                    let signed = if f.tx.side == Some(Side::Credit) {
+                        cents.abs()
+                    } else {
+                        -cents.abs()
+                    };
+                    v["amount_cents"] = serde_json::json!(signed);
+                }
                 v
             })
             .collect();
-        println!("{}", serde_json::Value::Array(rows));
+        crate::say!("{}", serde_json::Value::Array(rows))?;
     } else {
         let locale = crate::locale::Locale::from_env(&|k| std::env::var(k).ok());
         for f in &found {
@@ -71,7 +80,7 @@ pub async fn search(
             } else {
                 ""
             };
-            println!(
+            crate::say!(
                 "{}  {:<24}  {:<28}  {:>14}  {}{receipt}",
                 f.tx.settled_at
                     .as_deref()
@@ -82,7 +91,7 @@ pub async fn search(
                 cut(&clean(f.tx.counterparty.as_deref().unwrap_or("—")), 28),
                 locale.signed_money(signed, f.tx.currency.as_deref().unwrap_or("EUR")),
                 clean(f.tx.status.as_ref().map_or("", Status::as_str)),
-            );
+            )?;
         }
         if std::io::stdout().is_terminal() || found.is_empty() {
             let more = if total > found.len() {

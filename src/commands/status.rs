@@ -40,7 +40,7 @@ pub async fn status(
                 "signed_in": null,
                 "store": store.describe(),
                 "error": explain(e).to_string(),
-            }));
+            }))?;
             return Ok(EXIT_ERROR);
         }
         Err(e) => return Err(explain(e)),
@@ -48,7 +48,7 @@ pub async fn status(
     let others = other_sources(config, store.clone(), stored.clone()).await;
     let report = Report { others, ..report };
     let Some(tokens) = stored else {
-        report.not_signed_in(&store.describe(), None);
+        report.not_signed_in(&store.describe(), None)?;
         return Ok(report.exit_when_not_signed_in());
     };
     let client = oauth_client(config).await?;
@@ -63,7 +63,7 @@ pub async fn status(
         report.not_signed_in(
             &store.describe(),
             Some("the sign-in expired or was revoked"),
-        );
+        )?;
         return Ok(report.exit_when_not_signed_in());
     }
     // Who: the caller's own membership in the first shared organization.
@@ -96,32 +96,32 @@ pub async fn status(
             "scope": tokens.scope,
             "organizations": organizations,
             "error": orgs.as_ref().err().map(|e| e.to_string()),
-        }));
+        }))?;
         return Ok(0);
     }
     match &me {
-        Some((m, org)) => println!(
+        Some((m, org)) => crate::say!(
             "Signed in as {} ({} of {org}), on {}.",
             m.full_name(),
             m.role.as_deref().unwrap_or("member"),
             report.server
-        ),
-        None => println!("Signed in, on {}.", report.server),
+        )?,
+        None => crate::say!("Signed in, on {}.", report.server)?,
     }
-    println!("  token store:     {}", store.describe());
-    println!("  access token:    expires {}", when(expires_at));
-    println!("  scope:           {}", tokens.scope);
+    crate::say!("  token store:     {}", store.describe())?;
+    crate::say!("  access token:    expires {}", when(expires_at))?;
+    crate::say!("  scope:           {}", tokens.scope)?;
     if let Some(l) = &report.log {
-        println!("  log file:        {l}");
+        crate::say!("  log file:        {l}")?;
     }
     match &orgs {
         Ok(list) => {
-            println!("  organizations:   {}", list.len());
-            super::print_orgs(list, "    ");
+            crate::say!("  organizations:   {}", list.len())?;
+            super::print_orgs(list, "    ")?;
         }
-        Err(e) => println!("  organizations:   could not be listed: {e}"),
+        Err(e) => crate::say!("  organizations:   could not be listed: {e}")?,
     }
-    report.print_others();
+    report.print_others()?;
     Ok(0)
 }
 
@@ -177,7 +177,7 @@ async fn other_sources(
 }
 
 impl Report {
-    fn print(&self, mut fields: serde_json::Value) {
+    fn print(&self, mut fields: serde_json::Value) -> Result<(), super::out::OutError> {
         if let Some(map) = fields.as_object_mut() {
             map.insert("server".into(), json!(self.server));
             map.insert("log_file".into(), json!(self.log));
@@ -197,7 +197,7 @@ impl Report {
                 .collect();
             map.insert("sources".into(), json!(sources));
         }
-        println!("{fields}");
+        crate::say!("{fields}")
     }
 
     /// Not signed in through the User flow: still "reaching organizations" with other sources.
@@ -209,13 +209,13 @@ impl Report {
         }
     }
 
-    fn print_others(&self) {
+    fn print_others(&self) -> Result<(), super::out::OutError> {
         if self.as_json || self.others.is_empty() {
-            return;
+            return Ok(());
         }
-        println!("  other sources:   {}", self.others.len());
+        crate::say!("  other sources:   {}", self.others.len())?;
         for s in &self.others {
-            println!(
+            crate::say!(
                 "    {}  {}  via {}{}  {}",
                 clean(&s.source.org_id),
                 clean(&s.source.name),
@@ -229,32 +229,33 @@ impl Report {
                     None => "answers".to_string(),
                     Some(why) => format!("refused: {why}"),
                 }
-            );
+            )?;
         }
+        Ok(())
     }
 
-    fn not_signed_in(&self, store: &str, reason: Option<&str>) {
+    fn not_signed_in(&self, store: &str, reason: Option<&str>) -> Result<(), super::out::OutError> {
         if self.as_json {
-            self.print(json!({ "signed_in": false, "store": store, "reason": reason }));
-            return;
+            self.print(json!({ "signed_in": false, "store": store, "reason": reason }))?;
+            return Ok(());
         }
         if !self.others.is_empty() {
-            println!(
+            crate::say!(
                 "Not signed in through the User flow{}; organizations reached otherwise, on {}:",
                 reason.map(|r| format!(" ({r})")).unwrap_or_default(),
                 self.server
-            );
-            self.print_others();
-            return;
+            )?;
+            self.print_others()?;
+            return Ok(());
         }
         match reason {
-            Some(why) => println!("Not signed in: {why}. Run `qonto-tui login`."),
-            None => println!(
+            Some(why) => crate::say!("Not signed in: {why}. Run `qonto-tui login`.")?,
+            None => crate::say!(
                 "Not signed in (tokens looked up in {store}). Run `qonto-tui login` ({}).",
                 self.server
-            ),
+            )?,
         }
-        self.print_others();
+        self.print_others()
     }
 }
 

@@ -27,11 +27,11 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         .map_err(crate::auth::explain)?;
     if listing.orgs.is_empty() {
         if as_json {
-            println!("{}", json!({"organizations": [], "stored": 0}));
+            crate::say!("{}", json!({"organizations": [], "stored": 0}))?;
         } else {
-            println!(
+            crate::say!(
                 "No organizations to sync: sign in with `qonto-tui login` or add one with `qonto-tui key add LOGIN`."
-            );
+            )?;
         }
         return Ok(super::EXIT_NOT_SIGNED_IN);
     }
@@ -77,14 +77,14 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         match result {
             Ok(report) => {
                 if !as_json {
-                    println!(
+                    crate::say!(
                         "{name}: {} new, {} changed ({} account{}, {} requests)",
                         report.added,
                         report.changed,
                         report.accounts,
                         if report.accounts == 1 { "" } else { "s" },
                         report.requests
-                    );
+                    )?;
                 }
                 reports.push(json!({
                     "id": clean(&report.org_id), "name": name, "source": org.via.as_str(),
@@ -95,7 +95,7 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
             Err(e) => {
                 failed += 1;
                 if !as_json {
-                    println!("{name}: not synced: {e}");
+                    crate::say!("{name}: not synced: {e}")?;
                 }
                 reports.push(json!({
                     "id": clean(&org.id), "name": name, "source": org.via.as_str(),
@@ -112,12 +112,12 @@ pub async fn sync(config: &Config, as_json: bool) -> anyhow::Result<u8> {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|| "memory".into());
     if as_json {
-        println!(
+        crate::say!(
             "{}",
             json!({"organizations": reports, "stored": stored, "database": where_})
-        );
+        )?;
     } else {
-        println!("{stored} transactions stored, encrypted, in {where_}.");
+        crate::say!("{stored} transactions stored, encrypted, in {where_}.")?;
     }
     Ok(if failed > 0 { EXIT_PARTIAL } else { 0 })
 }

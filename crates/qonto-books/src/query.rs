@@ -88,9 +88,11 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
         } else if let Some(rest) = token.strip_prefix('>') {
             let above = cents(rest).ok_or_else(|| bad("not an amount"))?;
             // Checked: `>92233720368547758.07` would wrap and match every row.
-            query
-                .amount
-                .at_least(above.checked_add(1).ok_or_else(|| bad("too large an amount"))?);
+            query.amount.at_least(
+                above
+                    .checked_add(1)
+                    .ok_or_else(|| bad("too large an amount"))?,
+            );
         } else if let Some(rest) = token.strip_prefix('<') {
             query
                 .amount
@@ -275,7 +277,10 @@ mod tests {
     fn amounts_at_the_edge_are_refused_not_wrapped() {
         let err = parse(">92233720368547758.07").map(|q| q.amount);
         assert!(err.is_err(), "{err:?}");
-        assert!(parse(">92233720368547758.08").is_err(), "beyond i64: not an amount");
+        assert!(
+            parse(">92233720368547758.08").is_err(),
+            "beyond i64: not an amount"
+        );
         assert!(matches!(parse(">92233720368547758.06"), Ok(q) if q.amount.min == Some(i64::MAX)));
     }
 
@@ -285,8 +290,13 @@ mod tests {
             matches!(parse("org:\"A..Z Conseil\""), Ok(q) if q.org.as_deref() == Some("a..z conseil"))
         );
         assert!(matches!(parse("etc... A..Z"), Ok(q) if q.words == ["etc", "a", "z"]));
-        assert!(parse("10..abc").is_err(), "half an amount range is a mistake said");
-        assert!(matches!(parse("20..10"), Ok(q) if q.amount.min == Some(1000) && q.amount.max == Some(2000)));
+        assert!(
+            parse("10..abc").is_err(),
+            "half an amount range is a mistake said"
+        );
+        assert!(
+            matches!(parse("20..10"), Ok(q) if q.amount.min == Some(1000) && q.amount.max == Some(2000))
+        );
     }
 
     #[test]

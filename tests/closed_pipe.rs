@@ -1,0 +1,67 @@
+//! Every command ends quietly when the reader of its output has gone (`qonto-tui search … |
+//! head`): exit 0, nothing on standard error, no panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::app::{Home, app, app_env};
+
+/// Runs `cmd` (its standard output already set) to its end within `limit`: exit code and
+/// standard error.
+fn run_within(mut cmd: std::process::Command, limit: Duration) -> (Option<i32>, String) {
+    use std::io::Read;
+    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let deadline = std::time::Instant::now() + limit;
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the command did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    (status.code(), reader.join().unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn commands_end_quietly_on_a_closed_pipe() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("closed-pipe");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let month = common::last_whole_month(&sb);
+    for args in [
+        vec!["search", "--limit", "500", ""],
+        vec!["search", "--json", "--limit", "500", ""],
+        vec!["orgs"],
+        vec!["orgs", "--json"],
+        vec!["status"],
+        vec!["export", "--all", "--month", &month],
+    ] {
+        // The reading end is closed before the command starts: its first write meets no reader.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let mut c = app(&sb, &home);
+        c.envs(env.iter().cloned()).args(&args).stdout(writer);
+        let (code, stderr) =
+            tokio::task::spawn_blocking(move || run_within(c, Duration::from_secs(60)))
+                .await
+                .unwrap();
+        assert_eq!(code, Some(0), "{args:?}: {stderr}");
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
