@@ -45,6 +45,10 @@ const BACKFILL_CACHE_KIB: i64 = -16 * 1024;
 const DEFAULT_CACHE_KIB: i64 = -2000;
 /// The read-only connection's page cache, in KiB.
 const READER_CACHE_KIB: i64 = -8192;
+/// How long a connection waits for another copy of the app (the TUI beside a `sync`) to
+/// finish its write before giving up: a 5,000-row backfill commit takes well under a second,
+/// so this only runs out when the other copy is stuck.
+const BUSY_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The open database.
 pub struct Books {
@@ -68,6 +72,7 @@ impl Books {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let db = Connection::open_with_flags(path, flags)?;
         apply_key(&db, key)?;
+        db.busy_timeout(BUSY_WAIT)?;
         db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         db.pragma_update(None, "query_only", "ON")?;
         // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
@@ -138,6 +143,11 @@ impl Books {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut db = Connection::open_with_flags(path, flags)?;
         apply_key(&db, key)?;
+        db.busy_timeout(BUSY_WAIT)?;
+        // Every write takes the write lock when it begins: a transaction that read first and
+        // then asked for it would fail at once ("database is locked") when another copy of the
+        // app holds it, instead of waiting its turn.
+        db.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
         // The first read proves the key (SQLCipher only checks it then).
         db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         db.pragma_update(None, "journal_mode", "WAL")?;
@@ -240,3 +250,5 @@ fn set_aside(path: &Path) -> std::io::Result<PathBuf> {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_two_copies;

@@ -196,11 +196,19 @@ pub fn migrate(db: &mut Connection) -> Result<u32, SchemaError> {
     if found > CURRENT {
         return Err(SchemaError::Newer { found });
     }
-    for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-        let tx = db.transaction()?;
-        tx.execute_batch(step)?;
-        tx.pragma_update(None, "user_version", index as u32 + 1)?;
+    let mut version = found;
+    while (version as usize) < MIGRATIONS.len() {
+        // Each step under the exclusive lock, with the version read again inside it: two
+        // copies of the app creating the database at once take turns, and the second finds
+        // the step done ("table organizations already exists" otherwise).
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+        let now: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if let Some(step) = MIGRATIONS.get(now as usize) {
+            tx.execute_batch(step)?;
+            tx.pragma_update(None, "user_version", now + 1)?;
+        }
         tx.commit()?;
+        version = now + 1;
     }
     Ok(found)
 }
