@@ -71,3 +71,48 @@ pub async fn open_for(config: &Config, reader: bool) -> anyhow::Result<OpenedHan
     };
     Ok(BooksHandle::open_async(path, key, reader).await?)
 }
+
+/// The books of `config`'s server for a command that only reads (`search`, `export`,
+/// `receipts`): the key is looked up, never made, and the database is opened as it stands,
+/// never set aside. What is missing or unreadable is said in words, naming where the key was
+/// looked for.
+pub async fn open_to_read(config: &Config) -> anyhow::Result<BooksHandle> {
+    if !config.cache {
+        anyhow::bail!(
+            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to read"
+        );
+    }
+    let (Some(path), Some(slot)) = (database_path(config), key_slot(config)) else {
+        anyhow::bail!(
+            "the local copy of the books is kept in memory only: there is nothing to read"
+        );
+    };
+    if !path.exists() {
+        anyhow::bail!(
+            "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
+        );
+    }
+    let where_ = slot.describe();
+    let key = blocking(move || slot.load())
+        .await
+        .map_err(crate::auth::explain)
+        .map_err(|e| e.context("the local database's key could not be read"))?;
+    let Some(key) = key else {
+        anyhow::bail!(
+            "the key of the local copy {} is not in {where_}: it was made with another token store. Run with the same --token-store (or QONTO_TOKEN_STORE) as when it was made; the copy was left as it is",
+            path.display()
+        );
+    };
+    BooksHandle::open_to_read(path.clone(), key)
+        .await
+        .map_err(|e| {
+            if e.is_unreadable() {
+                anyhow::anyhow!(
+                    "the local copy {} cannot be read with the key in {where_} (another key, or damage); it was left as it is. `qonto-tui sync` sets it aside and builds a new one",
+                    path.display()
+                )
+            } else {
+                anyhow::Error::new(e)
+            }
+        })
+}

@@ -3,7 +3,6 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::local_copy::{database_path, open_for};
 use qonto_books::{BooksHandle, Period};
 
 use crate::config::Config;
@@ -11,17 +10,7 @@ use qonto_books::query::fold;
 
 /// The books (on their own thread), or why there are none to read.
 pub async fn open_copy(config: &Config) -> anyhow::Result<BooksHandle> {
-    if !config.cache {
-        anyhow::bail!(
-            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to read"
-        );
-    }
-    if database_path(config).is_some_and(|p| !p.exists()) {
-        anyhow::bail!(
-            "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
-        );
-    }
-    Ok(open_for(config, false).await?.books)
+    crate::local_copy::open_to_read(config).await
 }
 
 /// A mistake in what was asked (exit code 2), as opposed to a failure.

@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 
 use super::reach::clean;
 use crate::config::Config;
-use crate::local_copy::{database_path, open_for};
 use qonto_books::query::{self, FILTERS};
 
 /// Exit code when nothing matched (scripts test it; 1 stays "it failed").
@@ -30,17 +29,7 @@ pub async fn search(
             return Ok(EXIT_BAD_QUERY);
         }
     };
-    if !config.cache {
-        anyhow::bail!(
-            "the local copy of the books is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache): there is nothing to search"
-        );
-    }
-    if database_path(config).is_some_and(|p| !p.exists()) {
-        anyhow::bail!(
-            "there is no local copy of the books yet: run `qonto-tui sync` (or start the TUI) first"
-        );
-    }
-    let books = open_for(config, false).await?.books;
+    let books = crate::local_copy::open_to_read(config).await?;
     let cap = if limit == 0 { usize::MAX >> 1 } else { limit };
     let answer = books
         .read(move |b| b.search(&query, cap, cap.saturating_add(1)))

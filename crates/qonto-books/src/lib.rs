@@ -86,6 +86,79 @@ impl Books {
     }
 }
 
+impl Books {
+    /// The database at `path`, for reading only (`search`, `export`): never made, never set
+    /// aside, never migrated, and nothing written. A data folder that cannot be written to (so
+    /// SQLite cannot make its shared-memory file) is read as it stands.
+    pub fn open_to_read(path: &Path, key: &Secret) -> Result<Books, BooksError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let db = match Self::connect_to_read(path, key, flags, path.as_os_str()) {
+            Err(BooksError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::ReadOnly
+                ) =>
+            {
+                // Nobody can write the folder, so nobody is writing the database: read the
+                // file as it is, without the locks that need the shared-memory file.
+                let uri = format!("file:{}?immutable=1", uri_path(path));
+                let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+                    | OpenFlags::SQLITE_OPEN_URI
+                    | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+                Self::connect_to_read(path, key, flags, std::ffi::OsStr::new(&uri))?
+            }
+            other => other?,
+        };
+        let found: u32 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        if found != schema::CURRENT {
+            return Err(SchemaError::Other { found }.into());
+        }
+        Ok(Books {
+            words: word_matches::WordMatches::install(&db)?,
+            db,
+            path: Some(path.to_path_buf()),
+        })
+    }
+
+    fn connect_to_read(
+        path: &Path,
+        key: &Secret,
+        flags: OpenFlags,
+        name: &std::ffi::OsStr,
+    ) -> Result<Connection, BooksError> {
+        if !path.is_file() {
+            return Err(BooksError::Io {
+                path: path.display().to_string(),
+                source: std::io::Error::from(std::io::ErrorKind::NotFound),
+            });
+        }
+        let db = Connection::open_with_flags(name, flags)?;
+        apply_key(&db, key)?;
+        db.busy_timeout(BUSY_WAIT)?;
+        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        db.pragma_update(None, "query_only", "ON")?;
+        db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
+        Ok(db)
+    }
+}
+
+/// A path written for an SQLite URI: `%`, `?` and `#` escaped.
+fn uri_path(path: &Path) -> String {
+    path.display()
+        .to_string()
+        .replace('%', "%25")
+        .replace('?', "%3f")
+        .replace('#', "%23")
+}
+
+impl BooksError {
+    /// Whether the database could not be read with the key given: another key, or damage.
+    pub fn is_unreadable(&self) -> bool {
+        matches!(self, BooksError::Sqlite(e) if unreadable(e))
+            || matches!(self, BooksError::Schema(SchemaError::Sqlite(e)) if unreadable(e))
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum BooksError {
     #[error("the local database {path}: {source}")]

@@ -244,6 +244,28 @@ impl BooksHandle {
             .map_err(|e| BooksError::Thread(e.to_string()))?
     }
 
+    /// The database at `path` for reading only, on its own thread (see
+    /// [`Books::open_to_read`]): for the commands that only read.
+    pub async fn open_to_read(
+        path: std::path::PathBuf,
+        key: qonto_client::secret::Secret,
+    ) -> Result<BooksHandle, BooksError> {
+        tokio::task::spawn_blocking(move || {
+            let p = path.clone();
+            let (reader, ()) =
+                Lane::start("reader", move || Ok((Books::open_to_read(&p, &key)?, ())))?;
+            Ok(BooksHandle {
+                inner: Arc::new(Inner {
+                    writer: reader,
+                    reader: None,
+                    path: Some(path),
+                }),
+            })
+        })
+        .await
+        .map_err(|e| BooksError::Thread(e.to_string()))?
+    }
+
     /// Books in memory only (the demo, `cache = false`), on their own thread.
     pub fn in_memory() -> Result<BooksHandle, BooksError> {
         let (writer, ()) = Lane::start("memory", || Ok((Books::in_memory()?, ())))?;

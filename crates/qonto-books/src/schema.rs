@@ -186,6 +186,11 @@ pub enum SchemaError {
         "the local database is from a newer qonto-tui (schema {found}, this one knows {CURRENT})"
     )]
     Newer { found: u32 },
+    /// Read as it stands (by a command that only reads), and not at this qonto-tui's version.
+    #[error(
+        "the local database is at schema {found}, this qonto-tui reads {CURRENT}: run `qonto-tui sync` (or start the TUI) to bring it up to date"
+    )]
+    Other { found: u32 },
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
 }
