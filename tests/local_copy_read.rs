@@ -166,3 +166,58 @@ async fn a_read_only_data_folder_can_still_be_read() {
     }
     drop(frozen);
 }
+
+/// F19: damage in the middle of the database (not its first page) is said in words by the
+/// command that meets it, and the next `sync` sets the copy aside and builds a new one; after
+/// it, the commands read again.
+#[tokio::test(flavor = "multi_thread")]
+async fn damage_in_the_middle_is_repaired_by_the_next_sync() {
+    use std::io::{Seek, SeekFrom, Write};
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("damaged");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let run = |args: &[&str]| {
+        let mut c = app(&sb, &home);
+        c.envs(env.iter().cloned()).args(args);
+        tokio::task::spawn_blocking(move || output_within(c, Duration::from_secs(120)))
+    };
+    let db: PathBuf = named(&home.dir, "books-")
+        .into_iter()
+        .find(|p| p.extension().is_some_and(|e| e == "db"))
+        .unwrap();
+    let month = common::last_whole_month(&sb);
+    let export = ["export", "--all", "--from", "2000-01", "--to", &month];
+    let whole = run(&export).await.unwrap();
+    assert!(whole.status.success(), "{}", text(&whole));
+
+    // Every third page of the file's middle fifth, overwritten.
+    let size = std::fs::metadata(&db).unwrap().len();
+    let pages = size / 4096;
+    assert!(pages > 20, "{pages} pages");
+    let mut file = std::fs::OpenOptions::new().write(true).open(&db).unwrap();
+    for page in (pages * 2 / 5..pages * 3 / 5).step_by(3) {
+        file.seek(SeekFrom::Start(page * 4096 + 64)).unwrap();
+        file.write_all(&[0x5a; 512]).unwrap();
+    }
+    drop(file);
+    let damaged = run(&export).await.unwrap();
+    assert_eq!(damaged.status.code(), Some(1), "{}", text(&damaged));
+    assert!(text(&damaged).contains("damaged"), "{}", text(&damaged));
+
+    let sync = run(&["sync"]).await.unwrap();
+    assert!(sync.status.success(), "{}", text(&sync));
+    assert_eq!(
+        named(&home.dir, "unreadable").len(),
+        1,
+        "the damaged copy set aside"
+    );
+    let again = run(&export).await.unwrap();
+    assert!(again.status.success(), "{}", text(&again));
+    let lines = |out: &std::process::Output| String::from_utf8_lossy(&out.stdout).lines().count();
+    assert_eq!(
+        lines(&again),
+        lines(&whole),
+        "the same books, rebuilt from Qonto"
+    );
+}

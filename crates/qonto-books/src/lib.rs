@@ -8,6 +8,7 @@
 //! a [`BooksHandle`].
 
 mod cash;
+mod damage;
 mod detail;
 pub mod export;
 pub mod news;
@@ -151,10 +152,22 @@ fn uri_path(path: &Path) -> String {
         .replace('#', "%23")
 }
 
+impl From<rusqlite::Error> for BooksError {
+    fn from(e: rusqlite::Error) -> Self {
+        // Noted on the thread that met it (the database's owner), which leaves the mark.
+        damage::note(&e);
+        if damage::is_damage(&e) {
+            BooksError::Damaged(e)
+        } else {
+            BooksError::Sqlite(e)
+        }
+    }
+}
+
 impl BooksError {
     /// Whether the database could not be read with the key given: another key, or damage.
     pub fn is_unreadable(&self) -> bool {
-        matches!(self, BooksError::Sqlite(e) if unreadable(e))
+        matches!(self, BooksError::Sqlite(e) | BooksError::Damaged(e) if unreadable(e))
             || matches!(self, BooksError::Schema(SchemaError::Sqlite(e)) if unreadable(e))
     }
 }
@@ -167,7 +180,11 @@ pub enum BooksError {
         source: std::io::Error,
     },
     #[error("the local database: {0}")]
-    Sqlite(#[from] rusqlite::Error),
+    Sqlite(rusqlite::Error),
+    #[error(
+        "the local copy of the books is damaged ({0}); the next `qonto-tui sync` (or start of the TUI) sets it aside and builds a new one from Qonto"
+    )]
+    Damaged(rusqlite::Error),
     #[error(transparent)]
     Schema(#[from] SchemaError),
     /// The owner thread has ended (the process is closing) or could not start.
@@ -189,11 +206,32 @@ impl Books {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
         create_private(path).map_err(io)?;
+        let marked = damage::marker(path).exists();
         match Self::open_keyed(path, key) {
-            Ok(books) => Ok(Opened {
-                books,
-                set_aside: None,
-            }),
+            Ok(books) if marked && !books.sound() => {
+                drop(books);
+                let aside = set_aside(path).map_err(io)?;
+                let _ = std::fs::remove_file(damage::marker(path));
+                tracing::warn!(
+                    "the local database was damaged; moved to {} and rebuilt",
+                    aside.display()
+                );
+                create_private(path).map_err(io)?;
+                Ok(Opened {
+                    books: Self::open_keyed(path, key)?,
+                    set_aside: Some(aside),
+                })
+            }
+            Ok(books) => {
+                if marked {
+                    // Checked whole and found sound: the mark goes.
+                    let _ = std::fs::remove_file(damage::marker(path));
+                }
+                Ok(Opened {
+                    books,
+                    set_aside: None,
+                })
+            }
             Err(BooksError::Sqlite(e)) if unreadable(&e) => {
                 let aside = set_aside(path).map_err(io)?;
                 tracing::warn!(
@@ -243,6 +281,13 @@ impl Books {
             db,
             path: None,
         })
+    }
+
+    /// Whether SQLite finds every page sound (`PRAGMA quick_check`: reads the whole file).
+    fn sound(&self) -> bool {
+        let answer: rusqlite::Result<String> =
+            self.db.query_row("PRAGMA quick_check", [], |r| r.get(0));
+        matches!(answer.as_deref(), Ok("ok"))
     }
 
     /// Where it is, if on disk.

@@ -63,6 +63,11 @@ impl Lane {
                     };
                     while let Ok(Command::Run(work)) = inbox.recv() {
                         work(&mut books);
+                        if crate::damage::take()
+                            && let Some(path) = books.path()
+                        {
+                            crate::damage::record(path);
+                        }
                     }
                     // `books` is dropped here, on the thread that opened it.
                 })
