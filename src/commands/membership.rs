@@ -74,8 +74,9 @@ pub async fn forget_org(config: &Config, org: &str) -> anyhow::Result<()> {
 pub async fn forget_all(config: &Config) -> anyhow::Result<usize> {
     let sources = Sources::for_config(config);
     let all = all_sources(&sources).await?;
+    let orphans = forget_orphans(&sources).await?;
     if all.is_empty() {
-        return Ok(0);
+        return Ok(orphans);
     }
     let client = if all.iter().any(|s| s.via == Via::Membership) {
         oauth_client(config).await.ok()
@@ -88,6 +89,26 @@ pub async fn forget_all(config: &Config) -> anyhow::Result<usize> {
     }
     sources.remove_list_if_empty();
     Ok(all.len())
+}
+
+/// Secrets an interrupted removal left with no list entry (an earlier version removed the
+/// entry first): deleted, and said.
+async fn forget_orphans(sources: &Arc<Sources>) -> anyhow::Result<usize> {
+    // Best effort: a store that cannot be searched does not stop the sign-out itself.
+    let orphans = match sources.remove_orphans().await {
+        Ok(n) => n,
+        Err(e) => {
+            tracing::warn!("stored secrets without a list entry could not be looked for: {e}");
+            0
+        }
+    };
+    if orphans > 0 {
+        crate::say!(
+            "Deleted {orphans} stored secret{} that no source named any longer (left by an interrupted removal).",
+            if orphans == 1 { "" } else { "s" }
+        )?;
+    }
+    Ok(orphans)
 }
 
 fn forgotten(source: &Source, revoked: bool) -> String {

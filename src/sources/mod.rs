@@ -222,23 +222,97 @@ impl Sources {
         .await
     }
 
-    /// Forgets one source: its entry in the list first (so a failure below leaves no entry
-    /// pointing at nothing), then its secret.
+    /// Forgets one source: its secret first, then its entry in the list. A store that fails
+    /// or freezes part way leaves the entry, so `key list` and the next `logout` still see
+    /// the secret and can try again; a secret left without an entry would be seen by nothing.
     pub async fn remove(self: &Arc<Self>, source: &Source) -> Result<(), StoreError> {
-        let (org, via) = (source.org_id.clone(), source.via);
-        self.update_list(move |list| list.retain(|s| !(s.org_id == org && s.via == via)))
-            .await?;
         match (source.via, &source.login) {
             (Via::ApiKey, Some(login)) => {
                 let slot = self.key_slot(login);
-                // Another organization may still use this login (it cannot, but be sure).
-                blocking(move || slot.delete()).await
+                blocking(move || slot.delete()).await?;
             }
             _ => {
                 let store = self.session_store(&source.org_id);
-                blocking(move || store.delete()).await
+                blocking(move || store.delete()).await?;
             }
         }
+        let (org, via) = (source.org_id.clone(), source.via);
+        self.update_list(move |list| list.retain(|s| !(s.org_id == org && s.via == via)))
+            .await
+    }
+
+    /// Deletes the API keys and membership tokens of this namespace that no list entry names
+    /// (left by an interrupted removal of an earlier version): how many.
+    pub async fn remove_orphans(self: &Arc<Self>) -> Result<usize, StoreError> {
+        let me = self.clone();
+        blocking(move || {
+            let listed = me.list()?;
+            let keep_key = |login: &str| listed.iter().any(|s| s.login.as_deref() == Some(login));
+            let keep_session = |org: &str| {
+                listed
+                    .iter()
+                    .any(|s| s.via == Via::Membership && s.org_id == org)
+            };
+            let mut removed = 0;
+            match me.kind {
+                TokenStoreKind::Keyring => {
+                    let key_prefix = format!("api-key/{}/", me.namespace);
+                    let session_prefix = format!("membership/{}/", me.namespace);
+                    for name in KeyringSecret::names_beginning(&key_prefix)? {
+                        let login = name.strip_prefix(&key_prefix).unwrap_or_default();
+                        if !keep_key(login) {
+                            KeyringSecret::open(&name).delete()?;
+                            removed += 1;
+                        }
+                    }
+                    for name in KeyringSecret::names_beginning(&session_prefix)? {
+                        let org = name.strip_prefix(&session_prefix).unwrap_or_default();
+                        if !keep_session(org) {
+                            KeyringSecret::open(&name).delete()?;
+                            removed += 1;
+                        }
+                    }
+                }
+                TokenStoreKind::File => {
+                    let ns = file_safe(&me.namespace);
+                    let key_prefix = format!("api-key-{ns}-");
+                    let session_prefix = format!("tokens-{ns}-membership-");
+                    let entries = std::fs::read_dir(&me.dir)
+                        .map_err(|e| StoreError::File(format!("{}: {e}", me.dir.display())))?;
+                    for entry in entries.flatten() {
+                        let name = entry.file_name().to_string_lossy().into_owned();
+                        let orphan = if let Some(rest) = name
+                            .strip_prefix(&key_prefix)
+                            .and_then(|r| r.strip_suffix(".secret"))
+                        {
+                            !listed
+                                .iter()
+                                .any(|s| s.login.as_deref().map(file_safe).as_deref() == Some(rest))
+                        } else if let Some(rest) = name
+                            .strip_prefix(&session_prefix)
+                            .and_then(|r| r.strip_suffix(".json"))
+                        {
+                            !listed
+                                .iter()
+                                .any(|s| s.via == Via::Membership && file_safe(&s.org_id) == rest)
+                        } else {
+                            false
+                        };
+                        let regular =
+                            std::fs::symlink_metadata(entry.path()).is_ok_and(|m| m.is_file());
+                        if orphan && regular {
+                            std::fs::remove_file(entry.path()).map_err(|e| {
+                                StoreError::File(format!("{}: {e}", entry.path().display()))
+                            })?;
+                            removed += 1;
+                        }
+                    }
+                }
+                TokenStoreKind::Memory => {}
+            }
+            Ok(removed)
+        })
+        .await
     }
 
     /// Removes the (empty) list file and its lock, once every source is forgotten.

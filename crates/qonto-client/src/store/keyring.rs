@@ -48,6 +48,19 @@ impl KeyringSecret {
         Ok(store)
     }
 
+    /// The names of this app's entries that begin with `prefix`, whatever lists them or not:
+    /// how a logout finds secrets an interrupted removal left behind (blocking).
+    pub fn names_beginning(prefix: &str) -> Result<Vec<String>, StoreError> {
+        let store = platform_store().map_err(|cause| StoreError::Unavailable { cause })?;
+        let spec = std::collections::HashMap::from([("service", SERVICE)]);
+        let entries = store.search(&spec).map_err(map_keyring_error)?;
+        Ok(entries
+            .iter()
+            .filter_map(|e| e.get_attributes().ok()?.remove("username"))
+            .filter(|name| name.starts_with(prefix))
+            .collect())
+    }
+
     fn entry(&self) -> Result<keyring_core::Entry, StoreError> {
         self.connected()?
             .build(SERVICE, &self.user, None)
