@@ -98,3 +98,36 @@ proptest! {
         prop_assert!(!clean.contains("16798000010000005663951"), "{}", clean);
     }
 }
+
+/// One token of a search, as people type them (and some noise).
+fn query_token() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zà-ÿA-Z]{1,8}",
+        "[<>]=?[0-9]{1,6}(\\.[0-9]{1,2})?",
+        "[0-9]{1,5}\\.\\.[0-9]{1,5}",
+        "2026-(0[1-9]|1[0-2])(-[0-2][1-9])?",
+        "2026-10-0[1-9]\\.\\.2026-11-0[1-9]",
+        "(side:(debit|credit)|status:(pending|completed|declined)|missing:receipt|sort:(org|date))",
+        "(org|account|label|type):[a-z]{1,6}",
+        "(org|label):\"[a-zé. ]{1,12}\"",
+        "\\PC{0,10}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The search form is the query's other face: a query that parses fills the form, and the
+    /// form written back means the same (and nothing panics on the way).
+    #[test]
+    fn a_query_means_the_same_after_the_form(tokens in proptest::collection::vec(query_token(), 0..6)) {
+        use qonto_tui::app::search_form::Form;
+        let text = tokens.join(" ");
+        if let Ok(query) = qonto_books::query::parse(&text) {
+            let form = Form::from_text(&text);
+            prop_assert!(form.is_some(), "{text:?} parses but fills no form");
+            let back = form.map(|f| f.to_text()).unwrap_or_default();
+            prop_assert_eq!(qonto_books::query::parse(&back).ok(), Some(query), "{:?} → {:?}", text, back);
+        }
+    }
+}

@@ -94,13 +94,17 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                     .ok_or_else(|| bad("too large an amount"))?,
             );
         } else if let Some(rest) = token.strip_prefix('<') {
-            query
-                .amount
-                .at_most(cents(rest).ok_or_else(|| bad("not an amount"))? - 1);
+            let below = cents(rest).ok_or_else(|| bad("not an amount"))?;
+            // Amounts are compared without their sign: nothing is below zero.
+            let most = below
+                .checked_sub(1)
+                .filter(|m| *m >= 0)
+                .ok_or_else(|| bad("amounts have no sign here: nothing is below 0"))?;
+            query.amount.at_most(most);
         } else if let Some(range) = days(&token) {
-            narrow(&mut query.period, range);
+            narrow(&mut query.period, range).map_err(|()| bad(NO_OVERLAP))?;
         } else if let Some((key, value)) = token.split_once(':') {
-            let value = value.trim_matches('"');
+            let value = value.trim_matches('"').trim();
             let folded = fold(value);
             if folded.is_empty() {
                 return Err(bad("a filter needs a value"));
@@ -135,7 +139,9 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                     query.amount.at_least(low);
                     query.amount.at_most(high);
                 }
-                Range::Days(first, last) => narrow(&mut query.period, (first, last)),
+                Range::Days(first, last) => {
+                    narrow(&mut query.period, (first, last)).map_err(|()| bad(NO_OVERLAP))?;
+                }
                 Range::Neither => return Err(bad("not an amount or date range")),
             }
         } else {
@@ -240,11 +246,23 @@ fn days(text: &str) -> Option<(NaiveDate, NaiveDate)> {
     Some((first, next.pred_opt()?))
 }
 
-fn narrow(period: &mut Option<(NaiveDate, NaiveDate)>, (first, last): (NaiveDate, NaiveDate)) {
-    *period = Some(match *period {
+/// Why two periods that share no day are refused: they could match nothing.
+const NO_OVERLAP: &str = "shares no day with the other dates of the search, so nothing could match";
+
+/// The days both `period` and `first..=last` hold; none is a mistake to say.
+fn narrow(
+    period: &mut Option<(NaiveDate, NaiveDate)>,
+    (first, last): (NaiveDate, NaiveDate),
+) -> Result<(), ()> {
+    let both = match *period {
         Some((a, b)) => (a.max(first), b.min(last)),
         None => (first, last),
-    });
+    };
+    if both.0 > both.1 {
+        return Err(());
+    }
+    *period = Some(both);
+    Ok(())
 }
 
 /// Lower case without accents: how words, names and prefixes are compared.
@@ -282,6 +300,14 @@ mod tests {
             "beyond i64: not an amount"
         );
         assert!(matches!(parse(">92233720368547758.06"), Ok(q) if q.amount.min == Some(i64::MAX)));
+    }
+
+    #[test]
+    fn dates_that_share_no_day_are_refused() {
+        assert!(parse("2026-01 2026-02").is_err());
+        assert!(parse("<0").is_err(), "nothing is below 0");
+        assert!(matches!(parse("<0.01"), Ok(q) if q.amount.max == Some(0)));
+        assert!(matches!(parse("2026-01 2026-01-15..2026-03"), Ok(q) if q.period.is_some()));
     }
 
     #[test]
