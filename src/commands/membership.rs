@@ -94,9 +94,13 @@ pub async fn forget_all(config: &Config) -> anyhow::Result<usize> {
 /// Secrets an interrupted removal left with no list entry (an earlier version removed the
 /// entry first): deleted, and said.
 async fn forget_orphans(sources: &Arc<Sources>) -> anyhow::Result<usize> {
-    // Best effort: a store that cannot be searched does not stop the sign-out itself.
+    // Best effort: a store that cannot be searched does not stop the sign-out itself; one that
+    // does not answer at all would not answer the sign-out either, and is said at once.
     let orphans = match sources.remove_orphans().await {
         Ok(n) => n,
+        Err(e @ qonto_client::store::StoreError::Timeout(_)) => {
+            return Err(explain(e).context("nothing was signed out"));
+        }
         Err(e) => {
             tracing::warn!("stored secrets without a list entry could not be looked for: {e}");
             0

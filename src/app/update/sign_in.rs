@@ -44,9 +44,15 @@ pub(super) fn session_checked(app: &mut App, signed_in: bool, problem: Option<St
         return load_orgs(app);
     }
     app.screen = Screen::SignIn;
-    let cmds = start(app, false);
+    let Some(problem) = problem else {
+        return start(app, false);
+    };
+    // The store did not answer (or could not be read): that is not "nobody is signed in". No
+    // browser is opened on a guess; the problem stays on screen, and Enter signs in anyway.
+    let mut cmds = start(app, false);
+    cmds.retain(|cmd| !matches!(cmd, Cmd::Job(Job::StartSignIn { .. })));
     if let Some(flow) = app.sign_in.as_mut() {
-        flow.error = problem;
+        flow.error = Some(problem);
     }
     cmds
 }
@@ -204,4 +210,33 @@ pub(super) fn signed_in(app: &mut App) -> Vec<Cmd> {
     let mut cmds = vec![Effect::MouseCapture(true).into()];
     cmds.extend(load_orgs(app));
     cmds
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyCode;
+
+    fn starts_sign_in(cmds: &[Cmd]) -> bool {
+        cmds.iter()
+            .any(|c| matches!(c, Cmd::Job(Job::StartSignIn { .. })))
+    }
+
+    /// A store that did not answer is not "nobody signed in": no browser on a guess, the words
+    /// stay (a sign-in started later cleared them, 4 runs in 10), and Enter signs in anyway.
+    #[test]
+    fn a_silent_store_opens_no_browser_and_keeps_its_words() {
+        let mut app = App::new(false, None, std::time::Instant::now());
+        let silent = "the secret store did not answer within 10 s".to_string();
+        let cmds = session_checked(&mut app, false, Some(silent.clone()));
+        assert!(!starts_sign_in(&cmds), "{cmds:?}");
+        assert_eq!(app.screen, Screen::SignIn);
+        let error = app.sign_in.as_ref().and_then(|f| f.error.clone());
+        assert_eq!(error, Some(silent));
+        let cmds = on_key(&mut app, &KeyEvent::from(KeyCode::Enter));
+        assert!(starts_sign_in(&cmds), "{cmds:?}");
+
+        let mut app = App::new(false, None, std::time::Instant::now());
+        assert!(starts_sign_in(&session_checked(&mut app, false, None)));
+    }
 }
