@@ -165,6 +165,13 @@ impl From<rusqlite::Error> for BooksError {
 }
 
 impl BooksError {
+    /// Whether another connection held the database ("database is locked").
+    fn is_busy(&self) -> bool {
+        let busy = |e: &rusqlite::Error| matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::DatabaseBusy);
+        matches!(self, BooksError::Sqlite(e) if busy(e))
+            || matches!(self, BooksError::Schema(SchemaError::Sqlite(e)) if busy(e))
+    }
+
     /// Whether the database could not be read with the key given: another key, or damage.
     pub fn is_unreadable(&self) -> bool {
         matches!(self, BooksError::Sqlite(e) | BooksError::Damaged(e) if unreadable(e))
@@ -248,7 +255,22 @@ impl Books {
         }
     }
 
+    /// [`Books::open_keyed_once`], again while another copy of the app holds the database in
+    /// a way SQLite will not wait for (turning on WAL, a first creation): "database is locked"
+    /// at once, busy timeout or not. Bounded by [`BUSY_WAIT`].
     fn open_keyed(path: &Path, key: &Secret) -> Result<Self, BooksError> {
+        let deadline = std::time::Instant::now() + BUSY_WAIT;
+        loop {
+            match Self::open_keyed_once(path, key) {
+                Err(e) if e.is_busy() && std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn open_keyed_once(path: &Path, key: &Secret) -> Result<Self, BooksError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;

@@ -91,7 +91,9 @@ impl<'a> Camt053<'a> {
     /// The period's first and last days (the last is the day before `until`).
     fn days(&self, period: &Period) -> (String, String) {
         let today = self.now.date_naive();
-        let first = period.from.clone().unwrap_or_else(|| today.to_string());
+        // Only a real date reaches the file, whatever the period holds.
+        let first = super::text::day(period.from.as_deref())
+            .map_or_else(|| today.to_string(), str::to_string);
         let last = period
             .until
             .as_deref()

@@ -110,8 +110,11 @@ impl Sink for Ofx<'_> {
         }
         self.statements += 1;
         let today = self.now.format("%Y%m%d").to_string();
-        let start = period.from.as_deref().map(ofx_day).unwrap_or(today.clone());
-        let end = period.until.as_deref().map(ofx_day).unwrap_or(today);
+        // Only a real date reaches the file, whatever the period holds.
+        let start = day(period.from.as_deref())
+            .map(ofx_day)
+            .unwrap_or(today.clone());
+        let end = day(period.until.as_deref()).map(ofx_day).unwrap_or(today);
         write!(
             self.out,
             "<STMTTRNRS><TRNUID>{}</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>\n\
