@@ -85,9 +85,8 @@ impl Running {
     fn ui_is_live(&mut self) {
         let before = self.app.selected_line();
         self.app.send(DOWN);
-        self.app
-            .wait_for("the selection to move", Duration::from_secs(2), |_| true);
-        let moved = (0..100).any(|_| {
+        // Two seconds for the selection to move, looked at every 5 ms.
+        let moved = (0..400).any(|_| {
             std::thread::sleep(Duration::from_millis(5));
             self.app.selected_line() != before
         });

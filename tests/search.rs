@@ -65,6 +65,50 @@ fn truth(sb: &Sandbox, query: &Query) -> BTreeSet<String> {
         .collect()
 }
 
+/// The filters `truth` leaves out, computed by hand the same way: side, status, operation
+/// type, and organization, account and label by the start of a name (accents and case aside).
+fn truth_of_filters(sb: &Sandbox, query: &Query) -> BTreeSet<String> {
+    let named = |names: &[&str], prefix: &Option<String>| {
+        prefix
+            .as_ref()
+            .is_none_or(|p| names.iter().any(|n| fold(n).starts_with(p.as_str())))
+    };
+    let mut ids = BTreeSet::new();
+    for org in &sb.data().orgs {
+        if !named(&[&org.name, &org.legal_name], &query.org) {
+            continue;
+        }
+        for account in &org.accounts {
+            if !named(&[&account.name], &query.account) {
+                continue;
+            }
+            for tx in &sb.ledger_now(account).transactions {
+                let side = match tx.side {
+                    qonto_sandbox::data::Side::Credit => "credit",
+                    qonto_sandbox::data::Side::Debit => "debit",
+                };
+                let kind = &sb.data().counterparties[tx.counterparty].operation_type;
+                let label = tx
+                    .label_id
+                    .as_ref()
+                    .and_then(|id| org.labels.iter().find(|l| &l.id == id))
+                    .map(|l| l.name.as_str());
+                let holds = query.side.as_deref().is_none_or(|s| s == side)
+                    && query
+                        .status
+                        .as_deref()
+                        .is_none_or(|s| s == tx.status.as_str())
+                    && query.operation_type.as_deref().is_none_or(|t| t == kind)
+                    && (query.label.is_none() || label.is_some_and(|l| named(&[l], &query.label)));
+                if holds {
+                    ids.insert(tx.id.clone());
+                }
+            }
+        }
+    }
+    ids
+}
+
 /// The transaction queries are built around, so that they find something.
 fn middle(sb: &Sandbox) -> Tx {
     let org = &sb.data().orgs[1];
@@ -95,16 +139,45 @@ async fn a_search_finds_exactly_what_a_computation_over_the_sandbox_finds() {
     let (_api, books) = common::synced_books(&sb).await;
     let cents = middle(&sb).amount_cents.abs();
     let exact = format!("{0}.{1:02}..{0}.{1:02}", cents / 100, cents % 100);
+    // Each filter against the oracle, on names' first words (folded, as typed).
+    let first_word = |name: &str| fold(name.split_whitespace().next().unwrap_or_default());
+    let org_query = format!("org:{} side:credit", first_word(&sb.data().orgs[2].name));
+    let account_query = format!(
+        "account:{} status:completed",
+        first_word(&sb.data().orgs[1].accounts[0].name)
+    );
+    let label = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| o.labels.iter())
+        .next()
+        .map(|l| first_word(&l.name))
+        .unwrap();
+    let label_query = format!("label:{label}");
+    let kind = sb.data().counterparties[middle(&sb).counterparty]
+        .operation_type
+        .clone();
+    let type_query = format!("type:{kind} side:debit");
     for text in [
         exact.as_str(),
         query_around(&sb).as_str(),
         ">1000 missing:receipt",
         small_around(&sb).as_str(),
+        org_query.as_str(),
+        account_query.as_str(),
+        label_query.as_str(),
+        type_query.as_str(),
+        "status:pending",
     ] {
         let query = parse(text).unwrap();
         let (found, total) = books.search(&query, 1_000_000, 1_000_000).unwrap();
         let ids: BTreeSet<String> = found.iter().map(|f| f.tx.id.clone()).collect();
-        let expected = truth(&sb, &query);
+        let filtered = truth_of_filters(&sb, &query);
+        let expected: BTreeSet<String> = truth(&sb, &query)
+            .intersection(&filtered)
+            .cloned()
+            .collect();
         assert!(
             !expected.is_empty(),
             "{text:?} finds nothing in the sandbox"
