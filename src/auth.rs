@@ -44,6 +44,27 @@ pub fn store_for(config: &Config) -> anyhow::Result<Arc<dyn TokenStore>> {
 
 /// A store error in words for the command line: a missing secret store names the explicit
 /// alternative.
+/// The API client for `config`'s server, keeping to Qonto's per-IP budget together with the
+/// user's other copies of the app (through a small file in the data dir; not for tokens kept
+/// in memory, the demo's).
+pub fn api_client(
+    config: &Config,
+    session: Arc<qonto_client::oauth::session::Session>,
+) -> Result<qonto_client::api::ApiClient, qonto_client::api::ApiError> {
+    let api = qonto_client::api::ApiClient::new(
+        &config.api_base_url,
+        session,
+        config.staging_token.clone(),
+    )?;
+    Ok(match config.token_store {
+        TokenStoreKind::Memory => api,
+        _ => api.sharing_budget(crate::config::data_dir().join(format!(
+            "rate-budget-{}.state",
+            crate::sources::file_safe(&config.sources_namespace())
+        ))),
+    })
+}
+
 pub fn explain(e: StoreError) -> anyhow::Error {
     match e {
         StoreError::Unavailable { .. } => anyhow::anyhow!(

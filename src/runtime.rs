@@ -15,7 +15,6 @@ use crate::app::{App, Cmd, Effect, Job, Msg, update};
 use crate::config::Config;
 use crate::jobs::Worker;
 use crate::tui;
-use qonto_client::api::ApiClient;
 use qonto_client::http::PendingClient;
 use qonto_client::oauth::session::Session;
 use qonto_client::secret::Secret;
@@ -79,11 +78,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
 
     let client = crate::auth::oauth_client_with(&config, client_secret, http.get().await?);
     let session = Arc::new(Session::new(client, store, None));
-    let api = Arc::new(ApiClient::new(
-        &config.api_base_url,
-        session.clone(),
-        config.staging_token.clone(),
-    )?);
+    let api = Arc::new(crate::auth::api_client(&config, session.clone())?);
     let (msg_tx, mut msg_rx) = mpsc::unbounded_channel::<Msg>();
     let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
     let sources = crate::sources::Sources::for_config(&config);

@@ -34,7 +34,6 @@ use anyhow::Context;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
-use qonto_client::api::ApiClient;
 use qonto_client::oauth::callback::CALLBACK_TIMEOUT;
 use qonto_client::oauth::session::Session;
 use qonto_client::store::{StoreError, StoredTokens, blocking};
@@ -146,7 +145,7 @@ pub async fn login(
         eprintln!("The client secret is now in the secret store.");
     }
     eprintln!("Signed in. Tokens are in: {}", store.describe());
-    let api = ApiClient::new(&config.api_base_url, session, config.staging_token.clone())?;
+    let api = crate::auth::api_client(config, session)?;
     match api.user_organizations().await {
         Ok(orgs) => {
             crate::say!("Shared organizations ({}):", orgs.len())?;

@@ -53,11 +53,7 @@ impl Reach {
         let http = qonto_client::http::build()?;
         let client = oauth_client_with(config, secret, http);
         let session = Arc::new(Session::new(client, store, stored.clone()));
-        let api = Arc::new(ApiClient::new(
-            &config.api_base_url,
-            session,
-            config.staging_token.clone(),
-        )?);
+        let api = Arc::new(crate::auth::api_client(config, session)?);
         Ok(Self {
             api,
             sources,

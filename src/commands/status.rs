@@ -10,7 +10,6 @@ use super::reach::clean;
 use crate::auth::{explain, oauth_client, store_for};
 use crate::config::Config;
 use crate::sources::Source;
-use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 use qonto_client::oauth::session::Session;
 use qonto_client::store::{StoredTokens, TokenStore, blocking};
@@ -53,11 +52,7 @@ pub async fn status(
     };
     let client = oauth_client(config).await?;
     let session = Arc::new(Session::new(client, store.clone(), Some(tokens.clone())));
-    let api = ApiClient::new(
-        &config.api_base_url,
-        session.clone(),
-        config.staging_token.clone(),
-    )?;
+    let api = crate::auth::api_client(config, session.clone())?;
     let orgs = api.user_organizations().await;
     if orgs.as_ref().is_err_and(|e| e.requires_sign_in()) {
         report.not_signed_in(

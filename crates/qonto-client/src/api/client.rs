@@ -51,6 +51,15 @@ impl ApiClient {
         })
     }
 
+    /// Keeps to Qonto's per-IP budget together with the user's other copies of the app, through
+    /// the file at `path` (see [`super::shared_budget`]).
+    pub fn sharing_budget(mut self, path: std::path::PathBuf) -> Self {
+        self.throttle = self
+            .throttle
+            .sharing(super::shared_budget::SharedBudget::qonto(path));
+        self
+    }
+
     pub fn session(&self) -> &Arc<Session> {
         &self.session
     }

@@ -4,6 +4,7 @@ pub mod client;
 pub mod credential;
 pub mod error;
 pub mod models;
+pub mod shared_budget;
 pub mod statements;
 pub mod throttle;
 pub mod values;

@@ -10,6 +10,8 @@ use tokio::time::Instant;
 pub struct Throttle {
     limits: Vec<(usize, Duration)>,
     sent: Mutex<VecDeque<Instant>>,
+    /// The budget every copy of the app of this user shares, when there is a place for it.
+    shared: Option<super::shared_budget::SharedBudget>,
 }
 
 impl Throttle {
@@ -25,11 +27,49 @@ impl Throttle {
         Self {
             limits,
             sent: Mutex::new(VecDeque::new()),
+            shared: None,
+        }
+    }
+
+    /// Also keeps to the budget shared through `budget`'s file with the user's other copies.
+    pub fn sharing(mut self, budget: super::shared_budget::SharedBudget) -> Self {
+        self.shared = Some(budget);
+        self
+    }
+
+    /// Waits until the copies' shared budget has room for one more request, and takes it. A
+    /// file that cannot be used is said once in the log and this copy keeps its own limit.
+    async fn acquire_shared(&self) {
+        let Some(budget) = self.shared.clone() else {
+            return;
+        };
+        loop {
+            let b = budget.clone();
+            let wait = match tokio::task::spawn_blocking(move || b.take()).await {
+                Ok(Ok(wait)) => wait,
+                Ok(Err(e)) => {
+                    tracing::warn!(
+                        "the rate budget shared with other copies ({}) cannot be used: {e}",
+                        budget.path().display()
+                    );
+                    return;
+                }
+                Err(_) => return,
+            };
+            if wait.is_zero() {
+                return;
+            }
+            tokio::time::sleep(wait).await;
         }
     }
 
     /// Waits until one more request fits under every limit, then counts it.
     pub async fn acquire(&self) {
+        self.acquire_local().await;
+        self.acquire_shared().await;
+    }
+
+    async fn acquire_local(&self) {
         loop {
             let wait = {
                 let mut sent = self.sent.lock().await;
