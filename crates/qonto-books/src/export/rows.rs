@@ -300,11 +300,12 @@ impl Books {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The ids of the organizations the books hold, in the order they were first stored.
+    /// The ids of the organizations the books hold, by name (then id): the same order however
+    /// the copy was filled, so an export of rebuilt books is the same file.
     pub fn organization_ids(&self) -> Result<Vec<(String, String)>, BooksError> {
-        let mut q = self
-            .db
-            .prepare_cached("SELECT id, name FROM organizations ORDER BY rowid")?;
+        let mut q = self.db.prepare_cached(
+            "SELECT id, name FROM organizations ORDER BY name COLLATE NOCASE, id",
+        )?;
         let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
