@@ -214,45 +214,38 @@ impl Books {
         }
         create_private(path).map_err(io)?;
         let marked = damage::marker(path).exists();
-        match Self::open_keyed(path, key) {
+        let opened = Self::open_keyed(path, key);
+        // Damage met while opening is handled here, not recorded for the next open.
+        damage::take();
+        let why = match opened {
             Ok(books) if marked && !books.sound() => {
                 drop(books);
-                let aside = set_aside(path).map_err(io)?;
-                let _ = std::fs::remove_file(damage::marker(path));
-                tracing::warn!(
-                    "the local database was damaged; moved to {} and rebuilt",
-                    aside.display()
-                );
-                create_private(path).map_err(io)?;
-                Ok(Opened {
-                    books: Self::open_keyed(path, key)?,
-                    set_aside: Some(aside),
-                })
+                "it was damaged".to_string()
             }
             Ok(books) => {
                 if marked {
                     // Checked whole and found sound: the mark goes.
                     let _ = std::fs::remove_file(damage::marker(path));
                 }
-                Ok(Opened {
+                return Ok(Opened {
                     books,
                     set_aside: None,
-                })
+                });
             }
-            Err(BooksError::Sqlite(e)) if unreadable(&e) => {
-                let aside = set_aside(path).map_err(io)?;
-                tracing::warn!(
-                    "the local database could not be read ({e}); moved to {} and rebuilt",
-                    aside.display()
-                );
-                create_private(path).map_err(io)?;
-                Ok(Opened {
-                    books: Self::open_keyed(path, key)?,
-                    set_aside: Some(aside),
-                })
-            }
-            Err(e) => Err(e),
-        }
+            Err(e) if e.is_unreadable() => format!("it could not be read ({e})"),
+            Err(e) => return Err(e),
+        };
+        let aside = set_aside(path).map_err(io)?;
+        let _ = std::fs::remove_file(damage::marker(path));
+        tracing::warn!(
+            "the local database: {why}; moved to {} and rebuilt",
+            aside.display()
+        );
+        create_private(path).map_err(io)?;
+        Ok(Opened {
+            books: Self::open_keyed(path, key)?,
+            set_aside: Some(aside),
+        })
     }
 
     /// [`Books::open_keyed_once`], again while another copy of the app holds the database in
