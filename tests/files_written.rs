@@ -6,11 +6,11 @@
 mod common;
 
 use std::os::unix::fs::{PermissionsExt, symlink};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app, app_env, files_under, output_within, text};
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 
 const LIMIT: Duration = Duration::from_secs(120);
@@ -68,24 +68,6 @@ fn mode(path: &Path) -> u32 {
         .permissions()
         .mode()
         & 0o777
-}
-
-/// Every regular file under `dir`, however deep.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for entry in std::fs::read_dir(&d).unwrap().flatten() {
-            let meta = std::fs::symlink_metadata(entry.path()).unwrap();
-            if meta.is_dir() {
-                todo.push(entry.path());
-            } else if meta.is_file() {
-                found.push(entry.path());
-            }
-        }
-    }
-    found.sort();
-    found
 }
 
 fn json(out: &Output) -> serde_json::Value {

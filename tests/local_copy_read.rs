@@ -8,22 +8,17 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app, app_env, files_under, output_within, text};
 
 /// Every file under `dir` with `part` in its name.
 fn named(dir: &Path, part: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() {
-                todo.push(e.path());
-            } else if e.file_name().to_string_lossy().contains(part) {
-                found.push(e.path());
-            }
-        }
-    }
-    found
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().contains(part))
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

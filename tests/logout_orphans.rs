@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app, app_env, files_under, output_within, text};
 
 fn with_input(mut cmd: Command, input: String) -> Output {
     let mut child = cmd
@@ -27,18 +27,13 @@ fn with_input(mut cmd: Command, input: String) -> Output {
 
 /// The files under `dir` whose name begins with `prefix`.
 fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() {
-                todo.push(e.path());
-            } else if e.file_name().to_string_lossy().starts_with(prefix) {
-                found.push(e.path());
-            }
-        }
-    }
-    found
+    files_under(dir)
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
