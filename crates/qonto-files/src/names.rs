@@ -51,12 +51,18 @@ pub fn readable(text: &str) -> String {
             c => c,
         })
         .collect();
-    safe.trim()
-        .trim_start_matches('.')
-        .trim()
+    let visible: String = safe
         .chars()
         .filter(|c| !matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}'))
-        .collect()
+        .collect();
+    no_leading_dot(&visible).to_string()
+}
+
+/// `text` without the spaces and dots it begins with (`. .x` → `x`: never a hidden file or
+/// `..`), nor the spaces it ends with.
+fn no_leading_dot(text: &str) -> &str {
+    text.trim_start_matches(|c: char| c == '.' || c.is_whitespace())
+        .trim_end()
 }
 
 /// `stem.ext` cut (at a character boundary) so the whole name fits the byte budget, the
@@ -75,7 +81,7 @@ pub fn fit(stem: &str, ext: &str) -> String {
         }
         cut.push(c);
     }
-    let cut = cut.trim_end();
+    let cut = no_leading_dot(&cut);
     let stem = if cut.is_empty() { "file" } else { cut };
     if ext.is_empty() {
         stem.to_string()
@@ -206,6 +212,9 @@ mod tests {
         assert!(name.len() <= NAME_BUDGET, "{}", name.len());
         assert!(name.ends_with(".pdf"));
         assert_eq!(readable("../a/b\\c:\u{1b}"), "-a-b-c--");
+        // Found by the fuzzer: dots and spaces in turn made a hidden "..pdf".
+        assert_eq!(fit(&readable(". ."), "pdf"), "file.pdf");
+        assert_eq!(fit(". .x", "pdf"), "x.pdf");
     }
 
     proptest! {
