@@ -425,6 +425,11 @@ fn router(state: Arc<SandboxState>) -> Router {
         .route("/v2/organization", get(api::organization))
         .route("/v2/bank_accounts", get(api::bank_accounts))
         .route("/v2/bank_accounts/{id}", get(api::bank_account))
+        .route(
+            "/v2/bank_accounts/{id}/iban_certificate",
+            get(api::iban_certificate),
+        )
+        .route("/v2/einvoicing/settings", get(api::einvoicing_settings))
         .route("/v2/transactions", get(api::transactions))
         .route("/v2/transactions/{id}", get(api::transaction))
         .route(

@@ -16,6 +16,11 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
+    /// Whether `key` was given at all, even empty.
+    pub fn has(&self, key: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == key)
+    }
+
     /// Every value of `key` and of `key[]`.
     pub fn all(&self, key: &str) -> Vec<&str> {
         let bracketed = format!("{key}[]");

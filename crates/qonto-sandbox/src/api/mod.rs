@@ -30,7 +30,10 @@ mod transactions;
 pub use attachments::{attachment, transaction_attachments};
 pub use files::file;
 pub use lists::{label, labels, membership, memberships, statement, statements};
-pub use organizations::{bank_account, bank_accounts, organization, user_organizations};
+pub use organizations::{
+    bank_account, bank_accounts, einvoicing_settings, iban_certificate, organization,
+    user_organizations,
+};
 pub use transactions::{transaction, transactions};
 
 type Shared = State<Arc<SandboxState>>;
@@ -130,6 +133,8 @@ fn authenticate(state: &SandboxState, headers: &HeaderMap) -> Result<Caller, Res
 pub struct Scoped {
     state: Arc<SandboxState>,
     org: usize,
+    /// The OAuth grant that reached it; `None` for an API key, which reads everything.
+    grant: Option<crate::state::Grant>,
 }
 
 impl Scoped {
@@ -146,7 +151,7 @@ impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {
         state: &Arc<SandboxState>,
     ) -> Result<Self, Response> {
         count(state);
-        let (org, via) = org_for_request(state, &parts.headers)?;
+        let (org, via, grant) = org_for_request(state, &parts.headers)?;
         state.calls.record(&org.id, via);
         let index = state
             .data
@@ -157,16 +162,17 @@ impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {
         Ok(Self {
             state: state.clone(),
             org: index,
+            grant,
         })
     }
 }
 
 /// Authenticates and resolves the organization the request is about, with the kind of
-/// credential that reached it (`user`, `membership`, `api-key`).
+/// credential that reached it (`user`, `membership`, `api-key`) and its OAuth grant.
 fn org_for_request<'a>(
     state: &'a SandboxState,
     headers: &HeaderMap,
-) -> Result<(&'a Org, &'static str), Response> {
+) -> Result<(&'a Org, &'static str, Option<crate::state::Grant>), Response> {
     let caller = authenticate(state, headers)?;
     let via = match &caller {
         Caller::User { .. } => "user",
@@ -179,6 +185,10 @@ fn org_for_request<'a>(
         .get("x-qonto-organization-id")
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
+    let grant = match &caller {
+        Caller::User { grant } => Some(grant.clone()),
+        Caller::SingleOrg { scoped, .. } => scoped.clone(),
+    };
     let org_id = match caller {
         Caller::User { grant } => {
             if !grant.has_scope("organization.read") {
@@ -214,7 +224,7 @@ fn org_for_request<'a>(
     state
         .data
         .org(&org_id)
-        .map(|org| (org, via))
+        .map(|org| (org, via, grant))
         .ok_or_else(|| forbidden("The organization does not exist"))
 }
 

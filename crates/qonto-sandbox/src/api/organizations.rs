@@ -1,5 +1,6 @@
-//! `/v2/user_organizations`, `/v2/organization` and `/v2/bank_accounts`: who the caller can see,
-//! and each organization with its accounts and (role permitting) balances.
+//! `/v2/user_organizations`, `/v2/organization`, `/v2/bank_accounts` and
+//! `/v2/einvoicing/settings`: who the caller can see, and each organization with its accounts,
+//! (role permitting) balances, IBAN certificates and e-invoicing settings.
 
 #![allow(clippy::result_large_err)]
 
@@ -115,4 +116,55 @@ pub async fn bank_account(scope: Scoped, Path(id): Path<String>) -> Response {
         }
         None => not_found("Bank account not found"),
     }
+}
+
+/// `GET /v2/bank_accounts/{id}/iban_certificate`: the account's IBAN certificate, a PDF. As in
+/// production, a company whose KYB Qonto has not accepted gets 400 instead.
+pub async fn iban_certificate(scope: Scoped, Path(id): Path<String>) -> Response {
+    let org = scope.org();
+    let Some(account) = org.account(&id) else {
+        return not_found("Bank account not found");
+    };
+    if org.kyb_status != "accepted" {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "kyb_not_accepted",
+            "The IBAN certificate is available once the organization's KYB is accepted",
+            &new_trace_id(),
+        );
+    }
+    let body = files::pdf(&format!(
+        "IBAN certificate - {} - IBAN {} - BIC {}",
+        org.legal_name, account.iban, account.bic
+    ));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "application/pdf"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"iban_certificate.pdf\"",
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /v2/einvoicing/settings`: whether the organization sends and receives e-invoices
+/// through Qonto, unwrapped as Qonto answers it (`einvoicing.read` for OAuth tokens). French
+/// companies are on the 2026 e-invoicing network; others are not.
+pub async fn einvoicing_settings(scope: Scoped) -> Response {
+    if scope
+        .grant
+        .as_ref()
+        .is_some_and(|g| !g.has_scope("einvoicing.read"))
+    {
+        return forbidden("missing required oauth scope: einvoicing.read");
+    }
+    let status = if scope.org().legal_country == "FR" {
+        "enabled"
+    } else {
+        "disabled"
+    };
+    axum::Json(json!({ "sending_status": status, "receiving_status": status })).into_response()
 }

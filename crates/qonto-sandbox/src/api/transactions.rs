@@ -163,6 +163,23 @@ fn list_transactions(
     params: &Params,
 ) -> Result<Response, Response> {
     let (page, per_page) = paging(params)?;
+    // Single-valued parameters sent as arrays are refused, not ignored: ignoring `side[]=credit`
+    // would answer with every transaction, which the client would take as the credits.
+    for single in [
+        "side",
+        "iban",
+        "bank_account_id",
+        "with_attachments",
+        "sort_by",
+    ] {
+        if params.has(&format!("{single}[]")) {
+            return Err(bad_parameter(
+                single,
+                "invalid_parameter",
+                &format!("{single} takes one value: send {single}=…, not {single}[]=…"),
+            ));
+        }
+    }
     // bank_account_id takes precedence over iban (documented).
     let account = match (params.get("bank_account_id"), params.get("iban")) {
         (Some(id), _) => org

@@ -11,82 +11,18 @@ use serde::Deserialize;
 
 use crate::rng::SeededRng;
 
+mod asset;
 mod internal;
 mod ledger;
 mod living;
 mod vat;
 
+pub use asset::Counterparty;
+use asset::{Asset, AssetOrg, DEMO_ASSET};
 use ledger::{build_ledger, make_iban, slugify};
 pub use ledger::{fixed_anchor, statement_periods};
 pub use living::LivingBooks;
 pub use vat::{MEAL, Vat, VatLine, VatShare};
-
-const DEMO_ASSET: &str = include_str!("../../assets/demo-data.toml");
-
-#[derive(Debug, Deserialize)]
-struct Asset {
-    user: AssetUser,
-    organizations: Vec<AssetOrg>,
-    counterparties: Vec<Counterparty>,
-    people: AssetPeople,
-    labels: AssetLabels,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetUser {
-    first_name: String,
-    last_name: String,
-    email: String,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetOrg {
-    name: String,
-    legal_name: String,
-    legal_number: String,
-    legal_country: String,
-    legal_form: String,
-    legal_sector: String,
-    legal_address: String,
-    locale: String,
-    membership_role: String,
-    accounts: Vec<AssetAccount>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetAccount {
-    name: String,
-    opening_balance_cents: i64,
-    transactions: usize,
-}
-
-/// Someone the books deal with, and the shape of their transactions.
-#[derive(Debug, Deserialize)]
-pub struct Counterparty {
-    pub name: String,
-    pub category: String,
-    pub operation_type: String,
-    pub side: Side,
-    min_cents: i64,
-    max_cents: i64,
-    weight: u32,
-    /// Their account, as a transfer names it.
-    #[serde(default)]
-    pub iban: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetPeople {
-    first_names: Vec<String>,
-    last_names: Vec<String>,
-    roles: Vec<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct AssetLabels {
-    parents: Vec<String>,
-    children: Vec<String>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -181,6 +117,8 @@ pub struct Org {
     pub contract_signed_at: String,
     /// The demo user's role in this organization.
     pub membership_role: String,
+    /// `accepted` or `pending`: until Qonto accepts the company, no IBAN certificate.
+    pub kyb_status: String,
     pub accounts: Vec<Account>,
     pub members: Vec<Member>,
     pub labels: Vec<Label>,
@@ -502,6 +440,7 @@ fn build_org(
         locale: template.locale.clone(),
         contract_signed_at: contract.format("%Y-%m-%d %H:%M:%S%.6f").to_string(),
         membership_role: template.membership_role.clone(),
+        kyb_status: template.kyb_status.clone(),
         accounts,
         members,
         labels,

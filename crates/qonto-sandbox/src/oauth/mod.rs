@@ -42,6 +42,7 @@ const KNOWN_SCOPES: &[&str] = &[
     "client.read",
     "client_invoices.read",
     "supplier_invoice.read",
+    "einvoicing.read",
 ];
 
 type Shared = State<Arc<SandboxState>>;
