@@ -1,6 +1,7 @@
 //! `qonto-tui export` against the sandbox's books over loopback: CSV (French spreadsheet
 //! style) and JSON lines of a period equal the sandbox's transactions of it, count and sum in
-//! cents; the OFX parses with an OFX parser; the camt.053 validates against ISO 20022's XSD.
+//! cents; the OFX is read to the cent by three OFX parsers (ofx-rs, and Python's ofxparse, which
+//! Odoo uses, and ofxtools); each camt.053 version validates against ISO 20022's XSD.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -43,14 +44,71 @@ fn cents(text: &str) -> i64 {
     if negative { -value } else { value }
 }
 
-/// Where ISO 20022's camt.053.001.02 schema is: `scripts/test` fetches it from a package
-/// registry and names it in CAMT053_XSD.
-fn camt053_xsd() -> PathBuf {
-    let path = std::env::var_os("CAMT053_XSD").map(PathBuf::from).expect(
-        "CAMT053_XSD names camt.053.001.02.xsd: run the tests through scripts/test, which fetches it",
+/// Where ISO 20022's camt.053.001.`version` schema is: `scripts/test` fetches the schemas from
+/// a package registry into the folder CAMT053_XSD_DIR names.
+fn camt053_xsd(version: &str) -> PathBuf {
+    let dir = std::env::var_os("CAMT053_XSD_DIR").map(PathBuf::from).expect(
+        "CAMT053_XSD_DIR names the folder of ISO's camt.053 schemas: run the tests through scripts/test, which fetches them",
     );
+    let path = dir.join(format!("camt.053.001.{version}.xsd"));
     assert!(path.is_file(), "{} is not there", path.display());
     path
+}
+
+/// Validates `file` against camt.053.001.`version` with xmllint, ISO's schema in hand.
+fn assert_valid_camt(file: &std::path::Path, version: &str) {
+    let xsd = camt053_xsd(version);
+    let lint = std::process::Command::new("xmllint")
+        .arg("--noout")
+        .arg("--schema")
+        .arg(&xsd)
+        .arg(file)
+        .output()
+        .expect("xmllint (libxml2-utils) runs");
+    assert!(
+        lint.status.success(),
+        "{} against {}: {}",
+        file.display(),
+        xsd.display(),
+        String::from_utf8_lossy(&lint.stderr)
+    );
+}
+
+/// Reads the OFX file with a Python OFX parser (`ofxparse`, as Odoo imports, or `ofxtools`),
+/// from the environment `scripts/test` makes (EXPORT_PYTHON), and gives each FITID's cents.
+fn python_ofx(parser: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
+    let python = std::env::var_os("EXPORT_PYTHON").expect(
+        "EXPORT_PYTHON names a Python with ofxparse and ofxtools: run the tests through scripts/test",
+    );
+    let script = match parser {
+        "ofxparse" => {
+            "import sys, json\n\
+             from ofxparse import OfxParser\n\
+             ofx = OfxParser.parse(open(sys.argv[1], 'rb'))\n\
+             print(json.dumps({t.id: int(t.amount * 100) for a in ofx.accounts for t in a.statement.transactions}))\n"
+        }
+        _ => {
+            "import sys, json\n\
+             from ofxtools.Parser import OFXTree\n\
+             tree = OFXTree()\n\
+             tree.parse(sys.argv[1])\n\
+             ofx = tree.convert()\n\
+             print(json.dumps({t.fitid: int(t.trnamt * 100) for s in ofx.statements for t in s.transactions}))\n"
+        }
+    };
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("Python runs");
+    assert!(
+        out.status.success(),
+        "{parser} reads {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -215,6 +273,8 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         .iter()
         .find(|o| !seeing.contains(&o.id))
         .unwrap();
+    // The organization that hides balances is skipped in words, with exit 3, and the others
+    // are exported: alone, it makes no file at all.
     let out = run(
         &[
             "export", "--org", &hidden.id, "--month", &month, "--format", "ofx",
@@ -223,12 +283,42 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     )
     .await
     .unwrap();
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "no document: {}", text(&out));
+    assert!(text(&out).contains("hides balances"), "{}", text(&out));
+    assert!(text(&out).contains(&hidden.name), "{}", text(&out));
+    let ofx_dir = dir.path().join("ofx-per-org");
+    let out = run(
+        &[
+            "export",
+            "--all",
+            "--month",
+            &month,
+            "--format",
+            "ofx",
+            "--per-org",
+            "--output",
+            ofx_dir.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
     assert!(
-        text(&out).contains("hidden for your role"),
+        text(&out).contains("skipped") && text(&out).contains(&hidden.name),
         "{}",
         text(&out)
     );
+    assert_eq!(
+        std::fs::read_dir(&ofx_dir).unwrap().count(),
+        seeing.len(),
+        "one file per organization that shows balances"
+    );
+    let mut per_org_fitids = BTreeSet::new();
+    for file in std::fs::read_dir(&ofx_dir).unwrap() {
+        per_org_fitids.extend(python_ofx("ofxparse", &file.unwrap().path()).into_keys());
+    }
     let expected = truth(&sb, &month, &seeing);
     let mut org_args: Vec<&str> = vec!["export", "--month", &month];
     for id in &seeing {
@@ -255,35 +345,78 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     }
     assert_eq!(fitids, expected.keys().cloned().collect::<BTreeSet<_>>());
     assert_eq!(sum, expected.values().map(|(_, c)| c).sum::<i64>());
+    assert_eq!(
+        per_org_fitids, fitids,
+        "--all --per-org: every organization that can be"
+    );
+    // Odoo's OFX import (ofxparse) and ofxtools read the same file to the cent.
+    let amounts: BTreeMap<String, i64> = expected
+        .iter()
+        .map(|(id, (_, c))| (id.clone(), *c))
+        .collect();
+    for parser in ["ofxparse", "ofxtools"] {
+        assert_eq!(python_ofx(parser, &ofx_path), amounts, "{parser}");
+    }
 
-    let camt_path = dir.path().join("books.xml");
+    // camt.053 in each version, valid against ISO's schema, every transaction in it.
+    for version in ["02", "04", "08"] {
+        let camt_path = dir.path().join(format!("books-{version}.xml"));
+        let mut args = org_args.clone();
+        args.extend([
+            "--format",
+            "camt053",
+            "--camt-version",
+            version,
+            "--status",
+            "completed,pending",
+            "--output",
+            camt_path.to_str().unwrap(),
+        ]);
+        let out = run(&args, &[]).await.unwrap();
+        assert!(out.status.success(), "{}", text(&out));
+        assert_valid_camt(&camt_path, version);
+        let camt = std::fs::read_to_string(&camt_path).unwrap();
+        assert!(camt.contains(&format!("camt.053.001.{version}")));
+        assert!(camt.matches("<Ntry>").count() >= expected.len());
+    }
+    // One statement per document with --per-account, for readers that take one account.
+    let per_account = dir.path().join("per-account");
     let mut args = org_args.clone();
     args.extend([
         "--format",
         "camt053",
-        "--status",
-        "completed,pending",
+        "--camt-version",
+        "04",
+        "--per-account",
         "--output",
-        camt_path.to_str().unwrap(),
+        per_account.to_str().unwrap(),
     ]);
     let out = run(&args, &[]).await.unwrap();
     assert!(out.status.success(), "{}", text(&out));
-    let xsd = camt053_xsd();
-    let lint = std::process::Command::new("xmllint")
-        .arg("--noout")
-        .arg("--schema")
-        .arg(&xsd)
-        .arg(&camt_path)
-        .output()
-        .expect("xmllint (libxml2-utils) runs");
-    assert!(
-        lint.status.success(),
-        "camt.053 against {}: {}",
-        xsd.display(),
-        String::from_utf8_lossy(&lint.stderr)
+    let accounts: usize = sb
+        .data()
+        .orgs
+        .iter()
+        .filter(|o| seeing.contains(&o.id))
+        .map(|o| o.accounts.len())
+        .sum();
+    let files: Vec<PathBuf> = std::fs::read_dir(&per_account)
+        .unwrap()
+        .map(|f| f.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), accounts, "one file per account");
+    let mut entries = 0;
+    for file in &files {
+        assert_valid_camt(file, "04");
+        let camt = std::fs::read_to_string(file).unwrap();
+        assert_eq!(camt.matches("<Stmt>").count(), 1, "{}", file.display());
+        entries += camt.matches("<Ntry>").count();
+    }
+    assert_eq!(
+        entries,
+        expected.len(),
+        "completed entries across the files"
     );
-    let camt = std::fs::read_to_string(&camt_path).unwrap();
-    assert!(camt.matches("<Ntry>").count() >= expected.len());
 
     // A reader that stops early (`| head`) is no failure.
     let mut head = app(&sb, &home);

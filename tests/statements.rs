@@ -60,6 +60,32 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     // Each organization has its folder.
     let folders = std::fs::read_dir(dir.path()).unwrap().count();
     assert_eq!(folders, sb.data().orgs.len());
+    // Again, for a person: the paths, then one line saying how many, where, and their fate.
+    let out = run(&["statements", "--all", "--month", &month, "--dir", dir_arg])
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().count(),
+        got.len()
+    );
+    let kb = got.iter().map(Vec::len).sum::<usize>().div_ceil(1000);
+    let last = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .last()
+        .map(str::to_string);
+    assert_eq!(
+        last.as_deref(),
+        Some(
+            format!(
+                "{n} statements saved into {dir_arg} ({n} already there; {kb} kB).",
+                n = got.len()
+            )
+            .as_str()
+        ),
+        "{}",
+        text(&out)
+    );
 
     let mut expected: Vec<Vec<u8>> = Vec::new();
     for account in sb.data().orgs.iter().flat_map(|o| o.accounts.iter()) {
@@ -141,6 +167,39 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     let in_folder = std::fs::read_dir(month_dir.join("receipts")).map_or(0, |d| d.count());
     assert_eq!(in_folder, receipts);
     assert_eq!(saved.len(), 1 + statements + receipts);
+    // For a person, one screen: nothing on standard output, a line for the organization and
+    // one for the whole.
+    let out = run(&[
+        "export",
+        "--bundle",
+        "--org",
+        &org.id,
+        "--month",
+        &month,
+        "--output",
+        bundle.to_str().unwrap(),
+    ])
+    .await
+    .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(out.stdout.is_empty(), "{}", text(&out));
+    let told = String::from_utf8_lossy(&out.stderr).to_string();
+    let lines: Vec<&str> = told
+        .lines()
+        .filter(|l| !l.starts_with("warning:"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{told}");
+    assert!(lines[0].contains(&org.name), "{told}");
+    assert!(
+        lines[0].contains(&format!("{statements} statement"))
+            && lines[0].contains(&format!("{receipts} receipt")),
+        "{told}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("{} files saved into", saved.len()))
+            && lines[1].contains("already there"),
+        "{told}"
+    );
 
     // No period: a usage error; a month without books: nothing, exit 3.
     let out = run(&["statements", "--all"]).await.unwrap();
@@ -156,4 +215,9 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     .await
     .unwrap();
     assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    assert!(
+        text(&out).contains("No statements saved into"),
+        "an empty result says so: {}",
+        text(&out)
+    );
 }

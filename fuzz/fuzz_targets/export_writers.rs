@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qonto_books::export::{CsvStyle, Format, sink};
+use qonto_books::export::{CamtVersion, CsvStyle, Format, sink};
 use qonto_books::values::{OperationType, Side, Status};
 use qonto_books::{AccountHead, ExportRow, Period};
 
@@ -47,7 +47,14 @@ fuzz_target!(|data: &[u8]| {
         from: next(),
         until: next(),
     };
-    for format in [Format::Csv, Format::Json, Format::Ofx, Format::Camt053] {
+    for format in [
+        Format::Csv,
+        Format::Json,
+        Format::Ofx,
+        Format::Camt053(CamtVersion::V02),
+        Format::Camt053(CamtVersion::V04),
+        Format::Camt053(CamtVersion::V08),
+    ] {
         let mut out = Vec::new();
         {
             let Ok(mut writer) = sink(format, CsvStyle::for_decimal(',', true), Box::new(&mut out), chrono::Utc::now()) else {
@@ -59,7 +66,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = writer.finish();
         }
         let written = String::from_utf8(out).expect("UTF-8 out");
-        if matches!(format, Format::Ofx | Format::Camt053) {
+        if matches!(format, Format::Ofx | Format::Camt053(_)) {
             assert!(
                 !written.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
                 "{format:?} carries a control character"

@@ -4,7 +4,7 @@
 //! from Qonto.
 
 use super::export::{EXIT_USAGE, ExportArgs, csv_style};
-use super::files::{Layout, Place, Saved, existing, months, report, save};
+use super::files::{Layout, Place, Saved, existing, months, said, save};
 use super::local::{Usage, choose_orgs, open_copy, period};
 use super::reach::Reach;
 use super::receipts::{fetch_receipts, receipt_jobs};
@@ -80,8 +80,9 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     };
     let mut saved: Vec<Saved> = Vec::new();
     let mut failed = Vec::new();
+    let mut tallies: Vec<Tally> = orgs.iter().map(|(_, name)| Tally::new(name)).collect();
     for (month, whole, key) in months_asked {
-        for (org_id, org_name) in &orgs {
+        for ((org_id, org_name), tally) in orgs.iter().zip(tallies.iter_mut()) {
             let (id, statuses, period, at) = (
                 org_id.clone(),
                 args.status.clone(),
@@ -115,12 +116,16 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 )
                 .await?;
             match written {
-                Ok(Some((placed, bytes, n))) => saved.push(Saved::new(
-                    org_id,
-                    &placed,
-                    bytes,
-                    format!("{month}: {n} transactions"),
-                )),
+                Ok(Some((placed, bytes, n))) => {
+                    tally.months += 1;
+                    tally.transactions += n;
+                    saved.push(Saved::new(
+                        org_id,
+                        &placed,
+                        bytes,
+                        format!("{month}: {n} transactions"),
+                    ))
+                }
                 Ok(None) => {}
                 Err(e) => failed.push(format!(
                     "{}: the {month} transactions: {e:#}",
@@ -130,6 +135,7 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
             let pair = (org_id.clone(), org_name.clone());
             let one = std::slice::from_ref(&pair);
             let (s, f) = save_statements(&reach.api, one, key, key, &place).await;
+            tally.statements += s.len();
             saved.extend(s);
             failed.extend(f);
             let (one, whole, m) = (one.to_vec(), whole.clone(), month.clone());
@@ -137,12 +143,75 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 .read(move |books| receipt_jobs(books, &one, &whole, &m))
                 .await??;
             let (s, f) = fetch_receipts(&reach.api, jobs, &place).await;
+            tally.receipts += s.len();
             saved.extend(s);
             failed.extend(f);
         }
     }
     books.close().await;
-    Ok(report(&saved, &failed, args.json, "files")?)
+    // The paths go to --json; a person gets one screen: a line per organization, then the whole.
+    if args.json {
+        crate::say!(
+            "{}",
+            serde_json::to_string(&saved).unwrap_or_else(|_| "[]".into())
+        )?;
+    }
+    for f in &failed {
+        eprintln!("qonto-tui: {f}");
+    }
+    if !args.json {
+        let width = tallies
+            .iter()
+            .map(|t| t.name.chars().count())
+            .max()
+            .unwrap_or(0);
+        for t in tallies
+            .iter()
+            .filter(|t| t.months > 0 || t.statements + t.receipts > 0)
+        {
+            eprintln!("{}", t.line(width));
+        }
+        eprintln!("{}", said(&saved, failed.len(), "files", &dir));
+    }
+    Ok(match (saved.is_empty(), failed.is_empty()) {
+        (_, false) => 1,
+        (true, true) => 3,
+        (false, true) => 0,
+    })
+}
+
+/// What the bundle holds for one organization.
+struct Tally {
+    name: String,
+    months: usize,
+    transactions: usize,
+    statements: usize,
+    receipts: usize,
+}
+
+impl Tally {
+    fn new(name: &str) -> Self {
+        Tally {
+            name: super::reach::clean(name),
+            months: 0,
+            transactions: 0,
+            statements: 0,
+            receipts: 0,
+        }
+    }
+
+    /// `  Atelier Laurent   2 months  412 transactions  2 statements  57 receipts`
+    fn line(&self, width: usize) -> String {
+        let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "  {:<width$}  {:>9}  {:>16}  {:>13}  {:>12}",
+            self.name,
+            plural(self.months, "month"),
+            plural(self.transactions, "transaction"),
+            plural(self.statements, "statement"),
+            plural(self.receipts, "receipt"),
+        )
+    }
 }
 
 #[cfg(test)]

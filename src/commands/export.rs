@@ -2,16 +2,19 @@
 //! copy, as CSV, JSON lines, OFX or camt.053; to standard output, one file, or one file per
 //! organization. A file appears whole or not at all (written aside, then renamed).
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::local::{Usage, choose_orgs, open_copy, period};
 use crate::config::Config;
-use qonto_books::export::{CsvStyle, Format, Written, export, sink};
-use qonto_books::{Books, Period};
+use qonto_books::export::{
+    CamtVersion, CsvStyle, Format, Written, accounts, export_accounts, sink,
+};
+use qonto_books::{AccountHead, Books, Period};
 use qonto_files::{Existing, Folder, Placed, names};
 
-/// Exit code when the period holds no transaction (the files are still written).
+/// Exit code when the period holds no transaction (the files are still written), or when
+/// accounts were left out (a role that hides balances, with OFX or camt.053).
 pub const EXIT_NOTHING: u8 = 3;
 /// Exit code for a mistake in what was asked.
 pub const EXIT_USAGE: u8 = 2;
@@ -25,17 +28,36 @@ pub enum FormatArg {
     Json,
     /// OFX 2.2 (XML): what most accounting software imports.
     Ofx,
-    /// ISO 20022 camt.053.001.02 bank-to-customer statement (XML).
+    /// ISO 20022 camt.053 bank-to-customer statement (XML); the version is --camt-version.
     Camt053,
 }
 
-impl From<FormatArg> for Format {
-    fn from(arg: FormatArg) -> Format {
-        match arg {
+/// camt.053's schema versions as the command line names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CamtVersionArg {
+    /// camt.053.001.02 (2009): what most accounting software reads.
+    #[value(name = "02")]
+    V02,
+    /// camt.053.001.04: the version AqBanking detects by itself.
+    #[value(name = "04")]
+    V04,
+    /// camt.053.001.08 (2019): what many banks now issue.
+    #[value(name = "08")]
+    V08,
+}
+
+impl ExportArgs {
+    /// The engine's format for what the flags ask.
+    pub fn chosen_format(&self) -> Format {
+        match self.format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
             FormatArg::Ofx => Format::Ofx,
-            FormatArg::Camt053 => Format::Camt053,
+            FormatArg::Camt053 => Format::Camt053(match self.camt_version {
+                CamtVersionArg::V02 => CamtVersion::V02,
+                CamtVersionArg::V04 => CamtVersion::V04,
+                CamtVersionArg::V08 => CamtVersion::V08,
+            }),
         }
     }
 }
@@ -59,6 +81,9 @@ pub struct ExportArgs {
     pub month: Option<String>,
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
+    /// The camt.053 schema version (with --format camt053).
+    #[arg(long, value_enum, value_name = "02|04|08", default_value = "02")]
+    pub camt_version: CamtVersionArg,
     /// The file to write (default: standard output); with --per-org or --bundle, a directory.
     #[arg(long, short, value_name = "PATH")]
     pub output: Option<PathBuf>,
@@ -66,6 +91,10 @@ pub struct ExportArgs {
     /// organization column.
     #[arg(long)]
     pub per_org: bool,
+    /// One file per account in the --output directory: with OFX and camt.053, one statement
+    /// per document, for software that takes no more.
+    #[arg(long, conflicts_with = "per_org")]
+    pub per_account: bool,
     /// The statuses to include, comma-separated: completed, pending, declined.
     #[arg(long, value_delimiter = ',', default_value = "completed")]
     pub status: Vec<String>,
@@ -81,7 +110,7 @@ pub struct ExportArgs {
     pub no_bom: bool,
     /// Per organization and month, the transactions CSV, the statement PDFs and the receipts
     /// in one folder (--output DIR): what an accountant asks for at the month's end.
-    #[arg(long, conflicts_with_all = ["per_org", "format"])]
+    #[arg(long, conflicts_with_all = ["per_org", "per_account", "format"])]
     pub bundle: bool,
     /// Machine-readable: what was written, as one JSON object on standard output (needs
     /// --output).
@@ -143,6 +172,11 @@ fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
     if args.per_org && args.output.is_none() {
         return Err(Usage("--per-org writes into a directory: give --output DIR".into()).into());
     }
+    if args.per_account && args.output.is_none() {
+        return Err(
+            Usage("--per-account writes into a directory: give --output DIR".into()).into(),
+        );
+    }
     Ok(Plan {
         orgs: choose_orgs(books.organization_ids()?, &args.orgs, args.all)?,
         period,
@@ -174,13 +208,13 @@ pub enum Output<'a> {
     },
 }
 
-/// Writes `format` for `orgs` to `output`, whole or not at all; says what was written and,
-/// for a file, where it went.
+/// Writes `format` for the accounts `heads` to `output`, whole or not at all; says what was
+/// written and, for a file, where it went.
 pub fn write_file(
     books: &Books,
     format: Format,
     style: CsvStyle,
-    orgs: &[String],
+    heads: Vec<AccountHead>,
     period: &Period,
     statuses: &[String],
     output: Output<'_>,
@@ -194,7 +228,7 @@ pub fn write_file(
     else {
         let stdout = std::io::stdout().lock();
         let mut sink = sink(format, style, Box::new(stdout), now)?;
-        return match export(books, format, orgs, period, statuses, sink.as_mut()) {
+        return match export_accounts(books, format, heads, period, statuses, sink.as_mut()) {
             // The reader stopped early (`| head`): what it wanted, it has.
             Err(e) if e.is_broken_pipe() => Ok((
                 Written {
@@ -209,7 +243,7 @@ pub fn write_file(
     // Dropped on an error before it is placed, the file aside is removed.
     let mut file = folder.create(name)?;
     let mut sink = sink(format, style, Box::new(&mut file), now)?;
-    let written = export(books, format, orgs, period, statuses, sink.as_mut())?;
+    let written = export_accounts(books, format, heads, period, statuses, sink.as_mut())?;
     drop(sink);
     let placed = file.place(existing)?;
     Ok((written, Some(placed)))
@@ -227,6 +261,56 @@ fn output_file(path: &Path) -> anyhow::Result<(Folder, String)> {
     Ok((folder, name.to_string()))
 }
 
+/// One file of a directory export: its name's stem, unique among the others by `key`, and the
+/// accounts it holds.
+struct Part {
+    key: String,
+    stem: String,
+    org_ids: Vec<String>,
+    heads: Vec<AccountHead>,
+}
+
+/// The files `--per-org` or `--per-account` makes of `heads` (the accounts that can be
+/// written): one per organization that has any, or one per account.
+fn parts(plan: &Plan, heads: Vec<AccountHead>, per_account: bool) -> Vec<Part> {
+    let suffix = period_suffix(&plan.period);
+    let org_slug = |id: &str| {
+        let name = plan.orgs.iter().find(|(o, _)| o == id).map(|(_, n)| n);
+        names::slug(name.map_or(id, String::as_str), "organization")
+    };
+    if per_account {
+        return heads
+            .into_iter()
+            .map(|head| Part {
+                key: head.account_id.clone(),
+                stem: format!(
+                    "{}-{}{suffix}",
+                    org_slug(&head.org_id),
+                    names::slug(&head.account_name, "account")
+                ),
+                org_ids: vec![head.org_id.clone()],
+                heads: vec![head],
+            })
+            .collect();
+    }
+    let mut heads = heads;
+    plan.orgs
+        .iter()
+        .filter_map(|(id, _)| {
+            let (mine, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut heads)
+                .into_iter()
+                .partition(|h| &h.org_id == id);
+            heads = rest;
+            (!mine.is_empty()).then(|| Part {
+                key: id.clone(),
+                stem: format!("{}{suffix}", org_slug(id)),
+                org_ids: vec![id.clone()],
+                heads: mine,
+            })
+        })
+        .collect()
+}
+
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let copy = open_copy(config).await?;
     // The whole export runs on the books' thread, streaming rows from the database to the file.
@@ -240,35 +324,40 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 }
                 Err(e) => return Err(e),
             };
-            let mut files = Vec::new();
+            let format = args.chosen_format();
+            let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
+            // What this format cannot hold is set apart before any file is made, and said.
+            let mut skipped = Vec::new();
+            let heads: Vec<AccountHead> = accounts(books, &ids, &plan.period)?
+                .into_iter()
+                .filter(|head| match qonto_books::export::cannot_write(format, head) {
+                    Some(why) => {
+                        skipped.push(why);
+                        false
+                    }
+                    None => true,
+                })
+                .collect();
             let existing = if args.force {
                 Existing::Replace
             } else {
                 Existing::Keep
             };
-            if args.per_org {
+            let mut files = Vec::new();
+            if args.per_org || args.per_account {
                 let folder = Folder::open(args.output.as_deref().unwrap_or(Path::new("")))?;
-                let ext = Format::from(args.format).extension();
-                let stems: Vec<String> = plan
-                    .orgs
-                    .iter()
-                    .map(|(_, name)| {
-                        let slug = names::slug(name, "organization");
-                        format!("{slug}{}", period_suffix(&plan.period))
-                    })
-                    .collect();
+                let parts = parts(&plan, heads, args.per_account);
                 let file_names = names::distinct(
-                    plan.orgs
+                    parts
                         .iter()
-                        .zip(&stems)
-                        .map(|((id, _), stem)| (id.as_str(), stem.as_str(), ext)),
+                        .map(|p| (p.key.as_str(), p.stem.as_str(), format.extension())),
                 );
-                for ((id, _), name) in plan.orgs.iter().zip(&file_names) {
+                for (part, name) in parts.into_iter().zip(&file_names) {
                     let (written, placed) = write_file(
                         books,
-                        args.format.into(),
+                        format,
                         plan.style,
-                        std::slice::from_ref(id),
+                        part.heads,
                         &plan.period,
                         &plan.statuses,
                         Output::File {
@@ -280,12 +369,11 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                     files.push(FileWritten {
                         path: placed.as_ref().map(|p| p.path.display().to_string()),
                         fate: placed.map(|p| p.fate.as_str()),
-                        org_ids: vec![id.clone()],
+                        org_ids: part.org_ids,
                         written,
                     });
                 }
-            } else {
-                let ids: Vec<String> = plan.orgs.iter().map(|(id, _)| id.clone()).collect();
+            } else if !heads.is_empty() || skipped.is_empty() {
                 let target = match args.output.as_deref().filter(|p| p.as_os_str() != "-") {
                     Some(path) => Some(output_file(path)?),
                     None => None,
@@ -300,9 +388,9 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 };
                 let (written, placed) = write_file(
                     books,
-                    args.format.into(),
+                    format,
                     plan.style,
-                    &ids,
+                    heads,
                     &plan.period,
                     &plan.statuses,
                     output,
@@ -316,35 +404,62 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
             }
             let mut all = Written::default();
             files.iter().for_each(|f| all.add(&f.written));
+            all.skipped.extend(skipped);
+            let to_file = args.output.as_deref().is_some_and(|p| p.as_os_str() != "-");
             if args.json {
                 let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
-                "accounts": all.accounts, "totals_cents": all.totals_cents });
+                "accounts": all.accounts, "totals_cents": all.totals_cents, "skipped": all.skipped });
                 crate::say!("{summary}")?;
-            } else if std::io::stderr().is_terminal() {
-                let to = match (&args.output, args.per_org) {
-                    (Some(p), true) => format!(" into {} ({} files)", p.display(), files.len()),
-                    (Some(p), false) => format!(" to {}", p.display()),
-                    (None, _) => String::new(),
-                };
+            } else {
                 let mut err = std::io::stderr();
+                let _ = writeln!(err, "{}", said(&all, &plan, &args, files.len(), to_file));
+            }
+            for s in &all.skipped {
                 let _ = writeln!(
-                    err,
-                    "Exported {} transactions of {} organizations ({} accounts){to}.",
-                    all.transactions,
-                    plan.orgs.len(),
-                    all.accounts
+                    std::io::stderr(),
+                    "qonto-tui export: skipped {} of {}: {}",
+                    s.account,
+                    s.org_name,
+                    s.why
                 );
             }
             let left = files.iter().any(|f| f.written.reader_left);
-            Ok(if all.transactions == 0 && !left {
-                EXIT_NOTHING
-            } else {
-                0
-            })
+            Ok(
+                if (all.transactions == 0 && !left) || !all.skipped.is_empty() {
+                    EXIT_NOTHING
+                } else {
+                    0
+                },
+            )
         })
         .await;
     copy.close().await;
     answer?
+}
+
+/// The one line that ends an export: how many, where, and what was left out.
+fn said(all: &Written, plan: &Plan, args: &ExportArgs, files: usize, to_file: bool) -> String {
+    let orgs = plan.orgs.len();
+    let what = if all.transactions == 0 {
+        format!("No transaction to export for {orgs} organizations in the period")
+    } else {
+        format!(
+            "Exported {} transactions of {orgs} organizations ({} accounts)",
+            all.transactions, all.accounts
+        )
+    };
+    let out = args.output.as_deref().map(Path::display);
+    let place = match (out, args.per_org || args.per_account, to_file) {
+        (Some(dir), true, _) => format!(" into {dir} ({files} files)"),
+        (Some(file), false, true) if files > 0 => format!(" to {file}"),
+        (_, false, _) if files == 0 => ": nothing written".to_string(),
+        _ => String::new(),
+    };
+    let skipped = match all.skipped.len() {
+        0 => String::new(),
+        n => format!("; {n} accounts skipped (below)"),
+    };
+    format!("{what}{place}{skipped}.")
 }
 
 /// `-2026-10-01-2026-10-31` for a file name, or nothing for an open period.

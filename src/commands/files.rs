@@ -3,7 +3,6 @@
 //! files written through `qonto-files`, and the list of what was saved, as text or JSON.
 
 use std::collections::HashMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use qonto_files::{Existing, FileError, Folder, Placed, names};
@@ -69,6 +68,48 @@ pub fn months(period: &Period) -> Option<((i32, u32), (i32, u32))> {
     let first = day(period.from.as_deref()?)?;
     let last = day(period.until.as_deref()?)?.pred_opt()?;
     Some(((first.year(), first.month()), (last.year(), last.month())))
+}
+
+/// The line that ends a command that saves files: how many, where, what became of them.
+pub fn said(saved: &[Saved], failed: usize, what: &str, dir: &Path) -> String {
+    let dir = super::reach::clean(&dir.display().to_string());
+    let failed = match failed {
+        0 => String::new(),
+        n => format!("; {n} could not be fetched (above)"),
+    };
+    if saved.is_empty() {
+        return format!(
+            "No {what} saved into {dir}: none for the chosen organizations and period{failed}."
+        );
+    }
+    let count = |fate: &str| saved.iter().filter(|s| s.fate == fate).count();
+    let fates: Vec<String> = [
+        ("created", "new"),
+        ("unchanged", "already there"),
+        ("replaced", "replaced"),
+    ]
+    .into_iter()
+    .filter_map(|(fate, word)| match count(fate) {
+        0 => None,
+        n => Some(format!("{n} {word}")),
+    })
+    .collect();
+    let bytes: usize = saved.iter().map(|s| s.bytes).sum();
+    format!(
+        "{} {what} saved into {dir} ({}; {}){failed}.",
+        saved.len(),
+        fates.join(", "),
+        size(bytes),
+    )
+}
+
+/// `812 kB` or `4.1 MB`.
+fn size(bytes: usize) -> String {
+    if bytes < 1_000_000 {
+        format!("{} kB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    }
 }
 
 /// One file saved.
@@ -218,6 +259,7 @@ pub fn report(
     failed: &[String],
     as_json: bool,
     what: &str,
+    dir: &Path,
 ) -> Result<u8, super::out::OutError> {
     if as_json {
         crate::say!(
@@ -232,18 +274,8 @@ pub fn report(
     for f in failed {
         eprintln!("qonto-tui: {f}");
     }
-    if std::io::stderr().is_terminal() && !as_json {
-        let bytes: usize = saved.iter().map(|s| s.bytes).sum();
-        eprintln!(
-            "{} {what} saved ({:.1} MB){}.",
-            saved.len(),
-            bytes as f64 / 1e6,
-            if failed.is_empty() {
-                String::new()
-            } else {
-                format!(", {} failed", failed.len())
-            }
-        );
+    if !as_json {
+        eprintln!("{}", said(saved, failed.len(), what, dir));
     }
     Ok(match (saved.is_empty(), failed.is_empty()) {
         (_, false) => 1,

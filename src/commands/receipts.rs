@@ -51,7 +51,7 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
     // What is left is Qonto's: the books are closed first.
     books.close().await;
     let (saved, failed) = fetch_receipts(&reach.api, jobs, &place).await;
-    Ok(report(&saved, &failed, args.json, "receipts")?)
+    Ok(report(&saved, &failed, args.json, "receipts", &args.dir)?)
 }
 
 /// The extension a receipt's file gets: from its name if it has a short plain one, else from

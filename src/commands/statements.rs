@@ -53,7 +53,7 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
     };
     let place = Place::new(layout, false);
     let (saved, failed) = save_statements(&reach.api, &orgs, from, to, &place).await;
-    Ok(report(&saved, &failed, args.json, "statements")?)
+    Ok(report(&saved, &failed, args.json, "statements", &args.dir)?)
 }
 
 /// Fetches and saves every statement of `orgs` from month `from` to `to`, each in the folder

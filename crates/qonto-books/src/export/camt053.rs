@@ -1,19 +1,21 @@
-//! ISO 20022 camt.053.001.02, the bank-to-customer statement: one `Stmt` per account with its
+//! ISO 20022 camt.053 (001.02, 001.04 or 001.08), the bank-to-customer statement: one `Stmt` per account with its
 //! opening and closing booked balances and one `Ntry` per transaction (booked or pending),
 //! the counterparty and its IBAN as the related party, Qonto's id as the servicer's reference.
-//! Lengths and patterns follow the schema (a test validates the output against its XSD).
+//! Lengths and patterns follow the schema (a test validates each version against ISO's XSD).
+//! The versions differ, for what is written here, in three places: the BIC's element (`BICFI`
+//! from 001.04), the entry's status (a code inside `Cd` in 001.08) and a related party (inside
+//! `Pty` in 001.08).
 
 use std::io::{self, BufWriter, Write};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Sink;
 use super::money::absolute;
 use super::text::{day, xml};
+use super::{CamtVersion, Sink};
 use crate::values::{OperationType as Op, Status};
 use crate::{AccountHead, ExportRow, Period};
 
-const NAMESPACE: &str = "urn:iso:std:iso:20022:tech:xsd:camt.053.001.02";
 /// Qonto's BIC: the servicer of every account exported.
 const QONTO_BIC: &str = "QNTOFRP1XXX";
 
@@ -21,6 +23,7 @@ pub struct Camt053<'a> {
     out: BufWriter<Box<dyn Write + 'a>>,
     now: DateTime<Utc>,
     statements: usize,
+    version: CamtVersion,
 }
 
 /// Whether `iban` fits the schema's IBAN pattern (`[A-Z]{2}[0-9]{2}[a-zA-Z0-9]{1,30}`).
@@ -72,12 +75,18 @@ fn currency(code: &str) -> &str {
 }
 
 impl<'a> Camt053<'a> {
-    pub fn start(out: Box<dyn Write + 'a>, now: DateTime<Utc>) -> io::Result<Self> {
+    pub fn start(
+        out: Box<dyn Write + 'a>,
+        now: DateTime<Utc>,
+        version: CamtVersion,
+    ) -> io::Result<Self> {
         let mut out = BufWriter::with_capacity(64 * 1024, out);
         write!(
             out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Document xmlns=\"{NAMESPACE}\">\n\
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+             <Document xmlns=\"urn:iso:std:iso:20022:tech:xsd:camt.053.001.{}\">\n\
              <BkToCstmrStmt>\n<GrpHdr><MsgId>QONTO-TUI-{}</MsgId><CreDtTm>{}</CreDtTm></GrpHdr>\n",
+            version.number(),
             now.format("%Y%m%d%H%M%S%3f"),
             now.format("%Y-%m-%dT%H:%M:%S"),
         )?;
@@ -85,7 +94,17 @@ impl<'a> Camt053<'a> {
             out,
             now,
             statements: 0,
+            version,
         })
+    }
+
+    /// A party's name as the version nests it.
+    fn party(&self, name: &str) -> String {
+        let name = format!("<Nm>{}</Nm>", xml(name, 140));
+        match self.version {
+            CamtVersion::V02 | CamtVersion::V04 => name,
+            CamtVersion::V08 => format!("<Pty>{name}</Pty>"),
+        }
     }
 
     /// The period's first and last days (the last is the day before `until`).
@@ -110,6 +129,10 @@ impl Sink for Camt053<'_> {
         self.statements += 1;
         let (first, last) = self.days(period);
         let ccy = currency(&head.currency);
+        let bic = match self.version {
+            CamtVersion::V02 => "BIC",
+            CamtVersion::V04 | CamtVersion::V08 => "BICFI",
+        };
         let id = match compact(head.iban.as_deref()) {
             Some(iban) => format!("<IBAN>{iban}</IBAN>"),
             None => format!("<Othr><Id>{}</Id></Othr>", xml(&head.account_id, 34)),
@@ -119,7 +142,7 @@ impl Sink for Camt053<'_> {
             "<Stmt><Id>{}-{}</Id><CreDtTm>{}</CreDtTm>\
              <FrToDt><FrDtTm>{first}T00:00:00</FrDtTm><ToDtTm>{last}T23:59:59</ToDtTm></FrToDt>\n\
              <Acct><Id>{id}</Id><Ccy>{ccy}</Ccy><Nm>{}</Nm><Ownr><Nm>{}</Nm></Ownr>\
-             <Svcr><FinInstnId><BIC>{QONTO_BIC}</BIC></FinInstnId></Svcr></Acct>\n",
+             <Svcr><FinInstnId><{bic}>{QONTO_BIC}</{bic}></FinInstnId></Svcr></Acct>\n",
             first.replace('-', ""),
             self.statements,
             self.now.format("%Y-%m-%dT%H:%M:%S"),
@@ -140,10 +163,14 @@ impl Sink for Camt053<'_> {
     fn row(&mut self, head: &AccountHead, row: &ExportRow) -> io::Result<()> {
         let ccy = currency(&row.currency);
         let credit = row.amount_cents >= 0;
-        let status = if row.status == Status::Completed {
+        let code = if row.status == Status::Completed {
             "BOOK"
         } else {
             "PDNG"
+        };
+        let status = match self.version {
+            CamtVersion::V02 | CamtVersion::V04 => code.to_string(),
+            CamtVersion::V08 => format!("<Cd>{code}</Cd>"),
         };
         let booked = day(row.settled_at.as_deref()).or(day(row.emitted_at.as_deref()));
         let mut dates = booked
@@ -172,9 +199,7 @@ impl Sink for Camt053<'_> {
             .as_deref()
             .or(row.label.as_deref())
             .filter(|n| !n.trim().is_empty());
-        let party = name
-            .map(|n| format!("<Nm>{}</Nm>", xml(n, 140)))
-            .unwrap_or_default();
+        let party = name.map(|n| self.party(n)).unwrap_or_default();
         let their_account = compact(row.counterparty_iban.as_deref())
             .map(|iban| format!("<Id><IBAN>{iban}</IBAN></Id>"));
         let own = compact(head.iban.as_deref()).map(|iban| format!("<Id><IBAN>{iban}</IBAN></Id>"));
@@ -205,11 +230,20 @@ impl Sink for Camt053<'_> {
             .flatten()
             .filter(|s| !s.trim().is_empty())
             .collect::<Vec<_>>()
-            .join(" — ");
+            .join(" - ");
         let remittance = if remittance.is_empty() {
             String::new()
         } else {
             format!("<RmtInf><Ustrd>{}</Ustrd></RmtInf>", xml(&remittance, 140))
+        };
+        // From 001.04 a transaction's details repeat its amount and side (required in 001.04).
+        let tx_amount = match self.version {
+            CamtVersion::V02 => String::new(),
+            CamtVersion::V04 | CamtVersion::V08 => format!(
+                "<Amt Ccy=\"{ccy}\">{}</Amt><CdtDbtInd>{}</CdtDbtInd>",
+                absolute(row.amount_cents),
+                if credit { "CRDT" } else { "DBIT" }
+            ),
         };
         let info = name
             .map(|n| format!("<AddtlNtryInf>{}</AddtlNtryInf>", xml(n, 500)))
@@ -220,7 +254,7 @@ impl Sink for Camt053<'_> {
              <AcctSvcrRef>{reference}</AcctSvcrRef>\
              <BkTxCd>{domain}<Prtry><Cd>{proprietary}</Cd><Issr>Qonto</Issr></Prtry></BkTxCd>\
              <NtryDtls><TxDtls><Refs><AcctSvcrRef>{reference}</AcctSvcrRef>{end_to_end}</Refs>\
-             {parties}{remittance}</TxDtls></NtryDtls>{info}</Ntry>",
+             {tx_amount}{parties}{remittance}</TxDtls></NtryDtls>{info}</Ntry>",
             absolute(row.amount_cents),
             if credit { "CRDT" } else { "DBIT" },
         )

@@ -26,14 +26,6 @@ pub enum ExportError {
     /// Writing failed (a full disk, or a reader that went away: `ErrorKind::BrokenPipe`).
     #[error("the export could not be written: {0}")]
     Write(#[from] io::Error),
-    #[error(
-        "the balance of {account} ({org}) is hidden for your role, and {format} states balances: export it as csv or json"
-    )]
-    BalanceHidden {
-        account: String,
-        org: String,
-        format: String,
-    },
 }
 
 impl ExportError {
@@ -52,8 +44,29 @@ pub enum Format {
     Json,
     /// OFX 2.2 (XML): what most accounting software imports.
     Ofx,
-    /// ISO 20022 camt.053.001.02 bank-to-customer statement (XML).
-    Camt053,
+    /// ISO 20022 camt.053 bank-to-customer statement (XML), in the schema version given.
+    Camt053(CamtVersion),
+}
+
+/// The versions of camt.053 written: 001.02 (2009, what most software reads), 001.04 (what
+/// AqBanking detects) and 001.08 (2019, what many banks now issue).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CamtVersion {
+    #[default]
+    V02,
+    V04,
+    V08,
+}
+
+impl CamtVersion {
+    /// `02`, `04` or `08`, as in `camt.053.001.02`.
+    pub fn number(self) -> &'static str {
+        match self {
+            CamtVersion::V02 => "02",
+            CamtVersion::V04 => "04",
+            CamtVersion::V08 => "08",
+        }
+    }
 }
 
 impl Format {
@@ -62,13 +75,23 @@ impl Format {
             Format::Csv => "csv",
             Format::Json => "jsonl",
             Format::Ofx => "ofx",
-            Format::Camt053 => "xml",
+            Format::Camt053(_) => "xml",
+        }
+    }
+
+    /// The format's name as the command line writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Json => "json",
+            Format::Ofx => "ofx",
+            Format::Camt053(_) => "camt053",
         }
     }
 
     /// Whether the format states balances, which a role that hides them cannot give.
-    fn needs_balances(self) -> bool {
-        matches!(self, Format::Ofx | Format::Camt053)
+    pub fn needs_balances(self) -> bool {
+        matches!(self, Format::Ofx | Format::Camt053(_))
     }
 }
 
@@ -114,7 +137,7 @@ pub fn sink<'a>(
         Format::Csv => Box::new(csv::Csv::start(out, style)?),
         Format::Json => Box::new(jsonl::JsonLines::new(out)),
         Format::Ofx => Box::new(ofx::Ofx::start(out, now)?),
-        Format::Camt053 => Box::new(camt053::Camt053::start(out, now)?),
+        Format::Camt053(version) => Box::new(camt053::Camt053::start(out, now, version)?),
     })
 }
 
@@ -125,9 +148,21 @@ pub struct Written {
     pub transactions: usize,
     /// The signed sum of what was written, in cents, per currency.
     pub totals_cents: BTreeMap<String, i64>,
+    /// Accounts left out because the format states balances the role hides.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
     /// The reader of standard output went away before the end (`| head`): not a failure.
     #[serde(skip)]
     pub reader_left: bool,
+}
+
+/// An account an export left out, and why, in words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Skipped {
+    pub org_id: String,
+    pub org_name: String,
+    pub account: String,
+    pub why: String,
 }
 
 impl Written {
@@ -137,11 +172,26 @@ impl Written {
         for (currency, cents) in &other.totals_cents {
             *self.totals_cents.entry(currency.clone()).or_default() += cents;
         }
+        self.skipped.extend(other.skipped.iter().cloned());
     }
 }
 
+/// The accounts of `org_ids` with their balances at the ends of `period`, in that order.
+pub fn accounts(
+    books: &Books,
+    org_ids: &[String],
+    period: &Period,
+) -> Result<Vec<AccountHead>, ExportError> {
+    let mut heads = Vec::new();
+    for org_id in org_ids {
+        heads.extend(books.export_accounts(org_id, period)?);
+    }
+    Ok(heads)
+}
+
 /// Writes every account of `org_ids` and their transactions of `period` whose status is one
-/// of `statuses` to `sink`, and finishes it.
+/// of `statuses` to `sink`, and finishes it. An account whose balances the role hides is left
+/// out of a format that states balances, and said in [`Written::skipped`].
 pub fn export(
     books: &Books,
     format: Format,
@@ -150,28 +200,49 @@ pub fn export(
     statuses: &[String],
     sink: &mut dyn Sink,
 ) -> Result<Written, ExportError> {
+    let heads = accounts(books, org_ids, period)?;
+    export_accounts(books, format, heads, period, statuses, sink)
+}
+
+/// Why `head` cannot be written in `format`, if it cannot.
+pub fn cannot_write(format: Format, head: &AccountHead) -> Option<Skipped> {
+    (format.needs_balances() && head.closing_cents.is_none()).then(|| Skipped {
+        org_id: head.org_id.clone(),
+        org_name: text::clean(&head.org_name, 80),
+        account: text::clean(&head.account_name, 80),
+        why: format!(
+            "your role there hides balances, which {} states (csv and json do not)",
+            format.name()
+        ),
+    })
+}
+
+/// [`export`] for the accounts `heads`.
+pub fn export_accounts(
+    books: &Books,
+    format: Format,
+    heads: Vec<AccountHead>,
+    period: &Period,
+    statuses: &[String],
+    sink: &mut dyn Sink,
+) -> Result<Written, ExportError> {
     let mut written = Written::default();
-    for org_id in org_ids {
-        for head in books.export_accounts(org_id, period)? {
-            if format.needs_balances() && head.closing_cents.is_none() {
-                return Err(ExportError::BalanceHidden {
-                    account: text::clean(&head.account_name, 80),
-                    org: text::clean(&head.org_name, 80),
-                    format: format!("{format:?}").to_lowercase(),
-                });
-            }
-            sink.account(&head, period)?;
-            written.accounts += 1;
-            written.transactions +=
-                books.export_transactions(&head.account_id, period, statuses, |row| {
-                    *written
-                        .totals_cents
-                        .entry(row.currency.clone())
-                        .or_default() += row.amount_cents;
-                    sink.row(&head, &row).map_err(ExportError::from)
-                })?;
-            sink.end_account(&head, period)?;
+    for head in heads {
+        if let Some(skipped) = cannot_write(format, &head) {
+            written.skipped.push(skipped);
+            continue;
         }
+        sink.account(&head, period)?;
+        written.accounts += 1;
+        written.transactions +=
+            books.export_transactions(&head.account_id, period, statuses, |row| {
+                *written
+                    .totals_cents
+                    .entry(row.currency.clone())
+                    .or_default() += row.amount_cents;
+                sink.row(&head, &row).map_err(ExportError::from)
+            })?;
+        sink.end_account(&head, period)?;
     }
     sink.finish()?;
     Ok(written)

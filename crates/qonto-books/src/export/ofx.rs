@@ -138,12 +138,14 @@ impl Sink for Ofx<'_> {
             .as_deref()
             .or(row.label.as_deref())
             .unwrap_or("Qonto");
+        // ASCII between the parts: Odoo's OFX reader (ofxparse) fails on a whole file over one
+        // em dash of ours, while Qonto's own text passes through as it is.
         let memo = [row.reference.as_deref(), row.note.as_deref()]
             .into_iter()
             .flatten()
             .filter(|s| !s.trim().is_empty())
             .collect::<Vec<_>>()
-            .join(" — ");
+            .join(" - ");
         let memo = if memo.is_empty() {
             String::new()
         } else {
