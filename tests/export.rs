@@ -34,6 +34,37 @@ fn truth(sb: &Sandbox, month: &str, orgs: &[String]) -> BTreeMap<String, (String
     out
 }
 
+/// What an accountant looks for in a row, as the sandbox knows it, by transaction id: its
+/// label's name, VAT rate, card digits and initiator's name.
+fn details(sb: &Sandbox) -> BTreeMap<String, [String; 4]> {
+    let mut out = BTreeMap::new();
+    for org in &sb.data().orgs {
+        let initiator = org
+            .members
+            .first()
+            .map(|m| format!("{} {}", m.first_name, m.last_name))
+            .unwrap_or_default();
+        for account in &org.accounts {
+            for t in &sb.ledger_now(account).transactions {
+                let label = t
+                    .label_id
+                    .as_ref()
+                    .and_then(|id| org.labels.iter().find(|l| &l.id == id))
+                    .map(|l| l.name.clone())
+                    .unwrap_or_default();
+                let rate = t
+                    .vat
+                    .single_rate()
+                    .map(|r| format!("{r}").replace('.', ","))
+                    .unwrap_or_default();
+                let card = t.card_last_digits.clone().unwrap_or_default();
+                out.insert(t.id.clone(), [label, rate, card, initiator.clone()]);
+            }
+        }
+    }
+    out
+}
+
 /// `-1234,56` or `12.30` in cents, exactly.
 fn cents(text: &str) -> i64 {
     let negative = text.starts_with('-');
@@ -185,10 +216,36 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         column("organization_id"),
         column("amount"),
     );
+    let (booked, emitted, settled) = (
+        column("booked_on"),
+        column("emitted_on"),
+        column("settled_on"),
+    );
+    let wanted = ["labels", "vat_rate", "card_last_digits", "initiator"].map(column);
+    let truth_of = details(&sb);
     let mut seen = BTreeMap::new();
+    let mut filled = [0; 4];
     for record in reader.records() {
         let record = record.unwrap();
         assert!(record[amount].contains(','), "{}", &record[amount]);
+        // The period is chosen by the booking day, which the screen shows: settled, else
+        // emitted; both of Qonto's dates are there as they are.
+        assert!(record[booked].starts_with(&month), "{record:?}");
+        let expected_booked = if record[settled].is_empty() {
+            &record[emitted]
+        } else {
+            &record[settled]
+        };
+        assert_eq!(&record[booked], expected_booked, "{record:?}");
+        let truth = &truth_of[&record[id]];
+        for (i, column) in wanted.iter().enumerate() {
+            assert_eq!(
+                &record[*column], truth[i],
+                "{} of {record:?}",
+                &header[*column]
+            );
+            filled[i] += usize::from(!truth[i].is_empty());
+        }
         seen.insert(
             record[id].to_string(),
             (record[org].to_string(), cents(&record[amount])),
@@ -203,6 +260,10 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     assert_eq!(
         seen, expected,
         "each transaction, its organization and amount"
+    );
+    assert!(
+        filled.iter().all(|n| *n > 0),
+        "labels, VAT rates, cards and initiators in the month: {filled:?}"
     );
 
     // JSON lines on standard output: no BOM, integer cents.

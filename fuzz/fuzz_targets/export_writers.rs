@@ -40,6 +40,10 @@ fuzz_target!(|data: &[u8]| {
         emitted_at: next(),
         settled_at: next(),
         vat_amount_cents: Some(amount / 5),
+        vat_rate: Some(amount as f64 / 7.0),
+        card_last_digits: next(),
+        initiator: next(),
+        labels: next().into_iter().collect(),
         attachments: 1,
         missing_receipt: amount % 2 == 0,
     };

@@ -11,24 +11,31 @@ use crate::values::OperationType;
 use crate::{AccountHead, ExportRow, Period};
 
 /// The columns, in order (scripts read them by name).
-pub const COLUMNS: [&str; 20] = [
+/// `booked_on` is the day the period is chosen by and the screen shows (settled, else
+/// emitted); `emitted_on` and `settled_on` are Qonto's two dates as they are.
+pub const COLUMNS: [&str; 25] = [
     "organization",
     "organization_id",
     "account",
     "iban",
-    "date",
-    "value_date",
+    "booked_on",
+    "emitted_on",
+    "settled_on",
     "counterparty",
     "counterparty_iban",
     "amount",
     "currency",
+    "vat_rate",
     "vat_amount",
     "side",
     "status",
     "type",
+    "labels",
     "reference",
     "note",
     "category",
+    "card_last_digits",
+    "initiator",
     "receipts",
     "missing_receipt",
     "transaction_id",
@@ -77,6 +84,16 @@ fn text(value: Option<&str>) -> String {
     }
 }
 
+/// A VAT rate in percent with the locale's decimal mark: `20`, `5,5`, `2,1`.
+fn rate(percent: f64, mark: char) -> String {
+    if !percent.is_finite() {
+        return String::new();
+    }
+    let text = format!("{:.2}", percent);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.replace('.', &mark.to_string())
+}
+
 /// `cell` quoted when it holds the separator, a quote or a line break.
 fn quoted(cell: &str, separator: char) -> String {
     if cell.contains([separator, '"', '\n', '\r']) {
@@ -98,21 +115,26 @@ impl Sink for Csv<'_> {
             text(Some(&head.org_id)),
             text(Some(&head.account_name)),
             text(head.iban.as_deref()),
+            row.booked_on().unwrap_or("").to_string(),
             day(row.emitted_at.as_deref()).unwrap_or("").to_string(),
             day(row.settled_at.as_deref()).unwrap_or("").to_string(),
             text(row.counterparty.as_deref()),
             text(row.counterparty_iban.as_deref()),
             decimal(row.amount_cents, mark),
             text(Some(&row.currency)),
+            row.vat_rate.map(|r| rate(r, mark)).unwrap_or_default(),
             row.vat_amount_cents
                 .map(|v| decimal(v, mark))
                 .unwrap_or_default(),
             text(Some(row.side.as_str())),
             text(Some(row.status.as_str())),
             text(row.operation_type.as_ref().map(OperationType::as_str)),
+            text(Some(&row.labels.join(", "))),
             text(row.reference.as_deref()),
             text(row.note.as_deref()),
             text(row.category.as_deref()),
+            text(row.card_last_digits.as_deref()),
+            text(row.initiator.as_deref()),
             row.attachments.to_string(),
             if row.missing_receipt { "yes" } else { "no" }.to_string(),
             text(Some(&row.id)),
@@ -141,5 +163,9 @@ mod tests {
         assert_eq!(text(Some("=HYPERLINK(\"x\")")), "'=HYPERLINK(\"x\")");
         assert_eq!(text(Some("-2+3")), "'-2+3");
         assert_eq!(text(Some("URSSAF\u{1b}[31m")), "URSSAF[31m");
+        assert_eq!(rate(20.0, ','), "20");
+        assert_eq!(rate(5.5, ','), "5,5");
+        assert_eq!(rate(2.1, '.'), "2.1");
+        assert_eq!(rate(f64::NAN, '.'), "");
     }
 }

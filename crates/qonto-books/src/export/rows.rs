@@ -52,8 +52,24 @@ pub struct ExportRow {
     pub emitted_at: Option<String>,
     pub settled_at: Option<String>,
     pub vat_amount_cents: Option<i64>,
+    /// Qonto's VAT rate in percent (`20`, `5.5`); none on a bill split over several rates.
+    pub vat_rate: Option<f64>,
+    pub card_last_digits: Option<String>,
+    /// The name of the member who made it, as the local copy's memberships know them.
+    pub initiator: Option<String>,
+    /// The names of its labels.
+    pub labels: Vec<String>,
     pub attachments: usize,
     pub missing_receipt: bool,
+}
+
+impl ExportRow {
+    /// The day the transaction is booked on: settled, else emitted. The period an export
+    /// chooses and the date the screen shows follow the same rule.
+    pub fn booked_on(&self) -> Option<&str> {
+        super::text::day(self.settled_at.as_deref())
+            .or(super::text::day(self.emitted_at.as_deref()))
+    }
 }
 
 /// A transaction with receipts attached, as a receipt's file name describes it.
@@ -70,7 +86,11 @@ pub struct WithReceipts {
 /// The columns [`export_row`] reads, in its order.
 const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_type, counterparty,
     counterparty_iban, counterparty_bic, label, reference, note, category, emitted_at,
-    settled_at, vat_amount_cents, attachment_ids, missing_receipt";
+    settled_at, vat_amount_cents, attachment_ids, missing_receipt, vat_rate, card_last_digits,
+    (SELECT nullif(trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')), '')
+       FROM memberships m WHERE m.id = transactions.initiator_id),
+    (SELECT json_group_array(l.name) FROM json_each(transactions.label_ids) j
+       JOIN labels l ON l.id = j.value)";
 
 /// A row of [`ROW_COLUMNS`] as an export writes it.
 fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
@@ -99,6 +119,14 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .and_then(|a| serde_json::from_str::<Vec<serde_json::Value>>(&a).ok())
             .map_or(0, |a| a.len()),
         missing_receipt: r.get::<_, i64>(17)? == 1,
+        vat_rate: r.get(18)?,
+        card_last_digits: r.get(19)?,
+        initiator: r.get(20)?,
+        labels: r
+            .get::<_, Option<String>>(21)?
+            .and_then(|names| serde_json::from_str::<Vec<Option<String>>>(&names).ok())
+            .map(|names| names.into_iter().flatten().collect())
+            .unwrap_or_default(),
     })
 }
 
