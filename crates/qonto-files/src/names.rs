@@ -68,12 +68,20 @@ fn no_leading_dot(text: &str) -> &str {
 /// `stem.ext` cut (at a character boundary) so the whole name fits the byte budget, the
 /// extension always kept; `stem` alone when `ext` is empty.
 pub fn fit(stem: &str, ext: &str) -> String {
+    fit_with_suffix(stem, "", ext)
+}
+
+/// `stem` cut so that `stem` + `suffix` + `.ext` fits the byte budget: the suffix (`-2`) and
+/// the extension always kept, whatever the stem's length.
+fn fit_with_suffix(stem: &str, suffix: &str, ext: &str) -> String {
     let ext: String = ext
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .take(8)
         .collect();
-    let room = NAME_BUDGET - if ext.is_empty() { 0 } else { ext.len() + 1 };
+    let room = NAME_BUDGET
+        .saturating_sub(if ext.is_empty() { 0 } else { ext.len() + 1 })
+        .saturating_sub(suffix.len());
     let mut cut = String::new();
     for c in stem.chars() {
         if cut.len() + c.len_utf8() > room {
@@ -84,9 +92,9 @@ pub fn fit(stem: &str, ext: &str) -> String {
     let cut = no_leading_dot(&cut);
     let stem = if cut.is_empty() { "file" } else { cut };
     if ext.is_empty() {
-        stem.to_string()
+        format!("{stem}{suffix}")
     } else {
-        format!("{stem}.{ext}")
+        format!("{stem}{suffix}.{ext}")
     }
 }
 
@@ -117,10 +125,12 @@ impl NameSet {
     pub fn claim(&mut self, stem: &str, ext: &str) -> String {
         let mut n = 1usize;
         loop {
+            // The number is kept whatever the stem's length: cut off, it would give the same
+            // name for ever.
             let candidate = if n == 1 {
                 fit(stem, ext)
             } else {
-                fit(&format!("{}-{n}", fit(stem, "")), ext)
+                fit_with_suffix(stem, &format!("-{n}"), ext)
             };
             if self.taken.insert(candidate.to_lowercase()) {
                 return candidate;
@@ -203,6 +213,27 @@ mod tests {
         assert_eq!(set.claim("r", "pdf"), "r.pdf");
         assert_eq!(set.claim("R", "pdf"), "R-2.pdf");
         assert_eq!(set.claim("r", "pdf"), "r-3.pdf");
+    }
+
+    /// Found by the fuzzer in CI: a stem as long as the budget lost its `-2` when cut, so
+    /// `claim` tried the same name for ever. Run aside so that a hang fails the test.
+    #[test]
+    fn a_set_numbers_names_at_the_byte_limit_too() {
+        let (tell, told) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let long = "é".repeat(150);
+            let mut set = NameSet::new();
+            let names: Vec<String> = (0..3).map(|_| set.claim(&long, "pdf")).collect();
+            let _ = tell.send(names);
+        });
+        let names = told
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("three names given, not a loop");
+        assert!(
+            names[1].ends_with("-2.pdf") && names[2].ends_with("-3.pdf"),
+            "{names:?}"
+        );
+        assert!(names.iter().all(|n| n.len() <= NAME_BUDGET));
     }
 
     #[test]
