@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use qonto_sandbox::data::TxStatus;
 
 /// The bytes of each file a `--json` run listed, sorted.
@@ -15,6 +17,34 @@ fn saved_bytes(stdout: &[u8]) -> Vec<Vec<u8>> {
         .collect();
     bytes.sort();
     bytes
+}
+
+/// A CSV the app wrote (a byte-order mark first, the locale's separator), as maps by column
+/// name.
+fn csv_rows(path: &std::path::Path) -> Vec<std::collections::BTreeMap<String, String>> {
+    let bytes = std::fs::read(path).unwrap();
+    let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
+    let separator = if first_line.contains(&b';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(separator)
+        .from_reader(body);
+    let header = reader.headers().unwrap().clone();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            header
+                .iter()
+                .zip(r.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -110,8 +140,9 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(saved_bytes(&out.stdout), expected);
 
-    // The accountant's bundle for one organization: its month's CSV, statements and receipts
-    // side by side.
+    // The accountant's bundle for one organization: its month's CSV (each row naming its
+    // receipts' files), the OFX asked for, the statements, the receipts, the transactions
+    // missing one and a README, side by side.
     let org = &sb.data().orgs[0];
     let bundle = dir.path().join("bundle");
     let out = run(&[
@@ -121,6 +152,8 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
         &org.id,
         "--month",
         &month,
+        "--format",
+        "ofx",
         "--output",
         bundle.to_str().unwrap(),
         "--json",
@@ -132,7 +165,6 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
     let folders: Vec<_> = std::fs::read_dir(&bundle).unwrap().collect();
     assert_eq!(folders.len(), 1, "one organization");
     let month_dir = folders[0].as_ref().unwrap().path().join(&month);
-    assert!(month_dir.join("transactions.csv").is_file());
     let pdfs = std::fs::read_dir(&month_dir)
         .unwrap()
         .filter(|e| {
@@ -150,7 +182,7 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
         .filter(|(account, _)| accounts.contains(&account.as_str()))
         .count();
     assert_eq!(pdfs, statements);
-    let receipts = org
+    let in_month: Vec<qonto_sandbox::data::Tx> = org
         .accounts
         .iter()
         .flat_map(|a| sb.ledger_now(a).transactions.clone())
@@ -160,13 +192,62 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
                 .format("%Y-%m")
                 .to_string()
                 == month
-                && t.status != TxStatus::Declined
-                && sb.receipt_file(t).is_some()
         })
+        .collect();
+    let receipts = in_month
+        .iter()
+        .filter(|t| t.status != TxStatus::Declined && sb.receipt_file(t).is_some())
         .count();
-    let in_folder = std::fs::read_dir(month_dir.join("receipts")).map_or(0, |d| d.count());
-    assert_eq!(in_folder, receipts);
-    assert_eq!(saved.len(), 1 + statements + receipts);
+    let mut in_folder: BTreeSet<String> = std::fs::read_dir(month_dir.join("receipts"))
+        .unwrap()
+        .map(|e| format!("receipts/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert_eq!(in_folder.len(), receipts);
+    // Each row names its receipts' files, and every file is named by its row.
+    let rows = csv_rows(&month_dir.join("transactions.csv"));
+    let completed: BTreeSet<String> = in_month
+        .iter()
+        .filter(|t| t.status == TxStatus::Completed)
+        .map(|t| t.id.clone())
+        .collect();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["transaction_id"].clone())
+            .collect::<BTreeSet<_>>(),
+        completed
+    );
+    for row in &rows {
+        for file in row["receipt_files"].split(' ').filter(|f| !f.is_empty()) {
+            assert!(in_folder.remove(file), "{file} of {row:?} is in receipts/");
+        }
+    }
+    assert!(
+        in_folder.is_empty(),
+        "receipts named by no row: {in_folder:?}"
+    );
+    // The transactions missing a receipt are the sandbox's.
+    let missing: BTreeSet<String> = csv_rows(&month_dir.join("missing-receipts.csv"))
+        .iter()
+        .map(|r| r["transaction_id"].clone())
+        .collect();
+    let truth: BTreeSet<String> = in_month
+        .iter()
+        .filter(|t| t.status == TxStatus::Completed && sb.receipt_missing(t))
+        .map(|t| t.id.clone())
+        .collect();
+    assert!(!truth.is_empty(), "the month misses receipts");
+    assert_eq!(missing, truth);
+    let ofx = std::fs::read_to_string(month_dir.join("statement.ofx")).unwrap();
+    assert_eq!(ofx.matches("<STMTTRN>").count(), rows.len());
+    let readme = std::fs::read_to_string(month_dir.join("README.txt")).unwrap();
+    assert!(
+        readme.contains(&format!("{} transactions", rows.len()))
+            && readme.contains(&format!("{} transaction", truth.len()))
+            && readme.contains(&format!("receipts/             {receipts} file")),
+        "{readme}"
+    );
+    // CSV, missing receipts, OFX and README, then the PDFs and receipts.
+    assert_eq!(saved.len(), 4 + statements + receipts);
     // For a person, one screen: nothing on standard output, a line for the organization and
     // one for the whole.
     let out = run(&[
@@ -176,6 +257,8 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
         &org.id,
         "--month",
         &month,
+        "--format",
+        "ofx",
         "--output",
         bundle.to_str().unwrap(),
     ])
@@ -200,6 +283,54 @@ async fn statements_and_receipts_saved_are_the_sandboxs_files() {
             && lines[1].contains("already there"),
         "{told}"
     );
+
+    // Every organization with camt.053: the one whose role hides balances gets its CSV but no
+    // statement file, said on stderr and in its README, and the run exits 3.
+    let all = dir.path().join("bundle-all");
+    let out = run(&[
+        "export",
+        "--bundle",
+        "--all",
+        "--month",
+        &month,
+        "--format",
+        "camt053",
+        "--camt-version",
+        "08",
+        "--output",
+        all.to_str().unwrap(),
+    ])
+    .await
+    .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out));
+    let hidden = sb
+        .data()
+        .orgs
+        .iter()
+        .find(|o| !qonto_sandbox::data::role_sees_balances(&o.membership_role))
+        .unwrap();
+    assert!(
+        text(&out).contains(&format!(
+            "of {}: your role there hides balances",
+            hidden.name
+        )),
+        "{}",
+        text(&out)
+    );
+    let mut statement_files = 0;
+    for folder in std::fs::read_dir(&all).unwrap() {
+        let month_dir = folder.unwrap().path().join(&month);
+        assert!(month_dir.join("transactions.csv").is_file());
+        let readme = std::fs::read_to_string(month_dir.join("README.txt")).unwrap();
+        let camt = month_dir.join("statement.camt053.001.08.xml");
+        if readme.contains(&hidden.name) && readme.contains("Left out") {
+            assert!(!camt.exists(), "{}", camt.display());
+        } else {
+            assert!(camt.is_file(), "{}", camt.display());
+            statement_files += 1;
+        }
+    }
+    assert_eq!(statement_files, sb.data().orgs.len() - 1);
 
     // No period: a usage error; a month without books: nothing, exit 3.
     let out = run(&["statements", "--all"]).await.unwrap();

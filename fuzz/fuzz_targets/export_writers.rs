@@ -44,6 +44,7 @@ fuzz_target!(|data: &[u8]| {
         card_last_digits: next(),
         initiator: next(),
         labels: next().into_iter().collect(),
+        receipt_files: next().into_iter().collect(),
         attachments: 1,
         missing_receipt: amount % 2 == 0,
     };

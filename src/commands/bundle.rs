@@ -3,15 +3,18 @@
 //! statement PDFs and `receipts/`; a month with none of them makes no folder. The CSV comes from the local copy; statements and receipts
 //! from Qonto.
 
+use super::bundle_month::{month_files, readme};
 use super::export::{EXIT_USAGE, ExportArgs, csv_style};
 use super::files::{Layout, Place, Saved, existing, months, said, save};
 use super::local::{Usage, choose_orgs, open_copy, period};
 use super::reach::Reach;
-use super::receipts::{fetch_receipts, receipt_jobs};
+use super::receipts::{list_receipts, receipt_jobs, save_receipts};
 use super::statements::save_statements;
 use crate::config::Config;
 use qonto_books::Period;
-use qonto_books::export::{Format, export, sink};
+use std::collections::HashMap;
+
+use qonto_books::export::Skipped;
 use qonto_files::Placed;
 
 /// The most months one bundle holds: ten years, the time French law keeps accounting records.
@@ -81,71 +84,98 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let mut saved: Vec<Saved> = Vec::new();
     let mut failed = Vec::new();
     let mut tallies: Vec<Tally> = orgs.iter().map(|(_, name)| Tally::new(name)).collect();
+    let mut skipped: Vec<Skipped> = Vec::new();
+    let format = args.chosen_format();
     for (month, whole, key) in months_asked {
         for ((org_id, org_name), tally) in orgs.iter().zip(tallies.iter_mut()) {
-            let (id, statuses, period, at) = (
-                org_id.clone(),
-                args.status.clone(),
-                whole.clone(),
-                place.clone(),
-            );
-            let m = month.clone();
-            // The CSV is made in memory first: a month with no transaction gets no folder.
-            let written = books
-                .read(
-                    move |books| -> anyhow::Result<Option<(Placed, usize, usize)>> {
-                        let mut csv = Vec::new();
-                        let mut out =
-                            sink(Format::Csv, style, Box::new(&mut csv), chrono::Utc::now())?;
-                        let written = export(
-                            books,
-                            Format::Csv,
-                            std::slice::from_ref(&id),
-                            &period,
-                            &statuses,
-                            out.as_mut(),
-                        )?;
-                        drop(out);
-                        if written.transactions == 0 {
-                            return Ok(None);
-                        }
-                        let folder = at.statements(&id, &m)?;
-                        let placed = save(&folder, "transactions.csv", &csv, at.existing())?;
-                        Ok(Some((placed, csv.len(), written.transactions)))
-                    },
-                )
-                .await?;
-            match written {
-                Ok(Some((placed, bytes, n))) => {
-                    tally.months += 1;
-                    tally.transactions += n;
-                    saved.push(Saved::new(
-                        org_id,
-                        &placed,
-                        bytes,
-                        format!("{month}: {n} transactions"),
-                    ))
-                }
-                Ok(None) => {}
-                Err(e) => failed.push(format!(
-                    "{}: the {month} transactions: {e:#}",
-                    super::reach::clean(org_name)
-                )),
-            }
+            // Receipts are listed and named first, so the CSV can name each row's files.
             let pair = (org_id.clone(), org_name.clone());
             let one = std::slice::from_ref(&pair);
+            let (owned, period_of_month, m) = (one.to_vec(), whole.clone(), month.clone());
+            let jobs = books
+                .read(move |books| receipt_jobs(books, &owned, &period_of_month, &m))
+                .await??;
+            let (receipt_files, mut month_failed) = list_receipts(&reach.api, jobs).await;
+            let mut names: HashMap<String, Vec<String>> = HashMap::new();
+            for file in &receipt_files {
+                names
+                    .entry(file.transaction.clone())
+                    .or_default()
+                    .push(format!("receipts/{}", file.name));
+            }
+            let (id, statuses, period) = (org_id.clone(), args.status.clone(), whole.clone());
+            let made = books
+                .read(move |books| {
+                    month_files(books, &id, &period, &statuses, style, format, &names)
+                })
+                .await?;
+            let made = match made {
+                Ok(made) => made,
+                Err(e) => {
+                    month_failed.push(format!(
+                        "{}: the {month} transactions: {e}",
+                        super::reach::clean(org_name)
+                    ));
+                    None
+                }
+            };
+            if let Some(m) = &made {
+                tally.months += 1;
+                tally.transactions += m.transactions;
+                tally.missing += m.missing_receipts;
+                for (name, bytes) in &m.files {
+                    match save_in_month(&place, org_id, &month, name, bytes.clone()).await {
+                        Ok(placed) => saved.push(Saved::new(
+                            org_id,
+                            &placed,
+                            bytes.len(),
+                            format!("{month}: {name}"),
+                        )),
+                        Err(e) => month_failed.push(format!(
+                            "{}: {month}/{name}: {e}",
+                            super::reach::clean(org_name)
+                        )),
+                    }
+                }
+            }
             let (s, f) = save_statements(&reach.api, one, key, key, &place).await;
             tally.statements += s.len();
+            let statements = s.len();
             saved.extend(s);
-            failed.extend(f);
-            let (one, whole, m) = (one.to_vec(), whole.clone(), month.clone());
-            let jobs = books
-                .read(move |books| receipt_jobs(books, &one, &whole, &m))
-                .await??;
-            let (s, f) = fetch_receipts(&reach.api, jobs, &place).await;
+            month_failed.extend(f);
+            let (s, f) = save_receipts(&reach.api, receipt_files, &place).await;
             tally.receipts += s.len();
+            let receipts = s.len();
             saved.extend(s);
-            failed.extend(f);
+            month_failed.extend(f);
+            // The month's README says what its folder holds; a month with nothing has none.
+            if made.is_some() || statements + receipts > 0 {
+                let text = readme(
+                    &super::reach::clean(org_name),
+                    &month,
+                    made.as_ref(),
+                    statements,
+                    receipts,
+                    &month_failed,
+                );
+                let bytes = text.clone().into_bytes();
+                match save_in_month(&place, org_id, &month, "README.txt", bytes).await {
+                    Ok(placed) => saved.push(Saved::new(
+                        org_id,
+                        &placed,
+                        text.len(),
+                        format!("{month}: README.txt"),
+                    )),
+                    Err(e) => month_failed.push(format!(
+                        "{}: {month}/README.txt: {e}",
+                        super::reach::clean(org_name)
+                    )),
+                }
+            }
+            if let Some(m) = &made {
+                skipped.extend(m.skipped.iter().cloned());
+            }
+            failed.extend(month_failed);
         }
     }
     books.close().await;
@@ -158,6 +188,15 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     }
     for f in &failed {
         eprintln!("qonto-tui: {f}");
+    }
+    for s in &skipped {
+        eprintln!(
+            "qonto-tui export --bundle: no {} for {} of {}: {}",
+            format.name(),
+            s.account,
+            s.org_name,
+            s.why
+        );
     }
     if !args.json {
         let width = tallies
@@ -176,8 +215,31 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     Ok(match (saved.is_empty(), failed.is_empty()) {
         (_, false) => 1,
         (true, true) => 3,
+        (false, true) if !skipped.is_empty() => 3,
         (false, true) => 0,
     })
+}
+
+/// Saves `bytes` as `name` in `org_id`'s folder of `month`, on a blocking thread: files are
+/// never written on the async workers.
+async fn save_in_month(
+    place: &Place,
+    org_id: &str,
+    month: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> anyhow::Result<Placed> {
+    let (place, org_id, month, name) = (
+        place.clone(),
+        org_id.to_string(),
+        month.to_string(),
+        name.to_string(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let folder = place.statements(&org_id, &month)?;
+        Ok(save(&folder, &name, &bytes, place.existing())?)
+    })
+    .await?
 }
 
 /// What the bundle holds for one organization.
@@ -185,6 +247,7 @@ struct Tally {
     name: String,
     months: usize,
     transactions: usize,
+    missing: usize,
     statements: usize,
     receipts: usize,
 }
@@ -195,21 +258,23 @@ impl Tally {
             name: super::reach::clean(name),
             months: 0,
             transactions: 0,
+            missing: 0,
             statements: 0,
             receipts: 0,
         }
     }
 
-    /// `  Atelier Laurent   2 months  412 transactions  2 statements  57 receipts`
+    /// `  Atelier Laurent   2 months  412 transactions  2 statements  57 receipts  3 missing`
     fn line(&self, width: usize) -> String {
         let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
         format!(
-            "  {:<width$}  {:>9}  {:>16}  {:>13}  {:>12}",
+            "  {:<width$}  {:>9}  {:>16}  {:>13}  {:>12}  {} missing",
             self.name,
             plural(self.months, "month"),
             plural(self.transactions, "transaction"),
             plural(self.statements, "statement"),
             plural(self.receipts, "receipt"),
+            self.missing,
         )
     }
 }

@@ -109,8 +109,9 @@ pub struct ExportArgs {
     #[arg(long)]
     pub no_bom: bool,
     /// Per organization and month, the transactions CSV, the statement PDFs and the receipts
-    /// in one folder (--output DIR): what an accountant asks for at the month's end.
-    #[arg(long, conflicts_with_all = ["per_org", "per_account", "format"])]
+    /// in one folder (--output DIR): what an accountant asks for at the month's end; with
+    /// --format ofx, camt053 or json, that file too, beside the CSV.
+    #[arg(long, conflicts_with_all = ["per_org", "per_account"])]
     pub bundle: bool,
     /// Machine-readable: what was written, as one JSON object on standard output (needs
     /// --output).

@@ -75,7 +75,7 @@ pub fn said(saved: &[Saved], failed: usize, what: &str, dir: &Path) -> String {
     let dir = super::reach::clean(&dir.display().to_string());
     let failed = match failed {
         0 => String::new(),
-        n => format!("; {n} could not be fetched (above)"),
+        n => format!("; {n} failed (above)"),
     };
     if saved.is_empty() {
         return format!(

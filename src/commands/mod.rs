@@ -2,6 +2,7 @@
 //! `key` and `orgs` in their own modules.
 
 mod bundle;
+mod bundle_month;
 pub mod export;
 pub mod files;
 pub mod key;

@@ -116,15 +116,17 @@ pub fn receipt_jobs(
 }
 
 /// One receipt to fetch, with the name it gets.
-struct ReceiptFile {
+pub struct ReceiptFile {
     org_id: String,
     org_name: String,
     month: String,
-    transaction: String,
+    /// The transaction it belongs to.
+    pub transaction: String,
     url: String,
     stem: String,
     ext: &'static str,
-    name: String,
+    /// Its file name in the receipts folder, once [`list_receipts`] has named them all.
+    pub name: String,
 }
 
 /// Fetches and saves the receipts of `jobs`, a few at a time: listed first, so every file's
@@ -134,6 +136,18 @@ pub async fn fetch_receipts(
     jobs: Vec<ReceiptJob>,
     place: &Place,
 ) -> (Vec<Saved>, Vec<String>) {
+    let (files, mut failed) = list_receipts(api, jobs).await;
+    let (saved, more) = save_receipts(api, files, place).await;
+    failed.extend(more);
+    (saved, failed)
+}
+
+/// The receipt files of `jobs` as Qonto lists them, each named, unique in its folder; and what
+/// could not be listed, in words.
+pub async fn list_receipts(
+    api: &ApiClient,
+    jobs: Vec<ReceiptJob>,
+) -> (Vec<ReceiptFile>, Vec<String>) {
     let listed: Vec<Result<Vec<ReceiptFile>, String>> = futures_util::stream::iter(jobs)
         .map(|job| async move {
             let t = &job.transaction;
@@ -173,6 +187,16 @@ pub async fn fetch_receipts(
         }
     }
     name_receipts(&mut files);
+    (files, failed)
+}
+
+/// Fetches `files` (named by [`list_receipts`]) and saves them, a few at a time.
+pub async fn save_receipts(
+    api: &ApiClient,
+    files: Vec<ReceiptFile>,
+    place: &Place,
+) -> (Vec<Saved>, Vec<String>) {
+    let mut failed = Vec::new();
     let results: Vec<Result<Saved, String>> = futures_util::stream::iter(files)
         .map(|file| async move {
             let who = format!("{}: a receipt of {}", file.org_name, file.transaction);

@@ -265,6 +265,13 @@ impl Sandbox {
         api::files::file_bytes("attachments", &id)
     }
 
+    /// Whether `tx` needs a receipt and has none: Qonto's "missing receipt".
+    #[cfg(feature = "testing")]
+    pub fn receipt_missing(&self, tx: &data::Tx) -> bool {
+        api::attachments::attachment_required(tx)
+            && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
+    }
+
     /// One step of the living books now: returns the account that moved.
     #[cfg(feature = "testing")]
     pub fn step_books(&self) -> Option<String> {

@@ -13,7 +13,7 @@ use crate::{AccountHead, ExportRow, Period};
 /// The columns, in order (scripts read them by name).
 /// `booked_on` is the day the period is chosen by and the screen shows (settled, else
 /// emitted); `emitted_on` and `settled_on` are Qonto's two dates as they are.
-pub const COLUMNS: [&str; 25] = [
+pub const COLUMNS: [&str; 26] = [
     "organization",
     "organization_id",
     "account",
@@ -37,6 +37,7 @@ pub const COLUMNS: [&str; 25] = [
     "card_last_digits",
     "initiator",
     "receipts",
+    "receipt_files",
     "missing_receipt",
     "transaction_id",
 ];
@@ -136,6 +137,7 @@ impl Sink for Csv<'_> {
             text(row.card_last_digits.as_deref()),
             text(row.initiator.as_deref()),
             row.attachments.to_string(),
+            text(Some(&row.receipt_files.join(" "))),
             if row.missing_receipt { "yes" } else { "no" }.to_string(),
             text(Some(&row.id)),
         ];

@@ -61,6 +61,7 @@ impl Sink for JsonLines<'_> {
             "card_last_digits": text(row.card_last_digits.as_deref()),
             "initiator": text(row.initiator.as_deref()),
             "attachments": row.attachments,
+            "receipt_files": row.receipt_files.iter().map(|f| clean(f, 300)).collect::<Vec<_>>(),
             "missing_receipt": row.missing_receipt,
         });
         serde_json::to_writer(&mut self.out, &line)?;

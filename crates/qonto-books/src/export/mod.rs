@@ -9,6 +9,7 @@ pub mod jsonl;
 pub mod money;
 pub mod ofx;
 pub mod rows;
+pub mod shape;
 mod text;
 
 use std::collections::BTreeMap;

@@ -61,6 +61,9 @@ pub struct ExportRow {
     pub labels: Vec<String>,
     pub attachments: usize,
     pub missing_receipt: bool,
+    /// The receipts' files as a bundle saved them (`receipts/NAME.pdf`), when it did: the
+    /// local copy knows only how many there are.
+    pub receipt_files: Vec<String>,
 }
 
 impl ExportRow {
@@ -127,6 +130,7 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .and_then(|names| serde_json::from_str::<Vec<Option<String>>>(&names).ok())
             .map(|names| names.into_iter().flatten().collect())
             .unwrap_or_default(),
+        receipt_files: Vec::new(),
     })
 }
 
