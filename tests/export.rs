@@ -105,6 +105,42 @@ fn assert_valid_camt(file: &std::path::Path, version: &str) {
     );
 }
 
+/// Reads a camt.053 document with Python's XML parser, independent of ours: each booked
+/// entry's signed cents by its servicer reference (Qonto's id without dashes).
+fn python_camt(file: &std::path::Path) -> BTreeMap<String, i64> {
+    let python = std::env::var_os("EXPORT_PYTHON").expect(
+        "EXPORT_PYTHON names a Python with ofxparse and ofxtools: run the tests through scripts/test",
+    );
+    let script = "import sys, json\n\
+        from decimal import Decimal\n\
+        import xml.etree.ElementTree as ET\n\
+        root = ET.parse(sys.argv[1]).getroot()\n\
+        ns = {'c': root.tag[1:].split('}')[0]}\n\
+        out = {}\n\
+        for e in root.iterfind('.//c:Ntry', ns):\n\
+        \x20   status = ''.join(e.find('c:Sts', ns).itertext()).strip()\n\
+        \x20   if status != 'BOOK':\n\
+        \x20       continue\n\
+        \x20   cents = int(Decimal(e.find('c:Amt', ns).text) * 100)\n\
+        \x20   if e.find('c:CdtDbtInd', ns).text == 'DBIT':\n\
+        \x20       cents = -cents\n\
+        \x20   out[e.find('c:AcctSvcrRef', ns).text] = cents\n\
+        print(json.dumps(out))\n";
+    let out = std::process::Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(file)
+        .output()
+        .expect("Python runs");
+    assert!(
+        out.status.success(),
+        "reading {}: {}",
+        file.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Reads the OFX file with a Python OFX parser (`ofxparse`, as Odoo imports, or `ofxtools`),
 /// from the environment `scripts/test` makes (EXPORT_PYTHON), and gives each FITID's cents.
 fn python_ofx(parser: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
@@ -439,6 +475,12 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         let camt = std::fs::read_to_string(&camt_path).unwrap();
         assert!(camt.contains(&format!("camt.053.001.{version}")));
         assert!(camt.matches("<Ntry>").count() >= expected.len());
+        // The booked entries are the month's completed transactions, to the cent.
+        let booked: BTreeMap<String, i64> = expected
+            .iter()
+            .map(|(id, (_, cents))| (id.replace('-', ""), *cents))
+            .collect();
+        assert_eq!(python_camt(&camt_path), booked, "camt.053.001.{version}");
     }
     // One statement per document with --per-account, for readers that take one account.
     let per_account = dir.path().join("per-account");
