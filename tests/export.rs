@@ -35,8 +35,8 @@ fn truth(sb: &Sandbox, month: &str, orgs: &[String]) -> BTreeMap<String, (String
 }
 
 /// What an accountant looks for in a row, as the sandbox knows it, by transaction id: its
-/// label's name, VAT rate, card digits and initiator's name.
-fn details(sb: &Sandbox) -> BTreeMap<String, [String; 4]> {
+/// label's name, VAT rate, card digits, initiator's name and VAT lines (`10%: 4,55 / 20%: …`).
+fn details(sb: &Sandbox) -> BTreeMap<String, [String; 5]> {
     let mut out = BTreeMap::new();
     for org in &sb.data().orgs {
         let initiator = org
@@ -58,7 +58,17 @@ fn details(sb: &Sandbox) -> BTreeMap<String, [String; 4]> {
                     .map(|r| format!("{r}").replace('.', ","))
                     .unwrap_or_default();
                 let card = t.card_last_digits.clone().unwrap_or_default();
-                out.insert(t.id.clone(), [label, rate, card, initiator.clone()]);
+                let lines = t
+                    .vat
+                    .lines(t.amount_cents)
+                    .iter()
+                    .map(|l| {
+                        let vat = format!("{},{:02}", l.vat_cents / 100, l.vat_cents % 100);
+                        format!("{}%: {vat}", format!("{}", l.rate).replace('.', ","))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" / ");
+                out.insert(t.id.clone(), [label, rate, card, initiator.clone(), lines]);
             }
         }
     }
@@ -257,10 +267,18 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         column("emitted_on"),
         column("settled_on"),
     );
-    let wanted = ["labels", "vat_rate", "card_last_digits", "initiator"].map(column);
+    let wanted = [
+        "labels",
+        "vat_rate",
+        "card_last_digits",
+        "initiator",
+        "vat_lines",
+    ]
+    .map(column);
     let truth_of = details(&sb);
     let mut seen = BTreeMap::new();
-    let mut filled = [0; 4];
+    let mut filled = [0; 5];
+    let mut splits = 0;
     for record in reader.records() {
         let record = record.unwrap();
         assert!(record[amount].contains(','), "{}", &record[amount]);
@@ -282,6 +300,7 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
             );
             filled[i] += usize::from(!truth[i].is_empty());
         }
+        splits += usize::from(truth[4].contains(" / "));
         seen.insert(
             record[id].to_string(),
             (record[org].to_string(), cents(&record[amount])),
@@ -297,9 +316,10 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         seen, expected,
         "each transaction, its organization and amount"
     );
+    assert!(splits > 0, "a bill split over two VAT rates in the month");
     assert!(
         filled.iter().all(|n| *n > 0),
-        "labels, VAT rates, cards and initiators in the month: {filled:?}"
+        "labels, VAT rates, cards, initiators and VAT lines in the month: {filled:?}"
     );
 
     // JSON lines on standard output: no BOM, integer cents.

@@ -41,6 +41,11 @@ fuzz_target!(|data: &[u8]| {
         settled_at: next(),
         vat_amount_cents: Some(amount / 5),
         vat_rate: Some(amount as f64 / 7.0),
+        vat_lines: vec![qonto_client::api::vat_lines::VatLine {
+            rate: Some(amount as f64 / 3.0),
+            vat_amount_cents: Some(amount / 9),
+            amount_cents: Some(amount),
+        }],
         card_last_digits: next(),
         initiator: next(),
         labels: next().into_iter().collect(),

@@ -175,6 +175,13 @@ const MIGRATIONS: &[&str] = &[
         UPDATE changes SET version = version + 1 WHERE what = 'transactions';
     END;
     "#,
+    // 6: the VAT lines of a split bill (`includes[]=vat_details`), as JSON; `[]` for none, so
+    // NULL marks a row stored before, which the next pass writes again. Every account is
+    // backfilled again to fetch them.
+    r#"
+    ALTER TABLE transactions ADD COLUMN vat_lines TEXT;
+    UPDATE sync_state SET backfill_next_page = 1;
+    "#,
 ];
 
 /// The version this build writes.

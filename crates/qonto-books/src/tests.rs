@@ -139,6 +139,45 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
     assert!(books.search_text(&["\"", "OR"], 10).unwrap().is_empty());
 }
 
+/// A row stored before schema 6 (no `vat_lines`) is written again by the next pass with its
+/// VAT lines, and counted neither new nor changed: the news stays quiet.
+#[test]
+fn rows_stored_before_vat_lines_get_them_without_being_news() {
+    let mut books = Books::in_memory().unwrap();
+    let split: Transaction = serde_json::from_value(serde_json::json!({
+        "id": "t1", "amount_cents": 7340, "currency": "EUR", "side": "debit",
+        "status": "completed", "clean_counterparty_name": "Le Petit Bistrot",
+        "settled_at": "2026-10-02", "updated_at": "1",
+        "vat_details": {"items": [
+            {"vat_rate": 10.0, "vat_amount_cents": 455, "amount_cents": 5000},
+            {"vat_rate": 20.0, "vat_amount_cents": 390, "amount_cents": 2340}
+        ]}
+    }))
+    .unwrap();
+    assert_eq!(split.vat_details[1].rate, Some(20.0));
+    books
+        .put_transactions("o", "a", std::slice::from_ref(&split))
+        .unwrap();
+    let lines = |b: &Books| -> Option<String> {
+        b.db.query_row("SELECT vat_lines FROM transactions", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(lines(&books).is_some_and(|l| l.contains("455")));
+    books
+        .db
+        .execute("UPDATE transactions SET vat_lines = NULL", [])
+        .unwrap();
+    let again = books.put_transactions("o", "a", &[split]).unwrap();
+    assert_eq!((again.added, again.changed), (0, 0));
+    assert!(lines(&books).is_some_and(|l| l.contains("390")));
+    assert_eq!(
+        lines(&books).map(|l| serde_json::from_str::<Vec<serde_json::Value>>(&l)
+            .unwrap()
+            .len()),
+        Some(2)
+    );
+}
+
 /// `count` transactions, every third paid to URSSAF (a note naming the month on every fifth),
 /// each a minute older than the one before.
 fn many(count: usize) -> Vec<Transaction> {

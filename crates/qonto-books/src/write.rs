@@ -275,9 +275,10 @@ impl Books {
     }
 }
 
-/// Upserts transactions by id within `tx`. A row stored since schema 3 (it has `label_ids`)
-/// and not updated since is left alone: an unchanged page then writes nothing, and what
-/// readers keep stays good.
+/// Upserts transactions by id within `tx`. A row stored since schema 6 (it has `vat_lines`,
+/// `[]` when it has none) and not updated since is left alone: an unchanged page then writes
+/// nothing, and what readers keep stays good. An older row is written again, not counted as
+/// a change.
 fn upsert_transactions(
     tx: &rusqlite::Transaction<'_>,
     org_id: &str,
@@ -286,7 +287,7 @@ fn upsert_transactions(
 ) -> Result<Upserted, BooksError> {
     let mut done = Upserted::default();
     let mut known = tx.prepare_cached(
-        "SELECT updated_at, label_ids IS NOT NULL FROM transactions WHERE id = ?1",
+        "SELECT updated_at, vat_lines IS NOT NULL FROM transactions WHERE id = ?1",
     )?;
     let mut upsert = tx.prepare_cached(
         "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
@@ -295,10 +296,10 @@ fn upsert_transactions(
                  attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
                  vat_rate, local_amount_cents, local_currency, card_last_digits,
                  initiator_id, subject_type, settled_balance_cents, counterparty_iban,
-                 counterparty_bic)
+                 counterparty_bic, vat_lines)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                 ?32)
+                 ?32, ?33)
              ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
                  account_id = excluded.account_id, amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
@@ -313,6 +314,7 @@ fn upsert_transactions(
                  attachment_lost = excluded.attachment_lost,
                  missing_receipt = excluded.missing_receipt,
                  vat_amount_cents = excluded.vat_amount_cents, vat_rate = excluded.vat_rate,
+                 vat_lines = excluded.vat_lines,
                  local_amount_cents = excluded.local_amount_cents,
                  local_currency = excluded.local_currency,
                  card_last_digits = excluded.card_last_digits,
@@ -375,6 +377,7 @@ fn upsert_transactions(
             t.settled_balance_cents,
             transfer.and_then(|d| d.counterparty_account_number.as_deref()),
             transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
+            serde_json::to_string(&t.vat_details).unwrap_or_else(|_| "[]".into()),
         ])?;
     }
     Ok(done)

@@ -13,7 +13,7 @@ use crate::{AccountHead, ExportRow, Period};
 /// The columns, in order (scripts read them by name).
 /// `booked_on` is the day the period is chosen by and the screen shows (settled, else
 /// emitted); `emitted_on` and `settled_on` are Qonto's two dates as they are.
-pub const COLUMNS: [&str; 26] = [
+pub const COLUMNS: [&str; 27] = [
     "organization",
     "organization_id",
     "account",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 26] = [
     "currency",
     "vat_rate",
     "vat_amount",
+    "vat_lines",
     "side",
     "status",
     "type",
@@ -85,6 +86,25 @@ fn text(value: Option<&str>) -> String {
     }
 }
 
+/// The VAT lines as `10%: 4,55 / 20%: 3,90` (each rate and the VAT at it).
+fn vat_lines(row: &ExportRow, mark: char) -> String {
+    row.vat_lines
+        .iter()
+        .map(|line| {
+            format!(
+                "{}%: {}",
+                line.rate
+                    .map(|r| rate(r, mark))
+                    .unwrap_or_else(|| "?".into()),
+                line.vat_amount_cents
+                    .map(|c| decimal(c, mark))
+                    .unwrap_or_else(|| "?".into())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
 /// A VAT rate in percent with the locale's decimal mark: `20`, `5,5`, `2,1`.
 fn rate(percent: f64, mark: char) -> String {
     if !percent.is_finite() {
@@ -127,6 +147,7 @@ impl Sink for Csv<'_> {
             row.vat_amount_cents
                 .map(|v| decimal(v, mark))
                 .unwrap_or_default(),
+            vat_lines(row, mark),
             text(Some(row.side.as_str())),
             text(Some(row.status.as_str())),
             text(row.operation_type.as_ref().map(OperationType::as_str)),

@@ -57,6 +57,11 @@ impl Sink for JsonLines<'_> {
             "settled_at": text(row.settled_at.as_deref()),
             "vat_amount_cents": row.vat_amount_cents,
             "vat_rate": row.vat_rate.filter(|r| r.is_finite()),
+            "vat_lines": row.vat_lines.iter().map(|l| json!({
+                "rate": l.rate.filter(|r| r.is_finite()),
+                "vat_amount_cents": l.vat_amount_cents,
+                "amount_cents": l.amount_cents,
+            })).collect::<Vec<_>>(),
             "labels": row.labels.iter().map(|l| clean(l, 200)).collect::<Vec<_>>(),
             "card_last_digits": text(row.card_last_digits.as_deref()),
             "initiator": text(row.initiator.as_deref()),

@@ -54,6 +54,8 @@ pub struct ExportRow {
     pub vat_amount_cents: Option<i64>,
     /// Qonto's VAT rate in percent (`20`, `5.5`); none on a bill split over several rates.
     pub vat_rate: Option<f64>,
+    /// The VAT lines entered on it: one per rate, several on a split bill.
+    pub vat_lines: Vec<qonto_client::api::vat_lines::VatLine>,
     pub card_last_digits: Option<String>,
     /// The name of the member who made it, as the local copy's memberships know them.
     pub initiator: Option<String>,
@@ -93,7 +95,8 @@ const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_t
     (SELECT nullif(trim(coalesce(m.first_name, '') || ' ' || coalesce(m.last_name, '')), '')
        FROM memberships m WHERE m.id = transactions.initiator_id),
     (SELECT json_group_array(l.name) FROM json_each(transactions.label_ids) j
-       JOIN labels l ON l.id = j.value)";
+       JOIN labels l ON l.id = j.value),
+    vat_lines";
 
 /// A row of [`ROW_COLUMNS`] as an export writes it.
 fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
@@ -131,6 +134,10 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .map(|names| names.into_iter().flatten().collect())
             .unwrap_or_default(),
         receipt_files: Vec::new(),
+        vat_lines: r
+            .get::<_, Option<String>>(22)?
+            .and_then(|lines| serde_json::from_str(&lines).ok())
+            .unwrap_or_default(),
     })
 }
 

@@ -309,6 +309,7 @@ impl ApiClient {
         ];
         // Without `status[]` Qonto returns completed transactions only.
         query.extend(statuses.iter().map(|s| ("status[]", s.to_string())));
+        query.push(("includes[]", "vat_details".to_string()));
         self.get("/v2/transactions", Some(org), &query).await
     }
 
@@ -332,6 +333,8 @@ impl ApiClient {
         for status in ["pending", "completed", "declined"] {
             query.push(("status[]", status.to_string()));
         }
+        // The VAT lines of a split bill, which the books and their exports keep.
+        query.push(("includes[]", "vat_details".to_string()));
         if let Some(from) = updated_from {
             query.push(("updated_at_from", from.to_string()));
         }

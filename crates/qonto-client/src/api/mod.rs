@@ -8,6 +8,7 @@ pub mod shared_budget;
 pub mod statements;
 pub mod throttle;
 pub mod values;
+pub mod vat_lines;
 
 pub use client::ApiClient;
 pub use credential::{Credential, Via};

@@ -252,6 +252,9 @@ pub struct Transaction {
     pub vat_amount_cents: Option<i64>,
     #[serde(default, deserialize_with = "lenient_f64")]
     pub vat_rate: Option<f64>,
+    /// `includes[]=vat_details`: the VAT lines entered on it (a split bill has several).
+    #[serde(default, deserialize_with = "super::vat_lines::lenient_vat_lines")]
+    pub vat_details: Vec<super::vat_lines::VatLine>,
     #[serde(default, deserialize_with = "lenient_i64")]
     pub local_amount_cents: Option<i64>,
     #[serde(default, deserialize_with = "lenient_string")]
