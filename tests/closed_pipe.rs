@@ -6,33 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::app::{Home, app, app_env};
-
-/// Runs `cmd` (its standard output already set) to its end within `limit`: exit code and
-/// standard error.
-fn run_within(mut cmd: std::process::Command, limit: Duration) -> (Option<i32>, String) {
-    use std::io::Read;
-    let mut child = cmd.stderr(std::process::Stdio::piped()).spawn().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
-    let deadline = std::time::Instant::now() + limit;
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if std::time::Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the command did not finish within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
-    (status.code(), reader.join().unwrap())
-}
+use common::app::{Home, app, app_env, stderr_within};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn commands_end_quietly_on_a_closed_pipe() {
@@ -55,7 +29,7 @@ async fn commands_end_quietly_on_a_closed_pipe() {
         let mut c = app(&sb, &home);
         c.envs(env.iter().cloned()).args(&args).stdout(writer);
         let (code, stderr) =
-            tokio::task::spawn_blocking(move || run_within(c, Duration::from_secs(60)))
+            tokio::task::spawn_blocking(move || stderr_within(c, Duration::from_secs(60)))
                 .await
                 .unwrap();
         assert_eq!(code, Some(0), "{args:?}: {stderr}");

@@ -5,25 +5,11 @@
 
 mod common;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, files_under, output_within, text};
-
-fn with_input(mut cmd: Command, input: String) -> Output {
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(input.as_bytes()).unwrap();
-    drop(stdin);
-    child.wait_with_output().unwrap()
-}
+use common::app::{Home, app, app_env, files_under, output_with_input, output_within, text};
 
 /// The files under `dir` whose name begins with `prefix`.
 fn files(dir: &Path, prefix: &str) -> Vec<PathBuf> {
@@ -81,7 +67,7 @@ async fn orphans_are_deleted(file_store: bool) {
         let mut add = app(&sb, &home);
         add.envs(env.iter().cloned()).args(["key", "add", slug]);
         let input = format!("{secret}\n");
-        let out = tokio::task::spawn_blocking(move || with_input(add, input))
+        let out = tokio::task::spawn_blocking(move || output_with_input(add, &input))
             .await
             .unwrap();
         assert!(out.status.success(), "{}", text(&out));

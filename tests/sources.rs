@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use common::app::*;
@@ -32,22 +31,10 @@ async fn run(c: Command) -> Output {
         .unwrap()
 }
 
-/// Runs `cmd` with `input` on its standard input (a pipe, as in `echo KEY | qonto-tui key add`).
-async fn run_with_input(mut cmd: Command, input: String) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(input.as_bytes()).unwrap();
-        drop(stdin);
-        child.wait_with_output().unwrap()
-    })
-    .await
-    .unwrap()
+async fn run_with_input(cmd: Command, input: String) -> Output {
+    tokio::task::spawn_blocking(move || output_with_input(cmd, &input))
+        .await
+        .unwrap()
 }
 
 /// The binary against `sb`, keeping secrets in the Secret Service.

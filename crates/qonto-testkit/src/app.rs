@@ -2,7 +2,7 @@
 //! private XDG directories, a `BROWSER` script that answers the consent page.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, ExitStatus, Output, Stdio};
 
 use qonto_sandbox::Sandbox;
 
@@ -146,30 +146,21 @@ pub fn text(o: &Output) -> String {
     )
 }
 
-/// Runs `cmd` to the end, killing it (and failing) after `limit`.
-pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
-    use std::io::Read;
-    let mut child = cmd
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    let mut stderr = child.stderr.take().unwrap();
-    let out_reader = std::thread::spawn(move || {
+/// Reads `pipe` to its end on a thread of its own, so that a full pipe never blocks the child.
+fn drain(mut pipe: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
         let mut v = Vec::new();
-        let _ = stdout.read_to_end(&mut v);
+        let _ = pipe.read_to_end(&mut v);
         v
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = stderr.read_to_end(&mut v);
-        v
-    });
+    })
+}
+
+/// Waits for `child`, killing it (and failing the test) after `limit`.
+fn wait_within(child: &mut std::process::Child, limit: std::time::Duration) -> ExitStatus {
     let deadline = std::time::Instant::now() + limit;
-    let status = loop {
+    loop {
         if let Some(status) = child.try_wait().unwrap() {
-            break status;
+            return status;
         }
         if std::time::Instant::now() > deadline {
             let _ = child.kill();
@@ -177,12 +168,49 @@ pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
             panic!("the command did not finish within {limit:?}");
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
-    };
+    }
+}
+
+/// Runs `cmd` to the end, killing it (and failing) after `limit`.
+pub fn output_within(mut cmd: Command, limit: std::time::Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = drain(child.stdout.take().unwrap());
+    let stderr = drain(child.stderr.take().unwrap());
+    let status = wait_within(&mut child, limit);
     Output {
         status,
-        stdout: out_reader.join().unwrap(),
-        stderr: err_reader.join().unwrap(),
+        stdout: stdout.join().unwrap(),
+        stderr: stderr.join().unwrap(),
     }
+}
+
+/// Runs `cmd` with its standard output as the caller set it (a pipe whose reader left, say),
+/// killing it (and failing) after `limit`: its exit code and standard error.
+pub fn stderr_within(mut cmd: Command, limit: std::time::Duration) -> (Option<i32>, String) {
+    let mut child = cmd.stderr(Stdio::piped()).spawn().unwrap();
+    let stderr = drain(child.stderr.take().unwrap());
+    let status = wait_within(&mut child, limit);
+    let text = String::from_utf8_lossy(&stderr.join().unwrap()).into_owned();
+    (status.code(), text)
+}
+
+/// Runs `cmd` with `input` on its standard input, then closed: what it printed.
+pub fn output_with_input(mut cmd: Command, input: &str) -> Output {
+    use std::io::Write;
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
 
 /// A number field of `/proc/<pid>/status` (kB for the memory fields; 0 when unreadable).
