@@ -118,9 +118,6 @@ fn assert_valid_camt(file: &std::path::Path, version: &str) {
 /// Reads a camt.053 document with Python's XML parser, independent of ours: each booked
 /// entry's signed cents by its servicer reference (Qonto's id without dashes).
 fn python_camt(file: &std::path::Path) -> BTreeMap<String, i64> {
-    let python = std::env::var_os("EXPORT_PYTHON").expect(
-        "EXPORT_PYTHON names a Python with ofxparse and ofxtools: run the tests through scripts/test",
-    );
     let script = "import sys, json\n\
         from decimal import Decimal\n\
         import xml.etree.ElementTree as ET\n\
@@ -136,27 +133,12 @@ fn python_camt(file: &std::path::Path) -> BTreeMap<String, i64> {
         \x20       cents = -cents\n\
         \x20   out[e.find('c:AcctSvcrRef', ns).text] = cents\n\
         print(json.dumps(out))\n";
-    let out = std::process::Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .arg(file)
-        .output()
-        .expect("Python runs");
-    assert!(
-        out.status.success(),
-        "reading {}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    python_json(script, file)
 }
 
 /// Reads the OFX file with a Python OFX parser (`ofxparse`, as Odoo imports, or `ofxtools`),
 /// from the environment `scripts/test` makes (EXPORT_PYTHON), and gives each FITID's cents.
 fn python_ofx(parser: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
-    let python = std::env::var_os("EXPORT_PYTHON").expect(
-        "EXPORT_PYTHON names a Python with ofxparse and ofxtools: run the tests through scripts/test",
-    );
     let script = match parser {
         "ofxparse" => {
             "import sys, json\n\
@@ -173,6 +155,15 @@ fn python_ofx(parser: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
              print(json.dumps({t.fitid: int(t.trnamt * 100) for s in ofx.statements for t in s.transactions}))\n"
         }
     };
+    python_json(script, file)
+}
+
+/// Runs `script` on `file` with the Python `scripts/test` makes (EXPORT_PYTHON, which has the
+/// OFX parsers), and reads the JSON object it prints.
+fn python_json(script: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
+    let python = std::env::var_os("EXPORT_PYTHON").expect(
+        "EXPORT_PYTHON names a Python with ofxparse and ofxtools: run the tests through scripts/test",
+    );
     let out = std::process::Command::new(python)
         .arg("-c")
         .arg(script)
@@ -181,7 +172,7 @@ fn python_ofx(parser: &str, file: &std::path::Path) -> BTreeMap<String, i64> {
         .expect("Python runs");
     assert!(
         out.status.success(),
-        "{parser} reads {}: {}",
+        "reading {}: {}\n{script}",
         file.display(),
         String::from_utf8_lossy(&out.stderr)
     );
