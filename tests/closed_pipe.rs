@@ -37,5 +37,7 @@ async fn commands_end_quietly_on_a_closed_pipe() {
             !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
             "{args:?}: {stderr}"
         );
+        // Nor a summary that would read as if nothing had been found.
+        assert!(!stderr.contains("No transaction"), "{args:?}: {stderr}");
     }
 }

@@ -411,7 +411,8 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
                 let summary = serde_json::json!({ "files": files, "transactions": all.transactions,
                 "accounts": all.accounts, "totals_cents": all.totals_cents, "skipped": all.skipped });
                 crate::say!("{summary}")?;
-            } else {
+            } else if !files.iter().any(|f| f.written.reader_left) {
+                // (A reader that left early, `| head`, has what it wanted: nothing to say.)
                 let mut err = std::io::stderr();
                 let _ = writeln!(err, "{}", said(&all, &plan, &args, files.len(), to_file));
             }
