@@ -541,3 +541,89 @@ async fn single_valued_filters_in_array_form_are_refused() {
         .collect();
     assert!(!sides.is_empty() && sides.iter().all(|s| *s == "credit"));
 }
+
+/// Each organization's cash-flow tree is two levels with its own ids; a transaction filed in
+/// it names a leaf of it (a subcategory, or a category that has none), and some are not filed.
+#[tokio::test]
+async fn cash_flow_categories_are_a_tree_transactions_are_filed_in() {
+    let sb = sandbox().await;
+    let tokens = sign_in(&sb, &org_ids(&sb)).await;
+    let token = access(&tokens);
+    let mut first_ids = None;
+    for org in &sb.data().orgs {
+        let (status, body) = api(&sb, "/v2/cash_flow_categories", &token, Some(&org.id)).await;
+        assert_eq!(status, 200, "{body}");
+        let tree = body["cash_flow_categories"].as_array().unwrap();
+        assert!(tree.len() > 3);
+        let mut leaves = std::collections::BTreeMap::new();
+        for c in tree {
+            assert!(
+                ["CATEGORY_TYPE_INFLOW", "CATEGORY_TYPE_OUTFLOW"]
+                    .contains(&c["type"].as_str().unwrap()),
+                "{c}"
+            );
+            let subs = c["subcategories"].as_array().unwrap();
+            if subs.is_empty() {
+                leaves.insert(
+                    c["id"].as_str().unwrap().to_string(),
+                    (c["id"].clone(), Value::Null),
+                );
+            }
+            for s in subs {
+                leaves.insert(
+                    s["id"].as_str().unwrap().to_string(),
+                    (c["id"].clone(), s["id"].clone()),
+                );
+            }
+        }
+        let ids: Vec<String> = leaves.keys().cloned().collect();
+        match &first_ids {
+            None => first_ids = Some(ids),
+            Some(first) => assert_ne!(first, &ids, "ids of its own"),
+        }
+        let account = &org.accounts[0];
+        let (status, body) = api(
+            &sb,
+            &format!(
+                "/v2/transactions?bank_account_id={}&per_page=100",
+                account.id
+            ),
+            &token,
+            Some(&org.id),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        let (mut filed, mut not) = (0, 0);
+        for t in body["transactions"].as_array().unwrap() {
+            let category = &t["cashflow_category"];
+            let sub = &t["cashflow_subcategory"];
+            if category.is_null() {
+                assert!(sub.is_null(), "{t}");
+                not += 1;
+                continue;
+            }
+            filed += 1;
+            let leaf = if sub.is_null() {
+                &category["id"]
+            } else {
+                &sub["id"]
+            };
+            let (parent, child) = &leaves[leaf.as_str().unwrap()];
+            assert_eq!(parent, &category["id"], "{t}");
+            assert_eq!(
+                child,
+                if sub.is_null() {
+                    &Value::Null
+                } else {
+                    &sub["id"]
+                }
+            );
+            assert!(category["name"].is_string(), "{t}");
+        }
+        assert!(
+            filed > 0 && not > 0,
+            "{}: {filed} filed, {not} not",
+            org.name
+        );
+    }
+}

@@ -265,6 +265,20 @@ impl Sandbox {
         api::files::file_bytes("attachments", &id)
     }
 
+    /// The cash-flow category and subcategory names `tx` of `org` carries, if it is filed.
+    #[cfg(feature = "testing")]
+    pub fn cashflow_of(&self, org: &data::Org, tx: &data::Tx) -> Option<(String, Option<String>)> {
+        let kind = &self
+            .state
+            .data
+            .counterparties
+            .get(tx.counterparty)?
+            .category;
+        let (category, sub) =
+            data::filed_cashflow(self.state.data.options.seed, &org.cashflow, &tx.id, kind)?;
+        Some((category.name.clone(), sub.map(|s| s.name.clone())))
+    }
+
     /// Whether `tx` needs a receipt and has none: Qonto's "missing receipt".
     #[cfg(feature = "testing")]
     pub fn receipt_missing(&self, tx: &data::Tx) -> bool {
@@ -437,6 +451,7 @@ fn router(state: Arc<SandboxState>) -> Router {
             get(api::iban_certificate),
         )
         .route("/v2/einvoicing/settings", get(api::einvoicing_settings))
+        .route("/v2/cash_flow_categories", get(api::cash_flow_categories))
         .route("/v2/transactions", get(api::transactions))
         .route("/v2/transactions/{id}", get(api::transaction))
         .route(

@@ -29,7 +29,9 @@ mod transactions;
 
 pub use attachments::{attachment, transaction_attachments};
 pub use files::file;
-pub use lists::{label, labels, membership, memberships, statement, statements};
+pub use lists::{
+    cash_flow_categories, label, labels, membership, memberships, statement, statements,
+};
 pub use organizations::{
     bank_account, bank_accounts, einvoicing_settings, iban_certificate, organization,
     user_organizations,

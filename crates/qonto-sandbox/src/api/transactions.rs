@@ -65,9 +65,15 @@ fn transaction_json(
             Value::Null
         },
     });
-    // Set by a user in Qonto's cash-flow view; no demo user has categorised anything yet.
-    v["cashflow_category"] = Value::Null;
-    v["cashflow_subcategory"] = Value::Null;
+    // Filed in the organization's cash-flow tree by the counterparty's kind; some are not yet.
+    let filed = cp.and_then(|c| {
+        crate::data::filed_cashflow(state.data.options.seed, &org.cashflow, &tx.id, &c.category)
+    });
+    v["cashflow_category"] =
+        filed.map_or(Value::Null, |(c, _)| json!({"id": c.id, "name": c.name}));
+    v["cashflow_subcategory"] = filed
+        .and_then(|(_, sub)| sub)
+        .map_or(Value::Null, |s| json!({"id": s.id, "name": s.name}));
     if includes.contains(&"labels") {
         let labels: Vec<Value> = org
             .labels

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use crate::rng::SeededRng;
 
 mod asset;
+mod cashflow;
 mod internal;
 mod ledger;
 mod living;
@@ -19,6 +20,7 @@ mod vat;
 
 pub use asset::Counterparty;
 use asset::{Asset, AssetOrg, DEMO_ASSET};
+pub use cashflow::{CashflowCategory, CashflowSubcategory, filed as filed_cashflow};
 use ledger::{build_ledger, make_iban, slugify};
 pub use ledger::{fixed_anchor, statement_periods};
 pub use living::LivingBooks;
@@ -119,6 +121,8 @@ pub struct Org {
     pub membership_role: String,
     /// `accepted` or `pending`: until Qonto accepts the company, no IBAN certificate.
     pub kyb_status: String,
+    /// Its cash-flow categories, a two-level tree.
+    pub cashflow: Vec<CashflowCategory>,
     pub accounts: Vec<Account>,
     pub members: Vec<Member>,
     pub labels: Vec<Label>,
@@ -426,6 +430,7 @@ fn build_org(
     }
 
     Org {
+        cashflow: cashflow::seeded_tree(options.seed, &id),
         id,
         slug,
         name,
