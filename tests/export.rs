@@ -35,8 +35,9 @@ fn truth(sb: &Sandbox, month: &str, orgs: &[String]) -> BTreeMap<String, (String
 }
 
 /// What an accountant looks for in a row, as the sandbox knows it, by transaction id: its
-/// label's name, VAT rate, card digits, initiator's name and VAT lines (`10%: 4,55 / 20%: …`).
-fn details(sb: &Sandbox) -> BTreeMap<String, [String; 5]> {
+/// label's name, VAT rate, card digits, initiator's name, VAT lines (`10%: 4,55 / 20%: …`) and
+/// cash-flow category (`Operations / Software`).
+fn details(sb: &Sandbox) -> BTreeMap<String, [String; 6]> {
     let mut out = BTreeMap::new();
     for org in &sb.data().orgs {
         let initiator = org
@@ -68,7 +69,17 @@ fn details(sb: &Sandbox) -> BTreeMap<String, [String; 5]> {
                     })
                     .collect::<Vec<_>>()
                     .join(" / ");
-                out.insert(t.id.clone(), [label, rate, card, initiator.clone(), lines]);
+                let cashflow = sb
+                    .cashflow_of(org, t)
+                    .map(|(category, sub)| match sub {
+                        Some(sub) => format!("{category} / {sub}"),
+                        None => category,
+                    })
+                    .unwrap_or_default();
+                out.insert(
+                    t.id.clone(),
+                    [label, rate, card, initiator.clone(), lines, cashflow],
+                );
             }
         }
     }
@@ -264,11 +275,12 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
         "card_last_digits",
         "initiator",
         "vat_lines",
+        "cashflow_category",
     ]
     .map(column);
     let truth_of = details(&sb);
     let mut seen = BTreeMap::new();
-    let mut filled = [0; 5];
+    let mut filled = [0; 6];
     let mut splits = 0;
     for record in reader.records() {
         let record = record.unwrap();
@@ -310,7 +322,7 @@ async fn exports_of_a_month_equal_the_sandboxs_books_in_every_format() {
     assert!(splits > 0, "a bill split over two VAT rates in the month");
     assert!(
         filled.iter().all(|n| *n > 0),
-        "labels, VAT rates, cards, initiators and VAT lines in the month: {filled:?}"
+        "labels, VAT rates, cards, initiators, VAT lines and cash-flow categories in the month: {filled:?}"
     );
 
     // JSON lines on standard output: no BOM, integer cents.

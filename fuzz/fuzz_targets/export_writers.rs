@@ -41,6 +41,8 @@ fuzz_target!(|data: &[u8]| {
         settled_at: next(),
         vat_amount_cents: Some(amount / 5),
         vat_rate: Some(amount as f64 / 7.0),
+        cashflow_category: next(),
+        cashflow_subcategory: next(),
         vat_lines: vec![qonto_client::api::vat_lines::VatLine {
             rate: Some(amount as f64 / 3.0),
             vat_amount_cents: Some(amount / 9),

@@ -177,9 +177,11 @@ const MIGRATIONS: &[&str] = &[
     "#,
     // 6: the VAT lines of a split bill (`includes[]=vat_details`), as JSON; `[]` for none, so
     // NULL marks a row stored before, which the next pass writes again. Every account is
-    // backfilled again to fetch them.
+    // backfilled again to fetch them, and the cash-flow category and subcategory (names).
     r#"
     ALTER TABLE transactions ADD COLUMN vat_lines TEXT;
+    ALTER TABLE transactions ADD COLUMN cashflow_category TEXT;
+    ALTER TABLE transactions ADD COLUMN cashflow_subcategory TEXT;
     UPDATE sync_state SET backfill_next_page = 1;
     "#,
 ];

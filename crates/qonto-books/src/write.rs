@@ -296,10 +296,10 @@ fn upsert_transactions(
                  attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
                  vat_rate, local_amount_cents, local_currency, card_last_digits,
                  initiator_id, subject_type, settled_balance_cents, counterparty_iban,
-                 counterparty_bic, vat_lines)
+                 counterparty_bic, vat_lines, cashflow_category, cashflow_subcategory)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                 ?32, ?33)
+                 ?32, ?33, ?34, ?35)
              ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
                  account_id = excluded.account_id, amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
@@ -315,6 +315,8 @@ fn upsert_transactions(
                  missing_receipt = excluded.missing_receipt,
                  vat_amount_cents = excluded.vat_amount_cents, vat_rate = excluded.vat_rate,
                  vat_lines = excluded.vat_lines,
+                 cashflow_category = excluded.cashflow_category,
+                 cashflow_subcategory = excluded.cashflow_subcategory,
                  local_amount_cents = excluded.local_amount_cents,
                  local_currency = excluded.local_currency,
                  card_last_digits = excluded.card_last_digits,
@@ -378,6 +380,8 @@ fn upsert_transactions(
             transfer.and_then(|d| d.counterparty_account_number.as_deref()),
             transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
             serde_json::to_string(&t.vat_details).unwrap_or_else(|_| "[]".into()),
+            t.cashflow_category.as_ref().map(|c| c.name.as_str()),
+            t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
         ])?;
     }
     Ok(done)

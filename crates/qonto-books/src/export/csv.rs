@@ -13,7 +13,7 @@ use crate::{AccountHead, ExportRow, Period};
 /// The columns, in order (scripts read them by name).
 /// `booked_on` is the day the period is chosen by and the screen shows (settled, else
 /// emitted); `emitted_on` and `settled_on` are Qonto's two dates as they are.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 28] = [
     "organization",
     "organization_id",
     "account",
@@ -35,6 +35,7 @@ pub const COLUMNS: [&str; 27] = [
     "reference",
     "note",
     "category",
+    "cashflow_category",
     "card_last_digits",
     "initiator",
     "receipts",
@@ -84,6 +85,18 @@ fn text(value: Option<&str>) -> String {
     } else {
         value
     }
+}
+
+/// `Operations / Software`: the cash-flow category and subcategory; empty when not filed.
+fn cashflow(row: &ExportRow) -> String {
+    [
+        row.cashflow_category.as_deref(),
+        row.cashflow_subcategory.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" / ")
 }
 
 /// The VAT lines as `10%: 4,55 / 20%: 3,90` (each rate and the VAT at it).
@@ -155,6 +168,7 @@ impl Sink for Csv<'_> {
             text(row.reference.as_deref()),
             text(row.note.as_deref()),
             text(row.category.as_deref()),
+            text(Some(&cashflow(row))),
             text(row.card_last_digits.as_deref()),
             text(row.initiator.as_deref()),
             row.attachments.to_string(),

@@ -52,6 +52,8 @@ impl Sink for JsonLines<'_> {
             "reference": text(row.reference.as_deref()),
             "note": text(row.note.as_deref()),
             "category": text(row.category.as_deref()),
+            "cashflow_category": text(row.cashflow_category.as_deref()),
+            "cashflow_subcategory": text(row.cashflow_subcategory.as_deref()),
             "booked_on": row.booked_on(),
             "emitted_at": text(row.emitted_at.as_deref()),
             "settled_at": text(row.settled_at.as_deref()),

@@ -54,6 +54,9 @@ pub struct ExportRow {
     pub vat_amount_cents: Option<i64>,
     /// Qonto's VAT rate in percent (`20`, `5.5`); none on a bill split over several rates.
     pub vat_rate: Option<f64>,
+    /// Where it is filed in the organization's cash-flow tree: category, then subcategory.
+    pub cashflow_category: Option<String>,
+    pub cashflow_subcategory: Option<String>,
     /// The VAT lines entered on it: one per rate, several on a split bill.
     pub vat_lines: Vec<qonto_client::api::vat_lines::VatLine>,
     pub card_last_digits: Option<String>,
@@ -96,7 +99,7 @@ const ROW_COLUMNS: &str = "id, amount_cents, currency, side, status, operation_t
        FROM memberships m WHERE m.id = transactions.initiator_id),
     (SELECT json_group_array(l.name) FROM json_each(transactions.label_ids) j
        JOIN labels l ON l.id = j.value),
-    vat_lines";
+    vat_lines, cashflow_category, cashflow_subcategory";
 
 /// A row of [`ROW_COLUMNS`] as an export writes it.
 fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
@@ -138,6 +141,8 @@ fn export_row(r: &rusqlite::Row) -> rusqlite::Result<ExportRow> {
             .get::<_, Option<String>>(22)?
             .and_then(|lines| serde_json::from_str(&lines).ok())
             .unwrap_or_default(),
+        cashflow_category: r.get(23)?,
+        cashflow_subcategory: r.get(24)?,
     })
 }
 

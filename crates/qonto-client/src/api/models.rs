@@ -42,6 +42,29 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
     })
 }
 
+/// Something Qonto refers to by id and shows by name (a cash-flow category).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Named {
+    pub id: Option<String>,
+    pub name: String,
+}
+
+/// `{"id": …, "name": …}`, or `None` when it is null, not an object or has no name.
+fn lenient_named<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Named>, D::Error> {
+    let v = Option::<serde_json::Value>::deserialize(d)?;
+    let text = |v: &serde_json::Value, key: &str| match v.get(key) {
+        Some(serde_json::Value::String(s)) => Some(s.clone()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    };
+    Ok(v.filter(serde_json::Value::is_object).and_then(|o| {
+        Some(Named {
+            id: text(&o, "id"),
+            name: text(&o, "name").filter(|n| !n.trim().is_empty())?,
+        })
+    }))
+}
+
 /// One of Qonto's enumerated values, read as leniently as a string (an unknown one is kept).
 fn lenient_value<'de, D: Deserializer<'de>, T: for<'a> From<&'a str>>(
     d: D,
@@ -252,6 +275,11 @@ pub struct Transaction {
     pub vat_amount_cents: Option<i64>,
     #[serde(default, deserialize_with = "lenient_f64")]
     pub vat_rate: Option<f64>,
+    /// Where it is filed in the organization's cash-flow tree (set in Qonto); `None` when not.
+    #[serde(default, deserialize_with = "lenient_named")]
+    pub cashflow_category: Option<Named>,
+    #[serde(default, deserialize_with = "lenient_named")]
+    pub cashflow_subcategory: Option<Named>,
     /// `includes[]=vat_details`: the VAT lines entered on it (a split bill has several).
     #[serde(default, deserialize_with = "super::vat_lines::lenient_vat_lines")]
     pub vat_details: Vec<super::vat_lines::VatLine>,
@@ -462,5 +490,29 @@ mod tests {
         assert_eq!(p.meta.next(1), None);
         let m: Meta = serde_json::from_str(r#"{"next_page":0,"current_page":3}"#).unwrap();
         assert_eq!(m.next(3), None, "next_page 0 ends the loop");
+    }
+
+    #[test]
+    fn a_cash_flow_category_is_read_by_name_or_not_at_all() {
+        let t: Transaction = serde_json::from_str(
+            r#"{"cashflow_category":{"id":"c1","name":"Operations"},"cashflow_subcategory":{"name":" "}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            t.cashflow_category,
+            Some(Named {
+                id: Some("c1".into()),
+                name: "Operations".into()
+            })
+        );
+        assert_eq!(t.cashflow_subcategory, None, "a blank name is no category");
+        for odd in [
+            r#"{"cashflow_category":null}"#,
+            r#"{"cashflow_category":"Ops"}"#,
+            r#"{"cashflow_category":{"id":1}}"#,
+        ] {
+            let t: Transaction = serde_json::from_str(odd).unwrap();
+            assert_eq!(t.cashflow_category, None, "{odd}");
+        }
     }
 }
