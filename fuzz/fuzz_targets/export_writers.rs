@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qonto_books::export::{CamtVersion, CsvStyle, Format, sink};
+use qonto_books::export::{CamtVersion, CsvStyle, Format, OfxText, sink};
 use qonto_books::values::{OperationType, Side, Status};
 use qonto_books::{AccountHead, ExportRow, Period};
 
@@ -62,7 +62,8 @@ fuzz_target!(|data: &[u8]| {
     for format in [
         Format::Csv,
         Format::Json,
-        Format::Ofx,
+        Format::Ofx(OfxText::Utf8),
+        Format::Ofx(OfxText::Ascii),
         Format::Camt053(CamtVersion::V02),
         Format::Camt053(CamtVersion::V04),
         Format::Camt053(CamtVersion::V08),
@@ -78,7 +79,10 @@ fuzz_target!(|data: &[u8]| {
             let _ = writer.finish();
         }
         let written = String::from_utf8(out).expect("UTF-8 out");
-        if matches!(format, Format::Ofx | Format::Camt053(_)) {
+        if format == Format::Ofx(OfxText::Ascii) {
+            assert!(written.is_ascii(), "ASCII OFX carries {written:?}");
+        }
+        if matches!(format, Format::Ofx(_) | Format::Camt053(_)) {
             assert!(
                 !written.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')),
                 "{format:?} carries a control character"

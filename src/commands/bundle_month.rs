@@ -42,7 +42,7 @@ fn beside_csv(format: Format) -> Option<String> {
     match format {
         Format::Csv => None,
         Format::Json => Some("transactions.jsonl".into()),
-        Format::Ofx => Some("statement.ofx".into()),
+        Format::Ofx(_) => Some("statement.ofx".into()),
         Format::Camt053(v) => Some(format!("statement.camt053.001.{}.xml", v.number())),
     }
 }

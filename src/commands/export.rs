@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::local::{Usage, choose_orgs, open_copy, period};
 use crate::config::Config;
 use qonto_books::export::{
-    CamtVersion, CsvStyle, Format, Written, accounts, export_accounts, sink,
+    CamtVersion, CsvStyle, Format, OfxText, Written, accounts, export_accounts, sink,
 };
 use qonto_books::{AccountHead, Books, Period};
 use qonto_files::{Existing, Folder, Placed, names};
@@ -52,7 +52,11 @@ impl ExportArgs {
         match self.format {
             FormatArg::Csv => Format::Csv,
             FormatArg::Json => Format::Json,
-            FormatArg::Ofx => Format::Ofx,
+            FormatArg::Ofx => Format::Ofx(if self.ofx_ascii {
+                OfxText::Ascii
+            } else {
+                OfxText::Utf8
+            }),
             FormatArg::Camt053 => Format::Camt053(match self.camt_version {
                 CamtVersionArg::V02 => CamtVersion::V02,
                 CamtVersionArg::V04 => CamtVersion::V04,
@@ -81,6 +85,10 @@ pub struct ExportArgs {
     pub month: Option<String>,
     #[arg(long, value_enum, default_value_t = FormatArg::Csv)]
     pub format: FormatArg,
+    /// OFX text folded to ASCII (é → e): for Odoo, whose OFX reader (ofxparse) takes an OFX 2
+    /// file as ASCII and fails on any accent.
+    #[arg(long)]
+    pub ofx_ascii: bool,
     /// The camt.053 schema version (with --format camt053).
     #[arg(long, value_enum, value_name = "02|04|08", default_value = "02")]
     pub camt_version: CamtVersionArg,

@@ -43,10 +43,21 @@ pub enum Format {
     Csv,
     /// JSON lines: one transaction per line.
     Json,
-    /// OFX 2.2 (XML): what most accounting software imports.
-    Ofx,
+    /// OFX 2.2 (XML): what most accounting software imports; its text as given.
+    Ofx(OfxText),
     /// ISO 20022 camt.053 bank-to-customer statement (XML), in the schema version given.
     Camt053(CamtVersion),
+}
+
+/// How an OFX file carries text from Qonto.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OfxText {
+    /// UTF-8, as declared: GnuCash and KMyMoney (libofx), ofxtools and most software read it.
+    #[default]
+    Utf8,
+    /// Folded to ASCII (`é` → `e`, `œ` → `oe`): for Odoo, whose reader (ofxparse) takes an OFX 2
+    /// file as ASCII and fails on any other character.
+    Ascii,
 }
 
 /// The versions of camt.053 written: 001.02 (2009, what most software reads), 001.04 (what
@@ -75,7 +86,7 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Json => "jsonl",
-            Format::Ofx => "ofx",
+            Format::Ofx(_) => "ofx",
             Format::Camt053(_) => "xml",
         }
     }
@@ -85,14 +96,14 @@ impl Format {
         match self {
             Format::Csv => "csv",
             Format::Json => "json",
-            Format::Ofx => "ofx",
+            Format::Ofx(_) => "ofx",
             Format::Camt053(_) => "camt053",
         }
     }
 
     /// Whether the format states balances, which a role that hides them cannot give.
     pub fn needs_balances(self) -> bool {
-        matches!(self, Format::Ofx | Format::Camt053(_))
+        matches!(self, Format::Ofx(_) | Format::Camt053(_))
     }
 }
 
@@ -137,7 +148,7 @@ pub fn sink<'a>(
     Ok(match format {
         Format::Csv => Box::new(csv::Csv::start(out, style)?),
         Format::Json => Box::new(jsonl::JsonLines::new(out)),
-        Format::Ofx => Box::new(ofx::Ofx::start(out, now)?),
+        Format::Ofx(text) => Box::new(ofx::Ofx::start(out, now, text)?),
         Format::Camt053(version) => Box::new(camt053::Camt053::start(out, now, version)?),
     })
 }

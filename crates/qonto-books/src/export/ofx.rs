@@ -6,9 +6,9 @@ use std::io::{self, BufWriter, Write};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::Sink;
 use super::money::decimal;
 use super::text::{day, xml};
+use super::{OfxText, Sink};
 use crate::values::OperationType as Op;
 use crate::{AccountHead, ExportRow, Period};
 
@@ -18,6 +18,38 @@ pub struct Ofx<'a> {
     opened: bool,
     statements: usize,
     now: DateTime<Utc>,
+    text: OfxText,
+}
+
+/// `text` folded to ASCII: accents dropped, a few letters and signs spelled out, anything else
+/// `?`.
+fn ascii(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let mut out = String::with_capacity(text.len());
+    for c in text.nfkd() {
+        match c {
+            c if c.is_ascii() => out.push(c),
+            c if unicode_normalization::char::is_combining_mark(c) => {}
+            'œ' => out.push_str("oe"),
+            'Œ' => out.push_str("OE"),
+            'æ' => out.push_str("ae"),
+            'Æ' => out.push_str("AE"),
+            'ß' => out.push_str("ss"),
+            'ø' => out.push('o'),
+            'Ø' => out.push('O'),
+            'ł' => out.push('l'),
+            'Ł' => out.push('L'),
+            'đ' => out.push('d'),
+            'Đ' => out.push('D'),
+            '€' => out.push_str("EUR"),
+            '‘' | '’' | '‚' | '′' => out.push('\''),
+            '“' | '”' | '„' | '«' | '»' => out.push('"'),
+            '–' | '—' | '‐' | '−' => out.push('-'),
+            c if c.is_whitespace() => out.push(' '),
+            _ => out.push('?'),
+        }
+    }
+    out
 }
 
 /// `YYYY-MM-DD` as OFX writes a date (`YYYYMMDD`).
@@ -83,7 +115,7 @@ fn transaction_type(row: &ExportRow) -> &'static str {
 }
 
 impl<'a> Ofx<'a> {
-    pub fn start(out: Box<dyn Write + 'a>, now: DateTime<Utc>) -> io::Result<Self> {
+    pub fn start(out: Box<dyn Write + 'a>, now: DateTime<Utc>, text: OfxText) -> io::Result<Self> {
         let mut out = BufWriter::with_capacity(64 * 1024, out);
         write!(
             out,
@@ -98,7 +130,16 @@ impl<'a> Ofx<'a> {
             opened: false,
             statements: 0,
             now,
+            text,
         })
+    }
+
+    /// Text from Qonto as this file carries it, escaped for XML and cut to `max` characters.
+    fn text(&self, value: &str, max: usize) -> String {
+        match self.text {
+            OfxText::Utf8 => xml(value, max),
+            OfxText::Ascii => xml(&ascii(value), max),
+        }
     }
 }
 
@@ -149,7 +190,7 @@ impl Sink for Ofx<'_> {
         let memo = if memo.is_empty() {
             String::new()
         } else {
-            format!("<MEMO>{}</MEMO>", xml(&memo, 255))
+            format!("<MEMO>{}</MEMO>", self.text(&memo, 255))
         };
         writeln!(
             self.out,
@@ -158,7 +199,7 @@ impl Sink for Ofx<'_> {
             transaction_type(row),
             decimal(row.amount_cents, '.'),
             xml(&row.id, 255),
-            xml(name, 32),
+            self.text(name, 32),
         )
     }
 
@@ -191,6 +232,17 @@ impl Sink for Ofx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_text_keeps_the_words() {
+        assert_eq!(
+            ascii("Café Lumière – Dîner d’équipe"),
+            "Cafe Lumiere - Diner d'equipe"
+        );
+        assert_eq!(ascii("Œuvre Straße 5 €"), "OEuvre Strasse 5 EUR");
+        assert_eq!(ascii("株式会社"), "????");
+        assert!(ascii("ﬁ½x").is_ascii());
+    }
 
     #[test]
     fn a_french_iban_gives_bank_branch_number_and_key() {
