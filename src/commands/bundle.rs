@@ -1,7 +1,10 @@
 //! `qonto-tui export --bundle --output DIR`: what an accountant asks for at a month's end, per
-//! organization and month: `DIR/ORGANIZATION/YYYY-MM/` holds the transactions CSV, the
-//! statement PDFs and `receipts/`; a month with none of them makes no folder. The CSV comes from the local copy; statements and receipts
-//! from Qonto.
+//! organization and month. `DIR/ORGANIZATION/YYYY-MM/` holds what the local copy gives
+//! (`transactions.csv` naming each row's receipts, `missing-receipts.csv`, the chosen format
+//! beside them: `bundle_month.rs`), the statement PDFs and `receipts/` from Qonto, and a
+//! `README.txt`; a month with none of them makes no folder.
+
+use std::collections::HashMap;
 
 use super::bundle_month::{month_files, readme};
 use super::export::{EXIT_USAGE, ExportArgs, csv_style};
@@ -12,8 +15,6 @@ use super::receipts::{list_receipts, receipt_jobs, save_receipts};
 use super::statements::save_statements;
 use crate::config::Config;
 use qonto_books::Period;
-use std::collections::HashMap;
-
 use qonto_books::export::Skipped;
 use qonto_files::Placed;
 
@@ -85,99 +86,23 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let mut failed = Vec::new();
     let mut tallies: Vec<Tally> = orgs.iter().map(|(_, name)| Tally::new(name)).collect();
     let mut skipped: Vec<Skipped> = Vec::new();
-    let format = args.chosen_format();
+    let job = Job {
+        books: &books,
+        reach: &reach,
+        place: &place,
+        style,
+        format: args.chosen_format(),
+        statuses: &args.status,
+    };
     for (month, whole, key) in months_asked {
         for ((org_id, org_name), tally) in orgs.iter().zip(tallies.iter_mut()) {
-            // Receipts are listed and named first, so the CSV can name each row's files.
-            let pair = (org_id.clone(), org_name.clone());
-            let one = std::slice::from_ref(&pair);
-            let (owned, period_of_month, m) = (one.to_vec(), whole.clone(), month.clone());
-            let jobs = books
-                .read(move |books| receipt_jobs(books, &owned, &period_of_month, &m))
-                .await??;
-            let (receipt_files, mut month_failed) = list_receipts(&reach.api, jobs).await;
-            let mut names: HashMap<String, Vec<String>> = HashMap::new();
-            for file in &receipt_files {
-                names
-                    .entry(file.transaction.clone())
-                    .or_default()
-                    .push(format!("receipts/{}", file.name));
-            }
-            let (id, statuses, period) = (org_id.clone(), args.status.clone(), whole.clone());
-            let made = books
-                .read(move |books| {
-                    month_files(books, &id, &period, &statuses, style, format, &names)
-                })
-                .await?;
-            let made = match made {
-                Ok(made) => made,
-                Err(e) => {
-                    month_failed.push(format!(
-                        "{}: the {month} transactions: {e}",
-                        super::reach::clean(org_name)
-                    ));
-                    None
-                }
-            };
-            if let Some(m) = &made {
-                tally.months += 1;
-                tally.transactions += m.transactions;
-                tally.missing += m.missing_receipts;
-                for (name, bytes) in &m.files {
-                    match save_in_month(&place, org_id, &month, name, bytes.clone()).await {
-                        Ok(placed) => saved.push(Saved::new(
-                            org_id,
-                            &placed,
-                            bytes.len(),
-                            format!("{month}: {name}"),
-                        )),
-                        Err(e) => month_failed.push(format!(
-                            "{}: {month}/{name}: {e}",
-                            super::reach::clean(org_name)
-                        )),
-                    }
-                }
-            }
-            let (s, f) = save_statements(&reach.api, one, key, key, &place).await;
-            tally.statements += s.len();
-            let statements = s.len();
-            saved.extend(s);
-            month_failed.extend(f);
-            let (s, f) = save_receipts(&reach.api, receipt_files, &place).await;
-            tally.receipts += s.len();
-            let receipts = s.len();
-            saved.extend(s);
-            month_failed.extend(f);
-            // The month's README says what its folder holds; a month with nothing has none.
-            if made.is_some() || statements + receipts > 0 {
-                let text = readme(
-                    &super::reach::clean(org_name),
-                    &month,
-                    made.as_ref(),
-                    statements,
-                    receipts,
-                    &month_failed,
-                );
-                let bytes = text.clone().into_bytes();
-                match save_in_month(&place, org_id, &month, "README.txt", bytes).await {
-                    Ok(placed) => saved.push(Saved::new(
-                        org_id,
-                        &placed,
-                        text.len(),
-                        format!("{month}: README.txt"),
-                    )),
-                    Err(e) => month_failed.push(format!(
-                        "{}: {month}/README.txt: {e}",
-                        super::reach::clean(org_name)
-                    )),
-                }
-            }
-            if let Some(m) = &made {
-                skipped.extend(m.skipped.iter().cloned());
-            }
-            failed.extend(month_failed);
+            let done = one_month(&job, (org_id, org_name), &month, &whole, key, tally).await?;
+            saved.extend(done.saved);
+            skipped.extend(done.skipped);
+            failed.extend(done.failed);
         }
     }
+    let format = job.format;
     books.close().await;
     // The paths go to --json; a person gets one screen: a line per organization, then the whole.
     if args.json {
@@ -217,6 +142,131 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
         (true, true) => 3,
         (false, true) if !skipped.is_empty() => 3,
         (false, true) => 0,
+    })
+}
+
+/// What the bundle needs for every organization and month.
+struct Job<'a> {
+    books: &'a qonto_books::BooksHandle,
+    reach: &'a Reach,
+    place: &'a Place,
+    style: qonto_books::export::CsvStyle,
+    format: qonto_books::export::Format,
+    statuses: &'a [String],
+}
+
+/// What one organization's month added.
+struct MonthDone {
+    saved: Vec<Saved>,
+    failed: Vec<String>,
+    skipped: Vec<Skipped>,
+}
+
+/// One organization's month: receipts listed and named first (so the CSV can name each row's
+/// files), the local copy's files, the statements, the receipts, then the README saying what
+/// the folder holds.
+async fn one_month(
+    job: &Job<'_>,
+    (org_id, org_name): (&String, &String),
+    month: &str,
+    whole: &Period,
+    key: (i32, u32),
+    tally: &mut Tally,
+) -> anyhow::Result<MonthDone> {
+    let (style, format) = (job.style, job.format);
+    let mut saved = Vec::new();
+    let mut skipped = Vec::new();
+    // Receipts are listed and named first, so the CSV can name each row's files.
+    let pair = (org_id.clone(), org_name.clone());
+    let one = std::slice::from_ref(&pair);
+    let (owned, period_of_month, m) = (one.to_vec(), whole.clone(), month.to_string());
+    let jobs = job
+        .books
+        .read(move |books| receipt_jobs(books, &owned, &period_of_month, &m))
+        .await??;
+    let (receipt_files, mut month_failed) = list_receipts(&job.reach.api, jobs).await;
+    let mut names: HashMap<String, Vec<String>> = HashMap::new();
+    for file in &receipt_files {
+        names
+            .entry(file.transaction.clone())
+            .or_default()
+            .push(format!("receipts/{}", file.name));
+    }
+    let (id, statuses, period) = (org_id.clone(), job.statuses.to_vec(), whole.clone());
+    let made = job
+        .books
+        .read(move |books| month_files(books, &id, &period, &statuses, style, format, &names))
+        .await?;
+    let made = match made {
+        Ok(made) => made,
+        Err(e) => {
+            month_failed.push(format!(
+                "{}: the {month} transactions: {e}",
+                super::reach::clean(org_name)
+            ));
+            None
+        }
+    };
+    if let Some(m) = &made {
+        tally.months += 1;
+        tally.transactions += m.transactions;
+        tally.missing += m.missing_receipts;
+        for (name, bytes) in &m.files {
+            match save_in_month(job.place, org_id, month, name, bytes.clone()).await {
+                Ok(placed) => saved.push(Saved::new(
+                    org_id,
+                    &placed,
+                    bytes.len(),
+                    format!("{month}: {name}"),
+                )),
+                Err(e) => month_failed.push(format!(
+                    "{}: {month}/{name}: {e}",
+                    super::reach::clean(org_name)
+                )),
+            }
+        }
+    }
+    let (s, f) = save_statements(&job.reach.api, one, key, key, job.place).await;
+    tally.statements += s.len();
+    let statements = s.len();
+    saved.extend(s);
+    month_failed.extend(f);
+    let (s, f) = save_receipts(&job.reach.api, receipt_files, job.place).await;
+    tally.receipts += s.len();
+    let receipts = s.len();
+    saved.extend(s);
+    month_failed.extend(f);
+    // The month's README says what its folder holds; a month with nothing has none.
+    if made.is_some() || statements + receipts > 0 {
+        let text = readme(
+            &super::reach::clean(org_name),
+            month,
+            made.as_ref(),
+            statements,
+            receipts,
+            &month_failed,
+        );
+        let bytes = text.clone().into_bytes();
+        match save_in_month(job.place, org_id, month, "README.txt", bytes).await {
+            Ok(placed) => saved.push(Saved::new(
+                org_id,
+                &placed,
+                text.len(),
+                format!("{month}: README.txt"),
+            )),
+            Err(e) => month_failed.push(format!(
+                "{}: {month}/README.txt: {e}",
+                super::reach::clean(org_name)
+            )),
+        }
+    }
+    if let Some(m) = &made {
+        skipped.extend(m.skipped.iter().cloned());
+    }
+    Ok(MonthDone {
+        saved,
+        failed: month_failed,
+        skipped,
     })
 }
 
