@@ -5,6 +5,7 @@
 pub use qonto_testkit::fixtures::*;
 pub use qonto_testkit::{app, pty};
 
+pub mod readers;
 pub mod tui;
 
 /// Local books synced from the sandbox, opened again on the test's thread for its checks (the
