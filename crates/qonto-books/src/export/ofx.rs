@@ -161,7 +161,7 @@ impl Sink for Ofx<'_> {
             "<STMTTRNRS><TRNUID>{}</TRNUID><STATUS><CODE>0</CODE><SEVERITY>INFO</SEVERITY></STATUS>\n\
              <STMTRS><CURDEF>{}</CURDEF>{}\n<BANKTRANLIST><DTSTART>{start}</DTSTART><DTEND>{end}</DTEND>\n",
             self.statements,
-            xml(&head.currency, 3),
+            self.text(&head.currency, 3),
             account_from(head.iban.as_deref(), &head.account_id),
         )
     }
@@ -198,7 +198,7 @@ impl Sink for Ofx<'_> {
              <FITID>{}</FITID><NAME>{}</NAME>{memo}</STMTTRN>",
             transaction_type(row),
             decimal(row.amount_cents, '.'),
-            xml(&row.id, 255),
+            self.text(&row.id, 255),
             self.text(name, 32),
         )
     }
@@ -232,6 +232,69 @@ impl Sink for Ofx<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by the export_writers fuzz target in CI: a transaction id outside ASCII reached an
+    /// ASCII file as it was. Every text from outside goes through the file's text rule.
+    #[test]
+    fn an_ascii_file_is_ascii_whatever_the_ids() {
+        let head = AccountHead {
+            org_id: "o".into(),
+            org_name: "o".into(),
+            org_legal_name: None,
+            account_id: "é".into(),
+            account_name: "é".into(),
+            iban: Some("ÉÉ".into()),
+            currency: "€".into(),
+            closing_cents: Some(1),
+            opening_cents: Some(1),
+        };
+        let row = ExportRow {
+            id: "\u{fffd}".into(),
+            amount_cents: 1,
+            currency: "€".into(),
+            side: crate::values::Side::Credit,
+            status: crate::values::Status::Completed,
+            operation_type: None,
+            counterparty: Some("é".into()),
+            counterparty_iban: None,
+            counterparty_bic: None,
+            label: None,
+            reference: Some("é".into()),
+            note: Some("é".into()),
+            category: None,
+            emitted_at: None,
+            settled_at: None,
+            vat_amount_cents: None,
+            vat_rate: None,
+            cashflow_category: None,
+            cashflow_subcategory: None,
+            vat_lines: Vec::new(),
+            card_last_digits: None,
+            initiator: None,
+            labels: Vec::new(),
+            attachments: 0,
+            missing_receipt: false,
+            receipt_files: Vec::new(),
+        };
+        let period = Period {
+            from: None,
+            until: None,
+        };
+        let mut bytes = Vec::new();
+        {
+            let mut ofx = Ofx::start(Box::new(&mut bytes), Utc::now(), OfxText::Ascii)
+                .unwrap_or_else(|e| panic!("{e}"));
+            for step in [
+                ofx.account(&head, &period),
+                ofx.row(&head, &row),
+                ofx.end_account(&head, &period),
+                ofx.finish(),
+            ] {
+                step.unwrap_or_else(|e| panic!("{e}"));
+            }
+        }
+        assert!(bytes.is_ascii(), "{}", String::from_utf8_lossy(&bytes));
+    }
 
     #[test]
     fn ascii_text_keeps_the_words() {
