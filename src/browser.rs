@@ -4,23 +4,56 @@
 
 use std::process::{Command, Stdio};
 
+/// How the URL was handed to a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// By the named candidate of `BROWSER`.
+    ByBrowserVariable(String),
+    /// By the platform's opener (`xdg-open`, `open`, `start`).
+    BySystem,
+}
+
+impl std::fmt::Display for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Opened::ByBrowserVariable(command) => write!(f, "opened with $BROWSER ({command})"),
+            Opened::BySystem => f.write_str("opened with the system browser"),
+        }
+    }
+}
+
+/// Why no browser took the URL. The causes never repeat the URL (it carries the sign-in's
+/// state, and the screen shows it on its own line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrowserError {
+    /// No candidate of `BROWSER` could be started; the last one's cause.
+    #[error("$BROWSER could not be started: {0}")]
+    BrowserVariable(String),
+    /// The platform's opener failed.
+    #[error("{0}; set BROWSER to choose one")]
+    System(String),
+    /// The opener's thread ended before it answered.
+    #[error("the browser opener stopped: {0}")]
+    Stopped(String),
+}
+
 /// How the URL was handed to a browser, or why it could not be. `browser` is `BROWSER`.
-pub fn open_browser(url: &str, browser: Option<&str>) -> Result<String, String> {
+pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Opened, BrowserError> {
     if let Some(browser) = browser
         && !browser.trim().is_empty()
     {
         let mut last_error = String::new();
         for candidate in browser.split(':').filter(|c| !c.trim().is_empty()) {
             match spawn_browser_command(candidate, url) {
-                Ok(()) => return Ok(format!("opened with $BROWSER ({})", candidate.trim())),
+                Ok(()) => return Ok(Opened::ByBrowserVariable(candidate.trim().to_string())),
                 Err(e) => last_error = e,
             }
         }
-        return Err(format!("$BROWSER could not be started: {last_error}"));
+        return Err(BrowserError::BrowserVariable(last_error));
     }
     open::that_detached(url)
-        .map(|()| "opened with the system browser".to_string())
-        .map_err(|e| opener_error(&e.to_string(), url))
+        .map(|()| Opened::BySystem)
+        .map_err(|e| BrowserError::System(opener_error(&e.to_string(), url)))
 }
 
 /// The opener's error without the URL it repeats (the screen shows the URL on its own line).
@@ -28,10 +61,7 @@ fn opener_error(message: &str, url: &str) -> String {
     let short = message
         .replace(&format!("\"{url}\""), "URL")
         .replace(url, "URL");
-    format!(
-        "{}; set BROWSER to choose one",
-        crate::ui::format::fit(&short, 90)
-    )
+    crate::ui::format::fit(&short, 90)
 }
 
 fn spawn_browser_command(candidate: &str, url: &str) -> Result<(), String> {
@@ -75,7 +105,7 @@ mod tests {
         let message = format!(
             "Launcher \"xdg-open\" \"{url}\" failed with ExitStatus(unix_wait_status(768))"
         );
-        let text = opener_error(&message, url);
+        let text = BrowserError::System(opener_error(&message, url)).to_string();
         assert!(!text.contains("state=abc"), "{text}");
         assert!(
             text.contains("xdg-open") && text.contains("BROWSER"),

@@ -31,25 +31,40 @@ impl Default for Palette {
     }
 }
 
+/// Why the `[theme]` table of the config file was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PaletteError {
+    #[error("[theme] {}: {:?} is not a colour", shown(.slot), shown(.value))]
+    NotAColour { slot: String, value: String },
+    #[error(
+        "[theme]: {:?} is not a colour of the theme (accent, positive, warning, error, muted)",
+        shown(.0)
+    )]
+    UnknownSlot(String),
+}
+
+/// A name from the config file as an error shows it: short, no control characters.
+fn shown(text: &str) -> String {
+    qonto_client::printable::printable(text, 40)
+}
+
 impl Palette {
     /// The defaults with the `[theme]` table applied: `accent = "magenta"`, `muted = "#808080"`,
     /// `error = "9"` (any colour name, `#rrggbb` or a 256-colour index).
-    pub fn with_overrides(table: &BTreeMap<String, String>) -> Result<Self, String> {
+    pub fn with_overrides(table: &BTreeMap<String, String>) -> Result<Self, PaletteError> {
         let mut palette = Self::default();
         for (name, value) in table {
-            let color = Color::from_str(value)
-                .map_err(|_| format!("[theme] {name}: {value:?} is not a colour"))?;
+            let color = Color::from_str(value).map_err(|_| PaletteError::NotAColour {
+                slot: name.clone(),
+                value: value.clone(),
+            })?;
             let slot = match name.as_str() {
                 "accent" => &mut palette.accent,
                 "positive" => &mut palette.positive,
                 "warning" => &mut palette.warning,
                 "error" => &mut palette.error,
                 "muted" => &mut palette.muted,
-                other => {
-                    return Err(format!(
-                        "[theme]: {other:?} is not a colour of the theme (accent, positive, warning, error, muted)"
-                    ));
-                }
+                other => return Err(PaletteError::UnknownSlot(other.to_string())),
             };
             *slot = color;
         }

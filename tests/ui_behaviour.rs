@@ -484,7 +484,9 @@ async fn at_70x18_the_sign_in_url_and_every_key_still_show_whole() {
         &mut app,
         Msg::SignInWaiting {
             url: url.into(),
-            browser: Err("no opener".into()),
+            browser: Err(qonto_tui::app::msg::BrowserError::System(
+                "no opener".into(),
+            )),
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(70, 18)).unwrap();

@@ -9,6 +9,7 @@ use std::time::Instant;
 use common::tui::Harness;
 use crossterm::event::KeyCode;
 use qonto_client::api::ApiError;
+use qonto_tui::app::msg::{BrowserError, Opened};
 use qonto_tui::app::state::Screen;
 use qonto_tui::app::{App, Msg, update};
 use ratatui::Terminal;
@@ -88,7 +89,7 @@ async fn reconsent_modal() {
     h.key(KeyCode::Char('c')).await;
     h.send(Msg::SignInWaiting {
         url: "http://127.0.0.1:18920/oauth2/auth?response_type=code&client_id=demo&state=fixed-state-for-snapshot".into(),
-        browser: Ok("opened with $BROWSER (firefox)".into()),
+        browser: Ok(Opened::ByBrowserVariable("firefox".into())),
     })
     .await;
     h.freeze();
@@ -114,7 +115,7 @@ async fn sign_in_screen_without_a_browser() {
         &mut app,
         Msg::SignInWaiting {
             url: "http://127.0.0.1:18920/oauth2/auth?response_type=code&client_id=demo&state=fixed-state-for-snapshot".into(),
-            browser: Err("no opener found; set BROWSER to choose one".into()),
+            browser: Err(BrowserError::System("no opener found".into())),
         },
     );
     app.now = app.sign_in.as_ref().unwrap().started + std::time::Duration::from_secs(19);

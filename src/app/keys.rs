@@ -3,6 +3,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// Why a key written in the config file was not understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("an empty key")]
+    Empty,
+    #[error("{:?} is not a key", qonto_client::printable::printable(.0, 40))]
+    Unknown(String),
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct KeyChord {
     pub code: KeyCode,
@@ -86,7 +95,7 @@ impl KeyChord {
 
     /// Reads a key as written in the config file: a character (`C`, `?`), a name (`Down`,
     /// `PgDn`, `Enter`, `Esc`, `Tab`, `Space`, `F5`), optionally after `ctrl-`, `alt-` or `shift-`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, KeyError> {
         let mut mods = KeyModifiers::NONE;
         let mut rest = text.trim();
         loop {
@@ -109,7 +118,7 @@ impl KeyChord {
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
             (Some(c), None) => KeyCode::Char(c),
-            (None, _) => return Err("an empty key".to_string()),
+            (None, _) => return Err(KeyError::Empty),
             _ => match rest.to_ascii_lowercase().as_str() {
                 "up" => KeyCode::Up,
                 "down" => KeyCode::Down,
@@ -130,9 +139,9 @@ impl KeyChord {
                 "insert" | "ins" => KeyCode::Insert,
                 f if f.starts_with('f') => match f[1..].parse::<u8>() {
                     Ok(n @ 1..=24) => KeyCode::F(n),
-                    _ => return Err(format!("{text:?} is not a key")),
+                    _ => return Err(KeyError::Unknown(text.to_string())),
                 },
-                _ => return Err(format!("{text:?} is not a key")),
+                _ => return Err(KeyError::Unknown(text.to_string())),
             },
         };
         // `ctrl-C` and `ctrl-c` are the same key to a terminal.

@@ -4,6 +4,9 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::local_error::LocalCopyError;
+pub use crate::browser::{BrowserError, Opened};
+use crate::jobs::attachments::{Placed, ReceiptsError};
+use crate::sources::adding::SourceError;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{
     Label, Membership, Organization, TransactionsPage, UserOrganization,
@@ -71,10 +74,10 @@ pub enum Msg {
     /// The browser flow is waiting: the URL, and how (or whether) a browser was opened.
     SignInWaiting {
         url: String,
-        browser: Result<String, String>,
+        browser: Result<Opened, BrowserError>,
     },
     /// The browser was asked again to open the URL.
-    BrowserOpened(Result<String, String>),
+    BrowserOpened(Result<Opened, BrowserError>),
     SignInFailed(String),
     /// Whether rotated tokens could be saved: `Some(problem)` when a save failed (they are
     /// kept in memory meanwhile), `None` once one succeeded again.
@@ -94,7 +97,7 @@ pub enum Msg {
         result: Result<Box<qonto_books::Detail>, LocalCopyError>,
     },
     /// A transaction's receipts were opened or saved (what was done), or why not.
-    ReceiptsPlaced(Result<String, String>),
+    ReceiptsPlaced(Result<Placed, ReceiptsError>),
     /// Where a list was exported, and how many transactions; or why it was not.
     Exported(Result<(String, usize), LocalCopyError>),
     /// The group's cash, from the local books.
@@ -104,9 +107,9 @@ pub enum Msg {
     /// How far the background sync of the local books is.
     Synced(super::sync_view::SyncNews),
     /// A source was added (the organization's id and name), or why not.
-    SourceAdded(Result<(String, String), String>),
+    SourceAdded(Result<(String, String), SourceError>),
     /// A source was removed (the organization's name), or why not.
-    SourceRemoved(Result<String, String>),
+    SourceRemoved(Result<String, SourceError>),
 }
 
 impl Msg {

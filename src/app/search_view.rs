@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use tui_input::Input;
 
+use crate::jobs::attachments::{Placed, ReceiptsError};
 use qonto_books::{Detail, Found};
 
 /// Results asked for per query: several screens, few enough to come back within a frame.
@@ -33,7 +34,7 @@ pub struct SearchView {
     /// The results are grouped by organization (`sort:org`): its name shows once per group.
     pub grouped: bool,
     /// What became of the opened transaction's receipts (fetching: `None` inside).
-    pub receipts: Option<Option<Result<String, String>>>,
+    pub receipts: Option<Option<Result<Placed, ReceiptsError>>>,
     /// The filters as a form (Tab), and the line being filled in.
     pub form: Option<(crate::app::search_form::Form, usize)>,
 }

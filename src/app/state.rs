@@ -7,6 +7,7 @@ use tui_input::Input;
 
 use super::keymap::KeyMap;
 use super::msg::Generation;
+use crate::browser::{BrowserError, Opened};
 use crate::palette::Palette;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
@@ -259,7 +260,7 @@ pub struct SignInFlow {
     /// The membership flow (adds one organization) rather than the User flow.
     pub membership: bool,
     pub url: Option<String>,
-    pub browser: Option<Result<String, String>>,
+    pub browser: Option<Result<Opened, BrowserError>>,
     pub started: Instant,
     pub paste: Input,
     pub paste_focused: bool,

@@ -2,6 +2,10 @@
 //! from the key map, so a remapped key is named right everywhere.
 
 use qonto_client::api::{ApiError, Via};
+use qonto_client::printable::printable;
+
+use crate::jobs::attachments::{Placed, ReceiptsError};
+use crate::sources::adding::SourceError;
 
 use super::keymap::{Action, KeyMap, Mode};
 
@@ -102,6 +106,22 @@ pub fn too_small(width: u16, height: u16, keys: &KeyMap) -> String {
 
 pub fn built_in_browser_failed(cause: &str) -> String {
     format!("the built-in browser failed: {cause}")
+}
+
+/// What became of a transaction's receipts.
+pub fn receipts_placed(placed: &Placed) -> String {
+    printable(&placed.to_string(), 300)
+}
+
+/// Why a transaction's receipts were not opened or saved: Qonto's words bounded and stripped
+/// of control characters.
+pub fn receipts_failed(why: &ReceiptsError) -> String {
+    printable(&why.to_string(), 300)
+}
+
+/// Why a source was not added or removed, bounded and stripped of control characters.
+pub fn source_failed(why: &SourceError) -> String {
+    printable(&why.to_string(), 300)
 }
 
 pub fn tokens_not_stored(cause: &str) -> String {

@@ -7,7 +7,7 @@ mod preferences;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use preferences::{KeyList, Notify, Preferences};
+pub use preferences::{KeyList, Notify, Preferences, SettingError};
 
 use directories::ProjectDirs;
 use serde::Deserialize;
@@ -133,7 +133,10 @@ pub enum ConfigError {
     #[error("QONTO_TOKEN_STORE={0:?} is unknown: use \"keyring\" or \"file\"")]
     UnknownTokenStore(String),
     #[error("{path}: {cause}")]
-    Preferences { path: String, cause: String },
+    Preferences {
+        path: String,
+        cause: preferences::SettingError,
+    },
 }
 
 /// The platform directories of the app.
@@ -390,7 +393,7 @@ fn resolve_preferences(
     )
     .map_err(|cause| ConfigError::Preferences {
         path: path.display().to_string(),
-        cause: qonto_client::printable::printable(&cause, 300),
+        cause,
     })
 }
 
@@ -407,7 +410,7 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     match qonto_client::store::read_bounded(path, MAX_CONFIG_FILE) {
         Ok(text) => parse_config(&text).map_err(|cause| ConfigError::Invalid {
             path: path.display().to_string(),
-            cause: qonto_client::printable::printable(&cause, 300),
+            cause: qonto_client::printable::printable(cause.message(), 300),
         }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(FileConfig::default()),
         Err(e) => Err(ConfigError::Unreadable {
@@ -418,8 +421,8 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 }
 
 /// Parses the TOML text of a config file.
-pub fn parse_config(text: &str) -> Result<FileConfig, String> {
-    toml::from_str(text).map_err(|e| e.message().to_string())
+pub fn parse_config(text: &str) -> Result<FileConfig, toml::de::Error> {
+    toml::from_str(text)
 }
 
 #[cfg(test)]

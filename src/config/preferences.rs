@@ -5,9 +5,34 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::app::keymap::KeyMap;
+use crate::app::keymap::{KeyMap, KeyMapError};
 use crate::locale::Locale;
-use crate::palette::Palette;
+use crate::palette::{Palette, PaletteError};
+
+/// Why a preference from the config file or the environment was refused: each names the entry
+/// to fix, with the value shown short and without control characters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingError {
+    #[error(transparent)]
+    Keys(#[from] KeyMapError),
+    #[error(transparent)]
+    Theme(#[from] PaletteError),
+    #[error("{variable}={:?} is not a number of seconds{hint}", shown(.value))]
+    NotSeconds {
+        variable: &'static str,
+        value: String,
+        hint: &'static str,
+    },
+    #[error(
+        "QONTO_TUI_NOTIFY={:?}: osc9 (iTerm2, WezTerm, Windows Terminal, kitty), osc777 (foot, urxvt, Konsole) or off",
+        shown(.0)
+    )]
+    UnknownNotify(String),
+}
+
+fn shown(text: &str) -> String {
+    qonto_client::printable::printable(text, 40)
+}
 
 /// One key or several, as the `[keys]` table allows: `reconsent = "C"`, `down = ["n", "Down"]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -90,18 +115,23 @@ impl Preferences {
         refresh_every: Option<u64>,
         locale: Option<&str>,
         env: &impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, SettingError> {
         let locale = match env("QONTO_TUI_LOCALE").as_deref().or(locale) {
             Some(name) => Locale::from_name(name),
             None => Locale::from_env(env),
         };
         let refresh_secs = match env("QONTO_TUI_REFRESH_SECS") {
-            Some(text) => Some(text.trim().parse::<u64>().map_err(|_| {
-                format!(
-                    "QONTO_TUI_REFRESH_SECS={:?} is not a number of seconds (0 turns it off)",
-                    qonto_client::printable::printable(&text, 40)
+            Some(text) => {
+                Some(
+                    text.trim()
+                        .parse::<u64>()
+                        .map_err(|_| SettingError::NotSeconds {
+                            variable: "QONTO_TUI_REFRESH_SECS",
+                            value: text.clone(),
+                            hint: " (0 turns it off)",
+                        })?,
                 )
-            })?),
+            }
             None => refresh_every,
         };
         let refresh_every = match refresh_secs {
@@ -113,10 +143,11 @@ impl Preferences {
             None => DEFAULT_SYNC_EVERY,
             Some(text) => {
                 std::time::Duration::from_secs(text.trim().parse::<u64>().map_err(|_| {
-                    format!(
-                        "QONTO_TUI_SYNC_EVERY={:?} is not a number of seconds",
-                        qonto_client::printable::printable(&text, 40)
-                    )
+                    SettingError::NotSeconds {
+                        variable: "QONTO_TUI_SYNC_EVERY",
+                        value: text.clone(),
+                        hint: "",
+                    }
                 })?)
                 .max(MIN_SYNC_EVERY)
             }
@@ -125,12 +156,7 @@ impl Preferences {
             None | Some("" | "off") => None,
             Some("osc9") => Some(Notify::Osc9),
             Some("osc777") => Some(Notify::Osc777),
-            Some(other) => {
-                return Err(format!(
-                    "QONTO_TUI_NOTIFY={:?}: osc9 (iTerm2, WezTerm, Windows Terminal, kitty), osc777 (foot, urxvt, Konsole) or off",
-                    qonto_client::printable::printable(other, 40)
-                ));
-            }
+            Some(other) => return Err(SettingError::UnknownNotify(other.to_string())),
         };
         let keys: BTreeMap<String, Vec<String>> = keys
             .unwrap_or_default()

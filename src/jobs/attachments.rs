@@ -4,7 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use qonto_client::api::ApiClient;
+use crate::browser::BrowserError;
+use qonto_client::api::{ApiClient, ApiError};
 use qonto_files::{Existing, Folder, names};
 
 /// The largest receipt fetched (Qonto takes uploads of a few MB).
@@ -21,7 +22,45 @@ pub enum Placement {
     Save,
 }
 
-/// Fetches every attachment of `transaction` and places them; says what was done.
+/// Where a transaction's receipts went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub count: usize,
+    pub folder: PathBuf,
+    pub placement: Placement,
+}
+
+impl std::fmt::Display for Placed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = if self.count == 1 { "" } else { "s" };
+        let folder = self.folder.display();
+        match self.placement {
+            Placement::Save => write!(f, "saved {} receipt{plural} in {folder}", self.count),
+            Placement::Open => write!(f, "opened {} receipt{plural} ({folder})", self.count),
+        }
+    }
+}
+
+/// Why a transaction's receipts were not opened or saved.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ReceiptsError {
+    #[error("the receipts could not be listed: {0}")]
+    NotListed(ApiError),
+    #[error("Qonto lists no receipt on this transaction")]
+    NoneListed,
+    #[error("Qonto gave no address for the receipts")]
+    NoAddress,
+    #[error("no folder to open from: {0}")]
+    NoFolder(String),
+    #[error("a receipt could not be fetched: {0}")]
+    NotFetched(ApiError),
+    #[error("a receipt could not be written: {0}")]
+    NotWritten(String),
+    #[error(transparent)]
+    NotOpened(#[from] BrowserError),
+}
+
+/// Fetches every attachment of `transaction` and places them; says where.
 pub async fn fetch(
     api: &ApiClient,
     org: &str,
@@ -29,17 +68,17 @@ pub async fn fetch(
     stem: &str,
     placement: Placement,
     opener: Option<&str>,
-) -> Result<String, String> {
+) -> Result<Placed, ReceiptsError> {
     let list = api
         .transaction_attachments(org, transaction)
         .await
-        .map_err(|e| format!("the receipts could not be listed: {e}"))?;
+        .map_err(ReceiptsError::NotListed)?;
     if list.is_empty() {
-        return Err("Qonto lists no receipt on this transaction".into());
+        return Err(ReceiptsError::NoneListed);
     }
     let folder_path = match placement {
         Placement::Open => {
-            super::receipt_folder::create().map_err(|e| format!("no folder to open from: {e}"))?
+            super::receipt_folder::create().map_err(|e| ReceiptsError::NoFolder(e.to_string()))?
         }
         Placement::Save => download_folder(),
     };
@@ -51,7 +90,7 @@ pub async fn fetch(
         let bytes = api
             .download(url, MAX_FILE)
             .await
-            .map_err(|e| format!("a receipt could not be fetched: {e}"))?;
+            .map_err(ReceiptsError::NotFetched)?;
         let name = attachment.file_name.as_deref().unwrap_or("receipt");
         let file = file_name(stem, name);
         let folder = folder_path.clone();
@@ -62,32 +101,23 @@ pub async fn fetch(
                 .map(|p| p.path)
         })
         .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ReceiptsError::NotWritten(e.to_string()))?
+        .map_err(|e| ReceiptsError::NotWritten(e.to_string()))?;
         placed.push(path);
     }
     if placed.is_empty() {
-        return Err("Qonto gave no address for the receipts".into());
+        return Err(ReceiptsError::NoAddress);
     }
-    match placement {
-        Placement::Save => Ok(format!(
-            "saved {} receipt{} in {}",
-            placed.len(),
-            if placed.len() == 1 { "" } else { "s" },
-            folder_path.display()
-        )),
-        Placement::Open => {
-            for path in &placed {
-                crate::browser::open_browser(&path.display().to_string(), opener)?;
-            }
-            Ok(format!(
-                "opened {} receipt{} ({})",
-                placed.len(),
-                if placed.len() == 1 { "" } else { "s" },
-                folder_path.display()
-            ))
+    if placement == Placement::Open {
+        for path in &placed {
+            crate::browser::open_browser(&path.display().to_string(), opener)?;
         }
     }
+    Ok(Placed {
+        count: placed.len(),
+        folder: folder_path,
+        placement,
+    })
 }
 
 /// `2026-11-19 URSSAF receipt-1234.pdf`: safe in a file name on every platform, within the

@@ -21,6 +21,7 @@ use crate::app::local_error::LocalCopyError;
 use crate::app::text;
 use crate::app::{Fetch, Job, Msg};
 use crate::config::Config;
+use crate::sources::adding::SourceError;
 use sign_in::{AfterConsent, SignInTask};
 use slots::{Priority, Slots};
 
@@ -188,8 +189,7 @@ impl Worker {
                         placement,
                         opener.as_deref(),
                     )
-                    .await
-                    .map_err(|e| qonto_client::printable::printable(&e, 300));
+                    .await;
                     let _ = tx.send(Msg::ReceiptsPlaced(result));
                 });
             }
@@ -290,10 +290,7 @@ impl Worker {
                     let result =
                         crate::sources::adding::add_api_key(&api, &sources, &login, secret)
                             .await
-                            .map(|s| (s.org_id, qonto_client::printable::printable(&s.name, 80)))
-                            .map_err(|e| {
-                                qonto_client::printable::printable(&format!("{e:#}"), 300)
-                            });
+                            .map(|s| (s.org_id, qonto_client::printable::printable(&s.name, 80)));
                     let _ = tx.send(Msg::SourceAdded(result));
                 });
             }
@@ -344,18 +341,16 @@ async fn remove_source(
     sources: &Arc<crate::sources::Sources>,
     org: &str,
     via: qonto_client::api::Via,
-) -> Result<String, String> {
+) -> Result<String, SourceError> {
     let s = sources.clone();
     let list = qonto_client::store::blocking(move || s.list())
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| SourceError::NotListed(e.to_string()))?;
     let Some(source) = list.into_iter().find(|s| s.org_id == org && s.via == via) else {
-        return Err("it is no longer stored".to_string());
+        return Err(SourceError::NoLongerStored);
     };
     let client = api.session().client().clone();
-    crate::sources::adding::forget(sources, Some(&client), &source)
-        .await
-        .map_err(|e| qonto_client::printable::printable(&format!("{e:#}"), 300))?;
+    crate::sources::adding::forget(sources, Some(&client), &source).await?;
     api.unroute(org);
     Ok(qonto_client::printable::printable(&source.name, 80))
 }

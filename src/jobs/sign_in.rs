@@ -78,42 +78,37 @@ impl SignInTask {
                 crate::browser::open_browser(&opener, command.as_deref())
             })
             .await
-            .unwrap_or_else(|e| Err(e.to_string()));
+            .unwrap_or_else(|e| Err(crate::browser::BrowserError::Stopped(e.to_string())));
             if let Err(why) = &browser {
                 // The screen says it plainly; the launcher's own words are for the log.
                 tracing::warn!("no browser could be opened: {why}");
             }
             let _ = tx.send(Msg::SignInWaiting { url, browser });
-            let msg = match pending
-                .finish(session.client(), paste_rx, err_tx, CALLBACK_TIMEOUT)
-                .await
-            {
-                Ok(tokens) => match then {
-                    AfterConsent::SignIn => match session.install(tokens).await {
-                        Ok(()) => Msg::SignedIn,
-                        Err(e) => Msg::SignInFailed(text::tokens_not_stored(&e.to_string())),
+            let msg =
+                match pending
+                    .finish(session.client(), paste_rx, err_tx, CALLBACK_TIMEOUT)
+                    .await
+                {
+                    Ok(tokens) => match then {
+                        AfterConsent::SignIn => match session.install(tokens).await {
+                            Ok(()) => Msg::SignedIn,
+                            Err(e) => Msg::SignInFailed(text::tokens_not_stored(&e.to_string())),
+                        },
+                        AfterConsent::AddMembership { api, sources } => {
+                            let added = crate::sources::adding::add_membership(
+                                &api,
+                                &sources,
+                                session.client(),
+                                tokens,
+                            )
+                            .await;
+                            Msg::SourceAdded(added.map(|s| {
+                                (s.org_id, qonto_client::printable::printable(&s.name, 80))
+                            }))
+                        }
                     },
-                    AfterConsent::AddMembership { api, sources } => {
-                        let added = crate::sources::adding::add_membership(
-                            &api,
-                            &sources,
-                            session.client(),
-                            tokens,
-                        )
-                        .await;
-                        Msg::SourceAdded(
-                            added
-                                .map(|s| {
-                                    (s.org_id, qonto_client::printable::printable(&s.name, 80))
-                                })
-                                .map_err(|e| {
-                                    qonto_client::printable::printable(&format!("{e:#}"), 300)
-                                }),
-                        )
-                    }
-                },
-                Err(e) => Msg::SignInFailed(e.to_string()),
-            };
+                    Err(e) => Msg::SignInFailed(e.to_string()),
+                };
             let _ = tx.send(msg);
         });
         Self {

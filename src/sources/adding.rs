@@ -3,8 +3,6 @@
 
 use std::sync::Arc;
 
-use anyhow::{Context, bail};
-
 use super::{Source, Sources};
 use qonto_client::api::models::MembershipEnvelope;
 use qonto_client::api::{ApiClient, ApiError, Credential, Via};
@@ -13,30 +11,59 @@ use qonto_client::oauth::tokens::OAuthClient;
 use qonto_client::secret::Secret;
 use qonto_client::store::{MemoryStore, StoredTokens, blocking};
 
+/// Why a source was not added or forgotten. Each says whether anything was stored.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SourceError {
+    #[error("Qonto refused the API key of {login}: {detail}. Nothing was stored.")]
+    KeyRefused { login: String, detail: String },
+    #[error("the key could not be checked ({0}). Nothing was stored.")]
+    KeyNotChecked(ApiError),
+    #[error("consent given, but the organization could not be read ({0}); nothing was stored")]
+    ConsentNotRead(ApiError),
+    /// Qonto answered, but without an organization id.
+    #[error("Qonto's answer names no organization for this {0}. Nothing was stored.")]
+    NoOrganization(&'static str),
+    #[error("the key is valid but could not be stored: {0}")]
+    KeyNotStored(String),
+    #[error("the tokens could not be stored, so the organization was not added: {0}")]
+    TokensNotStored(String),
+    #[error("it is no longer stored")]
+    NoLongerStored,
+    #[error("the stored sources could not be read: {0}")]
+    NotListed(String),
+    #[error("it could not be forgotten: {0}")]
+    NotForgotten(String),
+}
+
+/// The secret store's failure, with what to do about it (`auth::explain`'s words).
+fn store_words(e: qonto_client::store::StoreError) -> String {
+    format!("{:#}", crate::auth::explain(e))
+}
+
 /// Checks an API key with Qonto and stores it; nothing is stored if Qonto refuses it.
 pub async fn add_api_key(
     api: &ApiClient,
     sources: &Arc<Sources>,
     login: &str,
     secret: Secret,
-) -> anyhow::Result<Source> {
+) -> Result<Source, SourceError> {
     let credential = Credential::api_key(login, secret.clone());
     let source = describe(api, &credential, Some(login))
         .await
         .map_err(|e| match e {
-            ApiError::CredentialRefused { detail, .. } => anyhow::anyhow!(
-                "Qonto refused the API key of {login}: {detail}. Nothing was stored."
-            ),
-            other => anyhow::anyhow!("the key could not be checked ({other}). Nothing was stored."),
+            ApiError::CredentialRefused { detail, .. } => SourceError::KeyRefused {
+                login: login.to_string(),
+                detail,
+            },
+            other => SourceError::KeyNotChecked(other),
         })?;
     let Some(source) = source else {
-        bail!("Qonto's answer names no organization for this key. Nothing was stored.");
+        return Err(SourceError::NoOrganization("key"));
     };
     sources
         .add_api_key(source.clone(), secret)
         .await
-        .map_err(crate::auth::explain)
-        .context("the key is valid but could not be stored")?;
+        .map_err(|e| SourceError::KeyNotStored(store_words(e)))?;
     Ok(source)
 }
 
@@ -47,7 +74,7 @@ pub async fn add_membership(
     sources: &Arc<Sources>,
     client: &OAuthClient,
     tokens: StoredTokens,
-) -> anyhow::Result<Source> {
+) -> Result<Source, SourceError> {
     // A session of its own, in memory until the organization it reaches is known.
     let session = Arc::new(Session::new(
         client.clone(),
@@ -57,9 +84,9 @@ pub async fn add_membership(
     let credential = Credential::Membership(session.clone());
     let source = describe(api, &credential, None)
         .await
-        .context("consent given, but the organization could not be read; nothing was stored")?;
+        .map_err(SourceError::ConsentNotRead)?;
     let Some(source) = source else {
-        bail!("Qonto's answer names no organization for this consent; nothing was stored");
+        return Err(SourceError::NoOrganization("consent"));
     };
     // The tokens may have been refreshed while reading: keep the newest.
     let tokens = session.tokens().await.unwrap_or(tokens);
@@ -67,8 +94,7 @@ pub async fn add_membership(
     sources
         .add_membership(source.clone(), tokens)
         .await
-        .map_err(crate::auth::explain)
-        .context("the tokens could not be stored, so the organization was not added")?;
+        .map_err(|e| SourceError::TokensNotStored(store_words(e)))?;
     if let Some(old) = replaced {
         revoke(client, &old).await;
     }
@@ -125,7 +151,7 @@ pub async fn forget(
     sources: &Arc<Sources>,
     client: Option<&OAuthClient>,
     source: &Source,
-) -> anyhow::Result<bool> {
+) -> Result<bool, SourceError> {
     let mut revoked = false;
     if source.via == Via::Membership
         && let Some(client) = client
@@ -133,6 +159,9 @@ pub async fn forget(
     {
         revoked = revoke(client, &tokens).await;
     }
-    sources.remove(source).await.map_err(crate::auth::explain)?;
+    sources
+        .remove(source)
+        .await
+        .map_err(|e| SourceError::NotForgotten(store_words(e)))?;
     Ok(revoked)
 }

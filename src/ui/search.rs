@@ -89,8 +89,11 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     if view.detail.is_some() {
         let (words, style) = match &view.receipts {
             Some(None) => ("fetching the receipts from Qonto…".to_string(), theme.dim()),
-            Some(Some(Ok(done))) => (format!("{done} · Esc back"), theme.success()),
-            Some(Some(Err(why))) => (why.clone(), theme.error()),
+            Some(Some(Ok(done))) => (
+                format!("{} · Esc back", text::receipts_placed(done)),
+                theme.success(),
+            ),
+            Some(Some(Err(why))) => (text::receipts_failed(why), theme.error()),
             None => (
                 "o open the receipts · w save them · ↑↓ previous/next · i IBANs · Esc back".into(),
                 theme.dim(),

@@ -181,20 +181,45 @@ impl Default for KeyMap {
     }
 }
 
+/// Why the `[keys]` table of the config file was refused: each names the entry to fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyMapError {
+    #[error("[keys]: {:?} is not an action (see `?` in the app)", qonto_client::printable::printable(.0, 40))]
+    UnknownAction(String),
+    #[error("[keys] {action}: {why}")]
+    BadKey {
+        action: &'static str,
+        why: super::keys::KeyError,
+    },
+    #[error("[keys] {0}: give at least one key")]
+    NoKey(&'static str),
+    #[error("[keys]: {key} is bound to both {first} and {second}; give one of them another key")]
+    BoundTwice {
+        key: String,
+        first: &'static str,
+        second: &'static str,
+    },
+}
+
 impl KeyMap {
     /// The defaults with the user's `[keys]` table applied: each action named there gets exactly
     /// the keys listed, in every mode it has. A key left doing two things in one mode is refused.
-    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
+    pub fn with_overrides(overrides: &BTreeMap<String, Vec<String>>) -> Result<Self, KeyMapError> {
         let mut map = Self::default();
         for (name, keys) in overrides {
-            let action = Action::from_name(name)
-                .ok_or_else(|| format!("[keys]: {name:?} is not an action (see `?` in the app)"))?;
+            let action =
+                Action::from_name(name).ok_or_else(|| KeyMapError::UnknownAction(name.clone()))?;
             let chords = keys
                 .iter()
-                .map(|k| KeyChord::parse(k).map_err(|e| format!("[keys] {name}: {e}")))
+                .map(|k| {
+                    KeyChord::parse(k).map_err(|why| KeyMapError::BadKey {
+                        action: action.name(),
+                        why,
+                    })
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             if chords.is_empty() {
-                return Err(format!("[keys] {name}: give at least one key"));
+                return Err(KeyMapError::NoKey(action.name()));
             }
             for b in map.bindings.iter_mut().filter(|b| b.action == action) {
                 // In a text field a plain character types itself; only the other keys apply.
@@ -213,7 +238,7 @@ impl KeyMap {
         Ok(map)
     }
 
-    fn check_conflicts(&self) -> Result<(), String> {
+    fn check_conflicts(&self) -> Result<(), KeyMapError> {
         for (i, a) in self.bindings.iter().enumerate() {
             for b in self
                 .bindings
@@ -222,12 +247,11 @@ impl KeyMap {
                 .filter(|b| b.mode == a.mode)
             {
                 if let Some(k) = a.all_keys().find(|k| b.all_keys().any(|o| o == *k)) {
-                    return Err(format!(
-                        "[keys]: {} is bound to both {} and {}; give one of them another key",
-                        k.label(),
-                        a.action.name(),
-                        b.action.name()
-                    ));
+                    return Err(KeyMapError::BoundTwice {
+                        key: k.label(),
+                        first: a.action.name(),
+                        second: b.action.name(),
+                    });
                 }
             }
         }
@@ -376,17 +400,18 @@ mod tests {
         assert_eq!(map.label(Mode::Paste, Action::Quit), "^Q");
 
         let clash = over(&[("down", &["c"])]).unwrap_err();
-        assert!(clash.contains("c is bound to both"), "{clash}");
-        assert!(
-            over(&[("dance", &["d"])])
-                .unwrap_err()
-                .contains("not an action")
+        assert!(clash.to_string().contains("c is bound to both"), "{clash}");
+        assert_eq!(
+            over(&[("dance", &["d"])]).unwrap_err(),
+            KeyMapError::UnknownAction("dance".into())
         );
-        assert!(
-            over(&[("down", &["Dwon"])])
-                .unwrap_err()
-                .contains("not a key")
+        assert_eq!(
+            over(&[("down", &["Dwon"])]).unwrap_err().to_string(),
+            "[keys] down: \"Dwon\" is not a key"
         );
-        assert!(over(&[("down", &[])]).unwrap_err().contains("at least one"));
+        assert_eq!(
+            over(&[("down", &[])]).unwrap_err(),
+            KeyMapError::NoKey("down")
+        );
     }
 }

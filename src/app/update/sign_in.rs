@@ -11,6 +11,7 @@ use super::super::state::{App, Notice, Screen, SignInFlow, Tone};
 use super::super::text;
 use super::loading::load_orgs;
 use super::navigation::{quit, set_status};
+use crate::browser::{BrowserError, Opened};
 
 /// Opens the sign-in (the first one, or a re-consent over the main screen). The mouse is let go
 /// so that the URL can be selected and copied.
@@ -140,7 +141,11 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     }
 }
 
-pub(super) fn waiting(app: &mut App, url: String, browser: Result<String, String>) -> Vec<Cmd> {
+pub(super) fn waiting(
+    app: &mut App,
+    url: String,
+    browser: Result<Opened, BrowserError>,
+) -> Vec<Cmd> {
     if let Some(flow) = app.sign_in.as_mut() {
         flow.url = Some(url);
         flow.browser = Some(browser);
@@ -150,7 +155,7 @@ pub(super) fn waiting(app: &mut App, url: String, browser: Result<String, String
     Vec::new()
 }
 
-pub(super) fn browser_opened(app: &mut App, browser: Result<String, String>) -> Vec<Cmd> {
+pub(super) fn browser_opened(app: &mut App, browser: Result<Opened, BrowserError>) -> Vec<Cmd> {
     if let Some(flow) = app.sign_in.as_mut() {
         flow.browser = Some(browser);
     }

@@ -13,6 +13,7 @@ use super::super::text;
 use super::loading::load_orgs;
 use super::navigation::{quit, set_status};
 use super::sign_in;
+use crate::sources::adding::SourceError;
 use qonto_client::api::Via;
 use qonto_client::secret::Secret;
 
@@ -146,7 +147,7 @@ fn parse_key(text: &str) -> Result<(String, Secret), &'static str> {
     Ok((login.to_string(), Secret::new(secret)))
 }
 
-pub(super) fn added(app: &mut App, result: Result<(String, String), String>) -> Vec<Cmd> {
+pub(super) fn added(app: &mut App, result: Result<(String, String), SourceError>) -> Vec<Cmd> {
     match result {
         Ok((id, name)) => {
             if matches!(app.dialog, Some(Dialog::AddOrg { .. })) {
@@ -164,6 +165,7 @@ pub(super) fn added(app: &mut App, result: Result<(String, String), String>) -> 
             cmds
         }
         Err(why) => {
+            let why = text::source_failed(&why);
             if let Some(Dialog::AddOrg {
                 key,
                 checking,
@@ -183,7 +185,7 @@ pub(super) fn added(app: &mut App, result: Result<(String, String), String>) -> 
     }
 }
 
-pub(super) fn removed(app: &mut App, result: Result<String, String>) -> Vec<Cmd> {
+pub(super) fn removed(app: &mut App, result: Result<String, SourceError>) -> Vec<Cmd> {
     match result {
         Ok(name) => {
             app.dialog = None;
@@ -200,7 +202,7 @@ pub(super) fn removed(app: &mut App, result: Result<String, String>) -> Vec<Cmd>
             }) = app.dialog.as_mut()
             {
                 *removing = false;
-                *error = Some(why);
+                *error = Some(text::source_failed(&why));
             }
             Vec::new()
         }
