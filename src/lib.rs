@@ -1,9 +1,9 @@
 //! qonto-tui: a terminal app for people who keep the books of several Qonto organizations. The
 //! binary is a thin CLI over this library. Public are what the binary calls (`commands`,
 //! `runtime`, `config`, `auth`, `sources`, `logging`) and what tests and benchmarks drive without
-//! a terminal (`app`: state, messages, `update`; `ui`: `draw`; `jobs`); the rest is the
-//! crate's own.
-
+//! a terminal (`app`: state, messages, `update`; `ui`: `draw`; `jobs`). Inside those, only the
+//! submodules that the binary, a test or a benchmark names are `pub`; the rest, and every other
+//! module, are the crate's own (`pub(crate)`).
 pub mod app;
 pub mod auth;
 pub(crate) mod browser;

@@ -2,16 +2,16 @@
 
 pub mod cash_view;
 pub mod keymap;
-pub mod keys;
+pub(crate) mod keys;
 pub mod local_error;
 pub mod msg;
 mod row_filter;
 pub mod search_form;
 pub mod search_view;
 pub mod state;
-pub mod sync_view;
-pub mod text;
-pub mod update;
+pub(crate) mod sync_view;
+pub(crate) mod text;
+pub(crate) mod update;
 
 pub use msg::{Cmd, Effect, Fetch, Job, Msg, Stored};
 pub use state::App;

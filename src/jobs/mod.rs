@@ -1,12 +1,12 @@
 //! The background worker: carries out `update`'s jobs (fetches in keyed slots, the sign-in
 //! flow, small file writes) and sends results back as messages.
 
-pub mod attachments;
+pub(crate) mod attachments;
 mod background_sync;
-pub mod cache;
+pub(crate) mod cache;
 mod export;
 pub mod fetch;
-pub mod receipt_folder;
+pub(crate) mod receipt_folder;
 mod sign_in;
 mod slots;
 

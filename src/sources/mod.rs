@@ -4,7 +4,7 @@
 //! token file, or memory in the demo.
 
 pub mod adding;
-pub mod listing;
+pub(crate) mod listing;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

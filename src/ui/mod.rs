@@ -1,14 +1,14 @@
 //! Drawing: a pure function of the app state. Only visible rows are built.
 
 mod cash;
-pub mod data;
-pub mod format;
-pub mod help;
-pub mod orgs;
+pub(crate) mod data;
+pub(crate) mod format;
+pub(crate) mod help;
+pub(crate) mod orgs;
 mod search;
-pub mod signin;
+pub(crate) mod signin;
 mod sources;
-pub mod theme;
+pub(crate) mod theme;
 mod transactions;
 
 use ratatui::Frame;

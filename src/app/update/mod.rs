@@ -17,8 +17,6 @@ use crossterm::event::KeyEventKind;
 use super::msg::{Cmd, Effect, Msg};
 use super::state::App;
 
-pub use loading::data_rows;
-
 fn is_suspend(key: &crossterm::event::KeyEvent) -> bool {
     key.code == crossterm::event::KeyCode::Char('z')
         && key.modifiers == crossterm::event::KeyModifiers::CONTROL
