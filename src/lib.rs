@@ -4,6 +4,7 @@
 //! a terminal (`app`: state, messages, `update`; `ui`: `draw`; `jobs`). Inside those, only the
 //! submodules that the binary, a test or a benchmark names are `pub`; the rest, and every other
 //! module, are the crate's own (`pub(crate)`).
+
 pub mod app;
 pub mod auth;
 pub(crate) mod browser;
