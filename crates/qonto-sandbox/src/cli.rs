@@ -68,6 +68,13 @@ pub struct SandboxArgs {
     /// pending one settles (for testing sync and watch).
     #[arg(long, value_name = "SECS", value_parser = positive_seconds)]
     pub new_transactions_every: Option<f64>,
+    /// Milliseconds between a receipt upload's answer and the attachment showing on its
+    /// transaction (production processes uploads in the background).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub attach_delay_ms: u64,
+    /// The largest receipt upload taken, in MB.
+    #[arg(long, value_name = "MB", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub max_upload_mb: u64,
     /// Test-only: the consent page presses "Allow" by itself.
     #[arg(long, hide = true)]
     pub consent_autosubmit: bool,
@@ -109,6 +116,10 @@ impl SandboxArgs {
             },
             consent_autosubmit: self.consent_autosubmit,
             new_transactions_every: self.new_transactions_every.map(Duration::from_secs_f64),
+            uploads: crate::uploads::UploadOptions {
+                attach_delay: Duration::from_millis(self.attach_delay_ms),
+                max_bytes: usize::try_from(self.max_upload_mb * 1024 * 1024).unwrap_or(usize::MAX),
+            },
             ..SandboxOptions::default()
         }
     }

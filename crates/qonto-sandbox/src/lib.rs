@@ -18,6 +18,9 @@ mod random;
 pub mod ratelimit;
 mod rng;
 mod state;
+#[cfg(feature = "testing")]
+mod testing;
+pub mod uploads;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -72,6 +75,8 @@ pub struct SandboxOptions {
     /// Books that keep moving: every this often a new pending transaction appears on some
     /// account and the oldest pending one settles.
     pub new_transactions_every: Option<Duration>,
+    /// How receipt uploads are taken (delay before they show, size cap).
+    pub uploads: uploads::UploadOptions,
 }
 
 impl Default for SandboxOptions {
@@ -89,6 +94,7 @@ impl Default for SandboxOptions {
             rate_limits: QONTO_LIMITS.to_vec(),
             consent_autosubmit: false,
             new_transactions_every: None,
+            uploads: uploads::UploadOptions::default(),
         }
     }
 }
@@ -125,6 +131,7 @@ impl Sandbox {
             options.consent_autosubmit,
             FaultState::new(options.faults.clone(), options.data.seed),
             RateLimiter::new(options.rate_limits.clone()),
+            options.uploads.clone(),
         ));
         let listener = TcpListener::bind(options.listen).await?;
         let addr = listener.local_addr()?;
@@ -218,12 +225,6 @@ impl Sandbox {
         self.state.counters.snapshot()
     }
 
-    #[cfg(feature = "testing")]
-    /// Moves the sandbox's clock forward (token and code expiry, refresh grace).
-    pub fn advance_clock(&self, by: Duration) {
-        self.state.clock.advance(by);
-    }
-
     /// An account's ledger as it stands now (moved on by the living books, if they ran).
     pub fn ledger_now(&self, account: &data::Account) -> Arc<data::Ledger> {
         self.state.ledger(account)
@@ -234,153 +235,7 @@ impl Sandbox {
     pub fn misses_receipt(&self, tx: &data::Tx) -> bool {
         tx.status != data::TxStatus::Declined
             && api::attachments::attachment_required(tx)
-            && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
-    }
-
-    /// The bytes of every statement of `period` (`MM-YYYY`), by account id: what a download of
-    /// the statements must give.
-    #[cfg(feature = "testing")]
-    pub fn statement_files(&self, period: &str) -> Vec<(String, Vec<u8>)> {
-        let state = &self.state;
-        let mut out = Vec::new();
-        for account in state.data.orgs.iter().flat_map(|o| o.accounts.iter()) {
-            let ledger = state.ledger(account);
-            if data::statement_periods(&ledger, state.data.options.anchor)
-                .iter()
-                .any(|p| p == period)
-            {
-                let id = api::lists::statement_id(state, account, period);
-                if let Some(bytes) = api::files::file_bytes("statements", &id) {
-                    out.push((account.id.clone(), bytes));
-                }
-            }
-        }
-        out
-    }
-
-    /// The bytes of `tx`'s receipt, if it has one.
-    #[cfg(feature = "testing")]
-    pub fn receipt_file(&self, tx: &data::Tx) -> Option<Vec<u8>> {
-        let id = api::attachments::receipt_id(self.state.data.options.seed, tx)?;
-        api::files::file_bytes("attachments", &id)
-    }
-
-    /// The cash-flow category and subcategory names `tx` of `org` carries, if it is filed.
-    #[cfg(feature = "testing")]
-    pub fn cashflow_of(&self, org: &data::Org, tx: &data::Tx) -> Option<(String, Option<String>)> {
-        let kind = &self
-            .state
-            .data
-            .counterparties
-            .get(tx.counterparty)?
-            .category;
-        let (category, sub) =
-            data::filed_cashflow(self.state.data.options.seed, &org.cashflow, &tx.id, kind)?;
-        Some((category.name.clone(), sub.map(|s| s.name.clone())))
-    }
-
-    /// Whether `tx` needs a receipt and has none: Qonto's "missing receipt".
-    #[cfg(feature = "testing")]
-    pub fn receipt_missing(&self, tx: &data::Tx) -> bool {
-        api::attachments::attachment_required(tx)
-            && api::attachments::receipt_id(self.state.data.options.seed, tx).is_none()
-    }
-
-    /// One step of the living books now: returns the account that moved.
-    #[cfg(feature = "testing")]
-    pub fn step_books(&self) -> Option<String> {
-        self.state
-            .living
-            .step(&self.state.data, self.state.clock.now())
-    }
-
-    #[cfg(feature = "testing")]
-    pub fn set_faults(&self, faults: Faults) {
-        self.state.faults.set(faults);
-    }
-
-    #[cfg(feature = "testing")]
-    /// The organizations the demo user currently shares with the client (user flow).
-    pub fn consented_orgs(&self) -> Vec<String> {
-        let key = (
-            self.state.data.user.id.clone(),
-            self.state.client.id.clone(),
-        );
-        self.state
-            .records()
-            .consents
-            .get(&key)
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    #[cfg(feature = "testing")]
-    /// Every code and token issued so far, and the client secret: what must never leak.
-    pub fn issued_secrets(&self) -> Vec<String> {
-        let mut all = self.state.records().issued.clone();
-        all.push(self.state.client.secret.clone());
-        all.push(self.state.api_key_secret.clone());
-        all
-    }
-
-    #[cfg(feature = "testing")]
-    /// Every API request so far: the organization and the credential that reached it.
-    pub fn calls(&self) -> Vec<(String, &'static str)> {
-        self.state.calls.snapshot()
-    }
-
-    #[cfg(feature = "testing")]
-    /// Ends every membership-flow token for `org_id`, as if the user disconnected that consent.
-    pub fn revoke_membership(&self, org_id: &str) {
-        let mut records = self.state.records();
-        let grants = records
-            .access_tokens
-            .values()
-            .map(|t| &t.grant)
-            .chain(records.refresh_tokens.values().map(|t| &t.grant));
-        let families: Vec<u64> = grants
-            .filter(|g| !g.user_flow && g.membership_org.as_deref() == Some(org_id))
-            .map(|g| g.family)
-            .collect();
-        records.revoked_families.extend(families);
-    }
-
-    #[cfg(feature = "testing")]
-    /// Revokes the API key of the organization with this slug, as regenerating it in Qonto would.
-    pub fn revoke_api_key(&self, login: &str) {
-        self.state
-            .revoked_api_keys
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(login.to_string());
-    }
-
-    #[cfg(feature = "testing")]
-    /// Ends every token issued so far, as if the user disconnected the app in Qonto.
-    pub fn revoke_all_tokens(&self) {
-        let mut records = self.state.records();
-        let families: Vec<u64> = records
-            .access_tokens
-            .values()
-            .map(|t| t.grant.family)
-            .collect();
-        records.revoked_families.extend(families);
-        let families: Vec<u64> = records
-            .refresh_tokens
-            .values()
-            .map(|t| t.grant.family)
-            .collect();
-        records.revoked_families.extend(families);
-    }
-
-    #[cfg(feature = "testing")]
-    /// Replaces the shared organizations as a re-consent in Qonto's web app would.
-    pub fn set_consent(&self, org_ids: Vec<String>) {
-        let key = (
-            self.state.data.user.id.clone(),
-            self.state.client.id.clone(),
-        );
-        self.state.records().consents.insert(key, org_ids);
+            && api::attachments::receipt_ids(&self.state, tx).is_empty()
     }
 
     /// The `KEY=VALUE` lines that point `qonto-tui` at this sandbox.
@@ -456,7 +311,17 @@ fn router(state: Arc<SandboxState>) -> Router {
         .route("/v2/transactions/{id}", get(api::transaction))
         .route(
             "/v2/transactions/{id}/attachments",
-            get(api::transaction_attachments),
+            get(api::transaction_attachments)
+                .post(api::uploads::attach)
+                .delete(api::uploads::detach_all),
+        )
+        .route(
+            "/v2/transactions/{id}/attachments/{attachment_id}",
+            axum::routing::delete(api::uploads::detach),
+        )
+        .route(
+            "/v2/attachments",
+            axum::routing::post(api::uploads::attach_standalone),
         )
         .route("/v2/attachments/{id}", get(api::attachment))
         .route("/v2/memberships", get(api::memberships))
@@ -469,6 +334,10 @@ fn router(state: Arc<SandboxState>) -> Router {
         .route("/_sandbox/stats", get(stats))
         .fallback(unknown_path)
         .method_not_allowed_fallback(method_not_allowed)
+        // Room for the largest upload taken and its multipart framing; beyond, 413.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.receipts.options.max_bytes.saturating_add(64 * 1024),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), gatekeeper))
         .with_state(state)
 }

@@ -209,6 +209,8 @@ pub struct SandboxState {
     pub rate_limiter: RateLimiter,
     /// Ledgers that moved since the start (`--new-transactions-every`).
     pub living: crate::data::LivingBooks,
+    /// Receipts attached and removed through the API.
+    pub receipts: crate::uploads::Receipts,
     records: Mutex<OAuthRecords>,
 }
 
@@ -228,6 +230,7 @@ impl SandboxState {
         consent_autosubmit: bool,
         faults: FaultState,
         rate_limiter: RateLimiter,
+        uploads: crate::uploads::UploadOptions,
     ) -> Self {
         Self {
             data,
@@ -243,6 +246,7 @@ impl SandboxState {
             faults,
             rate_limiter,
             living: crate::data::LivingBooks::default(),
+            receipts: crate::uploads::Receipts::new(uploads),
             records: Mutex::new(OAuthRecords::default()),
         }
     }

@@ -110,7 +110,14 @@ pub async fn refresh(sb: &Sandbox, refresh_token: &str) -> (u16, Value) {
 
 /// Signs in consenting to `orgs` and returns the token response.
 pub async fn sign_in(sb: &Sandbox, orgs: &[String]) -> Value {
-    let req = authorization(sb);
+    sign_in_with_scopes(sb, orgs, DEFAULT_SCOPES).await
+}
+
+/// Signs in asking for `scopes` (space-separated), consenting to `orgs`.
+pub async fn sign_in_with_scopes(sb: &Sandbox, orgs: &[String], scopes: &str) -> Value {
+    let redirect = sb.redirect_uris()[0].clone();
+    let req = build_authorization_request(&sb.auth_url(), sb.client_id(), &redirect, scopes)
+        .expect("authorize url");
     let code = consent_code(sb, &req, Tick::Only(orgs.to_vec())).await;
     let (status, body) = exchange(sb, &code, req.pkce.verifier(), &req.redirect_uri).await;
     assert_eq!(status, 200, "{body}");

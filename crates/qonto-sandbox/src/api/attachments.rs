@@ -29,13 +29,59 @@ pub(crate) fn receipt_id(seed: u64, tx: &Tx) -> Option<String> {
     rng.chance(share).then(|| rng.uuid())
 }
 
-/// One attachment as Qonto describes it, with a fresh URL to its file.
-pub(super) fn attachment_json(
+/// The ids of the receipts `tx` carries now: its generated one unless removed through the API,
+/// then the uploads that were processed.
+pub(crate) fn receipt_ids(state: &SandboxState, tx: &Tx) -> Vec<String> {
+    state.receipts.ids(
+        &tx.id,
+        receipt_id(state.data.options.seed, tx),
+        state.clock.now(),
+    )
+}
+
+/// `tx`'s `updated_at`, moved by receipts attached or removed through the API.
+pub(crate) fn updated_at(state: &SandboxState, tx: &Tx) -> DateTime<Utc> {
+    state
+        .receipts
+        .updated_at(&tx.id, tx.updated_at, state.clock.now())
+}
+
+/// An uploaded receipt as Qonto describes it, with a fresh URL to its file.
+fn upload_json(
     state: &SandboxState,
     headers: &HeaderMap,
-    tx: &Tx,
-    id: &str,
+    file: &crate::uploads::Uploaded,
 ) -> Value {
+    json!({
+        "id": file.id,
+        "file_name": file.file_name,
+        "file_size": file.bytes.len().to_string(),
+        "file_content_type": file.content_type,
+        "url": files::signed_url(state, headers, "uploads", &file.id),
+        "created_at": format_timestamp(file.created_at),
+        "probative_attachment": { "status": "pending" },
+    })
+}
+
+/// Every receipt `tx` carries now, as Qonto describes them.
+pub(super) fn attachments_json(state: &SandboxState, headers: &HeaderMap, tx: &Tx) -> Vec<Value> {
+    let mut items: Vec<Value> = receipt_id(state.data.options.seed, tx)
+        .filter(|_| !state.receipts.seeded_removed(&tx.id))
+        .map(|a| attachment_json(state, headers, tx, &a))
+        .into_iter()
+        .collect();
+    items.extend(
+        state
+            .receipts
+            .added(&tx.id, state.clock.now())
+            .iter()
+            .map(|file| upload_json(state, headers, file)),
+    );
+    items
+}
+
+/// One attachment as Qonto describes it, with a fresh URL to its file.
+fn attachment_json(state: &SandboxState, headers: &HeaderMap, tx: &Tx, id: &str) -> Value {
     let file = |file_id: &str| {
         json!({
             "file_name": format!("receipt-{}.pdf", tx.number),
@@ -64,10 +110,7 @@ pub async fn transaction_attachments(
     for account in &org.accounts {
         let ledger = state.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
-            let items: Vec<Value> = receipt_id(state.data.options.seed, tx)
-                .map(|a| attachment_json(&state, &headers, tx, &a))
-                .into_iter()
-                .collect();
+            let items = attachments_json(&state, &headers, tx);
             return axum::Json(json!({ "attachments": items })).into_response();
         }
     }
@@ -77,6 +120,10 @@ pub async fn transaction_attachments(
 /// `GET /v2/attachments/{id}`
 pub async fn attachment(scope: Scoped, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let state = scope.state.clone();
+    if let Some(file) = state.receipts.find(&id) {
+        let body = json!({ "attachment": upload_json(&state, &headers, &file) });
+        return axum::Json(body).into_response();
+    }
     let org = scope.org();
     let seed = state.data.options.seed;
     for account in &org.accounts {

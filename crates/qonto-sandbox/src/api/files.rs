@@ -61,13 +61,21 @@ pub async fn file(
     if state.clock.now().timestamp() > expires {
         return denied("Request has expired");
     }
-    let Some(body) = file_bytes(&kind, &id) else {
-        return not_found("No such file");
+    let (body, content_type) = if kind == "uploads" {
+        match state.receipts.find(&id) {
+            Some(file) => (file.bytes.to_vec(), file.content_type),
+            None => return not_found("No such file"),
+        }
+    } else {
+        match file_bytes(&kind, &id) {
+            Some(body) => (body, "application/pdf"),
+            None => return not_found("No such file"),
+        }
     };
     let mut response = body.into_response();
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/pdf"),
+        axum::http::HeaderValue::from_static(content_type),
     );
     response
 }

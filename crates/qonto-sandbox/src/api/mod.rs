@@ -26,6 +26,7 @@ pub(crate) mod files;
 pub(crate) mod lists;
 mod organizations;
 mod transactions;
+pub(crate) mod uploads;
 
 pub use attachments::{attachment, transaction_attachments};
 pub use files::file;

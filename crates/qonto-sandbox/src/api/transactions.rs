@@ -13,7 +13,7 @@ fn transaction_json(
     tx: &Tx,
     includes: &[&str],
 ) -> Value {
-    let receipt = attachments::receipt_id(state.data.options.seed, tx);
+    let receipts = attachments::receipt_ids(state, tx);
     let cp = state.data.counterparties.get(tx.counterparty);
     let name = cp.map(|c| c.name.as_str()).unwrap_or("Unknown");
     let operation_type = cp.map(|c| c.operation_type.as_str()).unwrap_or("other");
@@ -26,7 +26,7 @@ fn transaction_json(
         "amount_cents": tx.amount_cents,
         "settled_balance": tx.settled_balance_cents.map(money),
         "settled_balance_cents": tx.settled_balance_cents,
-        "attachment_ids": receipt.iter().collect::<Vec<_>>(),
+        "attachment_ids": receipts,
         "local_amount": money(tx.amount_cents),
         "local_amount_cents": tx.amount_cents,
         "side": tx.side.as_str(),
@@ -38,7 +38,7 @@ fn transaction_json(
         "settled_at": settled_at,
         "emitted_at": format_timestamp(tx.emitted_at),
         "created_at": format_timestamp(tx.emitted_at),
-        "updated_at": format_timestamp(tx.updated_at),
+        "updated_at": format_timestamp(attachments::updated_at(state, tx)),
         "status": tx.status.as_str(),
         "note": tx.note,
         "reference": tx.reference,
@@ -87,11 +87,7 @@ fn transaction_json(
         v["vat_details"] = vat_details(tx);
     }
     if includes.contains(&"attachments") {
-        let items: Vec<Value> = receipt
-            .iter()
-            .map(|id| attachments::attachment_json(state, headers, tx, id))
-            .collect();
-        v["attachments"] = json!(items);
+        v["attachments"] = json!(attachments::attachments_json(state, headers, tx));
     }
     v
 }
@@ -229,7 +225,6 @@ fn list_transactions(
             ));
         }
     };
-    let seed = state.data.options.seed;
     if side.is_some_and(|s| s != "credit" && s != "debit") {
         return Err(bad_parameter(
             "side",
@@ -277,7 +272,7 @@ fn list_transactions(
     let field_time = |tx: &Tx, field: &str| -> Option<DateTime<Utc>> {
         match field {
             "settled_at" => tx.settled_at,
-            "updated_at" => Some(tx.updated_at),
+            "updated_at" => Some(attachments::updated_at(state, tx)),
             _ => Some(tx.emitted_at),
         }
     };
@@ -294,7 +289,7 @@ fn list_transactions(
         })
         .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
         .filter(|tx| {
-            with_attachments.is_none_or(|w| attachments::receipt_id(seed, tx).is_some() == w)
+            with_attachments.is_none_or(|w| attachments::receipt_ids(state, tx).is_empty() != w)
         })
         .filter(|tx| {
             operation_types.is_empty()

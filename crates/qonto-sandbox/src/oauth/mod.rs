@@ -37,6 +37,7 @@ const KNOWN_SCOPES: &[&str] = &[
     "user_organization.read",
     "membership.read",
     "attachment.read",
+    "attachment.write",
     "card.read",
     "team.read",
     "client.read",
