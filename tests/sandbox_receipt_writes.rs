@@ -306,7 +306,14 @@ async fn writing_needs_attachment_write_on_a_token() {
     let sb = sandbox().await;
     let tx = missing_receipt(&sb);
     let org = sb.data().orgs[0].id.clone();
-    let read_only = access(&sign_in(&sb, &org_ids(&sb)).await);
+    let read_only = access(
+        &sign_in_with_scopes(
+            &sb,
+            &org_ids(&sb),
+            qonto_client::oauth::authorize::READ_SCOPES,
+        )
+        .await,
+    );
     let auth = Auth::Bearer(read_only, org.clone());
     let (status, body) = upload(&sb, &auth, &tx.id, Some("k"), "r.pdf", pdf(1))
         .await
@@ -380,6 +387,7 @@ async fn upload_faults_fail_before_or_after_the_file_is_kept() {
     sb.set_upload_faults(UploadFaults {
         server_errors: 1,
         drops_after_processing: 1,
+        ..UploadFaults::default()
     });
     let (status, body) = upload(&sb, &auth, &tx.id, Some("k"), "r.pdf", pdf(1))
         .await

@@ -11,6 +11,7 @@ mod cash;
 mod damage;
 mod detail;
 pub mod export;
+pub mod journal;
 pub mod news;
 mod owner;
 pub mod query;

@@ -184,6 +184,31 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE transactions ADD COLUMN cashflow_subcategory TEXT;
     UPDATE sync_state SET backfill_next_page = 1;
     "#,
+    // 7: the journal of writes to Qonto, each recorded before it is sent: what, to which
+    // transaction of which organization, the file's digest, the idempotency key every attempt
+    // reuses, and how far it came. Times are Unix seconds.
+    r#"
+    CREATE TABLE writes (
+        id INTEGER PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        target TEXT NOT NULL,
+        subject TEXT,
+        source TEXT,
+        file_sha256 TEXT,
+        file_size INTEGER,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        state TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        before_ids TEXT NOT NULL DEFAULT '[]',
+        result TEXT,
+        error TEXT,
+        created_at INTEGER NOT NULL,
+        sent_at INTEGER,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX writes_unfinished ON writes(state) WHERE state IN ('planned', 'sent', 'accepted');
+    "#,
 ];
 
 /// The version this build writes.

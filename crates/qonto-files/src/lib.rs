@@ -14,11 +14,13 @@
 mod folder;
 pub mod names;
 mod new_file;
+mod read;
 
 use std::path::PathBuf;
 
 pub use folder::Folder;
 pub use new_file::{Existing, Fate, NewFile, Placed};
+pub use read::{ReadError, read_regular};
 
 /// Why a file could not be written; each says which path and what to do.
 #[derive(Debug, thiserror::Error)]

@@ -150,6 +150,11 @@ impl Sandbox {
         self.state.receipts.set_faults(faults);
     }
 
+    /// The idempotency keys uploads to transaction `tx_id` came with, in order.
+    pub fn upload_keys(&self, tx_id: &str) -> Vec<String> {
+        self.state.receipts.keys_of(tx_id)
+    }
+
     /// Every file uploaded to transaction `tx_id`, processed or not.
     pub fn uploads_of(&self, tx_id: &str) -> Vec<uploads::Uploaded> {
         self.state.receipts.uploads_of(tx_id)

@@ -30,7 +30,8 @@ impl Default for UploadOptions {
     }
 }
 
-/// Faults for the next uploads, counted down as they are used.
+/// Faults for the next uploads, counted down as they are used, in this order: 429s, 503s,
+/// lost answers, slow answers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct UploadFaults {
     /// The next N uploads get a 503 and are not kept.
@@ -38,6 +39,12 @@ pub struct UploadFaults {
     /// The next N uploads are kept (and their answer cached), then the connection is dropped
     /// before the answer: the client cannot know it worked.
     pub drops_after_processing: u32,
+    /// The next N uploads get a 429 with `Retry-After: 1` and are not kept.
+    pub rate_limited: u32,
+    /// The next N uploads are kept, then answered only after `slow_by` (a client can be
+    /// stopped while it waits).
+    pub slow_answers: u32,
+    pub slow_by: std::time::Duration,
 }
 
 /// What happens to one upload.
@@ -45,6 +52,8 @@ pub struct UploadFaults {
 pub enum UploadFault {
     ServerError,
     DropAfterProcessing,
+    RateLimited,
+    SlowAnswer(std::time::Duration),
 }
 
 /// A file Qonto keeps.
@@ -82,6 +91,8 @@ struct Book {
     standalone: HashMap<String, Uploaded>,
     replies: HashMap<(String, String), Reply>,
     faults: UploadFaults,
+    /// The idempotency key of every upload request, per transaction, in order.
+    keys: HashMap<String, Vec<String>>,
 }
 
 /// The receipts written through the API, over the generated ones.
@@ -261,15 +272,35 @@ impl Receipts {
     /// The fault the next upload gets, if any, counted off.
     pub fn take_fault(&self) -> Option<UploadFault> {
         let mut book = self.book();
-        if book.faults.server_errors > 0 {
+        if book.faults.rate_limited > 0 {
+            book.faults.rate_limited -= 1;
+            Some(UploadFault::RateLimited)
+        } else if book.faults.server_errors > 0 {
             book.faults.server_errors -= 1;
             Some(UploadFault::ServerError)
         } else if book.faults.drops_after_processing > 0 {
             book.faults.drops_after_processing -= 1;
             Some(UploadFault::DropAfterProcessing)
+        } else if book.faults.slow_answers > 0 {
+            book.faults.slow_answers -= 1;
+            Some(UploadFault::SlowAnswer(book.faults.slow_by))
         } else {
             None
         }
+    }
+
+    /// Notes the key an upload to `tx_id` came with (for tests: retries reuse it).
+    pub fn note_key(&self, tx_id: &str, key: &str) {
+        let mut book = self.book();
+        let keys = book.keys.entry(tx_id.to_string()).or_default();
+        if keys.len() < 1000 {
+            keys.push(key.to_string());
+        }
+    }
+
+    /// The keys uploads to `tx_id` came with, in order.
+    pub fn keys_of(&self, tx_id: &str) -> Vec<String> {
+        self.book().keys.get(tx_id).cloned().unwrap_or_default()
     }
 
     /// Every upload attached to a transaction, processed or not (for tests).

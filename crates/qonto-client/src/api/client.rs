@@ -123,6 +123,25 @@ impl ApiClient {
         }
     }
 
+    /// Sends `outgoing` about `org` through the credential that reaches it; the body of a
+    /// 2xx answer (empty for a 204).
+    pub(super) async fn send_for(
+        &self,
+        org: &str,
+        outgoing: &Outgoing<'_>,
+    ) -> Result<Vec<u8>, ApiError> {
+        match self.credential_for(org) {
+            None => {
+                let caller = Caller::Session(&self.session, Via::User);
+                self.send(caller, Some(org), outgoing).await
+            }
+            Some(credential) => {
+                let caller = caller_of(&credential)?;
+                self.send(caller, None, outgoing).await
+            }
+        }
+    }
+
     /// GET `path` as JSON through a given single-organization credential (no organization
     /// header: the credential names it).
     pub async fn get_with<T: DeserializeOwned>(
@@ -131,16 +150,7 @@ impl ApiClient {
         path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
-        let caller = match credential {
-            Credential::Membership(session) => Caller::Session(session, Via::Membership),
-            Credential::ApiKey { login, secret } => Caller::Key(login, secret),
-            Credential::Unavailable { via, reason } => {
-                return Err(ApiError::CredentialRefused {
-                    via: *via,
-                    detail: reason.clone(),
-                });
-            }
-        };
+        let caller = caller_of(credential)?;
         self.get_as(caller, path, None, query).await
     }
 
@@ -151,6 +161,31 @@ impl ApiClient {
         org: Option<&str>,
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
+        let outgoing = Outgoing {
+            method: reqwest::Method::GET,
+            path,
+            query,
+            payload: Payload::Empty,
+            idempotency_key: None,
+        };
+        let body = self.send(caller, org, &outgoing).await?;
+        serde_json::from_slice(&body).map_err(|e| ApiError::Decode(e.to_string()))
+    }
+
+    /// One request, sent again after a 401 (with a renewed token) and after a 429 (after the
+    /// wait Qonto asks, within bounds): the body of its 2xx answer.
+    async fn send(
+        &self,
+        caller: Caller<'_>,
+        org: Option<&str>,
+        outgoing: &Outgoing<'_>,
+    ) -> Result<Vec<u8>, ApiError> {
+        let Outgoing {
+            method,
+            path,
+            query,
+            ..
+        } = outgoing;
         let mut token = match caller {
             Caller::Session(session, via) => Some(
                 session
@@ -166,8 +201,12 @@ impl ApiClient {
             self.throttle.acquire().await;
             let mut request = self
                 .http
-                .get(format!("{}{path}", self.base_url))
+                .request(method.clone(), format!("{}{path}", self.base_url))
                 .query(query);
+            request = outgoing.attach_payload(request)?;
+            if let Some(key) = outgoing.idempotency_key {
+                request = request.header("X-Qonto-Idempotency-Key", key);
+            }
             request = match (&caller, &token) {
                 (Caller::Key(login, secret), _) => request.header(
                     reqwest::header::AUTHORIZATION,
@@ -186,7 +225,7 @@ impl ApiClient {
             let response = request.send().await.map_err(network)?;
             let status = response.status();
             tracing::debug!(
-                "GET {path} -> {} in {} ms",
+                "{method} {path} -> {} in {} ms",
                 status.as_u16(),
                 started.elapsed().as_millis()
             );
@@ -209,10 +248,7 @@ impl ApiClient {
                 return Err(ApiError::StagingToken);
             }
             match (status.as_u16(), &caller, &token) {
-                (200..=299, _, _) => {
-                    return serde_json::from_slice(&body)
-                        .map_err(|e| ApiError::Decode(e.to_string()));
-                }
+                (200..=299, _, _) => return Ok(body),
                 (401, Caller::Key(..), _) => {
                     let (detail, _) = describe_error_body(&body, None);
                     return Err(ApiError::CredentialRefused {
@@ -363,16 +399,7 @@ impl ApiClient {
         org: &str,
         transaction: &str,
     ) -> Result<Vec<Attachment>, ApiError> {
-        // An id goes into the path: one that is not plainly an id is not sent at all.
-        if transaction.is_empty()
-            || !transaction
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        {
-            return Err(ApiError::Decode(
-                "a transaction id that is not an id".into(),
-            ));
-        }
+        let transaction = super::writes::checked_id("transaction", transaction)?;
         let path = format!("/v2/transactions/{transaction}/attachments");
         Ok(self
             .get::<AttachmentsEnvelope>(&path, Some(org), &[])
@@ -435,6 +462,64 @@ impl ApiClient {
             }
         }
         Ok(all)
+    }
+}
+
+/// What one request sends besides its credential. Its payload is built again for every attempt
+/// (a multipart form is consumed by sending it).
+pub(super) struct Outgoing<'a> {
+    pub method: reqwest::Method,
+    pub path: &'a str,
+    pub query: &'a [(&'a str, String)],
+    pub payload: Payload<'a>,
+    /// Sent as `X-Qonto-Idempotency-Key`, the same on every attempt.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// A request's body.
+pub(super) enum Payload<'a> {
+    Empty,
+    /// A multipart form of one file part.
+    File {
+        field: &'static str,
+        name: &'a str,
+        content_type: &'static str,
+        bytes: &'a [u8],
+    },
+}
+
+impl Outgoing<'_> {
+    fn attach_payload(
+        &self,
+        request: reqwest::RequestBuilder,
+    ) -> Result<reqwest::RequestBuilder, ApiError> {
+        Ok(match &self.payload {
+            Payload::Empty => request,
+            Payload::File {
+                field,
+                name,
+                content_type,
+                bytes,
+            } => {
+                let part = reqwest::multipart::Part::bytes(bytes.to_vec())
+                    .file_name(name.to_string())
+                    .mime_str(content_type)
+                    .map_err(|e| ApiError::Decode(format!("a file type not understood: {e}")))?;
+                request.multipart(reqwest::multipart::Form::new().part(*field, part))
+            }
+        })
+    }
+}
+
+/// The caller a single-organization credential makes, or why there is none.
+fn caller_of(credential: &Credential) -> Result<Caller<'_>, ApiError> {
+    match credential {
+        Credential::Membership(session) => Ok(Caller::Session(session, Via::Membership)),
+        Credential::ApiKey { login, secret } => Ok(Caller::Key(login, secret)),
+        Credential::Unavailable { via, reason } => Err(ApiError::CredentialRefused {
+            via: *via,
+            detail: reason.clone(),
+        }),
     }
 }
 

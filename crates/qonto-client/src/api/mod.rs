@@ -9,6 +9,7 @@ pub mod statements;
 pub mod throttle;
 pub mod values;
 pub mod vat_lines;
+pub mod writes;
 
 pub use client::ApiClient;
 pub use credential::{Credential, Via};

@@ -372,6 +372,12 @@ impl Meta {
     }
 }
 
+/// `GET /v2/transactions/{id}`'s answer.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransactionEnvelope {
+    pub transaction: Transaction,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct TransactionsPage {
     #[serde(default)]

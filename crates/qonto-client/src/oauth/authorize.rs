@@ -6,7 +6,11 @@ use url::Url;
 
 use super::pkce::{Pkce, new_state};
 
-pub const DEFAULT_SCOPES: &str = "offline_access user_organization.read organization.read";
+pub const DEFAULT_SCOPES: &str =
+    "offline_access user_organization.read organization.read attachment.read attachment.write";
+
+/// What reading alone needs: every read feature works with these.
+pub const READ_SCOPES: &str = "offline_access user_organization.read organization.read";
 
 /// One sign-in attempt: the URL to open and what the callback and exchange must match.
 #[derive(Debug, Clone)]

@@ -155,10 +155,14 @@ fn find_tx(scope: &Scoped, id: &str) -> Option<(Tx, Option<String>)> {
 }
 
 /// Answers `status` with `body`, or as the fault for this upload says.
-fn answer(status: StatusCode, body: Value, fault: Option<UploadFault>) -> Response {
+async fn answer(status: StatusCode, body: Value, fault: Option<UploadFault>) -> Response {
     match fault {
         Some(UploadFault::DropAfterProcessing) => {
             crate::faults::fault_response(crate::faults::Fault::Drop, &new_trace_id())
+        }
+        Some(UploadFault::SlowAnswer(by)) => {
+            tokio::time::sleep(by).await;
+            (status, axum::Json(body)).into_response()
         }
         _ => (status, axum::Json(body)).into_response(),
     }
@@ -169,6 +173,7 @@ fn answer(status: StatusCode, body: Value, fault: Option<UploadFault>) -> Respon
 async fn upload(
     scope: &Scoped,
     headers: &HeaderMap,
+    target: &str,
     multipart: Multipart,
     keep: impl FnOnce(Uploaded) -> Value,
 ) -> Response {
@@ -180,6 +185,7 @@ async fn upload(
         Err(r) => return r,
     };
     let state = &scope.state;
+    state.receipts.note_key(target, &key);
     let credential = credential_of(headers);
     let (name, content_type, bytes) = match read_file(state, multipart).await {
         Ok(file) => file,
@@ -196,19 +202,30 @@ async fn upload(
         return replayed(reply);
     }
     let fault = state.receipts.take_fault();
-    if fault == Some(UploadFault::ServerError) {
-        return api_error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "service_unavailable",
-            "The service is temporarily unavailable (injected by the sandbox)",
-            &new_trace_id(),
-        );
+    match fault {
+        Some(UploadFault::ServerError) => {
+            return api_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                "The service is temporarily unavailable (injected by the sandbox)",
+                &new_trace_id(),
+            );
+        }
+        Some(UploadFault::RateLimited) => {
+            return crate::faults::fault_response(
+                crate::faults::Fault::TooManyRequests {
+                    retry_after_secs: 1,
+                },
+                &new_trace_id(),
+            );
+        }
+        _ => {}
     }
     let body = keep(new_upload(state, name, content_type, bytes));
     state
         .receipts
         .remember(&credential, &key, 200, body.clone(), now);
-    answer(StatusCode::OK, body, fault)
+    answer(StatusCode::OK, body, fault).await
 }
 
 fn replayed(reply: crate::uploads::Reply) -> Response {
@@ -230,7 +247,7 @@ pub async fn attach(
         return not_found("Transaction not found");
     }
     let state = scope.state.clone();
-    upload(&scope, &headers, multipart, |file| {
+    upload(&scope, &headers, &id, multipart, |file| {
         state.receipts.attach(&id, file);
         json!({})
     })
@@ -244,7 +261,7 @@ pub async fn attach_standalone(
     multipart: Multipart,
 ) -> Response {
     let state = scope.state.clone();
-    upload(&scope, &headers, multipart, |file| {
+    upload(&scope, &headers, "", multipart, |file| {
         let id = file.id.clone();
         state.receipts.keep(file);
         json!({ "attachment": { "id": id } })
