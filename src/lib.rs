@@ -21,3 +21,4 @@ pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;
 pub mod ui;
+pub(crate) mod writes;

@@ -46,6 +46,9 @@ struct Cli {
     /// in the config file, or QONTO_TUI_CACHE=off).
     #[arg(long, global = true)]
     no_cache: bool,
+    /// Never write to Qonto, whatever the config file says (`writes`, QONTO_TUI_WRITES).
+    #[arg(long, global = true)]
+    read_only: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -108,6 +111,15 @@ enum Command {
     /// The receipts attached to the transactions of a period (the local copy says which),
     /// fetched from Qonto. Exits as `statements` does.
     Receipts(commands::files::FilesArgs),
+    /// Attach receipts (PDF, JPEG, PNG) to a transaction. Needs writes turned on (`writes =
+    /// true` in the config file); each write is journaled before it is sent and never done
+    /// twice. Exits 1 when a file was refused, 2 when the transaction is unknown.
+    Attach(commands::writes::AttachArgs),
+    /// Remove a receipt from a transaction, after a confirmation (or --yes).
+    Detach(commands::writes::DetachArgs),
+    /// What was written to Qonto, and how far each write came; --finish completes what an
+    /// earlier run left unfinished.
+    Journal(commands::writes::JournalArgs),
     /// New and changed transactions of every organization as they appear (NDJSON with
     /// --json), until stopped; a network loss is waited out.
     Watch(commands::watch::WatchArgs),
@@ -262,6 +274,24 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
+            Some(Command::Attach(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::writes::attach(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Detach(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::writes::detach(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Journal(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::writes::journal(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
             Some(Command::Watch(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::watch::run(&config, args)
@@ -412,6 +442,9 @@ fn configure_with(mut config: Config, cli: &Cli) -> anyhow::Result<(Config, Opti
     }
     if cli.no_cache {
         config.cache = false;
+    }
+    if cli.read_only {
+        config.writes = qonto_tui::config::WritePolicy::Off;
     }
     let (log_file, log_level) = (&cli.log_file, &cli.log_level);
     let log = start_log(&config, log_file, log_level);

@@ -17,6 +17,7 @@ pub mod statements;
 mod status;
 mod sync;
 pub mod watch;
+pub mod writes;
 
 pub use orgs::orgs;
 pub use search::search;

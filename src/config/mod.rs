@@ -3,11 +3,13 @@
 //! that reads the environment.
 
 mod preferences;
+mod writes;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use preferences::{KeyList, Notify, Preferences, SettingError};
+pub use writes::{WritePolicy, WritesSetting};
 
 use directories::ProjectDirs;
 use serde::Deserialize;
@@ -69,6 +71,8 @@ pub struct FileConfig {
     pub keys: Option<BTreeMap<String, KeyList>>,
     /// Colours: accent, positive, warning, error, muted.
     pub theme: Option<BTreeMap<String, String>>,
+    /// Let the app write to Qonto: `true`, or the organizations (ids or names) it may write to.
+    pub writes: Option<WritesSetting>,
 }
 
 #[derive(Debug, Clone)]
@@ -98,6 +102,8 @@ pub struct Config {
     /// Keep the local copy of the books on disk (`cache = false`, `QONTO_TUI_CACHE=off` or
     /// `--no-cache`: memory only).
     pub cache: bool,
+    /// Where the app may write to Qonto (off unless turned on; `--read-only` forces it off).
+    pub writes: WritePolicy,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -241,6 +247,11 @@ impl Config {
             browser: env("BROWSER"),
             preferences,
             cache: env("QONTO_TUI_CACHE").map_or(file.cache.unwrap_or(true), |v| v != "off"),
+            // The demo writes to its own sandbox only: a new user sees writes work.
+            writes: WritePolicy::resolve(
+                env("QONTO_TUI_WRITES").as_deref(),
+                Some(&WritesSetting::All(true)),
+            ),
         })
     }
 
@@ -342,6 +353,7 @@ impl Config {
             browser: env("BROWSER"),
             preferences,
             cache: env("QONTO_TUI_CACHE").map_or(file.cache.unwrap_or(true), |v| v != "off"),
+            writes: WritePolicy::resolve(env("QONTO_TUI_WRITES").as_deref(), file.writes.as_ref()),
         })
     }
 
