@@ -385,6 +385,9 @@ pub struct App {
     pub locale: crate::locale::Locale,
     /// Which Qonto this is ("production", "Qonto's sandbox", a server's host), for the title.
     pub server: String,
+    /// Whether the app may write to Qonto, in words ("read-only", "writes on"); empty: not
+    /// said.
+    pub writes: String,
     /// The tokens are in a plain file (`--token-store file`): said in the title, since the
     /// warning printed before the TUI starts is hidden by it.
     pub plain_token_file: bool,
@@ -454,6 +457,7 @@ impl App {
             refresh_every: None,
             locale: crate::locale::Locale::default(),
             server: String::new(),
+            writes: String::new(),
             plain_token_file: false,
             help: false,
             reveal_ibans: false,

@@ -150,6 +150,15 @@ fn draw_title(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         spans.push(Span::styled(format!("· {} ", app.server), style));
     }
+    if !app.writes.is_empty() {
+        // Writing is the exception: it stands out; read-only is quiet.
+        let style = if app.writes == "read-only" {
+            theme.dim()
+        } else {
+            theme.warning()
+        };
+        spans.push(Span::styled(format!("· {} ", app.writes), style));
+    }
     if app.plain_token_file {
         spans.push(Span::styled(
             format!("· {} ", text::PLAIN_TOKEN_FILE_MARK),
