@@ -16,6 +16,8 @@ pub(crate) mod local_copy;
 pub(crate) mod locale;
 pub mod logging;
 pub(crate) mod palette;
+pub(crate) mod receipt_inbox;
+pub(crate) mod receipt_text;
 pub mod runtime;
 pub mod sources;
 pub(crate) mod state_file;

@@ -109,8 +109,9 @@ enum Command {
     /// Exits 3 when there are none, 1 when some could not be fetched (the others are saved).
     Statements(commands::files::FilesArgs),
     /// The receipts attached to the transactions of a period (the local copy says which),
-    /// fetched from Qonto. Exits as `statements` does.
-    Receipts(commands::files::FilesArgs),
+    /// fetched from Qonto; exits as `statements` does. `receipts match` matches a folder of
+    /// receipts to the transactions missing one.
+    Receipts(ReceiptsArgs),
     /// Attach receipts (PDF, JPEG, PNG) to a transaction. Needs writes turned on (`writes =
     /// true` in the config file); each write is journaled before it is sent and never done
     /// twice. Exits 1 when a file was refused, 2 when the transaction is unknown.
@@ -158,6 +159,24 @@ enum Command {
         /// The consent URL the app opened.
         url: String,
     },
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+struct ReceiptsArgs {
+    #[command(subcommand)]
+    action: Option<ReceiptsAction>,
+    #[command(flatten)]
+    files: commands::files::FilesArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReceiptsAction {
+    /// Match a folder of receipts (PDF, JPEG, PNG) to the transactions of every organization
+    /// that miss one: a dry run unless --apply, which attaches the confident matches only and
+    /// moves each attached file to attached/ORGANIZATION/ in its folder. Exits 3 when nothing
+    /// matched.
+    Match(commands::receipt_match::MatchArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -270,9 +289,11 @@ fn main() -> ExitCode {
             }
             Some(Command::Receipts(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
-                commands::receipts::run(&config, args)
-                    .await
-                    .map(ExitCode::from)
+                match args.action {
+                    Some(ReceiptsAction::Match(m)) => commands::receipt_match::run(&config, m).await,
+                    None => commands::receipts::run(&config, args.files).await,
+                }
+                .map(ExitCode::from)
             }
             Some(Command::Attach(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;

@@ -11,6 +11,7 @@ mod membership;
 mod orgs;
 pub mod out;
 mod reach;
+pub mod receipt_match;
 pub mod receipts;
 mod search;
 pub mod statements;

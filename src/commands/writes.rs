@@ -67,9 +67,9 @@ pub struct JournalArgs {
 }
 
 /// What a writing command works with.
-struct Session {
+pub(super) struct Session {
     reach: Reach,
-    books: BooksHandle,
+    pub(super) books: BooksHandle,
 }
 
 impl Session {
@@ -79,16 +79,21 @@ impl Session {
                 "writes are recorded in the local copy, which is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache)"
             );
         }
+        let books = crate::local_copy::open_for(config, false).await?.books;
+        Self::open_on(config, books).await
+    }
+
+    /// Reaches Qonto for writes recorded in `books`, already open.
+    pub(super) async fn open_on(config: &Config, books: BooksHandle) -> anyhow::Result<Self> {
         let reach = Reach::open(config).await?;
         // Routes each organization to the credential that reaches it.
         listing::list(&reach.api, &reach.sources)
             .await
             .map_err(crate::auth::explain)?;
-        let books = crate::local_copy::open_for(config, false).await?.books;
         Ok(Self { reach, books })
     }
 
-    fn receipts<'a>(&'a self, config: &'a Config) -> Receipts<'a> {
+    pub(super) fn receipts<'a>(&'a self, config: &'a Config) -> Receipts<'a> {
         Receipts {
             api: &self.reach.api,
             books: &self.books,

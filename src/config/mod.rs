@@ -73,6 +73,9 @@ pub struct FileConfig {
     pub theme: Option<BTreeMap<String, String>>,
     /// Let the app write to Qonto: `true`, or the organizations (ids or names) it may write to.
     pub writes: Option<WritesSetting>,
+    /// The folder of receipts `receipts match` reads (default: `Receipts` in the documents
+    /// folder).
+    pub receipts_inbox: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone)]
@@ -104,6 +107,8 @@ pub struct Config {
     pub cache: bool,
     /// Where the app may write to Qonto (off unless turned on; `--read-only` forces it off).
     pub writes: WritePolicy,
+    /// The folder of receipts to match (`receipts_inbox`, QONTO_TUI_RECEIPTS_INBOX).
+    pub receipts_inbox: PathBuf,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -252,6 +257,10 @@ impl Config {
                 env("QONTO_TUI_WRITES").as_deref(),
                 Some(&WritesSetting::All(true)),
             ),
+            receipts_inbox: env("QONTO_TUI_RECEIPTS_INBOX")
+                .map(PathBuf::from)
+                .or(file.receipts_inbox.clone())
+                .unwrap_or_else(crate::receipt_inbox::default_inbox),
         })
     }
 
@@ -354,6 +363,10 @@ impl Config {
             preferences,
             cache: env("QONTO_TUI_CACHE").map_or(file.cache.unwrap_or(true), |v| v != "off"),
             writes: WritePolicy::resolve(env("QONTO_TUI_WRITES").as_deref(), file.writes.as_ref()),
+            receipts_inbox: env("QONTO_TUI_RECEIPTS_INBOX")
+                .map(PathBuf::from)
+                .or(file.receipts_inbox.clone())
+                .unwrap_or_else(crate::receipt_inbox::default_inbox),
         })
     }
 

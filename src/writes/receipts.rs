@@ -99,6 +99,18 @@ pub async fn read_receipt(path: &Path) -> Result<ReceiptFile, WriteError> {
     })
 }
 
+/// Whether the file at `path` still holds the bytes with digest `sha256` (read as safely as
+/// before; a link or a changed file is not the same file).
+pub fn same_file(path: &Path, sha256: &str) -> bool {
+    qonto_files::read_regular(path, MAX_RECEIPT_BYTES as u64).is_ok_and(|bytes| {
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        digest == sha256
+    })
+}
+
 /// The transaction `tx_id` as the local copy knows it.
 pub async fn target(books: &BooksHandle, tx_id: &str) -> Result<Target, WriteError> {
     let id = tx_id.to_string();

@@ -12,6 +12,7 @@ mod damage;
 mod detail;
 pub mod export;
 pub mod journal;
+pub mod matching;
 pub mod news;
 mod owner;
 pub mod query;

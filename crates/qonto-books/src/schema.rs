@@ -209,6 +209,16 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX writes_unfinished ON writes(state) WHERE state IN ('planned', 'sent', 'accepted');
     "#,
+    // 8: the text read from each receipt file, by the file's SHA-256: OCR takes seconds a page,
+    // so a file is read once.
+    r#"
+    CREATE TABLE receipt_texts (
+        sha256 TEXT PRIMARY KEY,
+        method TEXT NOT NULL,
+        text TEXT NOT NULL,
+        read_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The version this build writes.

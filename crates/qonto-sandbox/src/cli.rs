@@ -75,6 +75,10 @@ pub struct SandboxArgs {
     /// The largest receipt upload taken, in MB.
     #[arg(long, value_name = "MB", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub max_upload_mb: u64,
+    /// Write a folder of receipts made from the books (for transactions missing theirs) and a
+    /// few decoys into DIR, to try `qonto-tui receipts match` on.
+    #[arg(long, value_name = "DIR")]
+    pub inbox: Option<std::path::PathBuf>,
     /// Test-only: the consent page presses "Allow" by itself.
     #[arg(long, hide = true)]
     pub consent_autosubmit: bool,
@@ -144,6 +148,10 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         out.flush()?;
     }
     tracing::info!(target: "sandbox", "serving the Qonto sandbox on {} (Ctrl-C to stop)", sandbox.base_url());
+    if let Some(dir) = &args.inbox {
+        let written = write_inbox(&sandbox, dir)?;
+        tracing::info!(target: "sandbox", "{written} receipts and decoys written to {}", dir.display());
+    }
     // On stderr: scripts read stdout's KEY=VALUE lines.
     let keys = sandbox.api_keys();
     if let Some(secret) = keys.first().map(|k| &k.secret) {
@@ -154,6 +162,33 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
     tracing::info!(target: "sandbox", "stopping");
     sandbox.stop().await;
     Ok(())
+}
+
+/// Writes the sandbox's inbox into `dir` (made 0700 if missing); a file already there is left
+/// as it is. How many were written.
+fn write_inbox(sandbox: &Sandbox, dir: &std::path::Path) -> anyhow::Result<usize> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)?;
+    let mut written = 0;
+    for file in sandbox.inbox(40, 8) {
+        let opened = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(dir.join(&file.name));
+        match opened {
+            Ok(mut f) => {
+                f.write_all(&file.bytes)?;
+                written += 1;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(written)
 }
 
 async fn wait_for_termination() {

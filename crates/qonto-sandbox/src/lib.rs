@@ -12,6 +12,7 @@ mod consent_page;
 pub mod data;
 mod errors;
 pub mod faults;
+pub mod inbox;
 mod oauth;
 mod params;
 mod random;
@@ -223,6 +224,12 @@ impl Sandbox {
 
     pub fn stats(&self) -> Stats {
         self.state.counters.snapshot()
+    }
+
+    /// A folder's worth of receipts made from the books: up to `count` for transactions that
+    /// miss theirs, and `decoys` that belong to none (see [`inbox`]).
+    pub fn inbox(&self, count: usize, decoys: usize) -> Vec<inbox::InboxFile> {
+        inbox::inbox(&self.state, count, decoys)
     }
 
     /// An account's ledger as it stands now (moved on by the living books, if they ran).

@@ -103,13 +103,22 @@ fn denied(message: &str) -> Response {
 }
 
 /// A one-page PDF that says `title`: valid enough for any reader (objects, xref, trailer).
-pub(super) fn pdf(title: &str) -> Vec<u8> {
-    let text: String = title
-        .chars()
-        .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .filter(|c| !matches!(c, '(' | ')' | '\\'))
-        .collect();
-    let content = format!("BT /F1 14 Tf 72 770 Td ({text}) Tj ET");
+pub(crate) fn pdf(title: &str) -> Vec<u8> {
+    pdf_lines(&[title])
+}
+
+/// A one-page PDF with one line of text per entry (printable ASCII), top to bottom.
+pub(crate) fn pdf_lines(lines: &[&str]) -> Vec<u8> {
+    let mut content = String::from("BT /F1 12 Tf 72 770 Td 16 TL");
+    for line in lines {
+        let text: String = line
+            .chars()
+            .filter(|c| c.is_ascii_graphic() || *c == ' ')
+            .filter(|c| !matches!(c, '(' | ')' | '\\'))
+            .collect();
+        content.push_str(&format!(" ({text}) Tj T*"));
+    }
+    content.push_str(" ET");
     let objects = [
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),

@@ -1,0 +1,157 @@
+//! A folder of receipts read for matching: each regular file in it (links and folders are left
+//! alone, so nothing outside the inbox is read through it), read safely, its text read once
+//! (kept in the local copy by the file's SHA-256), and what the matcher proposes for it among
+//! every organization's transactions that miss a receipt.
+
+use std::path::{Path, PathBuf};
+
+use qonto_books::BooksHandle;
+use qonto_books::matching::{Candidate, Proposal, propose, read};
+use qonto_client::api::writes::ReceiptKind;
+use qonto_client::printable::printable;
+
+use crate::receipt_text::{Extracted, Limits, Method, extract};
+use crate::writes::receipts::{ReceiptFile, read_receipt};
+
+/// At most this many files of a folder are read in one run.
+pub const MAX_FILES: usize = 1000;
+/// Where attached receipts are moved, inside the inbox.
+pub const ATTACHED: &str = "attached";
+
+/// One receipt of the inbox and what the matcher says of it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub file: ReceiptFile,
+    pub method: Method,
+    /// Why less was read than could be (a tool missing, a time limit).
+    pub note: Option<String>,
+    pub proposal: Proposal,
+}
+
+/// A file that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+/// The inbox the config names, else `Receipts` in the documents folder.
+pub fn default_inbox() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.join("Receipts")))
+        .unwrap_or_else(|| PathBuf::from("Receipts"))
+}
+
+/// The files of `dir` worth reading (regular files, sorted by name), and those set aside.
+pub fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), std::io::Error> {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in std::fs::read_dir(dir)?.filter_map(Result::ok) {
+        let path = entry.path();
+        match entry.file_type() {
+            Ok(t) if t.is_file() => files.push(path),
+            Ok(t) if t.is_symlink() => skipped.push(Skipped {
+                path,
+                why: "a link: only files in the inbox itself are read".into(),
+            }),
+            _ => {}
+        }
+    }
+    files.sort();
+    if files.len() > MAX_FILES {
+        for path in files.split_off(MAX_FILES) {
+            skipped.push(Skipped {
+                path,
+                why: format!("more than {MAX_FILES} files: the rest wait for the next run"),
+            });
+        }
+    }
+    Ok((files, skipped))
+}
+
+/// Reads each of `paths` and proposes a transaction for it among `candidates`.
+pub async fn match_files(
+    books: &BooksHandle,
+    paths: &[PathBuf],
+    candidates: &[Candidate],
+    limits: Limits,
+) -> (Vec<Item>, Vec<Skipped>) {
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    for path in paths {
+        let file = match read_receipt(path).await {
+            Ok(file) => file,
+            Err(e) => {
+                // Said without the write's "nothing was sent": a match sends nothing anyway.
+                let why = match e {
+                    crate::writes::WriteError::File(why) => why,
+                    other => other.to_string(),
+                };
+                skipped.push(Skipped {
+                    path: path.clone(),
+                    why: printable(&why, 300),
+                });
+                continue;
+            }
+        };
+        let read_text = text_of(books, &file, limits).await;
+        let mut facts = read(&read_text.text);
+        // The file's name speaks too (`urssaf-2026-11.pdf`).
+        let named = read(&file.name.replace(['-', '_', '.'], " "));
+        facts.words.extend(named.words);
+        facts.words.sort_unstable();
+        facts.words.dedup();
+        let proposal = propose(&facts, candidates);
+        items.push(Item {
+            file,
+            method: read_text.method,
+            note: read_text.note,
+            proposal,
+        });
+    }
+    (items, skipped)
+}
+
+/// The text of `file`: kept from an earlier run, or read now (off the async threads) and kept
+/// when it was read in full.
+async fn text_of(books: &BooksHandle, file: &ReceiptFile, limits: Limits) -> Extracted {
+    let sha = file.sha256.clone();
+    if let Ok(Ok(Some((method, text)))) = books.read_fresh(move |b| b.receipt_text(&sha)).await {
+        return Extracted {
+            text,
+            method: Method::parse(&method),
+            note: None,
+        };
+    }
+    let Some(kind) = ReceiptKind::of(&file.bytes) else {
+        return Extracted {
+            text: String::new(),
+            method: Method::None,
+            note: Some("not a PDF, JPEG or PNG".into()),
+        };
+    };
+    let bytes = file.bytes.clone();
+    let extracted = tokio::task::spawn_blocking(move || extract(&bytes, kind, limits))
+        .await
+        .unwrap_or_else(|e| Extracted {
+            text: String::new(),
+            method: Method::None,
+            note: Some(format!("reading stopped: {e}")),
+        });
+    if extracted.note.is_none() {
+        let (sha, method, text) = (
+            file.sha256.clone(),
+            extracted.method.as_str(),
+            extracted.text.clone(),
+        );
+        let now = crate::writes::now();
+        match books
+            .write(move |b| b.keep_receipt_text(&sha, method, &text, now))
+            .await
+        {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) | Err(e) => tracing::warn!("a receipt's text was not kept: {e}"),
+        }
+    }
+    extracted
+}
