@@ -71,6 +71,21 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The defaults, with the OCR's time per page from `QONTO_TUI_OCR_SECS` when set.
+    pub fn from_env() -> Self {
+        let mut limits = Self::default();
+        if let Some(secs) = std::env::var("QONTO_TUI_OCR_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|s| *s > 0)
+        {
+            limits.ocr_page = Duration::from_secs(secs.min(3600));
+        }
+        limits
+    }
+}
+
 /// Fewer letters than this in a PDF's text: it is a scan, read by OCR.
 const SCANNED_BELOW: usize = 20;
 

@@ -89,7 +89,7 @@ async fn run_with(
         );
     }
     let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
-    let (items, unread) = match_files(books, &paths, &candidates, Limits::default()).await;
+    let (items, unread) = match_files(books, &paths, &candidates, Limits::from_env()).await;
     skipped.extend(unread);
     let session = if args.apply {
         Some(super::writes::Session::open_on(config, books.clone()).await?)
