@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use qonto_books::BooksHandle;
-use qonto_books::matching::{Candidate, Proposal, propose, read};
+use qonto_books::matching::{Matcher, Proposal, read};
 use qonto_client::api::writes::ReceiptKind;
 use qonto_client::printable::printable;
 
@@ -69,11 +69,11 @@ pub fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), std::io::Error> 
     Ok((files, skipped))
 }
 
-/// Reads each of `paths` and proposes a transaction for it among `candidates`.
+/// Reads each of `paths` and proposes a transaction for it among the matcher's.
 pub async fn match_files(
     books: &BooksHandle,
     paths: &[PathBuf],
-    candidates: &[Candidate],
+    matcher: &Matcher,
     limits: Limits,
 ) -> (Vec<Item>, Vec<Skipped>) {
     let mut items = Vec::new();
@@ -101,7 +101,7 @@ pub async fn match_files(
         facts.words.extend(named.words);
         facts.words.sort_unstable();
         facts.words.dedup();
-        let proposal = propose(&facts, candidates);
+        let proposal = matcher.propose(&facts);
         items.push(Item {
             file,
             method: read_text.method,

@@ -7,6 +7,7 @@ mod books;
 mod books_large;
 mod draw;
 mod memory;
+mod receipts;
 mod startup;
 mod switching;
 
@@ -117,13 +118,14 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 7] = [
+const SECTIONS: [&str; 8] = [
     "switching",
     "held",
     "startup",
     "memory",
     "books",
     "million",
+    "receipts",
     "draw",
 ];
 
@@ -163,6 +165,9 @@ fn main() {
         }
         if wanted("million") {
             books_large::large_books().await;
+        }
+        if wanted("receipts") {
+            receipts::receipts().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a

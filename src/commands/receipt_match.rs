@@ -13,7 +13,7 @@ use crate::config::Config;
 use crate::receipt_inbox::{ATTACHED, Item, Skipped, list, match_files};
 use crate::receipt_text::Limits;
 use crate::writes::receipts::Outcome;
-use qonto_books::matching::{Candidate, Proposal, Scored};
+use qonto_books::matching::{Candidate, Matcher, Proposal, Scored};
 
 /// No receipt matched a transaction confidently.
 const EXIT_NONE: u8 = 3;
@@ -89,7 +89,8 @@ async fn run_with(
         );
     }
     let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
-    let (items, unread) = match_files(books, &paths, &candidates, Limits::from_env()).await;
+    let matcher = Matcher::new(candidates);
+    let (items, unread) = match_files(books, &paths, &matcher, Limits::from_env()).await;
     skipped.extend(unread);
     let session = if args.apply {
         Some(super::writes::Session::open_on(config, books.clone()).await?)

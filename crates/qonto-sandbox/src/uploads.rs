@@ -173,6 +173,26 @@ impl Receipts {
             .fold(own, DateTime::max)
     }
 
+    /// Every transaction whose receipts were written through the API, with the last time that
+    /// moved its `updated_at` (as of `now`): read once per list request.
+    pub fn touched(&self, now: DateTime<Utc>) -> HashMap<String, DateTime<Utc>> {
+        let book = self.book();
+        book.per_tx
+            .iter()
+            .map(|(id, entry)| {
+                let at = entry
+                    .added
+                    .iter()
+                    .map(|u| u.visible_at)
+                    .filter(|at| *at <= now)
+                    .chain(entry.removed_at)
+                    .max()
+                    .unwrap_or(DateTime::<Utc>::MIN_UTC);
+                (id.clone(), at)
+            })
+            .collect()
+    }
+
     /// Keeps an upload for `tx`, shown after the configured delay.
     pub fn attach(&self, tx_id: &str, upload: Uploaded) {
         self.book()

@@ -192,32 +192,103 @@ pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
     }
 }
 
-/// What to propose for a receipt with `facts` among `candidates`.
+/// What to propose for a receipt with `facts` among `candidates` (for many receipts, build a
+/// [`Matcher`] once).
 pub fn propose(facts: &Facts, candidates: &[Candidate]) -> Proposal {
-    let mut scored: Vec<Scored> = candidates
-        .iter()
-        // Only candidates whose amount could be it are worth scoring in full.
-        .filter(|c| plausible_amount(facts, c))
-        .map(|c| score(facts, c))
-        .collect();
-    scored.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.candidate.id.cmp(&b.candidate.id))
-    });
-    let second = scored.get(1).map_or(0.0, |s| s.score);
-    match scored.first() {
-        // Scores are in hundredths: compared with a hair of slack for the float sum.
-        Some(best) if best.score >= CONFIDENT - 1e-9 && best.score - second >= MARGIN - 1e-9 => {
-            Proposal::Confident(Box::new(best.clone()))
+    Matcher::new(candidates.to_vec()).propose(facts)
+}
+
+/// Transactions missing a receipt, indexed by amount: a receipt is scored only against those
+/// whose amount could be its own (within 5%, or exactly their card payment's local amount),
+/// found by binary search, so a thousand receipts against a million transactions is quick.
+#[derive(Debug, Clone, Default)]
+pub struct Matcher {
+    candidates: Vec<Candidate>,
+    by_amount: Vec<(i64, usize)>,
+    by_local: Vec<(i64, usize)>,
+}
+
+impl Matcher {
+    pub fn new(candidates: Vec<Candidate>) -> Self {
+        let mut by_amount: Vec<(i64, usize)> = candidates
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.amount_cents, i))
+            .collect();
+        by_amount.sort_unstable();
+        let mut by_local: Vec<(i64, usize)> = candidates
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| c.local_amount_cents.map(|l| (l, i)))
+            .collect();
+        by_local.sort_unstable();
+        Self {
+            candidates,
+            by_amount,
+            by_local,
         }
-        _ => Proposal::Candidates {
-            candidates: scored
-                .into_iter()
-                .filter(|s| s.score >= WORTH_LISTING)
-                .take(LISTED)
-                .collect(),
-        },
+    }
+
+    pub fn len(&self) -> usize {
+        self.candidates.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.candidates.is_empty()
+    }
+
+    /// The candidates whose amount could be one of `facts`' amounts.
+    fn plausible(&self, facts: &Facts) -> Vec<usize> {
+        let range = |index: &[(i64, usize)], lo: i64, hi: i64| -> Vec<usize> {
+            let from = index.partition_point(|(a, _)| *a < lo);
+            index[from..]
+                .iter()
+                .take_while(|(a, _)| *a <= hi)
+                .map(|(_, i)| *i)
+                .collect()
+        };
+        let mut picked = Vec::new();
+        for a in &facts.amounts {
+            // |a − c| × 20 ≤ c  ⇔  c ∈ [⌈20a/21⌉, ⌊20a/19⌋].
+            let lo = (a.saturating_mul(20) + 20) / 21;
+            let hi = a.saturating_mul(20) / 19;
+            picked.extend(range(&self.by_amount, lo, hi));
+            picked.extend(range(&self.by_local, *a, *a));
+        }
+        picked.sort_unstable();
+        picked.dedup();
+        picked.retain(|i| plausible_amount(facts, &self.candidates[*i]));
+        picked
+    }
+
+    /// What to propose for a receipt with `facts`.
+    pub fn propose(&self, facts: &Facts) -> Proposal {
+        let mut scored: Vec<Scored> = self
+            .plausible(facts)
+            .into_iter()
+            .map(|i| score(facts, &self.candidates[i]))
+            .collect();
+        scored.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| a.candidate.id.cmp(&b.candidate.id))
+        });
+        let second = scored.get(1).map_or(0.0, |s| s.score);
+        match scored.first() {
+            // Scores are in hundredths: compared with a hair of slack for the float sum.
+            Some(best)
+                if best.score >= CONFIDENT - 1e-9 && best.score - second >= MARGIN - 1e-9 =>
+            {
+                Proposal::Confident(Box::new(best.clone()))
+            }
+            _ => Proposal::Candidates {
+                candidates: scored
+                    .into_iter()
+                    .filter(|s| s.score >= WORTH_LISTING)
+                    .take(LISTED)
+                    .collect(),
+            },
+        }
     }
 }
 
@@ -296,6 +367,38 @@ mod tests {
         };
         assert_eq!(best.candidate.id, "chf");
         assert!(best.reasons.iter().any(|r| r.contains("own currency")));
+    }
+
+    #[test]
+    fn the_index_finds_what_a_full_scan_finds() {
+        let mut books: Vec<Candidate> = (0..2_000)
+            .map(|i| {
+                candidate(
+                    &format!("t{i}"),
+                    1_000 + i * 37 % 50_000,
+                    1 + (i % 28) as u32,
+                    "Shop",
+                )
+            })
+            .collect();
+        books[7].local_amount_cents = Some(99);
+        let matcher = Matcher::new(books.clone());
+        for amounts in [
+            vec![1_000],
+            vec![12_345, 99],
+            vec![50_999],
+            vec![1],
+            vec![i64::MAX / 40],
+        ] {
+            let facts = Facts {
+                amounts,
+                ..Facts::default()
+            };
+            let scan: Vec<usize> = (0..books.len())
+                .filter(|i| plausible_amount(&facts, &books[*i]))
+                .collect();
+            assert_eq!(matcher.plausible(&facts), scan, "{:?}", facts.amounts);
+        }
     }
 
     #[test]
