@@ -60,7 +60,7 @@ pub fn api_client(
         TokenStoreKind::Memory => api,
         _ => api.sharing_budget(crate::config::data_dir().join(format!(
             "rate-budget-{}.state",
-            crate::sources::file_safe(&config.sources_namespace())
+            crate::config::file_safe(&config.sources_namespace())
         ))),
     })
 }

@@ -4,38 +4,7 @@
 
 use std::process::{Command, Stdio};
 
-/// How the URL was handed to a browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Opened {
-    /// By the named candidate of `BROWSER`.
-    ByBrowserVariable(String),
-    /// By the platform's opener (`xdg-open`, `open`, `start`).
-    BySystem,
-}
-
-impl std::fmt::Display for Opened {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Opened::ByBrowserVariable(command) => write!(f, "opened with $BROWSER ({command})"),
-            Opened::BySystem => f.write_str("opened with the system browser"),
-        }
-    }
-}
-
-/// Why no browser took the URL. The causes never repeat the URL (it carries the sign-in's
-/// state, and the screen shows it on its own line).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum BrowserError {
-    /// No candidate of `BROWSER` could be started; the last one's cause.
-    #[error("$BROWSER could not be started: {0}")]
-    BrowserVariable(String),
-    /// The platform's opener failed.
-    #[error("{0}; set BROWSER to choose one")]
-    System(String),
-    /// The opener's thread ended before it answered.
-    #[error("the browser opener stopped: {0}")]
-    Stopped(String),
-}
+pub use crate::outcome::{BrowserError, Opened};
 
 /// How the URL was handed to a browser, or why it could not be. `browser` is `BROWSER`.
 pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Opened, BrowserError> {

@@ -15,6 +15,7 @@ pub(crate) mod layout;
 pub(crate) mod local_copy;
 pub(crate) mod locale;
 pub mod logging;
+pub(crate) mod outcome;
 pub(crate) mod palette;
 pub(crate) mod receipt_inbox;
 pub(crate) mod receipt_text;

@@ -15,7 +15,7 @@ pub fn database_path(config: &Config) -> Option<PathBuf> {
     (config.cache && config.token_store != TokenStoreKind::Memory).then(|| {
         crate::config::data_dir().join(format!(
             "books-{}.db",
-            crate::sources::file_safe(&config.sources_namespace())
+            crate::config::file_safe(&config.sources_namespace())
         ))
     })
 }
@@ -31,7 +31,7 @@ pub fn key_slot(config: &Config) -> Option<Arc<dyn SecretSlot>> {
             "books-key/{namespace}"
         )))),
         TokenStoreKind::File => Some(Arc::new(FileSecret::new(crate::config::data_dir().join(
-            format!("books-key-{}.secret", crate::sources::file_safe(&namespace)),
+            format!("books-key-{}.secret", crate::config::file_safe(&namespace)),
         )))),
         TokenStoreKind::Memory => None,
     }

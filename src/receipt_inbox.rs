@@ -35,13 +35,6 @@ pub struct Skipped {
     pub why: String,
 }
 
-/// The inbox the config names, else `Receipts` in the documents folder.
-pub fn default_inbox() -> PathBuf {
-    directories::UserDirs::new()
-        .and_then(|u| u.document_dir().map(|d| d.join("Receipts")))
-        .unwrap_or_else(|| PathBuf::from("Receipts"))
-}
-
 /// The files of `dir` worth reading (regular files, sorted by name), and those set aside.
 pub fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), std::io::Error> {
     let mut files = Vec::new();

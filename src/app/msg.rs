@@ -4,9 +4,9 @@
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::local_error::LocalCopyError;
-pub use crate::browser::{BrowserError, Opened};
-use crate::jobs::attachments::{Placed, ReceiptsError};
-use crate::sources::adding::SourceError;
+use crate::outcome::SourceError;
+pub use crate::outcome::{BrowserError, Opened};
+use crate::outcome::{Placed, ReceiptsError};
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{
     Label, Membership, Organization, TransactionsPage, UserOrganization,

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use tui_input::Input;
 
-use crate::jobs::attachments::{Placed, ReceiptsError};
+use crate::outcome::{Placed, ReceiptsError};
 use qonto_books::{Detail, Found};
 
 /// Results asked for per query: several screens, few enough to come back within a frame.

@@ -7,7 +7,7 @@ use tui_input::Input;
 
 use super::keymap::KeyMap;
 use super::msg::Generation;
-use crate::browser::{BrowserError, Opened};
+use crate::outcome::{BrowserError, Opened};
 use crate::palette::Palette;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};

@@ -4,8 +4,8 @@
 use qonto_client::api::{ApiError, Via};
 use qonto_client::printable::printable;
 
-use crate::jobs::attachments::{Placed, ReceiptsError};
-use crate::sources::adding::SourceError;
+use crate::outcome::SourceError;
+use crate::outcome::{Placed, ReceiptsError};
 
 use super::keymap::{Action, KeyMap, Mode};
 

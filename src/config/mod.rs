@@ -150,6 +150,19 @@ pub enum ConfigError {
     },
 }
 
+/// `text` made safe for a file name (a namespace, a login, an id).
+pub(crate) fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// The platform directories of the app.
 pub fn project_dirs() -> Option<ProjectDirs> {
     ProjectDirs::from("com", "qonto-tui", "qonto-tui")
@@ -260,7 +273,7 @@ impl Config {
             receipts_inbox: env("QONTO_TUI_RECEIPTS_INBOX")
                 .map(PathBuf::from)
                 .or(file.receipts_inbox.clone())
-                .unwrap_or_else(crate::receipt_inbox::default_inbox),
+                .unwrap_or_else(writes::default_inbox),
         })
     }
 
@@ -366,7 +379,7 @@ impl Config {
             receipts_inbox: env("QONTO_TUI_RECEIPTS_INBOX")
                 .map(PathBuf::from)
                 .or(file.receipts_inbox.clone())
-                .unwrap_or_else(crate::receipt_inbox::default_inbox),
+                .unwrap_or_else(writes::default_inbox),
         })
     }
 

@@ -3,6 +3,8 @@
 //! `writes = ["ID or name", …]` in the config file, or `QONTO_TUI_WRITES=on`; `--read-only`
 //! (or `QONTO_TUI_WRITES=off`) forces it off whatever the file says.
 
+use std::path::PathBuf;
+
 use serde::Deserialize;
 
 /// `writes` as the config file gives it.
@@ -60,6 +62,13 @@ impl WritePolicy {
             Self::Only(names) => format!("writes on for {}", names.len()),
         }
     }
+}
+
+/// The folder of receipts when the config names none: `Receipts` in the documents folder.
+pub fn default_inbox() -> PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.document_dir().map(|d| d.join("Receipts")))
+        .unwrap_or_else(|| PathBuf::from("Receipts"))
 }
 
 #[cfg(test)]

@@ -4,61 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::browser::BrowserError;
-use qonto_client::api::{ApiClient, ApiError};
+pub use crate::outcome::{Placed, Placement, ReceiptsError};
+use qonto_client::api::ApiClient;
 use qonto_files::{Existing, Folder, names};
 
 /// The largest receipt fetched (Qonto takes uploads of a few MB).
 const MAX_FILE: usize = 50 * 1024 * 1024;
 /// At most this many files per transaction are fetched at once.
 const MAX_FILES: usize = 10;
-
-/// What to do with the files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Placement {
-    /// In a private temporary folder, then handed to the opener.
-    Open,
-    /// In the download folder, kept.
-    Save,
-}
-
-/// Where a transaction's receipts went.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
-    pub count: usize,
-    pub folder: PathBuf,
-    pub placement: Placement,
-}
-
-impl std::fmt::Display for Placed {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plural = if self.count == 1 { "" } else { "s" };
-        let folder = self.folder.display();
-        match self.placement {
-            Placement::Save => write!(f, "saved {} receipt{plural} in {folder}", self.count),
-            Placement::Open => write!(f, "opened {} receipt{plural} ({folder})", self.count),
-        }
-    }
-}
-
-/// Why a transaction's receipts were not opened or saved.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum ReceiptsError {
-    #[error("the receipts could not be listed: {0}")]
-    NotListed(ApiError),
-    #[error("Qonto lists no receipt on this transaction")]
-    NoneListed,
-    #[error("Qonto gave no address for the receipts")]
-    NoAddress,
-    #[error("no folder to open from: {0}")]
-    NoFolder(String),
-    #[error("a receipt could not be fetched: {0}")]
-    NotFetched(ApiError),
-    #[error("a receipt could not be written: {0}")]
-    NotWritten(String),
-    #[error(transparent)]
-    NotOpened(#[from] BrowserError),
-}
 
 /// Fetches every attachment of `transaction` and places them; says where.
 pub async fn fetch(

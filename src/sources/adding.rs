@@ -4,36 +4,13 @@
 use std::sync::Arc;
 
 use super::{Source, Sources};
+pub use crate::outcome::SourceError;
 use qonto_client::api::models::MembershipEnvelope;
 use qonto_client::api::{ApiClient, ApiError, Credential, Via};
 use qonto_client::oauth::session::Session;
 use qonto_client::oauth::tokens::OAuthClient;
 use qonto_client::secret::Secret;
 use qonto_client::store::{MemoryStore, StoredTokens, blocking};
-
-/// Why a source was not added or forgotten. Each says whether anything was stored.
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum SourceError {
-    #[error("Qonto refused the API key of {login}: {detail}. Nothing was stored.")]
-    KeyRefused { login: String, detail: String },
-    #[error("the key could not be checked ({0}). Nothing was stored.")]
-    KeyNotChecked(ApiError),
-    #[error("consent given, but the organization could not be read ({0}); nothing was stored")]
-    ConsentNotRead(ApiError),
-    /// Qonto answered, but without an organization id.
-    #[error("Qonto's answer names no organization for this {0}. Nothing was stored.")]
-    NoOrganization(&'static str),
-    #[error("the key is valid but could not be stored: {0}")]
-    KeyNotStored(String),
-    #[error("the tokens could not be stored, so the organization was not added: {0}")]
-    TokensNotStored(String),
-    #[error("it is no longer stored")]
-    NoLongerStored,
-    #[error("the stored sources could not be read: {0}")]
-    NotListed(String),
-    #[error("it could not be forgotten: {0}")]
-    NotForgotten(String),
-}
 
 /// The secret store's failure, with what to do about it (`auth::explain`'s words).
 fn store_words(e: qonto_client::store::StoreError) -> String {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{Config, TokenStoreKind};
+use crate::config::{Config, TokenStoreKind, file_safe};
 use qonto_client::api::{Credential, Via};
 use qonto_client::oauth::session::Session;
 use qonto_client::oauth::tokens::OAuthClient;
@@ -56,19 +56,6 @@ struct InMemory {
     list: Vec<Source>,
     keys: HashMap<String, Arc<MemorySecret>>,
     sessions: HashMap<String, Arc<MemoryStore>>,
-}
-
-/// `namespace` made safe for a file name.
-pub(crate) fn file_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }
 
 impl Sources {

@@ -11,7 +11,7 @@ use super::super::state::{App, Notice, Screen, SignInFlow, Tone};
 use super::super::text;
 use super::loading::load_orgs;
 use super::navigation::{quit, set_status};
-use crate::browser::{BrowserError, Opened};
+use crate::outcome::{BrowserError, Opened};
 
 /// Opens the sign-in (the first one, or a re-consent over the main screen). The mouse is let go
 /// so that the URL can be selected and copied.

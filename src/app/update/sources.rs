@@ -13,7 +13,7 @@ use super::super::text;
 use super::loading::load_orgs;
 use super::navigation::{quit, set_status};
 use super::sign_in;
-use crate::sources::adding::SourceError;
+use crate::outcome::SourceError;
 use qonto_client::api::Via;
 use qonto_client::secret::Secret;
 

@@ -125,7 +125,8 @@ fn amounts(text: &str) -> Vec<i64> {
     let mut found: Vec<i64> = number_runs(text)
         .iter()
         .filter_map(|r| amount_of(r.trim()))
-        .filter(|c| *c > 0)
+        // Up to ten billion: anything larger is not a receipt's total.
+        .filter(|c| *c > 0 && *c <= 1_000_000_000_000)
         .collect();
     found.sort_unstable_by(|a, b| b.cmp(a));
     found.dedup();

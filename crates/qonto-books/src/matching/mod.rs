@@ -75,8 +75,31 @@ fn name_words(name: &str) -> Vec<String> {
 
 /// Scores `candidate` for a receipt with `facts` (its text's, with its file name's words).
 pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
-    let mut score = 0.0;
     let mut reasons = Vec::new();
+    let names = name_words(&candidate.counterparty);
+    let score = evaluate(facts, candidate, &names, Some(&mut reasons));
+    Scored {
+        candidate: candidate.clone(),
+        score,
+        reasons,
+    }
+}
+
+/// The score of `candidate` (whose name's words are `names`), rounded to hundredths; its
+/// reasons pushed to `explain` when given (a million candidates are scored without writing a
+/// word).
+fn evaluate(
+    facts: &Facts,
+    candidate: &Candidate,
+    names: &[String],
+    mut explain: Option<&mut Vec<String>>,
+) -> f64 {
+    let mut score = 0.0;
+    let mut say = |words: &dyn Fn() -> String| {
+        if let Some(reasons) = explain.as_deref_mut() {
+            reasons.push(words());
+        }
+    };
     let money = |cents: i64| format!("{}.{:02}", cents / 100, cents % 100);
     // The amount.
     let foreign = candidate
@@ -85,36 +108,40 @@ pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
         .is_some_and(|c| c != candidate.currency);
     if facts.amounts.contains(&candidate.amount_cents) {
         score += 0.5;
-        reasons.push(format!(
-            "amount {} {} exact",
-            money(candidate.amount_cents),
-            candidate.currency
-        ));
+        say(&|| {
+            format!(
+                "amount {} {} exact",
+                money(candidate.amount_cents),
+                candidate.currency
+            )
+        });
     } else if let Some(local) = candidate
         .local_amount_cents
         .filter(|l| facts.amounts.contains(l))
     {
         score += 0.5;
-        reasons.push(format!(
-            "amount {} {} exact (the card payment's own currency)",
-            money(local),
-            candidate.local_currency.as_deref().unwrap_or("")
-        ));
+        say(&|| {
+            format!(
+                "amount {} {} exact (the card payment's own currency)",
+                money(local),
+                candidate.local_currency.as_deref().unwrap_or("")
+            )
+        });
     } else if let Some(near) = facts
         .amounts
         .iter()
-        .find(|a| (**a - candidate.amount_cents).abs() * 100 <= candidate.amount_cents)
+        .find(|a| within(**a, candidate.amount_cents, 100))
     {
         score += 0.35;
-        reasons.push(format!("amount {} within 1%", money(*near)));
+        say(&|| format!("amount {} within 1%", money(*near)));
     } else if foreign
         && let Some(near) = facts
             .amounts
             .iter()
-            .find(|a| (**a - candidate.amount_cents).abs() * 20 <= candidate.amount_cents)
+            .find(|a| within(**a, candidate.amount_cents, 20))
     {
         score += 0.2;
-        reasons.push(format!("amount {} within 5% (exchange rate)", money(*near)));
+        say(&|| format!("amount {} within 5% (exchange rate)", money(*near)));
     }
     // The date: receipts are dated on or a little before the payment.
     if let Some(emitted) = candidate.emitted_on
@@ -134,29 +161,34 @@ pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
         };
         if points > 0.0 {
             score += points;
-            let days = |n: i64| {
-                if n == 1 {
-                    "1 day".to_string()
-                } else {
-                    format!("{n} days")
-                }
-            };
-            let when = match gap {
-                0 => "same day".to_string(),
-                g if g < 0 => format!("{} before", days(-g)),
-                g => format!("{} after", days(g)),
-            };
-            reasons.push(format!("dated {date} ({when})"));
+            say(&|| {
+                let days = |n: i64| {
+                    if n == 1 {
+                        "1 day".to_string()
+                    } else {
+                        format!("{n} days")
+                    }
+                };
+                let when = match gap {
+                    0 => "same day".to_string(),
+                    g if g < 0 => format!("{} before", days(-g)),
+                    g => format!("{} after", days(g)),
+                };
+                format!("dated {date} ({when})")
+            });
         }
     }
     // The counterparty.
-    let merchant: Vec<String> = name_words(&candidate.counterparty)
-        .into_iter()
-        .filter(|w| facts.words.binary_search(w).is_ok())
-        .collect();
-    if !merchant.is_empty() {
+    if names.iter().any(|w| facts.words.binary_search(w).is_ok()) {
         score += 0.2;
-        reasons.push(format!("names {}", merchant.join(" ")));
+        say(&|| {
+            let named: Vec<&str> = names
+                .iter()
+                .filter(|w| facts.words.binary_search(w).is_ok())
+                .map(String::as_str)
+                .collect();
+            format!("names {}", named.join(" "))
+        });
     }
     // The extras.
     if let Some(iban) = &candidate.counterparty_iban
@@ -166,7 +198,7 @@ pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
             .any(|i| i == &iban.replace(' ', "").to_ascii_uppercase())
     {
         score += 0.1;
-        reasons.push("the counterparty's IBAN".into());
+        say(&|| "the counterparty's IBAN".into());
     }
     if let Some(reference) = &candidate.reference {
         let reference = reference.to_ascii_uppercase();
@@ -176,20 +208,16 @@ pub fn score(facts: &Facts, candidate: &Candidate) -> Scored {
             .find(|n| reference.contains(n.as_str()))
         {
             score += 0.1;
-            reasons.push(format!("invoice {n} in the transfer's reference"));
+            say(&|| format!("invoice {n} in the transfer's reference"));
         }
     }
     if let Some(card) = &candidate.card_last_digits
         && facts.card_last4.iter().any(|c| card.ends_with(c.as_str()))
     {
         score += 0.1;
-        reasons.push(format!("card ••{card}"));
+        say(&|| format!("card ••{card}"));
     }
-    Scored {
-        candidate: candidate.clone(),
-        score: (score * 100.0).round() / 100.0,
-        reasons,
-    }
+    (score * 100.0).round() / 100.0
 }
 
 /// What to propose for a receipt with `facts` among `candidates` (for many receipts, build a
@@ -204,6 +232,8 @@ pub fn propose(facts: &Facts, candidates: &[Candidate]) -> Proposal {
 #[derive(Debug, Clone, Default)]
 pub struct Matcher {
     candidates: Vec<Candidate>,
+    /// Each candidate's counterparty words, folded once.
+    names: Vec<Vec<String>>,
     by_amount: Vec<(i64, usize)>,
     by_local: Vec<(i64, usize)>,
 }
@@ -222,8 +252,13 @@ impl Matcher {
             .filter_map(|(i, c)| c.local_amount_cents.map(|l| (l, i)))
             .collect();
         by_local.sort_unstable();
+        let names = candidates
+            .iter()
+            .map(|c| name_words(&c.counterparty))
+            .collect();
         Self {
             candidates,
+            names,
             by_amount,
             by_local,
         }
@@ -250,7 +285,7 @@ impl Matcher {
         let mut picked = Vec::new();
         for a in &facts.amounts {
             // |a − c| × 20 ≤ c  ⇔  c ∈ [⌈20a/21⌉, ⌊20a/19⌋].
-            let lo = (a.saturating_mul(20) + 20) / 21;
+            let lo = a.saturating_mul(20).saturating_add(20) / 21;
             let hi = a.saturating_mul(20) / 19;
             picked.extend(range(&self.by_amount, lo, hi));
             picked.extend(range(&self.by_local, *a, *a));
@@ -263,16 +298,35 @@ impl Matcher {
 
     /// What to propose for a receipt with `facts`.
     pub fn propose(&self, facts: &Facts) -> Proposal {
-        let mut scored: Vec<Scored> = self
+        // Scored silently, then only the best few are explained.
+        let mut ranked: Vec<(f64, usize)> = self
             .plausible(facts)
             .into_iter()
-            .map(|i| score(facts, &self.candidates[i]))
+            .map(|i| {
+                (
+                    evaluate(facts, &self.candidates[i], &self.names[i], None),
+                    i,
+                )
+            })
             .collect();
-        scored.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| a.candidate.id.cmp(&b.candidate.id))
+        ranked.sort_by(|a, b| {
+            b.0.total_cmp(&a.0)
+                .then_with(|| self.candidates[a.1].id.cmp(&self.candidates[b.1].id))
         });
+        let scored: Vec<Scored> = ranked
+            .into_iter()
+            .take(LISTED.max(2))
+            .map(|(_, i)| {
+                let mut reasons = Vec::new();
+                let c = &self.candidates[i];
+                let score = evaluate(facts, c, &self.names[i], Some(&mut reasons));
+                Scored {
+                    candidate: c.clone(),
+                    score,
+                    reasons,
+                }
+            })
+            .collect();
         let second = scored.get(1).map_or(0.0, |s| s.score);
         match scored.first() {
             // Scores are in hundredths: compared with a hair of slack for the float sum.
@@ -292,10 +346,18 @@ impl Matcher {
     }
 }
 
+/// Whether `amount` is within 1/`parts` of `of` (in wide integers: amounts come from outside).
+fn within(amount: i64, of: i64, parts: i128) -> bool {
+    (i128::from(amount) - i128::from(of)).abs() * parts <= i128::from(of)
+}
+
+/// Whether one of the receipt's amounts could be `c`'s, by the rules the score uses: exact (or
+/// its card payment's local amount), within 1%, or within 5% for a payment in another currency.
 fn plausible_amount(facts: &Facts, c: &Candidate) -> bool {
+    let foreign = c.local_currency.as_deref().is_some_and(|l| l != c.currency);
+    let tolerance = if foreign { 20 } else { 100 };
     facts.amounts.iter().any(|a| {
-        (*a - c.amount_cents).abs() * 20 <= c.amount_cents
-            || c.local_amount_cents.is_some_and(|l| *a == l)
+        within(*a, c.amount_cents, tolerance) || c.local_amount_cents.is_some_and(|l| *a == l)
     })
 }
 
@@ -389,6 +451,7 @@ mod tests {
             vec![50_999],
             vec![1],
             vec![i64::MAX / 40],
+            vec![i64::MAX],
         ] {
             let facts = Facts {
                 amounts,

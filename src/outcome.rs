@@ -1,0 +1,112 @@
+//! The outcomes of the work the screen reports on, typed: a browser opened or not, a
+//! transaction's receipts placed or not, a source added or not. They sit below both the
+//! workers that produce them (`browser`, `jobs`, `sources`) and the app that words them
+//! (`app::text`), so neither depends on the other.
+
+use std::path::PathBuf;
+
+use qonto_client::api::ApiError;
+
+/// How the URL was handed to a browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Opened {
+    /// By the named candidate of `BROWSER`.
+    ByBrowserVariable(String),
+    /// By the platform's opener (`xdg-open`, `open`, `start`).
+    BySystem,
+}
+
+impl std::fmt::Display for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Opened::ByBrowserVariable(command) => write!(f, "opened with $BROWSER ({command})"),
+            Opened::BySystem => f.write_str("opened with the system browser"),
+        }
+    }
+}
+
+/// Why no browser took the URL. The causes never repeat the URL (it carries the sign-in's
+/// state, and the screen shows it on its own line).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BrowserError {
+    /// No candidate of `BROWSER` could be started; the last one's cause.
+    #[error("$BROWSER could not be started: {0}")]
+    BrowserVariable(String),
+    /// The platform's opener failed.
+    #[error("{0}; set BROWSER to choose one")]
+    System(String),
+    /// The opener's thread ended before it answered.
+    #[error("the browser opener stopped: {0}")]
+    Stopped(String),
+}
+
+/// What to do with the files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// In a private temporary folder, then handed to the opener.
+    Open,
+    /// In the download folder, kept.
+    Save,
+}
+
+/// Where a transaction's receipts went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub count: usize,
+    pub folder: PathBuf,
+    pub placement: Placement,
+}
+
+impl std::fmt::Display for Placed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let plural = if self.count == 1 { "" } else { "s" };
+        let folder = self.folder.display();
+        match self.placement {
+            Placement::Save => write!(f, "saved {} receipt{plural} in {folder}", self.count),
+            Placement::Open => write!(f, "opened {} receipt{plural} ({folder})", self.count),
+        }
+    }
+}
+
+/// Why a transaction's receipts were not opened or saved.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum ReceiptsError {
+    #[error("the receipts could not be listed: {0}")]
+    NotListed(ApiError),
+    #[error("Qonto lists no receipt on this transaction")]
+    NoneListed,
+    #[error("Qonto gave no address for the receipts")]
+    NoAddress,
+    #[error("no folder to open from: {0}")]
+    NoFolder(String),
+    #[error("a receipt could not be fetched: {0}")]
+    NotFetched(ApiError),
+    #[error("a receipt could not be written: {0}")]
+    NotWritten(String),
+    #[error(transparent)]
+    NotOpened(#[from] BrowserError),
+}
+
+/// Why a source was not added or forgotten. Each says whether anything was stored.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum SourceError {
+    #[error("Qonto refused the API key of {login}: {detail}. Nothing was stored.")]
+    KeyRefused { login: String, detail: String },
+    #[error("the key could not be checked ({0}). Nothing was stored.")]
+    KeyNotChecked(ApiError),
+    #[error("consent given, but the organization could not be read ({0}); nothing was stored")]
+    ConsentNotRead(ApiError),
+    /// Qonto answered, but without an organization id.
+    #[error("Qonto's answer names no organization for this {0}. Nothing was stored.")]
+    NoOrganization(&'static str),
+    #[error("the key is valid but could not be stored: {0}")]
+    KeyNotStored(String),
+    #[error("the tokens could not be stored, so the organization was not added: {0}")]
+    TokensNotStored(String),
+    #[error("it is no longer stored")]
+    NoLongerStored,
+    #[error("the stored sources could not be read: {0}")]
+    NotListed(String),
+    #[error("it could not be forgotten: {0}")]
+    NotForgotten(String),
+}
