@@ -137,23 +137,46 @@ async fn finish_earlier(
     Ok(said)
 }
 
-pub async fn attach(config: &Config, args: AttachArgs) -> anyhow::Result<u8> {
+/// Runs `work` in a writing session, closing the books whatever it returns.
+async fn in_session(
+    config: &Config,
+    work: impl AsyncFnOnce(&Session) -> anyhow::Result<u8>,
+) -> anyhow::Result<u8> {
     let session = Session::open(config).await?;
-    let code = attach_in(config, &session, &args).await;
+    let code = work(&session).await;
     session.close().await;
     code
+}
+
+/// The transaction `id` from the local copy; `None` (said on stderr, for `command`) when the
+/// copy does not hold it.
+async fn known_target(
+    session: &Session,
+    id: &str,
+    command: &str,
+) -> anyhow::Result<Option<Target>> {
+    match target(&session.books, id).await {
+        Ok(t) => Ok(Some(t)),
+        Err(e @ WriteError::UnknownTransaction(_)) => {
+            eprintln!("qonto-tui {command}: {e}");
+            Ok(None)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn attach(config: &Config, args: AttachArgs) -> anyhow::Result<u8> {
+    in_session(config, async |session| {
+        attach_in(config, session, &args).await
+    })
+    .await
 }
 
 async fn attach_in(config: &Config, session: &Session, args: &AttachArgs) -> anyhow::Result<u8> {
     let receipts = session.receipts(config);
     let earlier = finish_earlier(&receipts, args.json).await?;
-    let target = match target(&session.books, &args.transaction).await {
-        Ok(t) => t,
-        Err(e @ WriteError::UnknownTransaction(_)) => {
-            eprintln!("qonto-tui attach: {e}");
-            return Ok(EXIT_USAGE);
-        }
-        Err(e) => return Err(e.into()),
+    let Some(target) = known_target(session, &args.transaction, "attach").await? else {
+        return Ok(EXIT_USAGE);
     };
     let mut failed = 0;
     let mut results = Vec::new();
@@ -215,22 +238,17 @@ fn outcome_json(file: &str, result: &Result<Outcome, WriteError>) -> serde_json:
 }
 
 pub async fn detach(config: &Config, args: DetachArgs) -> anyhow::Result<u8> {
-    let session = Session::open(config).await?;
-    let code = detach_in(config, &session, &args).await;
-    session.close().await;
-    code
+    in_session(config, async |session| {
+        detach_in(config, session, &args).await
+    })
+    .await
 }
 
 async fn detach_in(config: &Config, session: &Session, args: &DetachArgs) -> anyhow::Result<u8> {
     let receipts = session.receipts(config);
     let earlier = finish_earlier(&receipts, args.json).await?;
-    let target = match target(&session.books, &args.transaction).await {
-        Ok(t) => t,
-        Err(e @ WriteError::UnknownTransaction(_)) => {
-            eprintln!("qonto-tui detach: {e}");
-            return Ok(EXIT_USAGE);
-        }
-        Err(e) => return Err(e.into()),
+    let Some(target) = known_target(session, &args.transaction, "detach").await? else {
+        return Ok(EXIT_USAGE);
     };
     let listed = session
         .reach
@@ -396,10 +414,10 @@ impl<R: BufRead> TakeLine for R {
 
 pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
     if let Some(write) = args.undo {
-        let session = Session::open(config).await?;
-        let code = undo_in(config, &session, write, &args).await;
-        session.close().await;
-        return code;
+        return in_session(config, async |session| {
+            undo_in(config, session, write, &args).await
+        })
+        .await;
     }
     if args.finish {
         let session = Session::open(config).await?;

@@ -275,24 +275,36 @@ impl Receipts<'_> {
                     self.reached(id, WriteState::Accepted, named, None).await?;
                     return self.confirm(id, target).await;
                 }
-                Err(e) if transient(&e) => {
-                    let Some(wait) = BACKOFF_MS.get(attempt) else {
-                        return Err(WriteError::Unfinished { id, cause: e });
-                    };
-                    tracing::info!("write #{id}: no answer ({e}); sending again in {wait} ms");
-                    tokio::time::sleep(Duration::from_millis(*wait)).await;
-                }
-                Err(e) => {
-                    let error = WriteError::from_refusal(&target.org_name, e);
-                    self.reached(id, WriteState::Failed, None, Some(error.to_string()))
-                        .await?;
-                    return Err(error);
-                }
+                Err(e) => self.after_failure(id, attempt, target, e).await?,
             }
         }
         Err(WriteError::Journal(format!(
             "write #{id} ran out of attempts"
         )))
+    }
+
+    /// After attempt `attempt` of write `id` failed: a refusal fails the write (recorded, and
+    /// said in words); no answer waits before the next attempt, or, after the last, leaves the
+    /// write `sent` for the next run.
+    async fn after_failure(
+        &self,
+        id: i64,
+        attempt: usize,
+        target: &Target,
+        e: ApiError,
+    ) -> Result<(), WriteError> {
+        if !transient(&e) {
+            let error = WriteError::from_refusal(&target.org_name, e);
+            self.reached(id, WriteState::Failed, None, Some(error.to_string()))
+                .await?;
+            return Err(error);
+        }
+        let Some(wait) = BACKOFF_MS.get(attempt) else {
+            return Err(WriteError::Unfinished { id, cause: e });
+        };
+        tracing::info!("write #{id}: no answer ({e}); sending again in {wait} ms");
+        tokio::time::sleep(Duration::from_millis(*wait)).await;
+        Ok(())
     }
 
     /// The attachment write `write` made, if Qonto lists it: new since the write was planned,
@@ -432,18 +444,7 @@ impl Receipts<'_> {
                         already: false,
                     });
                 }
-                Err(e) if transient(&e) => {
-                    let Some(wait) = BACKOFF_MS.get(attempt) else {
-                        return Err(WriteError::Unfinished { id, cause: e });
-                    };
-                    tokio::time::sleep(Duration::from_millis(*wait)).await;
-                }
-                Err(e) => {
-                    let error = WriteError::from_refusal(&target.org_name, e);
-                    self.reached(id, WriteState::Failed, None, Some(error.to_string()))
-                        .await?;
-                    return Err(error);
-                }
+                Err(e) => self.after_failure(id, attempt, target, e).await?,
             }
         }
         Err(WriteError::Journal(format!(
