@@ -10,6 +10,8 @@ pub mod auth;
 pub(crate) mod browser;
 pub mod commands;
 pub mod config;
+#[cfg(feature = "demo")]
+pub mod demo_inbox;
 pub mod jobs;
 pub(crate) mod layout;
 pub(crate) mod local_copy;
@@ -17,6 +19,7 @@ pub(crate) mod locale;
 pub mod logging;
 pub(crate) mod outcome;
 pub(crate) mod palette;
+pub(crate) mod path_complete;
 pub(crate) mod receipt_inbox;
 pub(crate) mod receipt_text;
 pub mod runtime;

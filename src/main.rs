@@ -429,6 +429,11 @@ async fn run_demo(
         api_base_url: sandbox.base_url(),
     })?;
     start_log(&config, log_file, log_level);
+    let mut config = config;
+    let inbox = qonto_tui::demo_inbox::DemoInbox::make(&sandbox);
+    if let Some(inbox) = &inbox {
+        config.receipts_inbox = inbox.path().to_path_buf();
+    }
     let client_secret = qonto_tui::auth::client_secret(&config).await?;
     let result = runtime::run(Launch {
         config,
@@ -444,6 +449,7 @@ async fn run_demo(
     })
     .await;
     sandbox.stop().await;
+    drop(inbox);
     result
 }
 

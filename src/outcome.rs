@@ -1,11 +1,16 @@
 //! The outcomes of the work the screen reports on, typed: a browser opened or not, a
-//! transaction's receipts placed or not, a source added or not. They sit below both the
-//! workers that produce them (`browser`, `jobs`, `sources`) and the app that words them
-//! (`app::text`), so neither depends on the other.
+//! transaction's receipts placed or not, a source added or not, a write to Qonto done or not,
+//! a file of the receipts inbox read and matched, an attached file kept or not. They sit below
+//! both the workers that produce them (`browser`, `jobs`, `sources`, `writes`,
+//! `receipt_inbox`) and the app that words them (`app::text`), so neither depends on the other.
 
 use std::path::PathBuf;
 
+use qonto_books::journal::WriteState;
+use qonto_books::matching::Proposal;
 use qonto_client::api::ApiError;
+
+use crate::receipt_text::Method;
 
 /// How the URL was handed to a browser.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,4 +114,72 @@ pub enum SourceError {
     NotListed(String),
     #[error("it could not be forgotten: {0}")]
     NotForgotten(String),
+}
+
+/// Why a write was not done. Each says what to do; none is a guess about Qonto's state.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum WriteError {
+    #[error(
+        "writes to Qonto are off for {org}: set `writes = true` (or a list of organizations) in {config}, or QONTO_TUI_WRITES=on; nothing was sent"
+    )]
+    Off { org: String, config: String },
+    #[error(
+        "Qonto did not grant this app the right to change receipts of {org} (attachment.write): sign in again and allow it (`qonto-tui login`, or `c` in the app), or add the organization with an API key; nothing was done"
+    )]
+    NotGranted { org: String },
+    #[error("{0}; nothing was sent")]
+    File(String),
+    #[error(
+        "transaction {0} is not in the local copy: run `qonto-tui sync` first, or check the id"
+    )]
+    UnknownTransaction(String),
+    #[error("Qonto refused it: {0}")]
+    Refused(ApiError),
+    #[error(
+        "Qonto could not be reached ({cause}); write #{id} is kept in the journal and the next write command finishes it"
+    )]
+    Unfinished { id: i64, cause: ApiError },
+    #[error("the local copy could not record it: {0}")]
+    Journal(String),
+}
+
+/// How far a write came.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WriteOutcome {
+    pub write: i64,
+    pub state: WriteState,
+    /// The attachment it made or removed, when known.
+    pub attachment: Option<String>,
+    /// Nothing was sent: it was done before (the same file on the same transaction).
+    pub already: bool,
+}
+
+/// One receipt of the inbox and what the matcher says of it (its bytes are not kept: an
+/// inbox may hold a thousand files; the attach reads the file again and checks its digest).
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxItem {
+    pub path: PathBuf,
+    /// The file's name, printable.
+    pub name: String,
+    pub sha256: String,
+    pub method: Method,
+    /// Why less was read than could be (a tool missing, a time limit).
+    pub note: Option<String>,
+    pub proposal: Proposal,
+}
+
+/// A file that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub why: String,
+}
+
+/// Why an attached file was not moved out of the inbox (it was attached all the same).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeepError {
+    #[error("{0} changed or is gone since it was read; it stays where it is")]
+    Changed(String),
+    #[error("{what}: {cause}")]
+    Io { what: String, cause: String },
 }

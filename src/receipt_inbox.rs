@@ -1,12 +1,14 @@
 //! A folder of receipts read for matching: each regular file in it (links and folders are left
 //! alone, so nothing outside the inbox is read through it), read safely, its text read once
 //! (kept in the local copy by the file's SHA-256), and what the matcher proposes for it among
-//! every organization's transactions that miss a receipt.
+//! every organization's transactions that miss a receipt; and, once one is attached, the file
+//! kept in `attached/ORGANIZATION/` inside the inbox, never deleted. The command line and the
+//! TUI's inbox view both read their inbox here.
 
 use std::path::{Path, PathBuf};
 
 use qonto_books::BooksHandle;
-use qonto_books::matching::{Matcher, Proposal, read};
+use qonto_books::matching::{Matcher, read};
 use qonto_client::api::writes::ReceiptKind;
 use qonto_client::printable::printable;
 
@@ -18,22 +20,7 @@ pub const MAX_FILES: usize = 1000;
 /// Where attached receipts are moved, inside the inbox.
 pub const ATTACHED: &str = "attached";
 
-/// One receipt of the inbox and what the matcher says of it.
-#[derive(Debug, Clone)]
-pub struct Item {
-    pub file: ReceiptFile,
-    pub method: Method,
-    /// Why less was read than could be (a tool missing, a time limit).
-    pub note: Option<String>,
-    pub proposal: Proposal,
-}
-
-/// A file that was not read, and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Skipped {
-    pub path: PathBuf,
-    pub why: String,
-}
+pub use crate::outcome::{InboxItem as Item, KeepError, Skipped};
 
 /// The files of `dir` worth reading (regular files, sorted by name), and those set aside.
 pub fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), std::io::Error> {
@@ -62,16 +49,19 @@ pub fn list(dir: &Path) -> Result<(Vec<PathBuf>, Vec<Skipped>), std::io::Error> 
     Ok((files, skipped))
 }
 
-/// Reads each of `paths` and proposes a transaction for it among the matcher's.
+/// Reads each of `paths` and proposes a transaction for it among the matcher's, telling
+/// `progress` how many files are done after each.
 pub async fn match_files(
     books: &BooksHandle,
     paths: &[PathBuf],
     matcher: &Matcher,
     limits: Limits,
+    mut progress: impl FnMut(usize),
 ) -> (Vec<Item>, Vec<Skipped>) {
     let mut items = Vec::new();
     let mut skipped = Vec::new();
-    for path in paths {
+    for (done, path) in paths.iter().enumerate() {
+        progress(done);
         let file = match read_receipt(path).await {
             Ok(file) => file,
             Err(e) => {
@@ -96,7 +86,9 @@ pub async fn match_files(
         facts.words.dedup();
         let proposal = matcher.propose(&facts);
         items.push(Item {
-            file,
+            path: file.path,
+            name: file.name,
+            sha256: file.sha256,
             method: read_text.method,
             note: read_text.note,
             proposal,
@@ -147,4 +139,43 @@ async fn text_of(books: &BooksHandle, file: &ReceiptFile, limits: Limits) -> Ext
         }
     }
     extracted
+}
+
+/// Keeps the attached file `path` (digest `sha256`) in `FOLDER/attached/ORGANIZATION/`:
+/// written anew, exclusively, 0600, under a free name; then removes it from the inbox. A file
+/// that no longer holds what was attached is left alone.
+pub async fn keep_attached(
+    folder: &Path,
+    org_name: &str,
+    path: &Path,
+    sha256: &str,
+) -> Result<PathBuf, KeepError> {
+    let (folder, org) = (folder.to_path_buf(), org_name.to_string());
+    let shown = printable(&path.display().to_string(), 200);
+    let file = read_receipt(path)
+        .await
+        .map_err(|_| KeepError::Changed(shown.clone()))?;
+    if file.sha256 != sha256 {
+        return Err(KeepError::Changed(shown));
+    }
+    tokio::task::spawn_blocking(move || {
+        let io = |what: &str, e: &dyn std::fmt::Display| KeepError::Io {
+            what: what.to_string(),
+            cause: printable(&e.to_string(), 200),
+        };
+        let target = qonto_files::Folder::open(&folder)
+            .and_then(|f| f.child(ATTACHED))
+            .and_then(|f| f.child(&qonto_files::names::readable(&org)))
+            .map_err(|e| io("the attached folder", &e))?;
+        let kept = target
+            .write(&file.name, &file.bytes, qonto_files::Existing::NextFree)
+            .map_err(|e| io("the attached copy", &e))?;
+        std::fs::remove_file(&file.path).map_err(|e| io("removing it from the inbox", &e))?;
+        Ok(kept.path)
+    })
+    .await
+    .map_err(|e| KeepError::Io {
+        what: "moving it".into(),
+        cause: e.to_string(),
+    })?
 }

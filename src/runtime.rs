@@ -65,6 +65,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.notify = config.preferences.notify;
     app.server = config.server_label();
     app.writes = config.writes.words();
+    app.receipts_inbox = config.receipts_inbox.clone();
     app.refresh_every = config.preferences.refresh_every;
     app.locale = config.preferences.locale;
     app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;

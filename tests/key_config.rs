@@ -37,7 +37,7 @@ async fn a_remapped_key_map_is_obeyed_and_shown_everywhere() {
     env.retain(|(k, _)| k != "QONTO_TUI_CONFIG");
     env.push(("QONTO_TUI_CONFIG".into(), config.display().to_string()));
     let orgs: Vec<String> = sb.data().orgs.iter().map(|o| o.name.clone()).collect();
-    let mut app = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 150, 40))
+    let mut app = tokio::task::spawn_blocking(move || PtyApp::spawn(&[], &env, 150, 46))
         .await
         .unwrap();
     app.wait_text("Organizations (5)", WAIT);

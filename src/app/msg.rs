@@ -110,6 +110,81 @@ pub enum Msg {
     SourceAdded(Result<(String, String), SourceError>),
     /// A source was removed (the organization's name), or why not.
     SourceRemoved(Result<String, SourceError>),
+    /// How far reading the receipts inbox `generation` is: files read, of how many.
+    InboxProgress {
+        generation: Generation,
+        read: usize,
+        of: usize,
+    },
+    /// The receipts inbox `generation`, read and matched, or why not.
+    InboxRead {
+        generation: Generation,
+        result: Result<super::inbox_view::InboxFound, super::inbox_view::InboxError>,
+    },
+    /// A write asked from the screen ended: how far it came, or why it was not done.
+    Written {
+        ask: WriteAsk,
+        result: Result<Box<Written>, crate::outcome::WriteError>,
+    },
+    /// The path `asked` completed as far as it is unambiguous, and what it could go on with.
+    PathCompleted {
+        asked: String,
+        completed: String,
+        choices: Vec<String>,
+    },
+    /// An upload Qonto had accepted now shows on its transaction (write `write`).
+    WriteConfirmed {
+        write: i64,
+    },
+    /// Writes an earlier run left unfinished were finished (how many), or some failed (how
+    /// many, and the first failure).
+    EarlierWrites {
+        finished: usize,
+        failed: Option<(usize, crate::outcome::WriteError)>,
+    },
+}
+
+/// A write to Qonto asked from the screen; `ticket` ties its answer to the row that asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteAsk {
+    /// Attach the file at `file` to `transaction`; a file of the inbox (`inbox`) is moved to
+    /// its `attached/ORGANIZATION/` once attached, if it still holds `sha256`.
+    Attach {
+        ticket: u64,
+        file: std::path::PathBuf,
+        sha256: Option<String>,
+        transaction: String,
+        inbox: Option<std::path::PathBuf>,
+    },
+    /// Remove attachment `attachment` from `transaction`.
+    Detach {
+        ticket: u64,
+        transaction: String,
+        attachment: String,
+    },
+    /// Take back attach `write`: remove exactly the attachment it made.
+    Undo { ticket: u64, write: i64 },
+}
+
+impl WriteAsk {
+    pub fn ticket(&self) -> u64 {
+        match self {
+            WriteAsk::Attach { ticket, .. }
+            | WriteAsk::Detach { ticket, .. }
+            | WriteAsk::Undo { ticket, .. } => *ticket,
+        }
+    }
+}
+
+/// What a write did, with what a person recognises its transaction by.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub outcome: crate::outcome::WriteOutcome,
+    /// `Acme SAS · 2026-11-19 URSSAF -1234.56 EUR`.
+    pub words: String,
+    pub transaction: String,
+    /// Where an attached file of the inbox was kept, or why it stayed.
+    pub moved: Option<Result<std::path::PathBuf, crate::outcome::KeepError>>,
 }
 
 impl Msg {
@@ -227,6 +302,17 @@ pub enum Job {
     Cash,
     /// Write a list from the local books as CSV into the download folder.
     Export(ExportWhat),
+    /// Read the receipts inbox and match its files (the latest one asked wins).
+    ReadInbox {
+        folder: std::path::PathBuf,
+        generation: Generation,
+    },
+    /// Write to Qonto (through the journal, one write at a time, in order).
+    Write(WriteAsk),
+    /// Complete the path being typed from what the file system holds.
+    CompletePath {
+        text: String,
+    },
     /// Fetch a transaction's receipts from Qonto and open them, or save them (`save`) to the
     /// download folder, named `stem` and the file's name.
     Receipts {

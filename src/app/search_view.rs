@@ -37,6 +37,18 @@ pub struct SearchView {
     pub receipts: Option<Option<Result<Placed, ReceiptsError>>>,
     /// The filters as a form (Tab), and the line being filled in.
     pub form: Option<(crate::app::search_form::Form, usize)>,
+    /// A write being asked about the opened transaction.
+    pub action: Option<DetailAction>,
+}
+
+/// A write about the opened transaction, waiting for a person.
+#[derive(Debug)]
+pub enum DetailAction {
+    /// The path of a receipt to attach, being typed (Tab completes; `choices` are what it
+    /// could go on with).
+    AttachPath { input: Input, choices: Vec<String> },
+    /// "Remove this receipt?", about its `index`-th attachment.
+    ConfirmDetach { index: usize },
 }
 
 #[derive(Debug)]

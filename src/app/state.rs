@@ -406,6 +406,15 @@ pub struct App {
     pub cash: Option<super::cash_view::CashView>,
     /// The search across every organization, while it is open.
     pub search: Option<super::search_view::SearchView>,
+    /// The receipts inbox, while it is open.
+    pub inbox: Option<super::inbox_view::InboxView>,
+    /// The inbox as it was closed: opened again with its rows' writes, and told of answers
+    /// that come meanwhile.
+    pub inbox_closed: Option<super::inbox_view::InboxView>,
+    /// The folder of receipts to match (`receipts_inbox`).
+    pub receipts_inbox: std::path::PathBuf,
+    /// The last attach done from the screen (its write, and what it was), for `u`.
+    pub last_attach: Option<(i64, String)>,
     /// The background sync of the local books, as far as the worker said.
     pub sync: super::sync_view::SyncView,
     pub generation: Generation,
@@ -464,6 +473,10 @@ impl App {
             show_declined: false,
             sync: Default::default(),
             search: None,
+            inbox: None,
+            inbox_closed: None,
+            receipts_inbox: std::path::PathBuf::from("Receipts"),
+            last_attach: None,
             cash: None,
             missing_receipts: HashMap::new(),
             arrivals: HashMap::new(),
@@ -480,6 +493,18 @@ impl App {
             keys: KeyMap::default(),
             palette: Palette::default(),
             page_rows: 10,
+        }
+    }
+
+    /// The inbox, open or closed.
+    pub fn inbox_mut(&mut self) -> Option<&mut super::inbox_view::InboxView> {
+        self.inbox.as_mut().or(self.inbox_closed.as_mut())
+    }
+
+    /// Closes the inbox, keeping it for the next time it opens.
+    pub fn close_inbox(&mut self) {
+        if let Some(view) = self.inbox.take() {
+            self.inbox_closed = Some(view);
         }
     }
 

@@ -192,6 +192,62 @@ pub fn source_removed(name: &str) -> String {
     format!("Removed {name}.")
 }
 
+pub const NOTHING_TO_UNDO: &str = "nothing to take back: no receipt was attached in this run (qonto-tui journal --undo N takes back an older one)";
+
+/// What a write did, in a sentence.
+pub fn written(ask: &super::msg::WriteAsk, done: &super::msg::Written) -> String {
+    use super::msg::WriteAsk;
+    use qonto_books::journal::WriteState;
+    let o = &done.outcome;
+    let what = match ask {
+        WriteAsk::Attach { .. } if o.already => {
+            format!("already attached to {} (write #{})", done.words, o.write)
+        }
+        WriteAsk::Attach { .. } => {
+            let state = if o.state == WriteState::Accepted {
+                "Qonto is processing it"
+            } else {
+                "Qonto shows it"
+            };
+            let moved = match &done.moved {
+                Some(Ok(path)) => format!("; the file is kept in {}", path.display()),
+                Some(Err(why)) => format!("; the file stayed in the inbox: {why}"),
+                None => String::new(),
+            };
+            format!(
+                "attached to {} (write #{}: {state}; u takes it back){moved}",
+                done.words, o.write
+            )
+        }
+        WriteAsk::Detach { .. } => format!("receipt removed from {}", done.words),
+        WriteAsk::Undo { write, .. } => {
+            format!(
+                "took back write #{write}: its receipt is removed from {}",
+                done.words
+            )
+        }
+    };
+    printable(&what, 400)
+}
+
+/// Why a write was not done, in a sentence.
+pub fn write_failed(why: &crate::outcome::WriteError) -> String {
+    printable(&why.to_string(), 400)
+}
+
+/// Why the inbox could not be read.
+pub fn inbox_error(error: &super::inbox_view::InboxError) -> String {
+    use super::inbox_view::InboxError as E;
+    let words = match error {
+        E::Folder { path, cause } => format!(
+            "the receipts inbox {} could not be read ({cause}): create it and put receipts in it, or set receipts_inbox in the config file",
+            path.display()
+        ),
+        E::LocalCopy(e) => local_copy_error(e),
+    };
+    printable(&words, 400)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use super::reach::clean;
 use crate::config::Config;
-use crate::receipt_inbox::{ATTACHED, Item, Skipped, list, match_files};
+use crate::receipt_inbox::{Item, Skipped, keep_attached, list, match_files};
 use crate::receipt_text::Limits;
 use crate::writes::receipts::Outcome;
 use qonto_books::matching::{Candidate, Matcher, Proposal, Scored};
@@ -90,7 +90,7 @@ async fn run_with(
     }
     let paths: Vec<PathBuf> = sources.iter().map(|s| s.path.clone()).collect();
     let matcher = Matcher::new(candidates);
-    let (items, unread) = match_files(books, &paths, &matcher, Limits::from_env()).await;
+    let (items, unread) = match_files(books, &paths, &matcher, Limits::from_env(), |_| {}).await;
     skipped.extend(unread);
     let session = if args.apply {
         Some(super::writes::Session::open_on(config, books.clone()).await?)
@@ -103,7 +103,7 @@ async fn run_with(
     for item in &items {
         let folder = sources
             .iter()
-            .find(|s| s.path == item.file.path)
+            .find(|s| s.path == item.path)
             .and_then(|s| s.folder.clone());
         let applied = match (&item.proposal, &session) {
             (Proposal::Confident(best), Some(session)) => {
@@ -183,7 +183,7 @@ async fn apply(
         .await
         .map_err(|e| e.to_string())?;
     let outcome = receipts
-        .attach(&target, &item.file.path)
+        .attach(&target, &item.path)
         .await
         .map_err(|e| e.to_string())?;
     let moved = match folder {
@@ -193,46 +193,15 @@ async fn apply(
     Ok((outcome, moved))
 }
 
-/// Keeps the attached file in `FOLDER/attached/ORGANIZATION/` (written anew, exclusively, 0600)
-/// and removes it from the inbox only if it still holds what was attached.
+/// Moves an attached file out of its inbox, saying so when it cannot.
 async fn move_attached(folder: &Path, org: &str, item: &Item) -> Option<PathBuf> {
-    let (folder, org) = (folder.to_path_buf(), org.to_string());
-    let (path, name, bytes, sha) = (
-        item.file.path.clone(),
-        item.file.name.clone(),
-        item.file.bytes.clone(),
-        item.file.sha256.clone(),
-    );
-    let moved = tokio::task::spawn_blocking(move || -> Result<PathBuf, String> {
-        let org_folder = qonto_files::names::readable(&org);
-        let target = qonto_files::Folder::open(&folder)
-            .and_then(|f| f.child(ATTACHED))
-            .and_then(|f| f.child(&org_folder))
-            .map_err(|e| e.to_string())?;
-        let kept = target
-            .write(&name, &bytes, qonto_files::Existing::NextFree)
-            .map_err(|e| e.to_string())?;
-        let still = crate::writes::receipts::same_file(&path, &sha);
-        if still {
-            std::fs::remove_file(&path).map_err(|e| e.to_string())?;
-        }
-        Ok(kept.path)
-    })
-    .await;
-    match moved {
-        Ok(Ok(path)) => Some(path),
-        Ok(Err(e)) => {
-            eprintln!(
-                "{}: attached, but not moved out of the inbox: {}",
-                clean(&item.file.name),
-                clean(&e)
-            );
-            None
-        }
+    match keep_attached(folder, org, &item.path, &item.sha256).await {
+        Ok(path) => Some(path),
         Err(e) => {
             eprintln!(
-                "{}: attached, but not moved out of the inbox: {e}",
-                clean(&item.file.name)
+                "{}: attached, but not moved out of the inbox: {}",
+                clean(&item.name),
+                clean(&e.to_string())
             );
             None
         }
@@ -255,7 +224,7 @@ fn say_item(
     item: &Item,
     applied: Option<&Result<(Outcome, Option<PathBuf>), String>>,
 ) -> anyhow::Result<()> {
-    let name = clean(&item.file.name);
+    let name = clean(&item.name);
     match &item.proposal {
         Proposal::Confident(best) => {
             crate::say!(
@@ -317,8 +286,8 @@ fn item_json(
         Err(e) => json!({"error": clean(e)}),
     });
     json!({
-        "file": clean(&item.file.path.display().to_string()),
-        "sha256": item.file.sha256,
+        "file": clean(&item.path.display().to_string()),
+        "sha256": item.sha256,
         "read_by": item.method.as_str(),
         "note": item.note.as_deref().map(clean),
         // Written out first: `json!` would panic on a value that does not serialize.

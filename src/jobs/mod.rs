@@ -7,6 +7,7 @@ pub(crate) mod cache;
 mod export;
 pub mod fetch;
 pub(crate) mod receipt_folder;
+mod receipt_work;
 mod sign_in;
 mod slots;
 
@@ -47,6 +48,8 @@ pub struct Worker {
     sync_every: std::time::Duration,
     /// The generation of the newest search asked for.
     latest_search: Arc<std::sync::atomic::AtomicU64>,
+    /// The screen's writes to Qonto, one at a time (started at the first).
+    writes: Option<receipt_work::WriteLane>,
 }
 
 impl Worker {
@@ -70,6 +73,7 @@ impl Worker {
             sync_enabled,
             sync_every,
             latest_search: Arc::default(),
+            writes: None,
             api,
             sources,
             to_app,
@@ -167,6 +171,34 @@ impl Worker {
                 self.slots.submit(fetch, Priority::Selected)
             }
             Job::Search { text, generation } => self.search(text, generation),
+            Job::ReadInbox { folder, generation } => receipt_work::read_inbox(
+                self.cache.clone(),
+                folder,
+                generation,
+                self.to_app.clone(),
+            ),
+            Job::Write(ask) => {
+                let (api, cache, config, tx) = (
+                    self.api.clone(),
+                    self.cache.clone(),
+                    self.config.clone(),
+                    self.to_app.clone(),
+                );
+                self.writes
+                    .get_or_insert_with(|| receipt_work::WriteLane::start(api, cache, config, tx))
+                    .ask(ask);
+            }
+            Job::CompletePath { text } => {
+                let tx = self.to_app.clone();
+                tokio::task::spawn_blocking(move || {
+                    let (completed, choices) = crate::path_complete::complete(&text);
+                    let _ = tx.send(Msg::PathCompleted {
+                        asked: text,
+                        completed,
+                        choices,
+                    });
+                });
+            }
             Job::Receipts {
                 org,
                 transaction,

@@ -2,8 +2,10 @@
 
 mod cash;
 pub(crate) mod data;
+mod detail_action;
 pub(crate) mod format;
 pub(crate) mod help;
+mod inbox;
 pub(crate) mod orgs;
 mod search;
 pub(crate) mod signin;
@@ -110,8 +112,11 @@ pub fn draw(frame: &mut Frame, app: &App) {
             } else {
                 areas.orgs.union(areas.data)
             };
-            if let Some(view) = &app.search {
+            if let Some(view) = &app.inbox {
+                inbox::draw(frame, app, &theme, body, view);
+            } else if let Some(view) = &app.search {
                 search::draw(frame, app, &theme, body, view);
+                detail_action::draw(frame, app, &theme, body, view);
             } else if let Some(view) = &app.cash {
                 cash::draw(frame, app, &theme, body, view);
             } else {
@@ -230,6 +235,14 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
+    if app.inbox.is_some() {
+        let line = " ↑↓ move · ←→ choose · Enter attach · Space mark · + mark confident · A attach marked · u undo · r read again · Esc close";
+        frame.render_widget(
+            Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
+            area,
+        );
+        return;
+    }
     if app.cash.is_some() {
         let line = " ↑↓ PgUp PgDn scroll · s search · m missing receipts · Esc close";
         frame.render_widget(
@@ -240,7 +253,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     if let Some(view) = &app.search {
         let line = if view.detail.is_some() {
-            " o open the receipts · w save them to Downloads · ↑↓ previous/next · i IBANs · Esc back"
+            " a attach a file · D remove a receipt · u undo the last attach · o open · w save · ↑↓ previous/next · i IBANs · Esc back"
         } else {
             " type to search · ↑↓ move · Enter open · Esc close · Ctrl-C quit"
         };

@@ -95,7 +95,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
             ),
             Some(Some(Err(why))) => (text::receipts_failed(why), theme.error()),
             None => (
-                "o open the receipts · w save them · ↑↓ previous/next · i IBANs · Esc back".into(),
+                "a attach a file · D remove a receipt · u undo · o open the receipts · w save them · ↑↓ previous/next · Esc back".into(),
                 theme.dim(),
             ),
         };

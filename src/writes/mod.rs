@@ -11,32 +11,7 @@ use qonto_client::printable::printable;
 
 use crate::config::WritePolicy;
 
-/// Why a write was not done. Each says what to do; none is a guess about Qonto's state.
-#[derive(Debug, thiserror::Error)]
-pub enum WriteError {
-    #[error(
-        "writes to Qonto are off for {org}: set `writes = true` (or a list of organizations) in {config}, or QONTO_TUI_WRITES=on; nothing was sent"
-    )]
-    Off { org: String, config: String },
-    #[error(
-        "Qonto did not grant this app the right to change receipts of {org} (attachment.write): sign in again and allow it (`qonto-tui login`, or `c` in the app), or add the organization with an API key; nothing was done"
-    )]
-    NotGranted { org: String },
-    #[error("{0}; nothing was sent")]
-    File(String),
-    #[error(
-        "transaction {0} is not in the local copy: run `qonto-tui sync` first, or check the id"
-    )]
-    UnknownTransaction(String),
-    #[error("Qonto refused it: {0}")]
-    Refused(ApiError),
-    #[error(
-        "Qonto could not be reached ({cause}); write #{id} is kept in the journal and the next write command finishes it"
-    )]
-    Unfinished { id: i64, cause: ApiError },
-    #[error("the local copy could not record it: {0}")]
-    Journal(String),
-}
+pub use crate::outcome::WriteError;
 
 impl WriteError {
     /// Qonto's refusal, read: a missing scope is said as such.

@@ -36,16 +36,7 @@ pub struct Target {
     pub words: String,
 }
 
-/// How far a write came.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Outcome {
-    pub write: i64,
-    pub state: WriteState,
-    /// The attachment it made or removed, when known.
-    pub attachment: Option<String>,
-    /// Nothing was sent: it was done before (the same file on the same transaction).
-    pub already: bool,
-}
+pub use crate::outcome::WriteOutcome as Outcome;
 
 /// A receipt read for upload.
 #[derive(Debug, Clone)]
@@ -96,18 +87,6 @@ pub async fn read_receipt(path: &Path) -> Result<ReceiptFile, WriteError> {
         name,
         bytes,
         sha256,
-    })
-}
-
-/// Whether the file at `path` still holds the bytes with digest `sha256` (read as safely as
-/// before; a link or a changed file is not the same file).
-pub fn same_file(path: &Path, sha256: &str) -> bool {
-    qonto_files::read_regular(path, MAX_RECEIPT_BYTES as u64).is_ok_and(|bytes| {
-        let digest: String = Sha256::digest(&bytes)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        digest == sha256
     })
 }
 

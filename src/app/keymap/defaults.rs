@@ -181,6 +181,13 @@ pub(super) fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Inbox,
+            &[ch('I')],
+            "receipts inbox: match files, attach them",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Cash,
             &[ch('$')],
             "the group's cash: balances, in and out",

@@ -85,10 +85,12 @@ pub enum Action {
     Cash,
     /// Write the list on screen (an account's transactions) as CSV to the download folder.
     Export,
+    /// The receipts inbox: its files matched to transactions, attached on confirmation.
+    Inbox,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 38] = [
+    const NAMES: [(Action, &'static str); 39] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -127,6 +129,7 @@ impl Action {
         (Action::Receipts, "receipts"),
         (Action::Cash, "cash"),
         (Action::Export, "export"),
+        (Action::Inbox, "inbox"),
     ];
 
     pub fn name(self) -> &'static str {

@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{search, sign_in, sources};
+use super::{inbox, search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,10 +26,11 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 8] = [
+    const LAYERS: [Layer; 9] = [
         help,
         sign_in_modal,
         dialog,
+        inbox_view,
         search_view,
         cash_view,
         filter_field,
@@ -98,6 +99,21 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
     Outcome::Handled(Vec::new())
 }
 
+/// The receipts inbox takes every key but help's and quitting's.
+fn inbox_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.inbox.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    match app.keys.action(Mode::Main, key) {
+        Some(Action::Help) => Outcome::Ignored,
+        Some(Action::Search | Action::Receipts | Action::Cash) => {
+            app.close_inbox();
+            Outcome::Ignored
+        }
+        _ => Outcome::Handled(inbox::on_key(app, key)),
+    }
+}
+
 /// The group's cash takes the moving keys and the ones that close it; quitting still works.
 fn cash_view(app: &mut App, key: &KeyEvent) -> Outcome {
     if app.cash.is_none() || app.screen != Screen::Main {
@@ -117,7 +133,7 @@ fn cash_view(app: &mut App, key: &KeyEvent) -> Outcome {
             return Outcome::Handled(Vec::new());
         }
         Some(Action::Quit | Action::Help) => return Outcome::Ignored,
-        Some(Action::Search | Action::Receipts) => {
+        Some(Action::Search | Action::Receipts | Action::Inbox) => {
             app.cash = None;
             return Outcome::Ignored;
         }
@@ -262,6 +278,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::Reconsent => sign_in::start(app, true),
         Action::AddOrg => sources::open_add(app),
         Action::Search => search::open(app, None),
+        Action::Inbox => inbox::open(app),
         Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
         Action::Cash => {
             app.search = None;

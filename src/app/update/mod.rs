@@ -2,6 +2,7 @@
 //! network and the keyring are only reached through the commands it returns. This file only
 //! routes each message to the module whose job it is.
 
+mod inbox;
 mod input;
 mod loading;
 mod mouse;
@@ -11,6 +12,7 @@ mod search;
 mod sign_in;
 mod sources;
 mod stored;
+mod writing;
 
 use crossterm::event::KeyEventKind;
 
@@ -132,6 +134,26 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         }
         Msg::SourceAdded(result) => sources::added(app, result),
         Msg::SourceRemoved(result) => sources::removed(app, result),
+        Msg::InboxProgress {
+            generation,
+            read,
+            of,
+        } => inbox::progress(app, generation, read, of),
+        Msg::InboxRead { generation, result } => inbox::read(app, generation, result),
+        Msg::Written { ask, result } => writing::written(app, &ask, result),
+        Msg::WriteConfirmed { write } => writing::confirmed(app, write),
+        Msg::EarlierWrites { finished, failed } => {
+            writing::earlier(app, finished, failed);
+            Vec::new()
+        }
+        Msg::PathCompleted {
+            asked,
+            completed,
+            choices,
+        } => {
+            writing::completed(app, &asked, completed, choices);
+            Vec::new()
+        }
     }
 }
 

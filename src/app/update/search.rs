@@ -49,6 +49,14 @@ fn ask(app: &mut App) -> Vec<Cmd> {
     vec![Job::Search { text, generation }.into()]
 }
 
+/// Asks for the current query's results again (a write changed what matches).
+pub(super) fn ask_again(app: &mut App) -> Vec<Cmd> {
+    if app.search.is_none() {
+        return Vec::new();
+    }
+    ask(app)
+}
+
 /// Every key while the search is open, but Ctrl-C (which quits).
 pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
@@ -68,6 +76,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
     }
     let page = app.page_rows.max(1) as isize;
+    if let Some(cmds) = super::writing::detail_key(app, key) {
+        return cmds;
+    }
     let detail_open = app.search.as_ref().is_some_and(|v| v.detail.is_some());
     if detail_open && key.code == KeyCode::Char('i') {
         app.reveal_ibans = !app.reveal_ibans;
@@ -213,6 +224,7 @@ fn open_detail(app: &mut App) -> Vec<Cmd> {
     };
     view.detail = Some(DetailView::Loading { id: id.clone() });
     view.receipts = None;
+    view.action = None;
     vec![Job::Detail { id }.into()]
 }
 
