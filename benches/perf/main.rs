@@ -168,6 +168,7 @@ fn main() {
         }
         if wanted("receipts") {
             receipts::receipts().await;
+            receipts::uploads().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a

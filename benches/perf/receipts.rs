@@ -1,6 +1,7 @@
 //! Receipts: matching 1,000 receipts (their text already read) against 1,000,000 transactions
-//! missing one, and reading a receipt's text on this machine: `pdftotext` per PDF, and a
-//! scanned page rendered at 300 dpi then read by `tesseract`.
+//! missing one; reading a receipt's text on this machine: `pdftotext` per PDF, and a scanned
+//! page rendered at 300 dpi then read by `tesseract`; and uploading 100 receipts through the
+//! journal with the real binary against the sandbox at L = 100 ms.
 
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -8,7 +9,10 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use qonto_books::matching::{Candidate, Matcher, Proposal, read};
 
-use super::{ms, row};
+use super::{L, env_for, login, ms, row};
+use qonto_sandbox::data::TxStatus;
+use qonto_sandbox::{DataOptions, Faults};
+use qonto_testkit::app::{Home, output_within};
 
 const MERCHANTS: [&str; 10] = [
     "URSSAF",
@@ -158,5 +162,76 @@ pub async fn receipts() {
             "—",
         ),
     }
+    sb.stop().await;
+}
+
+/// `qonto-tui attach TX FILE×100` at L = 100 ms: each receipt is journaled, sent under its key,
+/// and looked for, one after another, as the app's write lane does. Its floors: the latency of
+/// one request per upload sent one at a time (100 × L), and Qonto's rate (100 uploads fit in
+/// one 10 s budget: no wait).
+pub async fn uploads() {
+    const FILES: usize = 100;
+    let sb = super::sandbox(DataOptions::default(), Duration::from_secs(3600)).await;
+    let home = Home::new("bench-uploads");
+    let mut env = env_for(&sb, &home, true);
+    env.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let env_login = env.clone();
+    super::blocking(move || login(&env_login)).await;
+    let run = |args: Vec<String>, env: Vec<(String, String)>| {
+        super::blocking(move || {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_qonto-tui"));
+            c.args(&args).envs(env).stdin(std::process::Stdio::null());
+            output_within(c, Duration::from_secs(600))
+        })
+    };
+    let synced = run(vec!["sync".into()], env.clone()).await;
+    assert!(synced.status.success());
+    let org = &sb.data().orgs[0];
+    let tx = sb
+        .ledger_now(&org.accounts[0])
+        .transactions
+        .iter()
+        .find(|t| t.status == TxStatus::Completed && sb.misses_receipt(t))
+        .cloned()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec!["attach".to_string(), tx.id.clone()];
+    for n in 0..FILES {
+        let path = dir.path().join(format!("receipt-{n:03}.pdf"));
+        std::fs::write(&path, format!("%PDF-1.4\n% receipt {n}\n%%EOF\n")).unwrap();
+        args.push(path.display().to_string());
+    }
+    sb.set_faults(Faults {
+        latency: L,
+        ..Faults::default()
+    });
+    let before = sb.stats();
+    let started = Instant::now();
+    let out = run(args, env).await;
+    let took = started.elapsed();
+    let after = sb.stats();
+    let requests = after.api_requests - before.api_requests;
+    let uploads = sb.uploads_of(&tx.id).len();
+    let floor = L * FILES as u32;
+    row(
+        &format!(
+            "upload {FILES} receipts through the journal (`attach`), L = {} ms",
+            L.as_millis()
+        ),
+        format!(
+            "{:.1} s, {requests} requests ({:.1} a receipt: list before, upload, look after), {} × 429, {uploads} uploads at Qonto{}; latency floor {:.0} s → {:.2}×; rate floor 0 s",
+            took.as_secs_f64(),
+            requests as f64 / FILES as f64,
+            after.rate_limited - before.rate_limited,
+            if out.status.success() {
+                ""
+            } else {
+                " (the command failed)"
+            },
+            floor.as_secs_f64(),
+            took.as_secs_f64() / floor.as_secs_f64()
+        ),
+        "—",
+    );
     sb.stop().await;
 }
