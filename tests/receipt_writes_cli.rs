@@ -270,3 +270,34 @@ async fn a_process_killed_while_qonto_answers_is_finished_once_by_the_next_run()
     let journal: Vec<Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(journal[0]["state"], "confirmed", "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_token_without_attachment_write_is_refused_from_its_scopes_before_anything_is_sent() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("attach-no-scope");
+    let mut env = app_env(&sb, &home);
+    env.push((
+        "QONTO_SCOPES".into(),
+        "offline_access user_organization.read organization.read attachment.read".into(),
+    ));
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let tx = missing(&sb, 0);
+    let files = tempfile::tempdir().unwrap();
+    let receipt = write_file(files.path(), "facture.pdf", &pdf(1));
+    let writes = with_writes(&env);
+    let (code, _, err) = run(
+        &sb,
+        &home,
+        &writes,
+        &["attach", &tx.id, receipt.to_str().unwrap()],
+    )
+    .await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("did not grant"), "{err}");
+    assert!(err.contains("attachment.write"), "{err}");
+    assert!(sb.uploads_of(&tx.id).is_empty(), "nothing reached Qonto");
+    // Decided from the token's scopes: nothing was even recorded to be sent.
+    let (_, out, _) = run(&sb, &home, &env, &["journal", "--json"]).await;
+    let journal: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(journal.is_empty(), "{out}");
+}

@@ -22,6 +22,8 @@ use crate::config::WritePolicy;
 /// Qonto keeps a key's answer 30 minutes; past 25 minutes from the first attempt (a margin
 /// for clocks), Qonto's state is read before sending again.
 pub const SAFE_WINDOW_SECS: i64 = 25 * 60;
+/// The scope a token needs to change receipts.
+const WRITE_SCOPE: &str = "attachment.write";
 /// Attempts of one write in one run, and the waits between them.
 const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
@@ -148,14 +150,26 @@ fn transient(e: &ApiError) -> bool {
 }
 
 impl Receipts<'_> {
-    /// Attaches the receipt at `path` to `target`.
-    pub async fn attach(&self, target: &Target, path: &Path) -> Result<Outcome, WriteError> {
+    /// Refuses, before anything is recorded or sent, a write the policy does not allow or the
+    /// token was not granted (as its answer listed the scopes).
+    async fn may_write(&self, target: &Target) -> Result<(), WriteError> {
         allowed(
             self.policy,
             &target.org_id,
             &target.org_name,
             self.config_path,
         )?;
+        if self.api.granted(&target.org_id, WRITE_SCOPE).await == Some(false) {
+            return Err(WriteError::NotGranted {
+                org: target.org_name.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Attaches the receipt at `path` to `target`.
+    pub async fn attach(&self, target: &Target, path: &Path) -> Result<Outcome, WriteError> {
+        self.may_write(target).await?;
         let file = read_receipt(path).await?;
         let (tx, sha) = (target.tx_id.clone(), file.sha256.clone());
         if let Some(done) = self
@@ -369,12 +383,7 @@ impl Receipts<'_> {
 
     /// Removes attachment `attachment` from `target`.
     pub async fn detach(&self, target: &Target, attachment: &str) -> Result<Outcome, WriteError> {
-        allowed(
-            self.policy,
-            &target.org_id,
-            &target.org_name,
-            self.config_path,
-        )?;
+        self.may_write(target).await?;
         let key = idempotency_key().map_err(|e| WriteError::Journal(e.to_string()))?;
         let planned = NewWrite {
             org_id: target.org_id.clone(),

@@ -87,6 +87,22 @@ pub(super) fn checked_id<'a>(what: &str, id: &'a str) -> Result<&'a str, ApiErro
 }
 
 impl ApiClient {
+    /// Whether the token that reaches `org` was granted `scope`, as Qonto's token answer
+    /// listed them: `Some(false)` only when it listed scopes without this one. An API key, or
+    /// an answer that listed none, is `None`: Qonto's own 403 says the rest.
+    pub async fn granted(&self, org: &str, scope: &str) -> Option<bool> {
+        let session = match self.credential(org) {
+            None => self.session().clone(),
+            Some(super::Credential::Membership(session)) => session,
+            Some(_) => return None,
+        };
+        let tokens = session.tokens().await?;
+        if tokens.scope.trim().is_empty() {
+            return None;
+        }
+        Some(tokens.scope.split_whitespace().any(|s| s == scope))
+    }
+
     /// One transaction of `org` as Qonto has it now, with its VAT lines (as a sync stores it):
     /// what a write changed, read back.
     pub async fn transaction(
