@@ -4,7 +4,8 @@
 //! nothing; with writes on, Enter attaches the proposed receipt (one attachment at Qonto, the
 //! file kept in `attached/ORGANIZATION/`), `u` takes it back; from a transaction's detail, `a`
 //! attaches a file by its path and `D` removes it after a confirmation naming the
-//! organization, counterparty and amount.
+//! organization, counterparty and amount. Afterwards, nothing the app wrote (its trace log, its
+//! files, what it drew) holds a token, a code or the client secret.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -24,16 +25,17 @@ fn tx_by_id(sb: &Sandbox, id: &str) -> (Tx, String) {
     let (org_id, tx) = common::sandbox_transactions(sb)
         .into_iter()
         .find(|(_, t)| t.id == id)
-        .expect("the transaction is the sandbox's");
+        .unwrap_or_else(|| panic!("{id:?} is not a transaction of the sandbox"));
     let org = sb.data().orgs.iter().find(|o| o.id == org_id).unwrap();
     (tx, org.name.clone())
 }
 
-/// The id the opened detail shows.
+/// The id the opened detail shows, once it is drawn whole (a UUID).
 fn detail_id(screen: &str) -> Option<String> {
     let line = screen.lines().find(|l| l.contains("┃Id "))?;
     let id = line.trim_start_matches('┃').trim_start_matches("Id").trim();
-    Some(id.trim_end_matches('┃').trim().to_string())
+    let id = id.trim_end_matches('┃').trim();
+    (id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4).then(|| id.to_string())
 }
 
 /// Ctrl-C quits from every view.
@@ -47,6 +49,11 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
     let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
     let home = Home::new("receipts-tui");
     let mut env = app_env(&sb, &home);
+    env.push((
+        "QONTO_TUI_LOG".into(),
+        home.dir.join("qonto-tui.log").display().to_string(),
+    ));
+    env.push(("QONTO_TUI_LOG_LEVEL".into(), "trace".into()));
     common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
     let inbox = tempfile::tempdir().unwrap();
     let files = sb.inbox(3, 1);
@@ -105,7 +112,7 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
     env.push(("QONTO_TUI_WRITES".into(), "on".into()));
     let sb_check = sb.clone();
     let tx_check = tx.clone();
-    tokio::task::spawn_blocking(move || {
+    let drawn = tokio::task::spawn_blocking(move || {
         let mut tui = PtyApp::spawn(&[], &env, 160, 45);
         tui.wait_text(&org, WAIT);
         tui.send(b"I");
@@ -181,8 +188,39 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
         assert!(sb_check.receipt_ids(&opened).is_empty(), "removed at Qonto");
         tui.wait_text("missing: required", WAIT);
         quit(&mut tui);
+        let raw = tui.raw.lock().unwrap().clone();
+        String::from_utf8_lossy(&raw).into_owned()
     })
     .await
     .unwrap();
+
+    // The secrets audit: the trace log, every file of the home but the token file the test
+    // chose, and everything drawn.
+    let secrets = sb.issued_secrets();
+    let files = home.all_files();
+    assert!(
+        files
+            .iter()
+            .any(|(p, c)| p.ends_with("qonto-tui.log") && c.contains("attach")),
+        "a trace log of the writes was kept"
+    );
+    for (path, content) in files.iter().filter(|(p, _)| {
+        !p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("tokens-"))
+    }) {
+        for secret in &secrets {
+            assert!(
+                !content.contains(secret.as_str()),
+                "{} holds a secret",
+                path.display()
+            );
+        }
+    }
+    for secret in &secrets {
+        assert!(
+            !drawn.contains(secret.as_str()),
+            "the screen showed a secret"
+        );
+    }
     assert!(Path::new(&home.dir).exists());
 }
