@@ -38,6 +38,20 @@ fn detail_id(screen: &str) -> Option<String> {
     (id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4).then(|| id.to_string())
 }
 
+/// The `⚠N` the organizations pane shows for `org`.
+fn missing_mark(screen: &str, org: &str) -> Option<u32> {
+    let line = screen
+        .lines()
+        .find(|l| l.contains(org) && l.contains('⚠'))?;
+    let after = line.split('⚠').nth(1)?;
+    after
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .ok()
+}
+
 /// Ctrl-C quits from every view.
 fn quit(tui: &mut PtyApp) {
     tui.send(b"\x03");
@@ -79,6 +93,17 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
         .find(|f| f.transaction.is_none())
         .unwrap()
         .clone();
+    // Another receipt, removed from the inbox between its proposal and its upload.
+    let gone = files
+        .iter()
+        .find(|f| f.transaction.is_some() && f.name != receipt.name)
+        .unwrap()
+        .clone();
+    // A link out of the inbox is not read through.
+    let outside = tempfile::tempdir().unwrap();
+    let secret_file = outside.path().join("elsewhere.pdf");
+    std::fs::write(&secret_file, &receipt.bytes).unwrap();
+    std::os::unix::fs::symlink(&secret_file, inbox.path().join("link.pdf")).unwrap();
     env.push((
         "QONTO_TUI_RECEIPTS_INBOX".into(),
         inbox.path().display().to_string(),
@@ -98,6 +123,11 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
         let screen = tui.screen();
         assert!(screen.contains(&name), "{screen}");
         assert!(screen.contains("Enter attaches"), "{screen}");
+        assert!(
+            screen.contains("1 not read"),
+            "the link is set aside: {screen}"
+        );
+        assert!(!screen.contains("link.pdf"), "{screen}");
         for _ in 0..row {
             tui.send(b"j");
         }
@@ -112,9 +142,13 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
     env.push(("QONTO_TUI_WRITES".into(), "on".into()));
     let sb_check = sb.clone();
     let tx_check = tx.clone();
+    let gone_tx = tx_by_id(&sb, gone.transaction.as_deref().unwrap()).0;
     let drawn = tokio::task::spawn_blocking(move || {
         let mut tui = PtyApp::spawn(&[], &env, 160, 45);
-        tui.wait_text(&org, WAIT);
+        tui.wait_for("the missing receipts counted", WAIT, |s| {
+            missing_mark(s, &org).is_some()
+        });
+        let before = missing_mark(&tui.screen(), &org).unwrap();
         tui.send(b"I");
         tui.wait_text("proposed", WAIT);
         for _ in 0..row {
@@ -136,12 +170,43 @@ async fn the_inbox_attaches_on_confirmation_u_takes_back_and_the_detail_attaches
             "moved out of the inbox"
         );
 
+        // The organization's ⚠N follows the attach, and the undo.
+        tui.send(b"\x1b");
+        tui.wait_for("one receipt fewer missing", WAIT, |s| {
+            missing_mark(s, &org) == Some(before - 1)
+        });
+        tui.send(b"I");
+        tui.wait_text("proposed", WAIT);
         tui.send(b"u");
         tui.wait_text("took back write", WAIT);
         assert!(
             sb_check.receipt_ids(&tx_check).is_empty(),
             "the attachment is removed"
         );
+        tui.send(b"\x1b");
+        tui.wait_for("missing again", WAIT, |s| {
+            missing_mark(s, &org) == Some(before)
+        });
+
+        // A file removed after it was proposed: said, and nothing sent.
+        tui.send(b"I");
+        tui.wait_text("proposed", WAIT);
+        let mut listed: Vec<String> = std::fs::read_dir(&inbox_path)
+            .unwrap()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        listed.sort();
+        let at = listed.iter().position(|n| *n == gone.name).unwrap();
+        std::fs::remove_file(inbox_path.join(&gone.name)).unwrap();
+        tui.send(b"g");
+        for _ in 0..at {
+            tui.send(b"j");
+        }
+        tui.send(b"\r");
+        tui.wait_text("nothing was sent", WAIT);
+        assert!(sb_check.uploads_of(&gone_tx.id).is_empty());
 
         // From a transaction's detail: attach a file by its path, then remove it.
         tui.send(b"\x1b");
