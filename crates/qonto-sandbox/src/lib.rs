@@ -7,6 +7,7 @@
 
 mod api;
 pub mod browser;
+pub mod categories;
 pub mod cli;
 mod consent_page;
 pub mod data;
@@ -313,7 +314,22 @@ fn router(state: Arc<SandboxState>) -> Router {
             get(api::iban_certificate),
         )
         .route("/v2/einvoicing/settings", get(api::einvoicing_settings))
-        .route("/v2/cash_flow_categories", get(api::cash_flow_categories))
+        .route(
+            "/v2/cash_flow_categories",
+            get(api::cash_flow_categories).post(api::create_category),
+        )
+        .route(
+            "/v2/cash_flow_categories/{id}/subcategories",
+            axum::routing::post(api::create_subcategory),
+        )
+        .route(
+            "/v2/cash_flow_categories/assignments",
+            axum::routing::post(api::assign_category),
+        )
+        .route(
+            "/v2/cash_flow_categories/unassignments",
+            axum::routing::post(api::unassign_category),
+        )
         .route("/v2/transactions", get(api::transactions))
         .route("/v2/transactions/{id}", get(api::transaction))
         .route(

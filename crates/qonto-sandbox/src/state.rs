@@ -211,6 +211,8 @@ pub struct SandboxState {
     pub living: crate::data::LivingBooks,
     /// Receipts attached and removed through the API.
     pub receipts: crate::uploads::Receipts,
+    /// Cash-flow categories created and assigned through the API.
+    pub categories: crate::categories::Categorized,
     records: Mutex<OAuthRecords>,
 }
 
@@ -247,6 +249,7 @@ impl SandboxState {
             rate_limiter,
             living: crate::data::LivingBooks::default(),
             receipts: crate::uploads::Receipts::new(uploads),
+            categories: Default::default(),
             records: Mutex::new(OAuthRecords::default()),
         }
     }

@@ -39,11 +39,16 @@ pub(crate) fn receipt_ids(state: &SandboxState, tx: &Tx) -> Vec<String> {
     )
 }
 
-/// `tx`'s `updated_at`, moved by receipts attached or removed through the API.
+/// `tx`'s `updated_at`, moved by receipts attached or removed and by its category changed
+/// through the API.
 pub(crate) fn updated_at(state: &SandboxState, tx: &Tx) -> DateTime<Utc> {
-    state
+    let receipts = state
         .receipts
-        .updated_at(&tx.id, tx.updated_at, state.clock.now())
+        .updated_at(&tx.id, tx.updated_at, state.clock.now());
+    state
+        .categories
+        .touched_at(&tx.id)
+        .map_or(receipts, |at| receipts.max(at))
 }
 
 /// An uploaded receipt as Qonto describes it, with a fresh URL to its file.

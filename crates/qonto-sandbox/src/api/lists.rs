@@ -1,5 +1,5 @@
-//! `/v2/memberships`, `/v2/membership`, `/v2/labels[/{id}]`, `/v2/statements[/{id}]` and
-//! `/v2/cash_flow_categories`: the per-organization lists and their items.
+//! `/v2/memberships`, `/v2/membership`, `/v2/labels[/{id}]` and `/v2/statements[/{id}]`: the
+//! per-organization lists and their items.
 
 #![allow(clippy::result_large_err)]
 
@@ -211,27 +211,4 @@ fn parse_period(raw: &str) -> Option<(i32, u32)> {
     let month: u32 = m.parse().ok()?;
     let year: i32 = y.parse().ok()?;
     (1..=12).contains(&month).then_some((year, month))
-}
-
-/// `GET /v2/cash_flow_categories`: the organization's two-level tree, unpaged, as Qonto shows it.
-pub async fn cash_flow_categories(scope: Scoped) -> Response {
-    let categories: Vec<Value> = scope
-        .org()
-        .cashflow
-        .iter()
-        .map(|c| {
-            json!({
-                "id": c.id,
-                "name": c.name,
-                "type": if c.inflow { "CATEGORY_TYPE_INFLOW" } else { "CATEGORY_TYPE_OUTFLOW" },
-                "vat_rate": c.vat_rate,
-                "subcategories": c.subcategories.iter().map(|s| json!({
-                    "id": s.id,
-                    "name": s.name,
-                    "vat_rate": s.vat_rate,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    axum::Json(json!({ "cash_flow_categories": categories })).into_response()
 }

@@ -22,6 +22,7 @@ use crate::random::constant_time_eq;
 use crate::state::SandboxState;
 
 pub(crate) mod attachments;
+pub(crate) mod categories;
 pub(crate) mod files;
 pub(crate) mod lists;
 mod organizations;
@@ -29,10 +30,10 @@ mod transactions;
 pub(crate) mod uploads;
 
 pub use attachments::{attachment, transaction_attachments};
+pub use categories::cash_flow_categories;
+pub use categories::{assign_category, create_category, create_subcategory, unassign_category};
 pub use files::file;
-pub use lists::{
-    cash_flow_categories, label, labels, membership, memberships, statement, statements,
-};
+pub use lists::{label, labels, membership, memberships, statement, statements};
 pub use organizations::{
     bank_account, bank_accounts, einvoicing_settings, iban_certificate, organization,
     user_organizations,

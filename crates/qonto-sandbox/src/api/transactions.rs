@@ -65,15 +65,16 @@ fn transaction_json(
             Value::Null
         },
     });
-    // Filed in the organization's cash-flow tree by the counterparty's kind; some are not yet.
-    let filed = cp.and_then(|c| {
-        crate::data::filed_cashflow(state.data.options.seed, &org.cashflow, &tx.id, &c.category)
-    });
-    v["cashflow_category"] =
-        filed.map_or(Value::Null, |(c, _)| json!({"id": c.id, "name": c.name}));
+    // Filed in the organization's cash-flow tree by the counterparty's kind (some are not yet),
+    // or where it was put through the API.
+    let filed = super::categories::filed_names(state, org, tx);
+    v["cashflow_category"] = filed.as_ref().map_or(
+        Value::Null,
+        |((id, name), _)| json!({"id": id, "name": name}),
+    );
     v["cashflow_subcategory"] = filed
         .and_then(|(_, sub)| sub)
-        .map_or(Value::Null, |s| json!({"id": s.id, "name": s.name}));
+        .map_or(Value::Null, |(id, name)| json!({"id": id, "name": name}));
     if includes.contains(&"labels") {
         let labels: Vec<Value> = org
             .labels
@@ -271,13 +272,15 @@ fn list_transactions(
     let ledger = state.ledger(account);
     // Read once: sorting 15,000 transactions must not take the receipts' lock each comparison.
     let touched = state.receipts.touched(state.clock.now());
+    let categorized = state.categories.touched();
     let field_time = |tx: &Tx, field: &str| -> Option<DateTime<Utc>> {
         match field {
             "settled_at" => tx.settled_at,
             "updated_at" => Some(
-                touched
-                    .get(&tx.id)
-                    .map_or(tx.updated_at, |at| tx.updated_at.max(*at)),
+                [touched.get(&tx.id), categorized.get(&tx.id)]
+                    .into_iter()
+                    .flatten()
+                    .fold(tx.updated_at, |latest, at| latest.max(*at)),
             ),
             _ => Some(tx.emitted_at),
         }

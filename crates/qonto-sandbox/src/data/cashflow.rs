@@ -13,7 +13,7 @@ pub struct CashflowCategory {
     /// Inflow (money in) or outflow.
     pub inflow: bool,
     /// Qonto writes it as a string (`"20"`, `"5.5"`).
-    pub vat_rate: Option<&'static str>,
+    pub vat_rate: Option<String>,
     pub subcategories: Vec<CashflowSubcategory>,
 }
 
@@ -21,7 +21,7 @@ pub struct CashflowCategory {
 pub struct CashflowSubcategory {
     pub id: String,
     pub name: String,
-    pub vat_rate: Option<&'static str>,
+    pub vat_rate: Option<String>,
 }
 
 type Node = (&'static str, Option<&'static str>);
@@ -116,13 +116,13 @@ pub fn seeded_tree(seed: u64, org_id: &str) -> Vec<CashflowCategory> {
             id: rng.uuid(),
             name: (*name).to_string(),
             inflow: *inflow,
-            vat_rate: *vat_rate,
+            vat_rate: vat_rate.map(String::from),
             subcategories: subs
                 .iter()
                 .map(|(name, vat_rate)| CashflowSubcategory {
                     id: rng.uuid(),
                     name: (*name).to_string(),
-                    vat_rate: *vat_rate,
+                    vat_rate: vat_rate.map(String::from),
                 })
                 .collect(),
         })

@@ -25,7 +25,7 @@ use crate::state::{
     RefreshToken, SandboxState,
 };
 
-/// Scopes Qonto knows (a subset: those a read-only client may ask for).
+/// Scopes Qonto knows (a subset: those this app may ask for).
 mod token;
 
 pub use token::token;
@@ -43,6 +43,10 @@ const KNOWN_SCOPES: &[&str] = &[
     "client.read",
     "client_invoices.read",
     "supplier_invoice.read",
+    "supplier_invoice.write",
+    "cash_flow_category.read",
+    "cash_flow_category.write",
+    "request_review.write",
     "einvoicing.read",
 ];
 
