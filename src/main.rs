@@ -119,8 +119,14 @@ enum Command {
     /// Remove a receipt from a transaction, after a confirmation (or --yes).
     Detach(commands::writes::DetachArgs),
     /// What was written to Qonto, and how far each write came; --finish completes what an
-    /// earlier run left unfinished.
+    /// earlier run left unfinished; --undo N takes one back.
     Journal(commands::writes::JournalArgs),
+    /// Each organization's cash-flow categories, read from Qonto (and kept in the local copy).
+    Categories(commands::categorize::CategoriesArgs),
+    /// File the transactions a search finds under a cash-flow category, in each of their
+    /// organizations (a dry run unless --apply). Needs writes turned on. Exits 1 when a call
+    /// failed or no organization has the category, 3 when nothing matches.
+    Categorize(commands::categorize::CategorizeArgs),
     /// New and changed transactions of every organization as they appear (NDJSON with
     /// --json), until stopped; a network loss is waited out.
     Watch(commands::watch::WatchArgs),
@@ -310,6 +316,18 @@ fn main() -> ExitCode {
             Some(Command::Journal(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::writes::journal(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Categories(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::categorize::categories(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Categorize(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::categorize::categorize(&config, args)
                     .await
                     .map(ExitCode::from)
             }

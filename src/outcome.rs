@@ -124,9 +124,15 @@ pub enum WriteError {
     )]
     Off { org: String, config: String },
     #[error(
-        "Qonto did not grant this app the right to change receipts of {org} (attachment.write): sign in again and allow it (`qonto-tui login`, or `c` in the app), or add the organization with an API key; nothing was done"
+        "Qonto did not grant this app the right to {what} of {org} ({scope}): sign in again and allow it (`qonto-tui login`, or `c` in the app), or add the organization with an API key; nothing was done"
     )]
-    NotGranted { org: String },
+    NotGranted {
+        org: String,
+        /// The scope missing (`attachment.write`).
+        scope: &'static str,
+        /// What it allows, in words (`change receipts`).
+        what: &'static str,
+    },
     #[error("{0}; nothing was sent")]
     File(String),
     #[error(

@@ -3,6 +3,7 @@
 
 mod bundle;
 mod bundle_month;
+pub mod categorize;
 pub mod export;
 pub mod files;
 pub mod key;

@@ -70,10 +70,12 @@ pub struct JournalArgs {
 pub(super) struct Session {
     reach: Reach,
     pub(super) books: BooksHandle,
+    /// The organizations reached, as listed when the session opened.
+    orgs: Vec<qonto_client::api::models::UserOrganization>,
 }
 
 impl Session {
-    async fn open(config: &Config) -> anyhow::Result<Self> {
+    pub(super) async fn open(config: &Config) -> anyhow::Result<Self> {
         if !config.cache {
             anyhow::bail!(
                 "writes are recorded in the local copy, which is turned off (`cache = false`, QONTO_TUI_CACHE=off or --no-cache)"
@@ -87,10 +89,14 @@ impl Session {
     pub(super) async fn open_on(config: &Config, books: BooksHandle) -> anyhow::Result<Self> {
         let reach = Reach::open(config).await?;
         // Routes each organization to the credential that reaches it.
-        listing::list(&reach.api, &reach.sources)
+        let listed = listing::list(&reach.api, &reach.sources)
             .await
             .map_err(crate::auth::explain)?;
-        Ok(Self { reach, books })
+        Ok(Self {
+            reach,
+            books,
+            orgs: listed.orgs,
+        })
     }
 
     pub(super) fn receipts<'a>(&'a self, config: &'a Config) -> Receipts<'a> {
@@ -102,7 +108,27 @@ impl Session {
         }
     }
 
-    async fn close(self) {
+    pub(super) fn categories<'a>(
+        &'a self,
+        config: &'a Config,
+    ) -> crate::writes::categories::Categories<'a> {
+        crate::writes::categories::Categories {
+            api: &self.reach.api,
+            books: &self.books,
+            policy: &config.writes,
+            config_path: &config.config_path,
+        }
+    }
+
+    /// Every organization reached, by id and name.
+    pub(super) fn organizations(&self) -> Vec<(String, String)> {
+        self.orgs
+            .iter()
+            .map(|o| (o.id.clone(), clean(o.display_name())))
+            .collect()
+    }
+
+    pub(super) async fn close(self) {
         self.books.close().await;
     }
 }
@@ -138,7 +164,7 @@ async fn finish_earlier(
 }
 
 /// Runs `work` in a writing session, closing the books whatever it returns.
-async fn in_session(
+pub(super) async fn in_session(
     config: &Config,
     work: impl AsyncFnOnce(&Session) -> anyhow::Result<u8>,
 ) -> anyhow::Result<u8> {
@@ -347,6 +373,9 @@ async fn undo_in(
         eprintln!("qonto-tui journal: there is no write #{write} (see `qonto-tui journal`).");
         return Ok(EXIT_USAGE);
     };
+    if found.kind == WriteKind::Categorize {
+        return super::categorize::undo(config, session, write, args.json).await;
+    }
     let target = target(&session.books, &found.target).await?;
     if !args.yes
         && !confirmed(&format!(
@@ -423,12 +452,14 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         let session = Session::open(config).await?;
         let receipts = session.receipts(config);
         let done = finish_earlier(&receipts, args.json).await;
+        let categorized = super::categorize::finish_earlier(&session.categories(config)).await;
         let listed = session
             .books
             .read_fresh(move |b| b.writes(args.limit))
             .await;
         session.close().await;
         done?;
+        categorized?;
         return show(&listed??, args.json);
     }
     let books = super::local::open_copy(config).await?;
@@ -451,8 +482,22 @@ fn show(writes: &[Write], json: bool) -> anyhow::Result<u8> {
             .map(|t| t.format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_default();
         let what = match w.kind {
-            WriteKind::Attach => format!("attach {}", clean(&w.subject)),
-            WriteKind::Detach => format!("detach {}", clean(&w.subject)),
+            WriteKind::Attach => format!(
+                "attach {} · transaction {}",
+                clean(&w.subject),
+                clean(&w.target)
+            ),
+            WriteKind::Detach => format!(
+                "detach {} · transaction {}",
+                clean(&w.subject),
+                clean(&w.target)
+            ),
+            WriteKind::Categorize => format!(
+                "categorize {} transaction{} as {}",
+                w.before_ids.len(),
+                if w.before_ids.len() == 1 { "" } else { "s" },
+                clean(&w.subject)
+            ),
         };
         let error = w
             .error
@@ -460,10 +505,9 @@ fn show(writes: &[Write], json: bool) -> anyhow::Result<u8> {
             .map(|e| format!(" — {}", clean(e)))
             .unwrap_or_default();
         crate::say!(
-            "#{:<4} {when}  {:<9}  {what} · transaction {}{error}",
+            "#{:<4} {when}  {:<9}  {what}{error}",
             w.id,
-            w.state.as_str(),
-            clean(&w.target)
+            w.state.as_str()
         )?;
     }
     let open = writes.iter().filter(|w| w.state.is_open()).count();

@@ -4,6 +4,7 @@
 //! minutes), and Qonto's state read again before anything is sent after that; accepted kept
 //! apart from done. [`receipts`] attaches and detaches receipts this way.
 
+pub mod categories;
 pub mod receipts;
 
 use qonto_client::api::ApiError;
@@ -14,14 +15,16 @@ use crate::config::WritePolicy;
 pub use crate::outcome::WriteError;
 
 impl WriteError {
-    /// Qonto's refusal, read: a missing scope is said as such.
-    fn from_refusal(org: &str, e: ApiError) -> Self {
+    /// Qonto's refusal, read: a missing scope (`scope`, which allows `what`) is said as such.
+    fn from_refusal(org: &str, e: ApiError, scope: &'static str, what: &'static str) -> Self {
         match &e {
             ApiError::Forbidden { detail, .. }
                 if detail.contains("missing required oauth scope") =>
             {
                 WriteError::NotGranted {
                     org: printable(org, 80),
+                    scope,
+                    what,
                 }
             }
             _ => WriteError::Refused(e),

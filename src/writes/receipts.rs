@@ -22,8 +22,9 @@ use crate::config::WritePolicy;
 /// Qonto keeps a key's answer 30 minutes; past 25 minutes from the first attempt (a margin
 /// for clocks), Qonto's state is read before sending again.
 pub const SAFE_WINDOW_SECS: i64 = 25 * 60;
-/// The scope a token needs to change receipts.
+/// The scope a token needs to change receipts, and what it allows in words.
 const WRITE_SCOPE: &str = "attachment.write";
+const WHAT: &str = "change receipts";
 /// Attempts of one write in one run, and the waits between them.
 const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
@@ -162,6 +163,8 @@ impl Receipts<'_> {
         if self.api.granted(&target.org_id, WRITE_SCOPE).await == Some(false) {
             return Err(WriteError::NotGranted {
                 org: target.org_name.clone(),
+                scope: WRITE_SCOPE,
+                what: WHAT,
             });
         }
         Ok(())
@@ -188,7 +191,7 @@ impl Receipts<'_> {
             .api
             .transaction_attachments(&target.org_id, &target.tx_id)
             .await
-            .map_err(|e| WriteError::from_refusal(&target.org_name, e))?
+            .map_err(|e| WriteError::from_refusal(&target.org_name, e, WRITE_SCOPE, WHAT))?
             .into_iter()
             .filter_map(|a| a.id)
             .collect();
@@ -203,6 +206,7 @@ impl Receipts<'_> {
             file_size: Some(file.bytes.len() as u64),
             before_ids: before,
             idempotency_key: key,
+            previous: None,
         };
         let id = self
             .books
@@ -287,7 +291,7 @@ impl Receipts<'_> {
         e: ApiError,
     ) -> Result<(), WriteError> {
         if !transient(&e) {
-            let error = WriteError::from_refusal(&target.org_name, e);
+            let error = WriteError::from_refusal(&target.org_name, e, WRITE_SCOPE, WHAT);
             self.reached(id, WriteState::Failed, None, Some(error.to_string()))
                 .await?;
             return Err(error);
@@ -395,6 +399,7 @@ impl Receipts<'_> {
             file_size: None,
             before_ids: vec![attachment.to_string()],
             idempotency_key: key,
+            previous: None,
         };
         let id = self
             .books
@@ -464,7 +469,10 @@ impl Receipts<'_> {
     ) -> Result<Vec<(Write, Result<Outcome, WriteError>)>, WriteError> {
         let open = self.books.read_fresh(|b| b.unfinished_writes()).await??;
         let mut done = Vec::new();
-        for write in open {
+        let receipts = open
+            .into_iter()
+            .filter(|w| matches!(w.kind, WriteKind::Attach | WriteKind::Detach));
+        for write in receipts {
             let result = self.finish(&write).await;
             done.push((write, result));
         }
@@ -503,6 +511,10 @@ impl Receipts<'_> {
                 self.upload(write.id, &target, &file.bytes).await
             }
             (WriteKind::Detach, _) => self.remove(write.id, &target).await,
+            (WriteKind::Categorize, _) => Err(WriteError::Journal(format!(
+                "write #{} is not a receipt's",
+                write.id
+            ))),
         }
     }
 }

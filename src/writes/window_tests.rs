@@ -75,6 +75,7 @@ async fn past_the_window_qonto_is_read_before_anything_is_sent_again() {
         file_size: Some(pdf(1).len() as u64),
         before_ids: vec![],
         idempotency_key: key.clone(),
+        previous: None,
     };
     let id_a = books
         .write(move |b| b.plan_write(&planned, long_ago))
@@ -103,6 +104,7 @@ async fn past_the_window_qonto_is_read_before_anything_is_sent_again() {
         file_size: Some(pdf(2).len() as u64),
         before_ids: vec![],
         idempotency_key: old_key.clone(),
+        previous: None,
     };
     let id_b = books
         .write(move |b| b.plan_write(&planned, long_ago))

@@ -15,6 +15,8 @@ pub enum WriteKind {
     Attach,
     /// One attachment removed from a transaction.
     Detach,
+    /// Up to 100 transactions of one organization filed under a category (or none).
+    Categorize,
 }
 
 impl WriteKind {
@@ -22,6 +24,7 @@ impl WriteKind {
         match self {
             Self::Attach => "attach",
             Self::Detach => "detach",
+            Self::Categorize => "categorize",
         }
     }
 
@@ -29,6 +32,7 @@ impl WriteKind {
         match text {
             "attach" => Some(Self::Attach),
             "detach" => Some(Self::Detach),
+            "categorize" => Some(Self::Categorize),
             _ => None,
         }
     }
@@ -90,15 +94,20 @@ pub struct NewWrite {
     /// Where the file was read from (an upload), to read it again if it must be resent.
     pub source: Option<String>,
     pub kind: WriteKind,
-    /// The transaction written to.
+    /// The transaction written to; for a categorize, the category or subcategory id (empty:
+    /// none).
     pub target: String,
-    /// The file's name (attach) or the attachment's id (detach).
+    /// The file's name (attach), the attachment's id (detach), the category's name
+    /// (categorize).
     pub subject: String,
     pub file_sha256: Option<String>,
     pub file_size: Option<u64>,
-    /// The transaction's attachments before the write: an upload's own is the one that is new.
+    /// The transaction's attachments before the write: an upload's own is the one that is new;
+    /// for a categorize, the transactions.
     pub before_ids: Vec<String>,
     pub idempotency_key: String,
+    /// What the transactions carried before (JSON), for a write that can be put back.
+    pub previous: Option<String>,
 }
 
 /// A recorded write.
@@ -126,10 +135,12 @@ pub struct Write {
     /// so until 30 minutes after this, sending again with the key cannot do it twice.
     pub sent_at: Option<i64>,
     pub updated_at: i64,
+    #[serde(skip)]
+    pub previous: Option<String>,
 }
 
 const COLUMNS: &str = "id, org_id, kind, target, subject, file_sha256, file_size, idempotency_key, \
-     state, attempts, before_ids, result, error, created_at, sent_at, updated_at, source";
+     state, attempts, before_ids, result, error, created_at, sent_at, updated_at, source, previous";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Write> {
     let kind: String = row.get(2)?;
@@ -162,6 +173,7 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Write> {
         sent_at: row.get(14)?,
         updated_at: row.get(15)?,
         source: row.get(16)?,
+        previous: row.get(17)?,
     })
 }
 
@@ -171,8 +183,8 @@ impl Books {
         let before = serde_json::to_string(&write.before_ids).unwrap_or_else(|_| "[]".into());
         self.db.execute(
             "INSERT INTO writes (org_id, kind, target, subject, file_sha256, file_size,
-                 idempotency_key, state, before_ids, created_at, updated_at, source)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9, ?9, ?10)",
+                 idempotency_key, state, before_ids, created_at, updated_at, source, previous)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'planned', ?8, ?9, ?9, ?10, ?11)",
             params![
                 write.org_id,
                 write.kind.as_str(),
@@ -183,7 +195,8 @@ impl Books {
                 write.idempotency_key,
                 before,
                 now,
-                write.source
+                write.source,
+                write.previous
             ],
         )?;
         Ok(self.db.last_insert_rowid())
@@ -295,6 +308,7 @@ mod tests {
             file_size: Some(12),
             before_ids: vec!["old".into()],
             idempotency_key: key.into(),
+            previous: None,
         }
     }
 

@@ -8,6 +8,7 @@
 //! a [`BooksHandle`].
 
 mod cash;
+pub mod categories;
 mod damage;
 mod detail;
 pub mod export;

@@ -24,6 +24,10 @@ pub struct Query {
     pub operation_type: Option<String>,
     /// A receipt is required and none is attached.
     pub missing_receipt: bool,
+    /// Folded prefix of the cash-flow category's or subcategory's name (`category:NAME`).
+    pub category: Option<String>,
+    /// Filed under no cash-flow category (`uncategorized`).
+    pub uncategorized: bool,
     /// Grouped by organization (by name), newest first within each (`sort:org`).
     pub by_org: bool,
 }
@@ -68,7 +72,7 @@ pub struct QueryError {
 }
 
 /// The filters a query may use, for errors and help.
-pub const FILTERS: &str = "side:debit|credit, status:pending|completed|declined, org:NAME, account:NAME, label:NAME, type:TYPE, missing:receipt, sort:org|date";
+pub const FILTERS: &str = "side:debit|credit, status:pending|completed|declined, org:NAME, account:NAME, label:NAME, category:NAME, type:TYPE, missing:receipt, uncategorized, sort:org|date";
 
 pub fn parse(text: &str) -> Result<Query, QueryError> {
     let mut query = Query::default();
@@ -126,6 +130,7 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 "org" => query.org = Some(folded),
                 "account" => query.account = Some(folded),
                 "label" => query.label = Some(folded),
+                "category" => query.category = Some(folded),
                 "type" => query.operation_type = Some(value.to_lowercase()),
                 "missing" if folded == "receipt" || folded == "receipts" => {
                     query.missing_receipt = true
@@ -138,6 +143,8 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 },
                 _ => return Err(bad(&format!("unknown filter; known: {FILTERS}"))),
             }
+        } else if fold(&token) == "uncategorized" {
+            query.uncategorized = true;
         } else if let Some(range) = range(&token) {
             match range {
                 Range::Amounts(low, high) => {
@@ -394,6 +401,10 @@ mod tests {
         }
         assert!(matches!(parse(""), Ok(q) if q.is_empty()));
         assert!(matches!(parse("missing:receipt sort:org"), Ok(q) if q.by_org));
+        let q = parse("category:\"Télécom\" Uncategorized urssaf").unwrap_or_default();
+        assert_eq!(q.category.as_deref(), Some("telecom"));
+        assert!(q.uncategorized);
+        assert_eq!(q.words, vec!["urssaf"]);
         assert!(parse("sort:amount").is_err());
     }
 }

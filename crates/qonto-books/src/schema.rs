@@ -219,6 +219,22 @@ const MIGRATIONS: &[&str] = &[
         read_at INTEGER NOT NULL
     );
     "#,
+    // 9: each organization's cash-flow categories as Qonto last listed them (a category, or a
+    // subcategory under `parent_id`), and, on a write that changes categories, what each
+    // transaction carried before (JSON), so it can be put back.
+    r#"
+    CREATE TABLE cashflow_categories (
+        org_id TEXT NOT NULL,
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        parent_id TEXT,
+        inflow INTEGER NOT NULL,
+        vat_rate TEXT,
+        position INTEGER NOT NULL,
+        PRIMARY KEY (org_id, id)
+    );
+    ALTER TABLE writes ADD COLUMN previous TEXT;
+    "#,
 ];
 
 /// The version this build writes.

@@ -47,6 +47,25 @@ fn ids_named(books: &Books, sql: &str, prefix: &str) -> Result<Vec<Value>, Books
     Ok(ids)
 }
 
+/// The cash-flow category and subcategory names the books hold whose folded form begins with
+/// `prefix`.
+fn names_in_use(books: &Books, prefix: &str) -> Result<Vec<Value>, BooksError> {
+    let mut q = books.db.prepare_cached(
+        "SELECT DISTINCT cashflow_category FROM transactions WHERE cashflow_category IS NOT NULL
+         UNION SELECT DISTINCT cashflow_subcategory FROM transactions
+         WHERE cashflow_subcategory IS NOT NULL",
+    )?;
+    let rows = q.query_map([], |r| r.get::<_, String>(0))?;
+    let mut names = Vec::new();
+    for name in rows {
+        let name = name?;
+        if fold(&name).starts_with(prefix) {
+            names.push(Value::Text(name));
+        }
+    }
+    Ok(names)
+}
+
 /// `column IN (?, ?, …)` over `ids`, their values pushed to `params`.
 fn any_of(column: &str, ids: Vec<Value>, params: &mut Vec<Value>) -> String {
     let marks = vec!["?"; ids.len()].join(", ");
@@ -135,6 +154,18 @@ impl Books {
         }
         if query.missing_receipt {
             conditions.push("t.missing_receipt = 1".into());
+        }
+        if query.uncategorized {
+            conditions.push("t.cashflow_category IS NULL".into());
+        }
+        if let Some(prefix) = &query.category {
+            // The names in use, folded here (SQLite cannot fold accents); few, however many
+            // transactions carry them.
+            let names = names_in_use(self, prefix)?;
+            let (main, sub) = (names.clone(), names);
+            let main = any_of("t.cashflow_category", main, &mut params);
+            let sub = any_of("t.cashflow_subcategory", sub, &mut params);
+            conditions.push(format!("({main} OR {sub})"));
         }
         if let Some(prefix) = &query.org {
             let ids = ids_named(

@@ -21,6 +21,8 @@ struct Book {
     added: HashMap<String, Vec<CashflowSubcategory>>,
     /// Transactions whose category was set or removed through the API.
     assigned: HashMap<String, (Option<Filed>, DateTime<Utc>)>,
+    /// Assignment and unassignment calls taken, per organization id.
+    calls: HashMap<String, usize>,
 }
 
 /// The categories' changes since the sandbox started.
@@ -78,6 +80,16 @@ impl Categorized {
                 book.assigned.insert(id.clone(), (filed.clone(), at));
             }
         }
+    }
+
+    /// Counts an assignment or unassignment call of `org_id`.
+    pub fn record_call(&self, org_id: &str) {
+        *self.book().calls.entry(org_id.to_string()).or_default() += 1;
+    }
+
+    /// Assignment and unassignment calls `org_id` took.
+    pub fn calls(&self, org_id: &str) -> usize {
+        self.book().calls.get(org_id).copied().unwrap_or(0)
     }
 
     /// Where `tx_id` was filed through the API, if it was: `Some(None)` when its category

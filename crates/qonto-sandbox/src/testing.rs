@@ -37,17 +37,15 @@ impl Sandbox {
         api::files::file_bytes("attachments", &id)
     }
 
-    /// The cash-flow category and subcategory names `tx` of `org` carries, if it is filed.
+    /// The cash-flow category and subcategory names `tx` of `org` carries now, if it is filed.
     pub fn cashflow_of(&self, org: &data::Org, tx: &data::Tx) -> Option<(String, Option<String>)> {
-        let kind = &self
-            .state
-            .data
-            .counterparties
-            .get(tx.counterparty)?
-            .category;
-        let (category, sub) =
-            data::filed_cashflow(self.state.data.options.seed, &org.cashflow, &tx.id, kind)?;
-        Some((category.name.clone(), sub.map(|s| s.name.clone())))
+        let (category, sub) = api::categories::filed_names(&self.state, org, tx)?;
+        Some((category.1, sub.map(|s| s.1)))
+    }
+
+    /// How many assignment and unassignment calls organization `org_id` took.
+    pub fn category_calls(&self, org_id: &str) -> usize {
+        self.state.categories.calls(org_id)
     }
 
     /// Whether `tx` needs a receipt and has none: Qonto's "missing receipt".

@@ -479,6 +479,8 @@ pub(super) struct Outgoing<'a> {
 /// A request's body.
 pub(super) enum Payload<'a> {
     Empty,
+    /// A JSON body.
+    Json(&'a serde_json::Value),
     /// A multipart form of one file part.
     File {
         field: &'static str,
@@ -495,6 +497,7 @@ impl Outgoing<'_> {
     ) -> Result<reqwest::RequestBuilder, ApiError> {
         Ok(match &self.payload {
             Payload::Empty => request,
+            Payload::Json(body) => request.json(body),
             Payload::File {
                 field,
                 name,

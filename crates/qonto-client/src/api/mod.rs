@@ -1,5 +1,6 @@
 //! Qonto's Business API: typed client, tolerant models, errors, paging and a rate limit.
 
+pub mod categories;
 pub mod client;
 pub mod credential;
 pub mod error;

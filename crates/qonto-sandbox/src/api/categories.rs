@@ -327,6 +327,7 @@ pub async fn assign_category(scope: Scoped, raw: axum::body::Bytes) -> Response 
             ));
         };
         transactions_of(&scope, &asked.transaction_ids)?;
+        scope.state.categories.record_call(&scope.org().id);
         let current = current_of(&scope, &asked.transaction_ids);
         scope.state.categories.assign(
             &asked.transaction_ids,
@@ -349,6 +350,7 @@ pub async fn unassign_category(scope: Scoped, raw: axum::body::Bytes) -> Respons
         needs(&scope, "cash_flow_category.write")?;
         let asked: Assignment = body(&raw)?;
         transactions_of(&scope, &asked.transaction_ids)?;
+        scope.state.categories.record_call(&scope.org().id);
         let current = current_of(&scope, &asked.transaction_ids);
         scope.state.categories.assign(
             &asked.transaction_ids,
