@@ -127,6 +127,11 @@ enum Command {
     /// organizations (a dry run unless --apply). Needs writes turned on. Exits 1 when a call
     /// failed or no organization has the category, 3 when nothing matches.
     Categorize(commands::categorize::CategorizeArgs),
+    /// Every organization's requests waiting for an approver (transfers, cards), newest first.
+    Requests(commands::requests::RequestsArgs),
+    /// Decline a request with a note, after a confirmation (or --yes); it cannot be taken back.
+    /// Needs writes turned on. Exits 1 when Qonto refused it, 2 when the request is unknown.
+    Decline(commands::requests::DeclineArgs),
     /// New and changed transactions of every organization as they appear (NDJSON with
     /// --json), until stopped; a network loss is waited out.
     Watch(commands::watch::WatchArgs),
@@ -328,6 +333,18 @@ fn main() -> ExitCode {
             Some(Command::Categorize(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::categorize::categorize(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Requests(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::requests::requests(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Decline(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::requests::decline(&config, args)
                     .await
                     .map(ExitCode::from)
             }

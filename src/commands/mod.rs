@@ -14,6 +14,7 @@ pub mod out;
 mod reach;
 pub mod receipt_match;
 pub mod receipts;
+pub mod requests;
 mod search;
 pub mod statements;
 mod status;

@@ -120,6 +120,18 @@ impl Session {
         }
     }
 
+    pub(super) fn declines<'a>(
+        &'a self,
+        config: &'a Config,
+    ) -> crate::writes::requests::Declines<'a> {
+        crate::writes::requests::Declines {
+            api: &self.reach.api,
+            books: &self.books,
+            policy: &config.writes,
+            config_path: &config.config_path,
+        }
+    }
+
     /// Every organization reached, by id and name.
     pub(super) fn organizations(&self) -> Vec<(String, String)> {
         self.orgs
@@ -415,10 +427,13 @@ async fn undo_in(
 
 /// Asks on the terminal; without one, `--yes` is needed.
 fn confirmed(question: &str) -> anyhow::Result<bool> {
+    asked(question, "removing a receipt")
+}
+
+/// Asks `question` on the terminal; without one, `--yes` is needed for `what`.
+pub(super) fn asked(question: &str, what: &str) -> anyhow::Result<bool> {
     if !std::io::stdin().is_terminal() {
-        anyhow::bail!(
-            "removing a receipt needs a confirmation: run it on a terminal, or add --yes"
-        );
+        anyhow::bail!("{what} needs a confirmation: run it on a terminal, or add --yes");
     }
     eprint!("{question}");
     std::io::stderr().flush()?;
@@ -453,6 +468,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         let receipts = session.receipts(config);
         let done = finish_earlier(&receipts, args.json).await;
         let categorized = super::categorize::finish_earlier(&session.categories(config)).await;
+        let declined = super::requests::finish_earlier(&session.declines(config)).await;
         let listed = session
             .books
             .read_fresh(move |b| b.writes(args.limit))
@@ -460,6 +476,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         session.close().await;
         done?;
         categorized?;
+        declined?;
         return show(&listed??, args.json);
     }
     let books = super::local::open_copy(config).await?;
@@ -491,6 +508,11 @@ fn show(writes: &[Write], json: bool) -> anyhow::Result<u8> {
                 "detach {} · transaction {}",
                 clean(&w.subject),
                 clean(&w.target)
+            ),
+            WriteKind::Decline => format!(
+                "decline request {} ({})",
+                clean(&w.target),
+                clean(&w.subject)
             ),
             WriteKind::Categorize => format!(
                 "categorize {} transaction{} as {}",

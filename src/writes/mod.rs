@@ -6,6 +6,7 @@
 
 pub mod categories;
 pub mod receipts;
+pub mod requests;
 
 use qonto_client::api::ApiError;
 use qonto_client::printable::printable;

@@ -511,7 +511,7 @@ impl Receipts<'_> {
                 self.upload(write.id, &target, &file.bytes).await
             }
             (WriteKind::Detach, _) => self.remove(write.id, &target).await,
-            (WriteKind::Categorize, _) => Err(WriteError::Journal(format!(
+            (WriteKind::Categorize | WriteKind::Decline, _) => Err(WriteError::Journal(format!(
                 "write #{} is not a receipt's",
                 write.id
             ))),

@@ -17,6 +17,8 @@ pub enum WriteKind {
     Detach,
     /// Up to 100 transactions of one organization filed under a category (or none).
     Categorize,
+    /// A member's request declined, with a note (it cannot be taken back).
+    Decline,
 }
 
 impl WriteKind {
@@ -25,6 +27,7 @@ impl WriteKind {
             Self::Attach => "attach",
             Self::Detach => "detach",
             Self::Categorize => "categorize",
+            Self::Decline => "decline",
         }
     }
 
@@ -33,6 +36,7 @@ impl WriteKind {
             "attach" => Some(Self::Attach),
             "detach" => Some(Self::Detach),
             "categorize" => Some(Self::Categorize),
+            "decline" => Some(Self::Decline),
             _ => None,
         }
     }

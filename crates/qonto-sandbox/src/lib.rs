@@ -18,6 +18,7 @@ mod oauth;
 mod params;
 mod random;
 pub mod ratelimit;
+pub mod requests;
 mod rng;
 mod state;
 #[cfg(feature = "testing")]
@@ -347,6 +348,11 @@ fn router(state: Arc<SandboxState>) -> Router {
             axum::routing::post(api::uploads::attach_standalone),
         )
         .route("/v2/attachments/{id}", get(api::attachment))
+        .route("/v2/requests", get(api::requests))
+        .route(
+            "/v2/requests/{kind}/{id}/decline",
+            axum::routing::post(api::decline_request),
+        )
         .route("/v2/memberships", get(api::memberships))
         .route("/v2/membership", get(api::membership))
         .route("/v2/labels", get(api::labels))

@@ -213,6 +213,8 @@ pub struct SandboxState {
     pub receipts: crate::uploads::Receipts,
     /// Cash-flow categories created and assigned through the API.
     pub categories: crate::categories::Categorized,
+    /// Members' requests, and the ones declined through the API.
+    pub requests: crate::requests::Requests,
     records: Mutex<OAuthRecords>,
 }
 
@@ -234,6 +236,7 @@ impl SandboxState {
         rate_limiter: RateLimiter,
         uploads: crate::uploads::UploadOptions,
     ) -> Self {
+        let requests = crate::requests::Requests::new(data.options.seed, data.options.anchor);
         Self {
             data,
             client,
@@ -250,6 +253,7 @@ impl SandboxState {
             living: crate::data::LivingBooks::default(),
             receipts: crate::uploads::Receipts::new(uploads),
             categories: Default::default(),
+            requests,
             records: Mutex::new(OAuthRecords::default()),
         }
     }

@@ -43,6 +43,11 @@ impl Sandbox {
         Some((category.1, sub.map(|s| s.1)))
     }
 
+    /// `org`'s requests as they stand.
+    pub fn requests_of(&self, org: &data::Org) -> Vec<crate::requests::Request> {
+        self.state.requests.of(org)
+    }
+
     /// How many assignment and unassignment calls organization `org_id` took.
     pub fn category_calls(&self, org_id: &str) -> usize {
         self.state.categories.calls(org_id)

@@ -438,7 +438,7 @@ impl ApiClient {
     }
 
     /// Follows `meta.next_page` (a missing or backwards `next_page` ends it; at most 100 pages).
-    async fn all_pages<P: DeserializeOwned, T>(
+    pub(super) async fn all_pages<P: DeserializeOwned, T>(
         &self,
         path: &str,
         org: &str,

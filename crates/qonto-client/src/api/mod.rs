@@ -5,6 +5,7 @@ pub mod client;
 pub mod credential;
 pub mod error;
 pub mod models;
+pub mod requests;
 pub mod shared_budget;
 pub mod statements;
 pub mod throttle;

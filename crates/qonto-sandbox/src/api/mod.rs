@@ -26,6 +26,7 @@ pub(crate) mod categories;
 pub(crate) mod files;
 pub(crate) mod lists;
 mod organizations;
+mod requests;
 mod transactions;
 pub(crate) mod uploads;
 
@@ -38,6 +39,7 @@ pub use organizations::{
     bank_account, bank_accounts, einvoicing_settings, iban_certificate, organization,
     user_organizations,
 };
+pub use requests::{decline_request, requests};
 pub use transactions::{transaction, transactions};
 
 type Shared = State<Arc<SandboxState>>;

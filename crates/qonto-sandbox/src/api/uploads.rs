@@ -27,7 +27,7 @@ fn may_write(scope: &Scoped) -> Result<(), Response> {
 }
 
 /// Who is writing, for the idempotency cache: a digest of the credential, never the credential.
-fn credential_of(headers: &HeaderMap) -> String {
+pub(crate) fn credential_of(headers: &HeaderMap) -> String {
     let auth = headers
         .get("authorization")
         .map(|v| v.as_bytes())
@@ -40,7 +40,7 @@ fn credential_of(headers: &HeaderMap) -> String {
 }
 
 /// The idempotency key, required on uploads.
-fn key_of(headers: &HeaderMap) -> Result<String, Response> {
+pub(crate) fn key_of(headers: &HeaderMap) -> Result<String, Response> {
     headers
         .get(KEY_HEADER)
         .and_then(|v| v.to_str().ok())
