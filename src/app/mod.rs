@@ -1,6 +1,7 @@
 //! The app's state, its messages and commands, the key map, the sentences it says, and `update`.
 
 pub mod cash_view;
+pub mod category_picker;
 pub mod inbox_view;
 pub mod keymap;
 pub(crate) mod keys;

@@ -132,6 +132,21 @@ pub enum Msg {
         completed: String,
         choices: Vec<String>,
     },
+    /// Every match of search `generation`, to mark.
+    AllMatched {
+        generation: Generation,
+        result: Result<Vec<String>, LocalCopyError>,
+    },
+    /// The category names for picker `ticket`, or why there are none.
+    CategoriesListed {
+        ticket: u64,
+        result: Result<Vec<String>, crate::outcome::WriteError>,
+    },
+    /// A categorize (or its undo) asked from the screen ended.
+    Categorized {
+        ask: WriteAsk,
+        result: Result<CategorizeDone, crate::outcome::WriteError>,
+    },
     /// An upload Qonto had accepted now shows on its transaction (write `write`).
     WriteConfirmed {
         write: i64,
@@ -164,6 +179,15 @@ pub enum WriteAsk {
     },
     /// Take back attach `write`: remove exactly the attachment it made.
     Undo { ticket: u64, write: i64 },
+    /// File `transactions` under the category `name` (`None`: none) in each of their
+    /// organizations.
+    Categorize {
+        ticket: u64,
+        transactions: Vec<String>,
+        name: Option<String>,
+    },
+    /// Take back categorize writes `writes`: each transaction filed where it was.
+    UndoCategorize { ticket: u64, writes: Vec<i64> },
 }
 
 impl WriteAsk {
@@ -171,9 +195,23 @@ impl WriteAsk {
         match self {
             WriteAsk::Attach { ticket, .. }
             | WriteAsk::Detach { ticket, .. }
-            | WriteAsk::Undo { ticket, .. } => *ticket,
+            | WriteAsk::Undo { ticket, .. }
+            | WriteAsk::Categorize { ticket, .. }
+            | WriteAsk::UndoCategorize { ticket, .. } => *ticket,
         }
     }
+}
+
+/// What a categorize did: transactions filed, those already there, the journal's writes (for
+/// undo), and the organizations left out with why.
+#[derive(Debug, Clone, Default)]
+pub struct CategorizeDone {
+    pub filed: usize,
+    pub unchanged: usize,
+    pub writes: Vec<i64>,
+    pub skipped: Vec<(String, String)>,
+    /// Writes that failed, with why.
+    pub failed: Vec<(String, String)>,
 }
 
 /// What a write did, with what a person recognises its transaction by.
@@ -312,6 +350,17 @@ pub enum Job {
     /// Complete the path being typed from what the file system holds.
     CompletePath {
         text: String,
+    },
+    /// The cash-flow category names of these transactions' organizations (the kept trees, or
+    /// read from Qonto for an organization without one).
+    ListCategories {
+        ticket: u64,
+        transactions: Vec<String>,
+    },
+    /// Every match of search `text` (to mark them all), for query `generation`.
+    MarkAll {
+        text: String,
+        generation: Generation,
     },
     /// Fetch a transaction's receipts from Qonto and open them, or save them (`save`) to the
     /// download folder, named `stem` and the file's name.

@@ -39,6 +39,10 @@ pub struct SearchView {
     pub form: Option<(crate::app::search_form::Form, usize)>,
     /// A write being asked about the opened transaction.
     pub action: Option<DetailAction>,
+    /// Transactions marked (by id), kept while the query changes.
+    pub marked: std::collections::BTreeSet<String>,
+    /// The category picker for the marked transactions, while it is open.
+    pub picker: Option<super::category_picker::CategoryPicker>,
 }
 
 /// A write about the opened transaction, waiting for a person.

@@ -415,6 +415,8 @@ pub struct App {
     pub receipts_inbox: std::path::PathBuf,
     /// The last attach done from the screen (its write, and what it was), for `u`.
     pub last_attach: Option<(i64, String)>,
+    /// The writes of the last categorize done from the screen, for `^R`.
+    pub last_categorize: Option<Vec<i64>>,
     /// The background sync of the local books, as far as the worker said.
     pub sync: super::sync_view::SyncView,
     pub generation: Generation,
@@ -477,6 +479,7 @@ impl App {
             inbox_closed: None,
             receipts_inbox: std::path::PathBuf::from("Receipts"),
             last_attach: None,
+            last_categorize: None,
             cash: None,
             missing_receipts: HashMap::new(),
             arrivals: HashMap::new(),

@@ -226,8 +226,38 @@ pub fn written(ask: &super::msg::WriteAsk, done: &super::msg::Written) -> String
                 done.words
             )
         }
+        WriteAsk::Categorize { .. } | WriteAsk::UndoCategorize { .. } => done.words.clone(),
     };
     printable(&what, 400)
+}
+
+/// What a categorize (or its undo) did, in a sentence.
+pub fn categorized(ask: &super::msg::WriteAsk, done: &super::msg::CategorizeDone) -> String {
+    use super::msg::WriteAsk;
+    let mut words = match ask {
+        WriteAsk::UndoCategorize { .. } => format!(
+            "put back where they were ({} call{})",
+            done.writes.len(),
+            if done.writes.len() == 1 { "" } else { "s" }
+        ),
+        WriteAsk::Categorize { name, .. } => format!(
+            "{} filed under {} in {} call{}{}; ^R takes it back",
+            done.filed,
+            name.as_deref().unwrap_or("no category"),
+            done.writes.len(),
+            if done.writes.len() == 1 { "" } else { "s" },
+            if done.unchanged > 0 {
+                format!(" ({} already there)", done.unchanged)
+            } else {
+                String::new()
+            }
+        ),
+        _ => String::new(),
+    };
+    for (org, why) in done.skipped.iter().chain(&done.failed) {
+        words.push_str(&format!(" · {org}: {why}"));
+    }
+    printable(&words, 600)
 }
 
 /// Why a write was not done, in a sentence.

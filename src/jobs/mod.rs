@@ -4,6 +4,7 @@
 pub(crate) mod attachments;
 mod background_sync;
 pub(crate) mod cache;
+mod category_work;
 mod export;
 pub mod fetch;
 pub(crate) mod receipt_folder;
@@ -25,6 +26,9 @@ use crate::config::Config;
 use crate::sources::adding::SourceError;
 use sign_in::{AfterConsent, SignInTask};
 use slots::{Priority, Slots};
+
+/// Matches marked at most by "mark all" (a categorize then takes 500 calls).
+const MARK_AT_MOST: usize = 50_000;
 
 pub struct Worker {
     api: Arc<ApiClient>,
@@ -187,6 +191,28 @@ impl Worker {
                 self.writes
                     .get_or_insert_with(|| receipt_work::WriteLane::start(api, cache, config, tx))
                     .ask(ask);
+            }
+            Job::ListCategories {
+                ticket,
+                transactions,
+            } => category_work::list(
+                self.api.clone(),
+                self.cache.clone(),
+                self.config.clone(),
+                ticket,
+                transactions,
+                self.to_app.clone(),
+            ),
+            Job::MarkAll { text, generation } => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    let result = match (cache.opened(), qonto_books::query::parse(&text)) {
+                        (_, Err(e)) => Err(LocalCopyError::Query(e)),
+                        (Some(cache), Ok(query)) => cache.search_ids(query, MARK_AT_MOST).await,
+                        (None, Ok(_)) => Err(LocalCopyError::NotOpen),
+                    };
+                    let _ = tx.send(Msg::AllMatched { generation, result });
+                });
             }
             Job::CompletePath { text } => {
                 let tx = self.to_app.clone();

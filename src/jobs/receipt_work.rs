@@ -176,9 +176,24 @@ async fn run(
             policy: &config.writes,
             config_path: &config.config_path,
         };
+        let categories = crate::writes::categories::Categories {
+            api: &api,
+            books: cache.books(),
+            policy: &config.writes,
+            config_path: &config.config_path,
+        };
         if !earlier_done {
             earlier_done = true;
             finish_earlier(&receipts, &to_app).await;
+            super::category_work::finish_earlier(&categories, &to_app).await;
+        }
+        if matches!(
+            ask,
+            WriteAsk::Categorize { .. } | WriteAsk::UndoCategorize { .. }
+        ) {
+            let result = super::category_work::carry_out(&categories, &ask).await;
+            let _ = to_app.send(Msg::Categorized { ask, result });
+            continue;
         }
         let result = carry_out(&receipts, &ask).await;
         if matches!(&result, Ok(w) if w.outcome.state == WriteState::Accepted) {
@@ -286,6 +301,9 @@ async fn carry_out(receipts: &Receipts<'_>, ask: &WriteAsk) -> Result<Written, W
             let target = target(receipts.books, &undone).await?;
             Ok(written(outcome, &target, None))
         }
+        WriteAsk::Categorize { .. } | WriteAsk::UndoCategorize { .. } => Err(WriteError::Journal(
+            "a categorize is not a receipt's write".into(),
+        )),
     }
 }
 

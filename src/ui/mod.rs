@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the app state. Only visible rows are built.
 
 mod cash;
+mod category_picker;
 pub(crate) mod data;
 mod detail_action;
 pub(crate) mod format;
@@ -117,6 +118,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
             } else if let Some(view) = &app.search {
                 search::draw(frame, app, &theme, body, view);
                 detail_action::draw(frame, app, &theme, body, view);
+                category_picker::draw(frame, app, &theme, body, view);
             } else if let Some(view) = &app.cash {
                 cash::draw(frame, app, &theme, body, view);
             } else {

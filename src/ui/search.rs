@@ -103,8 +103,10 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     }
     let keys = if view.form.is_some() {
         "the form writes the query above; Tab shows the results"
+    } else if !view.marked.is_empty() {
+        "^G category for the marked · ^T mark · ^X all/none · ^R undo · Enter open · Esc close"
     } else {
-        "↑↓ move · Enter open · Tab filters as a form · ^E export CSV · Esc close · e.g. urssaf >1000 2026-10 missing:receipt"
+        "↑↓ move · Enter open · ^T mark · ^X mark all · ^G category · Tab form · ^E export · Esc close · e.g. urssaf >1000 2026-10 missing:receipt uncategorized"
     };
     let mut spans = Vec::new();
     if let Some(since) = view.waiting_since {
@@ -114,6 +116,12 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
         ));
     }
     spans.push(Span::raw(count));
+    if !view.marked.is_empty() {
+        spans.push(Span::styled(
+            format!(" · {} marked", app.locale.count(view.marked.len() as i64)),
+            theme.title(),
+        ));
+    }
     if view.results.len() < view.total {
         spans.push(Span::styled(
             format!(" (newest {})", view.results.len()),
@@ -135,9 +143,10 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         return;
     }
     let wide = area.width >= 100;
-    let mut header = vec!["Date", "Organization", "Counterparty", "Amount"];
+    let mut header = vec!["", "Date", "Organization", "Counterparty", "Amount"];
     let org_width = if wide { 22 } else { 14 };
     let mut widths = vec![
+        Constraint::Length(1),
         Constraint::Length(10),
         Constraint::Length(org_width),
         Constraint::Fill(1),
@@ -185,7 +194,13 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
             } else {
                 f.org_name.as_deref().unwrap_or(&f.tx.org_id)
             };
+            let mark = if view.marked.contains(&f.tx.id) {
+                "■"
+            } else {
+                ""
+            };
             let mut cells = vec![
+                Cell::from(Span::styled(mark, plain(theme.title()))),
                 Cell::from(date),
                 Cell::from(Span::styled(
                     fit(org, org_width as usize),
@@ -325,6 +340,14 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
                 "—".into()
             } else {
                 d.labels.join(", ")
+            },
+        ),
+        (
+            "Cash flow",
+            match (&d.cashflow_category, &d.cashflow_subcategory) {
+                (Some(c), Some(s)) => format!("{c} / {s}"),
+                (Some(c), None) => c.clone(),
+                _ => "uncategorized".into(),
             },
         ),
         ("Category", words(d.category.as_deref().unwrap_or("—"))),

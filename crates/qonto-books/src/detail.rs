@@ -31,6 +31,9 @@ pub struct Detail {
     pub attachment_lost: Option<bool>,
     pub missing_receipt: bool,
     pub settled_balance_cents: Option<i64>,
+    /// The cash-flow category and subcategory it is filed under (names).
+    pub cashflow_category: Option<String>,
+    pub cashflow_subcategory: Option<String>,
 }
 
 impl Books {
@@ -46,7 +49,7 @@ impl Books {
                      t.card_last_digits, trim(coalesce(m.first_name, '') || ' ' ||
                      coalesce(m.last_name, '')), t.label_ids, t.attachment_ids,
                      t.attachment_required, t.attachment_lost, t.missing_receipt,
-                     t.settled_balance_cents
+                     t.settled_balance_cents, t.cashflow_category, t.cashflow_subcategory
                  FROM transactions t
                  LEFT JOIN organizations o ON o.id = t.org_id
                  LEFT JOIN accounts a ON a.id = t.account_id
@@ -79,6 +82,8 @@ impl Books {
                         attachment_lost: r.get(n + 17)?,
                         missing_receipt: r.get::<_, i64>(n + 18)? == 1,
                         settled_balance_cents: r.get(n + 19)?,
+                        cashflow_category: r.get(n + 20)?,
+                        cashflow_subcategory: r.get(n + 21)?,
                     })
                 },
             )

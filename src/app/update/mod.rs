@@ -5,6 +5,7 @@
 mod inbox;
 mod input;
 mod loading;
+mod marks;
 mod mouse;
 mod navigation;
 mod results;
@@ -142,6 +143,15 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::InboxRead { generation, result } => inbox::read(app, generation, result),
         Msg::Written { ask, result } => writing::written(app, &ask, result),
         Msg::WriteConfirmed { write } => writing::confirmed(app, write),
+        Msg::CategoriesListed { ticket, result } => {
+            marks::listed(app, ticket, result);
+            Vec::new()
+        }
+        Msg::Categorized { ask, result } => marks::categorized(app, &ask, result),
+        Msg::AllMatched { generation, result } => {
+            marks::all_matched(app, generation, result);
+            Vec::new()
+        }
         Msg::EarlierWrites { finished, failed } => {
             writing::earlier(app, finished, failed);
             Vec::new()

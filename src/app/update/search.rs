@@ -79,6 +79,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     if let Some(cmds) = super::writing::detail_key(app, key) {
         return cmds;
     }
+    if let Some(cmds) = super::marks::on_key(app, key) {
+        return cmds;
+    }
     let detail_open = app.search.as_ref().is_some_and(|v| v.detail.is_some());
     if detail_open && key.code == KeyCode::Char('i') {
         app.reveal_ibans = !app.reveal_ibans;

@@ -1,0 +1,226 @@
+//! Marks in the search's results and what is done to the marked: `^T` marks the row (and moves
+//! on), Shift-↑↓ marks while moving, `^X` marks every row listed (or clears them), `^G` opens the
+//! category picker for the marked (or the row under the cursor), `^R` takes back the last
+//! categorize. The picker takes every key while it is open: typing filters, ↑↓ choose, Enter
+//! files, Esc closes. Control keys, since plain ones type into the query.
+
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use tui_input::backend::crossterm::EventHandler;
+
+use super::super::category_picker::CategoryPicker;
+use super::super::msg::{CategorizeDone, Cmd, Job, WriteAsk};
+use super::super::state::{App, Notice, Tone};
+use super::super::text;
+use super::navigation::set_status;
+use crate::outcome::WriteError;
+
+/// The keys of marks and of the picker in the search's results; `None`: not one of them.
+pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
+    let view = app.search.as_mut()?;
+    if view.detail.is_some() || view.form.is_some() {
+        return None;
+    }
+    if view.picker.is_some() {
+        return Some(picker_key(app, key));
+    }
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let shift = key.modifiers.contains(KeyModifiers::SHIFT);
+    match key.code {
+        KeyCode::Char('t') if ctrl => {
+            let id = view.selected().map(|f| f.tx.id.clone())?;
+            if !view.marked.remove(&id) {
+                view.marked.insert(id);
+            }
+            view.move_by(1);
+            Some(Vec::new())
+        }
+        KeyCode::Up | KeyCode::Down if shift => {
+            if let Some(id) = view.selected().map(|f| f.tx.id.clone()) {
+                view.marked.insert(id);
+            }
+            view.move_by(if key.code == KeyCode::Up { -1 } else { 1 });
+            if let Some(id) = view.selected().map(|f| f.tx.id.clone()) {
+                view.marked.insert(id);
+            }
+            Some(Vec::new())
+        }
+        KeyCode::Char('x') if ctrl => {
+            // Something marked: clear. Nothing: every match, listed or not (from the copy).
+            if !view.marked.is_empty() {
+                view.marked.clear();
+                return Some(Vec::new());
+            }
+            if view.total <= view.results.len() {
+                view.marked
+                    .extend(view.results.iter().map(|f| f.tx.id.clone()));
+                return Some(Vec::new());
+            }
+            let (text, generation) = (view.input.value().to_string(), view.generation);
+            Some(vec![Job::MarkAll { text, generation }.into()])
+        }
+        KeyCode::Char('g') if ctrl => {
+            let transactions: Vec<String> = if view.marked.is_empty() {
+                view.selected()
+                    .map(|f| f.tx.id.clone())
+                    .into_iter()
+                    .collect()
+            } else {
+                view.marked.iter().cloned().collect()
+            };
+            if transactions.is_empty() {
+                return Some(Vec::new());
+            }
+            let ticket = app.next_generation();
+            if let Some(view) = app.search.as_mut() {
+                view.picker = Some(CategoryPicker::new(transactions.clone(), ticket));
+            }
+            Some(vec![
+                Job::ListCategories {
+                    ticket,
+                    transactions,
+                }
+                .into(),
+            ])
+        }
+        KeyCode::Char('r') if ctrl => Some(undo_last(app)),
+        _ => None,
+    }
+}
+
+fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
+    let Some(picker) = app.search.as_mut().and_then(|v| v.picker.as_mut()) else {
+        return Vec::new();
+    };
+    match key.code {
+        KeyCode::Esc => {
+            if let Some(view) = app.search.as_mut() {
+                view.picker = None;
+            }
+        }
+        KeyCode::Up => picker.move_by(-1),
+        KeyCode::Down => picker.move_by(1),
+        KeyCode::PageUp => picker.move_by(-10),
+        KeyCode::PageDown => picker.move_by(10),
+        KeyCode::Enter => {
+            let Some(name) = picker.chosen() else {
+                return Vec::new();
+            };
+            if picker.names.is_none() {
+                return Vec::new();
+            }
+            let transactions = picker.transactions.clone();
+            let count = transactions.len();
+            let ticket = app.next_generation();
+            if let Some(view) = app.search.as_mut() {
+                view.picker = None;
+            }
+            set_status(
+                app,
+                Notice::Text(format!(
+                    "filing {count} transaction{} under {}…",
+                    if count == 1 { "" } else { "s" },
+                    name.as_deref().unwrap_or("no category")
+                )),
+                Tone::Info,
+            );
+            return vec![
+                Job::Write(WriteAsk::Categorize {
+                    ticket,
+                    transactions,
+                    name,
+                })
+                .into(),
+            ];
+        }
+        _ => {
+            picker.input.handle_event(&Event::Key(*key));
+            picker.cursor = 0;
+        }
+    }
+    Vec::new()
+}
+
+/// `^R`: the last categorize of this run taken back.
+fn undo_last(app: &mut App) -> Vec<Cmd> {
+    let Some(writes) = app.last_categorize.clone() else {
+        set_status(
+            app,
+            Notice::Text(
+                "nothing to take back: no category was set in this run (qonto-tui journal --undo N takes back an older one)"
+                    .into(),
+            ),
+            Tone::Warning,
+        );
+        return Vec::new();
+    };
+    let ticket = app.next_generation();
+    set_status(
+        app,
+        Notice::Text("putting the transactions back where they were…".into()),
+        Tone::Info,
+    );
+    vec![Job::Write(WriteAsk::UndoCategorize { ticket, writes }).into()]
+}
+
+/// Every match of query `generation`, marked (if the query is still the one shown).
+pub(super) fn all_matched(
+    app: &mut App,
+    generation: u64,
+    result: Result<Vec<String>, super::super::local_error::LocalCopyError>,
+) {
+    let Some(view) = app.search.as_mut() else {
+        return;
+    };
+    if view.generation != generation {
+        return;
+    }
+    match result {
+        Ok(ids) => view.marked.extend(ids),
+        Err(why) => {
+            let words = text::local_copy_error(&why);
+            set_status(app, Notice::Text(words), Tone::Error);
+        }
+    }
+}
+
+/// The category names for a picker.
+pub(super) fn listed(app: &mut App, ticket: u64, result: Result<Vec<String>, WriteError>) {
+    if let Some(picker) = app.search.as_mut().and_then(|v| v.picker.as_mut())
+        && picker.ticket == ticket
+    {
+        match result {
+            Ok(names) => picker.names = Some(names),
+            Err(e) => picker.error = Some(text::write_failed(&e)),
+        }
+    }
+}
+
+/// A categorize ended: said, remembered for `^R`, the marks cleared, the results read again.
+pub(super) fn categorized(
+    app: &mut App,
+    ask: &WriteAsk,
+    result: Result<CategorizeDone, WriteError>,
+) -> Vec<Cmd> {
+    match result {
+        Ok(done) => {
+            let tone = if done.failed.is_empty() && done.skipped.is_empty() {
+                Tone::Success
+            } else {
+                Tone::Warning
+            };
+            match ask {
+                WriteAsk::Categorize { .. } if !done.writes.is_empty() => {
+                    app.last_categorize = Some(done.writes.clone());
+                    if let Some(view) = app.search.as_mut() {
+                        view.marked.clear();
+                    }
+                }
+                WriteAsk::UndoCategorize { .. } => app.last_categorize = None,
+                _ => {}
+            }
+            set_status(app, Notice::Text(text::categorized(ask, &done)), tone);
+        }
+        Err(e) => set_status(app, Notice::Text(text::write_failed(&e)), Tone::Error),
+    }
+    super::search::ask_again(app)
+}
