@@ -10,6 +10,7 @@ mod memory;
 mod receipts;
 mod startup;
 mod switching;
+mod writes;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -118,7 +119,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "switching",
     "held",
     "startup",
@@ -126,6 +127,7 @@ const SECTIONS: [&str; 8] = [
     "books",
     "million",
     "receipts",
+    "writes",
     "draw",
 ];
 
@@ -169,6 +171,9 @@ fn main() {
         if wanted("receipts") {
             receipts::receipts().await;
             receipts::uploads().await;
+        }
+        if wanted("writes") {
+            writes::categorize().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a
