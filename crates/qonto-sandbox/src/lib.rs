@@ -14,6 +14,7 @@ pub mod data;
 mod errors;
 pub mod faults;
 pub mod inbox;
+pub mod invoices;
 mod oauth;
 mod params;
 mod random;
@@ -348,6 +349,23 @@ fn router(state: Arc<SandboxState>) -> Router {
             axum::routing::post(api::uploads::attach_standalone),
         )
         .route("/v2/attachments/{id}", get(api::attachment))
+        .route("/v2/supplier_invoices", get(api::supplier_invoices))
+        .route(
+            "/v2/supplier_invoices/bulk",
+            axum::routing::post(api::bulk_invoices),
+        )
+        .route(
+            "/v2/supplier_invoices/{id}/mark_as_paid",
+            axum::routing::post(api::mark_paid),
+        )
+        .route(
+            "/v2/supplier_invoices/{id}/unmark_as_paid",
+            axum::routing::post(api::unmark_paid),
+        )
+        .route(
+            "/v2/supplier_invoices/{id}/reject",
+            axum::routing::post(api::reject_invoice),
+        )
         .route("/v2/requests", get(api::requests))
         .route(
             "/v2/requests/{kind}/{id}/decline",

@@ -215,6 +215,8 @@ pub struct SandboxState {
     pub categories: crate::categories::Categorized,
     /// Members' requests, and the ones declined through the API.
     pub requests: crate::requests::Requests,
+    /// Supplier invoices, and what was done to them through the API.
+    pub invoices: crate::invoices::Invoices,
     records: Mutex<OAuthRecords>,
 }
 
@@ -237,6 +239,7 @@ impl SandboxState {
         uploads: crate::uploads::UploadOptions,
     ) -> Self {
         let requests = crate::requests::Requests::new(data.options.seed, data.options.anchor);
+        let invoices = crate::invoices::Invoices::new(data.options.seed, data.options.anchor);
         Self {
             data,
             client,
@@ -254,6 +257,7 @@ impl SandboxState {
             receipts: crate::uploads::Receipts::new(uploads),
             categories: Default::default(),
             requests,
+            invoices,
             records: Mutex::new(OAuthRecords::default()),
         }
     }

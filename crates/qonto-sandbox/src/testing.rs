@@ -43,6 +43,11 @@ impl Sandbox {
         Some((category.1, sub.map(|s| s.1)))
     }
 
+    /// `org`'s supplier invoices as they stand.
+    pub fn invoices_of(&self, org: &data::Org) -> Vec<crate::invoices::Invoice> {
+        self.state.invoices.of(org)
+    }
+
     /// `org`'s requests as they stand.
     pub fn requests_of(&self, org: &data::Org) -> Vec<crate::requests::Request> {
         self.state.requests.of(org)

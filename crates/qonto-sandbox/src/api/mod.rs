@@ -24,6 +24,7 @@ use crate::state::SandboxState;
 pub(crate) mod attachments;
 pub(crate) mod categories;
 pub(crate) mod files;
+mod invoices;
 pub(crate) mod lists;
 mod organizations;
 mod requests;
@@ -34,6 +35,9 @@ pub use attachments::{attachment, transaction_attachments};
 pub use categories::cash_flow_categories;
 pub use categories::{assign_category, create_category, create_subcategory, unassign_category};
 pub use files::file;
+pub use invoices::{
+    bulk as bulk_invoices, mark_paid, reject as reject_invoice, supplier_invoices, unmark_paid,
+};
 pub use lists::{label, labels, membership, memberships, statement, statements};
 pub use organizations::{
     bank_account, bank_accounts, einvoicing_settings, iban_certificate, organization,
