@@ -129,6 +129,9 @@ enum Command {
     Categorize(commands::categorize::CategorizeArgs),
     /// Every organization's requests waiting for an approver (transfers, cards), newest first.
     Requests(commands::requests::RequestsArgs),
+    /// Every organization's supplier invoices, overdue first; mark-paid, unmark and reject
+    /// them (a rejection asks first). Changes need writes turned on.
+    Invoices(commands::invoices::InvoicesArgs),
     /// Decline a request with a note, after a confirmation (or --yes); it cannot be taken back.
     /// Needs writes turned on. Exits 1 when Qonto refused it, 2 when the request is unknown.
     Decline(commands::requests::DeclineArgs),
@@ -333,6 +336,12 @@ fn main() -> ExitCode {
             Some(Command::Categorize(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::categorize::categorize(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
+            Some(Command::Invoices(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::invoices::run(&config, args)
                     .await
                     .map(ExitCode::from)
             }

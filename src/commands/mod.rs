@@ -6,6 +6,7 @@ mod bundle_month;
 pub mod categorize;
 pub mod export;
 pub mod files;
+pub mod invoices;
 pub mod key;
 mod local;
 mod membership;

@@ -132,6 +132,18 @@ impl Session {
         }
     }
 
+    pub(super) fn invoices<'a>(
+        &'a self,
+        config: &'a Config,
+    ) -> crate::writes::invoices::Invoices<'a> {
+        crate::writes::invoices::Invoices {
+            api: &self.reach.api,
+            books: &self.books,
+            policy: &config.writes,
+            config_path: &config.config_path,
+        }
+    }
+
     /// Every organization reached, by id and name.
     pub(super) fn organizations(&self) -> Vec<(String, String)> {
         self.orgs
@@ -385,8 +397,14 @@ async fn undo_in(
         eprintln!("qonto-tui journal: there is no write #{write} (see `qonto-tui journal`).");
         return Ok(EXIT_USAGE);
     };
-    if found.kind == WriteKind::Categorize {
-        return super::categorize::undo(config, session, write, args.json).await;
+    match found.kind {
+        WriteKind::Categorize => {
+            return super::categorize::undo(config, session, write, args.json).await;
+        }
+        WriteKind::Invoice => {
+            return super::invoices::undo(config, session, write, args.json).await;
+        }
+        _ => {}
     }
     let target = target(&session.books, &found.target).await?;
     if !args.yes
@@ -469,6 +487,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         let done = finish_earlier(&receipts, args.json).await;
         let categorized = super::categorize::finish_earlier(&session.categories(config)).await;
         let declined = super::requests::finish_earlier(&session.declines(config)).await;
+        let invoiced = super::invoices::finish_earlier(&session.invoices(config)).await;
         let listed = session
             .books
             .read_fresh(move |b| b.writes(args.limit))
@@ -477,6 +496,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         done?;
         categorized?;
         declined?;
+        invoiced?;
         return show(&listed??, args.json);
     }
     let books = super::local::open_copy(config).await?;
@@ -508,6 +528,11 @@ fn show(writes: &[Write], json: bool) -> anyhow::Result<u8> {
                 "detach {} · transaction {}",
                 clean(&w.subject),
                 clean(&w.target)
+            ),
+            WriteKind::Invoice => format!(
+                "invoice {} · {}",
+                clean(&w.target),
+                clean(&w.subject.replace('_', " "))
             ),
             WriteKind::Decline => format!(
                 "decline request {} ({})",

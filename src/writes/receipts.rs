@@ -511,10 +511,9 @@ impl Receipts<'_> {
                 self.upload(write.id, &target, &file.bytes).await
             }
             (WriteKind::Detach, _) => self.remove(write.id, &target).await,
-            (WriteKind::Categorize | WriteKind::Decline, _) => Err(WriteError::Journal(format!(
-                "write #{} is not a receipt's",
-                write.id
-            ))),
+            (WriteKind::Categorize | WriteKind::Decline | WriteKind::Invoice, _) => Err(
+                WriteError::Journal(format!("write #{} is not a receipt's", write.id)),
+            ),
         }
     }
 }

@@ -19,6 +19,8 @@ pub enum WriteKind {
     Categorize,
     /// A member's request declined, with a note (it cannot be taken back).
     Decline,
+    /// A supplier invoice marked paid, unmarked, or rejected (`subject` says which).
+    Invoice,
 }
 
 impl WriteKind {
@@ -28,6 +30,7 @@ impl WriteKind {
             Self::Detach => "detach",
             Self::Categorize => "categorize",
             Self::Decline => "decline",
+            Self::Invoice => "invoice",
         }
     }
 
@@ -37,6 +40,7 @@ impl WriteKind {
             "detach" => Some(Self::Detach),
             "categorize" => Some(Self::Categorize),
             "decline" => Some(Self::Decline),
+            "invoice" => Some(Self::Invoice),
             _ => None,
         }
     }

@@ -4,6 +4,7 @@ pub mod categories;
 pub mod client;
 pub mod credential;
 pub mod error;
+pub mod invoices;
 pub mod models;
 pub mod requests;
 pub mod shared_budget;

@@ -6,7 +6,7 @@ use url::Url;
 
 use super::pkce::{Pkce, new_state};
 
-pub const DEFAULT_SCOPES: &str = "offline_access user_organization.read organization.read attachment.read attachment.write cash_flow_category.read cash_flow_category.write request_review.write";
+pub const DEFAULT_SCOPES: &str = "offline_access user_organization.read organization.read attachment.read attachment.write cash_flow_category.read cash_flow_category.write request_review.write supplier_invoice.read supplier_invoice.write";
 
 /// What reading alone needs: every read feature works with these.
 pub const READ_SCOPES: &str = "offline_access user_organization.read organization.read";
