@@ -189,3 +189,47 @@ pub enum KeepError {
     #[error("{what}: {cause}")]
     Io { what: String, cause: String },
 }
+
+/// A request of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct OrgRequest {
+    pub org_id: String,
+    pub org_name: String,
+    pub request: qonto_client::api::requests::Request,
+}
+
+/// A change to an invoice.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum InvoiceAction {
+    MarkPaid { date: String },
+    UnmarkPaid,
+    Reject { note: String, code: Option<String> },
+}
+
+impl InvoiceAction {
+    pub fn name(&self) -> &'static str {
+        match self {
+            InvoiceAction::MarkPaid { .. } => "mark_paid",
+            InvoiceAction::UnmarkPaid => "unmark_paid",
+            InvoiceAction::Reject { .. } => "reject",
+        }
+    }
+
+    /// The status the invoice has once it is done.
+    pub fn leads_to(&self) -> &'static str {
+        match self {
+            InvoiceAction::MarkPaid { .. } => "paid",
+            InvoiceAction::UnmarkPaid => "awaiting_payment",
+            InvoiceAction::Reject { .. } => "rejected",
+        }
+    }
+}
+
+/// An invoice of an organization.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OrgInvoice {
+    pub org_id: String,
+    pub org_name: String,
+    pub invoice: qonto_client::api::invoices::SupplierInvoice,
+}

@@ -7,6 +7,7 @@ pub mod keymap;
 pub(crate) mod keys;
 pub mod local_error;
 pub mod msg;
+pub mod review_view;
 mod row_filter;
 pub mod search_form;
 pub mod search_view;

@@ -132,6 +132,17 @@ pub enum Msg {
         completed: String,
         choices: Vec<String>,
     },
+    /// What waits for a decision, for review `generation`: the rows, and the organizations
+    /// that could not be read (with why); or why nothing could be.
+    ReviewLoaded {
+        generation: Generation,
+        result: Result<(Vec<super::review_view::Item>, Vec<String>), crate::outcome::WriteError>,
+    },
+    /// A decline or an invoice change asked from the review ended: its write, or why not.
+    Reviewed {
+        ask: WriteAsk,
+        result: Result<i64, crate::outcome::WriteError>,
+    },
     /// Every match of search `generation`, to mark.
     AllMatched {
         generation: Generation,
@@ -188,6 +199,18 @@ pub enum WriteAsk {
     },
     /// Take back categorize writes `writes`: each transaction filed where it was.
     UndoCategorize { ticket: u64, writes: Vec<i64> },
+    /// Decline a member's request with a note.
+    Decline {
+        ticket: u64,
+        request: Box<crate::outcome::OrgRequest>,
+        note: String,
+    },
+    /// Change a supplier invoice.
+    Invoice {
+        ticket: u64,
+        invoice: Box<crate::outcome::OrgInvoice>,
+        action: crate::outcome::InvoiceAction,
+    },
 }
 
 impl WriteAsk {
@@ -197,7 +220,9 @@ impl WriteAsk {
             | WriteAsk::Detach { ticket, .. }
             | WriteAsk::Undo { ticket, .. }
             | WriteAsk::Categorize { ticket, .. }
-            | WriteAsk::UndoCategorize { ticket, .. } => *ticket,
+            | WriteAsk::UndoCategorize { ticket, .. }
+            | WriteAsk::Decline { ticket, .. }
+            | WriteAsk::Invoice { ticket, .. } => *ticket,
         }
     }
 }
@@ -356,6 +381,10 @@ pub enum Job {
     ListCategories {
         ticket: u64,
         transactions: Vec<String>,
+    },
+    /// What waits for a decision in every organization (requests, supplier invoices).
+    LoadReview {
+        generation: Generation,
     },
     /// Every match of search `text` (to mark them all), for query `generation`.
     MarkAll {

@@ -415,6 +415,8 @@ pub struct App {
     pub receipts_inbox: std::path::PathBuf,
     /// The last attach done from the screen (its write, and what it was), for `u`.
     pub last_attach: Option<(i64, String)>,
+    /// What waits for a decision, while it is open.
+    pub review: Option<super::review_view::ReviewView>,
     /// The writes of the last categorize done from the screen, for `^R`.
     pub last_categorize: Option<Vec<i64>>,
     /// The background sync of the local books, as far as the worker said.
@@ -480,6 +482,7 @@ impl App {
             receipts_inbox: std::path::PathBuf::from("Receipts"),
             last_attach: None,
             last_categorize: None,
+            review: None,
             cash: None,
             missing_receipts: HashMap::new(),
             arrivals: HashMap::new(),

@@ -226,7 +226,10 @@ pub fn written(ask: &super::msg::WriteAsk, done: &super::msg::Written) -> String
                 done.words
             )
         }
-        WriteAsk::Categorize { .. } | WriteAsk::UndoCategorize { .. } => done.words.clone(),
+        WriteAsk::Categorize { .. }
+        | WriteAsk::UndoCategorize { .. }
+        | WriteAsk::Decline { .. }
+        | WriteAsk::Invoice { .. } => done.words.clone(),
     };
     printable(&what, 400)
 }

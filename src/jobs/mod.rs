@@ -9,6 +9,7 @@ mod export;
 pub mod fetch;
 pub(crate) mod receipt_folder;
 mod receipt_work;
+mod review_work;
 mod sign_in;
 mod slots;
 
@@ -201,6 +202,13 @@ impl Worker {
                 self.config.clone(),
                 ticket,
                 transactions,
+                self.to_app.clone(),
+            ),
+            Job::LoadReview { generation } => review_work::load(
+                self.api.clone(),
+                self.cache.clone(),
+                self.config.clone(),
+                generation,
                 self.to_app.clone(),
             ),
             Job::MarkAll { text, generation } => {

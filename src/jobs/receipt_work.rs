@@ -195,6 +195,11 @@ async fn run(
             let _ = to_app.send(Msg::Categorized { ask, result });
             continue;
         }
+        if matches!(ask, WriteAsk::Decline { .. } | WriteAsk::Invoice { .. }) {
+            let result = super::review_work::carry_out(&api, cache.books(), &config, &ask).await;
+            let _ = to_app.send(Msg::Reviewed { ask, result });
+            continue;
+        }
         let result = carry_out(&receipts, &ask).await;
         if matches!(&result, Ok(w) if w.outcome.state == WriteState::Accepted) {
             looks_left = LOOKS;
@@ -301,9 +306,10 @@ async fn carry_out(receipts: &Receipts<'_>, ask: &WriteAsk) -> Result<Written, W
             let target = target(receipts.books, &undone).await?;
             Ok(written(outcome, &target, None))
         }
-        WriteAsk::Categorize { .. } | WriteAsk::UndoCategorize { .. } => Err(WriteError::Journal(
-            "a categorize is not a receipt's write".into(),
-        )),
+        WriteAsk::Categorize { .. }
+        | WriteAsk::UndoCategorize { .. }
+        | WriteAsk::Decline { .. }
+        | WriteAsk::Invoice { .. } => Err(WriteError::Journal("not a receipt's write".into())),
     }
 }
 

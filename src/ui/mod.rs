@@ -8,6 +8,7 @@ pub(crate) mod format;
 pub(crate) mod help;
 mod inbox;
 pub(crate) mod orgs;
+mod review;
 mod search;
 pub(crate) mod signin;
 mod sources;
@@ -113,7 +114,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             } else {
                 areas.orgs.union(areas.data)
             };
-            if let Some(view) = &app.inbox {
+            if let Some(view) = &app.review {
+                review::draw(frame, app, &theme, body, view);
+            } else if let Some(view) = &app.inbox {
                 inbox::draw(frame, app, &theme, body, view);
             } else if let Some(view) = &app.search {
                 search::draw(frame, app, &theme, body, view);
@@ -233,6 +236,14 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         frame.render_widget(
             Paragraph::new(format::fit(&format!(" {words}"), area.width as usize)).style(style),
+            area,
+        );
+        return;
+    }
+    if app.review.is_some() {
+        let line = " ↑↓ move · x decline or reject (asks) · p mark an invoice paid · r read again · Esc close";
+        frame.render_widget(
+            Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,
         );
         return;

@@ -20,41 +20,7 @@ const WRITE_SCOPE: &str = "supplier_invoice.write";
 const WHAT: &str = "change supplier invoices";
 const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
-/// A change to an invoice.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "action", rename_all = "snake_case")]
-pub enum Action {
-    MarkPaid { date: String },
-    UnmarkPaid,
-    Reject { note: String, code: Option<String> },
-}
-
-impl Action {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Action::MarkPaid { .. } => "mark_paid",
-            Action::UnmarkPaid => "unmark_paid",
-            Action::Reject { .. } => "reject",
-        }
-    }
-
-    /// The status the invoice has once it is done.
-    fn leads_to(&self) -> &'static str {
-        match self {
-            Action::MarkPaid { .. } => "paid",
-            Action::UnmarkPaid => "awaiting_payment",
-            Action::Reject { .. } => "rejected",
-        }
-    }
-}
-
-/// An invoice of an organization.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct OrgInvoice {
-    pub org_id: String,
-    pub org_name: String,
-    pub invoice: SupplierInvoice,
-}
+pub use crate::outcome::{InvoiceAction as Action, OrgInvoice};
 
 /// What the journal keeps to send a change again, and to take it back.
 #[derive(serde::Serialize, serde::Deserialize)]

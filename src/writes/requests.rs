@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use qonto_books::BooksHandle;
 use qonto_books::journal::{NewWrite, Write, WriteKind, WriteState};
-use qonto_client::api::requests::Request;
 use qonto_client::api::writes::idempotency_key;
 use qonto_client::api::{ApiClient, ApiError};
 
@@ -21,13 +20,7 @@ const WRITE_SCOPE: &str = "request_review.write";
 const WHAT: &str = "decline requests";
 const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
-/// A request of an organization.
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
-pub struct OrgRequest {
-    pub org_id: String,
-    pub org_name: String,
-    pub request: Request,
-}
+pub use crate::outcome::OrgRequest;
 
 /// What a decline's journal entry keeps to send it again.
 #[derive(serde::Serialize, serde::Deserialize)]

@@ -188,6 +188,13 @@ pub(super) fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Review,
+            &[ch('V')],
+            "requests and invoices to review: decline, pay",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Cash,
             &[ch('$')],
             "the group's cash: balances, in and out",

@@ -87,10 +87,12 @@ pub enum Action {
     Export,
     /// The receipts inbox: its files matched to transactions, attached on confirmation.
     Inbox,
+    /// Requests and supplier invoices waiting for a decision, every organization.
+    Review,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 39] = [
+    const NAMES: [(Action, &'static str); 40] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -130,6 +132,7 @@ impl Action {
         (Action::Cash, "cash"),
         (Action::Export, "export"),
         (Action::Inbox, "inbox"),
+        (Action::Review, "review"),
     ];
 
     pub fn name(self) -> &'static str {

@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{inbox, search, sign_in, sources};
+use super::{inbox, review, search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,10 +26,11 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 9] = [
+    const LAYERS: [Layer; 10] = [
         help,
         sign_in_modal,
         dialog,
+        review_view,
         inbox_view,
         search_view,
         cash_view,
@@ -97,6 +98,18 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+/// The review takes every key but help's.
+fn review_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.review.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    let prompting = app.review.as_ref().is_some_and(|v| v.prompt.is_some());
+    if !prompting && app.keys.action(Mode::Main, key) == Some(Action::Help) {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(review::on_key(app, key))
 }
 
 /// The receipts inbox takes every key but help's and quitting's.
@@ -279,6 +292,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::AddOrg => sources::open_add(app),
         Action::Search => search::open(app, None),
         Action::Inbox => inbox::open(app),
+        Action::Review => review::open(app),
         Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
         Action::Cash => {
             app.search = None;

@@ -9,6 +9,7 @@ mod marks;
 mod mouse;
 mod navigation;
 mod results;
+mod review;
 mod search;
 mod sign_in;
 mod sources;
@@ -148,6 +149,14 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Categorized { ask, result } => marks::categorized(app, &ask, result),
+        Msg::ReviewLoaded { generation, result } => {
+            review::loaded(app, generation, result);
+            Vec::new()
+        }
+        Msg::Reviewed { ask, result } => {
+            review::reviewed(app, &ask, result);
+            Vec::new()
+        }
         Msg::AllMatched { generation, result } => {
             marks::all_matched(app, generation, result);
             Vec::new()

@@ -1,0 +1,222 @@
+//! What waits for a decision: one row per pending request or invoice to review, approve or
+//! pay (organization, what, counterparty, amount, day), its state; and the prompts of a decline
+//! or a rejection: the note, then the question naming the organization, the counterparty and
+//! the amount.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Wrap};
+
+use super::data::{TableSpec, windowed_table};
+use super::format::fit;
+use super::spinner;
+use super::theme::Theme;
+use crate::app::review_view::{Item, Prompt, ReviewView, RowState};
+use crate::app::{App, text};
+
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &ReviewView) {
+    let block = theme.pane(" To review, every organization ".to_string(), true);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height < 3 || inner.width < 10 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let top = Rect::new(inner.x, inner.y, inner.width, 1);
+    let summary = if let Some(since) = view.loading {
+        Line::styled(
+            format!(
+                "{} reading every organization's requests and supplier invoices…",
+                spinner(app.now.saturating_duration_since(since))
+            ),
+            theme.dim(),
+        )
+    } else if let Some(why) = &view.error {
+        Line::styled(fit(why, width), theme.error())
+    } else {
+        let requests = view
+            .rows
+            .iter()
+            .filter(|r| matches!(r.item, Item::Request(_)))
+            .count();
+        let mut words = format!(
+            "{requests} requests pending · {} invoices to review or pay · x decline/reject · p paid · r read again · Esc close · approving is done in Qonto's app",
+            view.rows.len() - requests
+        );
+        if !view.unread.is_empty() {
+            words = format!(
+                "{} not read ({}) · {words}",
+                view.unread.len(),
+                view.unread.join("; ")
+            );
+        }
+        Line::raw(fit(&words, width))
+    };
+    frame.render_widget(Paragraph::new(summary), top);
+    let table = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 1);
+    if view.rows.is_empty() {
+        if view.loading.is_none() && view.error.is_none() {
+            frame.render_widget(
+                Paragraph::new("Nothing waits for a decision.").style(theme.dim()),
+                table,
+            );
+        }
+        return;
+    }
+    let narrow = inner.width < 100;
+    let mut header = vec![
+        "Day",
+        "Organization",
+        "What",
+        "Counterparty",
+        "Amount",
+        "State",
+    ];
+    let mut widths = vec![
+        Constraint::Length(10),
+        Constraint::Length(if narrow { 12 } else { 20 }),
+        Constraint::Length(if narrow { 14 } else { 24 }),
+        Constraint::Fill(1),
+        Constraint::Length(14),
+        Constraint::Length(if narrow { 10 } else { 24 }),
+    ];
+    if narrow {
+        header.remove(2);
+        widths.remove(2);
+    }
+    windowed_table(
+        frame,
+        theme,
+        table,
+        TableSpec {
+            header,
+            widths,
+            count: view.rows.len(),
+            cursor: view.cursor,
+            focused: view.prompt.is_none(),
+            scroll: &view.scroll,
+            rows: None,
+        },
+        |i, selected| {
+            let row = &view.rows[i];
+            let plain = |style: Style| if selected { Style::new() } else { style };
+            let (state, style) = match &row.state {
+                RowState::Open => (String::new(), Style::new()),
+                RowState::Sending(_) => ("sending…".into(), theme.warning()),
+                RowState::Done(words) => (words.clone(), theme.success()),
+                RowState::Failed(_) => ("failed".into(), theme.error()),
+            };
+            let mut cells = vec![
+                Cell::from(row.item.day().to_string()),
+                Cell::from(Span::styled(
+                    row.item.org_name().to_string(),
+                    plain(theme.dim()),
+                )),
+                Cell::from(row.item.kind()),
+                Cell::from(row.item.counterparty().to_string()),
+                Cell::from(Line::from(row.item.amount()).right_aligned()),
+                Cell::from(Span::styled(state, plain(style))),
+            ];
+            if narrow {
+                cells.remove(2);
+            }
+            cells
+        },
+    );
+    if let Some(RowState::Failed(why)) = view.rows.get(view.cursor).map(|r| &r.state) {
+        let at = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        frame.render_widget(
+            Paragraph::new(fit(&text::write_failed(why), width)).style(theme.error()),
+            at,
+        );
+    }
+    if let Some(prompt) = &view.prompt {
+        draw_prompt(frame, theme, area, view, prompt);
+    }
+}
+
+fn draw_prompt(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, prompt: &Prompt) {
+    let row = match prompt {
+        Prompt::Note { row, .. } | Prompt::Confirm { row, .. } => *row,
+    };
+    let Some(item) = view.rows.get(row).map(|r| &r.item) else {
+        return;
+    };
+    let width = area.width.saturating_sub(4).min(80);
+    if width < 24 || area.height < 8 {
+        return;
+    }
+    let inner_width = usize::from(width - 2);
+    let verb = match item {
+        Item::Request(_) => "Decline",
+        Item::Invoice(_) => "Reject",
+    };
+    // Organization and amount first: they must show, however long the rest.
+    let what = format!(
+        "{} · {} · {} · {}",
+        item.org_name(),
+        item.amount(),
+        item.kind(),
+        item.counterparty()
+    );
+    let (title, lines, cursor) = match prompt {
+        Prompt::Note { input, .. } => {
+            let field = inner_width.saturating_sub(2);
+            let scroll = input.visual_scroll(field);
+            let typed: String = input.value().chars().skip(scroll).take(field).collect();
+            (
+                format!(" {verb}: why? "),
+                vec![
+                    Line::styled(fit(&what, inner_width), theme.dim()),
+                    Line::from(vec![Span::styled("› ", theme.title()), Span::raw(typed)]),
+                    Line::styled(
+                        "Qonto shows the note to the member · Enter next · Esc cancel",
+                        theme.dim(),
+                    ),
+                ],
+                Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
+            )
+        }
+        Prompt::Confirm { note, .. } => (
+            format!(" {verb}? "),
+            vec![
+                Line::from(vec![
+                    Span::raw(format!("{verb} ")),
+                    Span::styled(what.clone(), theme.warning()),
+                    Span::raw("?"),
+                ]),
+                Line::styled(fit(&format!("note: {note}"), inner_width * 2), theme.dim()),
+                Line::styled("Qonto cannot take this back.", theme.warning()),
+                Line::styled("y or Enter sends it · any other key cancels", theme.key()),
+            ],
+            None,
+        ),
+    };
+    let rows: usize = lines
+        .iter()
+        .map(|l| l.width().div_ceil(inner_width.max(1)).max(1))
+        .sum();
+    let height = (rows as u16 + 2).min(area.height);
+    let popup = Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    );
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.border_focused())
+        .title(Span::styled(title, theme.title()));
+    let inner = block.inner(popup);
+    frame.render_widget(block, popup);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    if let Some(x) = cursor {
+        frame.set_cursor_position((
+            (inner.x + x).min(inner.right().saturating_sub(1)),
+            inner.y + 1,
+        ));
+    }
+}

@@ -1,0 +1,112 @@
+//! What waits for a decision, in the app: the real binary in a pseudo-terminal against the
+//! sandbox. `V` lists every organization's pending requests and invoices to review or pay; `x`
+//! asks for a note, then a yes to a question naming the organization, counterparty and amount
+//! (anything else sends nothing); `p` marks an invoice paid; the sandbox agrees each time.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::app::{Home, app_env};
+use common::pty::PtyApp;
+
+const WAIT: Duration = Duration::from_secs(90);
+
+/// The cells of the table row that holds `needle`.
+fn row_with<'a>(screen: &'a str, needle: &str) -> Option<&'a str> {
+    screen.lines().find(|l| l.contains(needle))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_is_declined_only_after_its_note_and_a_yes_and_an_invoice_is_marked_paid() {
+    let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
+    let home = Home::new("review-tui");
+    let mut env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    env.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let org = sb.data().orgs[0].name.clone();
+    let check = sb.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 160, 45);
+        tui.wait_text(&org, WAIT);
+        tui.send(b"V");
+        tui.wait_text("requests pending", WAIT);
+        // The first row is a pending request of some organization: found in the sandbox by its
+        // amount as shown.
+        let screen = tui.screen();
+        let pending: Vec<_> = check
+            .data()
+            .orgs
+            .iter()
+            .flat_map(|o| check.requests_of(o).into_iter().map(move |r| (o, r)))
+            .filter(|(_, r)| r.status == "pending")
+            .collect();
+        let (owner, request) = pending
+            .iter()
+            .find(|(o, r)| {
+                let amount = format!("{}.{:02} EUR", r.amount_cents / 100, r.amount_cents % 100);
+                row_with(&screen, &amount)
+                    .is_some_and(|l| l.contains(&o.name) && l.contains("request"))
+                    && screen.lines().nth(4).is_some_and(|l| l.contains(&amount))
+            })
+            .expect("the first row is a pending request");
+        let amount = format!(
+            "{}.{:02} EUR",
+            request.amount_cents / 100,
+            request.amount_cents % 100
+        );
+
+        // A note, then anything but yes: nothing sent.
+        tui.send(b"x");
+        tui.wait_text("why?", WAIT);
+        tui.send(b"Over budget\r");
+        tui.wait_text("Qonto cannot take this back", WAIT);
+        let question = tui.screen();
+        let asked = row_with(&question, "Decline ").unwrap();
+        assert!(
+            asked.contains(&owner.name) && asked.contains(&amount),
+            "{asked}"
+        );
+        tui.send(b"n");
+        tui.wait_text("nothing was sent", WAIT);
+        let now = |id: &str| {
+            check
+                .requests_of(owner)
+                .into_iter()
+                .find(|r| r.id == id)
+                .unwrap()
+        };
+        assert_eq!(now(&request.id).status, "pending");
+        // Again, with a yes.
+        tui.send(b"x");
+        tui.wait_text("why?", WAIT);
+        tui.send(b"Over budget\r");
+        tui.wait_text("Qonto cannot take this back", WAIT);
+        tui.send(b"y");
+        tui.wait_text("declined (write #", WAIT);
+        let declined = now(&request.id);
+        assert_eq!(declined.status, "declined");
+        assert_eq!(declined.declined_note.as_deref(), Some("Over budget"));
+
+        // The last row is an invoice waiting for payment or review: p marks it paid.
+        let paid = || {
+            check
+                .data()
+                .orgs
+                .iter()
+                .flat_map(|o| check.invoices_of(o))
+                .filter(|i| i.status == "paid")
+                .count()
+        };
+        let before = paid();
+        tui.send(b"G");
+        tui.send(b"p");
+        tui.wait_text("marked paid (write #", WAIT);
+        assert_eq!(paid(), before + 1, "one more invoice paid");
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}
