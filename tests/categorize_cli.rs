@@ -229,3 +229,57 @@ async fn a_token_without_the_category_scope_is_told_which_scope_and_how_to_get_i
         assert_eq!(sb.category_calls(&org.id), 0);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_rule_proposes_exactly_the_matching_uncategorized_transactions_of_its_organizations() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("categorize-rules");
+    let org = sb.data().orgs[2].name.clone();
+    let config = home.dir.join("rules.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[rules]]\ncounterparty = \"urssaf\"\ncategory = \"Taxes / Social charges\"\norgs = [{org:?}]\n"
+        ),
+    )
+    .unwrap();
+    let mut env = app_env(&sb, &home);
+    env.retain(|(k, _)| k != "QONTO_TUI_CONFIG");
+    env.push(("QONTO_TUI_CONFIG".into(), config.display().to_string()));
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let everywhere = found(&sb, &home, &env, "urssaf uncategorized").await;
+    let org_id = sb.data().orgs[2].id.clone();
+    let expected: Vec<&(String, String)> =
+        everywhere.iter().filter(|(o, _)| *o == org_id).collect();
+    assert!(!expected.is_empty(), "the rule has something to propose");
+    assert!(
+        everywhere.len() > expected.len(),
+        "and other organizations have some too"
+    );
+    let before = filed(&sb, &everywhere);
+
+    let (code, out, err) = run(&sb, &home, &env, &["categorize", "--rules", "--json"]).await;
+    assert_eq!(code, 0, "{err}");
+    let report: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(report[0]["proposed"], expected.len(), "{out}");
+    assert_eq!(filed(&sb, &everywhere), before, "a dry run");
+
+    let mut writes = env.clone();
+    writes.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let (code, out, err) = run(&sb, &home, &writes, &["categorize", "--rules", "--apply"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let after = filed(&sb, &everywhere);
+    for (o, tx) in &everywhere {
+        if *o == org_id {
+            assert_eq!(
+                after[tx],
+                Some(("Taxes".to_string(), Some("Social charges".to_string())))
+            );
+        } else {
+            assert_eq!(
+                after[tx], before[tx],
+                "another organization's is left alone"
+            );
+        }
+    }
+}

@@ -32,12 +32,16 @@ pub struct CategoriesArgs {
 #[derive(Debug, clap::Args)]
 pub struct CategorizeArgs {
     /// What to file: the search language (`urssaf 2026-11 org:brasserie uncategorized`).
-    #[arg(required = true, num_args = 1..)]
+    #[arg(required_unless_present = "rules", num_args = 1..)]
     pub query: Vec<String>,
     /// The category: `Category / Subcategory`, a subcategory's name alone when it is unique,
     /// or a category without subcategories; `none` takes the category away.
-    #[arg(long)]
-    pub category: String,
+    #[arg(long, required_unless_present = "rules")]
+    pub category: Option<String>,
+    /// Instead of a query and a category: the config file's `[[rules]]`, each proposing its
+    /// category for the uncategorized transactions whose counterparty it names.
+    #[arg(long, conflicts_with_all = ["query", "category"])]
+    pub rules: bool,
     /// Make the change (without it, nothing is sent: a dry run).
     #[arg(long)]
     pub apply: bool,
@@ -116,6 +120,9 @@ pub async fn categories(config: &Config, args: CategoriesArgs) -> anyhow::Result
 }
 
 pub async fn categorize(config: &Config, args: CategorizeArgs) -> anyhow::Result<u8> {
+    if args.rules {
+        return super::category_rules::run(config, args.apply, args.json).await;
+    }
     let text = args.query.join(" ");
     let query = match qonto_books::query::parse(&text) {
         Ok(q) => q,
@@ -124,7 +131,7 @@ pub async fn categorize(config: &Config, args: CategorizeArgs) -> anyhow::Result
             return Ok(super::export::EXIT_USAGE);
         }
     };
-    let name = match args.category.trim() {
+    let name = match args.category.as_deref().unwrap_or("").trim() {
         n if n.eq_ignore_ascii_case("none") => None,
         n => Some(n.to_string()),
     };
@@ -237,7 +244,7 @@ pub(super) async fn finish_earlier(
     Ok(())
 }
 
-fn say_plan(plan: &Plan, name: Option<&str>, apply: bool) -> anyhow::Result<()> {
+pub(super) fn say_plan(plan: &Plan, name: Option<&str>, apply: bool) -> anyhow::Result<()> {
     let target = name.map_or_else(|| "no category".to_string(), clean);
     let mut per_org: Vec<(String, usize, String)> = Vec::new();
     for b in &plan.batches {

@@ -4,6 +4,7 @@
 mod bundle;
 mod bundle_month;
 pub mod categorize;
+mod category_rules;
 pub mod export;
 pub mod files;
 pub mod invoices;

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use preferences::{KeyList, Notify, Preferences, SettingError};
-pub use writes::{WritePolicy, WritesSetting};
+pub use writes::{CategoryRule, WritePolicy, WritesSetting};
 
 use directories::ProjectDirs;
 use serde::Deserialize;
@@ -76,6 +76,8 @@ pub struct FileConfig {
     /// The folder of receipts `receipts match` reads (default: `Receipts` in the documents
     /// folder).
     pub receipts_inbox: Option<PathBuf>,
+    /// Categorization rules: a counterparty → a cash-flow category (in some organizations).
+    pub rules: Option<Vec<writes::CategoryRule>>,
 }
 
 #[derive(Debug, Clone)]
@@ -109,6 +111,8 @@ pub struct Config {
     pub writes: WritePolicy,
     /// The folder of receipts to match (`receipts_inbox`, QONTO_TUI_RECEIPTS_INBOX).
     pub receipts_inbox: PathBuf,
+    /// Categorization rules (`[[rules]]`), in the order written.
+    pub rules: Vec<writes::CategoryRule>,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -274,6 +278,7 @@ impl Config {
                 .map(PathBuf::from)
                 .or(file.receipts_inbox.clone())
                 .unwrap_or_else(writes::default_inbox),
+            rules: file.rules.clone().unwrap_or_default(),
         })
     }
 
@@ -380,6 +385,7 @@ impl Config {
                 .map(PathBuf::from)
                 .or(file.receipts_inbox.clone())
                 .unwrap_or_else(writes::default_inbox),
+            rules: file.rules.clone().unwrap_or_default(),
         })
     }
 

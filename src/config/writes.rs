@@ -65,6 +65,18 @@ impl WritePolicy {
 }
 
 /// The folder of receipts when the config names none: `Receipts` in the documents folder.
+/// A categorization rule from the config file: transactions whose counterparty contains
+/// `counterparty` (case and accents ignored), uncategorized, in `orgs` (names or ids; every
+/// organization when empty), are proposed for `category`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CategoryRule {
+    pub counterparty: String,
+    pub category: String,
+    #[serde(default)]
+    pub orgs: Vec<String>,
+}
+
 pub fn default_inbox() -> PathBuf {
     directories::UserDirs::new()
         .and_then(|u| u.document_dir().map(|d| d.join("Receipts")))

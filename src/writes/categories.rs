@@ -118,7 +118,7 @@ impl Categories<'_> {
     }
 
     /// What filing `ids` under the category `name` (`None`: no category) would do, per
-    /// organization. Nothing is sent.
+    /// organization, whether writes are on or not (a dry run shows it all). Nothing is sent.
     pub async fn plan(&self, ids: &[String], name: Option<&str>) -> Result<Plan, WriteError> {
         let asked = ids.to_vec();
         let filed = self.books.read_fresh(move |b| b.filed(&asked)).await??;
@@ -133,10 +133,6 @@ impl Categories<'_> {
                 .iter()
                 .find(|(id, _)| *id == org_id)
                 .map_or_else(|| org_id.clone(), |(_, n)| printable(n, 80));
-            if let Err(off) = allowed(self.policy, &org_id, &org_name, self.config_path) {
-                plan.skipped.push((org_name, off.to_string()));
-                continue;
-            }
             if self.api.granted(&org_id, WRITE_SCOPE).await == Some(false) {
                 let not = WriteError::NotGranted {
                     org: org_name.clone(),
@@ -190,8 +186,10 @@ impl Categories<'_> {
         Ok(plan)
     }
 
-    /// Makes `batch`'s call through the journal; the write's id.
+    /// Makes `batch`'s call through the journal; the write's id. Refused, with nothing
+    /// recorded, where writes are off.
     pub async fn apply(&self, batch: &Batch) -> Result<i64, WriteError> {
+        allowed(self.policy, &batch.org_id, &batch.org_name, self.config_path)?;
         let key = idempotency_key().map_err(|e| WriteError::Journal(e.to_string()))?;
         let planned = NewWrite {
             org_id: batch.org_id.clone(),
