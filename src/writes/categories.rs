@@ -189,7 +189,12 @@ impl Categories<'_> {
     /// Makes `batch`'s call through the journal; the write's id. Refused, with nothing
     /// recorded, where writes are off.
     pub async fn apply(&self, batch: &Batch) -> Result<i64, WriteError> {
-        allowed(self.policy, &batch.org_id, &batch.org_name, self.config_path)?;
+        allowed(
+            self.policy,
+            &batch.org_id,
+            &batch.org_name,
+            self.config_path,
+        )?;
         let key = idempotency_key().map_err(|e| WriteError::Journal(e.to_string()))?;
         let planned = NewWrite {
             org_id: batch.org_id.clone(),

@@ -50,7 +50,8 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
                 view.marked.clear();
                 return Some(Vec::new());
             }
-            if view.total <= view.results.len() {
+            // Every match is listed only once the query on screen is answered.
+            if view.waiting_since.is_none() && view.total <= view.results.len() {
                 view.marked
                     .extend(view.results.iter().map(|f| f.tx.id.clone()));
                 return Some(Vec::new());
@@ -223,4 +224,47 @@ pub(super) fn categorized(
         Err(e) => set_status(app, Notice::Text(text::write_failed(&e)), Tone::Error),
     }
     super::search::ask_again(app)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use tui_input::Input;
+
+    use super::super::super::msg::{Cmd, Job};
+    use super::super::super::search_view::SearchView;
+    use super::super::super::state::App;
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn mark_all_while_the_query_is_on_its_way_asks_the_copy_for_every_match() {
+        let now = Instant::now();
+        let mut app = App::new(false, None, now);
+        // An invalid partial query was answered at once (nothing listed); the whole one is
+        // on its way.
+        app.search = Some(SearchView {
+            input: Input::new("side:debit".into()),
+            generation: 7,
+            waiting_since: Some(now),
+            ..SearchView::default()
+        });
+        let cmds = super::on_key(&mut app, &ctrl('x')).unwrap_or_default();
+        assert!(
+            matches!(cmds.as_slice(), [Cmd::Job(Job::MarkAll { generation: 7, text })] if text == "side:debit"),
+            "{cmds:?}"
+        );
+        super::all_matched(&mut app, 7, Ok(vec!["a".into(), "b".into()]));
+        super::all_matched(&mut app, 6, Ok(vec!["stale".into()]));
+        let marked = &app.search.as_ref().unwrap().marked;
+        assert_eq!(marked.len(), 2, "the stale answer is dropped");
+        // ^X again clears; ^G with nothing marked and no row does nothing.
+        super::on_key(&mut app, &ctrl('x'));
+        assert!(app.search.as_ref().unwrap().marked.is_empty());
+        assert_eq!(super::on_key(&mut app, &ctrl('g')), Some(Vec::new()));
+    }
 }
