@@ -19,11 +19,13 @@ pub enum Field {
     Account,
     Label,
     Type,
+    Category,
     MissingReceipt,
+    Uncategorized,
 }
 
 impl Field {
-    pub const ALL: [Field; 12] = [
+    pub const ALL: [Field; 14] = [
         Field::Words,
         Field::AmountAtLeast,
         Field::AmountAtMost,
@@ -35,7 +37,9 @@ impl Field {
         Field::Account,
         Field::Label,
         Field::Type,
+        Field::Category,
         Field::MissingReceipt,
+        Field::Uncategorized,
     ];
 
     pub fn label(self) -> &'static str {
@@ -51,7 +55,9 @@ impl Field {
             Field::Account => "Account",
             Field::Label => "Label",
             Field::Type => "Operation type",
+            Field::Category => "Cash-flow category",
             Field::MissingReceipt => "Missing receipt",
+            Field::Uncategorized => "Uncategorized",
         }
     }
 
@@ -60,7 +66,7 @@ impl Field {
         match self {
             Field::Side => Some(&["any", "debit", "credit"]),
             Field::Status => Some(&["any", "pending", "completed", "declined"]),
-            Field::MissingReceipt => Some(&["no", "yes"]),
+            Field::MissingReceipt | Field::Uncategorized => Some(&["no", "yes"]),
             _ => None,
         }
     }
@@ -111,7 +117,9 @@ impl Form {
                 Field::Account => q.account.clone().unwrap_or_default(),
                 Field::Label => q.label.clone().unwrap_or_default(),
                 Field::Type => q.operation_type.clone().unwrap_or_default(),
+                Field::Category => q.category.clone().unwrap_or_default(),
                 Field::MissingReceipt => if q.missing_receipt { "yes" } else { "no" }.into(),
+                Field::Uncategorized => if q.uncategorized { "yes" } else { "no" }.into(),
             })
             .collect();
         Some(Form {
@@ -160,6 +168,7 @@ impl Form {
             (Field::Account, "account"),
             (Field::Label, "label"),
             (Field::Type, "type"),
+            (Field::Category, "category"),
         ] {
             let value = v(field);
             if !value.is_empty() {
@@ -168,6 +177,9 @@ impl Form {
         }
         if v(Field::MissingReceipt) == "yes" {
             tokens.push("missing:receipt".into());
+        }
+        if v(Field::Uncategorized) == "yes" {
+            tokens.push("uncategorized".into());
         }
         if self.grouped {
             tokens.push("sort:org".into());
@@ -206,6 +218,9 @@ mod tests {
             "urssaf >1000 2026-10 missing:receipt org:brasserie",
             "100..250.50 side:credit status:pending label:\"frais généraux\" type:card",
             "sort:org missing:receipt",
+            "uncategorized category:\"social charges\" urssaf",
+            // The fuzzer's: the word in any clothing is the filter.
+            "=>uncategorized",
             "",
         ] {
             let form = Form::from_text(text).unwrap_or_else(|| panic!("{text}"));

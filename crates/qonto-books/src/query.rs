@@ -143,8 +143,6 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 },
                 _ => return Err(bad(&format!("unknown filter; known: {FILTERS}"))),
             }
-        } else if fold(&token) == "uncategorized" {
-            query.uncategorized = true;
         } else if let Some(range) = range(&token) {
             match range {
                 Range::Amounts(low, high) => {
@@ -157,12 +155,17 @@ pub fn parse(text: &str) -> Result<Query, QueryError> {
                 Range::Neither => return Err(bad("not an amount or date range")),
             }
         } else {
-            query.words.extend(
-                fold(&token)
-                    .split(|c: char| !c.is_alphanumeric())
-                    .filter(|w| !w.is_empty())
-                    .map(str::to_string),
-            );
+            for word in fold(&token)
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+            {
+                // The word is the filter however it is written (`"uncategorized"`, `uncategorized.`).
+                if word == "uncategorized" {
+                    query.uncategorized = true;
+                } else {
+                    query.words.push(word.to_string());
+                }
+            }
         }
     }
     Ok(query)
@@ -401,7 +404,7 @@ mod tests {
         }
         assert!(matches!(parse(""), Ok(q) if q.is_empty()));
         assert!(matches!(parse("missing:receipt sort:org"), Ok(q) if q.by_org));
-        let q = parse("category:\"Télécom\" Uncategorized urssaf").unwrap_or_default();
+        let q = parse("category:\"Télécom\" \"Uncategorized.\" urssaf").unwrap_or_default();
         assert_eq!(q.category.as_deref(), Some("telecom"));
         assert!(q.uncategorized);
         assert_eq!(q.words, vec!["urssaf"]);
