@@ -17,15 +17,13 @@ use qonto_client::api::writes::idempotency_key;
 use qonto_client::api::{ApiClient, ApiError};
 use qonto_client::printable::printable;
 
-use super::{WriteError, allowed, now};
+use super::{BACKOFF_MS, WriteError, allowed, now, transient};
 use crate::config::WritePolicy;
 
 /// The scopes a token needs, and what they allow in words.
 const READ_SCOPE: &str = "cash_flow_category.read";
 const WRITE_SCOPE: &str = "cash_flow_category.write";
 const WHAT: &str = "change cash-flow categories";
-/// Waits between attempts of one call.
-const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
 /// One call to make: up to 100 transactions of one organization, to file under `leaf`
 /// (`None`: none), and where each was before.
@@ -59,13 +57,6 @@ pub struct Categories<'a> {
     pub books: &'a BooksHandle,
     pub policy: &'a WritePolicy,
     pub config_path: &'a Path,
-}
-
-fn transient(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Network(_) | ApiError::Server { .. } | ApiError::RateLimited { .. }
-    )
 }
 
 impl Categories<'_> {
@@ -272,10 +263,7 @@ impl Categories<'_> {
         state: WriteState,
         error: Option<String>,
     ) -> Result<(), WriteError> {
-        self.books
-            .write(move |b| b.write_reached(id, state, None, error.as_deref(), now()))
-            .await??;
-        Ok(())
+        super::reached(self.books, id, state, None, error).await
     }
 
     fn batch_of(write: &Write) -> Result<Batch, WriteError> {

@@ -13,12 +13,11 @@ use qonto_client::api::invoices::SupplierInvoice;
 use qonto_client::api::writes::idempotency_key;
 use qonto_client::api::{ApiClient, ApiError};
 
-use super::{WriteError, allowed, now};
+use super::{BACKOFF_MS, WriteError, allowed, now, transient};
 use crate::config::WritePolicy;
 
 const WRITE_SCOPE: &str = "supplier_invoice.write";
 const WHAT: &str = "change supplier invoices";
-const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
 pub use crate::outcome::{InvoiceAction as Action, OrgInvoice};
 
@@ -36,13 +35,6 @@ pub struct Invoices<'a> {
     pub books: &'a BooksHandle,
     pub policy: &'a WritePolicy,
     pub config_path: &'a Path,
-}
-
-fn transient(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Network(_) | ApiError::Server { .. } | ApiError::RateLimited { .. }
-    )
 }
 
 impl Invoices<'_> {
@@ -121,10 +113,7 @@ impl Invoices<'_> {
         state: WriteState,
         error: Option<String>,
     ) -> Result<(), WriteError> {
-        self.books
-            .write(move |b| b.write_reached(id, state, None, error.as_deref(), now()))
-            .await??;
-        Ok(())
+        super::reached(self.books, id, state, None, error).await
     }
 
     /// The status Qonto lists for the invoice of `write` now.

@@ -57,6 +57,31 @@ pub fn allowed(
     }
 }
 
+/// Waits between the attempts of one write in one run.
+pub(crate) const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
+
+/// Worth sending again: no answer, or Qonto asking to wait.
+pub(crate) fn transient(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Network(_) | ApiError::Server { .. } | ApiError::RateLimited { .. }
+    )
+}
+
+/// Moves write `id` to `state` in the journal, with what it made (`result`) or why it failed.
+pub(crate) async fn reached(
+    books: &qonto_books::BooksHandle,
+    id: i64,
+    state: qonto_books::journal::WriteState,
+    result: Option<String>,
+    error: Option<String>,
+) -> Result<(), WriteError> {
+    books
+        .write(move |b| b.write_reached(id, state, result.as_deref(), error.as_deref(), now()))
+        .await??;
+    Ok(())
+}
+
 /// Unix seconds now.
 pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()

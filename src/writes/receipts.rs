@@ -16,7 +16,7 @@ use qonto_client::api::writes::{MAX_RECEIPT_BYTES, ReceiptKind, idempotency_key}
 use qonto_client::api::{ApiClient, ApiError};
 use qonto_client::printable::printable;
 
-use super::{WriteError, allowed, now};
+use super::{BACKOFF_MS, WriteError, allowed, now, transient};
 use crate::config::WritePolicy;
 
 /// Qonto keeps a key's answer 30 minutes; past 25 minutes from the first attempt (a margin
@@ -25,8 +25,6 @@ pub const SAFE_WINDOW_SECS: i64 = 25 * 60;
 /// The scope a token needs to change receipts, and what it allows in words.
 const WRITE_SCOPE: &str = "attachment.write";
 const WHAT: &str = "change receipts";
-/// Attempts of one write in one run, and the waits between them.
-const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
 /// The transaction a write is about, from the local copy.
 #[derive(Debug, Clone)]
@@ -142,14 +140,6 @@ pub struct Receipts<'a> {
     pub config_path: &'a Path,
 }
 
-/// Worth sending again with the same key: no answer, or Qonto asking to wait.
-fn transient(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Network(_) | ApiError::Server { .. } | ApiError::RateLimited { .. }
-    )
-}
-
 impl Receipts<'_> {
     /// Refuses, before anything is recorded or sent, a write the policy does not allow or the
     /// token was not granted (as its answer listed the scopes).
@@ -229,10 +219,7 @@ impl Receipts<'_> {
         result: Option<String>,
         error: Option<String>,
     ) -> Result<(), WriteError> {
-        self.books
-            .write(move |b| b.write_reached(id, state, result.as_deref(), error.as_deref(), now()))
-            .await??;
-        Ok(())
+        super::reached(self.books, id, state, result, error).await
     }
 
     /// Sends write `id`'s file until Qonto answers, under its key.

@@ -13,12 +13,11 @@ use qonto_client::api::writes::idempotency_key;
 use qonto_client::api::{ApiClient, ApiError};
 
 use super::receipts::SAFE_WINDOW_SECS;
-use super::{WriteError, allowed, now};
+use super::{BACKOFF_MS, WriteError, allowed, now, transient};
 use crate::config::WritePolicy;
 
 const WRITE_SCOPE: &str = "request_review.write";
 const WHAT: &str = "decline requests";
-const BACKOFF_MS: [u64; 3] = [500, 1500, 4000];
 
 pub use crate::outcome::OrgRequest;
 
@@ -36,13 +35,6 @@ pub struct Declines<'a> {
     pub books: &'a BooksHandle,
     pub policy: &'a WritePolicy,
     pub config_path: &'a Path,
-}
-
-fn transient(e: &ApiError) -> bool {
-    matches!(
-        e,
-        ApiError::Network(_) | ApiError::Server { .. } | ApiError::RateLimited { .. }
-    )
 }
 
 impl Declines<'_> {
@@ -133,10 +125,7 @@ impl Declines<'_> {
         state: WriteState,
         error: Option<String>,
     ) -> Result<(), WriteError> {
-        self.books
-            .write(move |b| b.write_reached(id, state, None, error.as_deref(), now()))
-            .await??;
-        Ok(())
+        super::reached(self.books, id, state, None, error).await
     }
 
     /// Sends write `id` until Qonto answers, under its key (or, once Qonto may have forgotten
