@@ -9,32 +9,14 @@
 mod common;
 
 use std::collections::HashMap;
-use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within};
+use common::app::{Home, app_env};
 use qonto_sandbox::Sandbox;
 use serde_json::Value;
 
-const LIMIT: Duration = Duration::from_secs(180);
 const TARGET: (&str, &str) = ("Operations", "Software");
 
-async fn run(
-    sb: &Sandbox,
-    home: &Home,
-    env: &[(String, String)],
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut c = app(sb, home);
-    c.envs(env.iter().cloned()).args(args);
-    let out = tokio::task::spawn_blocking(move || output_within(c, LIMIT))
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_app as run;
 
 /// Every transaction `query` finds in the local copy: (organization id, transaction id).
 async fn found(

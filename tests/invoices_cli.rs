@@ -6,29 +6,10 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::app::{Home, app, app_env, output_within};
-use qonto_sandbox::Sandbox;
+use common::app::{Home, app_env};
 use serde_json::Value;
 
-async fn run(
-    sb: &Sandbox,
-    home: &Home,
-    env: &[(String, String)],
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut c = app(sb, home);
-    c.envs(env.iter().cloned()).args(args);
-    let out = tokio::task::spawn_blocking(move || output_within(c, Duration::from_secs(120)))
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_app as run;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn invoices_are_listed_marked_paid_taken_back_and_rejected_only_when_confirmed() {
@@ -144,4 +125,69 @@ async fn invoices_are_listed_marked_paid_taken_back_and_rejected_only_when_confi
     )
     .await;
     assert_eq!(code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_answer_lost_after_qonto_acted_is_not_acted_on_twice() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("invoices-lost");
+    let mut writes = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &writes, &[&["login"]]).await;
+    writes.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let (org, invoice) = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| sb.invoices_of(o).into_iter().map(move |i| (o, i)))
+        .find(|(o, i)| {
+            i.status == "awaiting_payment" && !(i.is_einvoice && o.legal_country == "FR")
+        })
+        .unwrap();
+    let id = invoice.id.clone();
+    let status = || {
+        sb.invoices_of(org)
+            .into_iter()
+            .find(|i| i.id == id)
+            .unwrap()
+            .status
+    };
+    let acts = |what: &str| {
+        sb.acted()
+            .iter()
+            .filter(|a| a.target == id && a.what == what)
+            .count()
+    };
+
+    for (args, what, then) in [
+        (vec!["invoices", "mark-paid", &id], "mark_paid", "paid"),
+        (
+            vec!["invoices", "unmark", &id],
+            "unmark_paid",
+            "awaiting_payment",
+        ),
+        (
+            vec!["invoices", "reject", &id, "--note", "Sent twice", "--yes"],
+            "reject",
+            "rejected",
+        ),
+    ] {
+        sb.drop_next_write_answers(1);
+        let (code, out, err) = run(&sb, &home, &writes, &args).await;
+        assert_eq!(code, 0, "{what}: the lost yes is found again: {out}{err}");
+        assert_eq!(status(), then);
+        assert_eq!(acts(what), 1, "{what} made once: {:?}", sb.acted());
+    }
+    let (code, out, _) = run(&sb, &home, &writes, &["journal", "--json"]).await;
+    assert_eq!(code, 0);
+    let journal: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let ours: Vec<&Value> = journal
+        .iter()
+        .filter(|w| w["target"] == id.as_str())
+        .collect();
+    assert_eq!(
+        ours.len(),
+        3,
+        "one write each, not one per attempt: {ours:?}"
+    );
+    assert!(ours.iter().all(|w| w["state"] == "confirmed"), "{ours:?}");
 }

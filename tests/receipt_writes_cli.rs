@@ -10,13 +10,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within, text};
+use common::app::{Home, app, app_env};
 use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::{Tx, TxStatus};
 use qonto_sandbox::uploads::UploadFaults;
 use serde_json::Value;
-
-const LIMIT: Duration = Duration::from_secs(120);
 
 /// A signed-in home with a synced local copy, and the environment that reaches the sandbox.
 async fn ready(name: &str) -> (Sandbox, Home, Vec<(String, String)>) {
@@ -27,24 +25,7 @@ async fn ready(name: &str) -> (Sandbox, Home, Vec<(String, String)>) {
     (sb, home, env)
 }
 
-async fn run(
-    sb: &Sandbox,
-    home: &Home,
-    env: &[(String, String)],
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut c = app(sb, home);
-    c.envs(env.iter().cloned()).args(args);
-    let out = tokio::task::spawn_blocking(move || output_within(c, LIMIT))
-        .await
-        .unwrap();
-    let _ = text(&out);
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_app as run;
 
 fn with_writes(env: &[(String, String)]) -> Vec<(String, String)> {
     let mut env = env.to_vec();

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::app::{Home, app, app_env, output_within};
+use common::app::{Home, app_env};
 use common::*;
 use qonto_sandbox::Sandbox;
 use serde_json::{Value, json};
@@ -153,23 +153,7 @@ async fn the_sandbox_declines_only_a_pending_request_with_a_note_once_per_key() 
     );
 }
 
-async fn run(
-    sb: &Sandbox,
-    home: &Home,
-    env: &[(String, String)],
-    args: &[&str],
-) -> (i32, String, String) {
-    let mut c = app(sb, home);
-    c.envs(env.iter().cloned()).args(args);
-    let out = tokio::task::spawn_blocking(move || output_within(c, Duration::from_secs(120)))
-        .await
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::run_app as run;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn requests_are_listed_across_organizations_and_declined_only_when_confirmed() {
@@ -274,4 +258,42 @@ async fn requests_are_listed_across_organizations_and_declined_only_when_confirm
     )
     .await;
     assert_eq!(code, 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_decline_whose_answer_was_lost_is_sent_again_with_its_key_and_made_once() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("requests-lost");
+    let mut writes = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &writes, &[&["login"]]).await;
+    writes.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let (org, request) = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| sb.requests_of(o).into_iter().map(move |r| (o, r)))
+        .find(|(_, r)| r.status == "pending")
+        .unwrap();
+
+    sb.drop_next_write_answers(1);
+    let (code, out, err) = run(
+        &sb,
+        &home,
+        &writes,
+        &["decline", &request.id, "--note", "Duplicate", "--yes"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    let now = sb
+        .requests_of(org)
+        .into_iter()
+        .find(|r| r.id == request.id)
+        .unwrap();
+    assert_eq!(now.status, "declined");
+    let made: Vec<_> = sb
+        .acted()
+        .into_iter()
+        .filter(|a| a.target == request.id)
+        .collect();
+    assert_eq!(made.len(), 1, "declined once: {made:?}");
 }

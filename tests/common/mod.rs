@@ -122,6 +122,29 @@ pub async fn run_ok(
     }
 }
 
+/// Runs `qonto-tui ARGS` in `home` with `env` (three minutes at most): its exit code, standard
+/// output and standard error.
+#[allow(dead_code)]
+pub async fn run_app(
+    sb: &qonto_sandbox::Sandbox,
+    home: &app::Home,
+    env: &[(String, String)],
+    args: &[&str],
+) -> (i32, String, String) {
+    let mut c = app::app(sb, home);
+    c.envs(env.iter().cloned()).args(args);
+    let out = tokio::task::spawn_blocking(move || {
+        app::output_within(c, std::time::Duration::from_secs(180))
+    })
+    .await
+    .expect("the command ran");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
 /// A download folder in `home`, named in `config/user-dirs.dirs` as the desktop names it.
 #[allow(dead_code)]
 pub fn download_folder(home: &app::Home) -> std::path::PathBuf {

@@ -5,6 +5,7 @@
 //! `qonto-sandbox` binary (and `qonto-tui sandbox`) serves standalone. The hooks that bend it at
 //! run time (clock, faults, consent, issued secrets) exist only with the `testing` feature.
 
+pub mod acted;
 mod api;
 pub mod browser;
 pub mod categories;

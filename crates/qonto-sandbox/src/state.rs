@@ -217,6 +217,8 @@ pub struct SandboxState {
     pub requests: crate::requests::Requests,
     /// Supplier invoices, and what was done to them through the API.
     pub invoices: crate::invoices::Invoices,
+    /// The review writes made (assign, decline, mark paid, …), and lost answers to come.
+    pub acted: crate::acted::Acted,
     records: Mutex<OAuthRecords>,
 }
 
@@ -258,6 +260,7 @@ impl SandboxState {
             categories: Default::default(),
             requests,
             invoices,
+            acted: Default::default(),
             records: Mutex::new(OAuthRecords::default()),
         }
     }

@@ -158,6 +158,17 @@ impl Sandbox {
         self.state.receipts.set_faults(faults);
     }
 
+    /// The next `n` review writes (assign, unassign, decline, mark paid, unmark, reject) are
+    /// made, then their connection is dropped before the answer.
+    pub fn drop_next_write_answers(&self, n: u32) {
+        self.state.acted.drop_next(n);
+    }
+
+    /// Every review write the sandbox made, in order (a replayed answer is not a new one).
+    pub fn acted(&self) -> Vec<crate::acted::Act> {
+        self.state.acted.log()
+    }
+
     /// The idempotency keys uploads to transaction `tx_id` came with, in order.
     pub fn upload_keys(&self, tx_id: &str) -> Vec<String> {
         self.state.receipts.keys_of(tx_id)

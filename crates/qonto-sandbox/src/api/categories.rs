@@ -335,10 +335,15 @@ pub async fn assign_category(scope: Scoped, raw: axum::body::Bytes) -> Response 
             scope.state.clock.now(),
             |id| current.get(id).cloned().flatten(),
         );
+        let org = &scope.org().id;
+        scope
+            .state
+            .acted
+            .record(org, "assign", &asked.transaction_ids);
         Ok(json!({ "transaction_ids": asked.transaction_ids, "category_id": target }))
     })();
     match done {
-        Ok(v) => axum::Json(v).into_response(),
+        Ok(v) => scope.state.acted.answer(axum::Json(v).into_response()),
         Err(refused) => refused,
     }
 }
@@ -358,10 +363,15 @@ pub async fn unassign_category(scope: Scoped, raw: axum::body::Bytes) -> Respons
             scope.state.clock.now(),
             |id| current.get(id).cloned().flatten(),
         );
+        let org = &scope.org().id;
+        scope
+            .state
+            .acted
+            .record(org, "unassign", &asked.transaction_ids);
         Ok(json!({ "transaction_ids": asked.transaction_ids }))
     })();
     match done {
-        Ok(v) => axum::Json(v).into_response(),
+        Ok(v) => scope.state.acted.answer(axum::Json(v).into_response()),
         Err(refused) => refused,
     }
 }

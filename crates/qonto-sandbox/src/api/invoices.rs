@@ -98,6 +98,13 @@ pub async fn supplier_invoices(scope: Scoped, RawQuery(q): RawQuery) -> Response
         .into_response()
 }
 
+/// Records a change made, and answers it (or loses the answer, if the test asked).
+fn acted(scope: &Scoped, what: &'static str, id: &str, answer: Response) -> Response {
+    let acted = &scope.state.acted;
+    acted.record(&scope.org().id, what, &[id.to_string()]);
+    acted.answer(answer)
+}
+
 pub async fn mark_paid(scope: Scoped, Path(id): Path<String>, raw: axum::body::Bytes) -> Response {
     if let Err(r) = needs(&scope, "supplier_invoice.write") {
         return r;
@@ -119,7 +126,7 @@ pub async fn mark_paid(scope: Scoped, Path(id): Path<String>, raw: axum::body::B
         },
     };
     match state.invoices.mark_paid(scope.org(), &id, date, now) {
-        Ok(i) => one(&i),
+        Ok(i) => acted(&scope, "mark_paid", &id, one(&i)),
         Err(e) => refused(e),
     }
 }
@@ -130,7 +137,7 @@ pub async fn unmark_paid(scope: Scoped, Path(id): Path<String>) -> Response {
     }
     let now = scope.state.clock.now();
     match scope.state.invoices.unmark_paid(scope.org(), &id, now) {
-        Ok(i) => one(&i),
+        Ok(i) => acted(&scope, "unmark_paid", &id, one(&i)),
         Err(e) => refused(e),
     }
 }
@@ -160,7 +167,7 @@ pub async fn reject(scope: Scoped, Path(id): Path<String>, raw: axum::body::Byte
         .invoices
         .reject(scope.org(), &id, note, code, now)
     {
-        Ok(i) => one(&i),
+        Ok(i) => acted(&scope, "reject", &id, one(&i)),
         Err(e) => refused(e),
     }
 }

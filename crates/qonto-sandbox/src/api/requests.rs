@@ -111,7 +111,8 @@ pub async fn decline_request(
         Ok(request) => {
             let answer = json!({ format!("request_{one}"): request.json() });
             state.requests.keep(&credential, &key, answer.clone(), now);
-            axum::Json(answer).into_response()
+            state.acted.record(&scope.org().id, "decline", &[id]);
+            state.acted.answer(axum::Json(answer).into_response())
         }
         Err(Refusal::NotFound) => not_found("Request not found"),
         Err(Refusal::NotPending(status)) => unprocessable(
