@@ -141,6 +141,9 @@ pub enum WriteError {
     UnknownTransaction(String),
     #[error("Qonto refused it: {0}")]
     Refused(ApiError),
+    /// One item of a bulk request Qonto answered with an error of its own.
+    #[error("Qonto did not take it: {0}")]
+    NotTaken(String),
     #[error(
         "Qonto could not be reached ({cause}); write #{id} is kept in the journal and the next write command finishes it"
     )]

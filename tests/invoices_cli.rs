@@ -191,3 +191,164 @@ async fn an_answer_lost_after_qonto_acted_is_not_acted_on_twice() {
     );
     assert!(ours.iter().all(|w| w["state"] == "confirmed"), "{ours:?}");
 }
+
+/// A PDF as Qonto tells one: by its first bytes.
+fn pdf(n: usize) -> Vec<u8> {
+    format!("%PDF-1.4\n% supplier invoice {n}\n%%EOF\n").into_bytes()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_folder_of_pdfs_is_uploaded_twenty_to_a_request_once_each_even_when_an_answer_is_lost() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("invoices-upload");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"]]).await;
+    let mut writes = env.clone();
+    writes.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let org = &sb.data().orgs[1];
+    let before = sb.invoices_of(org).len();
+    let folder = home.dir.join("invoices");
+    std::fs::create_dir(&folder).unwrap();
+    for n in 0..23 {
+        std::fs::write(folder.join(format!("facture-{n:02}.pdf")), pdf(n)).unwrap();
+    }
+    std::fs::write(folder.join("notes.txt"), "not an invoice").unwrap();
+    let fake = home.dir.join("fake.pdf");
+    std::fs::write(&fake, "a text file named like a PDF").unwrap();
+    let folder_arg = folder.display().to_string();
+    let fake_arg = fake.display().to_string();
+
+    // Writes off: refused before anything is sent.
+    let (code, _, err) = run(
+        &sb,
+        &home,
+        &env,
+        &["invoices", "upload", "--org", &org.id, &folder_arg],
+    )
+    .await;
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("writes to Qonto are off"), "{err}");
+    assert_eq!(sb.invoices_of(org).len(), before);
+
+    // The first request's answer is lost after Qonto made its twenty: sent again under the
+    // same keys, nothing is made twice.
+    sb.drop_next_write_answers(1);
+    let (code, out, err) = run(
+        &sb,
+        &home,
+        &writes,
+        &[
+            "invoices",
+            "upload",
+            "--org",
+            &org.name,
+            &folder_arg,
+            &fake_arg,
+            "--json",
+        ],
+    )
+    .await;
+    assert_eq!(code, 1, "the fake PDF is not taken: {out}{err}");
+    let said: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(said.len(), 24, "{said:?}");
+    let fake_said = said
+        .iter()
+        .find(|o| o["file"].as_str().unwrap().ends_with("fake.pdf"));
+    assert!(
+        fake_said.unwrap()["error"]
+            .as_str()
+            .unwrap()
+            .contains("is not a PDF"),
+        "{said:?}"
+    );
+    let made: Vec<&str> = said.iter().filter_map(|o| o["invoice"].as_str()).collect();
+    assert_eq!(made.len(), 23);
+    let now = sb.invoices_of(org);
+    assert_eq!(now.len(), before + 23, "each PDF made once");
+    for id in &made {
+        assert!(now.iter().any(|i| i.id == *id), "{id} is at Qonto");
+    }
+    let uploads = sb.acted().iter().filter(|a| a.what == "upload").count();
+    assert_eq!(uploads, 23);
+
+    // The journal says each, and an upload cannot be taken back through the API.
+    let (_, out, _) = run(&sb, &home, &env, &["journal", "--json"]).await;
+    let journal: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let ups: Vec<&Value> = journal
+        .iter()
+        .filter(|w| w["kind"] == "invoice_upload")
+        .collect();
+    assert_eq!(ups.len(), 23);
+    assert!(ups.iter().all(|w| w["state"] == "confirmed"));
+    let one = ups[0]["id"].as_i64().unwrap().to_string();
+    let (code, _, err) = run(&sb, &home, &writes, &["journal", "--undo", &one]).await;
+    assert_ne!(code, 0);
+    assert!(err.contains("cannot delete one"), "{err}");
+
+    // An organization named by too little is asked for more.
+    let (code, _, err) = run(
+        &sb,
+        &home,
+        &writes,
+        &["invoices", "upload", "--org", "zzz-nobody", &folder_arg],
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_review_scopes_each_action_names_the_scope_missing_and_sends_nothing() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("review-scopes");
+    let mut env = app_env(&sb, &home);
+    env.push((
+        "QONTO_SCOPES".into(),
+        "offline_access user_organization.read organization.read supplier_invoice.read".into(),
+    ));
+    env.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    common::run_ok(&sb, &home, &env, &[&["login"]]).await;
+    let (org, invoice) = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| sb.invoices_of(o).into_iter().map(move |i| (o, i)))
+        .find(|(_, i)| i.status == "awaiting_payment")
+        .unwrap();
+    let request = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| sb.requests_of(o))
+        .find(|r| r.status == "pending")
+        .unwrap();
+    let file = home.dir.join("one.pdf");
+    std::fs::write(&file, pdf(1)).unwrap();
+    let file = file.display().to_string();
+
+    for (args, scope) in [
+        (
+            vec!["invoices", "mark-paid", invoice.id.as_str()],
+            "supplier_invoice.write",
+        ),
+        (
+            vec![
+                "invoices",
+                "upload",
+                "--org",
+                org.id.as_str(),
+                file.as_str(),
+            ],
+            "supplier_invoice.write",
+        ),
+        (
+            vec!["decline", request.id.as_str(), "--note", "No", "--yes"],
+            "request_review.write",
+        ),
+    ] {
+        let (code, out, err) = run(&sb, &home, &env, &args).await;
+        assert_eq!(code, 1, "{args:?}: {out}{err}");
+        assert!(err.contains(scope), "{args:?}: {err}");
+        assert!(err.contains("sign in again"), "{args:?}: {err}");
+    }
+    assert_eq!(sb.acted(), vec![], "nothing was made");
+}

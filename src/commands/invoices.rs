@@ -1,6 +1,6 @@
 //! `qonto-tui invoices` (every organization's supplier invoices, overdue first, then by due
 //! date) and its actions: `mark-paid ID [--date]`, `unmark ID`, `reject ID --note TEXT
-//! [--reason CODE]` (asked first, naming the organization, supplier and amount: a rejection
+//! [--reason CODE]`, `upload --org ORG FILE…` (in `invoice_upload`) (asked first, naming the organization, supplier and amount: a rejection
 //! cannot be taken back). Each goes through the journal; `journal --undo N` takes back a mark
 //! or an unmark.
 
@@ -39,6 +39,15 @@ pub enum InvoiceCommand {
     },
     /// Take back an invoice's payment mark.
     Unmark { id: String },
+    /// Upload PDFs (or a folder's PDFs) as one organization's supplier invoices.
+    Upload {
+        /// The organization: its id, or the beginning of its name.
+        #[arg(long, required = true)]
+        org: String,
+        /// PDF files, or folders whose PDFs are uploaded.
+        #[arg(required = true)]
+        files: Vec<std::path::PathBuf>,
+    },
     /// Reject an invoice with a note (and an AFNOR reason code for a French e-invoice).
     Reject {
         id: String,
@@ -135,12 +144,37 @@ async fn act(
     command: &InvoiceCommand,
     json: bool,
 ) -> anyhow::Result<u8> {
-    finish_earlier(invoices).await?;
-    let id = match command {
-        InvoiceCommand::MarkPaid { id, .. }
-        | InvoiceCommand::Unmark { id }
-        | InvoiceCommand::Reject { id, .. } => id,
+    let (id, action, confirmed) = match command {
+        InvoiceCommand::Upload { org, files } => {
+            return super::invoice_upload::upload(session, invoices, org, files, json).await;
+        }
+        InvoiceCommand::MarkPaid { id, date } => {
+            let date = date.unwrap_or_else(|| chrono::Utc::now().date_naive());
+            (
+                id,
+                Action::MarkPaid {
+                    date: date.to_string(),
+                },
+                true,
+            )
+        }
+        InvoiceCommand::Unmark { id } => (id, Action::UnmarkPaid, true),
+        InvoiceCommand::Reject {
+            id,
+            note,
+            reason,
+            yes,
+        } => {
+            let note = note.trim().to_string();
+            if note.is_empty() {
+                eprintln!("qonto-tui invoices reject: --note needs words");
+                return Ok(super::export::EXIT_USAGE);
+            }
+            let code = reason.clone();
+            (id, Action::Reject { note, code }, *yes)
+        }
     };
+    finish_earlier(invoices).await?;
     let (all, _) = invoices.list(&session.organizations()).await;
     let Some(found) = all.iter().find(|i| i.invoice.id == *id) else {
         eprintln!(
@@ -149,39 +183,19 @@ async fn act(
         );
         return Ok(EXIT_UNKNOWN);
     };
-    let action = match command {
-        InvoiceCommand::MarkPaid { date, .. } => Action::MarkPaid {
-            date: date
-                .unwrap_or_else(|| chrono::Utc::now().date_naive())
-                .to_string(),
-        },
-        InvoiceCommand::Unmark { .. } => Action::UnmarkPaid,
-        InvoiceCommand::Reject {
-            note, reason, yes, ..
-        } => {
-            let note = note.trim().to_string();
-            if note.is_empty() {
-                eprintln!("qonto-tui invoices reject: --note needs words");
-                return Ok(super::export::EXIT_USAGE);
-            }
-            if !yes
-                && !asked(
-                    &format!(
-                        "Reject {}? Qonto cannot take a rejection back. [y/N] ",
-                        words(found)
-                    ),
-                    "rejecting an invoice",
-                )?
-            {
-                eprintln!("Nothing was rejected.");
-                return Ok(super::export::EXIT_USAGE);
-            }
-            Action::Reject {
-                note,
-                code: reason.clone(),
-            }
-        }
-    };
+    // A rejection cannot be taken back: asked first, naming what it is.
+    if !confirmed
+        && !asked(
+            &format!(
+                "Reject {}? Qonto cannot take a rejection back. [y/N] ",
+                words(found)
+            ),
+            "rejecting an invoice",
+        )?
+    {
+        eprintln!("Nothing was rejected.");
+        return Ok(super::export::EXIT_USAGE);
+    }
     let name = action.name();
     match invoices.act(found, action).await {
         Ok(write) => {

@@ -7,6 +7,7 @@ pub mod categorize;
 mod category_rules;
 pub mod export;
 pub mod files;
+pub mod invoice_upload;
 pub mod invoices;
 pub mod key;
 mod local;

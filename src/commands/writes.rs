@@ -404,6 +404,12 @@ async fn undo_in(
         WriteKind::Invoice => {
             return super::invoices::undo(config, session, write, args.json).await;
         }
+        WriteKind::InvoiceUpload => {
+            eprintln!(
+                "qonto-tui journal: write #{write} uploaded a supplier invoice; Qonto's API cannot delete one: reject it (`qonto-tui invoices reject ID --note TEXT`) or delete it in Qonto's app."
+            );
+            return Ok(EXIT_USAGE);
+        }
         _ => {}
     }
     let target = target(&session.books, &found.target).await?;
@@ -488,6 +494,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         let categorized = super::categorize::finish_earlier(&session.categories(config)).await;
         let declined = super::requests::finish_earlier(&session.declines(config)).await;
         let invoiced = super::invoices::finish_earlier(&session.invoices(config)).await;
+        let uploaded = super::invoice_upload::earlier(&session.invoices(config)).await;
         let listed = session
             .books
             .read_fresh(move |b| b.writes(args.limit))
@@ -497,6 +504,7 @@ pub async fn journal(config: &Config, args: JournalArgs) -> anyhow::Result<u8> {
         categorized?;
         declined?;
         invoiced?;
+        uploaded?;
         return show(&listed??, args.json);
     }
     let books = super::local::open_copy(config).await?;
@@ -528,6 +536,14 @@ fn show(writes: &[Write], json: bool) -> anyhow::Result<u8> {
                 "detach {} · transaction {}",
                 clean(&w.subject),
                 clean(&w.target)
+            ),
+            WriteKind::InvoiceUpload => format!(
+                "upload invoice {}{}",
+                clean(&w.subject),
+                w.result
+                    .as_deref()
+                    .map(|r| format!(" → {}", clean(r)))
+                    .unwrap_or_default()
             ),
             WriteKind::Invoice => format!(
                 "invoice {} · {}",

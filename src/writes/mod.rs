@@ -5,6 +5,7 @@
 //! apart from done. [`receipts`] attaches and detaches receipts this way.
 
 pub mod categories;
+pub mod invoice_uploads;
 pub mod invoices;
 pub mod receipts;
 pub mod requests;

@@ -51,34 +51,40 @@ pub struct ReceiptFile {
 /// Reads the receipt at `path` off the async threads: a regular file (no link, pipe or
 /// folder), at most what Qonto takes, a PDF, JPEG or PNG by its bytes.
 pub async fn read_receipt(path: &Path) -> Result<ReceiptFile, WriteError> {
-    let owned = path.to_path_buf();
-    let shown = printable(&path.display().to_string(), 200);
-    let bytes = tokio::task::spawn_blocking(move || {
-        qonto_files::read_regular(&owned, MAX_RECEIPT_BYTES as u64)
-    })
-    .await
-    .map_err(|e| WriteError::File(e.to_string()))?
-    .map_err(|e| match e {
-        qonto_files::ReadError::TooLarge { size, .. } => WriteError::File(format!(
-            "{shown} is {:.1} MB; Qonto takes receipts up to {} MB",
-            size as f64 / 1_048_576.0,
-            MAX_RECEIPT_BYTES / 1_048_576
-        )),
-        qonto_files::ReadError::File(qonto_files::FileError::Link { .. }) => {
-            WriteError::File(format!("{shown} is a symbolic link; name the file itself"))
-        }
-        other => WriteError::File(printable(&other.to_string(), 300)),
-    })?;
-    if ReceiptKind::of(&bytes).is_none() {
+    let file = read_upload(path, MAX_RECEIPT_BYTES, "receipts").await?;
+    if ReceiptKind::of(&file.bytes).is_none() {
         return Err(WriteError::File(format!(
-            "{shown} is not a PDF, JPEG or PNG (told by its contents, not its name)"
+            "{} is not a PDF, JPEG or PNG (told by its contents, not its name)",
+            printable(&path.display().to_string(), 200)
         )));
     }
+    Ok(file)
+}
+
+/// Reads the file at `path` to upload it, off the async threads: a regular file (no link, pipe
+/// or folder) of at most `max` bytes (Qonto's limit for `what`), with its SHA-256.
+pub async fn read_upload(path: &Path, max: usize, what: &str) -> Result<ReceiptFile, WriteError> {
+    let owned = path.to_path_buf();
+    let shown = printable(&path.display().to_string(), 200);
+    let bytes = tokio::task::spawn_blocking(move || qonto_files::read_regular(&owned, max as u64))
+        .await
+        .map_err(|e| WriteError::File(e.to_string()))?
+        .map_err(|e| match e {
+            qonto_files::ReadError::TooLarge { size, .. } => WriteError::File(format!(
+                "{shown} is {:.1} MB; Qonto takes {what} up to {} MB",
+                size as f64 / 1_048_576.0,
+                max / 1_048_576
+            )),
+            qonto_files::ReadError::File(qonto_files::FileError::Link { .. }) => {
+                WriteError::File(format!("{shown} is a symbolic link; name the file itself"))
+            }
+            other => WriteError::File(printable(&other.to_string(), 300)),
+        })?;
     let name = path
         .file_name()
         .map(|n| printable(&n.to_string_lossy(), 200))
         .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "receipt".into());
+        .unwrap_or_else(|| "file".into());
     let sha256 = Sha256::digest(&bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
@@ -498,9 +504,16 @@ impl Receipts<'_> {
                 self.upload(write.id, &target, &file.bytes).await
             }
             (WriteKind::Detach, _) => self.remove(write.id, &target).await,
-            (WriteKind::Categorize | WriteKind::Decline | WriteKind::Invoice, _) => Err(
-                WriteError::Journal(format!("write #{} is not a receipt's", write.id)),
-            ),
+            (
+                WriteKind::Categorize
+                | WriteKind::Decline
+                | WriteKind::Invoice
+                | WriteKind::InvoiceUpload,
+                _,
+            ) => Err(WriteError::Journal(format!(
+                "write #{} is not a receipt's",
+                write.id
+            ))),
         }
     }
 }

@@ -21,6 +21,8 @@ pub enum WriteKind {
     Decline,
     /// A supplier invoice marked paid, unmarked, or rejected (`subject` says which).
     Invoice,
+    /// A PDF uploaded as a supplier invoice of an organization (`source` is its path).
+    InvoiceUpload,
 }
 
 impl WriteKind {
@@ -31,6 +33,7 @@ impl WriteKind {
             Self::Categorize => "categorize",
             Self::Decline => "decline",
             Self::Invoice => "invoice",
+            Self::InvoiceUpload => "invoice_upload",
         }
     }
 
@@ -41,6 +44,7 @@ impl WriteKind {
             "categorize" => Some(Self::Categorize),
             "decline" => Some(Self::Decline),
             "invoice" => Some(Self::Invoice),
+            "invoice_upload" => Some(Self::InvoiceUpload),
             _ => None,
         }
     }

@@ -1,5 +1,5 @@
 //! What the sandbox did for the review writes (assign, unassign, decline, mark paid, unmark,
-//! reject), one entry per change made, and the fault that loses the answer of the next ones
+//! reject, supplier invoices uploaded), one entry per change made, and the fault that loses the answer of the next ones
 //! after they are made: together they show a retry does not act twice.
 
 use std::sync::Mutex;

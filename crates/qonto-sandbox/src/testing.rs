@@ -158,8 +158,8 @@ impl Sandbox {
         self.state.receipts.set_faults(faults);
     }
 
-    /// The next `n` review writes (assign, unassign, decline, mark paid, unmark, reject) are
-    /// made, then their connection is dropped before the answer.
+    /// The next `n` review writes (assign, unassign, decline, mark paid, unmark, reject, a bulk
+    /// upload of supplier invoices) are made, then their connection is dropped before the answer.
     pub fn drop_next_write_answers(&self, n: u32) {
         self.state.acted.drop_next(n);
     }

@@ -488,6 +488,8 @@ pub(super) enum Payload<'a> {
         content_type: &'static str,
         bytes: &'a [u8],
     },
+    /// Supplier invoices for the bulk upload: each file part followed by its idempotency key.
+    Invoices(&'a [super::invoices::InvoiceUpload<'a>]),
 }
 
 impl Outgoing<'_> {
@@ -509,6 +511,22 @@ impl Outgoing<'_> {
                     .mime_str(content_type)
                     .map_err(|e| ApiError::Decode(format!("a file type not understood: {e}")))?;
                 request.multipart(reqwest::multipart::Form::new().part(*field, part))
+            }
+            Payload::Invoices(files) => {
+                let mut form = reqwest::multipart::Form::new();
+                for file in *files {
+                    let part = reqwest::multipart::Part::bytes(file.bytes.to_vec())
+                        .file_name(file.name.to_string())
+                        .mime_str("application/pdf")
+                        .map_err(|e| {
+                            ApiError::Decode(format!("a file type not understood: {e}"))
+                        })?;
+                    form = form.part("supplier_invoices[][file]", part).text(
+                        "supplier_invoices[][idempotency_key]",
+                        file.idempotency_key.to_string(),
+                    );
+                }
+                request.multipart(form)
             }
         })
     }

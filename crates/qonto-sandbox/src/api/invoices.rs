@@ -249,9 +249,13 @@ pub async fn bulk(scope: Scoped, headers: HeaderMap, mut multipart: Multipart) -
         let invoice = invoice.unwrap_or_else(|| {
             let made = state.invoices.add(scope.org(), name, now);
             state.invoices.keep_key(&credential, key, &made.id, now);
+            state
+                .acted
+                .record(&scope.org().id, "upload", std::slice::from_ref(&made.id));
             made
         });
         made.push(invoice.json());
     }
-    axum::Json(json!({ "supplier_invoices": made, "errors": errors })).into_response()
+    let answer = axum::Json(json!({ "supplier_invoices": made, "errors": errors }));
+    state.acted.answer(answer.into_response())
 }
