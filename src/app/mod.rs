@@ -6,6 +6,7 @@ pub mod inbox_view;
 pub mod keymap;
 pub(crate) mod keys;
 pub mod local_error;
+pub mod marks;
 pub mod msg;
 pub mod review_view;
 mod row_filter;

@@ -146,7 +146,7 @@ pub enum Msg {
     /// Every match of search `generation`, to mark.
     AllMatched {
         generation: Generation,
-        result: Result<Vec<String>, LocalCopyError>,
+        result: Result<Vec<(String, super::marks::MarkedAmount)>, LocalCopyError>,
     },
     /// The category names for picker `ticket`, or why there are none.
     CategoriesListed {

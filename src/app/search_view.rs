@@ -40,7 +40,7 @@ pub struct SearchView {
     /// A write being asked about the opened transaction.
     pub action: Option<DetailAction>,
     /// Transactions marked (by id), kept while the query changes.
-    pub marked: std::collections::BTreeSet<String>,
+    pub marked: super::marks::Marks,
     /// The category picker for the marked transactions, while it is open.
     pub picker: Option<super::category_picker::CategoryPicker>,
 }

@@ -2,6 +2,7 @@
 //! and at start what they hold is shown at once (marked with its age), before Qonto answers —
 //! or instead of it, offline.
 
+use crate::app::marks::MarkedAmount;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -228,6 +229,25 @@ impl Cache {
             .read(move |books| books.search(&query, limit, limit))
             .await??;
         Ok(found.into_iter().map(|f| f.tx.id).collect())
+    }
+
+    /// Up to `limit` matches of `query` to mark, with what each adds to the marked total.
+    pub async fn search_marks(
+        &self,
+        query: qonto_books::query::Query,
+        limit: usize,
+    ) -> Result<Vec<(String, MarkedAmount)>, LocalCopyError> {
+        let (found, _) = self
+            .books
+            .read(move |books| books.search(&query, limit, limit))
+            .await??;
+        Ok(found
+            .into_iter()
+            .map(|f| {
+                let amount = MarkedAmount::of(&f.tx);
+                (f.tx.id, amount)
+            })
+            .collect())
     }
 
     /// `read` on the read-only connection's thread (the writer's where there is none).

@@ -18,7 +18,7 @@ use qonto_client::api::ApiClient;
 
 /// The leaves of `tree` as a person names them: `Category / Subcategory`, or a category that
 /// has no subcategory.
-fn leaf_names(tree: &[CategoryNode]) -> Vec<String> {
+pub fn leaf_names(tree: &[CategoryNode]) -> Vec<String> {
     let mut names = Vec::new();
     for c in tree.iter().filter(|n| n.parent_id.is_none()) {
         let subs: Vec<&CategoryNode> = tree

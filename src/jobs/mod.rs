@@ -4,12 +4,12 @@
 pub(crate) mod attachments;
 mod background_sync;
 pub(crate) mod cache;
-mod category_work;
+pub mod category_work;
 mod export;
 pub mod fetch;
 pub(crate) mod receipt_folder;
 mod receipt_work;
-mod review_work;
+pub mod review_work;
 mod sign_in;
 mod slots;
 
@@ -216,7 +216,7 @@ impl Worker {
                 tokio::spawn(async move {
                     let result = match (cache.opened(), qonto_books::query::parse(&text)) {
                         (_, Err(e)) => Err(LocalCopyError::Query(e)),
-                        (Some(cache), Ok(query)) => cache.search_ids(query, MARK_AT_MOST).await,
+                        (Some(cache), Ok(query)) => cache.search_marks(query, MARK_AT_MOST).await,
                         (None, Ok(_)) => Err(LocalCopyError::NotOpen),
                     };
                     let _ = tx.send(Msg::AllMatched { generation, result });

@@ -11,7 +11,7 @@ use crate::app::Msg;
 use crate::app::msg::WriteAsk;
 use crate::app::review_view::Item;
 use crate::config::Config;
-use crate::outcome::WriteError;
+use crate::outcome::{OrgInvoice, OrgRequest, WriteError};
 use crate::writes::invoices::Invoices;
 use crate::writes::requests::Declines;
 use qonto_client::api::ApiClient;
@@ -58,6 +58,17 @@ async fn read(
     let (requests, mut failed) = declines.list(&orgs).await;
     let (bills, failed_bills) = invoices.list(&orgs).await;
     failed.extend(failed_bills);
+    let items = arrange(requests, bills);
+    let unread = failed
+        .into_iter()
+        .map(|(org, e)| qonto_client::printable::printable(&format!("{org}: {e}"), 200))
+        .collect();
+    Ok((items, unread))
+}
+
+/// What waits for a decision, in the order the list shows it: members' pending requests, then
+/// the invoices still to review, approve or pay, soonest due first.
+pub fn arrange(requests: Vec<OrgRequest>, bills: Vec<OrgInvoice>) -> Vec<Item> {
     let mut items: Vec<Item> = requests
         .into_iter()
         .filter(|r| r.request.status == "pending")
@@ -69,11 +80,7 @@ async fn read(
         .collect();
     waiting.sort_by(|a, b| a.invoice.due_date.cmp(&b.invoice.due_date));
     items.extend(waiting.into_iter().map(Item::Invoice));
-    let unread = failed
-        .into_iter()
-        .map(|(org, e)| qonto_client::printable::printable(&format!("{org}: {e}"), 200))
-        .collect();
-    Ok((items, unread))
+    items
 }
 
 /// Carries out a decline or an invoice change; its write.

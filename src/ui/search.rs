@@ -117,8 +117,18 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     }
     spans.push(Span::raw(count));
     if !view.marked.is_empty() {
+        let totals: Vec<String> = view
+            .marked
+            .totals()
+            .iter()
+            .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+            .collect();
         spans.push(Span::styled(
-            format!(" · {} marked", app.locale.count(view.marked.len() as i64)),
+            format!(
+                " · {} marked, {}",
+                app.locale.count(view.marked.len() as i64),
+                totals.join(" + ")
+            ),
             theme.title(),
         ));
     }

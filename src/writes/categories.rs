@@ -82,25 +82,7 @@ impl Categories<'_> {
                 }
                 other => WriteError::Refused(other),
             })?;
-        let mut nodes = Vec::new();
-        for c in &listed {
-            nodes.push(CategoryNode {
-                id: c.id.clone(),
-                name: c.name.clone(),
-                parent_id: None,
-                inflow: c.is_inflow(),
-                vat_rate: c.vat_rate.clone(),
-            });
-            for s in &c.subcategories {
-                nodes.push(CategoryNode {
-                    id: s.id.clone(),
-                    name: s.name.clone(),
-                    parent_id: Some(c.id.clone()),
-                    inflow: c.is_inflow(),
-                    vat_rate: s.vat_rate.clone(),
-                });
-            }
-        }
+        let nodes = nodes_of(&listed);
         let (org, kept) = (org_id.to_string(), nodes.clone());
         self.books
             .write(move |b| b.put_categories(&org, &kept))
@@ -337,4 +319,28 @@ impl Categories<'_> {
         }
         Ok(done)
     }
+}
+
+/// Qonto's two-level tree as the local copy keeps it: each category, then its subcategories.
+pub fn nodes_of(listed: &[qonto_client::api::categories::CashflowCategory]) -> Vec<CategoryNode> {
+    let mut nodes = Vec::new();
+    for c in listed {
+        nodes.push(CategoryNode {
+            id: c.id.clone(),
+            name: c.name.clone(),
+            parent_id: None,
+            inflow: c.is_inflow(),
+            vat_rate: c.vat_rate.clone(),
+        });
+        for s in &c.subcategories {
+            nodes.push(CategoryNode {
+                id: s.id.clone(),
+                name: s.name.clone(),
+                parent_id: Some(c.id.clone()),
+                inflow: c.is_inflow(),
+                vat_rate: s.vat_rate.clone(),
+            });
+        }
+    }
+    nodes
 }

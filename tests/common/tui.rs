@@ -12,6 +12,7 @@ use qonto_tui::app::local_error::LocalCopyError;
 use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
 use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
 use qonto_tui::jobs;
+use qonto_tui::outcome::{OrgInvoice, OrgRequest};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 
@@ -134,6 +135,53 @@ impl Harness {
                     .map_err(LocalCopyError::from)
                     .and_then(|d| d.map(Box::new).ok_or(LocalCopyError::Gone));
                 vec![Msg::DetailLoaded { id, result }]
+            }
+            (Job::LoadReview { generation }, _) => {
+                let (mut requests, mut bills) = (Vec::new(), Vec::new());
+                for org in &self.sb.data().orgs {
+                    let (org_id, org_name) = (org.id.clone(), org.name.clone());
+                    let listed = self.api.requests(&org.id).await.expect("requests");
+                    requests.extend(listed.into_iter().map(|request| OrgRequest {
+                        org_id: org_id.clone(),
+                        org_name: org_name.clone(),
+                        request,
+                    }));
+                    let listed = self.api.supplier_invoices(&org.id).await.expect("invoices");
+                    bills.extend(listed.into_iter().map(|invoice| OrgInvoice {
+                        org_id: org_id.clone(),
+                        org_name: org_name.clone(),
+                        invoice,
+                    }));
+                }
+                let items = jobs::review_work::arrange(requests, bills);
+                vec![Msg::ReviewLoaded {
+                    generation,
+                    result: Ok((items, Vec::new())),
+                }]
+            }
+            (
+                Job::ListCategories {
+                    ticket,
+                    transactions,
+                },
+                Some(books),
+            ) => {
+                let orgs: std::collections::BTreeSet<String> = books
+                    .filed(&transactions)
+                    .expect("filed")
+                    .into_iter()
+                    .map(|f| f.org_id)
+                    .collect();
+                let mut names = std::collections::BTreeSet::new();
+                for org in orgs {
+                    let listed = self.api.cash_flow_categories(&org).await.expect("tree");
+                    let nodes = qonto_tui::writes::categories::nodes_of(&listed);
+                    names.extend(jobs::category_work::leaf_names(&nodes));
+                }
+                vec![Msg::CategoriesListed {
+                    ticket,
+                    result: Ok(names.into_iter().collect()),
+                }]
             }
             _ => Vec::new(),
         }

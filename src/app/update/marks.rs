@@ -8,6 +8,7 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::category_picker::CategoryPicker;
+use super::super::marks::MarkedAmount;
 use super::super::msg::{CategorizeDone, Cmd, Job, WriteAsk};
 use super::super::state::{App, Notice, Tone};
 use super::super::text;
@@ -27,20 +28,18 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
         KeyCode::Char('t') if ctrl => {
-            let id = view.selected().map(|f| f.tx.id.clone())?;
-            if !view.marked.remove(&id) {
-                view.marked.insert(id);
-            }
+            let tx = view.selected().map(|f| f.tx.clone())?;
+            view.marked.toggle(&tx);
             view.move_by(1);
             Some(Vec::new())
         }
         KeyCode::Up | KeyCode::Down if shift => {
-            if let Some(id) = view.selected().map(|f| f.tx.id.clone()) {
-                view.marked.insert(id);
+            if let Some(tx) = view.selected().map(|f| f.tx.clone()) {
+                view.marked.insert(&tx);
             }
             view.move_by(if key.code == KeyCode::Up { -1 } else { 1 });
-            if let Some(id) = view.selected().map(|f| f.tx.id.clone()) {
-                view.marked.insert(id);
+            if let Some(tx) = view.selected().map(|f| f.tx.clone()) {
+                view.marked.insert(&tx);
             }
             Some(Vec::new())
         }
@@ -52,8 +51,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
             }
             // Every match is listed only once the query on screen is answered.
             if view.waiting_since.is_none() && view.total <= view.results.len() {
-                view.marked
-                    .extend(view.results.iter().map(|f| f.tx.id.clone()));
+                for f in &view.results {
+                    view.marked.insert(&f.tx);
+                }
                 return Some(Vec::new());
             }
             let (text, generation) = (view.input.value().to_string(), view.generation);
@@ -66,7 +66,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
                     .into_iter()
                     .collect()
             } else {
-                view.marked.iter().cloned().collect()
+                view.marked.ids().cloned().collect()
             };
             if transactions.is_empty() {
                 return Some(Vec::new());
@@ -167,7 +167,7 @@ fn undo_last(app: &mut App) -> Vec<Cmd> {
 pub(super) fn all_matched(
     app: &mut App,
     generation: u64,
-    result: Result<Vec<String>, super::super::local_error::LocalCopyError>,
+    result: Result<Vec<(String, MarkedAmount)>, super::super::local_error::LocalCopyError>,
 ) {
     let Some(view) = app.search.as_mut() else {
         return;
@@ -233,6 +233,7 @@ mod tests {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use tui_input::Input;
 
+    use super::super::super::marks::MarkedAmount;
     use super::super::super::msg::{Cmd, Job};
     use super::super::super::search_view::SearchView;
     use super::super::super::state::App;
@@ -258,10 +259,16 @@ mod tests {
             matches!(cmds.as_slice(), [Cmd::Job(Job::MarkAll { generation: 7, text })] if text == "side:debit"),
             "{cmds:?}"
         );
-        super::all_matched(&mut app, 7, Ok(vec!["a".into(), "b".into()]));
-        super::all_matched(&mut app, 6, Ok(vec!["stale".into()]));
+        let eur = |cents| MarkedAmount {
+            currency: "EUR".into(),
+            cents,
+        };
+        let two = vec![("a".into(), eur(-1_000)), ("b".into(), eur(250))];
+        super::all_matched(&mut app, 7, Ok(two));
+        super::all_matched(&mut app, 6, Ok(vec![("stale".into(), eur(1))]));
         let marked = &app.search.as_ref().unwrap().marked;
         assert_eq!(marked.len(), 2, "the stale answer is dropped");
+        assert_eq!(marked.totals(), vec![("EUR".into(), -750)]);
         // ^X again clears; ^G with nothing marked and no row does nothing.
         super::on_key(&mut app, &ctrl('x'));
         assert!(app.search.as_ref().unwrap().marked.is_empty());

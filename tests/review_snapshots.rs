@@ -1,0 +1,69 @@
+//! Snapshots of the review screens at 80×24 and 160×45: the requests and supplier invoices
+//! waiting in every organization, the marks in the search results with their count and total,
+//! and the category picker over the marked transactions' organizations.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use common::tui::Harness;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use qonto_tui::app::Msg;
+
+async fn ctrl(h: &mut Harness, c: char) {
+    h.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char(c),
+        KeyModifiers::CONTROL,
+    )))
+    .await;
+}
+
+#[tokio::test]
+async fn requests_and_invoices_waiting_in_every_organization() {
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('V')).await;
+    let view = h.app.review.as_ref().expect("the review is open");
+    assert!(view.loading.is_none(), "loaded");
+    insta::assert_snapshot!("review_160x45", h.render_now(160, 45));
+    insta::assert_snapshot!("review_80x24", h.render_now(80, 24));
+    // Down to the first invoice: its detail below the list.
+    let first_invoice = h
+        .app
+        .review
+        .as_ref()
+        .unwrap()
+        .rows
+        .iter()
+        .position(|r| matches!(r.item, qonto_tui::app::review_view::Item::Invoice(_)))
+        .unwrap();
+    for _ in 0..first_invoice {
+        h.key(KeyCode::Down).await;
+    }
+    insta::assert_snapshot!("review_invoice_160x45", h.render_now(160, 45));
+    insta::assert_snapshot!("review_invoice_80x24", h.render_now(80, 24));
+}
+
+#[tokio::test]
+async fn marks_in_the_search_and_the_category_picker() {
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('s')).await;
+    h.type_text("side:debit").await;
+    // Three marked one by one, then two more as a range.
+    for _ in 0..3 {
+        ctrl(&mut h, 't').await;
+    }
+    for _ in 0..2 {
+        h.send(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT)))
+            .await;
+    }
+    let marked = h.app.search.as_ref().unwrap().marked.len();
+    assert_eq!(marked, 6, "three, then a range of three more");
+    insta::assert_snapshot!("marks_160x45", h.render_now(160, 45));
+    insta::assert_snapshot!("marks_80x24", h.render_now(80, 24));
+
+    ctrl(&mut h, 'g').await;
+    assert!(h.app.search.as_ref().unwrap().picker.is_some());
+    insta::assert_snapshot!("category_picker_160x45", h.render_now(160, 45));
+    insta::assert_snapshot!("category_picker_80x24", h.render_now(80, 24));
+    h.type_text("tax").await;
+    insta::assert_snapshot!("category_picker_typed_80x24", h.render_now(80, 24));
+}
