@@ -199,6 +199,9 @@ pub struct OrgRequest {
     pub org_id: String,
     pub org_name: String,
     pub request: qonto_client::api::requests::Request,
+    /// Who asked, by name, as the local copy knows the organization's members.
+    #[serde(default)]
+    pub requester: Option<String>,
 }
 
 /// A change to an invoice.

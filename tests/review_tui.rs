@@ -57,6 +57,19 @@ async fn a_request_is_declined_only_after_its_note_and_a_yes_and_an_invoice_is_m
             request.amount_cents % 100
         );
 
+        // Approving needs strong authentication: `a` opens Qonto's app and approves nothing.
+        tui.send(b"a");
+        tui.wait_text("Opened Qonto's app: approve the", WAIT);
+        assert_eq!(
+            check
+                .requests_of(owner)
+                .into_iter()
+                .find(|r| r.id == request.id)
+                .unwrap()
+                .status,
+            "pending"
+        );
+
         // A note, then anything but yes: nothing sent.
         tui.send(b"x");
         tui.wait_text("why?", WAIT);

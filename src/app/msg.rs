@@ -78,6 +78,11 @@ pub enum Msg {
     },
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<Opened, BrowserError>),
+    /// A link asked with `Job::OpenLink` was opened, or why not (and where it goes).
+    LinkOpened {
+        said: String,
+        result: Result<(), String>,
+    },
     SignInFailed(String),
     /// Whether rotated tokens could be saved: `Some(problem)` when a save failed (they are
     /// kept in memory meanwhile), `None` once one succeeded again.
@@ -348,6 +353,12 @@ pub enum Job {
         only: Option<String>,
     },
     OpenBrowserAgain,
+    /// Opens `url` in the browser (Qonto's app, to approve what needs its strong
+    /// authentication); `said` is what the status line says once it opened.
+    OpenLink {
+        url: String,
+        said: String,
+    },
     SaveLastOrg(String),
     /// Keep the local books of these organizations in sync in the background (the first ones
     /// first), replacing the sync of an earlier list.

@@ -66,6 +66,31 @@ impl Item {
         raw.and_then(|d| d.get(..10)).unwrap_or("")
     }
 
+    /// A short name of what it is, for narrow screens: `transfer`, `card`, `inv. to pay`.
+    pub fn short_kind(&self) -> &'static str {
+        match self {
+            Item::Request(r) => match r.request.request_type.as_str() {
+                "transfer" => "transfer",
+                "multi_transfer" => "transfers",
+                "flash_card" | "virtual_card" => "card",
+                _ => "request",
+            },
+            Item::Invoice(i) => match i.invoice.status.as_str() {
+                "to_review" => "inv. review",
+                "to_approve" => "inv. approve",
+                "awaiting_payment" => "inv. to pay",
+                _ => "invoice",
+            },
+        }
+    }
+
+    /// Days from `day()` to `today`: a request's age; for an invoice, how overdue it is
+    /// (negative: due in that many days).
+    pub fn days_to(&self, today: chrono::NaiveDate) -> Option<i64> {
+        let day = chrono::NaiveDate::parse_from_str(self.day(), "%Y-%m-%d").ok()?;
+        Some((today - day).num_days())
+    }
+
     pub fn note(&self) -> &str {
         match self {
             Item::Request(r) => r.request.note.as_deref().unwrap_or(""),
@@ -107,6 +132,8 @@ pub struct ReviewView {
     pub cursor: usize,
     pub scroll: std::cell::Cell<usize>,
     pub prompt: Option<Prompt>,
+    /// The day ages and due dates are counted to.
+    pub today: chrono::NaiveDate,
 }
 
 impl ReviewView {
@@ -120,6 +147,7 @@ impl ReviewView {
             cursor: 0,
             scroll: std::cell::Cell::new(0),
             prompt: None,
+            today: chrono::Local::now().date_naive(),
         }
     }
 

@@ -441,6 +441,8 @@ pub struct App {
     pub palette: Palette,
     /// Rows of the org pane and data table on screen (set by the UI layout, used for paging).
     pub page_rows: usize,
+    /// Qonto's web app, opened to approve what needs strong authentication.
+    pub app_url: String,
 }
 
 impl App {
@@ -499,6 +501,7 @@ impl App {
             keys: KeyMap::default(),
             palette: Palette::default(),
             page_rows: 10,
+            app_url: "https://app.qonto.com".to_string(),
         }
     }
 

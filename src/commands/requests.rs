@@ -84,9 +84,13 @@ pub async fn requests(config: &Config, args: RequestsArgs) -> anyhow::Result<u8>
             for r in &list {
                 let when = r.request.created_at.as_deref().and_then(|d| d.get(..10)).unwrap_or("");
                 crate::say!(
-                    "{when}  {:<9} {}  — {}  [{}]",
+                    "{when}  {:<9} {}  — {}{}  [{}]",
                     r.request.status,
                     words(r),
+                    r.requester
+                        .as_deref()
+                        .map(|who| format!("asked by {}: ", clean(who)))
+                        .unwrap_or_default(),
                     clean(r.request.note.as_deref().unwrap_or("")),
                     r.request.id
                 )?;

@@ -78,6 +78,8 @@ pub struct FileConfig {
     pub receipts_inbox: Option<PathBuf>,
     /// Categorization rules: a counterparty → a cash-flow category (in some organizations).
     pub rules: Option<Vec<writes::CategoryRule>>,
+    /// Qonto's web app, opened to approve what needs strong authentication.
+    pub app_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -103,6 +105,9 @@ pub struct Config {
     pub config_path: PathBuf,
     /// `BROWSER`: the command that opens the consent URL, when set.
     pub browser: Option<String>,
+    /// Qonto's web app (`QONTO_APP_URL`, `app_url`): approving a request needs its strong
+    /// authentication, so `a` opens it.
+    pub app_url: String,
     pub preferences: Preferences,
     /// Keep the local copy of the books on disk (`cache = false`, `QONTO_TUI_CACHE=off` or
     /// `--no-cache`: memory only).
@@ -251,6 +256,7 @@ impl Config {
         let path = config_path(&env);
         let file = read_file(&path)?;
         let preferences = resolve_preferences(&file, &env, &path)?;
+        let sandbox_api = sandbox.api_base_url.clone();
         Ok(Self {
             client_id: sandbox.client_id,
             oauth_unavailable: None,
@@ -265,6 +271,8 @@ impl Config {
             token_store: TokenStoreKind::Memory,
             log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
             log_level: env("QONTO_TUI_LOG_LEVEL").or(file.log_level),
+            // The sandbox's own page stands for Qonto's app.
+            app_url: format!("{}/app", sandbox_api.trim_end_matches('/')),
             config_path: path,
             browser: env("BROWSER"),
             preferences,
@@ -344,6 +352,12 @@ impl Config {
         } else {
             Some(revoke.to_string())
         };
+        let api_base_url = url(
+            "QONTO_API_BASE_URL",
+            pick("QONTO_API_BASE_URL", &file.api_base_url).unwrap_or_else(|| api.to_string()),
+        )?
+        .trim_end_matches('/')
+        .to_string();
         Ok(Self {
             client_id,
             oauth_unavailable,
@@ -359,12 +373,7 @@ impl Config {
             )?,
             token_url,
             revoke_url: pick("QONTO_REVOKE_URL", &file.revoke_url).or(revoke_default),
-            api_base_url: url(
-                "QONTO_API_BASE_URL",
-                pick("QONTO_API_BASE_URL", &file.api_base_url).unwrap_or_else(|| api.to_string()),
-            )?
-            .trim_end_matches('/')
-            .to_string(),
+            api_base_url: api_base_url.clone(),
             staging_token: pick("QONTO_STAGING_TOKEN", &file.staging_token).map(Secret::new),
             scopes: pick("QONTO_SCOPES", &file.scopes)
                 .unwrap_or_else(|| DEFAULT_SCOPES.to_string()),
@@ -376,6 +385,10 @@ impl Config {
             },
             log_file: env("QONTO_TUI_LOG").map(PathBuf::from).or(file.log_file),
             log_level: env("QONTO_TUI_LOG_LEVEL").or(file.log_level),
+            app_url: match pick("QONTO_APP_URL", &file.app_url) {
+                Some(given) => url("QONTO_APP_URL", given)?,
+                None => app_url_for(&api_base_url),
+            },
             config_path: path,
             browser: env("BROWSER"),
             preferences,
@@ -409,6 +422,16 @@ impl Config {
     pub fn namespace(&self) -> String {
         let server = host_and_port(&self.token_url);
         format!("{server}/{}", self.client_id)
+    }
+}
+
+/// Qonto's web app for an API: Qonto's own for its production and sandbox APIs (the sandbox's
+/// app is reached from the developer portal), else the server's `/app` page (the embedded
+/// sandbox's stand-in).
+fn app_url_for(api_base_url: &str) -> String {
+    match api_base_url {
+        presets::PRODUCTION_API | presets::SANDBOX_API => "https://app.qonto.com".to_string(),
+        other => format!("{other}/app"),
     }
 }
 

@@ -390,6 +390,16 @@ impl Worker {
                     let _ = tx.send(Msg::BrowserOpened(opened));
                 });
             }
+            Job::OpenLink { url, said } => {
+                let tx = self.to_app.clone();
+                let command = self.config.browser.clone();
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::browser::open_browser(&url, command.as_deref())
+                        .map(drop)
+                        .map_err(|e| format!("open {url} yourself ({e})"));
+                    let _ = tx.send(Msg::LinkOpened { said, result });
+                });
+            }
             Job::SaveLastOrg(id) => {
                 self.saving = Some(tokio::task::spawn_blocking(move || {
                     if let Err(e) = crate::state_file::save_last_org(&id) {

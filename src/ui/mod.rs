@@ -9,6 +9,7 @@ pub(crate) mod help;
 mod inbox;
 pub(crate) mod orgs;
 mod review;
+mod review_detail;
 mod search;
 pub(crate) mod signin;
 mod sources;
@@ -241,7 +242,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     if app.review.is_some() {
-        let line = " ↑↓ move · x decline or reject (asks) · p mark an invoice paid · r read again · Esc close";
+        let line = " ↑↓ move · x decline or reject (asks) · p mark an invoice paid · a approve in Qonto's app · r read again · Esc close";
         frame.render_widget(
             Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,

@@ -11,6 +11,7 @@ use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Wrap};
 
 use super::data::{TableSpec, windowed_table};
 use super::format::fit;
+use super::review_detail;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::review_view::{Item, Prompt, ReviewView, RowState};
@@ -42,7 +43,7 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
             .filter(|r| matches!(r.item, Item::Request(_)))
             .count();
         let mut words = format!(
-            "{requests} requests pending · {} invoices to review or pay · x decline/reject · p paid · r read again · Esc close · approving is done in Qonto's app",
+            "{requests} requests pending · {} invoices to review or pay · x decline/reject · p paid · a approve in Qonto's app · r read again · Esc close",
             view.rows.len() - requests
         );
         if !view.unread.is_empty() {
@@ -66,30 +67,36 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
         return;
     }
     let narrow = inner.width < 100;
-    let mut header = vec![
-        "Day",
-        "Organization",
-        "What",
-        "Counterparty",
-        "Amount",
-        "State",
-    ];
+    // Room for the chosen row's detail under the list, when the screen has it.
+    let detail = table.height >= 12;
+    let list = if detail {
+        Rect::new(
+            table.x,
+            table.y,
+            table.width,
+            table.height - review_detail::HEIGHT - 1,
+        )
+    } else {
+        table
+    };
+    // The state column shows once something was done.
+    let states = view.rows.iter().any(|r| !matches!(r.state, RowState::Open));
+    let mut header = vec!["Day", "Organization", "What", "Counterparty", "Amount"];
     let mut widths = vec![
         Constraint::Length(10),
         Constraint::Length(if narrow { 12 } else { 20 }),
-        Constraint::Length(if narrow { 14 } else { 24 }),
+        Constraint::Length(if narrow { 12 } else { 24 }),
         Constraint::Fill(1),
         Constraint::Length(14),
-        Constraint::Length(if narrow { 10 } else { 24 }),
     ];
-    if narrow {
-        header.remove(2);
-        widths.remove(2);
+    if states {
+        header.push("State");
+        widths.push(Constraint::Length(if narrow { 10 } else { 24 }));
     }
     windowed_table(
         frame,
         theme,
-        table,
+        list,
         TableSpec {
             header,
             widths,
@@ -114,19 +121,32 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
                     row.item.org_name().to_string(),
                     plain(theme.dim()),
                 )),
-                Cell::from(row.item.kind()),
+                Cell::from(if narrow {
+                    row.item.short_kind().to_string()
+                } else {
+                    row.item.kind()
+                }),
                 Cell::from(row.item.counterparty().to_string()),
                 Cell::from(Line::from(row.item.amount()).right_aligned()),
-                Cell::from(Span::styled(state, plain(style))),
             ];
-            if narrow {
-                cells.remove(2);
+            if states {
+                cells.push(Cell::from(Span::styled(state, plain(style))));
             }
             cells
         },
     );
+    if detail {
+        let at = Rect::new(
+            table.x,
+            table.bottom() - review_detail::HEIGHT,
+            table.width,
+            review_detail::HEIGHT,
+        );
+        review_detail::draw(frame, theme, at, view);
+    }
     if let Some(RowState::Failed(why)) = view.rows.get(view.cursor).map(|r| &r.state) {
         let at = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+        frame.render_widget(Clear, at);
         frame.render_widget(
             Paragraph::new(fit(&text::write_failed(why), width)).style(theme.error()),
             at,

@@ -47,15 +47,41 @@ impl Declines<'_> {
         let mut failed = Vec::new();
         for (id, name) in orgs {
             match self.api.requests(id).await {
-                Ok(list) => all.extend(list.into_iter().map(|request| OrgRequest {
-                    org_id: id.clone(),
-                    org_name: name.clone(),
-                    request,
-                })),
+                Ok(list) => {
+                    let members = self.member_names(id).await;
+                    all.extend(list.into_iter().map(|request| {
+                        OrgRequest {
+                            org_id: id.clone(),
+                            org_name: name.clone(),
+                            requester: request
+                                .initiator_id
+                                .as_ref()
+                                .and_then(|who| members.get(who).cloned()),
+                            request,
+                        }
+                    }));
+                }
                 Err(e) => failed.push((name.clone(), e)),
             }
         }
         (all, failed)
+    }
+
+    /// The names of `org`'s members by membership id, from the local copy (none if it has
+    /// not synced them).
+    async fn member_names(&self, org: &str) -> std::collections::HashMap<String, String> {
+        let org = org.to_string();
+        let members = self.books.read_fresh(move |b| b.memberships(&org)).await;
+        members
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|m| {
+                let name = m.full_name();
+                Some((m.id?, name)).filter(|(_, n)| !n.trim().is_empty())
+            })
+            .collect()
     }
 
     /// Declines `r` with `note` through the journal; the write's id.

@@ -141,10 +141,20 @@ impl Harness {
                 for org in &self.sb.data().orgs {
                     let (org_id, org_name) = (org.id.clone(), org.name.clone());
                     let listed = self.api.requests(&org.id).await.expect("requests");
-                    requests.extend(listed.into_iter().map(|request| OrgRequest {
-                        org_id: org_id.clone(),
-                        org_name: org_name.clone(),
-                        request,
+                    let members = match &self.books {
+                        Some(books) => books.memberships(&org.id).expect("members"),
+                        None => Vec::new(),
+                    };
+                    requests.extend(listed.into_iter().map(|request| {
+                        OrgRequest {
+                            org_id: org_id.clone(),
+                            org_name: org_name.clone(),
+                            requester: members
+                                .iter()
+                                .find(|m| m.id.is_some() && m.id == request.initiator_id)
+                                .map(|m| m.full_name()),
+                            request,
+                        }
                     }));
                     let listed = self.api.supplier_invoices(&org.id).await.expect("invoices");
                     bills.extend(listed.into_iter().map(|invoice| OrgInvoice {

@@ -300,8 +300,21 @@ impl Drop for Sandbox {
     }
 }
 
+/// The sandbox's stand-in for Qonto's web app, where what needs strong authentication (approving
+/// a request) is done: it says so, and that the sandbox approves nothing.
+async fn app_page() -> axum::response::Html<&'static str> {
+    axum::response::Html(
+        "<!doctype html><meta charset=utf-8><title>Qonto (sandbox)</title>\
+         <h1>Qonto's app</h1><p>In Qonto's web app you would now approve the request, \
+         confirming with strong customer authentication. The sandbox has no strong \
+         authentication, so nothing is approved here: decline with a note from qonto-tui, \
+         or leave the request pending.</p>",
+    )
+}
+
 fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
+        .route("/app", get(app_page))
         .route(
             "/oauth2/auth",
             get(oauth::authorize_page).post(oauth::authorize_decision),

@@ -19,7 +19,7 @@ mod writing;
 use crossterm::event::KeyEventKind;
 
 use super::msg::{Cmd, Effect, Msg};
-use super::state::App;
+use super::state::{App, Tone};
 
 fn is_suspend(key: &crossterm::event::KeyEvent) -> bool {
     key.code == crossterm::event::KeyCode::Char('z')
@@ -84,6 +84,17 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::FetchAbandoned(fetch) => results::abandoned(app, fetch),
         Msg::SignInWaiting { url, browser } => sign_in::waiting(app, url, browser),
         Msg::BrowserOpened(browser) => sign_in::browser_opened(app, browser),
+        Msg::LinkOpened { said, result } => {
+            match result {
+                Ok(()) => navigation::set_status(app, super::state::Notice::Text(said), Tone::Info),
+                Err(why) => navigation::set_status(
+                    app,
+                    super::state::Notice::Text(format!("No browser opened: {why}")),
+                    Tone::Error,
+                ),
+            }
+            Vec::new()
+        }
         Msg::SignInFailed(error) => sign_in::failed(app, error),
         Msg::PasteRejected(error) => sign_in::paste_rejected(app, error),
         Msg::StoreHealth(problem) => sign_in::store_health(app, problem),

@@ -23,6 +23,39 @@ pub(super) fn open(app: &mut App) -> Vec<Cmd> {
     vec![Job::LoadReview { generation }.into()]
 }
 
+/// Approving needs Qonto's strong authentication, which only Qonto's app can do: `a` opens
+/// it and says which request to approve there (never a fake approval).
+fn approve_in_qontos_app(app: &mut App) -> Vec<Cmd> {
+    let Some(item) = app.review.as_ref().and_then(|v| v.rows.get(v.cursor)) else {
+        return Vec::new();
+    };
+    let Item::Request(_) = &item.item else {
+        set_status(
+            app,
+            Notice::Text(
+                "Supplier invoices are approved in Qonto's app; p marks one paid, x rejects it"
+                    .into(),
+            ),
+            Tone::Info,
+        );
+        return Vec::new();
+    };
+    let said = format!(
+        "Opened Qonto's app: approve the {} of {} ({}, {}) there, with strong authentication",
+        item.item.kind(),
+        item.item.org_name(),
+        item.item.counterparty(),
+        item.item.amount()
+    );
+    vec![
+        Job::OpenLink {
+            url: app.app_url.clone(),
+            said,
+        }
+        .into(),
+    ]
+}
+
 pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit(app);
@@ -43,6 +76,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         KeyCode::Home | KeyCode::Char('g') => view.cursor = 0,
         KeyCode::End | KeyCode::Char('G') => view.move_by(isize::MAX / 2),
         KeyCode::Char('r') => return open(app),
+        KeyCode::Char('a') => return approve_in_qontos_app(app),
         KeyCode::Char('x') => {
             let row = view.cursor;
             if view
