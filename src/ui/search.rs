@@ -162,6 +162,12 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         Constraint::Fill(1),
         Constraint::Length(15),
     ];
+    // The cash-flow category, where there is room for it.
+    let categories = area.width >= 130;
+    if categories {
+        header.push("Category");
+        widths.push(Constraint::Length(26));
+    }
     if wide {
         header.extend(["Status", "Receipt"]);
         widths.extend([Constraint::Length(9), Constraint::Length(10)]);
@@ -229,6 +235,12 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                     .right_aligned(),
                 ),
             ];
+            if categories {
+                cells.push(Cell::from(Span::styled(
+                    f.tx.category.as_deref().unwrap_or("").to_string(),
+                    plain(theme.dim()),
+                )));
+            }
             if wide {
                 let style = plain(match f.tx.status {
                     Some(Status::Pending) => theme.warning(),

@@ -24,6 +24,8 @@ pub struct TxRow {
     pub emitted_at: Option<String>,
     pub settled_at: Option<String>,
     pub updated_at: Option<String>,
+    /// Its cash-flow category as a person names it: `Category / Subcategory`, or `Category`.
+    pub category: Option<String>,
 }
 
 /// Where a page of a list starts.
@@ -64,9 +66,9 @@ fn in_qontos_shape<T: serde::de::DeserializeOwned>(
 /// The columns [`tx_row_at`] reads (of `transactions t`), in its order.
 pub(crate) const TX_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents, t.currency,
     t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
-    t.settled_at, t.updated_at";
+    t.settled_at, t.updated_at, t.cashflow_category, t.cashflow_subcategory";
 /// How many columns [`TX_COLUMNS`] names.
-pub(crate) const TX_COLUMN_COUNT: usize = 14;
+pub(crate) const TX_COLUMN_COUNT: usize = 16;
 
 fn tx_row(r: &Row) -> rusqlite::Result<TxRow> {
     tx_row_at(r, 0)
@@ -105,6 +107,13 @@ pub(crate) fn tx_row_at(r: &Row, first: usize) -> rusqlite::Result<TxRow> {
         emitted_at: r.get(first + 11)?,
         settled_at: r.get(first + 12)?,
         updated_at: r.get(first + 13)?,
+        category: match (
+            r.get::<_, Option<String>>(first + 14)?,
+            r.get::<_, Option<String>>(first + 15)?,
+        ) {
+            (Some(main), Some(sub)) => Some(format!("{main} / {sub}")),
+            (main, _) => main,
+        },
     })
 }
 
