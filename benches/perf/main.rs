@@ -174,6 +174,7 @@ fn main() {
         }
         if wanted("writes") {
             writes::categorize().await;
+            writes::mark_all_and_file().await;
         }
     });
     // In-process drawing comes last: its 100,000-transaction states leave this process with a

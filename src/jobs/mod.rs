@@ -29,7 +29,7 @@ use sign_in::{AfterConsent, SignInTask};
 use slots::{Priority, Slots};
 
 /// Matches marked at most by "mark all" (a categorize then takes 500 calls).
-const MARK_AT_MOST: usize = 50_000;
+pub const MARK_AT_MOST: usize = 50_000;
 
 pub struct Worker {
     api: Arc<ApiClient>,
