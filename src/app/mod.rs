@@ -10,6 +10,7 @@ pub mod marks;
 pub mod msg;
 pub mod review_view;
 mod row_filter;
+pub mod rules_view;
 pub mod search_form;
 pub mod search_view;
 pub mod state;

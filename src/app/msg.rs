@@ -78,6 +78,8 @@ pub enum Msg {
     },
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<Opened, BrowserError>),
+    /// What the categorization rules propose now.
+    RulesProposed(Result<Vec<crate::writes::rules::RuleProposal>, crate::outcome::WriteError>),
     /// A link asked with `Job::OpenLink` was opened, or why not (and where it goes).
     LinkOpened {
         said: String,
@@ -353,6 +355,9 @@ pub enum Job {
         only: Option<String>,
     },
     OpenBrowserAgain,
+    /// What the config file's categorization rules propose among the copy's uncategorized
+    /// transactions (nothing when it has no rules).
+    ProposeRules,
     /// Opens `url` in the browser (Qonto's app, to approve what needs its strong
     /// authentication); `said` is what the status line says once it opened.
     OpenLink {

@@ -417,6 +417,10 @@ pub struct App {
     pub last_attach: Option<(i64, String)>,
     /// What waits for a decision, while it is open.
     pub review: Option<super::review_view::ReviewView>,
+    /// What the categorization rules propose now (asked after each sync pass).
+    pub proposals: Vec<crate::writes::rules::RuleProposal>,
+    /// The rules' proposals, while they are shown (`P`).
+    pub rules_view: Option<super::rules_view::RulesView>,
     /// The writes of the last categorize done from the screen, for `^R`.
     pub last_categorize: Option<Vec<i64>>,
     /// The background sync of the local books, as far as the worker said.
@@ -485,6 +489,8 @@ impl App {
             last_attach: None,
             last_categorize: None,
             review: None,
+            proposals: Vec::new(),
+            rules_view: None,
             cash: None,
             missing_receipts: HashMap::new(),
             arrivals: HashMap::new(),

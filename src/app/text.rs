@@ -235,6 +235,16 @@ pub fn written(ask: &super::msg::WriteAsk, done: &super::msg::Written) -> String
 }
 
 /// What a categorize (or its undo) did, in a sentence.
+/// What the status line says while `count` transactions are filed under `name` (none: taken
+/// out of their category).
+pub fn filing(count: usize, name: Option<&str>) -> String {
+    format!(
+        "filing {count} transaction{} under {}…",
+        if count == 1 { "" } else { "s" },
+        name.unwrap_or("no category")
+    )
+}
+
 pub fn categorized(ask: &super::msg::WriteAsk, done: &super::msg::CategorizeDone) -> String {
     use super::msg::WriteAsk;
     let mut words = match ask {
@@ -242,6 +252,15 @@ pub fn categorized(ask: &super::msg::WriteAsk, done: &super::msg::CategorizeDone
             "put back where they were ({} call{})",
             done.writes.len(),
             if done.writes.len() == 1 { "" } else { "s" }
+        ),
+        WriteAsk::Categorize { name, .. } if done.writes.is_empty() => format!(
+            "nothing filed under {}{}",
+            name.as_deref().unwrap_or("no category"),
+            if done.unchanged > 0 {
+                format!(" ({} already there)", done.unchanged)
+            } else {
+                String::new()
+            }
         ),
         WriteAsk::Categorize { name, .. } => format!(
             "{} filed under {} in {} call{}{}; ^R takes it back",

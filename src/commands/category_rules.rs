@@ -7,48 +7,8 @@ use serde_json::json;
 
 use super::reach::clean;
 use super::writes::in_session;
-use crate::config::CategoryRule;
 use crate::config::Config;
-use qonto_books::query::fold;
-
-/// Transactions one rule proposes at most.
-const MAX_PER_RULE: usize = 50_000;
-
-/// Whether `rule` speaks of organization (`id`, `name`).
-fn names_org(rule: &CategoryRule, id: &str, name: &str) -> bool {
-    rule.orgs.is_empty()
-        || rule
-            .orgs
-            .iter()
-            .any(|o| o == id || fold(name).starts_with(&fold(o)))
-}
-
-/// The uncategorized transactions of the copy that `rule` proposes.
-async fn matches(
-    books: &qonto_books::BooksHandle,
-    rule: &CategoryRule,
-) -> anyhow::Result<Vec<String>> {
-    let query = qonto_books::query::Query {
-        uncategorized: true,
-        ..Default::default()
-    };
-    let (found, _) = books
-        .read_fresh(move |b| b.search(&query, MAX_PER_RULE, MAX_PER_RULE))
-        .await??;
-    let wanted = fold(&rule.counterparty);
-    Ok(found
-        .into_iter()
-        .filter(|f| {
-            let org = f.org_name.as_deref().unwrap_or(&f.tx.org_id);
-            names_org(rule, &f.tx.org_id, org)
-                && f.tx
-                    .counterparty
-                    .as_deref()
-                    .is_some_and(|c| fold(c).contains(&wanted))
-        })
-        .map(|f| f.tx.id)
-        .collect())
-}
+use crate::writes::rules::propose;
 
 pub async fn run(config: &Config, apply: bool, json: bool) -> anyhow::Result<u8> {
     if config.rules.is_empty() {
@@ -63,8 +23,9 @@ pub async fn run(config: &Config, apply: bool, json: bool) -> anyhow::Result<u8>
         super::categorize::finish_earlier(&categories).await?;
         let mut report = Vec::new();
         let mut failed = 0;
-        for rule in &config.rules {
-            let ids = matches(&session.books, rule).await?;
+        let proposals = propose(&session.books, &config.rules).await?;
+        for (rule, proposal) in config.rules.iter().zip(proposals) {
+            let ids = proposal.transactions;
             let plan = categories.plan(&ids, Some(&rule.category)).await?;
             let proposed: usize = plan.batches.iter().map(|b| b.from.len()).sum();
             if !json {

@@ -88,6 +88,21 @@ async fn names(
     Ok(all.into_iter().collect())
 }
 
+/// What the config file's rules propose among the copy's uncategorized transactions; nothing
+/// is asked (or answered) without rules.
+pub fn propose(cache: CacheSlot, config: Config, to_app: UnboundedSender<Msg>) {
+    if config.rules.is_empty() {
+        return;
+    }
+    tokio::spawn(async move {
+        let Some(cache) = cache.wait_open().await else {
+            return;
+        };
+        let result = crate::writes::rules::propose(cache.books(), &config.rules).await;
+        let _ = to_app.send(Msg::RulesProposed(result));
+    });
+}
+
 /// Carries out a categorize or its undo.
 pub async fn carry_out(
     categories: &Categories<'_>,

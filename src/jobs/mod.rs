@@ -390,6 +390,9 @@ impl Worker {
                     let _ = tx.send(Msg::BrowserOpened(opened));
                 });
             }
+            Job::ProposeRules => {
+                category_work::propose(self.cache.clone(), self.config.clone(), self.to_app.clone())
+            }
             Job::OpenLink { url, said } => {
                 let tx = self.to_app.clone();
                 let command = self.config.browser.clone();

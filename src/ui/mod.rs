@@ -10,6 +10,7 @@ mod inbox;
 pub(crate) mod orgs;
 mod review;
 mod review_detail;
+mod rules;
 mod search;
 pub(crate) mod signin;
 mod sources;
@@ -128,6 +129,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
             } else {
                 orgs::draw(frame, app, &theme, areas.orgs);
                 data::draw(frame, app, &theme, &areas);
+            }
+            if let Some(view) = &app.rules_view {
+                rules::draw(frame, app, &theme, body, view);
             }
             draw_status(frame, app, &theme, areas.status);
             sources::draw(frame, app, &theme);

@@ -9,6 +9,7 @@ pub mod invoice_uploads;
 pub mod invoices;
 pub mod receipts;
 pub mod requests;
+pub mod rules;
 
 use qonto_client::api::ApiError;
 use qonto_client::printable::printable;

@@ -195,6 +195,13 @@ pub(super) fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Rules,
+            &[ch('P')],
+            "what your category rules propose (file on a yes)",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Cash,
             &[ch('$')],
             "the group's cash: balances, in and out",

@@ -89,10 +89,12 @@ pub enum Action {
     Inbox,
     /// Requests and supplier invoices waiting for a decision, every organization.
     Review,
+    /// What the categorization rules propose, filed on confirmation.
+    Rules,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 40] = [
+    const NAMES: [(Action, &'static str); 41] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -133,6 +135,7 @@ impl Action {
         (Action::Export, "export"),
         (Action::Inbox, "inbox"),
         (Action::Review, "review"),
+        (Action::Rules, "rules"),
     ];
 
     pub fn name(self) -> &'static str {

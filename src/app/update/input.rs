@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{inbox, review, search, sign_in, sources};
+use super::{inbox, review, rules, search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,10 +26,11 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 10] = [
+    const LAYERS: [Layer; 11] = [
         help,
         sign_in_modal,
         dialog,
+        rules_view,
         review_view,
         inbox_view,
         search_view,
@@ -98,6 +99,17 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+/// The rules' proposals take every key but help's.
+fn rules_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.rules_view.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    if app.keys.action(Mode::Main, key) == Some(Action::Help) {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(rules::on_key(app, key))
 }
 
 /// The review takes every key but help's.
@@ -293,6 +305,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::Search => search::open(app, None),
         Action::Inbox => inbox::open(app),
         Action::Review => review::open(app),
+        Action::Rules => rules::open(app),
         Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
         Action::Cash => {
             app.search = None;

@@ -103,12 +103,19 @@ fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         KeyCode::PageUp => picker.move_by(-10),
         KeyCode::PageDown => picker.move_by(10),
         KeyCode::Enter => {
+            if picker.names.is_none() {
+                set_status(
+                    app,
+                    Notice::Text(
+                        "The categories are still being read: Enter again once they show".into(),
+                    ),
+                    Tone::Info,
+                );
+                return Vec::new();
+            }
             let Some(name) = picker.chosen() else {
                 return Vec::new();
             };
-            if picker.names.is_none() {
-                return Vec::new();
-            }
             let transactions = picker.transactions.clone();
             let count = transactions.len();
             let ticket = app.next_generation();
@@ -117,11 +124,7 @@ fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             }
             set_status(
                 app,
-                Notice::Text(format!(
-                    "filing {count} transaction{} under {}…",
-                    if count == 1 { "" } else { "s" },
-                    name.as_deref().unwrap_or("no category")
-                )),
+                Notice::Text(text::filing(count, name.as_deref())),
                 Tone::Info,
             );
             return vec![
@@ -142,7 +145,7 @@ fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
 }
 
 /// `^R`: the last categorize of this run taken back.
-fn undo_last(app: &mut App) -> Vec<Cmd> {
+pub(super) fn undo_last(app: &mut App) -> Vec<Cmd> {
     let Some(writes) = app.last_categorize.clone() else {
         set_status(
             app,

@@ -10,6 +10,7 @@ mod mouse;
 mod navigation;
 mod results;
 mod review;
+mod rules;
 mod search;
 mod sign_in;
 mod sources;
@@ -18,7 +19,7 @@ mod writing;
 
 use crossterm::event::KeyEventKind;
 
-use super::msg::{Cmd, Effect, Msg};
+use super::msg::{Cmd, Effect, Job, Msg};
 use super::state::{App, Tone};
 
 fn is_suspend(key: &crossterm::event::KeyEvent) -> bool {
@@ -139,11 +140,16 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         Msg::Synced(news) => {
             let pass_ended = matches!(news, super::sync_view::SyncNews::Finished { .. });
             app.sync.apply(news, app.now);
-            // What the group's cash shows moved with the pass.
-            if pass_ended && app.cash.is_some() {
-                return vec![super::msg::Job::Cash.into()];
+            let mut cmds = Vec::new();
+            if pass_ended {
+                // What the rules propose moved with the pass (new, uncategorized arrivals).
+                cmds.push(Job::ProposeRules.into());
+                // What the group's cash shows moved with it too.
+                if app.cash.is_some() {
+                    cmds.push(Job::Cash.into());
+                }
             }
-            Vec::new()
+            cmds
         }
         Msg::SourceAdded(result) => sources::added(app, result),
         Msg::SourceRemoved(result) => sources::removed(app, result),
@@ -159,7 +165,17 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             marks::listed(app, ticket, result);
             Vec::new()
         }
-        Msg::Categorized { ask, result } => marks::categorized(app, &ask, result),
+        Msg::Categorized { ask, result } => {
+            rules::filed(app, &ask);
+            let mut cmds = marks::categorized(app, &ask, result);
+            // What the rules propose moved with it.
+            cmds.push(Job::ProposeRules.into());
+            cmds
+        }
+        Msg::RulesProposed(result) => {
+            rules::proposed_now(app, result);
+            Vec::new()
+        }
         Msg::ReviewLoaded { generation, result } => {
             review::loaded(app, generation, result);
             Vec::new()
