@@ -130,12 +130,33 @@ async fn a_stopped_backfill_resumes_and_incremental_syncs_land_each_change_once(
     assert!(reports.iter().all(|r| !r.interrupted));
     assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
 
-    // Nothing changed: the overview, memberships and labels, and one page per account; nothing
-    // written.
+    // Nothing changed: the overview, memberships, labels, requests and supplier invoices, and
+    // one page per account; nothing written.
     let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
     for r in &reports {
         assert_eq!((r.added, r.changed), (0, 0), "{r:?}");
-        assert_eq!(r.requests, 3 + r.accounts, "{r:?}");
+        assert_eq!(r.requests, 5 + r.accounts, "{r:?}");
+    }
+    // What waits for a decision is kept as the sandbox lists it.
+    for org in &sb.data().orgs {
+        let id = org.id.clone();
+        let (requests, invoices) = books
+            .read(move |b| {
+                Ok::<_, qonto_books::BooksError>((b.requests(&id)?, b.supplier_invoices(&id)?))
+            })
+            .await
+            .unwrap()
+            .unwrap();
+        let ids = |v: Vec<String>| v.into_iter().collect::<std::collections::BTreeSet<_>>();
+        assert_eq!(
+            ids(requests.items.into_iter().map(|r| r.id).collect()),
+            ids(sb.requests_of(org).into_iter().map(|r| r.id).collect())
+        );
+        assert_eq!(
+            ids(invoices.items.into_iter().map(|i| i.id).collect()),
+            ids(sb.invoices_of(org).into_iter().map(|i| i.id).collect())
+        );
+        assert!(requests.synced_at.is_some());
     }
 
     // New pending transactions and settled ones land once each.

@@ -123,3 +123,40 @@ async fn a_request_is_declined_only_after_its_note_and_a_yes_and_an_invoice_is_m
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn invoices_qonto_does_not_list_now_are_shown_from_the_copy_with_their_age() {
+    let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
+    let home = Home::new("review-copy");
+    let env = app_env(&sb, &home);
+    // The copy keeps every organization's invoices as the sync lists them.
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    // Signed in again without the right to read supplier invoices: Qonto refuses the list.
+    let mut fewer = env.clone();
+    fewer.push((
+        "QONTO_SCOPES".into(),
+        "offline_access user_organization.read organization.read".into(),
+    ));
+    common::run_ok(&sb, &home, &fewer, &[&["login"]]).await;
+    let waiting: Vec<_> = sb
+        .data()
+        .orgs
+        .iter()
+        .flat_map(|o| sb.invoices_of(o))
+        .filter(|i| ["to_review", "to_approve", "awaiting_payment"].contains(&i.status))
+        .collect();
+    let org = sb.data().orgs[0].name.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &fewer, 160, 45);
+        tui.wait_text(&org, WAIT);
+        tui.send(b"V");
+        let counted = format!("{} invoices to review or pay", waiting.len());
+        tui.wait_for("the invoices from the copy", WAIT, |s| {
+            s.contains("invoices of 5 organizations from the copy, listed") && s.contains(&counted)
+        });
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

@@ -126,10 +126,10 @@ pub async fn books() {
     }
     let asked = sb.stats().api_requests - before;
     let accounts = orgs.len() * 2;
-    let minimum = 3 * orgs.len() + accounts;
+    let minimum = 5 * orgs.len() + accounts;
     row(
         &format!(
-            "incremental sync, {} organizations × 2 accounts, nothing changed: requests / minimum (per organization its overview for balances, memberships and labels; one page per account)",
+            "incremental sync, {} organizations × 2 accounts, nothing changed: requests / minimum (per organization its overview for balances, memberships, labels, requests and supplier invoices; one page per account)",
             orgs.len()
         ),
         format!("{asked} / {minimum} = {:.2}", asked as f64 / minimum as f64),

@@ -43,16 +43,17 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
             .filter(|r| matches!(r.item, Item::Request(_)))
             .count();
         let mut words = format!(
-            "{requests} requests pending · {} invoices to review or pay · x decline/reject · p paid · a approve in Qonto's app · r read again · Esc close",
+            "{requests} requests pending · {} invoices to review or pay",
             view.rows.len() - requests
         );
-        if !view.unread.is_empty() {
-            words = format!(
-                "{} not read ({}) · {words}",
-                view.unread.len(),
-                view.unread.join("; ")
-            );
+        // What is the copy's (Qonto did not list it) comes before the keys.
+        for unread in &view.unread {
+            words.push_str(" · ");
+            words.push_str(unread);
         }
+        words.push_str(
+            " · x decline/reject · p paid · a approve in Qonto's app · r read again · Esc close",
+        );
         Line::raw(fit(&words, width))
     };
     frame.render_widget(Paragraph::new(summary), top);

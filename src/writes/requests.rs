@@ -69,7 +69,7 @@ impl Declines<'_> {
 
     /// The names of `org`'s members by membership id, from the local copy (none if it has
     /// not synced them).
-    async fn member_names(&self, org: &str) -> std::collections::HashMap<String, String> {
+    pub async fn member_names(&self, org: &str) -> std::collections::HashMap<String, String> {
         let org = org.to_string();
         let members = self.books.read_fresh(move |b| b.memberships(&org)).await;
         members

@@ -18,6 +18,7 @@ pub mod news;
 mod owner;
 pub mod query;
 mod read;
+pub mod review;
 mod schema;
 mod search;
 pub mod sync;

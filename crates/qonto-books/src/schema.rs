@@ -235,6 +235,19 @@ const MIGRATIONS: &[&str] = &[
     );
     ALTER TABLE writes ADD COLUMN previous TEXT;
     "#,
+    // 10: what waits for a decision, kept like the rest: each organization's requests and
+    // supplier invoices as Qonto last listed them (the client's reading of each, as JSON).
+    r#"
+    CREATE TABLE review_items (
+        org_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        synced_at INTEGER NOT NULL,
+        PRIMARY KEY (org_id, kind, id)
+    );
+    "#,
 ];
 
 /// The version this build writes.

@@ -165,6 +165,32 @@ pub async fn sync_org(
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
+    // What waits for a decision; a token without the scope (or a role that may not see them)
+    // is not an error for the sync.
+    let (requests, invoices) =
+        futures_util::join!(api.requests(&org.id), api.supplier_invoices(&org.id));
+    report.requests += 2;
+    let now = Utc::now().timestamp();
+    match requests {
+        Ok(requests) => {
+            let id = org.id.clone();
+            books
+                .write(move |b| b.put_requests(&id, &requests, now))
+                .await??
+        }
+        Err(e) if e.is_forbidden() => {}
+        Err(e) => return Err(e.into()),
+    }
+    match invoices {
+        Ok(invoices) => {
+            let id = org.id.clone();
+            books
+                .write(move |b| b.put_supplier_invoices(&id, &invoices, now))
+                .await??
+        }
+        Err(e) if e.is_forbidden() => {}
+        Err(e) => return Err(e.into()),
+    }
     for account in &overview.bank_accounts {
         let Some(id) = account.key() else {
             continue;
