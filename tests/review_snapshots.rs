@@ -69,3 +69,42 @@ async fn marks_in_the_search_and_the_category_picker() {
     h.type_text("tax").await;
     insta::assert_snapshot!("category_picker_typed_80x24", h.render_now(80, 24));
 }
+
+#[tokio::test]
+async fn marked_requests_and_invoices_are_declined_together_after_one_question() {
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('V')).await;
+    let view = h.app.review.as_mut().expect("the review is open");
+    view.today = qonto_sandbox::data::fixed_anchor().date_naive();
+    // Two rows marked one by one (Space moves down), the next two by a range; then the last
+    // row, an invoice.
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.send(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT)))
+        .await;
+    h.key(KeyCode::End).await;
+    h.key(KeyCode::Char(' ')).await;
+    let view = h.app.review.as_ref().unwrap();
+    let last = view.rows.len() - 1;
+    assert_eq!(
+        view.marked.iter().copied().collect::<Vec<_>>(),
+        vec![0, 1, 2, 3, last]
+    );
+    insta::assert_snapshot!("review_marked_160x45", h.render_now(160, 45));
+    insta::assert_snapshot!("review_marked_80x24", h.render_now(80, 24));
+    h.key(KeyCode::Char('x')).await;
+    h.type_text("Duplicate").await;
+    insta::assert_snapshot!("review_marked_note_80x24", h.render_now(80, 24));
+    h.key(KeyCode::Enter).await;
+    insta::assert_snapshot!("review_marked_confirm_80x24", h.render_now(80, 24));
+    insta::assert_snapshot!("review_marked_confirm_160x45", h.render_now(160, 45));
+    // No: nothing sent, the marks stay.
+    h.key(KeyCode::Char('n')).await;
+    assert_eq!(h.app.review.as_ref().unwrap().marked.len(), 5);
+    // ^X clears them; again marks every open row.
+    ctrl(&mut h, 'x').await;
+    assert!(h.app.review.as_ref().unwrap().marked.is_empty());
+    ctrl(&mut h, 'x').await;
+    let view = h.app.review.as_ref().unwrap();
+    assert_eq!(view.marked.len(), view.rows.len());
+}

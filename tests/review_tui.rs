@@ -160,3 +160,54 @@ async fn invoices_qonto_does_not_list_now_are_shown_from_the_copy_with_their_age
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn marked_requests_are_declined_together_after_one_note_and_one_yes() {
+    let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
+    let home = Home::new("review-marks");
+    let mut env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    env.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let org = sb.data().orgs[0].name.clone();
+    let check = sb.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 160, 45);
+        tui.wait_text(&org, WAIT);
+        tui.send(b"V");
+        tui.wait_text("requests pending", WAIT);
+        tui.send(b"  ");
+        tui.wait_text("2 marked", WAIT);
+        tui.send(b"x");
+        tui.wait_text("Decline: why?", WAIT);
+        tui.send(b"Sent twice\r");
+        tui.wait_text("Decline these 2?", WAIT);
+        tui.send(b"y");
+        tui.wait_for("both declined", WAIT, |s| {
+            s.matches("declined (write #").count() >= 2
+        });
+        let declined: Vec<_> = check
+            .acted()
+            .into_iter()
+            .filter(|a| a.what == "decline")
+            .collect();
+        assert_eq!(declined.len(), 2, "{declined:?}");
+        for act in &declined {
+            let org = check
+                .data()
+                .orgs
+                .iter()
+                .find(|o| o.id == act.org_id)
+                .unwrap();
+            let request = check
+                .requests_of(org)
+                .into_iter()
+                .find(|r| r.id == act.target)
+                .unwrap();
+            assert_eq!(request.declined_note.as_deref(), Some("Sent twice"));
+        }
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

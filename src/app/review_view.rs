@@ -91,12 +91,41 @@ impl Item {
         Some((today - day).num_days())
     }
 
+    /// The amount in cents with its currency, read exactly from Qonto's decimal text.
+    pub fn cents(&self) -> Option<(String, i64)> {
+        let (value, currency) = match self {
+            Item::Request(r) => (r.request.amount()?, r.request.currency.as_deref()),
+            Item::Invoice(i) => (
+                i.invoice.total_amount.value.as_deref()?,
+                i.invoice.total_amount.currency.as_deref(),
+            ),
+        };
+        Some((currency.unwrap_or("EUR").to_string(), decimal_cents(value)?))
+    }
+
     pub fn note(&self) -> &str {
         match self {
             Item::Request(r) => r.request.note.as_deref().unwrap_or(""),
             Item::Invoice(i) => i.invoice.invoice_number.as_deref().unwrap_or(""),
         }
     }
+}
+
+/// `"1234.5"` as 123450 cents: the decimal text Qonto writes, read exactly (no float).
+fn decimal_cents(text: &str) -> Option<i64> {
+    let text = text.trim();
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (units, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if units.is_empty() || fraction.len() > 2 || !fraction.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let units: i64 = units.parse().ok()?;
+    let fraction: i64 = format!("{fraction:0<2}").parse().ok()?;
+    let cents = units.checked_mul(100)?.checked_add(fraction)?;
+    Some(if negative { -cents } else { cents })
 }
 
 /// How far a row's change came.
@@ -114,11 +143,12 @@ pub struct Row {
     pub state: RowState,
 }
 
-/// A decline or rejection being asked: the note typed, then the yes.
+/// A decline or a rejection being asked, of one row or of every marked one: the note typed,
+/// then the yes.
 #[derive(Debug)]
 pub enum Prompt {
-    Note { row: usize, input: Input },
-    Confirm { row: usize, note: String },
+    Note { rows: Vec<usize>, input: Input },
+    Confirm { rows: Vec<usize>, note: String },
 }
 
 #[derive(Debug)]
@@ -132,6 +162,8 @@ pub struct ReviewView {
     pub cursor: usize,
     pub scroll: std::cell::Cell<usize>,
     pub prompt: Option<Prompt>,
+    /// Rows marked (Space, Shift-↑↓, ^X): what `x` and `p` act on, when any.
+    pub marked: std::collections::BTreeSet<usize>,
     /// The day ages and due dates are counted to.
     pub today: chrono::NaiveDate,
 }
@@ -147,8 +179,35 @@ impl ReviewView {
             cursor: 0,
             scroll: std::cell::Cell::new(0),
             prompt: None,
+            marked: Default::default(),
             today: chrono::Local::now().date_naive(),
         }
+    }
+
+    /// What an action applies to: the marked rows, else the row under the cursor.
+    pub fn targets(&self) -> Vec<usize> {
+        if self.marked.is_empty() {
+            (self.cursor < self.rows.len())
+                .then_some(self.cursor)
+                .into_iter()
+                .collect()
+        } else {
+            self.marked.iter().copied().collect()
+        }
+    }
+
+    /// What the marked rows add up to, per currency.
+    pub fn marked_total(&self) -> Vec<(String, i64)> {
+        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+        for (currency, cents) in self
+            .marked
+            .iter()
+            .filter_map(|i| self.rows.get(*i)?.item.cents())
+        {
+            let sum = sums.entry(currency).or_default();
+            *sum = sum.saturating_add(cents);
+        }
+        sums.into_iter().collect()
     }
 
     pub fn move_by(&mut self, delta: isize) {
@@ -160,5 +219,20 @@ impl ReviewView {
         self.rows
             .iter_mut()
             .find(|r| matches!(r.state, RowState::Sending(t) if t == ticket))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn qontos_decimal_text_is_read_to_the_cent() {
+        use super::decimal_cents as c;
+        assert_eq!(c("3570.77"), Some(357_077));
+        assert_eq!(c("1229"), Some(122_900));
+        assert_eq!(c("12.5"), Some(1_250));
+        assert_eq!(c("-0.05"), Some(-5));
+        assert_eq!(c("1.234"), None);
+        assert_eq!(c("abc"), None);
+        assert_eq!(c(".5"), None);
     }
 }

@@ -10,6 +10,7 @@ mod inbox;
 pub(crate) mod orgs;
 mod review;
 mod review_detail;
+mod review_prompt;
 mod rules;
 mod search;
 pub(crate) mod signin;

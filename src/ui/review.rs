@@ -7,14 +7,14 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph};
 
 use super::data::{TableSpec, windowed_table};
 use super::format::fit;
-use super::review_detail;
 use super::spinner;
 use super::theme::Theme;
-use crate::app::review_view::{Item, Prompt, ReviewView, RowState};
+use super::{review_detail, review_prompt};
+use crate::app::review_view::{Item, ReviewView, RowState};
 use crate::app::{App, text};
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &ReviewView) {
@@ -46,6 +46,18 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
             "{requests} requests pending · {} invoices to review or pay",
             view.rows.len() - requests
         );
+        if !view.marked.is_empty() {
+            let total: Vec<String> = view
+                .marked_total()
+                .iter()
+                .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+                .collect();
+            words.push_str(&format!(
+                " · {} marked, {}",
+                view.marked.len(),
+                total.join(" + ")
+            ));
+        }
         // What is the copy's (Qonto did not list it) comes before the keys.
         for unread in &view.unread {
             words.push_str(" · ");
@@ -82,8 +94,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
     };
     // The state column shows once something was done.
     let states = view.rows.iter().any(|r| !matches!(r.state, RowState::Open));
-    let mut header = vec!["Day", "Organization", "What", "Counterparty", "Amount"];
+    let mut header = vec!["", "Day", "Organization", "What", "Counterparty", "Amount"];
     let mut widths = vec![
+        Constraint::Length(1),
         Constraint::Length(10),
         Constraint::Length(if narrow { 12 } else { 20 }),
         Constraint::Length(if narrow { 12 } else { 24 }),
@@ -116,7 +129,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
                 RowState::Done(words) => (words.clone(), theme.success()),
                 RowState::Failed(_) => ("failed".into(), theme.error()),
             };
+            let mark = if view.marked.contains(&i) { "■" } else { "" };
             let mut cells = vec![
+                Cell::from(Span::styled(mark, plain(theme.title()))),
                 Cell::from(row.item.day().to_string()),
                 Cell::from(Span::styled(
                     row.item.org_name().to_string(),
@@ -154,90 +169,6 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Revi
         );
     }
     if let Some(prompt) = &view.prompt {
-        draw_prompt(frame, theme, area, view, prompt);
-    }
-}
-
-fn draw_prompt(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, prompt: &Prompt) {
-    let row = match prompt {
-        Prompt::Note { row, .. } | Prompt::Confirm { row, .. } => *row,
-    };
-    let Some(item) = view.rows.get(row).map(|r| &r.item) else {
-        return;
-    };
-    let width = area.width.saturating_sub(4).min(80);
-    if width < 24 || area.height < 8 {
-        return;
-    }
-    let inner_width = usize::from(width - 2);
-    let verb = match item {
-        Item::Request(_) => "Decline",
-        Item::Invoice(_) => "Reject",
-    };
-    // Organization and amount first: they must show, however long the rest.
-    let what = format!(
-        "{} · {} · {} · {}",
-        item.org_name(),
-        item.amount(),
-        item.kind(),
-        item.counterparty()
-    );
-    let (title, lines, cursor) = match prompt {
-        Prompt::Note { input, .. } => {
-            let field = inner_width.saturating_sub(2);
-            let scroll = input.visual_scroll(field);
-            let typed: String = input.value().chars().skip(scroll).take(field).collect();
-            (
-                format!(" {verb}: why? "),
-                vec![
-                    Line::styled(fit(&what, inner_width), theme.dim()),
-                    Line::from(vec![Span::styled("› ", theme.title()), Span::raw(typed)]),
-                    Line::styled(
-                        "Qonto shows the note to the member · Enter next · Esc cancel",
-                        theme.dim(),
-                    ),
-                ],
-                Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
-            )
-        }
-        Prompt::Confirm { note, .. } => (
-            format!(" {verb}? "),
-            vec![
-                Line::from(vec![
-                    Span::raw(format!("{verb} ")),
-                    Span::styled(what.clone(), theme.warning()),
-                    Span::raw("?"),
-                ]),
-                Line::styled(fit(&format!("note: {note}"), inner_width * 2), theme.dim()),
-                Line::styled("Qonto cannot take this back.", theme.warning()),
-                Line::styled("y or Enter sends it · any other key cancels", theme.key()),
-            ],
-            None,
-        ),
-    };
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_width.max(1)).max(1))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
-    if let Some(x) = cursor {
-        frame.set_cursor_position((
-            (inner.x + x).min(inner.right().saturating_sub(1)),
-            inner.y + 1,
-        ));
+        review_prompt::draw(frame, theme, area, view, prompt);
     }
 }

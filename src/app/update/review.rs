@@ -1,7 +1,8 @@
-//! The review's keys and answers: ↑↓ move, `p` marks an invoice paid today (it can be taken
-//! back from the journal), `x` declines a request or rejects an invoice: a note first, then a
-//! yes to a question naming the organization, the counterparty and the amount; `r` reads
-//! again; Esc closes (or leaves the prompt).
+//! The review's keys and answers: ↑↓ move; Space marks a row, Shift-↑↓ marks a range, `^X`
+//! marks every open row (or clears the marks); `p` marks the marked invoices (or the one under
+//! the cursor) paid today (each can be taken back from the journal); `x` declines the requests
+//! and rejects the invoices: a note first, then a yes to a question naming each one's
+//! organization, counterparty and amount; `r` reads again; Esc closes (or leaves the prompt).
 
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use tui_input::Input;
@@ -69,6 +70,16 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     let page = app.page_rows.max(1) as isize;
     match key.code {
         KeyCode::Esc | KeyCode::Char('q') => app.review = None,
+        KeyCode::Up | KeyCode::Down if key.modifiers.contains(KeyModifiers::SHIFT) => {
+            let from = view.cursor;
+            view.move_by(if key.code == KeyCode::Up { -1 } else { 1 });
+            let to = view.cursor;
+            for row in [from, to] {
+                if open_row(view, row) {
+                    view.marked.insert(row);
+                }
+            }
+        }
         KeyCode::Up | KeyCode::Char('k') => view.move_by(-1),
         KeyCode::Down | KeyCode::Char('j') => view.move_by(1),
         KeyCode::PageUp => view.move_by(-page),
@@ -77,50 +88,96 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         KeyCode::End | KeyCode::Char('G') => view.move_by(isize::MAX / 2),
         KeyCode::Char('r') => return open(app),
         KeyCode::Char('a') => return approve_in_qontos_app(app),
-        KeyCode::Char('x') => {
+        KeyCode::Char(' ') => {
             let row = view.cursor;
-            if view
-                .rows
-                .get(row)
-                .is_some_and(|r| matches!(r.state, RowState::Open | RowState::Failed(_)))
-            {
+            if open_row(view, row) && !view.marked.remove(&row) {
+                view.marked.insert(row);
+            }
+            view.move_by(1);
+        }
+        KeyCode::Char('x') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            // Something marked: clear. Nothing: every row still open.
+            if view.marked.is_empty() {
+                view.marked = (0..view.rows.len())
+                    .filter(|r| open_row(view, *r))
+                    .collect();
+            } else {
+                view.marked.clear();
+            }
+        }
+        KeyCode::Char('x') => {
+            let rows: Vec<usize> = view
+                .targets()
+                .into_iter()
+                .filter(|r| open_row(view, *r))
+                .collect();
+            if !rows.is_empty() {
                 view.prompt = Some(Prompt::Note {
-                    row,
+                    rows,
                     input: Input::default(),
                 });
             }
         }
-        KeyCode::Char('p') => {
-            let row = view.cursor;
-            let Some(Row {
-                item: Item::Invoice(invoice),
-                state: RowState::Open | RowState::Failed(_),
-            }) = view.rows.get(row).cloned()
-            else {
-                set_status(
-                    app,
-                    Notice::Text("p marks an invoice paid; this row is not one to mark".into()),
-                    Tone::Warning,
-                );
-                return Vec::new();
-            };
-            let ticket = app.next_generation();
-            let date = chrono::Utc::now().date_naive().to_string();
-            if let Some(r) = app.review.as_mut().and_then(|v| v.rows.get_mut(row)) {
-                r.state = RowState::Sending(ticket);
-            }
-            return vec![
-                Job::Write(WriteAsk::Invoice {
-                    ticket,
-                    invoice: Box::new(invoice),
-                    action: InvoiceAction::MarkPaid { date },
-                })
-                .into(),
-            ];
-        }
+        KeyCode::Char('p') => return mark_paid(app),
         _ => {}
     }
     Vec::new()
+}
+
+/// Whether `row` can still be acted on (nothing sent for it, or what was sent failed).
+fn open_row(view: &ReviewView, row: usize) -> bool {
+    view.rows
+        .get(row)
+        .is_some_and(|r| matches!(r.state, RowState::Open | RowState::Failed(_)))
+}
+
+/// `p`: the marked invoices (or the one under the cursor) marked paid today, each its own
+/// write; it can be taken back from the journal.
+fn mark_paid(app: &mut App) -> Vec<Cmd> {
+    let Some(view) = app.review.as_ref() else {
+        return Vec::new();
+    };
+    let rows: Vec<usize> = view
+        .targets()
+        .into_iter()
+        .filter(|r| open_row(view, *r))
+        .filter(|r| matches!(view.rows[*r].item, Item::Invoice(_)))
+        .collect();
+    if rows.is_empty() {
+        set_status(
+            app,
+            Notice::Text("p marks invoices paid; nothing chosen is an invoice to mark".into()),
+            Tone::Warning,
+        );
+        return Vec::new();
+    }
+    let date = chrono::Utc::now().date_naive().to_string();
+    let mut cmds = Vec::new();
+    for row in rows {
+        let ticket = app.next_generation();
+        let Some(view) = app.review.as_mut() else {
+            break;
+        };
+        let Some(r) = view.rows.get_mut(row) else {
+            continue;
+        };
+        let Item::Invoice(invoice) = r.item.clone() else {
+            continue;
+        };
+        r.state = RowState::Sending(ticket);
+        cmds.push(
+            Job::Write(WriteAsk::Invoice {
+                ticket,
+                invoice: Box::new(invoice),
+                action: InvoiceAction::MarkPaid { date: date.clone() },
+            })
+            .into(),
+        );
+    }
+    if let Some(view) = app.review.as_mut() {
+        view.marked.clear();
+    }
+    cmds
 }
 
 fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
@@ -131,53 +188,60 @@ fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         return Vec::new();
     };
     match prompt {
-        Prompt::Note { row, input } => match key.code {
+        Prompt::Note { rows, input } => match key.code {
             KeyCode::Esc => view.prompt = None,
             KeyCode::Enter => {
                 let note = input.value().trim().to_string();
                 if !note.is_empty() {
-                    view.prompt = Some(Prompt::Confirm { row: *row, note });
+                    let rows = std::mem::take(rows);
+                    view.prompt = Some(Prompt::Confirm { rows, note });
                 }
             }
             _ => {
                 input.handle_event(&Event::Key(*key));
             }
         },
-        Prompt::Confirm { row, note } => {
-            let (row, note) = (*row, note.clone());
+        Prompt::Confirm { rows, note } => {
+            let (rows, note) = (std::mem::take(rows), note.clone());
             view.prompt = None;
             if !matches!(key.code, KeyCode::Char('y') | KeyCode::Enter) {
                 set_status(app, Notice::Text("nothing was sent".into()), Tone::Info);
                 return Vec::new();
             }
-            let Some(item) = app
-                .review
-                .as_ref()
-                .and_then(|v| v.rows.get(row))
-                .map(|r| r.item.clone())
-            else {
-                return Vec::new();
-            };
-            let ticket = app.next_generation();
-            if let Some(r) = app.review.as_mut().and_then(|v| v.rows.get_mut(row)) {
-                r.state = RowState::Sending(ticket);
-            }
-            let ask = match item {
-                Item::Request(request) => WriteAsk::Decline {
-                    ticket,
-                    request: Box::new(request),
-                    note,
-                },
-                Item::Invoice(invoice) => WriteAsk::Invoice {
-                    ticket,
-                    invoice: Box::new(invoice),
-                    action: InvoiceAction::Reject { note, code: None },
-                },
-            };
-            return vec![Job::Write(ask).into()];
+            return refuse(app, &rows, &note);
         }
     }
     Vec::new()
+}
+
+/// Declines the requests and rejects the invoices of `rows` with `note`, each its own write.
+fn refuse(app: &mut App, rows: &[usize], note: &str) -> Vec<Cmd> {
+    let mut cmds = Vec::new();
+    for row in rows {
+        let ticket = app.next_generation();
+        let Some(r) = app.review.as_mut().and_then(|v| v.rows.get_mut(*row)) else {
+            continue;
+        };
+        r.state = RowState::Sending(ticket);
+        let note = note.to_string();
+        let ask = match r.item.clone() {
+            Item::Request(request) => WriteAsk::Decline {
+                ticket,
+                request: Box::new(request),
+                note,
+            },
+            Item::Invoice(invoice) => WriteAsk::Invoice {
+                ticket,
+                invoice: Box::new(invoice),
+                action: InvoiceAction::Reject { note, code: None },
+            },
+        };
+        cmds.push(Job::Write(ask).into());
+    }
+    if let Some(view) = app.review.as_mut() {
+        view.marked.clear();
+    }
+    cmds
 }
 
 pub(super) fn loaded(
