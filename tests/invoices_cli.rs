@@ -270,6 +270,13 @@ async fn a_folder_of_pdfs_is_uploaded_twenty_to_a_request_once_each_even_when_an
     }
     let uploads = sb.acted().iter().filter(|a| a.what == "upload").count();
     assert_eq!(uploads, 23);
+    // Two requests of twenty and three, the first sent twice after its answer was lost.
+    let bulk: Vec<String> = sb
+        .writes_asked()
+        .into_iter()
+        .filter(|w| w == "POST /v2/supplier_invoices/bulk")
+        .collect();
+    assert_eq!(bulk.len(), 3, "{bulk:?}");
 
     // The journal says each, and an upload cannot be taken back through the API.
     let (_, out, _) = run(&sb, &home, &env, &["journal", "--json"]).await;

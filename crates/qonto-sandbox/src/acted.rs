@@ -18,6 +18,8 @@ pub struct Act {
 #[derive(Debug, Default)]
 pub struct Acted {
     log: Mutex<Vec<Act>>,
+    /// Every API request other than a read (`POST /v2/…`), as it came: made, refused or not.
+    writes_asked: Mutex<Vec<String>>,
     /// The next N review writes are made, then their connection is dropped before the answer.
     drops: AtomicU32,
 }
@@ -30,6 +32,21 @@ impl Acted {
             what,
             target: t.clone(),
         }));
+    }
+
+    /// Notes a request to the API that is not a read.
+    pub fn asked(&self, method: &axum::http::Method, path: &str) {
+        if path.starts_with("/v2/") && method != axum::http::Method::GET {
+            let mut asked = self.writes_asked.lock().unwrap_or_else(|p| p.into_inner());
+            asked.push(format!("{method} {path}"));
+        }
+    }
+
+    pub fn writes_asked(&self) -> Vec<String> {
+        self.writes_asked
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn log(&self) -> Vec<Act> {

@@ -436,6 +436,7 @@ async fn gatekeeper(
     let started = Instant::now();
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    state.acted.asked(&method, &path);
     let response = gate(&state, peer, request, next, &path).await;
     tracing::info!(
         target: "sandbox",

@@ -164,6 +164,12 @@ impl Sandbox {
         self.state.acted.drop_next(n);
     }
 
+    /// Every API request that was not a read (`POST /v2/…`, `DELETE /v2/…`), made or refused,
+    /// in order: empty when nothing tried to write.
+    pub fn writes_asked(&self) -> Vec<String> {
+        self.state.acted.writes_asked()
+    }
+
     /// Every review write the sandbox made, in order (a replayed answer is not a new one).
     pub fn acted(&self) -> Vec<crate::acted::Act> {
         self.state.acted.log()
