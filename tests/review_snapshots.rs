@@ -96,6 +96,13 @@ async fn marked_requests_and_invoices_are_declined_together_after_one_question()
     h.type_text("Duplicate").await;
     insta::assert_snapshot!("review_marked_note_80x24", h.render_now(80, 24));
     h.key(KeyCode::Enter).await;
+    // An e-invoice among them: its reason code is asked next (none given here).
+    if matches!(
+        h.app.review.as_ref().unwrap().prompt,
+        Some(qonto_tui::app::review_view::Prompt::Code { .. })
+    ) {
+        h.key(KeyCode::Enter).await;
+    }
     insta::assert_snapshot!("review_marked_confirm_80x24", h.render_now(80, 24));
     insta::assert_snapshot!("review_marked_confirm_160x45", h.render_now(160, 45));
     // No: nothing sent, the marks stay.
@@ -107,4 +114,52 @@ async fn marked_requests_and_invoices_are_declined_together_after_one_question()
     ctrl(&mut h, 'x').await;
     let view = h.app.review.as_ref().unwrap();
     assert_eq!(view.marked.len(), view.rows.len());
+}
+
+#[tokio::test]
+async fn rejecting_an_e_invoice_asks_for_its_afnor_reason_code_and_sends_it() {
+    use qonto_tui::app::msg::{Cmd, Job, WriteAsk};
+    use qonto_tui::app::review_view::Item;
+    use qonto_tui::outcome::InvoiceAction;
+
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('V')).await;
+    let view = h.app.review.as_mut().unwrap();
+    let row = view
+        .rows
+        .iter()
+        .position(|r| r.item.is_einvoice())
+        .expect("an e-invoice waits in the sandbox");
+    view.cursor = row;
+    h.key(KeyCode::Char('x')).await;
+    h.type_text("Wrong VAT").await;
+    h.key(KeyCode::Enter).await;
+    insta::assert_snapshot!("review_reason_code_80x24", h.render_now(80, 24));
+    h.type_text("dif").await;
+    h.key(KeyCode::Enter).await;
+    let screen = h.render_now(80, 24);
+    assert!(screen.contains("reason code DIF"), "{screen}");
+    let cmds = qonto_tui::app::update(
+        &mut h.app,
+        Msg::Key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE)),
+    );
+    let [
+        Cmd::Job(Job::Write(WriteAsk::Invoice {
+            invoice, action, ..
+        })),
+    ] = cmds.as_slice()
+    else {
+        panic!("one rejection asked: {cmds:?}");
+    };
+    let Item::Invoice(shown) = &h.app.review.as_ref().unwrap().rows[row].item else {
+        panic!("the row is an invoice");
+    };
+    assert_eq!(invoice.invoice.id, shown.invoice.id);
+    assert_eq!(
+        *action,
+        InvoiceAction::Reject {
+            note: "Wrong VAT".into(),
+            code: Some("DIF".into())
+        }
+    );
 }

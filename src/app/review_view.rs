@@ -103,6 +103,11 @@ impl Item {
         Some((currency.unwrap_or("EUR").to_string(), decimal_cents(value)?))
     }
 
+    /// An e-invoice (rejecting it may need an AFNOR reason code).
+    pub fn is_einvoice(&self) -> bool {
+        matches!(self, Item::Invoice(i) if i.invoice.is_einvoice)
+    }
+
     pub fn note(&self) -> &str {
         match self {
             Item::Request(r) => r.request.note.as_deref().unwrap_or(""),
@@ -147,8 +152,32 @@ pub struct Row {
 /// then the yes.
 #[derive(Debug)]
 pub enum Prompt {
-    Note { rows: Vec<usize>, input: Input },
-    Confirm { rows: Vec<usize>, note: String },
+    Note {
+        rows: Vec<usize>,
+        input: Input,
+    },
+    /// A French e-invoice is rejected only with an AFNOR reason code: asked after the note
+    /// when an e-invoice is among the rows (empty: none).
+    Code {
+        rows: Vec<usize>,
+        note: String,
+        input: Input,
+    },
+    Confirm {
+        rows: Vec<usize>,
+        note: String,
+        code: Option<String>,
+    },
+}
+
+impl Prompt {
+    pub fn rows(&self) -> &[usize] {
+        match self {
+            Prompt::Note { rows, .. }
+            | Prompt::Code { rows, .. }
+            | Prompt::Confirm { rows, .. } => rows,
+        }
+    }
 }
 
 #[derive(Debug)]

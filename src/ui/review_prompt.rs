@@ -15,9 +15,7 @@ use crate::app::review_view::{Item, Prompt, ReviewView};
 const NAMED: usize = 6;
 
 pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, prompt: &Prompt) {
-    let rows = match prompt {
-        Prompt::Note { rows, .. } | Prompt::Confirm { rows, .. } => rows,
-    };
+    let rows = prompt.rows();
     let items: Vec<&Item> = rows
         .iter()
         .filter_map(|r| view.rows.get(*r).map(|row| &row.item))
@@ -92,7 +90,29 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
                 Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
             )
         }
-        Prompt::Confirm { note, .. } => {
+        Prompt::Code { input, .. } => {
+            let field = inner_width.saturating_sub(2);
+            let scroll = input.visual_scroll(field);
+            let typed: String = input.value().chars().skip(scroll).take(field).collect();
+            let mut lines = named;
+            lines.push(Line::from(vec![
+                Span::styled("› ", theme.title()),
+                Span::raw(typed),
+            ]));
+            lines.push(Line::styled(
+                fit(
+                    "a French e-invoice is rejected only with its AFNOR reason code (since 2026-09-01) · empty: none · Enter next · Esc cancel",
+                    inner_width * 2,
+                ),
+                theme.dim(),
+            ));
+            (
+                " AFNOR reason code for the e-invoice ".to_string(),
+                lines,
+                Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
+            )
+        }
+        Prompt::Confirm { note, code, .. } => {
             let mut lines = Vec::new();
             if let [one] = items.as_slice() {
                 // One: the question names it.
@@ -114,8 +134,12 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
                 lines.push(Line::raw(format!("{verb} these {}?", items.len())));
                 lines.extend(named);
             }
+            let reason = code
+                .as_deref()
+                .map(|c| format!(" · reason code {c}"))
+                .unwrap_or_default();
             lines.push(Line::styled(
-                fit(&format!("note: {note}"), inner_width * 2),
+                fit(&format!("note: {note}{reason}"), inner_width * 2),
                 theme.dim(),
             ));
             lines.push(Line::styled(

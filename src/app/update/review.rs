@@ -194,28 +194,59 @@ fn prompt_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
                 let note = input.value().trim().to_string();
                 if !note.is_empty() {
                     let rows = std::mem::take(rows);
-                    view.prompt = Some(Prompt::Confirm { rows, note });
+                    let einvoice = rows
+                        .iter()
+                        .any(|r| view.rows.get(*r).is_some_and(|row| row.item.is_einvoice()));
+                    view.prompt = Some(if einvoice {
+                        Prompt::Code {
+                            rows,
+                            note,
+                            input: Input::default(),
+                        }
+                    } else {
+                        Prompt::Confirm {
+                            rows,
+                            note,
+                            code: None,
+                        }
+                    });
                 }
             }
             _ => {
                 input.handle_event(&Event::Key(*key));
             }
         },
-        Prompt::Confirm { rows, note } => {
-            let (rows, note) = (std::mem::take(rows), note.clone());
+        Prompt::Code { rows, note, input } => match key.code {
+            KeyCode::Esc => view.prompt = None,
+            KeyCode::Enter => {
+                let code = input.value().trim().to_uppercase();
+                let (rows, note) = (std::mem::take(rows), std::mem::take(note));
+                view.prompt = Some(Prompt::Confirm {
+                    rows,
+                    note,
+                    code: (!code.is_empty()).then_some(code),
+                });
+            }
+            _ => {
+                input.handle_event(&Event::Key(*key));
+            }
+        },
+        Prompt::Confirm { rows, note, code } => {
+            let (rows, note, code) = (std::mem::take(rows), note.clone(), code.clone());
             view.prompt = None;
             if !matches!(key.code, KeyCode::Char('y') | KeyCode::Enter) {
                 set_status(app, Notice::Text("nothing was sent".into()), Tone::Info);
                 return Vec::new();
             }
-            return refuse(app, &rows, &note);
+            return refuse(app, &rows, &note, code.as_deref());
         }
     }
     Vec::new()
 }
 
-/// Declines the requests and rejects the invoices of `rows` with `note`, each its own write.
-fn refuse(app: &mut App, rows: &[usize], note: &str) -> Vec<Cmd> {
+/// Declines the requests and rejects the invoices of `rows` with `note` (and an e-invoice with
+/// AFNOR reason `code`), each its own write.
+fn refuse(app: &mut App, rows: &[usize], note: &str, code: Option<&str>) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     for row in rows {
         let ticket = app.next_generation();
@@ -232,8 +263,14 @@ fn refuse(app: &mut App, rows: &[usize], note: &str) -> Vec<Cmd> {
             },
             Item::Invoice(invoice) => WriteAsk::Invoice {
                 ticket,
+                // The reason code goes with the e-invoices only.
+                action: InvoiceAction::Reject {
+                    note,
+                    code: code
+                        .filter(|_| invoice.invoice.is_einvoice)
+                        .map(String::from),
+                },
                 invoice: Box::new(invoice),
-                action: InvoiceAction::Reject { note, code: None },
             },
         };
         cmds.push(Job::Write(ask).into());
