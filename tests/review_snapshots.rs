@@ -63,7 +63,7 @@ async fn marks_in_the_search_and_the_category_picker() {
     insta::assert_snapshot!("marks_80x24", h.render_now(80, 24));
 
     ctrl(&mut h, 'g').await;
-    assert!(h.app.search.as_ref().unwrap().picker.is_some());
+    assert!(h.app.picker.is_some());
     insta::assert_snapshot!("category_picker_160x45", h.render_now(160, 45));
     insta::assert_snapshot!("category_picker_80x24", h.render_now(80, 24));
     h.type_text("tax").await;

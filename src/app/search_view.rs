@@ -41,8 +41,6 @@ pub struct SearchView {
     pub action: Option<DetailAction>,
     /// Transactions marked (by id), kept while the query changes.
     pub marked: super::marks::Marks,
-    /// The category picker for the marked transactions, while it is open.
-    pub picker: Option<super::category_picker::CategoryPicker>,
 }
 
 /// A write about the opened transaction, waiting for a person.

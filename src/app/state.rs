@@ -421,6 +421,11 @@ pub struct App {
     pub proposals: Vec<crate::writes::rules::RuleProposal>,
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
+    /// The category picker for the marked transactions (of the search or the Transactions
+    /// tab), while it is open.
+    pub picker: Option<super::category_picker::CategoryPicker>,
+    /// Transactions marked in the Transactions tab (by id, with their amounts).
+    pub tx_marks: super::marks::Marks,
     /// The writes of the last categorize done from the screen, for `^R`.
     pub last_categorize: Option<Vec<i64>>,
     /// The background sync of the local books, as far as the worker said.
@@ -491,6 +496,8 @@ impl App {
             review: None,
             proposals: Vec::new(),
             rules_view: None,
+            picker: None,
+            tx_marks: Default::default(),
             cash: None,
             missing_receipts: HashMap::new(),
             arrivals: HashMap::new(),

@@ -1,4 +1,4 @@
-//! The category picker, over the search: what is typed, the names that match (each once,
+//! The category picker, over the search or the Transactions tab: what is typed, the names that match (each once,
 //! however many organizations have it), and how many transactions it files.
 
 use ratatui::Frame;
@@ -11,10 +11,9 @@ use super::format::fit;
 use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
-use crate::app::search_view::SearchView;
 
-pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
-    let Some(picker) = &view.picker else { return };
+pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let Some(picker) = &app.picker else { return };
     let width = area.width.saturating_sub(4).min(70);
     let height = area.height.saturating_sub(2).min(20);
     if width < 24 || height < 6 {

@@ -124,13 +124,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
             } else if let Some(view) = &app.search {
                 search::draw(frame, app, &theme, body, view);
                 detail_action::draw(frame, app, &theme, body, view);
-                category_picker::draw(frame, app, &theme, body, view);
             } else if let Some(view) = &app.cash {
                 cash::draw(frame, app, &theme, body, view);
             } else {
                 orgs::draw(frame, app, &theme, areas.orgs);
                 data::draw(frame, app, &theme, &areas);
             }
+            category_picker::draw(frame, app, &theme, body);
             if let Some(view) = &app.rules_view {
                 rules::draw(frame, app, &theme, body, view);
             }

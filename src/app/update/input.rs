@@ -26,10 +26,11 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 11] = [
+    const LAYERS: [Layer; 12] = [
         help,
         sign_in_modal,
         dialog,
+        picker,
         rules_view,
         review_view,
         inbox_view,
@@ -99,6 +100,14 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+/// The category picker takes every key while it is open.
+fn picker(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.picker.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(super::marks::picker_key(app, key))
 }
 
 /// The rules' proposals take every key but help's.

@@ -21,9 +21,6 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
     if view.detail.is_some() || view.form.is_some() {
         return None;
     }
-    if view.picker.is_some() {
-        return Some(picker_key(app, key));
-    }
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
@@ -71,33 +68,33 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
             if transactions.is_empty() {
                 return Some(Vec::new());
             }
-            let ticket = app.next_generation();
-            if let Some(view) = app.search.as_mut() {
-                view.picker = Some(CategoryPicker::new(transactions.clone(), ticket));
-            }
-            Some(vec![
-                Job::ListCategories {
-                    ticket,
-                    transactions,
-                }
-                .into(),
-            ])
+            Some(open_picker(app, transactions))
         }
         KeyCode::Char('r') if ctrl => Some(undo_last(app)),
         _ => None,
     }
 }
 
-fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
-    let Some(picker) = app.search.as_mut().and_then(|v| v.picker.as_mut()) else {
+/// The category picker for `transactions`, its names asked from the worker.
+pub(super) fn open_picker(app: &mut App, transactions: Vec<String>) -> Vec<Cmd> {
+    let ticket = app.next_generation();
+    app.picker = Some(CategoryPicker::new(transactions.clone(), ticket));
+    vec![
+        Job::ListCategories {
+            ticket,
+            transactions,
+        }
+        .into(),
+    ]
+}
+
+/// The picker takes every key while it is open.
+pub(super) fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
+    let Some(picker) = app.picker.as_mut() else {
         return Vec::new();
     };
     match key.code {
-        KeyCode::Esc => {
-            if let Some(view) = app.search.as_mut() {
-                view.picker = None;
-            }
-        }
+        KeyCode::Esc => app.picker = None,
         KeyCode::Up => picker.move_by(-1),
         KeyCode::Down => picker.move_by(1),
         KeyCode::PageUp => picker.move_by(-10),
@@ -119,9 +116,7 @@ fn picker_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             let transactions = picker.transactions.clone();
             let count = transactions.len();
             let ticket = app.next_generation();
-            if let Some(view) = app.search.as_mut() {
-                view.picker = None;
-            }
+            app.picker = None;
             set_status(
                 app,
                 Notice::Text(text::filing(count, name.as_deref())),
@@ -189,7 +184,7 @@ pub(super) fn all_matched(
 
 /// The category names for a picker.
 pub(super) fn listed(app: &mut App, ticket: u64, result: Result<Vec<String>, WriteError>) {
-    if let Some(picker) = app.search.as_mut().and_then(|v| v.picker.as_mut())
+    if let Some(picker) = app.picker.as_mut()
         && picker.ticket == ticket
     {
         match result {
