@@ -140,3 +140,60 @@ async fn every_match_marked_filed_in_calls_of_100_and_put_back() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rows_marked_in_the_transactions_tab_are_filed_and_put_back() {
+    let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
+    let home = Home::new("categorize-tab");
+    let mut env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    env.push(("QONTO_TUI_WRITES".into(), "on".into()));
+    let org = &sb.data().orgs[0];
+    // Every transaction of the account the tab shows: the two marked are among them.
+    let all: Vec<(String, String)> = sb
+        .ledger_now(&org.accounts[0])
+        .transactions
+        .iter()
+        .map(|t| (org.id.clone(), t.id.clone()))
+        .collect();
+    let before = filed(&sb, &all);
+    let (check, name, all_c, before_c) =
+        (sb.clone(), org.name.clone(), all.clone(), before.clone());
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 160, 45);
+        tui.wait_text(&name, WAIT);
+        tui.send(b"2");
+        tui.wait_text("Settled", WAIT);
+        tui.send(b"\t");
+        tui.send(b"  ");
+        tui.wait_text("2 marked", WAIT);
+        tui.send(b"\x07"); // ^G
+        tui.wait_text("Cash-flow category for 2 transactions", WAIT);
+        tui.wait_for("the picker's names", WAIT, |s| {
+            s.contains("│ Operations / Software")
+        });
+        tui.send(b"software\r");
+        tui.wait_text("filed under Operations / Software", WAIT);
+        // The status says how many moved ("N filed under …", the rest already there).
+        let screen = tui.screen();
+        let said: usize = screen
+            .lines()
+            .find_map(|l| {
+                let at = l.find(" filed under Operations / Software")?;
+                l[..at].split_whitespace().last()?.parse().ok()
+            })
+            .unwrap();
+        let now = filed(&check, &all_c);
+        let target = Some((TARGET.0.to_string(), Some(TARGET.1.to_string())));
+        let moved: Vec<_> = now.iter().filter(|(id, f)| before_c[*id] != **f).collect();
+        assert!(said <= 2 && moved.len() == said, "{said} said, {moved:?}");
+        assert!(moved.iter().all(|(_, f)| **f == target));
+        tui.send(b"\x12"); // ^R
+        tui.wait_text("put back where they were", WAIT);
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+    assert_eq!(filed(&sb, &all), before, "each back where it was");
+}

@@ -163,3 +163,30 @@ async fn rejecting_an_e_invoice_asks_for_its_afnor_reason_code_and_sends_it() {
         }
     );
 }
+
+#[tokio::test]
+async fn marks_in_the_transactions_tab_and_their_category_picker() {
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('2')).await;
+    h.key(KeyCode::Tab).await;
+    h.freeze();
+    // Two marked one by one (Space moves down), two more as a range.
+    h.key(KeyCode::Char(' ')).await;
+    h.key(KeyCode::Char(' ')).await;
+    h.send(Msg::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::SHIFT)))
+        .await;
+    assert_eq!(h.app.tx_marks.len(), 4);
+    insta::assert_snapshot!("transactions_marked_160x45", h.render(160, 45));
+    insta::assert_snapshot!("transactions_marked_80x24", h.render(80, 24));
+    ctrl(&mut h, 'g').await;
+    let picker = h.app.picker.as_ref().expect("the picker is open");
+    assert_eq!(picker.transactions.len(), 4);
+    assert!(picker.names.as_ref().is_some_and(|n| !n.is_empty()));
+    insta::assert_snapshot!("transactions_picker_80x24", h.render(80, 24));
+    h.key(KeyCode::Esc).await;
+    // ^X clears the marks; again marks every row listed.
+    ctrl(&mut h, 'x').await;
+    assert!(h.app.tx_marks.is_empty());
+    ctrl(&mut h, 'x').await;
+    assert!(h.app.tx_marks.len() > 4);
+}

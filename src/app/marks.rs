@@ -14,6 +14,14 @@ pub struct MarkedAmount {
 }
 
 impl MarkedAmount {
+    /// A transaction as Qonto listed it (the Transactions tab).
+    pub fn of_listed(tx: &qonto_client::api::models::Transaction) -> Self {
+        Self {
+            currency: tx.currency.clone().unwrap_or_else(|| "EUR".into()),
+            cents: tx.signed_cents().unwrap_or_default(),
+        }
+    }
+
     pub fn of(tx: &Transaction) -> Self {
         Self {
             currency: tx.currency.clone().unwrap_or_else(|| "EUR".into()),
@@ -40,6 +48,17 @@ impl Marks {
         if self.by_id.remove(&tx.id).is_none() {
             self.insert(tx);
         }
+    }
+
+    /// Marks `id` (with what it adds), or takes its mark away.
+    pub fn toggle_id(&mut self, id: &str, amount: MarkedAmount) {
+        if self.by_id.remove(id).is_none() {
+            self.by_id.insert(id.to_string(), amount);
+        }
+    }
+
+    pub fn insert_id(&mut self, id: &str, amount: MarkedAmount) {
+        self.by_id.insert(id.to_string(), amount);
     }
 
     pub fn extend(&mut self, marked: impl IntoIterator<Item = (String, MarkedAmount)>) {

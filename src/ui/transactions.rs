@@ -1,5 +1,5 @@
-//! The Transactions tab: the account's name, position, toggles and the newest-first table,
-//! windowed to the rows on screen.
+//! The Transactions tab: the account's name, position, toggles, the marked count and total,
+//! and the newest-first table (marks in its first column), windowed to the rows on screen.
 
 use qonto_client::api::values::Status;
 use ratatui::Frame;
@@ -56,6 +56,22 @@ pub(super) fn transactions(
         Span::styled(name, theme.header()),
         Span::styled(format!("  {count_text}"), theme.dim()),
     ];
+    if !app.tx_marks.is_empty() {
+        let total: Vec<String> = app
+            .tx_marks
+            .totals()
+            .iter()
+            .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+            .collect();
+        info.push(Span::styled(
+            format!(
+                "  {} marked, {} · ^G category",
+                app.tx_marks.len(),
+                total.join(" + ")
+            ),
+            theme.title(),
+        ));
+    }
     let declined = if app.show_declined {
         "hide declined"
     } else {
@@ -133,8 +149,8 @@ pub(super) fn transactions(
     let show_date = area.width >= 40;
     let show_status = area.width >= 66;
     let show_type = area.width >= 84;
-    let mut header = Vec::new();
-    let mut widths = Vec::new();
+    let mut header = vec![""];
+    let mut widths = vec![Constraint::Length(1)];
     if show_date {
         header.push("Settled");
         widths.push(Constraint::Length(10));
@@ -183,7 +199,11 @@ pub(super) fn transactions(
                 _ => Style::new(),
             });
             let status = words(t.status.as_ref().map_or("", Status::as_str));
-            let mut cells = Vec::new();
+            let marked = t.id.as_deref().is_some_and(|id| app.tx_marks.contains(id));
+            let mut cells = vec![Cell::from(Span::styled(
+                if marked { "■" } else { "" },
+                plain(theme.title()),
+            ))];
             if show_date {
                 // The settlement date; one not settled yet shows when it was made, dimmed.
                 let cell = match (&t.settled_at, &t.emitted_at) {

@@ -26,7 +26,7 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 12] = [
+    const LAYERS: [Layer; 13] = [
         help,
         sign_in_modal,
         dialog,
@@ -38,6 +38,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         cash_view,
         filter_field,
         other_screen,
+        transaction_marks,
         main_screen,
     ];
     for layer in LAYERS {
@@ -100,6 +101,14 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
         app.help = false;
     }
     Outcome::Handled(Vec::new())
+}
+
+/// Marks in the Transactions tab (Space, Shift-↑↓, `^X`, `^G`).
+fn transaction_marks(app: &mut App, key: &KeyEvent) -> Outcome {
+    match super::tx_marks::on_key(app, key) {
+        Some(cmds) => Outcome::Handled(cmds),
+        None => Outcome::Ignored,
+    }
 }
 
 /// The category picker takes every key while it is open.

@@ -212,6 +212,8 @@ pub(super) fn categorized(
                     app.last_categorize = Some(done.writes.clone());
                     if let Some(view) = app.search.as_mut() {
                         view.marked.clear();
+                    } else {
+                        app.tx_marks.clear();
                     }
                 }
                 WriteAsk::UndoCategorize { .. } => app.last_categorize = None,

@@ -15,6 +15,7 @@ mod search;
 mod sign_in;
 mod sources;
 mod stored;
+mod tx_marks;
 mod writing;
 
 use crossterm::event::KeyEventKind;
