@@ -239,3 +239,14 @@ pub struct OrgInvoice {
     pub org_name: String,
     pub invoice: qonto_client::api::invoices::SupplierInvoice,
 }
+
+/// What one rule proposes now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleProposal {
+    pub counterparty: String,
+    pub category: String,
+    /// The uncategorized transactions it matches.
+    pub transactions: Vec<String>,
+    /// The organizations they belong to, by name.
+    pub orgs: Vec<String>,
+}

@@ -79,7 +79,7 @@ pub enum Msg {
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<Opened, BrowserError>),
     /// What the categorization rules propose now.
-    RulesProposed(Result<Vec<crate::writes::rules::RuleProposal>, crate::outcome::WriteError>),
+    RulesProposed(Result<Vec<crate::outcome::RuleProposal>, crate::outcome::WriteError>),
     /// A link asked with `Job::OpenLink` was opened, or why not (and where it goes).
     LinkOpened {
         said: String,

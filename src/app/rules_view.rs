@@ -2,7 +2,7 @@
 //! rule (its words, its category, how many uncategorized transactions and in which
 //! organizations). Nothing is filed on a proposal alone: Enter asks, `y` files.
 
-use crate::writes::rules::RuleProposal;
+use crate::outcome::RuleProposal;
 
 /// How far a rule's filing came.
 #[derive(Debug, Clone, PartialEq, Eq)]

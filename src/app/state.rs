@@ -418,7 +418,7 @@ pub struct App {
     /// What waits for a decision, while it is open.
     pub review: Option<super::review_view::ReviewView>,
     /// What the categorization rules propose now (asked after each sync pass).
-    pub proposals: Vec<crate::writes::rules::RuleProposal>,
+    pub proposals: Vec<crate::outcome::RuleProposal>,
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
     /// The category picker for the marked transactions (of the search or the Transactions

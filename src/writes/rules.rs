@@ -12,16 +12,7 @@ use crate::outcome::WriteError;
 /// Transactions one rule proposes at most.
 pub const MAX_PER_RULE: usize = 50_000;
 
-/// What one rule proposes now.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleProposal {
-    pub counterparty: String,
-    pub category: String,
-    /// The uncategorized transactions it matches.
-    pub transactions: Vec<String>,
-    /// The organizations they belong to, by name.
-    pub orgs: Vec<String>,
-}
+pub use crate::outcome::RuleProposal;
 
 /// Whether `rule` speaks of organization (`id`, `name`).
 pub fn names_org(rule: &CategoryRule, id: &str, name: &str) -> bool {

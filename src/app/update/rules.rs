@@ -9,8 +9,8 @@ use super::super::rules_view::{RuleState, RulesView, proposed};
 use super::super::state::{App, Notice, Tone};
 use super::super::text;
 use super::navigation::set_status;
+use crate::outcome::RuleProposal;
 use crate::outcome::WriteError;
-use crate::writes::rules::RuleProposal;
 
 /// New proposals: kept, shown if open, and said once when they grow.
 pub(super) fn proposed_now(app: &mut App, result: Result<Vec<RuleProposal>, WriteError>) {
