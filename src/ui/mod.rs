@@ -6,6 +6,7 @@ pub(crate) mod data;
 mod detail_action;
 pub(crate) mod format;
 pub(crate) mod help;
+mod hints;
 mod inbox;
 pub(crate) mod orgs;
 mod review;
@@ -282,19 +283,8 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     }
-    let hints: &[(Action, &str)] = &[
-        (Action::Down, "move"),
-        (Action::SwitchPane, "pane"),
-        (Action::NextTab, "tabs"),
-        (Action::Filter, "filter"),
-        (Action::Refresh, "refresh"),
-        (Action::Reconsent, "share orgs"),
-        (Action::Quit, "quit"),
-    ];
-    let mut spans = vec![Span::raw(" ")];
-    for (action, what) in hints {
-        spans.push(Span::styled(app.keys.main(*action), theme.key()));
-        spans.push(Span::styled(format!(" {what}  "), theme.dim()));
-    }
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(hints::line(app, theme, area.width as usize)),
+        area,
+    );
 }
