@@ -76,6 +76,9 @@ enum Command {
         /// Forget only this organization's API key or membership consent.
         #[arg(long, value_name = "ID")]
         org: Option<String>,
+        /// Do not ask before signing out of every organization (asked on a terminal).
+        #[arg(long)]
+        yes: bool,
     },
     /// Organizations reached with their API key (`login:secret-key`).
     #[command(subcommand)]
@@ -261,10 +264,10 @@ fn main() -> ExitCode {
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
-            Some(Command::Logout { org }) => {
+            Some(Command::Logout { org, yes }) => {
                 let (config, _) =
                     configure_for_keys(&cli)?;
-                commands::logout(&config, org.as_deref())
+                commands::logout(&config, org.as_deref(), yes)
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }

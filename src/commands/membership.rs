@@ -41,6 +41,14 @@ async fn all_sources(sources: &Arc<Sources>) -> anyhow::Result<Vec<Source>> {
     blocking(move || s.list()).await.map_err(explain)
 }
 
+/// How many organizations are reached with an API key, and with a membership consent.
+pub async fn source_counts(config: &Config) -> anyhow::Result<(usize, usize)> {
+    let sources = Sources::for_config(config);
+    let all = all_sources(&sources).await?;
+    let consents = all.iter().filter(|s| s.via == Via::Membership).count();
+    Ok((all.len() - consents, consents))
+}
+
 /// `logout --org ID`.
 pub async fn forget_org(config: &Config, org: &str) -> anyhow::Result<()> {
     let sources = Sources::for_config(config);

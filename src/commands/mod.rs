@@ -164,14 +164,61 @@ pub async fn login(
     Ok(())
 }
 
-/// `logout --org ID` forgets that organization's own sources; `logout` forgets every source.
-pub async fn logout(config: &Config, org: Option<&str>) -> anyhow::Result<()> {
+/// `logout --org ID` forgets that organization's own sources; `logout` forgets every source,
+/// after a question on a terminal (`yes` skips it; without a terminal, as scripts run it, it
+/// goes on as it always did).
+pub async fn logout(config: &Config, org: Option<&str>, yes: bool) -> anyhow::Result<()> {
     if let Some(org) = org {
         return membership::forget_org(config, org).await;
+    }
+    if !yes
+        && std::io::IsTerminal::is_terminal(&std::io::stdin())
+        && !logout_confirmed(config).await?
+    {
+        crate::say!("Nothing was removed.")?;
+        return Ok(());
     }
     let others = membership::forget_all(config).await?;
     logout_user_flow(config, others == 0).await?;
     forget_books(config).await
+}
+
+/// Says what a full sign-out removes and asks.
+async fn logout_confirmed(config: &Config) -> anyhow::Result<bool> {
+    let (keys, consents) = membership::source_counts(config).await?;
+    let store = store_for(config)?;
+    let s = store.clone();
+    let signed_in = matches!(blocking(move || s.load()).await, Ok(Some(_)));
+    let mut what = Vec::new();
+    if signed_in {
+        what.push("revokes the sign-in's tokens at Qonto and deletes them".to_string());
+    }
+    let plural = |n: usize, one: &str| format!("{n} {one}{}", if n == 1 { "" } else { "s" });
+    if keys > 0 {
+        what.push(format!("forgets {}", plural(keys, "API key")));
+    }
+    if consents > 0 {
+        what.push(format!(
+            "forgets {}",
+            plural(consents, "membership consent")
+        ));
+    }
+    if let Some(path) = crate::local_copy::database_path(config).filter(|p| p.exists()) {
+        what.push(format!(
+            "deletes the local copy of the books ({})",
+            path.display()
+        ));
+    }
+    if what.is_empty() {
+        return Ok(true);
+    }
+    writes::asked(
+        &format!(
+            "Signing out of every organization {}. Go on? [y/N] ",
+            what.join(", ")
+        ),
+        "signing out of every organization",
+    )
 }
 
 /// With every source gone, the local copy of the books and its key go too.
