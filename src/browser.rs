@@ -25,12 +25,36 @@ pub fn open_browser(url: &str, browser: Option<&str>) -> Result<Opened, BrowserE
         .map_err(|e| BrowserError::System(opener_error(&e.to_string(), url)))
 }
 
-/// The opener's error without the URL it repeats (the screen shows the URL on its own line).
+/// The opener's error without the URL it repeats (the screen shows the URL on its own line),
+/// and in words where the opener only gave a wait status: `Launcher "xdg-open" URL failed with
+/// ExitStatus(unix_wait_status(512))` is "xdg-open ended with code 2".
 fn opener_error(message: &str, url: &str) -> String {
     let short = message
         .replace(&format!("\"{url}\""), "URL")
         .replace(url, "URL");
+    if let Some(words) = wait_status_words(&short) {
+        return crate::ui::format::fit(&words, 90);
+    }
     crate::ui::format::fit(&short, 90)
+}
+
+fn wait_status_words(message: &str) -> Option<String> {
+    let launcher = message
+        .strip_prefix("Launcher \"")?
+        .split('"')
+        .next()
+        .filter(|l| !l.is_empty())?;
+    let status: i32 = message
+        .split("unix_wait_status(")
+        .nth(1)?
+        .split(')')
+        .next()?
+        .parse()
+        .ok()?;
+    Some(match (status >> 8, status & 0x7f) {
+        (code, 0) => format!("{launcher} ended with code {code}: no program took the file"),
+        (_, signal) => format!("{launcher} was stopped by signal {signal}"),
+    })
 }
 
 fn spawn_browser_command(candidate: &str, url: &str) -> Result<(), String> {
@@ -80,5 +104,8 @@ mod tests {
             text.contains("xdg-open") && text.contains("BROWSER"),
             "{text}"
         );
+        // The wait status in words: 768 is exit code 3.
+        assert!(text.contains("xdg-open ended with code 3"), "{text}");
+        assert!(!text.contains("unix_wait_status"), "{text}");
     }
 }

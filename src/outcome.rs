@@ -90,6 +90,11 @@ pub enum ReceiptsError {
     NotWritten(String),
     #[error(transparent)]
     NotOpened(#[from] BrowserError),
+    /// Saved, but no program opened it: where it is, and why in words.
+    #[error(
+        "no program opened the receipt ({why}); it is saved at {path}: open it from there, or set BROWSER to a program that opens files"
+    )]
+    SavedNotOpened { path: String, why: String },
 }
 
 /// Why a source was not added or forgotten. Each says whether anything was stored.

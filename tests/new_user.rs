@@ -120,3 +120,86 @@ async fn logout_on_a_terminal_asks_first_and_says_what_it_would_remove() {
     .unwrap();
     assert_eq!(copies(), 0, "the copy is gone");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_receipt_no_program_opens_is_said_in_words_with_where_it_is_and_saves_to_downloads() {
+    use qonto_sandbox::data::TxStatus;
+    let sb = common::sandbox_for_the_app().await;
+    let api = common::signed_in_api(&sb).await;
+    let org = &sb.data().orgs[0];
+    let ledger = sb.ledger_now(&org.accounts[0]);
+    let mut chosen = None;
+    for tx in ledger.transactions.iter().rev().filter(|t| {
+        t.status == TxStatus::Completed && sb.data().counterparties[t.counterparty].name != "Uber"
+    }) {
+        let files = api.transaction_attachments(&org.id, &tx.id).await.unwrap();
+        if files.first().and_then(|f| f.url.clone()).is_some() {
+            chosen = Some(tx.clone());
+            break;
+        }
+    }
+    let tx = chosen.expect("the sandbox seeds receipts");
+    let name = sb.data().counterparties[tx.counterparty].name.clone();
+    let cents = tx.amount_cents.abs();
+    let query = format!(
+        "{} {1}.{2:02}..{1}.{2:02}",
+        name.split_whitespace().next().unwrap(),
+        cents / 100,
+        cents % 100
+    );
+    let home = Home::new("opener-fails");
+    // No download folder named by the desktop, no BROWSER, and an xdg-open that fails as it
+    // does on a machine with no program for PDFs.
+    let bin = home.dir.join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let opener = bin.join("xdg-open");
+    std::fs::write(&opener, "#!/bin/sh\nexit 2\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&opener, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut env = app_env(&sb, &home);
+    env.retain(|(k, _)| k != "HOME");
+    env.push(("HOME".into(), home.dir.display().to_string()));
+    // Signed in and synced first (the sign-in's browser is the test's).
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    env.retain(|(k, _)| k != "BROWSER" && k != "PATH");
+    env.push((
+        "PATH".into(),
+        format!(
+            "{}:{}",
+            bin.display(),
+            std::env::var("PATH").unwrap_or_default()
+        ),
+    ));
+    let downloads = home.dir.join("Downloads");
+    assert!(!downloads.exists());
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 200, 45);
+        tui.wait_text("synced", 2 * WAIT);
+        tui.send(b"s");
+        tui.send(query.as_bytes());
+        tui.wait_text("1 found", WAIT);
+        tui.send(b"\r");
+        tui.wait_text("Initiated by", WAIT);
+        tui.send(b"o");
+        tui.wait_text("no program opened the receipt", WAIT);
+        let screen = tui.screen();
+        assert!(screen.contains("xdg-open ended with code 2"), "{screen}");
+        assert!(!screen.contains("unix_wait_status"), "{screen}");
+        assert!(screen.contains("it is saved at /"), "{screen}");
+        tui.send(b"w");
+        tui.wait_text("saved 1 receipt in", WAIT);
+        let screen = tui.screen();
+        assert!(
+            screen.contains(&format!("{}", downloads.display())),
+            "the folder the hint names: {screen}"
+        );
+        tui.send(b"\x03");
+        tui.wait_exit(WAIT);
+        let saved: Vec<_> = std::fs::read_dir(&downloads).unwrap().flatten().collect();
+        assert_eq!(saved.len(), 1);
+        let mode = std::fs::metadata(&downloads).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o700);
+    })
+    .await
+    .unwrap();
+}

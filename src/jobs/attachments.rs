@@ -2,7 +2,7 @@
 //! the platform's opener (or `BROWSER`), or saved to the download folder, named after the
 //! transaction's date and counterparty.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 pub use crate::outcome::{Placed, Placement, ReceiptsError};
 use qonto_client::api::ApiClient;
@@ -63,7 +63,13 @@ pub async fn fetch(
     }
     if placement == Placement::Open {
         for path in &placed {
-            crate::browser::open_browser(&path.display().to_string(), opener)?;
+            let shown = path.display().to_string();
+            if let Err(e) = crate::browser::open_browser(&shown, opener) {
+                return Err(ReceiptsError::SavedNotOpened {
+                    path: shown,
+                    why: e.to_string(),
+                });
+            }
         }
     }
     Ok(Placed {
@@ -89,11 +95,28 @@ pub fn file_name(stem: &str, name: &str) -> String {
     names::fit(&names::readable(&format!("{stem} {base}")), ext)
 }
 
+/// Where saved receipts and exports go, the folder the hints name: the desktop's download
+/// folder (`XDG_DOWNLOAD_DIR`), else `~/Downloads` (made, 0700, when missing), else the
+/// temporary folder.
 pub(crate) fn download_folder() -> PathBuf {
-    directories::UserDirs::new()
-        .and_then(|u| u.download_dir().map(Path::to_path_buf))
-        .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
-        .unwrap_or_else(std::env::temp_dir)
+    let dirs = directories::UserDirs::new();
+    if let Some(named) = dirs.as_ref().and_then(|u| u.download_dir()) {
+        return named.to_path_buf();
+    }
+    let Some(home) = dirs.as_ref().map(|u| u.home_dir().join("Downloads")) else {
+        return std::env::temp_dir();
+    };
+    if !home.is_dir() {
+        let made = {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new().mode(0o700).create(&home)
+        };
+        if let Err(e) = made {
+            tracing::warn!("{} could not be made: {e}", home.display());
+            return std::env::temp_dir();
+        }
+    }
+    home
 }
 
 #[cfg(test)]
