@@ -203,3 +203,43 @@ async fn a_receipt_no_program_opens_is_said_in_words_with_where_it_is_and_saves_
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn enter_on_the_transactions_tab_opens_the_detail_and_esc_comes_back() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("tab-detail");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let org = sb.data().orgs[0].name.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 120, 40);
+        tui.wait_text(&org, WAIT);
+        tui.send(b"2");
+        tui.wait_text("Settled", WAIT);
+        tui.send(b"\t");
+        tui.send(b"\r");
+        tui.wait_text("Initiated by", WAIT);
+        let first = tui.screen();
+        assert!(first.contains("Esc back to the list"), "{first}");
+        let id_of = |screen: &str| {
+            screen
+                .lines()
+                .find_map(|l| l.split("Id  ").nth(1).map(|r| r.trim().to_string()))
+                .unwrap_or_default()
+        };
+        let id = id_of(&first);
+        assert!(!id.is_empty(), "{first}");
+        // ↓: the next row's detail.
+        tui.send(b"\x1b[B");
+        tui.wait_for("the next transaction", WAIT, |s| {
+            s.contains("Initiated by") && !id_of(s).is_empty() && id_of(s) != id
+        });
+        // Esc: the tab again, its cursor on the second row.
+        tui.send(b"\x1b");
+        tui.wait_text("2 of ", WAIT);
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

@@ -39,6 +39,9 @@ pub struct SearchView {
     pub form: Option<(crate::app::search_form::Form, usize)>,
     /// A write being asked about the opened transaction.
     pub action: Option<DetailAction>,
+    /// Opened with Enter on the Transactions tab: only the detail shows, closing it goes back
+    /// to the tab, ↑↓ step through the tab's rows.
+    pub from_tab: bool,
     /// Transactions marked (by id), kept while the query changes.
     pub marked: super::marks::Marks,
 }

@@ -19,7 +19,12 @@ use qonto_books::Detail;
 use qonto_client::redact::mask_iban;
 
 pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
-    let block = theme.pane(" Search every organization ".to_string(), true);
+    let title = if view.from_tab {
+        " Transaction · Esc back to the list · ↑↓ the next ones "
+    } else {
+        " Search every organization "
+    };
+    let block = theme.pane(title.to_string(), true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 10 {
@@ -36,13 +41,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
         .skip(scroll)
         .take(width)
         .collect();
-    frame.render_widget(
-        Paragraph::new(Line::from(vec![
-            Span::styled(prompt, theme.title()),
-            Span::raw(shown),
-        ])),
-        line,
-    );
+    // Opened from the Transactions tab, there is no query to show.
+    if !view.from_tab {
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(prompt, theme.title()),
+                Span::raw(shown),
+            ])),
+            line,
+        );
+    }
     if view.detail.is_none() {
         let x = inner.x + 2 + (view.input.visual_cursor().saturating_sub(scroll)) as u16;
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y));

@@ -105,7 +105,7 @@ fn help(app: &mut App, key: &KeyEvent) -> Outcome {
 
 /// Marks in the Transactions tab (Space, Shift-↑↓, `^X`, `^G`).
 fn transaction_marks(app: &mut App, key: &KeyEvent) -> Outcome {
-    match super::tx_marks::on_key(app, key) {
+    match super::transactions_tab::on_key(app, key) {
         Some(cmds) => Outcome::Handled(cmds),
         None => Outcome::Ignored,
     }

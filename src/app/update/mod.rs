@@ -15,7 +15,7 @@ mod search;
 mod sign_in;
 mod sources;
 mod stored;
-mod tx_marks;
+mod transactions_tab;
 mod writing;
 
 use crossterm::event::KeyEventKind;

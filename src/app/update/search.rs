@@ -119,6 +119,23 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    if view.detail.is_some() && view.from_tab {
+        // Opened from the Transactions tab: back to it, or to its next row's detail.
+        match key.code {
+            KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Char('q') => {
+                app.search = None;
+            }
+            KeyCode::Up | KeyCode::Down => {
+                app.search = None;
+                let mut cmds =
+                    super::navigation::move_by(app, if key.code == KeyCode::Up { -1 } else { 1 });
+                cmds.extend(super::transactions_tab::open_detail(app));
+                return cmds;
+            }
+            _ => {}
+        }
+        return Vec::new();
+    }
     if view.detail.is_some() {
         match key.code {
             KeyCode::Esc | KeyCode::Enter | KeyCode::Backspace | KeyCode::Char('q') => {

@@ -1,4 +1,5 @@
-//! Marks in the Transactions tab, as in the search: Space marks the row under the cursor (and
+//! The Transactions tab's own keys: Enter opens the transaction's detail (the search's, read
+//! from the local copy); marks as in the search: Space marks the row under the cursor (and
 //! moves down), Shift-↑↓ marks a range, `^X` marks every row listed (or clears the marks),
 //! `^G` opens the category picker for the marked (or the row under the cursor), `^R` takes the
 //! last categorize back; the count and
@@ -8,7 +9,8 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::super::marks::MarkedAmount;
-use super::super::msg::Cmd;
+use super::super::msg::{Cmd, Job};
+use super::super::search_view::{DetailView, SearchView};
 use super::super::state::{App, Focus, Screen, Tab};
 use super::navigation::move_by;
 use qonto_client::api::models::Transaction;
@@ -28,6 +30,19 @@ fn selected(app: &App) -> Option<(String, MarkedAmount)> {
     Some((tx.id.clone()?, MarkedAmount::of_listed(tx)))
 }
 
+/// The detail of the transaction under the tab's cursor, as the search shows it.
+pub(super) fn open_detail(app: &mut App) -> Vec<Cmd> {
+    let Some((id, _)) = selected(app) else {
+        return Vec::new();
+    };
+    app.search = Some(SearchView {
+        detail: Some(DetailView::Loading { id: id.clone() }),
+        from_tab: true,
+        ..SearchView::default()
+    });
+    vec![Job::Detail { id }.into()]
+}
+
 /// The keys of marks in the Transactions tab; `None`: not one of them (or not there).
 pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
     let here = app.screen == Screen::Main
@@ -43,6 +58,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
+        KeyCode::Enter if !ctrl => Some(open_detail(app)),
         KeyCode::Char(' ') if !ctrl => {
             let (id, amount) = selected(app)?;
             app.tx_marks.toggle_id(&id, amount);
