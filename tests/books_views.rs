@@ -29,6 +29,18 @@ async fn search_results_and_a_transaction_opened_from_them() {
     h.key(KeyCode::Enter).await;
     insta::assert_snapshot!("search_detail_160x45", h.render_now(160, 45));
     insta::assert_snapshot!("search_detail_80x24", h.render_now(80, 24));
+    // At 50×15 the detail does not fit: it says so, and PgDn brings its last rows in.
+    h.send(Msg::Resize(50, 15)).await;
+    let top = h.render_now(50, 15);
+    assert!(top.contains("more · PgDn"), "{top}");
+    assert!(!top.contains("Id "), "{top}");
+    insta::assert_snapshot!("search_detail_50x15", top);
+    h.key(KeyCode::PageDown).await;
+    h.key(KeyCode::PageDown).await;
+    let bottom = h.render_now(50, 15);
+    assert!(bottom.contains("Id "), "{bottom}");
+    insta::assert_snapshot!("search_detail_50x15_scrolled", bottom);
+    h.send(Msg::Resize(160, 45)).await;
 
     // Back; the same filters as a form: choosing a side there writes it into the query.
     h.key(KeyCode::Esc).await;

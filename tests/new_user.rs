@@ -243,3 +243,33 @@ async fn enter_on_the_transactions_tab_opens_the_detail_and_esc_comes_back() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn at_50_by_15_the_detail_scrolls_to_its_last_rows() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("detail-scroll");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 50, 15);
+        tui.wait_text("quit", WAIT);
+        tui.send(b"s");
+        tui.send(b"urssaf");
+        // The whole query answered (each letter asks again): its rows are URSSAF's.
+        tui.wait_for("urssaf's rows", WAIT, |s| s.contains("found") && s.contains(" UR "));
+        tui.send(b"\r");
+        tui.wait_text("more · PgDn", WAIT);
+        assert!(!tui.screen().contains("Updated "));
+        tui.send(b"\x1b[6~\x1b[6~"); // PgDn twice
+        tui.wait_text("↑ PgUp", WAIT);
+        let bottom = tui.screen();
+        assert!(
+            bottom.contains("Updated ") && bottom.contains("Id "),
+            "{bottom}"
+        );
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

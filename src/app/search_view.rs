@@ -42,6 +42,8 @@ pub struct SearchView {
     /// Opened with Enter on the Transactions tab: only the detail shows, closing it goes back
     /// to the tab, ↑↓ step through the tab's rows.
     pub from_tab: bool,
+    /// Lines of the detail scrolled past (PgDn, PgUp), when it does not fit the screen.
+    pub detail_scroll: usize,
     /// Transactions marked (by id), kept while the query changes.
     pub marked: super::marks::Marks,
 }

@@ -126,10 +126,14 @@ impl Worker {
             if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
                 return;
             }
-            let result = match (cache.opened(), qonto_books::query::parse(&text)) {
-                (_, Err(e)) => Err(LocalCopyError::Query(e)),
-                (Some(cache), Ok(query)) => cache.search(query).await,
-                (None, Ok(_)) => Err(LocalCopyError::NotOpen),
+            // A search typed while the copy is still opening waits for it (the screen shows
+            // its spinner) rather than saying there is none.
+            let result = match qonto_books::query::parse(&text) {
+                Err(e) => Err(LocalCopyError::Query(e)),
+                Ok(query) => match cache.wait_open().await {
+                    Some(cache) => cache.search(query).await,
+                    None => Err(LocalCopyError::NotOpen),
+                },
             };
             let _ = tx.send(Msg::SearchAnswered { generation, result });
         });

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Wrap};
+use ratatui::widgets::{Cell, Clear, Paragraph, Wrap};
 
 use super::data::{TableSpec, windowed_table};
 use super::format::{fit, group_iban, words};
@@ -68,7 +68,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
         return;
     }
     match &view.detail {
-        Some(DetailView::Ready(detail)) => draw_detail(frame, app, theme, body, detail),
+        Some(DetailView::Ready(detail)) => {
+            draw_detail(frame, app, theme, body, detail, view.detail_scroll)
+        }
         Some(DetailView::Loading { .. }) => frame.render_widget(
             Paragraph::new("Reading the transaction…").style(theme.dim()),
             body,
@@ -304,7 +306,7 @@ fn plural(n: usize) -> &'static str {
 }
 
 /// Every field of one transaction, as label and value lines.
-fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Detail) {
+fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Detail, scroll: usize) {
     let currency = d.tx.currency.as_deref().unwrap_or("EUR");
     let money = |cents: Option<i64>, currency: &str| {
         cents
@@ -419,5 +421,25 @@ fn draw_detail(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, d: &Deta
             ])
         })
         .collect();
-    frame.render_widget(Paragraph::new(lines), area);
+    // Taller than the screen: scrolled (PgDn, PgUp), and said on the last line.
+    let height = usize::from(area.height);
+    let hidden = lines.len().saturating_sub(height);
+    let offset = scroll.min(hidden);
+    frame.render_widget(
+        Paragraph::new(lines).scroll((u16::try_from(offset).unwrap_or(u16::MAX), 0)),
+        area,
+    );
+    if hidden > 0 && area.height > 1 {
+        // On the pane's bottom border, where it hides no row.
+        let at = area.bottom();
+        let words = if offset < hidden {
+            format!(" ↓ {} more · PgDn ", hidden - offset)
+        } else {
+            " ↑ PgUp ".to_string()
+        };
+        let width = (words.chars().count() as u16).min(area.width);
+        let spot = Rect::new(area.right() - width, at, width, 1);
+        frame.render_widget(Clear, spot);
+        frame.render_widget(Paragraph::new(words).style(theme.key()), spot);
+    }
 }

@@ -119,6 +119,15 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         }
         return Vec::new();
     }
+    // A detail taller than the screen scrolls (its rows are about twenty).
+    if view.detail.is_some() && matches!(key.code, KeyCode::PageDown | KeyCode::PageUp) {
+        view.detail_scroll = if key.code == KeyCode::PageDown {
+            (view.detail_scroll + page.unsigned_abs()).min(DETAIL_ROWS)
+        } else {
+            view.detail_scroll.saturating_sub(page.unsigned_abs())
+        };
+        return Vec::new();
+    }
     if view.detail.is_some() && view.from_tab {
         // Opened from the Transactions tab: back to it, or to its next row's detail.
         match key.code {
@@ -235,6 +244,9 @@ pub(super) fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
     ask(app)
 }
 
+/// Rows a transaction's detail has at most (what it can be scrolled by).
+const DETAIL_ROWS: usize = 24;
+
 fn open_detail(app: &mut App) -> Vec<Cmd> {
     let Some(view) = app.search.as_mut() else {
         return Vec::new();
@@ -243,6 +255,7 @@ fn open_detail(app: &mut App) -> Vec<Cmd> {
         return Vec::new();
     };
     view.detail = Some(DetailView::Loading { id: id.clone() });
+    view.detail_scroll = 0;
     view.receipts = None;
     view.action = None;
     vec![Job::Detail { id }.into()]
