@@ -256,7 +256,9 @@ async fn at_50_by_15_the_detail_scrolls_to_its_last_rows() {
         tui.send(b"s");
         tui.send(b"urssaf");
         // The whole query answered (each letter asks again): its rows are URSSAF's.
-        tui.wait_for("urssaf's rows", WAIT, |s| s.contains("found") && s.contains(" UR "));
+        tui.wait_for("urssaf's rows", WAIT, |s| {
+            s.contains("found") && s.contains(" UR ")
+        });
         tui.send(b"\r");
         tui.wait_text("more · PgDn", WAIT);
         assert!(!tui.screen().contains("Updated "));

@@ -78,6 +78,11 @@ pub enum Msg {
     },
     /// The browser was asked again to open the URL.
     BrowserOpened(Result<Opened, BrowserError>),
+    /// The totals of a search's matches (`Job::SearchTotals`).
+    SearchTotalled {
+        generation: Generation,
+        totals: (usize, Vec<(String, i64)>),
+    },
     /// What the categorization rules propose now.
     RulesProposed(Result<Vec<crate::outcome::RuleProposal>, crate::outcome::WriteError>),
     /// A link asked with `Job::OpenLink` was opened, or why not (and where it goes).
@@ -370,6 +375,11 @@ pub enum Job {
     Sync(Vec<UserOrganization>),
     /// Search the local books (the latest one asked wins).
     Search {
+        text: String,
+        generation: Generation,
+    },
+    /// How many match the query of `generation` in all and what they add up to.
+    SearchTotals {
         text: String,
         generation: Generation,
     },

@@ -25,6 +25,9 @@ pub struct SearchView {
     pub results: Vec<Found>,
     /// How many match in all (counted up to `COUNT_UP_TO`).
     pub total: usize,
+    /// Of the query on screen: how many match in all and what they add up to per currency,
+    /// read once its results are here (`None` until then).
+    pub totals: Option<(usize, Vec<(String, i64)>)>,
     /// Why there are no results: the query cannot be read, or the books cannot be searched.
     pub error: Option<LocalCopyError>,
     pub cursor: usize,
@@ -86,6 +89,7 @@ impl SearchView {
             return;
         }
         self.waiting_since = None;
+        self.totals = None;
         match result {
             Ok((results, total)) => {
                 self.results = results;

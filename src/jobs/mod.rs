@@ -180,6 +180,30 @@ impl Worker {
                 self.slots.submit(fetch, Priority::Selected)
             }
             Job::Search { text, generation } => self.search(text, generation),
+            Job::SearchTotals { text, generation } => {
+                let (cache, tx, latest) = (
+                    self.cache.clone(),
+                    self.to_app.clone(),
+                    self.latest_search.clone(),
+                );
+                tokio::spawn(async move {
+                    let (Some(cache), Ok(query)) =
+                        (cache.opened(), qonto_books::query::parse(&text))
+                    else {
+                        return;
+                    };
+                    // Reading every match takes the reader a while on large books: only once
+                    // typing has paused, so the next key's results do not wait behind it.
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
+                        return;
+                    }
+                    let totals = cache.read(move |b| b.search_totals(&query)).await;
+                    if let Ok(Ok(totals)) = totals {
+                        let _ = tx.send(Msg::SearchTotalled { generation, totals });
+                    }
+                });
+            }
             Job::ReadInbox { folder, generation } => receipt_work::read_inbox(
                 self.cache.clone(),
                 folder,

@@ -90,11 +90,19 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     if let Some(why) = &view.error {
         return Paragraph::new(fit(&text::local_copy_error(why), width)).style(theme.error());
     }
-    let count = if view.total >= COUNT_UP_TO {
-        format!("{}+ found", app.locale.count(view.results.len() as i64))
-    } else {
-        let n = view.total;
-        format!("{} found", app.locale.count(n as i64))
+    let count = match &view.totals {
+        // Every match counted and added up: how many, and what they come to.
+        Some((n, sums)) => {
+            let sums: Vec<String> = sums
+                .iter()
+                .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+                .collect();
+            format!("{} found, {}", app.locale.count(*n as i64), sums.join(" + "))
+        }
+        None if view.total >= COUNT_UP_TO => {
+            format!("{}+ found", app.locale.count(view.results.len() as i64))
+        }
+        None => format!("{} found", app.locale.count(view.total as i64)),
     };
     if view.detail.is_some() {
         let (words, style) = match &view.receipts {

@@ -120,6 +120,11 @@ impl Harness {
                     });
                 vec![Msg::SearchAnswered { generation, result }]
             }
+            (Job::SearchTotals { text, generation }, Some(books)) => {
+                let query = qonto_books::query::parse(&text).expect("a query answered before");
+                let totals = books.search_totals(&query).expect("totals");
+                vec![Msg::SearchTotalled { generation, totals }]
+            }
             (Job::Cash, Some(books)) => {
                 // "Now" is the sandbox's own, so the periods do not move with the calendar.
                 let now = qonto_sandbox::data::fixed_anchor();

@@ -92,6 +92,109 @@ impl Books {
         limit: usize,
         count_up_to: usize,
     ) -> Result<(Vec<Found>, usize), BooksError> {
+        let Matching {
+            filter,
+            params,
+            walk_dates,
+        } = self.matching(query)?;
+        // Counting reads every match counted: only when asked for more than one past the
+        // results (which the results themselves tell).
+        let counted: Option<i64> = if count_up_to > limit.saturating_add(1) {
+            Some(
+                self.db.query_row(
+                    &format!(
+                        "SELECT count(*) FROM (SELECT 1 FROM transactions t {filter} LIMIT ?)"
+                    ),
+                    rusqlite::params_from_iter(
+                        params
+                            .iter()
+                            .cloned()
+                            .chain([Value::Integer(count_up_to as i64)]),
+                    ),
+                    |r| r.get(0),
+                )?,
+            )
+        } else {
+            None
+        };
+        let walk = if walk_dates && !query.by_org {
+            "INDEXED BY transactions_by_date"
+        } else {
+            ""
+        };
+        let order = if query.by_org {
+            "o.name COLLATE NOCASE, t.org_id,"
+        } else {
+            ""
+        };
+        let mut q = self.db.prepare(&format!(
+            "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
+                 t.missing_receipt
+             FROM transactions t {walk}
+             LEFT JOIN organizations o ON o.id = t.org_id
+             LEFT JOIN accounts a ON a.id = t.account_id
+             {filter}
+             ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
+        ))?;
+        let rows = q.query_map(
+            rusqlite::params_from_iter(
+                params
+                    .into_iter()
+                    .chain([Value::Integer(limit.saturating_add(1) as i64)]),
+            ),
+            |r| {
+                let n = TX_COLUMN_COUNT;
+                Ok(Found {
+                    tx: tx_row_at(r, 0)?,
+                    org_name: r.get(n)?,
+                    account_name: r.get(n + 1)?,
+                    label_ids: id_list(r, n + 2)?,
+                    attachments: id_list(r, n + 3)?.len(),
+                    missing_receipt: r.get::<_, i64>(n + 4)? == 1,
+                })
+            },
+        )?;
+        let found = rows.collect::<Result<Vec<_>, _>>()?;
+        let mut found = found;
+        let total = match counted {
+            Some(n) => usize::try_from(n).unwrap_or(0),
+            None => found.len(),
+        };
+        found.truncate(limit);
+        Ok((found, total))
+    }
+
+    /// How many transactions match `query` in all, and what they add up to per currency
+    /// (credits positive, debits negative), reading every match: asked once a query's results
+    /// are on screen, not on each key.
+    pub fn search_totals(&self, query: &Query) -> Result<(usize, Vec<(String, i64)>), BooksError> {
+        let Matching { filter, params, .. } = self.matching(query)?;
+        let mut q = self.db.prepare(&format!(
+            "SELECT coalesce(t.currency, 'EUR'), count(*),
+                 sum(CASE WHEN t.side = 'credit' THEN abs(t.amount_cents)
+                          ELSE -abs(t.amount_cents) END)
+             FROM transactions t {filter} GROUP BY 1 ORDER BY 1"
+        ))?;
+        let rows = q.query_map(rusqlite::params_from_iter(params), |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+            ))
+        })?;
+        let mut count = 0usize;
+        let mut sums = Vec::new();
+        for row in rows {
+            let (currency, n, sum) = row?;
+            count += usize::try_from(n).unwrap_or(0);
+            sums.push((currency, sum));
+        }
+        Ok((count, sums))
+    }
+
+    /// The `WHERE` of `query` over `transactions t`, its parameters, and whether to walk the
+    /// date index.
+    fn matching(&self, query: &Query) -> Result<Matching, BooksError> {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         // Which way to walk: from the words' matches (few: fetch them and sort), or down the
@@ -191,70 +294,17 @@ impl Books {
         } else {
             format!("WHERE {}", conditions.join(" AND "))
         };
-        // Counting reads every match counted: only when asked for more than one past the
-        // results (which the results themselves tell).
-        let counted: Option<i64> = if count_up_to > limit.saturating_add(1) {
-            Some(
-                self.db.query_row(
-                    &format!(
-                        "SELECT count(*) FROM (SELECT 1 FROM transactions t {filter} LIMIT ?)"
-                    ),
-                    rusqlite::params_from_iter(
-                        params
-                            .iter()
-                            .cloned()
-                            .chain([Value::Integer(count_up_to as i64)]),
-                    ),
-                    |r| r.get(0),
-                )?,
-            )
-        } else {
-            None
-        };
-        let walk = if walk_dates && !query.by_org {
-            "INDEXED BY transactions_by_date"
-        } else {
-            ""
-        };
-        let order = if query.by_org {
-            "o.name COLLATE NOCASE, t.org_id,"
-        } else {
-            ""
-        };
-        let mut q = self.db.prepare(&format!(
-            "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
-                 t.missing_receipt
-             FROM transactions t {walk}
-             LEFT JOIN organizations o ON o.id = t.org_id
-             LEFT JOIN accounts a ON a.id = t.account_id
-             {filter}
-             ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
-        ))?;
-        let rows = q.query_map(
-            rusqlite::params_from_iter(
-                params
-                    .into_iter()
-                    .chain([Value::Integer(limit.saturating_add(1) as i64)]),
-            ),
-            |r| {
-                let n = TX_COLUMN_COUNT;
-                Ok(Found {
-                    tx: tx_row_at(r, 0)?,
-                    org_name: r.get(n)?,
-                    account_name: r.get(n + 1)?,
-                    label_ids: id_list(r, n + 2)?,
-                    attachments: id_list(r, n + 3)?.len(),
-                    missing_receipt: r.get::<_, i64>(n + 4)? == 1,
-                })
-            },
-        )?;
-        let found = rows.collect::<Result<Vec<_>, _>>()?;
-        let mut found = found;
-        let total = match counted {
-            Some(n) => usize::try_from(n).unwrap_or(0),
-            None => found.len(),
-        };
-        found.truncate(limit);
-        Ok((found, total))
+        Ok(Matching {
+            filter,
+            params,
+            walk_dates,
+        })
     }
+}
+
+/// A query as SQL: the condition, its parameters, the walk.
+struct Matching {
+    filter: String,
+    params: Vec<Value>,
+    walk_dates: bool,
 }

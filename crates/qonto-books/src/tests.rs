@@ -239,3 +239,32 @@ fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
         vec!["new".to_string(), "t00000".to_string()]
     );
 }
+
+#[test]
+fn the_totals_of_a_search_count_and_add_every_match_signed_per_currency() {
+    let mut books = Books::in_memory().unwrap();
+    let mut all = many(3_000);
+    for (i, t) in all.iter_mut().enumerate() {
+        t.amount_cents = Some(100 + i as i64);
+        t.side = Some(if i % 4 == 0 { "credit" } else { "debit" }.into());
+        t.currency = Some(if i % 10 == 0 { "USD" } else { "EUR" }.into());
+    }
+    books.put_transactions("o", "a", &all).unwrap();
+    for text in ["urssaf", "urss octobre", "side:credit", ""] {
+        let query = crate::query::parse(text).unwrap();
+        let (found, total) = books.search(&query, 10_000, 10_001).unwrap();
+        let mut expected: std::collections::BTreeMap<String, i64> = Default::default();
+        for f in &found {
+            let cents = f.tx.amount_cents.unwrap();
+            let signed = if f.tx.side == Some(crate::values::Side::Credit) {
+                cents
+            } else {
+                -cents
+            };
+            *expected.entry(f.tx.currency.clone().unwrap()).or_default() += signed;
+        }
+        let (count, sums) = books.search_totals(&query).unwrap();
+        assert_eq!(count, total, "{text}");
+        assert_eq!(sums, expected.into_iter().collect::<Vec<_>>(), "{text}");
+    }
+}

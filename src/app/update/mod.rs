@@ -173,6 +173,10 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             cmds.push(Job::ProposeRules.into());
             cmds
         }
+        Msg::SearchTotalled { generation, totals } => {
+            search::totalled(app, generation, totals);
+            Vec::new()
+        }
         Msg::RulesProposed(result) => {
             rules::proposed_now(app, result);
             Vec::new()

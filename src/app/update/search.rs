@@ -266,10 +266,24 @@ pub(super) fn answered(
     generation: u64,
     result: Result<(Vec<Found>, usize), LocalCopyError>,
 ) -> Vec<Cmd> {
-    if let Some(view) = app.search.as_mut() {
-        view.answered(generation, result);
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    view.answered(generation, result);
+    // Every match counted and added up, once this query's results are on screen.
+    if view.generation == generation && view.error.is_none() && !view.results.is_empty() {
+        let text = view.input.value().to_string();
+        return vec![Job::SearchTotals { text, generation }.into()];
     }
     Vec::new()
+}
+
+pub(super) fn totalled(app: &mut App, generation: u64, totals: (usize, Vec<(String, i64)>)) {
+    if let Some(view) = app.search.as_mut()
+        && view.generation == generation
+    {
+        view.totals = Some(totals);
+    }
 }
 
 pub(super) fn detail_loaded(
