@@ -275,3 +275,52 @@ async fn at_50_by_15_the_detail_scrolls_to_its_last_rows() {
     .await
     .unwrap();
 }
+
+/// What the app put on the clipboard last (the payload of its last OSC 52 sequence).
+fn last_copied(tui: &PtyApp) -> Option<String> {
+    use base64::Engine;
+    let raw = tui.raw.lock().unwrap().clone();
+    let text = String::from_utf8_lossy(&raw);
+    let payload = text.rsplit("\x1b]52;c;").next()?.split('\x07').next()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(payload)
+        .ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn y_copies_the_row_the_iban_the_amount_or_the_id_through_the_terminal() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("copy");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let org = sb.data().orgs[0].name.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 160, 45);
+        tui.wait_text(&org, WAIT);
+        // The Transactions tab: y copies the row under the cursor, tab-separated.
+        tui.send(b"2");
+        tui.wait_text("Settled", WAIT);
+        tui.send(b"\ty");
+        tui.wait_text("Copied the row", WAIT);
+        let row = last_copied(&tui).expect("an OSC 52 sequence");
+        let fields: Vec<&str> = row.split('\t').collect();
+        assert_eq!(fields.len(), 5, "{row:?}");
+        assert!(fields[4].len() > 10, "the id: {row:?}");
+        // The detail: y, then d copies the id, a the amount.
+        tui.send(b"\r");
+        tui.wait_text("Initiated by", WAIT);
+        tui.send(b"y");
+        tui.wait_text("Copy: r the row", WAIT);
+        tui.send(b"d");
+        tui.wait_text("Copied the id", WAIT);
+        assert_eq!(last_copied(&tui).as_deref(), Some(fields[4]));
+        tui.send(b"ya");
+        tui.wait_text("Copied the amount", WAIT);
+        assert_eq!(last_copied(&tui).as_deref(), Some(fields[2]));
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

@@ -47,6 +47,8 @@ pub struct SearchView {
     pub from_tab: bool,
     /// Lines of the detail scrolled past (PgDn, PgUp), when it does not fit the screen.
     pub detail_scroll: usize,
+    /// `y` was pressed in the detail: the next key says what to copy.
+    pub copying: bool,
     /// Transactions marked (by id), kept while the query changes.
     pub marked: super::marks::Marks,
 }

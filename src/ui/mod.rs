@@ -273,7 +273,7 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     if let Some(view) = &app.search {
         let line = if view.detail.is_some() {
-            " a attach a file · D remove a receipt · u undo the last attach · o open · w save · ↑↓ previous/next · i IBANs · Esc back"
+            " a attach a file · D remove a receipt · u undo the last attach · o open · w save · y copy · ↑↓ previous/next · i IBANs · PgDn more · Esc back"
         } else {
             " type to search · ↑↓ move · Enter open · Esc close · Ctrl-C quit"
         };

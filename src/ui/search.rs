@@ -97,7 +97,11 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
                 .iter()
                 .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
                 .collect();
-            format!("{} found, {}", app.locale.count(*n as i64), sums.join(" + "))
+            format!(
+                "{} found, {}",
+                app.locale.count(*n as i64),
+                sums.join(" + ")
+            )
         }
         None if view.total >= COUNT_UP_TO => {
             format!("{}+ found", app.locale.count(view.results.len() as i64))
@@ -113,7 +117,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
             ),
             Some(Some(Err(why))) => (text::receipts_failed(why), theme.error()),
             None => (
-                "a attach a file · D remove a receipt · u undo · o open the receipts · w save them · ↑↓ previous/next · Esc back".into(),
+                "a attach a file · D remove a receipt · u undo · o open the receipts · w save them · y copy · ↑↓ previous/next · Esc back".into(),
                 theme.dim(),
             ),
         };

@@ -2,6 +2,7 @@
 //! network and the keyring are only reached through the commands it returns. This file only
 //! routes each message to the module whose job it is.
 
+mod copying;
 mod inbox;
 mod input;
 mod loading;

@@ -76,6 +76,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
     }
     let page = app.page_rows.max(1) as isize;
+    if let Some(cmds) = super::copying::detail_key(app, key) {
+        return cmds;
+    }
     if let Some(cmds) = super::writing::detail_key(app, key) {
         return cmds;
     }

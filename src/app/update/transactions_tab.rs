@@ -1,5 +1,5 @@
 //! The Transactions tab's own keys: Enter opens the transaction's detail (the search's, read
-//! from the local copy); marks as in the search: Space marks the row under the cursor (and
+//! from the local copy), `y` copies the row; marks as in the search: Space marks the row under the cursor (and
 //! moves down), Shift-↑↓ marks a range, `^X` marks every row listed (or clears the marks),
 //! `^G` opens the category picker for the marked (or the row under the cursor), `^R` takes the
 //! last categorize back; the count and
@@ -59,6 +59,10 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
     let shift = key.modifiers.contains(KeyModifiers::SHIFT);
     match key.code {
         KeyCode::Enter if !ctrl => Some(open_detail(app)),
+        KeyCode::Char('y') if !ctrl => {
+            let tx = listed(app).and_then(|(tx, _)| tx.cloned())?;
+            Some(super::copying::tab_row(app, &tx))
+        }
         KeyCode::Char(' ') if !ctrl => {
             let (id, amount) = selected(app)?;
             app.tx_marks.toggle_id(&id, amount);
