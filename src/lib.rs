@@ -27,4 +27,5 @@ pub mod sources;
 pub(crate) mod state_file;
 pub(crate) mod tui;
 pub mod ui;
+pub mod welcome;
 pub mod writes;

@@ -265,15 +265,13 @@ fn main() -> ExitCode {
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Logout { org, yes }) => {
-                let (config, _) =
-                    configure_for_keys(&cli)?;
+                let (config, _) = configure_for_keys(&cli)?;
                 commands::logout(&config, org.as_deref(), yes)
                     .await
                     .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Key(key)) => {
-                let (config, _) =
-                    configure_for_keys(&cli)?;
+                let (config, _) = configure_for_keys(&cli)?;
                 match key {
                     KeyCommand::Add { login } => commands::key::add(&config, &login).await,
                     KeyCommand::Remove { login } => commands::key::remove(&config, &login).await,
@@ -282,8 +280,7 @@ fn main() -> ExitCode {
                 .map(|()| ExitCode::SUCCESS)
             }
             Some(Command::Sync { json }) => {
-                let (config, _) =
-                    configure_for_keys(&cli)?;
+                let (config, _) = configure_for_keys(&cli)?;
                 commands::sync(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Search { query, json, limit }) => {
@@ -307,7 +304,9 @@ fn main() -> ExitCode {
             Some(Command::Receipts(args)) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 match args.action {
-                    Some(ReceiptsAction::Match(m)) => commands::receipt_match::run(&config, m).await,
+                    Some(ReceiptsAction::Match(m)) => {
+                        commands::receipt_match::run(&config, m).await
+                    }
                     None => commands::receipts::run(&config, args.files).await,
                 }
                 .map(ExitCode::from)
@@ -367,13 +366,11 @@ fn main() -> ExitCode {
                     .map(ExitCode::from)
             }
             Some(Command::Orgs { json }) => {
-                let (config, _) =
-                    configure_for_keys(&cli)?;
+                let (config, _) = configure_for_keys(&cli)?;
                 commands::orgs(&config, json).await.map(ExitCode::from)
             }
             Some(Command::Status { json }) => {
-                let (config, log) =
-                    configure_for_keys(&cli)?;
+                let (config, log) = configure_for_keys(&cli)?;
                 commands::status(&config, json, log.as_deref())
                     .await
                     .map(ExitCode::from)
@@ -387,16 +384,14 @@ fn main() -> ExitCode {
             .await
             .map(|()| ExitCode::SUCCESS),
             None => {
-                let (mut config, _) =
-                    configure_for_keys(&cli)?;
+                let (mut config, _) = configure_for_keys(&cli)?;
                 // Without an OAuth client the app still shows what API keys reach.
                 let has_sources = qonto_tui::sources::Sources::for_config(&config)
                     .list()
                     .is_ok_and(|l| !l.is_empty());
-                if !has_sources {
-                    config.require_client().map_err(|e| {
-                        e.context("(organizations reached with their API keys need no OAuth client: qonto-tui key add LOGIN; to try the app without a Qonto account: qonto-tui --demo)")
-                    })?;
+                if !has_sources && config.require_client().is_err() {
+                    // The first run without a way in: the welcome, not a one-line error.
+                    return welcome(&config, &cli, http).await;
                 }
                 let store = qonto_tui::auth::store_for(&config)?;
                 let client_secret = match qonto_tui::auth::client_secret(&config).await {
@@ -446,6 +441,35 @@ fn print_all(bytes: &[u8]) -> anyhow::Result<ExitCode> {
     match out.write_all(bytes).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+/// The welcome (a screen on a terminal, the same words printed without one); `d` there starts
+/// the demo.
+async fn welcome(
+    config: &qonto_tui::config::Config,
+    cli: &Cli,
+    http: Option<PendingClient>,
+) -> anyhow::Result<ExitCode> {
+    use std::io::IsTerminal;
+    let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    if !interactive {
+        eprintln!("{}", qonto_tui::welcome::words(&config.config_path));
+        return Ok(ExitCode::from(1));
+    }
+    match qonto_tui::welcome::show(&config.config_path)? {
+        #[cfg(feature = "demo")]
+        qonto_tui::welcome::Choice::Demo => run_demo(
+            http.unwrap_or_else(PendingClient::start),
+            &cli.log_file,
+            &cli.log_level,
+        )
+        .await
+        .map(|()| ExitCode::SUCCESS),
+        _ => {
+            let _ = (cli, http);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

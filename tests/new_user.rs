@@ -324,3 +324,62 @@ async fn y_copies_the_row_the_iban_the_amount_or_the_id_through_the_terminal() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_first_run_without_a_way_in_welcomes_and_offers_the_demo() {
+    let home = Home::new("welcome");
+    // No OAuth client, no key: nothing reaches Qonto yet.
+    let env: Vec<(String, String)> = vec![
+        ("HOME".into(), home.dir.display().to_string()),
+        (
+            "XDG_CONFIG_HOME".into(),
+            home.dir.join("config").display().to_string(),
+        ),
+        (
+            "XDG_DATA_HOME".into(),
+            home.dir.join("data").display().to_string(),
+        ),
+        (
+            "XDG_STATE_HOME".into(),
+            home.dir.join("state").display().to_string(),
+        ),
+        ("QONTO_TOKEN_STORE".into(), "file".into()),
+    ];
+    // Without a terminal: the same words, printed.
+    let mut c = std::process::Command::new(qonto_testkit::binary("qonto-tui"));
+    c.env_clear()
+        .envs(env.iter().cloned())
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(std::process::Stdio::null());
+    let out = tokio::task::spawn_blocking(move || common::app::output_within(c, WAIT))
+        .await
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr).to_string();
+    assert_eq!(out.status.code(), Some(1));
+    for line in [
+        "three ways in",
+        "qonto-tui login",
+        "qonto-tui login --membership",
+        "qonto-tui key add LOGIN",
+        "qonto-tui --demo",
+    ] {
+        assert!(said.contains(line), "{line} in {said}");
+    }
+    // On a terminal: the screen, and d starts the demo.
+    tokio::task::spawn_blocking(move || {
+        let mut full = env.clone();
+        full.push(("PATH".into(), std::env::var("PATH").unwrap_or_default()));
+        let mut tui = PtyApp::spawn(&[], &full, 120, 40);
+        tui.wait_text("three ways in", WAIT);
+        tui.wait_text("d start the demo · q quit", WAIT);
+        tui.send(b"d");
+        // The demo's own sign-in: its built-in browser allows every organization.
+        tui.wait_text("Press s: a built-in browser", WAIT);
+        tui.send(b"s");
+        tui.wait_text("demo sandbox", WAIT);
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}
