@@ -61,7 +61,8 @@ async fn e_exports_the_account_on_screen_and_ctrl_e_a_search() {
     assert!(matches > 0);
 
     tokio::task::spawn_blocking(move || {
-        let mut tui = PtyApp::spawn(&[], &env, 160, 45);
+        // Wide enough for the whole path on the status line (the name says what it holds).
+        let mut tui = PtyApp::spawn(&[], &env, 250, 45);
         tui.wait_text(&account, WAIT);
         tui.send(b"2");
         tui.wait_text(" of ", WAIT);
@@ -85,6 +86,56 @@ async fn e_exports_the_account_on_screen_and_ctrl_e_a_search() {
         assert_eq!(csv_rows(&path), matches);
         tui.send(b"\x1b");
         tui.send(b"q");
+        tui.wait_exit(Duration::from_secs(5));
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn e_with_a_filter_exports_the_rows_shown_named_after_what_they_hold() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("export-filtered");
+    let _downloads = common::download_folder(&home);
+    let mut env = app_env(&sb, &home);
+    env.push(("HOME".into(), home.dir.display().to_string()));
+    env.push(("LANG".into(), "en_US.UTF-8".into()));
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let org = sb.data().orgs[0].name.clone();
+    let account = sb.data().orgs[0].accounts[0].name.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut tui = PtyApp::spawn(&[], &env, 250, 45);
+        tui.wait_text(&account, WAIT);
+        tui.send(b"2");
+        tui.wait_text(" of ", WAIT);
+        tui.send(b"\t/amazon\r");
+        tui.wait_text("match", WAIT);
+        let shown = tui
+            .screen()
+            .lines()
+            .filter(|l| l.contains("Amazon Web Services"))
+            .count();
+        assert!(shown > 0);
+        tui.send(b"e");
+        tui.wait_for("the rows exported", WAIT, |s| exported(s).is_some());
+        let (n, path) = exported(&tui.screen()).unwrap();
+        let file = std::path::Path::new(&path)
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        assert!(
+            file.contains(&org) && file.contains(&account) && file.contains("filtered amazon"),
+            "{file}"
+        );
+        // The period the rows span: first day..last day.
+        assert!(file.contains(".."), "{file}");
+        assert_eq!(csv_rows(&path), n);
+        assert!(
+            n >= shown,
+            "the filtered rows, loaded ones included: {n} vs {shown}"
+        );
+        tui.send(b"\x1b\x1bq");
         tui.wait_exit(Duration::from_secs(5));
     })
     .await

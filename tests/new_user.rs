@@ -218,15 +218,21 @@ async fn enter_on_the_transactions_tab_opens_the_detail_and_esc_comes_back() {
         tui.wait_text("Settled", WAIT);
         tui.send(b"\t");
         tui.send(b"\r");
-        tui.wait_text("Initiated by", WAIT);
-        let first = tui.screen();
-        assert!(first.contains("Esc back to the list"), "{first}");
         let id_of = |screen: &str| {
             screen
                 .lines()
-                .find_map(|l| l.split("Id  ").nth(1).map(|r| r.trim().to_string()))
+                .find_map(|l| {
+                    let id = l.split("Id  ").nth(1)?;
+                    Some(id.trim_end_matches(['┃', ' ']).trim().to_string())
+                })
                 .unwrap_or_default()
         };
+        // The detail drawn whole (its last row, the id, is there).
+        tui.wait_for("the detail", WAIT, |s| {
+            s.contains("Initiated by") && !id_of(s).is_empty()
+        });
+        let first = tui.screen();
+        assert!(first.contains("Esc back to the list"), "{first}");
         let id = id_of(&first);
         assert!(!id.is_empty(), "{first}");
         // ↓: the next row's detail.
@@ -309,7 +315,9 @@ async fn y_copies_the_row_the_iban_the_amount_or_the_id_through_the_terminal() {
         assert!(fields[4].len() > 10, "the id: {row:?}");
         // The detail: y, then d copies the id, a the amount.
         tui.send(b"\r");
-        tui.wait_text("Initiated by", WAIT);
+        tui.wait_for("the detail", WAIT, |s| {
+            s.contains("Initiated by") && s.contains("Id  ")
+        });
         tui.send(b"y");
         tui.wait_text("Copy: r the row", WAIT);
         tui.send(b"d");

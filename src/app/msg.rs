@@ -504,6 +504,8 @@ pub enum ExportWhat {
         account: String,
         name: String,
         declined: bool,
+        /// The `/` filter on screen: only the rows it shows (their ids), and its words.
+        only: Option<(Vec<String>, String)>,
     },
     /// Every match of a search.
     Search { text: String },

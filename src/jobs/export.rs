@@ -13,6 +13,40 @@ use qonto_files::{Existing, FileError, Folder};
 /// A search exports at most this many matches (a spreadsheet's comfortable size).
 const MAX_MATCHES: usize = 200_000;
 
+/// The days the transactions `ids` (newest first) span: `2026-01-03..2026-11-20`.
+async fn period_of(cache: &Cache, ids: &[String]) -> String {
+    let (Some(newest), Some(oldest)) = (ids.first().cloned(), ids.last().cloned()) else {
+        return "none".into();
+    };
+    let day = |d: Option<qonto_books::Detail>| {
+        d.and_then(|d| {
+            d.tx.settled_at
+                .or(d.tx.emitted_at)
+                .and_then(|at| at.get(..10).map(String::from))
+        })
+        .unwrap_or_default()
+    };
+    let read = cache
+        .read(move |b| {
+            Ok::<_, qonto_books::BooksError>((
+                b.transaction_detail(&oldest)?,
+                b.transaction_detail(&newest)?,
+            ))
+        })
+        .await;
+    match read {
+        Ok(Ok((first, last))) => {
+            let (first, last) = (day(first), day(last));
+            if first == last {
+                first
+            } else {
+                format!("{first}..{last}")
+            }
+        }
+        _ => String::new(),
+    }
+}
+
 /// Writes `what` and says where, and how many transactions.
 pub async fn to_downloads(
     cache: &Cache,
@@ -21,6 +55,10 @@ pub async fn to_downloads(
 ) -> Result<(PathBuf, usize), LocalCopyError> {
     let ids = match what {
         ExportWhat::Account {
+            only: Some((ids, _)),
+            ..
+        } => ids.clone(),
+        ExportWhat::Account {
             account, declined, ..
         } => cache.account_ids(account.clone(), *declined).await?,
         ExportWhat::Search { text } => {
@@ -28,10 +66,19 @@ pub async fn to_downloads(
             cache.search_ids(query, MAX_MATCHES).await?
         }
     };
+    // Named after what it holds: whose, which rows, the period they span, and when.
     let stamp = chrono::Local::now().format("%Y-%m-%d %H%M%S");
+    let period = period_of(cache, &ids).await;
     let stem = match what {
-        ExportWhat::Account { name, .. } => format!("qonto-tui {name} {stamp}"),
-        ExportWhat::Search { .. } => format!("qonto-tui search {stamp}"),
+        ExportWhat::Account {
+            name,
+            only: Some((_, words)),
+            ..
+        } => format!("qonto-tui {name} filtered {words} {period} ({stamp})"),
+        ExportWhat::Account { name, .. } => format!("qonto-tui {name} {period} ({stamp})"),
+        ExportWhat::Search { text } => {
+            format!("qonto-tui search {text} {period} ({stamp})")
+        }
     };
     // The stem made safe (and bounded) as a receipt's is; the extension kept whatever its length.
     let name = format!("{}.csv", file_name(&stem, ""));

@@ -384,12 +384,32 @@ fn export_on_screen(app: &mut App) -> Vec<Cmd> {
                 .and_then(|a| a.name.clone())
         })
         .unwrap_or_default();
+    // What is shown: with a `/` filter, only the rows it keeps.
+    let only = app.row_matches(&org).map(|rows| {
+        let listed = app
+            .data
+            .get(&org)
+            .and_then(|d| d.transactions.get(&account))
+            .map(|l| l.items.as_slice())
+            .unwrap_or_default();
+        let ids: Vec<String> = rows
+            .iter()
+            .filter_map(|i| listed.get(*i)?.id.clone())
+            .collect();
+        let words = app
+            .row_filter
+            .as_ref()
+            .map(|f| f.value().trim().to_string())
+            .unwrap_or_default();
+        (ids, words)
+    });
     super::navigation::set_status(app, Notice::Text("exporting…".into()), Tone::Info);
     vec![
         Job::Export(ExportWhat::Account {
             account,
             name: format!("{org_name} {account_name}"),
             declined: app.show_declined,
+            only,
         })
         .into(),
     ]

@@ -76,10 +76,16 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
     }
     let page = app.page_rows.max(1) as isize;
-    if let Some(cmds) = super::copying::detail_key(app, key) {
+    // After `y`, the key that says what to copy; else a question about the detail (removing a
+    // receipt, attaching a file) takes its keys first, then the detail's own keys.
+    let copying = app.search.as_ref().is_some_and(|v| v.copying);
+    if copying && let Some(cmds) = super::copying::detail_key(app, key) {
         return cmds;
     }
     if let Some(cmds) = super::writing::detail_key(app, key) {
+        return cmds;
+    }
+    if let Some(cmds) = super::copying::detail_key(app, key) {
         return cmds;
     }
     if let Some(cmds) = super::marks::on_key(app, key) {
