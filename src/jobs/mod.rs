@@ -242,7 +242,7 @@ impl Worker {
             Job::MarkAll { text, generation } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {
-                    let result = match (cache.opened(), qonto_books::query::parse(&text)) {
+                    let result = match (cache.wait_open().await, qonto_books::query::parse(&text)) {
                         (_, Err(e)) => Err(LocalCopyError::Query(e)),
                         (Some(cache), Ok(query)) => cache.search_marks(query, MARK_AT_MOST).await,
                         (None, Ok(_)) => Err(LocalCopyError::NotOpen),
@@ -291,7 +291,7 @@ impl Worker {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 let decimal = self.config.preferences.locale.decimal;
                 tokio::spawn(async move {
-                    let result = match cache.opened() {
+                    let result = match cache.wait_open().await {
                         Some(cache) => {
                             export::to_downloads(cache, &what, decimal)
                                 .await
@@ -313,7 +313,7 @@ impl Worker {
             Job::Cash => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {
-                    let result = match cache.opened() {
+                    let result = match cache.wait_open().await {
                         Some(cache) => cache.group_cash().await.map(Box::new),
                         None => Err(LocalCopyError::NotOpen),
                     };
@@ -323,7 +323,7 @@ impl Worker {
             Job::Detail { id } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {
-                    let result = match cache.opened() {
+                    let result = match cache.wait_open().await {
                         Some(cache) => cache
                             .detail(id.clone())
                             .await
