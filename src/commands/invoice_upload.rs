@@ -17,34 +17,14 @@ const EXIT_FAILED: u8 = 1;
 /// No organization, or more than one, answers to `--org`.
 const EXIT_UNKNOWN: u8 = 2;
 
-/// The organization `wanted` names: its id, or the one name that begins with it (case and
-/// accents ignored).
+/// The organization `wanted` names, as `export --org` reads it: its id, or the one name that
+/// begins with it (case and accents ignored).
 fn organization(session: &Session, wanted: &str) -> Result<(String, String), String> {
-    let all = session.organizations();
-    if let Some(exact) = all.iter().find(|(id, _)| id == wanted) {
-        return Ok(exact.clone());
-    }
-    let folded = qonto_books::query::fold(wanted);
-    let found: Vec<_> = all
-        .iter()
-        .filter(|(_, name)| qonto_books::query::fold(name).starts_with(folded.as_str()))
-        .collect();
-    match found.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(format!(
-            "no organization is named {} (see `qonto-tui orgs`)",
-            clean(wanted)
-        )),
-        many => Err(format!(
-            "{} organizations begin with {}: {}; say more of the name",
-            many.len(),
-            clean(wanted),
-            many.iter()
-                .map(|(_, n)| n.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
+    super::local::choose_orgs(session.organizations(), &[wanted.to_string()], false)
+        .map_err(|e| e.0)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| format!("no organization is {wanted:?}"))
 }
 
 pub(super) async fn upload(
