@@ -184,6 +184,7 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         Constraint::Fill(1),
         Constraint::Length(15),
     ];
+    let short_status = !wide && area.width >= 70;
     // The cash-flow category, where there is room for it.
     let categories = area.width >= 130;
     if categories {
@@ -194,8 +195,10 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         header.extend(["Status", "Receipt"]);
         widths.extend([Constraint::Length(9), Constraint::Length(10)]);
     } else {
+        // Narrow: the status that matters (pending, declined) in a few letters while there is
+        // room for it beside the counterparty (70 columns), then `!` for a missing receipt.
         header.push("");
-        widths.push(Constraint::Length(1));
+        widths.push(Constraint::Length(if short_status { 6 } else { 1 }));
     }
     windowed_table(
         frame,
@@ -279,8 +282,21 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                     Span::raw("")
                 };
                 cells.push(Cell::from(receipt));
-            } else if f.missing_receipt {
-                cells.push(Cell::from(Span::styled("!", plain(theme.warning()))));
+            } else if !short_status {
+                if f.missing_receipt {
+                    cells.push(Cell::from(Span::styled("!", plain(theme.warning()))));
+                }
+            } else {
+                let (status, style) = match f.tx.status {
+                    Some(Status::Pending) => ("pend", theme.warning()),
+                    Some(Status::Declined) => ("decl", theme.dim()),
+                    _ => ("", Style::new()),
+                };
+                let missing = if f.missing_receipt { "!" } else { "" };
+                cells.push(Cell::from(Line::from(vec![
+                    Span::styled(format!("{status:<5}"), plain(style)),
+                    Span::styled(missing, plain(theme.warning())),
+                ])));
             }
             cells
         },
