@@ -15,6 +15,9 @@ pub struct Act {
     pub target: String,
 }
 
+/// Entries each log keeps at most (the oldest go first), as the call log does.
+const KEPT: usize = crate::state::CallLog::CAPACITY;
+
 #[derive(Debug, Default)]
 pub struct Acted {
     log: Mutex<Vec<Act>>,
@@ -32,6 +35,8 @@ impl Acted {
             what,
             target: t.clone(),
         }));
+        let over = log.len().saturating_sub(KEPT);
+        log.drain(..over);
     }
 
     /// Notes a request to the API that is not a read.
@@ -39,6 +44,8 @@ impl Acted {
         if path.starts_with("/v2/") && method != axum::http::Method::GET {
             let mut asked = self.writes_asked.lock().unwrap_or_else(|p| p.into_inner());
             asked.push(format!("{method} {path}"));
+            let over = asked.len().saturating_sub(KEPT);
+            asked.drain(..over);
         }
     }
 
