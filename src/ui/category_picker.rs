@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::format::fit;
 use super::spinner;
@@ -19,25 +19,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     if width < 24 || height < 6 {
         return;
     }
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
     let n = picker.transactions.len();
     let title = format!(
         " Cash-flow category for {} transaction{} ",
         app.locale.count(n as i64),
         if n == 1 { "" } else { "s" }
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let inner = super::popup::framed(frame, theme, area, (width, height), title);
     let inner_width = usize::from(inner.width);
     let field = inner_width.saturating_sub(2);
     let scroll = picker.input.visual_scroll(field);

@@ -9,6 +9,7 @@ pub(crate) mod help;
 mod hints;
 mod inbox;
 pub(crate) mod orgs;
+mod popup;
 mod review;
 mod review_detail;
 mod review_prompt;

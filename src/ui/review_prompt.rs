@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::format::fit;
 use super::theme::Theme;
@@ -157,24 +157,8 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
             (format!(" {verb}? "), lines, None)
         }
     };
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_width.max(1)).max(1))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height);
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(title, theme.title()));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let height = (super::popup::wrapped_rows(&lines, inner_width) + 2).min(area.height);
+    let inner = super::popup::framed(frame, theme, area, (width, height), title);
     lines.truncate(usize::from(inner.height.max(1)) * 2);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     if let Some(x) = cursor {

@@ -5,7 +5,7 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::Paragraph;
 
 use super::format::fit;
 use super::theme::Theme;
@@ -19,22 +19,13 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Rule
     if width < 30 || height < 6 {
         return;
     }
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
+    let inner = super::popup::framed(
+        frame,
+        theme,
+        area,
+        (width, height),
+        " What your categorization rules propose ",
     );
-    frame.render_widget(Clear, popup);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(theme.border_focused())
-        .title(Span::styled(
-            " What your categorization rules propose ",
-            theme.title(),
-        ));
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
     let w = usize::from(inner.width);
     let mut lines = Vec::new();
     if view.rows.is_empty() {

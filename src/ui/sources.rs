@@ -2,9 +2,8 @@
 //! membership consent) and the confirmation before one is removed.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 
 use super::spinner;
 use super::theme::Theme;
@@ -47,24 +46,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme) {
     };
     // As tall as what it says (wrapped), within the screen.
     let inner_width = usize::from(width.saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|l| l.width().div_ceil(inner_width).max(1))
-        .sum();
-    let height = (rows as u16 + 2).min(area.height.saturating_sub(2));
-    let popup = Rect::new(
-        area.x + (area.width - width) / 2,
-        area.y + (area.height - height) / 2,
-        width,
-        height,
-    );
-    frame.render_widget(Clear, popup);
-    let block = Block::new()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, theme.title()))
-        .border_style(theme.border_focused());
-    let inner = block.inner(popup);
-    frame.render_widget(block, popup);
+    let height =
+        (super::popup::wrapped_rows(&lines, inner_width) + 2).min(area.height.saturating_sub(2));
+    let inner = super::popup::framed(frame, theme, area, (width, height), title);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
     // The cursor sits at the end of the key field while it is typed in.
     if let Some(Dialog::AddOrg {
