@@ -72,33 +72,19 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
     let listed = named.len() as u16;
     let (title, mut lines, cursor) = match prompt {
         Prompt::Note { input, .. } => {
-            let field = inner_width.saturating_sub(2);
-            let scroll = input.visual_scroll(field);
-            let typed: String = input.value().chars().skip(scroll).take(field).collect();
+            let (typed, x) = field(theme, input, inner_width);
             let mut lines = named;
-            lines.push(Line::from(vec![
-                Span::styled("› ", theme.title()),
-                Span::raw(typed),
-            ]));
+            lines.push(typed);
             lines.push(Line::styled(
                 "Qonto shows the note to the member · Enter next · Esc cancel",
                 theme.dim(),
             ));
-            (
-                format!(" {verb}: why? "),
-                lines,
-                Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
-            )
+            (format!(" {verb}: why? "), lines, Some(x))
         }
         Prompt::Code { input, .. } => {
-            let field = inner_width.saturating_sub(2);
-            let scroll = input.visual_scroll(field);
-            let typed: String = input.value().chars().skip(scroll).take(field).collect();
+            let (typed, x) = field(theme, input, inner_width);
             let mut lines = named;
-            lines.push(Line::from(vec![
-                Span::styled("› ", theme.title()),
-                Span::raw(typed),
-            ]));
+            lines.push(typed);
             lines.push(Line::styled(
                 fit(
                     "a French e-invoice is rejected only with its AFNOR reason code (since 2026-09-01) · empty: none · Enter next · Esc cancel",
@@ -109,7 +95,7 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
             (
                 " AFNOR reason code for the e-invoice ".to_string(),
                 lines,
-                Some(input.visual_cursor().saturating_sub(scroll) as u16 + 2),
+                Some(x),
             )
         }
         Prompt::Confirm { note, code, .. } => {
@@ -167,6 +153,17 @@ pub fn draw(frame: &mut Frame, theme: &Theme, area: Rect, view: &ReviewView, pro
             (inner.y + listed).min(inner.bottom().saturating_sub(1)),
         ));
     }
+}
+
+/// A text field in `width` columns: its line (`› ` and what shows of the text) and where its
+/// cursor is on it.
+fn field(theme: &Theme, input: &tui_input::Input, width: usize) -> (Line<'static>, u16) {
+    let room = width.saturating_sub(2);
+    let scroll = input.visual_scroll(room);
+    let typed: String = input.value().chars().skip(scroll).take(room).collect();
+    let line = Line::from(vec![Span::styled("› ", theme.title()), Span::raw(typed)]);
+    let x = u16::try_from(input.visual_cursor().saturating_sub(scroll) + 2).unwrap_or(u16::MAX);
+    (line, x)
 }
 
 /// What `items` add up to, per currency: `4,800.77 EUR + 120.00 USD`.

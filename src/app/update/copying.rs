@@ -9,15 +9,9 @@ use super::super::search_view::DetailView;
 use super::super::state::{App, Notice, Tone};
 use super::navigation::set_status;
 
-/// A row as a spreadsheet pastes it: date, counterparty, amount, currency, id, tab-separated.
-fn row_text(
-    date: &str,
-    counterparty: &str,
-    cents: Option<i64>,
-    currency: &str,
-    id: &str,
-) -> String {
-    let amount = cents
+/// A signed amount as a spreadsheet reads it: `-2998.78` (nothing when unknown).
+fn plain_amount(cents: Option<i64>) -> String {
+    cents
         .map(|c| {
             let sign = if c < 0 { "-" } else { "" };
             format!(
@@ -26,7 +20,27 @@ fn row_text(
                 c.unsigned_abs() % 100
             )
         })
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// The day a transaction is booked under: settled, else made.
+fn day(settled: Option<&str>, emitted: Option<&str>) -> String {
+    settled
+        .or(emitted)
+        .and_then(|d| d.get(..10))
+        .unwrap_or("")
+        .to_string()
+}
+
+/// A row as a spreadsheet pastes it: date, counterparty, amount, currency, id, tab-separated.
+fn row_text(
+    date: &str,
+    counterparty: &str,
+    cents: Option<i64>,
+    currency: &str,
+    id: &str,
+) -> String {
+    let amount = plain_amount(cents);
     [date, counterparty, &amount, currency, id]
         .iter()
         .map(|f| f.replace(['\t', '\n', '\r'], " "))
@@ -73,13 +87,7 @@ pub(super) fn detail_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
             -c.abs()
         }
     });
-    let date = tx
-        .settled_at
-        .as_deref()
-        .or(tx.emitted_at.as_deref())
-        .and_then(|d| d.get(..10))
-        .unwrap_or("")
-        .to_string();
+    let date = day(tx.settled_at.as_deref(), tx.emitted_at.as_deref());
     let (what, text) = match key.code {
         KeyCode::Char('r') => (
             "the row",
@@ -102,14 +110,7 @@ pub(super) fn detail_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
                 return Some(Vec::new());
             }
         },
-        KeyCode::Char('a') => (
-            "the amount",
-            row_text("", "", cents, "", "")
-                .split('\t')
-                .nth(2)
-                .unwrap_or("")
-                .to_string(),
-        ),
+        KeyCode::Char('a') => ("the amount", plain_amount(cents)),
         KeyCode::Char('d') => ("the id", tx.id.clone()),
         _ => {
             set_status(app, Notice::Text("Nothing was copied.".into()), Tone::Info);
@@ -121,13 +122,7 @@ pub(super) fn detail_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
 
 /// The Transactions tab's `y`: the row under the cursor.
 pub(super) fn tab_row(app: &mut App, tx: &qonto_client::api::models::Transaction) -> Vec<Cmd> {
-    let date = tx
-        .settled_at
-        .as_deref()
-        .or(tx.emitted_at.as_deref())
-        .and_then(|d| d.get(..10))
-        .unwrap_or("")
-        .to_string();
+    let date = day(tx.settled_at.as_deref(), tx.emitted_at.as_deref());
     let text = row_text(
         &date,
         tx.counterparty(),
