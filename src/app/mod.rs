@@ -5,6 +5,7 @@ pub mod category_picker;
 pub mod inbox_view;
 pub mod keymap;
 pub(crate) mod keys;
+pub mod load;
 pub mod local_error;
 pub mod marks;
 pub mod msg;
