@@ -2,6 +2,7 @@
 
 pub mod cash_view;
 pub mod category_picker;
+pub mod command_palette;
 pub mod inbox_view;
 pub mod keymap;
 pub(crate) mod keys;

@@ -289,6 +289,8 @@ pub struct App {
     pub proposals: Vec<crate::outcome::RuleProposal>,
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
+    /// The command palette, while it is open.
+    pub command_palette: Option<super::command_palette::CommandPalette>,
     /// The category picker for the marked transactions (of the search or the Transactions
     /// tab), while it is open.
     pub picker: Option<super::category_picker::CategoryPicker>,
@@ -365,6 +367,7 @@ impl App {
             proposals: Vec::new(),
             rules_view: None,
             picker: None,
+            command_palette: None,
             tx_marks: Default::default(),
             cash: None,
             missing_receipts: HashMap::new(),

@@ -10,21 +10,22 @@ use crate::app::App;
 use crate::app::keymap::Action;
 
 /// In reading order, with each hint's rank (1: kept first).
-const HINTS: [(Action, &str, u8); 16] = [
+const HINTS: [(Action, &str, u8); 17] = [
     (Action::Down, "move", 5),
     (Action::SwitchPane, "pane", 6),
-    (Action::NextTab, "tabs", 12),
-    (Action::Filter, "filter", 13),
+    (Action::NextTab, "tabs", 13),
+    (Action::Filter, "filter", 14),
     (Action::Search, "search", 3),
     (Action::Receipts, "missing", 4),
     (Action::Review, "review", 7),
     (Action::Cash, "cash", 8),
-    (Action::Inbox, "inbox", 15),
-    (Action::Rules, "rules", 16),
-    (Action::Export, "export", 9),
-    (Action::AddOrg, "add org", 10),
-    (Action::Reconsent, "share orgs", 11),
-    (Action::Refresh, "refresh", 14),
+    (Action::Inbox, "inbox", 16),
+    (Action::Rules, "rules", 17),
+    (Action::Palette, "commands", 9),
+    (Action::Export, "export", 10),
+    (Action::AddOrg, "add org", 11),
+    (Action::Reconsent, "share orgs", 12),
+    (Action::Refresh, "refresh", 15),
     (Action::Help, "help", 1),
     (Action::Quit, "quit", 2),
 ];

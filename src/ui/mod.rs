@@ -2,6 +2,7 @@
 
 mod cash;
 mod category_picker;
+mod command_palette;
 pub(crate) mod data;
 mod detail_action;
 pub(crate) mod format;
@@ -137,6 +138,9 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 rules::draw(frame, app, &theme, body, view);
             }
             draw_status(frame, app, &theme, areas.status);
+            if let Some(palette) = &app.command_palette {
+                command_palette::draw(frame, &theme, body, palette);
+            }
             sources::draw(frame, app, &theme);
             if app.sign_in.is_some() {
                 signin::draw_modal(frame, app, &theme);

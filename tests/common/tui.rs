@@ -222,6 +222,52 @@ impl Harness {
         terminal.backend().to_string()
     }
 
+    /// The screen as drawn now under `NO_COLOR`: its text, each row with a highlight followed
+    /// by a row marking where (`^` reversed, `_` underlined or bold); panics if any cell is
+    /// coloured.
+    pub fn render_mono(&mut self, width: u16, height: u16) -> String {
+        use ratatui::style::{Color, Modifier};
+        self.app.now = Instant::now();
+        let before = self.app.no_color;
+        self.app.no_color = true;
+        let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("a test terminal");
+        terminal
+            .draw(|f| qonto_tui::ui::draw(f, &self.app))
+            .expect("a frame");
+        self.app.no_color = before;
+        let buffer = terminal.backend().buffer().clone();
+        let mut out = String::new();
+        for y in 0..height {
+            let mut text = String::new();
+            let mut marks = String::new();
+            for x in 0..width {
+                let cell = &buffer[(x, y)];
+                assert!(
+                    cell.fg == Color::Reset && cell.bg == Color::Reset,
+                    "a colour under NO_COLOR at {x},{y}: {cell:?}"
+                );
+                text.push_str(cell.symbol());
+                marks.push(if cell.modifier.contains(Modifier::REVERSED) {
+                    '^'
+                } else if cell
+                    .modifier
+                    .intersects(Modifier::UNDERLINED | Modifier::BOLD)
+                {
+                    '_'
+                } else {
+                    ' '
+                });
+            }
+            out.push_str(&text);
+            out.push('\n');
+            if marks.contains('^') {
+                out.push_str(marks.trim_end());
+                out.push('\n');
+            }
+        }
+        out
+    }
+
     /// The screen as drawn now.
     pub fn render_now(&mut self, width: u16, height: u16) -> String {
         self.app.now = Instant::now();

@@ -202,6 +202,13 @@ pub(super) fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Palette,
+            &[ch(':')],
+            "every command, organization and search, by name",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Cash,
             &[ch('$')],
             "the group's cash: balances, in and out",

@@ -91,10 +91,12 @@ pub enum Action {
     Review,
     /// What the categorization rules propose, filed on confirmation.
     Rules,
+    /// The command palette: every action, organization, saved view and recent search by name.
+    Palette,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 41] = [
+    const NAMES: [(Action, &'static str); 42] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -136,6 +138,7 @@ impl Action {
         (Action::Inbox, "inbox"),
         (Action::Review, "review"),
         (Action::Rules, "rules"),
+        (Action::Palette, "palette"),
     ];
 
     pub fn name(self) -> &'static str {
@@ -298,6 +301,26 @@ impl KeyMap {
     /// The main screen's label of `action`, for hints.
     pub fn main(&self, action: Action) -> String {
         self.label(Mode::Main, action)
+    }
+
+    /// The main screen's bindings the command palette offers: those that do something, not
+    /// the moving keys (which need the list they move in).
+    pub fn commands(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(|b| {
+            b.mode == Mode::Main
+                && b.section != Section::Own
+                && !matches!(
+                    b.action,
+                    Action::Up
+                        | Action::Down
+                        | Action::PageUp
+                        | Action::PageDown
+                        | Action::Home
+                        | Action::End
+                        | Action::Cancel
+                        | Action::Palette
+                )
+        })
     }
 
     /// The bindings the help overlay lists under `section`.

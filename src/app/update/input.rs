@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{inbox, review, rules, search, sign_in, sources};
+use super::{inbox, palette, review, rules, search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,11 +26,13 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 13] = [
+    const LAYERS: [Layer; 15] = [
         help,
         sign_in_modal,
         dialog,
+        command_palette,
         picker,
+        palette_opener,
         rules_view,
         review_view,
         inbox_view,
@@ -109,6 +111,27 @@ fn transaction_marks(app: &mut App, key: &KeyEvent) -> Outcome {
         Some(cmds) => Outcome::Handled(cmds),
         None => Outcome::Ignored,
     }
+}
+
+/// The command palette takes every key while it is open.
+fn command_palette(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.command_palette.is_none() {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(palette::on_key(app, key))
+}
+
+/// `:` opens the palette over any view, but where it is typed into a field (the search's
+/// query, a filter, a note).
+fn palette_opener(app: &mut App, key: &KeyEvent) -> Outcome {
+    let typing = app.search.is_some()
+        || app.filter_editing
+        || app.review.as_ref().is_some_and(|v| v.prompt.is_some())
+        || app.screen != Screen::Main;
+    if typing || app.keys.action(Mode::Main, key) != Some(Action::Palette) {
+        return Outcome::Ignored;
+    }
+    Outcome::Handled(palette::open(app))
 }
 
 /// The category picker takes every key while it is open.
@@ -267,11 +290,16 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
     let Some(action) = app.keys.action(Mode::Main, key) else {
         return Outcome::Ignored;
     };
+    Outcome::Handled(perform(app, action))
+}
+
+/// What `action` does on the main screen (its key, or the palette's pick).
+pub(super) fn perform(app: &mut App, action: Action) -> Vec<Cmd> {
     let page = app.page_rows.max(1) as isize;
     if action != Action::End {
         app.seeking_end = None;
     }
-    let cmds = match action {
+    match action {
         Action::Quit => quit(app),
         Action::Help => {
             app.help = true;
@@ -284,7 +312,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
                 app.status = None;
             } else if app.filter.is_some() || app.row_filter.is_some() {
                 clear_filter(app);
-                return Outcome::Handled(select_changed(app));
+                return select_changed(app);
             }
             Vec::new()
         }
@@ -324,6 +352,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         Action::Inbox => inbox::open(app),
         Action::Review => review::open(app),
         Action::Rules => rules::open(app),
+        Action::Palette => palette::open(app),
         Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
         Action::Cash => {
             app.search = None;
@@ -346,8 +375,7 @@ fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
         | Action::BuiltInBrowser
         | Action::Choose
         | Action::Submit => Vec::new(),
-    };
-    Outcome::Handled(cmds)
+    }
 }
 
 /// `e`: the selected account's transactions, as listed, written as CSV to the download folder.

@@ -9,6 +9,7 @@ mod loading;
 mod marks;
 mod mouse;
 mod navigation;
+mod palette;
 mod results;
 mod review;
 mod rules;
