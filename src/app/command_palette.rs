@@ -67,7 +67,8 @@ impl Entry {
 }
 
 /// The views a person opens most, listed first when nothing is typed.
-const HEADLINE: [Action; 7] = [
+const HEADLINE: [Action; 8] = [
+    Action::Board,
     Action::Search,
     Action::Receipts,
     Action::Review,

@@ -1,5 +1,6 @@
 //! The app's state, its messages and commands, the key map, the sentences it says, and `update`.
 
+pub mod board_view;
 pub mod cash_view;
 pub mod category_picker;
 pub mod command_palette;

@@ -114,6 +114,11 @@ pub enum Msg {
     Exported(Result<(String, usize), LocalCopyError>),
     /// The group's cash, from the local books.
     CashLoaded(Result<Box<qonto_books::GroupCash>, LocalCopyError>),
+    /// The month-end board asked with `generation`, from the local books.
+    MonthEndRead {
+        generation: Generation,
+        rows: Result<Vec<qonto_books::month_end::OrgMonth>, LocalCopyError>,
+    },
     /// How many transactions miss their receipt, per organization, in the local books.
     ReceiptsCounted(Vec<(String, i64)>),
     /// How far the background sync of the local books is.
@@ -389,6 +394,11 @@ pub enum Job {
     },
     /// Work out the group's cash from the local books.
     Cash,
+    /// Count the month-end board of the month holding `month`, from the local books.
+    MonthEnd {
+        month: chrono::NaiveDate,
+        generation: Generation,
+    },
     /// Write a list from the local books as CSV into the download folder.
     Export(ExportWhat),
     /// Read the receipts inbox and match its files (the latest one asked wins).

@@ -289,6 +289,8 @@ pub struct App {
     pub proposals: Vec<crate::outcome::RuleProposal>,
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
+    /// The month-end board, while it is open.
+    pub board: Option<super::board_view::BoardView>,
     /// The command palette, while it is open.
     pub command_palette: Option<super::command_palette::CommandPalette>,
     /// The category picker for the marked transactions (of the search or the Transactions
@@ -368,6 +370,7 @@ impl App {
             rules_view: None,
             picker: None,
             command_palette: None,
+            board: None,
             tx_marks: Default::default(),
             cash: None,
             missing_receipts: HashMap::new(),

@@ -320,6 +320,19 @@ impl Worker {
                     let _ = tx.send(Msg::CashLoaded(result));
                 });
             }
+            Job::MonthEnd { month, generation } => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    let rows = match cache.wait_open().await {
+                        Some(cache) => cache
+                            .read(move |b| b.month_end(month))
+                            .await
+                            .and_then(|r| r.map_err(LocalCopyError::from)),
+                        None => Err(LocalCopyError::NotOpen),
+                    };
+                    let _ = tx.send(Msg::MonthEndRead { generation, rows });
+                });
+            }
             Job::Detail { id } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {

@@ -1,5 +1,6 @@
 //! Drawing: a pure function of the app state. Only visible rows are built.
 
+mod board;
 mod cash;
 mod category_picker;
 mod command_palette;
@@ -129,6 +130,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
                 detail_action::draw(frame, app, &theme, body, view);
             } else if let Some(view) = &app.cash {
                 cash::draw(frame, app, &theme, body, view);
+            } else if let Some(view) = &app.board {
+                board::draw(frame, app, &theme, body, view);
             } else {
                 orgs::draw(frame, app, &theme, areas.orgs);
                 data::draw(frame, app, &theme, &areas);
@@ -282,6 +285,14 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } else {
             " type to search · ↑↓ move · Enter open · Esc close · Ctrl-C quit"
         };
+        frame.render_widget(
+            Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
+            area,
+        );
+        return;
+    }
+    if app.board.is_some() {
+        let line = " ↑↓ organization · ←→ column · Enter open its list · [ ] month · r count again · Esc close";
         frame.render_widget(
             Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,

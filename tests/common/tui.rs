@@ -134,6 +134,10 @@ impl Harness {
                     .map_err(LocalCopyError::from);
                 vec![Msg::CashLoaded(result)]
             }
+            (Job::MonthEnd { month, generation }, Some(books)) => {
+                let rows = books.month_end(month).map_err(LocalCopyError::from);
+                vec![Msg::MonthEndRead { generation, rows }]
+            }
             (Job::Detail { id }, Some(books)) => {
                 let result = books
                     .transaction_detail(&id)

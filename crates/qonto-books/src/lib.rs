@@ -14,6 +14,7 @@ mod detail;
 pub mod export;
 pub mod journal;
 pub mod matching;
+pub mod month_end;
 pub mod news;
 mod owner;
 pub mod query;

@@ -43,6 +43,11 @@ impl Sandbox {
         Some((category.1, sub.map(|s| s.1)))
     }
 
+    /// Whether Qonto asks a receipt of `tx` (one attached or not).
+    pub fn needs_receipt(&self, tx: &data::Tx) -> bool {
+        api::attachments::attachment_required(tx)
+    }
+
     /// `org`'s supplier invoices as they stand.
     pub fn invoices_of(&self, org: &data::Org) -> Vec<crate::invoices::Invoice> {
         self.state.invoices.of(org)

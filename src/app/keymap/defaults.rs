@@ -202,6 +202,13 @@ pub(super) fn defaults() -> Vec<Binding> {
         ),
         bind(
             Main,
+            Board,
+            &[ch('B')],
+            "month-end board: receipts, categories, invoices, requests",
+            Everywhere,
+        ),
+        bind(
+            Main,
             Palette,
             &[ch(':')],
             "every command, organization and search, by name",

@@ -93,10 +93,12 @@ pub enum Action {
     Rules,
     /// The command palette: every action, organization, saved view and recent search by name.
     Palette,
+    /// The month-end board: every organization's month on one screen.
+    Board,
 }
 
 impl Action {
-    const NAMES: [(Action, &'static str); 42] = [
+    const NAMES: [(Action, &'static str); 43] = [
         (Action::Quit, "quit"),
         (Action::Up, "up"),
         (Action::Down, "down"),
@@ -139,6 +141,7 @@ impl Action {
         (Action::Review, "review"),
         (Action::Rules, "rules"),
         (Action::Palette, "palette"),
+        (Action::Board, "board"),
     ];
 
     pub fn name(self) -> &'static str {

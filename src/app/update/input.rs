@@ -15,7 +15,7 @@ use super::navigation::{
     refilter_rows, refresh, refresh_all, seek_end, select_changed, set_tab, shift_account,
     switch_pane, toggle_declined, toggle_zoom,
 };
-use super::{inbox, palette, review, rules, search, sign_in, sources};
+use super::{board, inbox, palette, review, rules, search, sign_in, sources};
 
 /// What a layer did with a key.
 enum Outcome {
@@ -26,7 +26,7 @@ enum Outcome {
 type Layer = fn(&mut App, &KeyEvent) -> Outcome;
 
 pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
-    const LAYERS: [Layer; 15] = [
+    const LAYERS: [Layer; 16] = [
         help,
         sign_in_modal,
         dialog,
@@ -37,6 +37,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         review_view,
         inbox_view,
         search_view,
+        board_view,
         cash_view,
         filter_field,
         other_screen,
@@ -177,6 +178,18 @@ fn inbox_view(app: &mut App, key: &KeyEvent) -> Outcome {
             Outcome::Ignored
         }
         _ => Outcome::Handled(inbox::on_key(app, key)),
+    }
+}
+
+/// The month-end board takes the moving keys, the months' and Enter; quitting, help and the
+/// palette still work.
+fn board_view(app: &mut App, key: &KeyEvent) -> Outcome {
+    if app.board.is_none() || app.screen != Screen::Main {
+        return Outcome::Ignored;
+    }
+    match board::on_key(app, key) {
+        Some(cmds) => Outcome::Handled(cmds),
+        None => Outcome::Ignored,
     }
 }
 
@@ -353,6 +366,7 @@ pub(super) fn perform(app: &mut App, action: Action) -> Vec<Cmd> {
         Action::Review => review::open(app),
         Action::Rules => rules::open(app),
         Action::Palette => palette::open(app),
+        Action::Board => board::open(app),
         Action::Receipts => search::open(app, Some(search::MISSING_RECEIPTS)),
         Action::Cash => {
             app.search = None;

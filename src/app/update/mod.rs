@@ -2,6 +2,7 @@
 //! network and the keyring are only reached through the commands it returns. This file only
 //! routes each message to the module whose job it is.
 
+mod board;
 mod copying;
 mod inbox;
 mod input;
@@ -135,6 +136,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        Msg::MonthEndRead { generation, rows } => board::read(app, generation, rows),
         Msg::ReceiptsCounted(counts) => {
             app.missing_receipts = counts.into_iter().collect();
             Vec::new()
@@ -151,6 +153,7 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
                 if app.cash.is_some() {
                     cmds.push(Job::Cash.into());
                 }
+                cmds.extend(board::ask(app));
             }
             cmds
         }

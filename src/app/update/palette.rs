@@ -74,6 +74,7 @@ fn close_views(app: &mut App) {
     app.cash = None;
     app.review = None;
     app.rules_view = None;
+    app.board = None;
     app.close_inbox();
 }
 
