@@ -81,7 +81,7 @@ pub enum Msg {
     /// The totals of a search's matches (`Job::SearchTotals`).
     SearchTotalled {
         generation: Generation,
-        totals: (usize, Vec<(String, i64)>),
+        totals: qonto_books::Totals,
     },
     /// What the categorization rules propose now.
     RulesProposed(Result<Vec<crate::outcome::RuleProposal>, crate::outcome::WriteError>),

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use qonto_books::query::{AmountRange, parse};
+use qonto_books::query::{AmountRange, Negated, Query, Sort, parse};
 
 /// One line of the form.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,10 +22,11 @@ pub enum Field {
     Category,
     MissingReceipt,
     Uncategorized,
+    Sort,
 }
 
 impl Field {
-    pub const ALL: [Field; 14] = [
+    pub const ALL: [Field; 15] = [
         Field::Words,
         Field::AmountAtLeast,
         Field::AmountAtMost,
@@ -40,6 +41,7 @@ impl Field {
         Field::Category,
         Field::MissingReceipt,
         Field::Uncategorized,
+        Field::Sort,
     ];
 
     pub fn label(self) -> &'static str {
@@ -58,6 +60,7 @@ impl Field {
             Field::Category => "Cash-flow category",
             Field::MissingReceipt => "Missing receipt",
             Field::Uncategorized => "Uncategorized",
+            Field::Sort => "Order",
         }
     }
 
@@ -67,6 +70,7 @@ impl Field {
             Field::Side => Some(&["any", "debit", "credit"]),
             Field::Status => Some(&["any", "pending", "completed", "declined"]),
             Field::MissingReceipt | Field::Uncategorized => Some(&["no", "yes"]),
+            Field::Sort => Some(&["date", "amount", "org"]),
             _ => None,
         }
     }
@@ -76,8 +80,8 @@ impl Field {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Form {
     pub values: Vec<String>,
-    /// Kept as they are: `sort:org`.
-    pub grouped: bool,
+    /// What the form has no line for, kept as written: `a OR b`, `-word`, `-label:x`.
+    pub kept: Vec<String>,
 }
 
 fn units(cents: i64) -> String {
@@ -95,6 +99,25 @@ fn quoted(value: &str) -> String {
     } else {
         value.to_string()
     }
+}
+
+/// The parts of `q` the form has no line for, as the query writes them.
+fn kept_tokens(q: &Query) -> Vec<String> {
+    let mut tokens: Vec<String> = q.any_words.iter().map(|group| group.join(" OR ")).collect();
+    tokens.extend(q.not_words.iter().map(|w| format!("-{w}")));
+    tokens.extend(q.not.iter().map(|n| {
+        let (key, value) = match n {
+            Negated::Side(v) => ("side", v),
+            Negated::Status(v) => ("status", v),
+            Negated::Org(v) => ("org", v),
+            Negated::Account(v) => ("account", v),
+            Negated::Label(v) => ("label", v),
+            Negated::Category(v) => ("category", v),
+            Negated::Type(v) => ("type", v),
+        };
+        format!("-{key}:{}", quoted(value))
+    }));
+    tokens
 }
 
 impl Form {
@@ -120,11 +143,17 @@ impl Form {
                 Field::Category => q.category.clone().unwrap_or_default(),
                 Field::MissingReceipt => if q.missing_receipt { "yes" } else { "no" }.into(),
                 Field::Uncategorized => if q.uncategorized { "yes" } else { "no" }.into(),
+                Field::Sort => match q.sort {
+                    Sort::Date => "date",
+                    Sort::Amount => "amount",
+                    Sort::Org => "org",
+                }
+                .into(),
             })
             .collect();
         Some(Form {
             values,
-            grouped: q.by_org,
+            kept: kept_tokens(&q),
         })
     }
 
@@ -181,8 +210,11 @@ impl Form {
         if v(Field::Uncategorized) == "yes" {
             tokens.push("uncategorized".into());
         }
-        if self.grouped {
-            tokens.push("sort:org".into());
+        tokens.extend(self.kept.iter().cloned());
+        match v(Field::Sort).as_str() {
+            "amount" => tokens.push(Sort::Amount.token().into()),
+            "org" => tokens.push(Sort::Org.token().into()),
+            _ => {}
         }
         tokens.join(" ")
     }
@@ -218,6 +250,7 @@ mod tests {
             "urssaf >1000 2026-10 missing:receipt org:brasserie",
             "100..250.50 side:credit status:pending label:\"frais généraux\" type:card",
             "sort:org missing:receipt",
+            "sort:amount urssaf OR dgfip -remboursement -label:\"frais généraux\" -side:credit",
             "uncategorized category:\"social charges\" urssaf",
             // The fuzzer's: the word in any clothing is the filter.
             "=>uncategorized",

@@ -27,7 +27,9 @@ pub struct SearchView {
     pub total: usize,
     /// Of the query on screen: how many match in all and what they add up to per currency,
     /// read once its results are here (`None` until then).
-    pub totals: Option<(usize, Vec<(String, i64)>)>,
+    pub totals: Option<qonto_books::Totals>,
+    /// The order of the query on screen.
+    pub sort: qonto_books::query::Sort,
     /// Why there are no results: the query cannot be read, or the books cannot be searched.
     pub error: Option<LocalCopyError>,
     pub cursor: usize,

@@ -1,6 +1,7 @@
 //! The search across every organization: the query line, what it found (each row naming its
 //! organization), and the transaction opened from it with every field a bookkeeper checks.
 
+use qonto_books::query::Sort;
 use qonto_books::values::{Side, Status};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
@@ -90,18 +91,35 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     if let Some(why) = &view.error {
         return Paragraph::new(fit(&text::local_copy_error(why), width)).style(theme.error());
     }
+    let money = |sums: &[(String, i64)]| {
+        sums.iter()
+            .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
     let count = match &view.totals {
-        // Every match counted and added up: how many, and what they come to.
-        Some((n, sums)) => {
-            let sums: Vec<String> = sums
-                .iter()
-                .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
-                .collect();
-            format!(
+        // Every match counted and added up: how many, and what they come to; grouped by
+        // organization, each one's too.
+        Some(totals) => {
+            let mut words = format!(
                 "{} found, {}",
-                app.locale.count(*n as i64),
-                sums.join(" + ")
-            )
+                app.locale.count(totals.count as i64),
+                money(&totals.sums)
+            );
+            // Grouped: the chosen row's organization's part of it (each group's as the cursor
+            // reaches it).
+            let chosen_org = view.results.get(view.cursor).map(|f| &f.tx.org_id);
+            if view.sort == Sort::Org
+                && let Some(org) = totals.by_org.iter().find(|o| Some(&o.org_id) == chosen_org)
+            {
+                words.push_str(&format!(
+                    " · {}: {}, {}",
+                    fit(&org.name, 24),
+                    app.locale.count(org.count as i64),
+                    money(&org.sums)
+                ));
+            }
+            words
         }
         None if view.total >= COUNT_UP_TO => {
             format!("{}+ found", app.locale.count(view.results.len() as i64))
@@ -128,7 +146,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     } else if !view.marked.is_empty() {
         "^G category for the marked · ^T mark · ^X all/none · ^R undo · Enter open · Esc close"
     } else {
-        "↑↓ move · Enter open · ^T mark · ^X mark all · ^G category · Tab form · ^E export · Esc close · e.g. urssaf >1000 2026-10 missing:receipt uncategorized"
+        "↑↓ move · Enter open · ^O order · ^T mark · ^X mark all · ^G category · Tab form · ^E export · Esc close · e.g. urssaf OR dgfip >1000 2026-10 -label:travel"
     };
     let mut spans = Vec::new();
     if let Some(since) = view.waiting_since {
@@ -155,8 +173,13 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
         ));
     }
     if view.results.len() < view.total {
+        let which = match view.sort {
+            Sort::Date => "newest",
+            Sort::Amount => "largest",
+            Sort::Org => "first",
+        };
         spans.push(Span::styled(
-            format!(" (newest {})", view.results.len()),
+            format!(" ({which} {})", view.results.len()),
             theme.dim(),
         ));
     }

@@ -39,7 +39,7 @@ pub use owner::{BooksHandle, OpenedHandle, Pending, close_all};
 use qonto_client::secret::Secret;
 pub use read::{AccountRow, ListedFrom, TxRow};
 pub use schema::{CURRENT as SCHEMA_VERSION, SchemaError};
-pub use search::Found;
+pub use search::{Found, OrgTotal, Totals};
 pub use write::SyncState;
 
 /// The writing connection's page cache while a backfill runs, in KiB (negative: SQLite's way to

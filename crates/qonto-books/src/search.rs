@@ -5,7 +5,7 @@ use rusqlite::types::Value;
 
 use super::word_matches::WORD_MATCH;
 use super::{Books, BooksError};
-use crate::query::{Query, fold};
+use crate::query::{Negated, Query, Sort, fold};
 use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, id_list, tx_row_at};
 
 /// Word matches from which walking the date index beats sorting the matches.
@@ -21,6 +21,23 @@ pub struct Found {
     pub label_ids: Vec<String>,
     pub attachments: usize,
     pub missing_receipt: bool,
+}
+
+/// What a search's matches come to: how many, their signed sum per currency, and the same per
+/// organization (by name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub count: usize,
+    pub sums: Vec<(String, i64)>,
+    pub by_org: Vec<OrgTotal>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrgTotal {
+    pub org_id: String,
+    pub name: String,
+    pub count: usize,
+    pub sums: Vec<(String, i64)>,
 }
 
 /// Ids whose folded name begins with `prefix`.
@@ -117,15 +134,15 @@ impl Books {
         } else {
             None
         };
-        let walk = if walk_dates && !query.by_org {
+        let walk = if walk_dates && query.sort == Sort::Date {
             "INDEXED BY transactions_by_date"
         } else {
             ""
         };
-        let order = if query.by_org {
-            "o.name COLLATE NOCASE, t.org_id,"
-        } else {
-            ""
+        let order = match query.sort {
+            Sort::Date => "",
+            Sort::Org => "o.name COLLATE NOCASE, t.org_id,",
+            Sort::Amount => "abs(t.amount_cents) DESC,",
         };
         let mut q = self.db.prepare(&format!(
             "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
@@ -164,32 +181,49 @@ impl Books {
         Ok((found, total))
     }
 
-    /// How many transactions match `query` in all, and what they add up to per currency
-    /// (credits positive, debits negative), reading every match: asked once a query's results
-    /// are on screen, not on each key.
-    pub fn search_totals(&self, query: &Query) -> Result<(usize, Vec<(String, i64)>), BooksError> {
+    /// How many transactions match `query` in all and what they add up to per currency
+    /// (credits positive, debits negative), also per organization, reading every match: asked
+    /// once a query's results are on screen, not on each key.
+    pub fn search_totals(&self, query: &Query) -> Result<Totals, BooksError> {
         let Matching { filter, params, .. } = self.matching(query)?;
         let mut q = self.db.prepare(&format!(
-            "SELECT coalesce(t.currency, 'EUR'), count(*),
+            "SELECT t.org_id, o.name, coalesce(t.currency, 'EUR'), count(*),
                  sum(CASE WHEN t.side = 'credit' THEN abs(t.amount_cents)
                           ELSE -abs(t.amount_cents) END)
-             FROM transactions t {filter} GROUP BY 1 ORDER BY 1"
+             FROM transactions t LEFT JOIN organizations o ON o.id = t.org_id {filter}
+             GROUP BY 1, 3 ORDER BY o.name COLLATE NOCASE, 1, 3"
         ))?;
         let rows = q.query_map(rusqlite::params_from_iter(params), |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, Option<i64>>(2)?.unwrap_or(0),
+                r.get::<_, Option<String>>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<i64>>(4)?.unwrap_or(0),
             ))
         })?;
-        let mut count = 0usize;
-        let mut sums = Vec::new();
+        let mut totals = Totals::default();
+        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
         for row in rows {
-            let (currency, n, sum) = row?;
-            count += usize::try_from(n).unwrap_or(0);
-            sums.push((currency, sum));
+            let (org_id, name, currency, n, sum) = row?;
+            let n = usize::try_from(n).unwrap_or(0);
+            totals.count += n;
+            *sums.entry(currency.clone()).or_default() += sum;
+            match totals.by_org.last_mut() {
+                Some(last) if last.org_id == org_id => {
+                    last.count += n;
+                    last.sums.push((currency, sum));
+                }
+                _ => totals.by_org.push(OrgTotal {
+                    name: name.unwrap_or_else(|| org_id.clone()),
+                    org_id,
+                    count: n,
+                    sums: vec![(currency, sum)],
+                }),
+            }
         }
-        Ok((count, sums))
+        totals.sums = sums.into_iter().collect();
+        Ok(totals)
     }
 
     /// The `WHERE` of `query` over `transactions t`, its parameters, and whether to walk the
@@ -204,21 +238,10 @@ impl Books {
         if !query.words.is_empty() {
             // Each word a quoted term, never FTS5 syntax; a prefix from two characters on (one
             // letter would expand to most of the books on the first key typed).
-            let terms: Vec<String> = query
-                .words
-                .iter()
-                .map(|w| {
-                    let quoted = format!("\"{}\"", w.replace('"', "\"\""));
-                    if w.chars().count() >= 2 {
-                        quoted + "*"
-                    } else {
-                        quoted
-                    }
-                })
-                .collect();
+            let terms: Vec<String> = query.words.iter().map(|w| term(w)).collect();
             let matches = self.words.load(&self.db, &terms)?;
             let terms = terms.join(" ");
-            walk_dates = matches >= MANY_MATCHES && !query.by_org;
+            walk_dates = matches >= MANY_MATCHES && query.sort == Sort::Date;
             if walk_dates {
                 // Checked against the matches held in memory, row by row down the date index.
                 conditions.push(format!("{WORD_MATCH}(t.rowid)"));
@@ -229,6 +252,22 @@ impl Books {
                 );
                 params.push(Value::Text(terms));
             }
+        }
+        // `a OR b`: one of them; `-a`: none of them (each term a quoted prefix, as above).
+        for group in &query.any_words {
+            let terms: Vec<String> = group.iter().map(|w| term(w)).collect();
+            conditions.push(format!("t.rowid IN ({TEXT_MATCHES})"));
+            params.push(Value::Text(terms.join(" OR ")));
+        }
+        if !query.not_words.is_empty() {
+            let terms: Vec<String> = query.not_words.iter().map(|w| term(w)).collect();
+            conditions.push(format!("t.rowid NOT IN ({TEXT_MATCHES})"));
+            params.push(Value::Text(terms.join(" OR ")));
+        }
+        for negated in &query.not {
+            // NULL-safe: a row without the value is kept (it is not what is left out).
+            let holds = self.negated_condition(negated, &mut params)?;
+            conditions.push(format!("coalesce(({holds}), 0) = 0"));
         }
         if let Some(min) = query.amount.min {
             conditions.push("abs(t.amount_cents) >= ?".into());
@@ -298,6 +337,63 @@ impl Books {
             filter,
             params,
             walk_dates,
+        })
+    }
+}
+
+/// The rowids of the transactions whose text matches the bound FTS5 expression.
+const TEXT_MATCHES: &str = "SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?";
+
+/// A word as an FTS5 term: quoted (never FTS5 syntax), a prefix from two characters on (one
+/// letter would expand to most of the books on the first key typed).
+fn term(word: &str) -> String {
+    let quoted = format!("\"{}\"", word.replace('"', "\"\""));
+    if word.chars().count() >= 2 {
+        quoted + "*"
+    } else {
+        quoted
+    }
+}
+
+impl Books {
+    /// The condition a left-out filter would be if it were asked for (`-label:x` is "not"
+    /// this), its parameters pushed to `params`.
+    fn negated_condition(
+        &self,
+        negated: &Negated,
+        params: &mut Vec<Value>,
+    ) -> Result<String, BooksError> {
+        let equal = |column: &str, value: &String, params: &mut Vec<Value>| {
+            params.push(Value::Text(value.clone()));
+            format!("{column} = ?")
+        };
+        Ok(match negated {
+            Negated::Side(v) => equal("t.side", v, params),
+            Negated::Status(v) => equal("t.status", v, params),
+            Negated::Type(v) => equal("t.operation_type", v, params),
+            Negated::Org(prefix) => {
+                let ids = ids_named(
+                    self,
+                    "SELECT id, name, legal_name FROM organizations",
+                    prefix,
+                )?;
+                any_of("t.org_id", ids, params)
+            }
+            Negated::Account(prefix) => {
+                let ids = ids_named(self, "SELECT id, name, NULL FROM accounts", prefix)?;
+                any_of("t.account_id", ids, params)
+            }
+            Negated::Label(prefix) => {
+                let ids = ids_named(self, "SELECT id, name, NULL FROM labels", prefix)?;
+                let among = any_of("j.value", ids, params);
+                format!("EXISTS (SELECT 1 FROM json_each(t.label_ids) j WHERE {among})")
+            }
+            Negated::Category(prefix) => {
+                let names = names_in_use(self, prefix)?;
+                let main = any_of("t.cashflow_category", names.clone(), params);
+                let sub = any_of("t.cashflow_subcategory", names, params);
+                format!("{main} OR {sub}")
+            }
         })
     }
 }

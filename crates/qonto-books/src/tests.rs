@@ -263,8 +263,59 @@ fn the_totals_of_a_search_count_and_add_every_match_signed_per_currency() {
             };
             *expected.entry(f.tx.currency.clone().unwrap()).or_default() += signed;
         }
-        let (count, sums) = books.search_totals(&query).unwrap();
-        assert_eq!(count, total, "{text}");
-        assert_eq!(sums, expected.into_iter().collect::<Vec<_>>(), "{text}");
+        let totals = books.search_totals(&query).unwrap();
+        assert_eq!(totals.count, total, "{text}");
+        assert_eq!(
+            totals.sums,
+            expected.into_iter().collect::<Vec<_>>(),
+            "{text}"
+        );
+        // One organization here: its totals are the whole.
+        if total > 0 {
+            assert_eq!(totals.by_org.len(), 1);
+            assert_eq!(totals.by_org[0].count, total);
+            assert_eq!(totals.by_org[0].sums, totals.sums);
+        }
     }
+}
+
+#[test]
+fn or_a_dash_and_sort_amount_answer_as_a_filter_over_every_row_would() {
+    let mut books = Books::in_memory().unwrap();
+    let mut all = many(9_000);
+    for (i, t) in all.iter_mut().enumerate() {
+        t.amount_cents = Some(100 + ((i as i64 * 7_919) % 5_000));
+        t.side = Some(if i.is_multiple_of(4) { "credit" } else { "debit" }.into());
+    }
+    books.put_transactions("o", "a", &all).unwrap();
+    let index = |id: &str| id[1..].parse::<usize>().unwrap();
+    let credit = |i: usize| i.is_multiple_of(4);
+    let cases: [(&str, &dyn Fn(usize) -> bool); 5] = [
+        ("urssaf OR octobre", &|i| i.is_multiple_of(3) || i.is_multiple_of(5)),
+        ("-urssaf", &|i| !i.is_multiple_of(3)),
+        // Many word matches: walked down the date index with the other conditions.
+        ("urssaf -octobre", &|i| i.is_multiple_of(3) && !i.is_multiple_of(5)),
+        ("boulangerie -side:credit", &|i| !i.is_multiple_of(3) && !credit(i)),
+        ("-type:card", &|_| false),
+    ];
+    for (text, keep) in cases {
+        let query = crate::query::parse(text).unwrap();
+        let (found, total) = books.search(&query, 10_000, 10_001).unwrap();
+        let want: Vec<usize> = (0..all.len()).filter(|i| keep(*i)).collect();
+        let got: Vec<usize> = found.iter().map(|f| index(&f.tx.id)).collect();
+        assert_eq!(total, want.len(), "{text}");
+        // Newest first: `many` makes each one a minute older than the one before.
+        assert_eq!(got, want, "{text}");
+    }
+    let query = crate::query::parse("side:credit sort:amount").unwrap();
+    let (found, _) = books.search(&query, 50, 51).unwrap();
+    let amounts: Vec<i64> = found.iter().map(|f| f.tx.amount_cents.unwrap()).collect();
+    let mut want: Vec<(i64, usize)> = (0..all.len())
+        .filter(|i| credit(*i))
+        .map(|i| (all[i].amount_cents.unwrap(), i))
+        .collect();
+    want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let want: Vec<i64> = want.iter().take(50).map(|(a, _)| *a).collect();
+    assert_eq!(amounts, want);
+    assert!(amounts.windows(2).all(|w| w[0] >= w[1]));
 }

@@ -11,7 +11,7 @@ use super::super::search_view::{DetailView, SearchView};
 use super::super::state::App;
 use super::navigation::quit;
 use crate::app::search_form::{Field, Form};
-use qonto_books::query;
+use qonto_books::query::{self, Sort};
 use qonto_books::{Detail, Found};
 
 /// The query of the missing-receipts list: grouped by organization, newest first in each.
@@ -29,6 +29,44 @@ pub(super) fn open(app: &mut App, preset: Option<&str>) -> Vec<Cmd> {
     ask(app)
 }
 
+/// `text` with its `sort:` tokens replaced by `sort` (none for the default, newest first).
+fn with_sort(text: &str, sort: Sort) -> String {
+    let mut kept = String::new();
+    let mut quoted = false;
+    let mut token = String::new();
+    let flush = |token: &mut String, kept: &mut String| {
+        let is_sort = token
+            .get(..5)
+            .is_some_and(|head| head.eq_ignore_ascii_case("sort:"));
+        if !token.is_empty() && !is_sort {
+            if !kept.is_empty() {
+                kept.push(' ');
+            }
+            kept.push_str(token);
+        }
+        token.clear();
+    };
+    for c in text.chars() {
+        if c == '"' {
+            quoted = !quoted;
+        }
+        if c.is_whitespace() && !quoted {
+            flush(&mut token, &mut kept);
+        } else {
+            token.push(c);
+        }
+    }
+    flush(&mut token, &mut kept);
+    if sort != Sort::Date {
+        if !kept.is_empty() {
+            kept.push(' ');
+        }
+        kept.push_str(sort.token());
+    }
+    kept.push(' ');
+    kept
+}
+
 /// Asks for the current query's results, unless it cannot be read (then says why).
 fn ask(app: &mut App) -> Vec<Cmd> {
     let generation = app.next_generation();
@@ -39,7 +77,10 @@ fn ask(app: &mut App) -> Vec<Cmd> {
     let text = view.input.value().to_string();
     view.generation = generation;
     match query::parse(&text) {
-        Ok(q) => view.grouped = q.by_org,
+        Ok(q) => {
+            view.grouped = q.by_org();
+            view.sort = q.sort;
+        }
         Err(e) => {
             view.answered(generation, Err(LocalCopyError::Query(e)));
             return Vec::new();
@@ -74,6 +115,25 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             super::super::state::Tone::Info,
         );
         return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
+    }
+    // ^O: the next order (date, amount, organization), written into the query.
+    if key.modifiers.contains(KeyModifiers::CONTROL)
+        && key.code == KeyCode::Char('o')
+        && let Some(view) = app.search.as_mut()
+        && view.detail.is_none()
+        && view.form.is_none()
+    {
+        let next = Sort::ALL
+            .iter()
+            .cycle()
+            .skip_while(|s| **s != view.sort)
+            .nth(1)
+            .copied()
+            .unwrap_or_default();
+        let text = with_sort(view.input.value(), next);
+        view.input = Input::new(text);
+        view.cursor = 0;
+        return ask(app);
     }
     let page = app.page_rows.max(1) as isize;
     // After `y`, the key that says what to copy; else a question about the detail (removing a
@@ -287,7 +347,7 @@ pub(super) fn answered(
     Vec::new()
 }
 
-pub(super) fn totalled(app: &mut App, generation: u64, totals: (usize, Vec<(String, i64)>)) {
+pub(super) fn totalled(app: &mut App, generation: u64, totals: qonto_books::Totals) {
     if let Some(view) = app.search.as_mut()
         && view.generation == generation
     {
