@@ -67,6 +67,8 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.writes = config.writes.words();
     app.receipts_inbox = config.receipts_inbox.clone();
     app.app_url = config.app_url.clone();
+    app.saved_views = config.preferences.views.clone();
+    app.config_path = Some(config.config_path.clone());
     app.refresh_every = config.preferences.refresh_every;
     app.locale = config.preferences.locale;
     app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;

@@ -98,7 +98,7 @@ pub fn commands(keys: &KeyMap) -> Vec<Entry> {
 /// recent searches, organizations, then the other commands.
 pub fn entries(
     keys: &KeyMap,
-    saved: impl IntoIterator<Item = (String, String)>,
+    saved: impl IntoIterator<Item = (String, String, String)>,
     recent: impl IntoIterator<Item = String>,
     orgs: impl IntoIterator<Item = (String, String)>,
 ) -> Vec<Entry> {
@@ -107,7 +107,7 @@ pub fn entries(
     all.extend(
         saved
             .into_iter()
-            .map(|(name, query)| Entry::new(Pick::Search(query), Kind::SavedView, name, "")),
+            .map(|(name, query, key)| Entry::new(Pick::Search(query), Kind::SavedView, name, key)),
     );
     all.extend(
         recent
@@ -152,6 +152,12 @@ impl CommandPalette {
             cursor: 0,
             matcher: Matcher::new(Config::DEFAULT),
         }
+    }
+
+    /// New entries (the history came), matched by the words typed.
+    pub fn replace_entries(&mut self, entries: Vec<Entry>) {
+        self.entries = entries;
+        self.refilter();
     }
 
     /// Matches the entries again after the words changed: every entry when there are none,
@@ -213,6 +219,7 @@ mod tests {
             [(
                 "missing_big".to_string(),
                 "missing:receipt >500".to_string(),
+                "F2".to_string(),
             )],
             ["side:debit".to_string()],
             [("o1".to_string(), "Acme Holding".to_string())],

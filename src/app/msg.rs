@@ -114,6 +114,10 @@ pub enum Msg {
     Exported(Result<(String, usize), LocalCopyError>),
     /// The group's cash, from the local books.
     CashLoaded(Result<Box<qonto_books::GroupCash>, LocalCopyError>),
+    /// A view was saved in the config file (or why not, in words).
+    ViewSaved(Result<(crate::config::views::SavedView, String), String>),
+    /// The searches run before, newest first, from the copy.
+    SearchHistory(Vec<String>),
     /// The month-end board asked with `generation`, from the local books.
     MonthEndRead {
         generation: Generation,
@@ -394,6 +398,18 @@ pub enum Job {
     },
     /// Work out the group's cash from the local books.
     Cash,
+    /// Save a query as a view in the config file's `[views]`.
+    SaveView {
+        path: std::path::PathBuf,
+        name: String,
+        query: String,
+    },
+    /// Keep a search run in the copy's history.
+    RememberSearch {
+        text: String,
+    },
+    /// Read the searches run before from the copy.
+    LoadSearchHistory,
     /// Count the month-end board of the month holding `month`, from the local books.
     MonthEnd {
         month: chrono::NaiveDate,

@@ -15,6 +15,11 @@ pub const RESULTS: usize = 200;
 /// Matches counted up to this many: one past the results ("500+"), which costs nothing more.
 pub const COUNT_UP_TO: usize = RESULTS + 1;
 
+/// Whether two query texts are the same search (spaces apart).
+pub fn same_query(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
 #[derive(Debug, Default)]
 pub struct SearchView {
     pub input: Input,
@@ -53,6 +58,12 @@ pub struct SearchView {
     pub copying: bool,
     /// Transactions marked (by id), kept while the query changes.
     pub marked: super::marks::Marks,
+    /// The name of the view to save the query as, being typed (^S).
+    pub saving: Option<Input>,
+    /// Which search of the history is shown (0: the newest), while ↑ steps through them.
+    pub history_at: Option<usize>,
+    /// What was typed before ↑ went into the history, given back by ↓ past the newest.
+    pub typed: String,
 }
 
 /// A write about the opened transaction, waiting for a person.

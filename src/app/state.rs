@@ -289,6 +289,14 @@ pub struct App {
     pub proposals: Vec<crate::outcome::RuleProposal>,
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
+    /// The config file's saved views (and those saved since).
+    pub saved_views: Vec<crate::config::views::SavedView>,
+    /// Where the config file is, to save views in.
+    pub config_path: Option<std::path::PathBuf>,
+    /// The searches run before, newest first (from the copy, then as they are run).
+    pub search_history: Vec<String>,
+    /// The history was asked of the copy already.
+    pub history_loaded: bool,
     /// The month-end board, while it is open.
     pub board: Option<super::board_view::BoardView>,
     /// The command palette, while it is open.
@@ -371,6 +379,10 @@ impl App {
             picker: None,
             command_palette: None,
             board: None,
+            saved_views: Vec::new(),
+            config_path: None,
+            search_history: Vec::new(),
+            history_loaded: false,
             tx_marks: Default::default(),
             cash: None,
             missing_receipts: HashMap::new(),

@@ -3,6 +3,7 @@
 //! that reads the environment.
 
 mod preferences;
+pub mod views;
 mod writes;
 
 use std::collections::BTreeMap;
@@ -80,6 +81,8 @@ pub struct FileConfig {
     pub rules: Option<Vec<writes::CategoryRule>>,
     /// Qonto's web app, opened to approve what needs strong authentication.
     pub app_url: Option<String>,
+    /// Named searches: `name = "query"` or `name = { query = "…", key = "F2" }`.
+    pub views: Option<BTreeMap<String, views::ViewEntry>>,
 }
 
 #[derive(Debug, Clone)]
@@ -458,6 +461,10 @@ fn resolve_preferences(
         file.locale.as_deref(),
         env,
     )
+    .and_then(|mut preferences| {
+        preferences.views = views::resolve(file.views.clone(), &preferences.keys)?;
+        Ok(preferences)
+    })
     .map_err(|cause| ConfigError::Preferences {
         path: path.display().to_string(),
         cause,

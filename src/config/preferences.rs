@@ -17,6 +17,8 @@ pub enum SettingError {
     Keys(#[from] KeyMapError),
     #[error(transparent)]
     Theme(#[from] PaletteError),
+    #[error(transparent)]
+    View(#[from] super::views::ViewError),
     #[error("{variable}={:?} is not a number of seconds{hint}", shown(.value))]
     NotSeconds {
         variable: &'static str,
@@ -87,6 +89,8 @@ pub struct Preferences {
     pub refresh_every: Option<std::time::Duration>,
     /// Debug builds only: F12 panics (`QONTO_TUI_TEST_PANIC=1`), to prove the terminal is restored.
     pub test_panic: bool,
+    /// The saved views of the `[views]` table.
+    pub views: Vec<super::views::SavedView>,
 }
 
 impl Default for Preferences {
@@ -102,6 +106,7 @@ impl Default for Preferences {
             refresh_every: Some(DEFAULT_REFRESH),
             locale: Locale::default(),
             test_panic: false,
+            views: Vec::new(),
         }
     }
 }
@@ -174,6 +179,7 @@ impl Preferences {
             refresh_every,
             locale,
             test_panic: env("QONTO_TUI_TEST_PANIC").is_some_and(|v| v == "1"),
+            views: Vec::new(),
         })
     }
 }

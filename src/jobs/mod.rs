@@ -320,6 +320,45 @@ impl Worker {
                     let _ = tx.send(Msg::CashLoaded(result));
                 });
             }
+            Job::SaveView { path, name, query } => {
+                let (keys, tx) = (self.config.preferences.keys.clone(), self.to_app.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = crate::config::views::save(&path, &name, &query, &keys)
+                        .map(|view| (view, path.display().to_string()))
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::ViewSaved(result));
+                });
+            }
+            Job::RememberSearch { text } => {
+                let cache = self.cache.clone();
+                tokio::spawn(async move {
+                    if let Some(cache) = cache.wait_open().await {
+                        let now = chrono::Utc::now().timestamp();
+                        let kept = cache
+                            .books()
+                            .write(move |b| b.remember_search(&text, now))
+                            .await;
+                        let failed = match kept {
+                            Ok(Ok(())) => None,
+                            Ok(Err(e)) => Some(e.to_string()),
+                            Err(e) => Some(e.to_string()),
+                        };
+                        if let Some(error) = failed {
+                            tracing::warn!(%error, "the search could not be kept in the history");
+                        }
+                    }
+                });
+            }
+            Job::LoadSearchHistory => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    if let Some(cache) = cache.wait_open().await
+                        && let Ok(Ok(history)) = cache.read(|b| b.search_history()).await
+                    {
+                        let _ = tx.send(Msg::SearchHistory(history));
+                    }
+                });
+            }
             Job::MonthEnd { month, generation } => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {

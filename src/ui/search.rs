@@ -25,7 +25,10 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
     } else {
         " Search every organization "
     };
-    let block = theme.pane(title.to_string(), true);
+    let mut block = theme.pane(title.to_string(), true);
+    if !view.from_tab && !app.saved_views.is_empty() {
+        block = block.title_top(view_tabs(app, theme, view).right_aligned());
+    }
     let inner = block.inner(area);
     frame.render_widget(block, area);
     if inner.height < 3 || inner.width < 10 {
@@ -57,7 +60,23 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
         frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), inner.y));
     }
     let about = Rect::new(inner.x, inner.y + 1, inner.width, 1);
-    frame.render_widget(summary(app, theme, view, inner.width as usize), about);
+    match &view.saving {
+        Some(name) => {
+            let asked = "Save this search as (a name: letters, digits, _ or -): ";
+            let after = " · Enter saves · Esc no";
+            frame.render_widget(
+                Paragraph::new(Line::from(vec![
+                    Span::styled(asked, theme.title()),
+                    Span::raw(name.value().to_string()),
+                    Span::styled(after, theme.dim()),
+                ])),
+                about,
+            );
+            let x = inner.x + (asked.chars().count() + name.visual_cursor()) as u16;
+            frame.set_cursor_position((x.min(inner.right().saturating_sub(1)), about.y));
+        }
+        None => frame.render_widget(summary(app, theme, view, inner.width as usize), about),
+    }
     let body = Rect::new(
         inner.x,
         inner.y + 2,
@@ -84,6 +103,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Sear
         ),
         None => draw_results(frame, app, theme, body, view),
     }
+}
+
+/// The saved views as tabs in the title, the one the query is reversed: `^N views: a │ b`.
+fn view_tabs<'a>(app: &App, theme: &Theme, view: &SearchView) -> Line<'a> {
+    let mut spans = vec![Span::styled(" ^N views: ", theme.dim())];
+    for (i, saved) in app.saved_views.iter().enumerate() {
+        if i > 0 {
+            spans.push(Span::styled(" │ ", theme.dim()));
+        }
+        let on = crate::app::search_view::same_query(&saved.query, view.input.value());
+        let style = if on { theme.selected() } else { theme.title() };
+        spans.push(Span::styled(saved.name.clone(), style));
+    }
+    spans.push(Span::raw(" "));
+    Line::from(spans)
 }
 
 /// How many were found and what the keys do, or why nothing can be.

@@ -12,6 +12,7 @@ pub mod categories;
 mod damage;
 mod detail;
 pub mod export;
+mod history;
 pub mod journal;
 pub mod matching;
 pub mod month_end;

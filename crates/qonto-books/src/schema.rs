@@ -248,6 +248,13 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (org_id, kind, id)
     );
     "#,
+    // 11: the searches a person ran, newest first, for ↑ in the search and the palette.
+    r#"
+    CREATE TABLE search_history (
+        query TEXT PRIMARY KEY,
+        used_at INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The version this build writes.

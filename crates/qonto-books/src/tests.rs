@@ -285,17 +285,30 @@ fn or_a_dash_and_sort_amount_answer_as_a_filter_over_every_row_would() {
     let mut all = many(9_000);
     for (i, t) in all.iter_mut().enumerate() {
         t.amount_cents = Some(100 + ((i as i64 * 7_919) % 5_000));
-        t.side = Some(if i.is_multiple_of(4) { "credit" } else { "debit" }.into());
+        t.side = Some(
+            if i.is_multiple_of(4) {
+                "credit"
+            } else {
+                "debit"
+            }
+            .into(),
+        );
     }
     books.put_transactions("o", "a", &all).unwrap();
     let index = |id: &str| id[1..].parse::<usize>().unwrap();
     let credit = |i: usize| i.is_multiple_of(4);
     let cases: [(&str, &dyn Fn(usize) -> bool); 5] = [
-        ("urssaf OR octobre", &|i| i.is_multiple_of(3) || i.is_multiple_of(5)),
+        ("urssaf OR octobre", &|i| {
+            i.is_multiple_of(3) || i.is_multiple_of(5)
+        }),
         ("-urssaf", &|i| !i.is_multiple_of(3)),
         // Many word matches: walked down the date index with the other conditions.
-        ("urssaf -octobre", &|i| i.is_multiple_of(3) && !i.is_multiple_of(5)),
-        ("boulangerie -side:credit", &|i| !i.is_multiple_of(3) && !credit(i)),
+        ("urssaf -octobre", &|i| {
+            i.is_multiple_of(3) && !i.is_multiple_of(5)
+        }),
+        ("boulangerie -side:credit", &|i| {
+            !i.is_multiple_of(3) && !credit(i)
+        }),
         ("-type:card", &|_| false),
     ];
     for (text, keep) in cases {

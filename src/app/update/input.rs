@@ -300,6 +300,15 @@ fn other_screen(app: &mut App, key: &KeyEvent) -> Outcome {
 }
 
 fn main_screen(app: &mut App, key: &KeyEvent) -> Outcome {
+    // A saved view's own key opens the search on it (the config file checked it is free).
+    if let Some(query) = app
+        .saved_views
+        .iter()
+        .find(|v| v.key.is_some_and(|k| k.matches(key)))
+        .map(|v| v.query.clone())
+    {
+        return Outcome::Handled(search::open(app, Some(&format!("{query} "))));
+    }
     let Some(action) = app.keys.action(Mode::Main, key) else {
         return Outcome::Ignored;
     };

@@ -15,6 +15,7 @@ mod results;
 mod review;
 mod rules;
 mod search;
+mod search_views;
 mod sign_in;
 mod sources;
 mod stored;
@@ -137,6 +138,32 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::MonthEndRead { generation, rows } => board::read(app, generation, rows),
+        Msg::ViewSaved(result) => {
+            let (words, tone) = match result {
+                Ok((view, path)) => {
+                    let words = format!(
+                        "Saved the view {} in {path} (^N ^P step through the views)",
+                        view.name
+                    );
+                    app.saved_views.push(view);
+                    app.saved_views.sort_by(|a, b| a.name.cmp(&b.name));
+                    (words, super::state::Tone::Success)
+                }
+                Err(why) => (why, super::state::Tone::Error),
+            };
+            navigation::set_status(app, super::state::Notice::Text(words), tone);
+            Vec::new()
+        }
+        Msg::SearchHistory(history) => {
+            // Searches run since the copy was asked stay first.
+            for query in history {
+                if !app.search_history.contains(&query) {
+                    app.search_history.push(query);
+                }
+            }
+            palette::history_came(app);
+            Vec::new()
+        }
         Msg::ReceiptsCounted(counts) => {
             app.missing_receipts = counts.into_iter().collect();
             Vec::new()

@@ -10,15 +10,37 @@ use super::super::msg::Cmd;
 use super::super::state::{App, Focus};
 use super::navigation::{quit, refilter, select_changed};
 
+/// Recent searches the palette offers.
+const RECENT: usize = 10;
+
 /// Opens the palette over whatever is shown.
 pub(super) fn open(app: &mut App) -> Vec<Cmd> {
+    app.command_palette = Some(CommandPalette::new(every_entry(app)));
+    super::search::load_history(app)
+}
+
+/// The history came after the palette opened: its entries again, the words kept.
+pub(super) fn history_came(app: &mut App) {
+    let entries = every_entry(app);
+    if let Some(palette) = app.command_palette.as_mut() {
+        palette.replace_entries(entries);
+    }
+}
+
+fn every_entry(app: &App) -> Vec<super::super::command_palette::Entry> {
     let orgs = app
         .org_list()
         .iter()
         .map(|o| (o.id.clone(), o.display_name().to_string()));
-    let entries = entries(&app.keys, [], [], orgs);
-    app.command_palette = Some(CommandPalette::new(entries));
-    Vec::new()
+    let saved = app.saved_views.iter().map(|v| {
+        (
+            v.name.clone(),
+            v.query.clone(),
+            v.key.map(|k| k.label()).unwrap_or_default(),
+        )
+    });
+    let recent = app.search_history.iter().take(RECENT).cloned();
+    entries(&app.keys, saved, recent, orgs)
 }
 
 /// Every key while the palette is open.

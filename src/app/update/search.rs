@@ -26,7 +26,18 @@ pub(super) fn open(app: &mut App, preset: Option<&str>) -> Vec<Cmd> {
         view.cursor = 0;
         view.detail = None;
     }
-    ask(app)
+    let mut cmds = load_history(app);
+    cmds.extend(ask(app));
+    cmds
+}
+
+/// Reads the searches run before from the copy, once a run.
+pub(super) fn load_history(app: &mut App) -> Vec<Cmd> {
+    if app.history_loaded {
+        return Vec::new();
+    }
+    app.history_loaded = true;
+    vec![Job::LoadSearchHistory.into()]
 }
 
 /// `text` with its `sort:` tokens replaced by `sort` (none for the default, newest first).
@@ -103,6 +114,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
         return quit(app);
     }
+    if let Some(cmds) = super::search_views::on_key(app, key) {
+        return cmds;
+    }
     // ^E: every match written as CSV (typing takes the plain letters).
     if key.modifiers.contains(KeyModifiers::CONTROL)
         && key.code == KeyCode::Char('e')
@@ -114,7 +128,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             super::super::state::Notice::Text("exporting…".into()),
             super::super::state::Tone::Info,
         );
-        return vec![Job::Export(super::super::msg::ExportWhat::Search { text }).into()];
+        let mut cmds = super::search_views::remember(app);
+        cmds.push(Job::Export(super::super::msg::ExportWhat::Search { text }).into());
+        return cmds;
     }
     // ^O: the next order (date, amount, organization), written into the query.
     if key.modifiers.contains(KeyModifiers::CONTROL)
@@ -229,10 +245,15 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
     }
     match key.code {
         KeyCode::Esc => {
+            let cmds = super::search_views::remember(app);
             app.search = None;
-            Vec::new()
+            cmds
         }
-        KeyCode::Enter => open_detail(app),
+        KeyCode::Enter => {
+            let mut cmds = super::search_views::remember(app);
+            cmds.extend(open_detail(app));
+            cmds
+        }
         KeyCode::Up => {
             view.move_by(-1);
             Vec::new()
