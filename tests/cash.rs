@@ -8,7 +8,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use chrono::Duration;
+use chrono::{Datelike, Duration};
 use qonto_sandbox::data::{Side, TxStatus, fixed_anchor};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -83,4 +83,76 @@ async fn group_totals_are_the_sum_of_the_balances_qonto_gives() {
         let flow = found.last_30_days;
         assert_eq!((flow.in_cents, flow.out_cents), expected, "{}", org.name);
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn each_months_closing_balance_is_what_settled_by_then_and_the_months_flows_add_up() {
+    let sb = common::sandbox().await;
+    let (_api, books) = common::synced_books(&sb).await;
+    let now = fixed_anchor();
+    let cash = books.group_cash(now).unwrap();
+    assert_eq!(cash.months.len(), qonto_books::MONTHS);
+    assert_eq!(
+        cash.months.last().copied(),
+        now.date_naive().with_day(1),
+        "the last month charted is this one"
+    );
+    let signed = |tx: &qonto_sandbox::data::Tx| match tx.side {
+        Side::Credit => tx.amount_cents.abs(),
+        Side::Debit => -tx.amount_cents.abs(),
+    };
+    let mut checked = 0;
+    for org in &cash.orgs {
+        let data = sb.data().orgs.iter().find(|o| o.id == org.id).unwrap();
+        assert_eq!(org.monthly.len(), qonto_books::MONTHS);
+        // This month's flows are the month to date's.
+        assert_eq!(
+            org.monthly.last().copied(),
+            Some(org.month_to_date),
+            "{}",
+            org.name
+        );
+        if org.hidden > 0 {
+            assert!(
+                org.month_end_balance.iter().all(Option::is_none),
+                "{}",
+                org.name
+            );
+            continue;
+        }
+        for (m, first) in cash.months.iter().enumerate() {
+            let next = qonto_books::month_end::next_month(*first);
+            let mut want = 0;
+            for account in &data.accounts {
+                let ledger = sb.ledger_now(account);
+                let settled: Vec<_> = ledger
+                    .transactions
+                    .iter()
+                    .filter(|t| t.status == TxStatus::Completed)
+                    .collect();
+                let Some(first_tx) = settled.first() else {
+                    want += ledger.balance_cents;
+                    continue;
+                };
+                let opening = first_tx.settled_balance_cents.unwrap() - signed(first_tx);
+                let by_then: i64 = settled
+                    .iter()
+                    .filter(|t| t.settled_at.unwrap_or(t.emitted_at).date_naive() < next)
+                    .map(|t| signed(t))
+                    .sum();
+                want += opening + by_then;
+            }
+            assert_eq!(
+                org.month_end_balance[m],
+                Some(want),
+                "{} at the end of {first}",
+                org.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(
+        checked >= 24,
+        "two organizations' years at least: {checked}"
+    );
 }

@@ -10,6 +10,8 @@ pub struct CashView {
     pub state: CashState,
     /// The first line shown.
     pub scroll: Cell<usize>,
+    /// Whose charts are drawn: 0 the group, else that organization (in the view's order).
+    pub chart: usize,
 }
 
 #[derive(Debug, Default)]

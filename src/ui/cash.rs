@@ -35,6 +35,22 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &Cash
         }
         CashState::Ready(cash) => cash,
     };
+    // The charts above the figures when the screen leaves room for both.
+    let chart_rows = match inner.height {
+        0..=17 => 0,
+        18..=33 => 9,
+        _ => 14,
+    };
+    if chart_rows > 0 {
+        let charts = Rect::new(inner.x, inner.y, inner.width, chart_rows);
+        super::cash_charts::draw(frame, app, theme, charts, cash, view.chart);
+    }
+    let inner = Rect::new(
+        inner.x,
+        inner.y + chart_rows,
+        inner.width,
+        inner.height - chart_rows,
+    );
     let lines = lines(app, theme, cash, inner.width as usize);
     let height = inner.height as usize;
     let last_top = lines.len().saturating_sub(height);

@@ -2,6 +2,7 @@
 
 mod board;
 mod cash;
+mod cash_charts;
 mod category_picker;
 mod command_palette;
 pub(crate) mod data;
@@ -272,7 +273,8 @@ fn draw_status(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     }
     if app.cash.is_some() {
-        let line = " ↑↓ PgUp PgDn scroll · s search · m missing receipts · Esc close";
+        let line =
+            " ↑↓ PgUp PgDn scroll · ← → whose charts · s search · m missing receipts · Esc close";
         frame.render_widget(
             Paragraph::new(format::fit(line, area.width as usize)).style(theme.dim()),
             area,

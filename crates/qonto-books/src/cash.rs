@@ -10,6 +10,8 @@ use super::{Books, BooksError};
 
 /// Weeks drawn in each organization's chart.
 pub const WEEKS: usize = 13;
+/// Months drawn in the balance and in-and-out charts, the last one this month.
+pub const MONTHS: usize = 12;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GroupCash {
@@ -21,6 +23,8 @@ pub struct GroupCash {
     /// Transfers between the user's own accounts in the last 90 days (each leg counted).
     pub internal_count: usize,
     pub internal_cents: i64,
+    /// The first day of each charted month, oldest first, the last one this month.
+    pub months: Vec<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +43,13 @@ pub struct OrgCash {
     /// Net per week, oldest first, the last one this week.
     pub weekly_net: Vec<i64>,
     pub internal_count: usize,
+    /// Money in and out per month of `GroupCash::months` (internal transfers left out), in
+    /// `currency`.
+    pub monthly: Vec<Flow>,
+    /// The balance in `currency` at the end of each month of `GroupCash::months` (the last:
+    /// now), worked back from today's balance through every transaction since; `None` when
+    /// the role hides every balance.
+    pub month_end_balance: Vec<Option<i64>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -135,15 +146,33 @@ impl Books {
         let today = now.date_naive();
         let month_start = today.with_day(1).unwrap_or(today);
         let since = |days: i64| today - Duration::days(days);
-        let window_start = since(90).min(month_start).min(since(7 * WEEKS as i64));
+        let mut months = vec![month_start];
+        while months.len() < MONTHS {
+            let first = months[0];
+            months.insert(0, crate::month_end::previous_month(first));
+        }
+        group.months = months;
+        let first_month = group.months.first().copied().unwrap_or(month_start);
+        let window_start = since(90)
+            .min(month_start)
+            .min(since(7 * WEEKS as i64))
+            .min(first_month);
+        let month_of = |day: NaiveDate| -> Option<usize> {
+            let months = (day.year() - first_month.year()) * 12 + day.month() as i32
+                - first_month.month() as i32;
+            usize::try_from(months).ok().filter(|m| *m < MONTHS)
+        };
         let mut q = self.db.prepare_cached(
             "SELECT side, abs(amount_cents), coalesce(currency, 'EUR'), substr(sort_at, 1, 10),
-                 counterparty_iban
+                 counterparty_iban, status = 'completed'
              FROM transactions
              WHERE org_id = ?1 AND sort_at >= ?2 AND status IS NOT 'declined'",
         )?;
         for org in &mut group.orgs {
             org.weekly_net = vec![0; WEEKS];
+            org.monthly = vec![Flow::default(); MONTHS];
+            // Every transaction's net per month (internal ones too: they move the balance).
+            let mut moved = [0i64; MONTHS];
             let from = window_start.format("%Y-%m-%d").to_string();
             let rows = q.query_map(rusqlite::params![org.id, from], |r| {
                 Ok((
@@ -152,10 +181,11 @@ impl Books {
                     r.get::<_, String>(2)?,
                     r.get::<_, Option<String>>(3)?,
                     r.get::<_, Option<String>>(4)?,
+                    r.get::<_, Option<bool>>(5)?.unwrap_or(false),
                 ))
             })?;
             for row in rows {
-                let (side, cents, currency, day, counterparty) = row?;
+                let (side, cents, currency, day, counterparty, settled) = row?;
                 let (Some(cents), Some(day)) = (cents, day) else {
                     continue;
                 };
@@ -164,6 +194,15 @@ impl Books {
                 };
                 if day > today {
                     continue;
+                }
+                let credit = side.as_deref() == Some("credit");
+                let month = month_of(day);
+                // Qonto's balance is what settled: a pending payment has not moved it yet.
+                if settled
+                    && currency == org.currency
+                    && let Some(m) = month
+                {
+                    moved[m] += if credit { cents } else { -cents };
                 }
                 let internal = counterparty.is_some_and(|c| own_ibans.contains(&compact(&c)));
                 if internal {
@@ -177,7 +216,9 @@ impl Books {
                 if currency != org.currency {
                     continue;
                 }
-                let credit = side.as_deref() == Some("credit");
+                if let Some(m) = month {
+                    org.monthly[m].add(credit, cents);
+                }
                 if day >= month_start {
                     org.month_to_date.add(credit, cents);
                 }
@@ -192,6 +233,18 @@ impl Books {
                     let signed = if credit { cents } else { -cents };
                     org.weekly_net[WEEKS - 1 - weeks_ago] += signed;
                 }
+            }
+            // Today's balance, less what each later month moved, is the balance a month ended
+            // with.
+            let now = org.totals.get(&org.currency).copied();
+            let visible = now.is_some() || org.hidden == 0;
+            let mut balance = now.unwrap_or(0);
+            org.month_end_balance = vec![None; MONTHS];
+            for m in (0..MONTHS).rev() {
+                if visible {
+                    org.month_end_balance[m] = Some(balance);
+                }
+                balance -= moved[m];
             }
         }
         Ok(group)

@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OpenFlags};
 
-pub use cash::{AccountCash, Flow, GroupCash, OrgCash, WEEKS};
+pub use cash::{AccountCash, Flow, GroupCash, MONTHS, OrgCash, WEEKS};
 pub use detail::Detail;
 pub use export::rows::{AccountHead, ExportRow, Period, WithReceipts};
 pub use owner::{BooksHandle, OpenedHandle, Pending, close_all};

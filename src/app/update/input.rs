@@ -211,6 +211,22 @@ fn cash_view(app: &mut App, key: &KeyEvent) -> Outcome {
             app.cash = None;
             return Outcome::Handled(Vec::new());
         }
+        Some(action @ (Action::NextTab | Action::PrevTab)) => {
+            if let Some(view) = app.cash.as_mut() {
+                // The group, then each organization, round.
+                let whose = match &view.state {
+                    super::super::cash_view::CashState::Ready(cash) => cash.orgs.len() + 1,
+                    _ => 1,
+                };
+                let step = if action == Action::NextTab {
+                    1
+                } else {
+                    whose - 1
+                };
+                view.chart = (view.chart + step) % whose;
+            }
+            return Outcome::Handled(Vec::new());
+        }
         Some(Action::Quit | Action::Help) => return Outcome::Ignored,
         Some(Action::Search | Action::Receipts | Action::Inbox) => {
             app.cash = None;
