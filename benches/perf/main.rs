@@ -119,8 +119,9 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "switching",
+    "filter",
     "held",
     "startup",
     "memory",
@@ -180,6 +181,14 @@ fn main() {
     // In-process drawing comes last: its 100,000-transaction states leave this process with a
     // large heap, and forking a large process (the pty sections spawn the app) costs several
     // milliseconds more per start, which would be charged to the app.
+    if wanted("filter") {
+        let (p99, median) = draw::filter_times(25_000);
+        row(
+            "`/` filter over a 25,000-transaction account: keystroke → frame drawn (200×60), p99 over 400 keys",
+            format!("{} (median {})", ms(p99), ms(median)),
+            "< 16 ms (one frame)",
+        );
+    }
     if wanted("draw") {
         let times = draw::draw_times(&[100_000, 1_000]);
         let ((p99_big, median_big), (p99_small, median_small)) = (times[0], times[1]);

@@ -12,7 +12,7 @@ pub mod local_error;
 pub mod marks;
 pub mod msg;
 pub mod review_view;
-mod row_filter;
+pub mod row_filter;
 pub mod rules_view;
 pub mod search_form;
 pub mod search_view;

@@ -116,6 +116,12 @@ pub enum Msg {
     CashLoaded(Result<Box<qonto_books::GroupCash>, LocalCopyError>),
     /// A view was saved in the config file (or why not, in words).
     ViewSaved(Result<(crate::config::views::SavedView, String), String>),
+    /// The rest of an account from the local copy (`None`: the copy does not hold it whole).
+    AccountFilled {
+        org: String,
+        account: String,
+        rows: Option<Vec<qonto_client::api::models::Transaction>>,
+    },
     /// The searches run before, newest first, from the copy.
     SearchHistory(Vec<String>),
     /// The month-end board asked with `generation`, from the local books.
@@ -403,6 +409,14 @@ pub enum Job {
         path: std::path::PathBuf,
         name: String,
         query: String,
+    },
+    /// The rest of an account's transactions (after `after`: its last loaded row), from the
+    /// local copy when it holds the account whole.
+    FillAccount {
+        org: String,
+        account: String,
+        declined: bool,
+        after: Option<(String, String)>,
     },
     /// Keep a search run in the copy's history.
     RememberSearch {

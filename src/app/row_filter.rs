@@ -3,6 +3,15 @@
 //! shown and as plain digits), type and status; a member's name and role; a label's name.
 
 use super::state::{App, Focus, Tab};
+
+/// The lower-cased texts of one account's loaded transactions, for the list they were read
+/// from (organization, account, revision, length), and the last words' matches.
+#[derive(Debug, Default)]
+pub struct RowTexts {
+    key: (String, String, u64, usize),
+    texts: Vec<String>,
+    last: Option<(String, Vec<usize>)>,
+}
 use qonto_client::api::models::Transaction;
 
 impl App {
@@ -26,15 +35,7 @@ impl App {
         let data = self.data.get(org)?;
         let texts: Vec<String> = match self.tab {
             Tab::Accounts => return None,
-            Tab::Transactions => {
-                let account = self.current_account(org)?;
-                data.transactions
-                    .get(&account)?
-                    .items
-                    .iter()
-                    .map(|t| self.transaction_text(t))
-                    .collect()
-            }
+            Tab::Transactions => return self.transaction_matches(org, &needle),
             Tab::Members => data
                 .members
                 .value()?
@@ -58,6 +59,41 @@ impl App {
                 .map(|(i, _)| i)
                 .collect(),
         )
+    }
+
+    /// The transactions' matches, from their texts lower-cased once per change of the list
+    /// (tens of thousands of rows are filtered on every key and drawn several times a frame).
+    fn transaction_matches(&self, org: &str, needle: &str) -> Option<Vec<usize>> {
+        let account = self.current_account(org)?;
+        let list = self.data.get(org)?.transactions.get(&account)?;
+        let key = (org.to_string(), account, list.revision, list.items.len());
+        let mut cache = self.row_texts.borrow_mut();
+        if cache.as_ref().is_none_or(|c| c.key != key) {
+            *cache = Some(RowTexts {
+                texts: list
+                    .items
+                    .iter()
+                    .map(|t| self.transaction_text(t).to_lowercase())
+                    .collect(),
+                key,
+                last: None,
+            });
+        }
+        let cached = cache.as_mut()?;
+        if let Some((words, matches)) = &cached.last
+            && words == needle
+        {
+            return Some(matches.clone());
+        }
+        let matches: Vec<usize> = cached
+            .texts
+            .iter()
+            .enumerate()
+            .filter(|(_, text)| text.contains(needle))
+            .map(|(i, _)| i)
+            .collect();
+        cached.last = Some((needle.to_string(), matches.clone()));
+        Some(matches)
     }
 
     fn transaction_text(&self, t: &Transaction) -> String {

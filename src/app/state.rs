@@ -26,6 +26,20 @@ pub struct TransactionList {
     pub error: Option<ApiError>,
     pub at: Option<Instant>,
     pub started: bool,
+    /// Moved each time `items` change (see [`TransactionList::touched`]): what was worked out
+    /// from them (the `/` filter's texts) is kept while it stays.
+    pub revision: u64,
+    /// Whether the local copy held the account whole when the `/` filter asked it for the rest
+    /// (`None`: not asked).
+    pub whole_from_copy: Option<bool>,
+}
+
+impl TransactionList {
+    /// Says `items` changed.
+    pub fn touched(&mut self) {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        self.revision = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
 }
 
 /// What the app holds about one organization.
@@ -328,6 +342,8 @@ pub struct App {
     pub keys: KeyMap,
     /// Colours (defaults plus the config file's `[theme]`).
     pub palette: Palette,
+    /// The `/` filter's lower-cased texts of the transactions shown, and the last matches.
+    pub row_texts: std::cell::RefCell<Option<super::row_filter::RowTexts>>,
     /// Rows of the org pane and data table on screen (set by the UI layout, used for paging).
     pub page_rows: usize,
     /// Qonto's web app, opened to approve what needs strong authentication.
@@ -400,6 +416,7 @@ impl App {
             keys: KeyMap::default(),
             palette: Palette::default(),
             page_rows: 10,
+            row_texts: Default::default(),
             app_url: "https://app.qonto.com".to_string(),
         }
     }

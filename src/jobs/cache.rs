@@ -13,6 +13,10 @@ use qonto_books::{Books, BooksHandle, ListedFrom};
 use qonto_client::api::Via;
 use qonto_client::api::models::{Meta, Organization, TransactionsPage};
 
+/// The most transactions of one account read at once for the `/` filter (a few hundred MB at
+/// the very most; accounts hold far fewer).
+pub const WHOLE_ACCOUNT_MOST: usize = 250_000;
+
 /// Transactions shown per account before Qonto answers: the first page's worth.
 const FIRST_PAGE: usize = 100;
 
@@ -188,6 +192,34 @@ impl Cache {
             .read(move |books| {
                 let mut listing = listing.lock().unwrap_or_else(PoisonError::into_inner);
                 listed_page(books, &mut listing, &account, page, per_page, with_declined)
+            })
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// An account's transactions after `after` (its last row loaded; `None`: all of them),
+    /// when the books hold the account whole (its backfill done and a sync succeeded); at most
+    /// [`WHOLE_ACCOUNT_MOST`].
+    pub async fn whole_account(
+        &self,
+        account: String,
+        declined: bool,
+        after: Option<(String, String)>,
+    ) -> Option<Vec<qonto_client::api::models::Transaction>> {
+        self.books
+            .read(move |books| {
+                let state = books.sync_state(&account).ok()??;
+                if state.backfill_next_page.is_some() || state.synced_at.is_none() {
+                    return None;
+                }
+                let from = match &after {
+                    Some((sort_at, id)) => ListedFrom::After { sort_at, id },
+                    None => ListedFrom::Offset(0),
+                };
+                books
+                    .listed_transactions(&account, from, WHOLE_ACCOUNT_MOST, declined)
+                    .ok()
             })
             .await
             .ok()

@@ -349,6 +349,21 @@ impl Worker {
                     }
                 });
             }
+            Job::FillAccount {
+                org,
+                account,
+                declined,
+                after,
+            } => {
+                let (cache, tx) = (self.cache.clone(), self.to_app.clone());
+                tokio::spawn(async move {
+                    let rows = match cache.wait_open().await {
+                        Some(cache) => cache.whole_account(account.clone(), declined, after).await,
+                        None => None,
+                    };
+                    let _ = tx.send(Msg::AccountFilled { org, account, rows });
+                });
+            }
             Job::LoadSearchHistory => {
                 let (cache, tx) = (self.cache.clone(), self.to_app.clone());
                 tokio::spawn(async move {

@@ -279,7 +279,22 @@ fn draw_row_filter(
     filter: &tui_input::Input,
 ) -> Rect {
     let matches = app.row_matches(org).map_or(0, |m| m.len());
-    let note = format!("{matches} match{}", if matches == 1 { "" } else { "es" });
+    let mut note = format!("{matches} match{}", if matches == 1 { "" } else { "es" });
+    // Over the whole account, or what is loaded of it, said.
+    let list = app
+        .current_account(org)
+        .filter(|_| app.tab == crate::app::state::Tab::Transactions)
+        .and_then(|account| app.data.get(org)?.transactions.get(&account));
+    if let Some(list) = list {
+        let rows = app.locale.count(list.items.len() as i64);
+        note.push_str(&match (list.next_page, list.whole_from_copy) {
+            (None, _) => format!(" in all {rows}"),
+            (Some(_), Some(false)) => format!(
+                " in the {rows} loaded: the local copy does not hold this account whole yet"
+            ),
+            (Some(_), _) => format!(" in the {rows} loaded"),
+        });
+    }
     super::filter_line(
         frame,
         app,

@@ -204,7 +204,7 @@ pub(super) fn defaults() -> Vec<Binding> {
             Main,
             Board,
             &[ch('B')],
-            "month-end board: receipts, categories, invoices, requests",
+            "month-end board: every organization's month",
             Everywhere,
         ),
         bind(

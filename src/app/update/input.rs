@@ -301,7 +301,9 @@ fn filter_field(app: &mut App, key: &KeyEvent) -> Outcome {
             refilter_rows(app);
         }
     }
-    Outcome::Handled(select_changed(app))
+    let mut cmds = super::navigation::fill_for_filter(app);
+    cmds.extend(select_changed(app));
+    Outcome::Handled(cmds)
 }
 
 /// Before the organizations are there, only quitting means anything.

@@ -154,6 +154,9 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             navigation::set_status(app, super::state::Notice::Text(words), tone);
             Vec::new()
         }
+        Msg::AccountFilled { org, account, rows } => {
+            navigation::account_filled(app, &org, &account, rows)
+        }
         Msg::SearchHistory(history) => {
             // Searches run since the copy was asked stay first.
             for query in history {

@@ -305,6 +305,83 @@ pub(super) fn refilter_rows(app: &mut App) {
     }
 }
 
+/// A `/` filter in the Transactions tab covers the whole account: what is not loaded yet is
+/// asked of the local copy once (Qonto is not asked page after page for it).
+pub(super) fn fill_for_filter(app: &mut App) -> Vec<Cmd> {
+    let filtering = app
+        .row_filter
+        .as_ref()
+        .is_some_and(|f| !f.value().trim().is_empty());
+    if !filtering || app.tab != Tab::Transactions {
+        return Vec::new();
+    }
+    let Some(org) = app.selected_org_id() else {
+        return Vec::new();
+    };
+    let Some(account) = app.current_account(&org) else {
+        return Vec::new();
+    };
+    let declined = app.show_declined;
+    let Some(list) = app
+        .data
+        .get_mut(&org)
+        .and_then(|d| d.transactions.get_mut(&account))
+    else {
+        return Vec::new();
+    };
+    if list.next_page.is_none() || list.whole_from_copy.is_some() {
+        return Vec::new();
+    }
+    // Asked once; until the answer, what is loaded is what is filtered (and said so).
+    list.whole_from_copy = Some(false);
+    let after = list
+        .items
+        .last()
+        .and_then(|t| Some((t.date()?.to_string(), t.id.clone()?)));
+    vec![
+        super::super::msg::Job::FillAccount {
+            org,
+            account,
+            declined,
+            after,
+        }
+        .into(),
+    ]
+}
+
+/// The rest of an account, from the local copy (`None`: it does not hold it whole).
+pub(super) fn account_filled(
+    app: &mut App,
+    org: &str,
+    account: &str,
+    rows: Option<Vec<qonto_client::api::models::Transaction>>,
+) -> Vec<Cmd> {
+    let Some(list) = app
+        .data
+        .get_mut(org)
+        .and_then(|d| d.transactions.get_mut(account))
+    else {
+        return Vec::new();
+    };
+    let Some(rows) = rows else {
+        list.whole_from_copy = Some(false);
+        return Vec::new();
+    };
+    let known: std::collections::HashSet<String> =
+        list.items.iter().filter_map(|t| t.id.clone()).collect();
+    list.items.extend(
+        rows.into_iter()
+            .filter(|t| !t.id.as_ref().is_some_and(|id| known.contains(id))),
+    );
+    list.next_page = None;
+    // A page on its way from Qonto is no longer needed: its answer is dropped.
+    list.loading = None;
+    list.whole_from_copy = Some(true);
+    list.touched();
+    refilter_rows(app);
+    Vec::new()
+}
+
 fn data_cursor(cursors: &mut crate::app::state::Cursors, tab: Tab) -> &mut usize {
     match tab {
         Tab::Accounts => &mut cursors.account,

@@ -278,6 +278,7 @@ pub(super) fn transactions_loaded(
                     .into_iter()
                     .filter(|t| !t.id.as_ref().is_some_and(|id| fresh.contains(id)));
                 list.items = p.transactions.into_iter().chain(older).collect();
+                list.touched();
                 // Go on from the deepest page already here (none left: none).
                 list.next_page = list.next_page.filter(|_| next_page.is_some());
                 if let Some(index) = kept_id
@@ -299,6 +300,7 @@ pub(super) fn transactions_loaded(
                         .into_iter()
                         .filter(|t| !t.id.as_ref().is_some_and(|id| tail.contains(id))),
                 );
+                list.touched();
                 list.next_page = next_page;
             }
             list.total = p.meta.total_count;

@@ -58,6 +58,7 @@ pub(super) fn stored(app: &mut App, stored: Stored) -> Vec<Cmd> {
                 .or_default();
             if list.items.is_empty() {
                 list.items = items;
+                list.touched();
                 list.at = Some(at);
                 // Qonto's first page replaces these; scrolling on asks for the second.
                 list.next_page = Some(2);
