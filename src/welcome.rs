@@ -42,30 +42,34 @@ To look around first, with made-up books and no Qonto account:
 }
 
 /// Shows the welcome on the terminal until `d` or `q`; the terminal is restored after.
+/// The welcome screen: `text` in a frame whose bottom line names the keys. No colour: it reads
+/// the same on any terminal.
+pub fn draw(frame: &mut ratatui::Frame, text: &str) {
+    let area = frame.area();
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" qonto-tui · welcome ")
+        .title_bottom(Line::styled(
+            " d start the demo · q quit ",
+            Style::new().add_modifier(Modifier::BOLD),
+        ));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
+    let body = Rect::new(
+        inner.x + 1,
+        inner.y,
+        inner.width.saturating_sub(2),
+        inner.height,
+    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
+}
+
 pub fn show(config: &Path) -> std::io::Result<Choice> {
     let text = words(config);
     let (mut terminal, _guard) = crate::tui::enter()?;
     loop {
-        terminal.draw(|frame| {
-            let area = frame.area();
-            let block = Block::default()
-                .borders(Borders::ALL)
-                .title(" qonto-tui · welcome ")
-                .title_bottom(Line::styled(
-                    " d start the demo · q quit ",
-                    Style::new().add_modifier(Modifier::BOLD),
-                ));
-            let inner = block.inner(area);
-            frame.render_widget(block, area);
-            let lines: Vec<Line> = text.lines().map(|l| Line::raw(l.to_string())).collect();
-            let body = Rect::new(
-                inner.x + 1,
-                inner.y,
-                inner.width.saturating_sub(2),
-                inner.height,
-            );
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), body);
-        })?;
+        terminal.draw(|frame| draw(frame, &text))?;
         if let Event::Key(key) = event::read()?
             && key.kind == KeyEventKind::Press
         {

@@ -40,6 +40,7 @@ async fn search_results_and_a_transaction_opened_from_them() {
     let bottom = h.render_now(50, 15);
     assert!(bottom.contains("Id "), "{bottom}");
     insta::assert_snapshot!("search_detail_50x15_scrolled", bottom);
+    insta::assert_snapshot!("search_detail_50x15_scrolled_mono", h.render_mono(50, 15));
     h.send(Msg::Resize(160, 45)).await;
 
     // Back; the same filters as a form: choosing a side there writes it into the query.

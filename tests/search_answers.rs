@@ -77,6 +77,7 @@ async fn ctrl_o_orders_by_amount_then_organization_then_date() {
     );
     insta::assert_snapshot!("search_totals_by_org_160x45", screen);
     insta::assert_snapshot!("search_totals_by_org_80x24", h.render_now(80, 24));
+    insta::assert_snapshot!("search_totals_by_org_80x24_mono", h.render_mono(80, 24));
     // Down into the second organization's group: its total.
     let second = totals.by_org[1].clone();
     for _ in 0..first.count {
