@@ -391,3 +391,71 @@ async fn a_first_run_without_a_way_in_welcomes_and_offers_the_demo() {
     .await
     .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn narrow_terminals_keep_the_columns_that_matter() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = Home::new("columns");
+    let env = app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"], &["sync"]]).await;
+    let names: Vec<String> = sb.data().orgs.iter().map(|o| o.name.clone()).collect();
+    let env2 = env.clone();
+    tokio::task::spawn_blocking(move || {
+        // 80×24: the names take the organizations' pane (the role and id give way; the
+        // missing receipts' count stays), and in the Transactions tab pending rows say so.
+        let mut tui = PtyApp::spawn(&[], &env2, 80, 24);
+        tui.wait_text(&names[0], WAIT);
+        tui.wait_text("⚠", WAIT);
+        let screen = tui.screen();
+        for name in &names {
+            let start: String = name.chars().take(15).collect();
+            assert!(screen.contains(&start), "{name}'s first letters:\n{screen}");
+        }
+        for role in ["owner", "manager", "accountant", "reporting"] {
+            let pane: String = screen
+                .lines()
+                .map(|l| l.split('│').next().unwrap_or(""))
+                .collect();
+            assert!(!pane.contains(role), "{role} gave way:\n{screen}");
+        }
+        tui.send(b"2\t");
+        tui.wait_text("Settled", WAIT);
+        // The newest rows of the demo's first account include pending ones.
+        tui.wait_for("a pending row marked", WAIT, |s| {
+            s.lines().any(|l| l.contains(" pend"))
+        });
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+    tokio::task::spawn_blocking(move || {
+        // 50×20: the search keeps the day (without its year), the organization's first
+        // letters, the counterparty and the amount.
+        let mut tui = PtyApp::spawn(&[], &env, 50, 20);
+        tui.wait_text("Organizatio", WAIT);
+        tui.send(b"s");
+        tui.wait_for("results", WAIT, |s| {
+            s.lines().any(|l| l.contains("\u{a0}€"))
+        });
+        let screen = tui.screen();
+        let row = screen
+            .lines()
+            .find(|l| l.contains("\u{a0}€"))
+            .unwrap_or_default()
+            .to_string();
+        let day = row
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            day.len() == 5 && day.chars().nth(2) == Some('-'),
+            "MM-DD in {row:?}\n{screen}"
+        );
+        tui.send(b"\x03");
+        assert!(tui.wait_exit(WAIT).is_some());
+    })
+    .await
+    .unwrap();
+}

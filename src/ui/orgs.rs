@@ -93,17 +93,28 @@ pub fn draw(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let orgs = app.org_list();
     // A source column only when some organization is reached otherwise than by the User flow.
     let tagged = orgs.iter().any(|o| o.via != Via::User);
+    // Names come first: the role, source and id columns only where the longest name shown
+    // (up to 24 letters) and its mark still fit beside them.
+    let longest_name = app
+        .visible
+        .iter()
+        .filter_map(|&i| orgs.get(i))
+        .map(|o| o.display_name().chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(24);
+    let room = width.saturating_sub(longest_name + 2 + 4);
     for (row, &index) in app.visible.iter().enumerate().skip(offset).take(height) {
         let Some(org) = orgs.get(index) else { continue };
         let role = org.membership_role.as_deref().unwrap_or("?");
         let short_id: String = org.id.chars().take(8).collect();
         let tag = source_tag(org.via);
-        let right = match (width, tagged) {
-            (36.., false) => format!(" {role:<10} {short_id}"),
-            (40.., true) => format!(" {role:<10} {tag:<3} {short_id}"),
-            (26.., true) => format!(" {role:<10} {tag:<3}"),
-            (22.., false) => format!(" {role}"),
-            (16.., true) => format!(" {tag:<3}"),
+        let right = match (room, tagged) {
+            (20.., false) => format!(" {role:<10} {short_id}"),
+            (24.., true) => format!(" {role:<10} {tag:<3} {short_id}"),
+            (15.., true) => format!(" {role:<10} {tag:<3}"),
+            (11.., false) => format!(" {role}"),
+            (4.., true) => format!(" {tag:<3}"),
             _ => String::new(),
         };
         // How far the background sync of its books is (wide rows only: the name comes first).

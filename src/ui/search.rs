@@ -221,6 +221,18 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
     Paragraph::new(Line::from(spans))
 }
 
+/// `2026-11-19` → `11-19`, `19/11/2026` → `19/11`: the day and month of a date as the locale
+/// writes it.
+fn short_date(date: &str) -> String {
+    if let Some(rest) = date.get(5..).filter(|_| date.get(4..5) == Some("-")) {
+        return rest.to_string();
+    }
+    match date.rsplit_once(['/', '.']) {
+        Some((day_month, year)) if year.len() == 4 => day_month.to_string(),
+        _ => date.to_string(),
+    }
+}
+
 fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &SearchView) {
     if view.results.is_empty() {
         if view.error.is_none() && view.waiting_since.is_none() {
@@ -231,12 +243,20 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         }
         return;
     }
+    // What goes first when the width shrinks: the type and receipt columns, then the status
+    // (to a few letters), then the year of the date and the organization's name (to its first
+    // letters); the counterparty and the amount always stay.
     let wide = area.width >= 100;
+    let narrow = area.width < 60;
     let mut header = vec!["", "Date", "Organization", "Counterparty", "Amount"];
-    let org_width = if wide { 22 } else { 14 };
+    let org_width = match area.width {
+        100.. => 22,
+        60..=99 => 14,
+        _ => 10,
+    };
     let mut widths = vec![
         Constraint::Length(1),
-        Constraint::Length(10),
+        Constraint::Length(if narrow { 5 } else { 10 }),
         Constraint::Length(org_width),
         Constraint::Fill(1),
         Constraint::Length(15),
@@ -285,6 +305,8 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
                     .or(f.tx.emitted_at.as_deref())
                     .map(|d| app.locale.date(d))
                     .unwrap_or_default();
+            // Narrow: the day without its year (the newest rows are this year's).
+            let date = if narrow { short_date(&date) } else { date };
             // Grouped, an organization is named on its first row only.
             let same_group = view.grouped && i > 0 && view.results[i - 1].tx.org_id == f.tx.org_id;
             let org = if same_group {

@@ -146,8 +146,11 @@ pub(super) fn transactions(
         }
         return;
     }
+    // What goes first when the width shrinks: the type, then the status to a few letters (only
+    // pending and declined say anything), then the date; counterparty and amount always stay.
     let show_date = area.width >= 40;
     let show_status = area.width >= 66;
+    let short_status = !show_status && area.width >= 46;
     let show_type = area.width >= 84;
     let mut header = vec![""];
     let mut widths = vec![Constraint::Length(1)];
@@ -160,6 +163,9 @@ pub(super) fn transactions(
     if show_status {
         header.push("Status");
         widths.push(Constraint::Length(9));
+    } else if short_status {
+        header.push("");
+        widths.push(Constraint::Length(4));
     }
     if show_type {
         header.push("Type");
@@ -221,6 +227,13 @@ pub(super) fn transactions(
             ));
             if show_status {
                 cells.push(Cell::from(Span::styled(status, status_style)));
+            } else if short_status {
+                let short = match t.status {
+                    Some(Status::Pending) => "pend",
+                    Some(Status::Declined) => "decl",
+                    _ => "",
+                };
+                cells.push(Cell::from(Span::styled(short, status_style)));
             }
             if show_type {
                 cells.push(Cell::from(Span::styled(
