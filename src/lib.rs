@@ -9,6 +9,7 @@ pub mod app;
 pub mod auth;
 pub(crate) mod browser;
 pub mod commands;
+pub mod completions;
 pub mod config;
 #[cfg(feature = "demo")]
 pub mod demo_inbox;

@@ -73,8 +73,9 @@ enum Command {
     },
     /// Forget every source (revoking tokens at Qonto where possible), or one organization's.
     Logout {
-        /// Forget only this organization's API key or membership consent.
-        #[arg(long, value_name = "ID")]
+        /// Forget only this organization's API key or membership consent (its id or id's
+        /// beginning, its key's login, or its name's beginning).
+        #[arg(long, value_name = "ORG")]
         org: Option<String>,
         /// Do not ask before signing out of every organization (asked on a terminal).
         #[arg(long)]
@@ -146,6 +147,9 @@ enum Command {
         /// Machine-readable output: a JSON array.
         #[arg(long)]
         json: bool,
+        /// The local copy's organization names, one per line, for shell completion.
+        #[arg(long, hide = true)]
+        complete: bool,
     },
     /// Who is signed in, token expiry, shared organizations and the token store in use.
     Status {
@@ -240,9 +244,7 @@ fn main() -> ExitCode {
             }
             Some(Command::Completions { shell }) => {
                 let mut command = <Cli as clap::CommandFactory>::command();
-                let mut script = Vec::new();
-                clap_complete::generate(shell, &mut command, "qonto-tui", &mut script);
-                print_all(&script)
+                print_all(&qonto_tui::completions::script(shell, &mut command))
             }
             Some(Command::Man) => {
                 let mut page = Vec::new();
@@ -365,7 +367,15 @@ fn main() -> ExitCode {
                     .await
                     .map(ExitCode::from)
             }
-            Some(Command::Orgs { json }) => {
+            Some(Command::Orgs { complete: true, .. }) => {
+                // For shell completion: names from the copy, quietly (nothing when it fails).
+                let Ok((config, _)) = configure_for_keys(&cli) else {
+                    return Ok(ExitCode::SUCCESS);
+                };
+                let names = qonto_tui::completions::org_names(&config).await;
+                print_all(names.join("\n").as_bytes())
+            }
+            Some(Command::Orgs { json, .. }) => {
                 let (config, _) = configure_for_keys(&cli)?;
                 commands::orgs(&config, json).await.map(ExitCode::from)
             }

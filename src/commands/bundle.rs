@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use super::bundle_month::{month_files, readme};
 use super::export::{EXIT_USAGE, ExportArgs, csv_style};
 use super::files::{Layout, Place, Saved, existing, months, said, save};
-use super::local::{Usage, choose_orgs, open_copy, period};
+use super::local::{Usage, open_copy, period};
 use super::reach::Reach;
 use super::receipts::{list_receipts, receipt_jobs, save_receipts};
 use super::statements::save_statements;
@@ -63,7 +63,12 @@ pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     }
     let books = open_copy(config).await?;
     let known = books.read(|b| b.organization_ids()).await??;
-    let orgs = match choose_orgs(known, &args.orgs, args.all) {
+    let orgs = match super::local::choose_orgs_reached(
+        known,
+        &super::local::logins(config),
+        &args.orgs,
+        args.all,
+    ) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => return usage(e),
     };

@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::local::{Usage, choose_orgs, open_copy, period};
+use super::local::{Usage, open_copy, period};
 use crate::config::Config;
 use qonto_books::export::{
     CamtVersion, CsvStyle, Format, OfxText, Written, accounts, export_accounts, sink,
@@ -68,8 +68,9 @@ impl ExportArgs {
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct ExportArgs {
-    /// An organization, by id or by the beginning of its name (repeatable).
-    #[arg(long = "org", value_name = "ID")]
+    /// An organization: its id or the beginning of it, its API key's login, or the beginning
+    /// of its name (repeatable).
+    #[arg(long = "org", value_name = "ORG")]
     pub orgs: Vec<String>,
     /// Every organization in the local copy.
     #[arg(long, conflicts_with = "orgs")]
@@ -164,7 +165,7 @@ pub(super) fn csv_style(args: &ExportArgs, to_file: bool) -> Result<CsvStyle, Us
     Ok(style)
 }
 
-fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
+fn plan(books: &Books, args: &ExportArgs, logins: &[(String, String)]) -> anyhow::Result<Plan> {
     let period = period(
         args.from.as_deref(),
         args.to.as_deref(),
@@ -187,7 +188,12 @@ fn plan(books: &Books, args: &ExportArgs) -> anyhow::Result<Plan> {
         );
     }
     Ok(Plan {
-        orgs: choose_orgs(books.organization_ids()?, &args.orgs, args.all)?,
+        orgs: super::local::choose_orgs_reached(
+            books.organization_ids()?,
+            logins,
+            &args.orgs,
+            args.all,
+        )?,
         period,
         statuses: args.status.clone(),
         style: csv_style(args, args.output.is_some())?,
@@ -322,10 +328,11 @@ fn parts(plan: &Plan, heads: Vec<AccountHead>, per_account: bool) -> Vec<Part> {
 
 pub async fn run(config: &Config, args: ExportArgs) -> anyhow::Result<u8> {
     let copy = open_copy(config).await?;
+    let logins = super::local::logins(config);
     // The whole export runs on the books' thread, streaming rows from the database to the file.
     let answer = copy
         .read(move |books| -> anyhow::Result<u8> {
-            let plan = match plan(books, &args) {
+            let plan = match plan(books, &args, &logins) {
                 Ok(plan) => plan,
                 Err(e) if e.is::<Usage>() => {
                     eprintln!("qonto-tui export: {e}");

@@ -19,8 +19,9 @@ pub const MAX_FILE: usize = 50 * 1024 * 1024;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct FilesArgs {
-    /// An organization, by id or by the beginning of its name (repeatable).
-    #[arg(long = "org", value_name = "ID")]
+    /// An organization: its id or the beginning of it, its API key's login, or the beginning
+    /// of its name (repeatable).
+    #[arg(long = "org", value_name = "ORG")]
     pub orgs: Vec<String>,
     /// Every organization.
     #[arg(long, conflicts_with = "orgs")]

@@ -6,7 +6,6 @@ use chrono::{Datelike, NaiveDate};
 use qonto_books::{BooksHandle, Period};
 
 use crate::config::Config;
-use qonto_books::query::fold;
 
 /// The books (on their own thread), or why there are none to read.
 pub async fn open_copy(config: &Config) -> anyhow::Result<BooksHandle> {
@@ -18,70 +17,7 @@ pub async fn open_copy(config: &Config) -> anyhow::Result<BooksHandle> {
 #[error("{0}")]
 pub struct Usage(pub String);
 
-/// The organizations `asked` names (each an id or the beginning of a name), or all of them;
-/// as (id, name).
-pub fn choose_orgs(
-    known: Vec<(String, String)>,
-    asked: &[String],
-    all: bool,
-) -> Result<Vec<(String, String)>, Usage> {
-    let listing = || {
-        known
-            .iter()
-            .map(|(id, name)| {
-                format!(
-                    "  {}  {}",
-                    super::reach::clean(id),
-                    super::reach::clean(name)
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
-    if all {
-        return Ok(known);
-    }
-    if asked.is_empty() {
-        return Err(Usage(format!(
-            "name the organizations with --org ID (repeatable), or take them all with --all. They are:\n{}",
-            listing()
-        )));
-    }
-    let mut chosen = Vec::new();
-    for wanted in asked {
-        let by_id = known.iter().find(|(id, _)| id == wanted);
-        let found = match by_id {
-            Some(org) => org.clone(),
-            None => {
-                let prefix = fold(wanted);
-                let named: Vec<_> = known
-                    .iter()
-                    .filter(|(_, name)| fold(name).starts_with(&prefix))
-                    .collect();
-                match named.as_slice() {
-                    [one] => (*one).clone(),
-                    [] => {
-                        return Err(Usage(format!(
-                            "no organization is {wanted:?}. They are:\n{}",
-                            listing()
-                        )));
-                    }
-                    _ => {
-                        return Err(Usage(format!(
-                            "{wanted:?} names {} organizations: give its id. They are:\n{}",
-                            named.len(),
-                            listing()
-                        )));
-                    }
-                }
-            }
-        };
-        if !chosen.contains(&found) {
-            chosen.push(found);
-        }
-    }
-    Ok(chosen)
-}
+pub use super::org_names::{choose_orgs, choose_orgs_reached, logins};
 
 /// A day as typed: `YYYY-MM-DD`, or `YYYY-MM` for the month's first day (`last`: its last).
 fn parse_day(text: &str, last: bool) -> Result<NaiveDate, Usage> {

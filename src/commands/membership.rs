@@ -49,14 +49,31 @@ pub async fn source_counts(config: &Config) -> anyhow::Result<(usize, usize)> {
     Ok((all.len() - consents, consents))
 }
 
-/// `logout --org ID`.
-pub async fn forget_org(config: &Config, org: &str) -> anyhow::Result<()> {
+/// `logout --org ORG`: ORG as every command reads it (an id or its beginning, an API key's
+/// login, a name's beginning), among the organizations a key or consent reaches.
+pub async fn forget_org(config: &Config, wanted: &str) -> anyhow::Result<()> {
     let sources = Sources::for_config(config);
-    let found: Vec<Source> = all_sources(&sources)
-        .await?
-        .into_iter()
-        .filter(|s| s.org_id == org)
+    let all = all_sources(&sources).await?;
+    let mut known: Vec<(String, String)> = Vec::new();
+    for s in &all {
+        if !known.iter().any(|(id, _)| id == &s.org_id) {
+            known.push((s.org_id.clone(), s.name.clone()));
+        }
+    }
+    let logins: Vec<(String, String)> = all
+        .iter()
+        .filter_map(|s| Some((s.org_id.clone(), s.login.clone()?)))
         .collect();
+    let org = match super::org_names::resolve(&known, &logins, wanted) {
+        super::org_names::Named::One((id, _)) => id.clone(),
+        super::org_names::Named::Several(n) => bail!(
+            "{:?} names {n} organizations reached by a key or consent: give more of its name, or its id (see `qonto-tui orgs`)",
+            clean(wanted)
+        ),
+        super::org_names::Named::None => wanted.to_string(),
+    };
+    let org = org.as_str();
+    let found: Vec<Source> = all.into_iter().filter(|s| s.org_id == org).collect();
     if found.is_empty() {
         let reach = Reach::open(config).await?;
         if reach.user_flow_reaches(org).await {

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod key;
 mod local;
 mod membership;
+mod org_names;
 mod orgs;
 pub mod out;
 mod reach;

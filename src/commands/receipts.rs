@@ -5,7 +5,7 @@
 use futures_util::StreamExt;
 
 use super::files::{AT_ONCE, FilesArgs, Layout, MAX_FILE, Place, Saved, existing, report, save};
-use super::local::{Usage, choose_orgs, open_copy};
+use super::local::{Usage, open_copy};
 use super::reach::Reach;
 use crate::config::Config;
 use qonto_books::export::money::decimal;
@@ -25,7 +25,12 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
     };
     let books = open_copy(config).await?;
     let known = books.read(|b| b.organization_ids()).await??;
-    let orgs = match choose_orgs(known, &args.orgs, args.all) {
+    let orgs = match super::local::choose_orgs_reached(
+        known,
+        &super::local::logins(config),
+        &args.orgs,
+        args.all,
+    ) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => {
             eprintln!("qonto-tui receipts: {e}");

@@ -6,7 +6,7 @@ use futures_util::StreamExt;
 use super::files::{
     AT_ONCE, FilesArgs, Layout, MAX_FILE, Place, Saved, existing, months, report, save,
 };
-use super::local::{Usage, choose_orgs};
+use super::local::Usage;
 use super::reach::Reach;
 use crate::config::Config;
 use crate::sources::listing;
@@ -37,7 +37,12 @@ pub async fn run(config: &Config, args: FilesArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|o| (o.id.clone(), o.display_name().to_string()))
         .collect();
-    let orgs = match choose_orgs(known, &args.orgs, args.all) {
+    let orgs = match super::local::choose_orgs_reached(
+        known,
+        &super::local::logins(config),
+        &args.orgs,
+        args.all,
+    ) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => {
             eprintln!("qonto-tui statements: {e}");

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use super::local::{Usage, choose_orgs};
+use super::local::Usage;
 use super::reach::{Reach, clean};
 use crate::config::Config;
 use crate::sources::listing;
@@ -27,7 +27,7 @@ const MAX_PAUSE: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone, clap::Args)]
 pub struct WatchArgs {
     /// Only these organizations, by id or the beginning of a name (repeatable; default: all).
-    #[arg(long = "org", value_name = "ID")]
+    #[arg(long = "org", value_name = "ORG")]
     pub orgs: Vec<String>,
     /// Seconds between rounds (each asks for every organization's accounts and what changed
     /// on each; at least 1).
@@ -125,7 +125,12 @@ pub async fn run(config: &Config, args: WatchArgs) -> anyhow::Result<u8> {
         .iter()
         .map(|o| (o.id.clone(), o.display_name().to_string()))
         .collect();
-    let chosen = match choose_orgs(known, &args.orgs, args.orgs.is_empty()) {
+    let chosen = match super::local::choose_orgs_reached(
+        known,
+        &super::local::logins(config),
+        &args.orgs,
+        args.orgs.is_empty(),
+    ) {
         Ok(orgs) => orgs,
         Err(Usage(e)) => {
             eprintln!("qonto-tui watch: {e}");
