@@ -143,3 +143,43 @@ async fn or_finds_either_and_a_dash_leaves_out() {
     let screen = h.render_now(160, 45);
     assert!(screen.contains("OR goes between two words"), "{screen}");
 }
+
+#[tokio::test]
+async fn the_transactions_tab_says_what_its_rows_add_up_to() {
+    let mut h = Harness::signed_in().await;
+    h.key(KeyCode::Char('2')).await;
+    h.key(KeyCode::Tab).await;
+    let org = h.app.selected_org_id().unwrap();
+    let account = h.app.current_account(&org).unwrap();
+    let items = h.app.data[&org].transactions[&account].items.clone();
+    let sum = |keep: &dyn Fn(&qonto_client::api::models::Transaction) -> bool| -> i64 {
+        items
+            .iter()
+            .filter(|t| t.status != Some(qonto_client::api::values::Status::Declined) && keep(t))
+            .filter_map(|t| t.signed_cents())
+            .sum()
+    };
+    let all = sum(&|_| true);
+    let screen = h.render_now(160, 45);
+    let words = format!(
+        "the {} loaded: {}",
+        items.len(),
+        h.app.locale.signed_money(all, "EUR")
+    );
+    assert!(screen.contains(&words), "{words}\n{screen}");
+    // Filtered: what the matching rows add up to.
+    h.key(KeyCode::Char('/')).await;
+    h.type_text("urssaf").await;
+    let urssaf = sum(&|t| t.counterparty().to_lowercase().contains("urssaf"));
+    let count = items
+        .iter()
+        .filter(|t| t.counterparty().to_lowercase().contains("urssaf"))
+        .count();
+    assert!(count > 0);
+    let screen = h.render_now(160, 45);
+    let words = format!(
+        "{count} matching: {}",
+        h.app.locale.signed_money(urssaf, "EUR")
+    );
+    assert!(screen.contains(&words), "{words}\n{screen}");
+}

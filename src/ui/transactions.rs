@@ -72,6 +72,10 @@ pub(super) fn transactions(
             theme.title(),
         ));
     }
+    // The marked total first (what ^G would file), then what the listed rows add up to.
+    if let Some(list) = list.filter(|l| !l.items.is_empty()) {
+        info.push(Span::raw(listed_total(app, org, list)));
+    }
     let declined = if app.show_declined {
         "hide declined"
     } else {
@@ -244,4 +248,37 @@ pub(super) fn transactions(
             cells
         },
     );
+}
+
+/// What the rows listed add up to, per currency (a declined one moved no money), and which
+/// rows those are: the `/` filter's matches, every row, or the ones loaded so far.
+fn listed_total(app: &App, org: &str, list: &crate::app::state::TransactionList) -> String {
+    let matches = app.row_matches(org);
+    let rows: Box<dyn Iterator<Item = &qonto_client::api::models::Transaction>> = match &matches {
+        Some(indexes) => Box::new(indexes.iter().filter_map(|i| list.items.get(*i))),
+        None => Box::new(list.items.iter()),
+    };
+    let mut sums: std::collections::BTreeMap<&str, i64> = Default::default();
+    for t in rows.filter(|t| t.status != Some(Status::Declined)) {
+        if let Some(cents) = t.signed_cents() {
+            *sums
+                .entry(t.currency.as_deref().unwrap_or("EUR"))
+                .or_default() += cents;
+        }
+    }
+    let money: Vec<String> = sums
+        .iter()
+        .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
+        .collect();
+    let money = if money.is_empty() {
+        "nothing".to_string()
+    } else {
+        money.join(" + ")
+    };
+    let count = |n: usize| app.locale.count(n as i64);
+    match (&matches, list.next_page) {
+        (Some(m), _) => format!("  · {} matching: {money}", count(m.len())),
+        (None, None) => format!("  · all {}: {money}", count(list.items.len())),
+        (None, Some(_)) => format!("  · the {} loaded: {money}", count(list.items.len())),
+    }
 }
