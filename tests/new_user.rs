@@ -263,7 +263,7 @@ async fn at_50_by_15_the_detail_scrolls_to_its_last_rows() {
         tui.send(b"urssaf");
         // The whole query answered (each letter asks again): its rows are URSSAF's.
         tui.wait_for("urssaf's rows", WAIT, |s| {
-            s.contains("found") && s.contains(" UR ")
+            s.contains("found") && s.contains(" URSSAF ")
         });
         tui.send(b"\r");
         tui.wait_text("more · PgDn", WAIT);

@@ -105,7 +105,10 @@ pub async fn startup() {
 
     // Tokens that need a refresh first.
     sb.set_faults(Faults::default());
-    let short = sandbox(DataOptions::default(), Duration::from_secs(2)).await;
+    // Ten seconds of life (refreshed from half of it on): waited past that half, the start
+    // must refresh once. (Two seconds, as before, left a margin of one whole second with
+    // expiry counted in whole seconds: a second refresh came whenever a second ticked over.)
+    let short = sandbox(DataOptions::default(), Duration::from_secs(10)).await;
     let home = Home::new("bench-refresh");
     let env = env_for(&short, &home, true);
     let log = home.dir.join("app.log");
@@ -114,7 +117,7 @@ pub async fn startup() {
         short.set_faults(Faults::default());
         let e = env.clone();
         blocking(move || login(&e)).await;
-        tokio::time::sleep(Duration::from_millis(2100)).await;
+        tokio::time::sleep(Duration::from_millis(5600)).await;
         short.set_faults(Faults {
             latency: L,
             ..Faults::default()

@@ -72,10 +72,6 @@ pub(super) fn transactions(
             theme.title(),
         ));
     }
-    // The marked total first (what ^G would file), then what the listed rows add up to.
-    if let Some(list) = list.filter(|l| !l.items.is_empty()) {
-        info.push(Span::raw(listed_total(app, org, list)));
-    }
     let declined = if app.show_declined {
         "hide declined"
     } else {
@@ -106,6 +102,10 @@ pub(super) fn transactions(
             None => format!("  {spin} loading page {page}…"),
         };
         info.push(Span::styled(words, theme.dim()));
+    }
+    // Last, what the listed rows add up to (the first to go when the line is short).
+    if let Some(list) = list.filter(|l| !l.items.is_empty()) {
+        info.push(Span::raw(listed_total(app, org, list)));
     }
     frame.render_widget(
         Paragraph::new(Line::from(info)),
