@@ -47,12 +47,17 @@ async fn start_and_wait_for_list(
     })
     .await;
     let at = |needle: &str| logged_at(log, needle, start.wall).unwrap_or(f64::NAN);
+    // Qonto's answer logged before the list was on screen, or the list drawn from the local
+    // copy first (the answer came after, or the process was gone before it).
+    let answered = match logged_at(log, "GET /v2/user_organizations", start.wall) {
+        Some(ms) if ms <= start.on_screen.as_secs_f64() * 1000.0 => format!("answered {ms:.1} ms"),
+        _ => "drawn from the local copy before Qonto answered".to_string(),
+    };
     let breakdown = format!(
-        "app log, after the spawn call: main {:.1} ms, first frame {:.1} ms, list asked {:.1} ms, answered {:.1} ms",
+        "app log, after the spawn call: main {:.1} ms, first frame {:.1} ms, list asked {:.1} ms, {answered}",
         main_started_at(log, start.wall).unwrap_or(f64::NAN),
         at("first frame drawn"),
         at("asking for the organization list"),
-        at("GET /v2/user_organizations"),
     );
     (start.on_screen, breakdown)
 }
@@ -110,7 +115,10 @@ pub async fn startup() {
     // expiry counted in whole seconds: a second refresh came whenever a second ticked over.)
     let short = sandbox(DataOptions::default(), Duration::from_secs(10)).await;
     let home = Home::new("bench-refresh");
-    let env = env_for(&short, &home, true);
+    let mut env = env_for(&short, &home, true);
+    // Without the local copy: with it, a start draws the list from the copy before any
+    // request, and this row would measure the copy, not the refresh.
+    env.push(("QONTO_TUI_CACHE".into(), "off".into()));
     let log = home.dir.join("app.log");
     let mut samples = Vec::new();
     for _ in 0..3 {
@@ -133,7 +141,7 @@ pub async fn startup() {
         );
     }
     row(
-        "process start → org list drawn, access token needs refresh, L = 100 ms",
+        "process start → org list drawn, access token needs refresh, no local copy, L = 100 ms",
         format!(
             "median {} spawn call → on screen ({breakdown})",
             ms(median(samples))
