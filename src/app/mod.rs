@@ -14,6 +14,7 @@ pub mod msg;
 pub mod review_view;
 pub mod row_filter;
 pub mod rules_view;
+pub mod saved_view;
 pub mod search_form;
 pub mod search_view;
 pub mod state;

@@ -115,7 +115,7 @@ pub enum Msg {
     /// The group's cash, from the local books.
     CashLoaded(Result<Box<qonto_books::GroupCash>, LocalCopyError>),
     /// A view was saved in the config file (or why not, in words).
-    ViewSaved(Result<(crate::config::views::SavedView, String), String>),
+    ViewSaved(Result<(super::saved_view::SavedView, String), String>),
     /// The rest of an account from the local copy (`None`: the copy does not hold it whole).
     AccountFilled {
         org: String,

@@ -304,7 +304,7 @@ pub struct App {
     /// The rules' proposals, while they are shown (`P`).
     pub rules_view: Option<super::rules_view::RulesView>,
     /// The config file's saved views (and those saved since).
-    pub saved_views: Vec<crate::config::views::SavedView>,
+    pub saved_views: Vec<super::saved_view::SavedView>,
     /// Where the config file is, to save views in.
     pub config_path: Option<std::path::PathBuf>,
     /// The searches run before, newest first (from the copy, then as they are run).

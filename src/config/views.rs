@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use crate::app::keymap::{KeyMap, Mode};
 use crate::app::keys::KeyChord;
+pub use crate::app::saved_view::SavedView;
 
 /// The longest name a view may have (a tab in the search's title).
 pub const LONGEST_NAME: usize = 32;
@@ -21,14 +22,6 @@ pub const LONGEST_NAME: usize = 32;
 pub enum ViewEntry {
     Query(String),
     Full { query: String, key: Option<String> },
-}
-
-/// A named search, and the key that opens it from the main screen, if any.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedView {
-    pub name: String,
-    pub query: String,
-    pub key: Option<KeyChord>,
 }
 
 /// Why a view was refused, naming it.
