@@ -147,6 +147,23 @@ pub async fn switching() {
 /// latency: every API request of the session, counted by the sandbox, from the start to the
 /// moment everything the app asked for has been answered.
 pub async fn held_down() {
+    // The same session twice: without the background sync (the user's own requests: the
+    // selection's fetches and a bounded prefetch), then with it (the difference is the
+    // sync's, which runs one organization and two pages at a time).
+    let user = held_down_requests(false).await;
+    let total = held_down_requests(true).await;
+    row(
+        "API requests of a session: start, hold Down 3 s across 60 orgs (L = 300 ms), stop",
+        format!(
+            "{user} the user's (background sync off); with the sync on {total}, so {} the sync's",
+            total.saturating_sub(user)
+        ),
+        "the user's: where the user stops + a bounded prefetch",
+    );
+}
+
+/// The API requests of one held-Down session, until they stop coming.
+async fn held_down_requests(background_sync: bool) -> u64 {
     let sb = sandbox(
         DataOptions {
             extra_orgs: 55,
@@ -163,7 +180,10 @@ pub async fn held_down() {
         ..Faults::default()
     });
     let home = Home::new("bench-held");
-    let env = env_for(&sb, &home, true);
+    let mut env = env_for(&sb, &home, true);
+    if !background_sync {
+        env.push(("QONTO_TUI_SYNC".into(), "off".into()));
+    }
     let before = sb.stats().api_requests;
     let app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
     let app = blocking(move || {
@@ -189,9 +209,5 @@ pub async fn held_down() {
         settled = now;
     }
     drop(app);
-    row(
-        "API requests of a session: start, hold Down 3 s across 60 orgs (L = 300 ms), stop",
-        format!("{}", settled - before),
-        "where the user stops + a bounded prefetch",
-    );
+    settled - before
 }
