@@ -4,7 +4,6 @@
 //! (comments, order) kept as it was.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 
 use serde::Deserialize;
@@ -54,6 +53,8 @@ pub enum SaveError {
     NotToml { path: String, cause: String },
     #[error("{path}: {cause}")]
     Io { path: String, cause: std::io::Error },
+    #[error("{path} could not be written: {cause}")]
+    Write { path: String, cause: String },
 }
 
 fn good_name(name: &str) -> bool {
@@ -169,24 +170,30 @@ pub fn save(path: &Path, name: &str, query: &str, keys: &KeyMap) -> Result<Saved
     }
     table.insert(name, toml_edit::value(view.query.clone()));
     let folder = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => std::path::PathBuf::from("."),
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
     };
-    if !folder.exists() {
-        let mut builder = std::fs::DirBuilder::new();
-        builder.recursive(true);
-        #[cfg(unix)]
-        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-        builder.create(&folder).map_err(io)?;
-    }
-    // Created exclusively with a fresh name, 0600 (tempfile's own), then renamed over.
-    let mut file = tempfile::Builder::new()
-        .prefix(".qonto-tui-config-")
-        .tempfile_in(&folder)
-        .map_err(io)?;
-    file.write_all(doc.to_string().as_bytes()).map_err(io)?;
-    file.as_file().sync_all().map_err(io)?;
-    file.persist(path).map_err(|e| io(e.error))?;
+    let name_in_folder =
+        path.file_name()
+            .and_then(|n| n.to_str())
+            .ok_or_else(|| SaveError::NotToml {
+                path: shown.clone(),
+                cause: "not a file name".into(),
+            })?;
+    // The app's one safe writer: written aside (0600, exclusively), then renamed over the
+    // file, a link or anything but a regular file refused; the folder made 0700 if missing.
+    qonto_files::Folder::open(folder)
+        .and_then(|f| {
+            f.write(
+                name_in_folder,
+                doc.to_string().as_bytes(),
+                qonto_files::Existing::Replace,
+            )
+        })
+        .map_err(|e| SaveError::Write {
+            path: shown.clone(),
+            cause: e.to_string(),
+        })?;
     Ok(view)
 }
 
