@@ -344,6 +344,12 @@ pub struct App {
     pub palette: Palette,
     /// The `/` filter's lower-cased texts of the transactions shown, and the last matches.
     pub row_texts: std::cell::RefCell<Option<super::row_filter::RowTexts>>,
+    /// What the Transactions tab's listed rows add up to, for the list and filter it was
+    /// worked out for (organization, account, revision, length, filter words): drawn every
+    /// frame, summed once per change.
+    #[allow(clippy::type_complexity)]
+    pub listed_sums:
+        std::cell::RefCell<Option<((String, String, u64, usize, String), Vec<(String, i64)>)>>,
     /// Rows of the org pane and data table on screen (set by the UI layout, used for paging).
     pub page_rows: usize,
     /// Qonto's web app, opened to approve what needs strong authentication.
@@ -417,6 +423,7 @@ impl App {
             palette: Palette::default(),
             page_rows: 10,
             row_texts: Default::default(),
+            listed_sums: Default::default(),
             app_url: "https://app.qonto.com".to_string(),
         }
     }

@@ -254,18 +254,39 @@ pub(super) fn transactions(
 /// rows those are: the `/` filter's matches, every row, or the ones loaded so far.
 fn listed_total(app: &App, org: &str, list: &crate::app::state::TransactionList) -> String {
     let matches = app.row_matches(org);
-    let rows: Box<dyn Iterator<Item = &qonto_client::api::models::Transaction>> = match &matches {
-        Some(indexes) => Box::new(indexes.iter().filter_map(|i| list.items.get(*i))),
-        None => Box::new(list.items.iter()),
-    };
-    let mut sums: std::collections::BTreeMap<&str, i64> = Default::default();
-    for t in rows.filter(|t| t.status != Some(Status::Declined)) {
-        if let Some(cents) = t.signed_cents() {
-            *sums
-                .entry(t.currency.as_deref().unwrap_or("EUR"))
-                .or_default() += cents;
+    let words = app
+        .row_filter
+        .as_ref()
+        .map(|f| f.value().trim().to_lowercase())
+        .unwrap_or_default();
+    let key = (
+        org.to_string(),
+        app.current_account(org).unwrap_or_default(),
+        list.revision,
+        list.items.len(),
+        words,
+    );
+    let mut cache = app.listed_sums.borrow_mut();
+    if cache.as_ref().is_none_or(|(k, _)| *k != key) {
+        let rows: Box<dyn Iterator<Item = &qonto_client::api::models::Transaction>> = match &matches
+        {
+            Some(indexes) => Box::new(indexes.iter().filter_map(|i| list.items.get(*i))),
+            None => Box::new(list.items.iter()),
+        };
+        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+        for t in rows.filter(|t| t.status != Some(Status::Declined)) {
+            if let Some(cents) = t.signed_cents() {
+                *sums
+                    .entry(t.currency.clone().unwrap_or_else(|| "EUR".into()))
+                    .or_default() += cents;
+            }
         }
+        *cache = Some((key, sums.into_iter().collect()));
     }
+    let sums = cache
+        .as_ref()
+        .map(|(_, s)| s.as_slice())
+        .unwrap_or_default();
     let money: Vec<String> = sums
         .iter()
         .map(|(currency, cents)| app.locale.signed_money(*cents, currency))
