@@ -15,6 +15,7 @@ use crate::app::sync_view::{OrgSync, SyncNews};
 use qonto_books::sync::{Budget, Listeners, Pace, Progress, sync_org};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
+use qonto_client::api::user_first::UserFirst;
 
 /// Progress is sent at most this often per organization (each message redraws the screen).
 const PROGRESS_EVERY: Duration = Duration::from_millis(250);
@@ -42,6 +43,13 @@ impl Queue {
     }
 }
 
+/// How the sync shares Qonto with the user: it gives way to their requests, and passes again
+/// after `every`.
+struct Lane {
+    user_first: Arc<UserFirst>,
+    every: Duration,
+}
+
 /// A running background sync.
 pub struct BackgroundSync {
     queue: Queue,
@@ -55,11 +63,13 @@ impl BackgroundSync {
         api: Arc<ApiClient>,
         cache: CacheSlot,
         orgs: Vec<UserOrganization>,
+        user_first: Arc<UserFirst>,
         every: Duration,
         to_app: UnboundedSender<Msg>,
     ) -> Self {
         let queue = Queue::default();
-        let task = tokio::spawn(run(api, cache, orgs, queue.clone(), every, to_app));
+        let lane = Lane { user_first, every };
+        let task = tokio::spawn(run(api, cache, orgs, queue.clone(), lane, to_app));
         Self { queue, task }
     }
 
@@ -84,7 +94,7 @@ async fn run(
     cache: CacheSlot,
     orgs: Vec<UserOrganization>,
     queue: Queue,
-    every: Duration,
+    lane: Lane,
     to_app: UnboundedSender<Msg>,
 ) {
     let Some(opened) = cache.wait_open().await else {
@@ -118,15 +128,17 @@ async fn run(
                     },
                 }));
             };
-            let result = sync_org(
-                &api,
-                books,
-                &org,
-                &Budget::unlimited(),
-                Pace::BACKGROUND,
-                Listeners::progress(&progress),
-            )
-            .await;
+            let result = lane
+                .user_first
+                .in_background(sync_org(
+                    &api,
+                    books,
+                    &org,
+                    &Budget::unlimited(),
+                    Pace::BACKGROUND,
+                    Listeners::progress(&progress),
+                ))
+                .await;
             let state = match result {
                 Ok(report) => {
                     if report.arrived > 0 {
@@ -151,6 +163,6 @@ async fn run(
             .and_then(Result::ok);
         let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts().await));
         let _ = to_app.send(Msg::Synced(SyncNews::Finished { stored }));
-        tokio::time::sleep(every).await;
+        tokio::time::sleep(lane.every).await;
     }
 }

@@ -16,6 +16,7 @@ mod slots;
 use std::sync::Arc;
 
 use qonto_client::api::ApiClient;
+use qonto_client::api::user_first::UserFirst;
 use qonto_client::oauth::session::Session;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -49,6 +50,8 @@ pub struct Worker {
     cache: cache::CacheSlot,
     /// Keeping the local books in sync (off with `QONTO_TUI_SYNC=off`).
     background_sync: Option<background_sync::BackgroundSync>,
+    /// Told of each request the user waits for, so the background sync gives way to it.
+    user_first: Arc<UserFirst>,
     sync_enabled: bool,
     sync_every: std::time::Duration,
     /// The generation of the newest search asked for.
@@ -75,6 +78,7 @@ impl Worker {
             slots: Slots::new(api.clone(), sources.clone(), cache.clone(), to_app.clone()),
             cache,
             background_sync: None,
+            user_first: UserFirst::new(),
             sync_enabled,
             sync_every,
             latest_search: Arc::default(),
@@ -172,6 +176,17 @@ impl Worker {
     }
 
     fn execute(&mut self, job: Job) {
+        if matches!(
+            job,
+            Job::Fetch(_)
+                | Job::Prefetch { .. }
+                | Job::Write(_)
+                | Job::ListCategories { .. }
+                | Job::LoadReview { .. }
+                | Job::Receipts { .. }
+        ) {
+            self.user_first.user_asked();
+        }
         match job {
             Job::Fetch(fetch) => {
                 if let (Some(sync), Some(org)) = (&self.background_sync, fetch.org()) {
@@ -409,6 +424,7 @@ impl Worker {
                         self.api.clone(),
                         self.cache.clone(),
                         orgs,
+                        self.user_first.clone(),
                         self.sync_every,
                         self.to_app.clone(),
                     ));

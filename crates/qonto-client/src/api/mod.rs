@@ -10,6 +10,7 @@ pub mod requests;
 pub mod shared_budget;
 pub mod statements;
 pub mod throttle;
+pub mod user_first;
 pub mod values;
 pub mod vat_lines;
 pub mod writes;

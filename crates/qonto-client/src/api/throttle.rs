@@ -63,8 +63,10 @@ impl Throttle {
         }
     }
 
-    /// Waits until one more request fits under every limit, then counts it.
+    /// Waits until one more request fits under every limit, then counts it. Background work
+    /// first waits its turn behind the user (see [`super::user_first`]).
     pub async fn acquire(&self) {
+        super::user_first::wait_turn().await;
         self.acquire_local().await;
         self.acquire_shared().await;
     }
