@@ -84,7 +84,7 @@ async fn callback_refuses_wrong_state_404s_other_paths_is_loopback_only_and_clos
             .await
     });
 
-    let http = reqwest::Client::new();
+    let http = qonto_client::http::builder().build().unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let r = http
         .get(format!("{base}/favicon.ico"))

@@ -257,7 +257,8 @@ async fn the_servers_error_words_reach_the_terminal_without_control_characters()
             "\u{1b}]0;pwned\u{7}\u{1b}[31mred\u{9b}2J and a title",
         )
         .append_pair("state", &state);
-    let _ = reqwest::get(callback.as_str()).await;
+    let http = qonto_client::http::builder().build().unwrap();
+    let _ = http.get(callback.as_str()).send().await;
     let out = running.await.unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());

@@ -55,7 +55,7 @@ async fn prints_settings_serves_them_and_stops_on_sigterm() {
         .unwrap()
         .1
         .to_string();
-    let http = reqwest::Client::new();
+    let http = qonto_client::http::builder().build().unwrap();
     let tokens: serde_json::Value = http
         .post(&env["QONTO_TOKEN_URL"])
         .form(&[

@@ -5,10 +5,24 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
+/// Makes ring the process's TLS crypto provider, once; every HTTP client is built after it
+/// (reqwest, built without a provider of its own, would panic). Safe to call again.
+pub fn install_tls_provider() {
+    // An error means one is installed already, which is all that is needed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A client builder with the TLS provider in place: start every HTTP client here.
+pub fn builder() -> reqwest::ClientBuilder {
+    install_tls_provider();
+    #[allow(clippy::disallowed_methods)] // The one place a client starts, provider installed.
+    reqwest::Client::builder()
+}
+
 /// A client that follows no redirects (a token endpoint must not be redirected) and bounds every
 /// wait.
 pub fn build() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
+    builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(20))
         .connect_timeout(Duration::from_secs(10))

@@ -62,7 +62,7 @@ pub async fn answer_consent(
     tick: &Tick,
     allow: bool,
 ) -> anyhow::Result<String> {
-    let http = reqwest::Client::builder()
+    let http = client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(15))
         .build()?;
@@ -122,7 +122,7 @@ pub async fn answer_consent(
 /// Answers the consent page and delivers the redirect to the app's loopback callback.
 pub async fn complete_consent(authorize_url: &str, tick: &Tick, allow: bool) -> anyhow::Result<()> {
     let location = answer_consent(authorize_url, tick, allow).await?;
-    let http = reqwest::Client::builder()
+    let http = client_builder()
         .timeout(std::time::Duration::from_secs(15))
         .build()?;
     http.get(&location)
@@ -130,6 +130,14 @@ pub async fn complete_consent(authorize_url: &str, tick: &Tick, allow: bool) -> 
         .await
         .context("the app's callback did not answer")?;
     Ok(())
+}
+
+/// A client builder with ring as the TLS provider (reqwest is built without one of its own).
+fn client_builder() -> reqwest::ClientBuilder {
+    // An error means a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    #[allow(clippy::disallowed_methods)] // The provider is installed on the line above.
+    reqwest::Client::builder()
 }
 
 #[cfg(test)]

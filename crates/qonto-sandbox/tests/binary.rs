@@ -52,7 +52,7 @@ async fn prints_settings_serves_them_and_stops_on_sigterm() {
     .unwrap();
     let org = &data.orgs[0];
     let key = format!("{}:{}", org.slug, qonto_sandbox::DEFAULT_API_KEY_SECRET);
-    let http = reqwest::Client::new();
+    let http = http_client();
     let r = http
         .get(format!("{}/v2/organization", env["QONTO_API_BASE_URL"]))
         .header("Authorization", &key)
@@ -116,7 +116,7 @@ async fn the_books_move_on_their_own() {
         ..DataOptions::default()
     })
     .unwrap();
-    let http = reqwest::Client::new();
+    let http = http_client();
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut found = 0;
     while found == 0 && Instant::now() < deadline {
@@ -157,4 +157,11 @@ fn a_period_that_is_not_a_positive_number_is_refused() {
         assert_eq!(out.status.code(), Some(2), "{bad}");
         assert!(String::from_utf8_lossy(&out.stderr).contains("from 0.1 to 86400"));
     }
+}
+
+/// reqwest is built without a TLS provider of its own: ring is installed first, as the app does.
+fn http_client() -> reqwest::Client {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    #[allow(clippy::disallowed_methods)] // The provider is installed on the line above.
+    reqwest::Client::new()
 }

@@ -35,7 +35,7 @@ pub async fn sandbox_for_the_app() -> Sandbox {
 }
 
 pub fn http() -> reqwest::Client {
-    reqwest::Client::builder()
+    qonto_client::http::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

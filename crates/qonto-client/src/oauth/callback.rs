@@ -499,7 +499,11 @@ mod tests {
         }
         let started = std::time::Instant::now();
         // Past the cap the oldest idle connections give way: the first try gets through.
-        let answer = reqwest::get(format!("{uri}?code=the-code&state=s"))
+        let answer = crate::http::builder()
+            .build()
+            .unwrap()
+            .get(format!("{uri}?code=the-code&state=s"))
+            .send()
             .await
             .unwrap();
         assert_eq!(answer.status(), 200);
