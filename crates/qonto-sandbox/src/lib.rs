@@ -437,7 +437,10 @@ async fn gatekeeper(
     let method = request.method().clone();
     let path = request.uri().path().to_string();
     state.acted.asked(&method, &path);
-    let response = gate(&state, peer, request, next, &path).await;
+    let response = {
+        let _counted = InFlight::enter(&state.counters);
+        gate(&state, peer, request, next, &path).await
+    };
     tracing::info!(
         target: "sandbox",
         "{method} {path} -> {} ({} ms)",
@@ -445,6 +448,26 @@ async fn gatekeeper(
         started.elapsed().as_millis()
     );
     response
+}
+
+/// A request being answered, counted in [`state::Counters`] until it is (or is dropped).
+struct InFlight<'a>(&'a state::Counters);
+
+impl<'a> InFlight<'a> {
+    fn enter(counters: &'a state::Counters) -> Self {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = counters.in_flight.fetch_add(1, SeqCst) + 1;
+        counters.most_in_flight.fetch_max(now, SeqCst);
+        Self(counters)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0
+            .in_flight
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 async fn gate(

@@ -139,6 +139,9 @@ pub struct Counters {
     pub revocations: AtomicU64,
     pub rate_limited: AtomicU64,
     pub faults_injected: AtomicU64,
+    /// Requests being answered now, and the most there ever were at once.
+    pub in_flight: AtomicU64,
+    pub most_in_flight: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
@@ -150,6 +153,8 @@ pub struct Stats {
     pub revocations: u64,
     pub rate_limited: u64,
     pub faults_injected: u64,
+    /// The most requests answered at once (latency included).
+    pub most_in_flight: u64,
 }
 
 impl Counters {
@@ -163,6 +168,7 @@ impl Counters {
             revocations: get(&self.revocations),
             rate_limited: get(&self.rate_limited),
             faults_injected: get(&self.faults_injected),
+            most_in_flight: get(&self.most_in_flight),
         }
     }
 }
