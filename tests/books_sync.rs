@@ -41,6 +41,7 @@ async fn sync_every(
         Pace {
             orgs_at_once: 2,
             pages_at_once: 8,
+            requests_at_once: 16,
         },
         Listeners::none(),
     )
@@ -502,4 +503,56 @@ async fn with_news_since_what_changed_from_then_is_news_even_while_history_is_fi
     assert!(!expected.is_empty() && expected.len() < all.len());
     assert_eq!(sorted(&told), expected);
     books.close().await;
+}
+
+/// The backfill pages of every organization share one limit of requests in flight: however
+/// many organizations and pages run side by side, no more than `requests_at_once` page
+/// requests are out at once (and the limit is used, not one at a time).
+#[tokio::test(flavor = "multi_thread")]
+async fn organizations_syncing_side_by_side_share_one_limit_of_requests_in_flight() {
+    // Accounts of 20 pages: enough for eight of each to be in flight.
+    let options = common::options();
+    let sb = Sandbox::start(SandboxOptions {
+        data: DataOptions {
+            transactions_per_account: Some(2_000),
+            accounts_per_org: Some(1),
+            ..options.data.clone()
+        },
+        ..options
+    })
+    .await
+    .unwrap();
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = BooksHandle::in_memory().unwrap();
+    sb.set_faults(qonto_sandbox::Faults {
+        latency: std::time::Duration::from_millis(40),
+        ..qonto_sandbox::Faults::default()
+    });
+    let before = sb.stats().most_in_flight;
+    // Five organizations at once, each with eight pages in flight, would be 40.
+    let pace = Pace {
+        orgs_at_once: 5,
+        pages_at_once: 8,
+        requests_at_once: 6,
+    };
+    for report in sync_all(
+        &api,
+        &books,
+        &orgs,
+        &Budget::unlimited(),
+        pace,
+        Listeners::none(),
+    )
+    .await
+    {
+        report.unwrap();
+    }
+    let most = sb.stats().most_in_flight;
+    assert!(before <= 2, "{before} before the sync");
+    // Each organization's own requests (overview, members, labels, requests, invoices: up to 2
+    // at once each) are outside the pages' limit: 5 × 2 + 6 at most.
+    assert!(most <= 16, "{most} requests in flight at once");
+    assert!(most >= 6, "{most}: the limit is not used");
+    assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
 }
