@@ -5,6 +5,7 @@
 
 mod books;
 mod books_large;
+mod cash;
 mod draw;
 mod memory;
 mod receipts;
@@ -119,7 +120,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "switching",
     "filter",
     "held",
@@ -127,6 +128,7 @@ const SECTIONS: [&str; 10] = [
     "memory",
     "books",
     "million",
+    "cash",
     "receipts",
     "writes",
     "draw",
@@ -168,6 +170,9 @@ fn main() {
         }
         if wanted("million") {
             books_large::large_books().await;
+        }
+        if wanted("cash") {
+            tokio::task::block_in_place(cash::cash);
         }
         if wanted("receipts") {
             receipts::receipts().await;
