@@ -120,7 +120,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 12] = [
     "switching",
     "filter",
     "held",
@@ -128,6 +128,7 @@ const SECTIONS: [&str; 11] = [
     "memory",
     "books",
     "million",
+    "scale",
     "cash",
     "receipts",
     "writes",
@@ -169,7 +170,11 @@ fn main() {
             books::books().await;
         }
         if wanted("million") {
-            books_large::large_books().await;
+            books_large::large_books(books_large::MILLION).await;
+        }
+        // Five million transactions take a quarter of an hour to set up: only when named.
+        if filters.iter().any(|f| f == "scale") {
+            books_large::large_books(books_large::FIVE_MILLION).await;
         }
         if wanted("cash") {
             tokio::task::block_in_place(cash::cash);
