@@ -13,11 +13,16 @@ use qonto_client::api::models::UserOrganization;
 use qonto_sandbox::{DataOptions, Sandbox, SandboxOptions};
 
 async fn sandbox() -> Sandbox {
+    sandbox_of(2, 250).await
+}
+
+/// The test sandbox with `accounts` accounts per organization of `transactions` each.
+async fn sandbox_of(accounts: usize, transactions: usize) -> Sandbox {
     let options = common::options();
     Sandbox::start(SandboxOptions {
         data: DataOptions {
-            transactions_per_account: Some(250),
-            accounts_per_org: Some(2),
+            transactions_per_account: Some(transactions),
+            accounts_per_org: Some(accounts),
             ..options.data.clone()
         },
         ..options
@@ -511,17 +516,7 @@ async fn with_news_since_what_changed_from_then_is_news_even_while_history_is_fi
 #[tokio::test(flavor = "multi_thread")]
 async fn organizations_syncing_side_by_side_share_one_limit_of_requests_in_flight() {
     // Accounts of 20 pages: enough for eight of each to be in flight.
-    let options = common::options();
-    let sb = Sandbox::start(SandboxOptions {
-        data: DataOptions {
-            transactions_per_account: Some(2_000),
-            accounts_per_org: Some(1),
-            ..options.data.clone()
-        },
-        ..options
-    })
-    .await
-    .unwrap();
+    let sb = sandbox_of(1, 2_000).await;
     let api = common::signed_in_api(&sb).await;
     let orgs = api.user_organizations().await.unwrap();
     let books = BooksHandle::in_memory().unwrap();
