@@ -8,6 +8,7 @@
 //! a [`BooksHandle`].
 
 mod cash;
+mod cash_period;
 pub mod categories;
 mod damage;
 mod detail;
@@ -34,6 +35,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags};
 
 pub use cash::{AccountCash, Flow, GroupCash, MONTHS, OrgCash, WEEKS};
+pub use cash_period::PeriodCash;
 pub use detail::Detail;
 pub use export::rows::{AccountHead, ExportRow, Period, WithReceipts};
 pub use owner::{BooksHandle, OpenedHandle, Pending, close_all};

@@ -36,6 +36,9 @@ pub struct Query {
     pub not: Vec<Negated>,
     /// The order of the results (`sort:date`, `sort:amount`, `sort:org`).
     pub sort: Sort,
+    /// Only these organizations (ids), whatever else the query says: set by a caller that may
+    /// show some organizations only (the MCP server's allow-list), never read from text.
+    pub only_orgs: Option<Vec<String>>,
 }
 
 /// The order of a search's results.

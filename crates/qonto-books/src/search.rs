@@ -317,6 +317,10 @@ impl Books {
             )?;
             conditions.push(any_of("t.org_id", ids, &mut params));
         }
+        if let Some(ids) = &query.only_orgs {
+            let ids = ids.iter().cloned().map(Value::Text).collect();
+            conditions.push(any_of("t.org_id", ids, &mut params));
+        }
         if let Some(prefix) = &query.account {
             let ids = ids_named(self, "SELECT id, name, NULL FROM accounts", prefix)?;
             conditions.push(any_of("t.account_id", ids, &mut params));

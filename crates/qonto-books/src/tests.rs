@@ -332,3 +332,37 @@ fn or_a_dash_and_sort_amount_answer_as_a_filter_over_every_row_would() {
     assert_eq!(amounts, want);
     assert!(amounts.windows(2).all(|w| w[0] >= w[1]));
 }
+
+#[test]
+fn a_search_kept_to_some_organizations_never_answers_from_another() {
+    let mut books = Books::in_memory().unwrap();
+    let all = many(3_000);
+    books.put_transactions("a", "acc-a", &all[..1_500]).unwrap();
+    books.put_transactions("b", "acc-b", &all[1_500..]).unwrap();
+    // Words matching many rows (the walk down the date index) and few, filters, nothing.
+    for text in [
+        "",
+        "urssaf",
+        "urss octobre",
+        "side:debit",
+        "org:b",
+        "sort:amount",
+    ] {
+        let mut query = crate::query::parse(text).unwrap();
+        query.only_orgs = Some(vec!["a".into()]);
+        let (found, total) = books.search(&query, 5_000, 5_001).unwrap();
+        assert!(found.iter().all(|f| f.tx.org_id == "a"), "{text}");
+        assert_eq!(found.len(), total, "{text}");
+        let mut anywhere = crate::query::parse(text).unwrap();
+        anywhere.only_orgs = None;
+        let (everywhere, _) = books.search(&anywhere, 5_000, 5_001).unwrap();
+        let in_a = everywhere.iter().filter(|f| f.tx.org_id == "a").count();
+        assert_eq!(found.len(), in_a, "{text}");
+        assert_eq!(books.search_totals(&query).unwrap().count, in_a, "{text}");
+    }
+    let none = crate::query::Query {
+        only_orgs: Some(Vec::new()),
+        ..Default::default()
+    };
+    assert_eq!(books.search(&none, 10, 11).unwrap().1, 0);
+}
