@@ -100,7 +100,9 @@ impl Books {
     /// aside, never migrated, and nothing written. A data folder that cannot be written to (so
     /// SQLite cannot make its shared-memory file) is read as it stands.
     pub fn open_to_read(path: &Path, key: &Secret) -> Result<Books, BooksError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        // The file itself is opened read-only (`O_RDONLY`); SQLite still keeps its WAL index
+        // beside it, which a read needs while a sync may be writing.
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let db = match Self::connect_to_read(path, key, flags, path.as_os_str()) {
             Err(BooksError::Sqlite(rusqlite::Error::SqliteFailure(f, _)))
                 if matches!(
