@@ -18,6 +18,7 @@ pub(crate) mod layout;
 pub(crate) mod local_copy;
 pub(crate) mod locale;
 pub mod logging;
+pub mod mcp;
 pub mod outcome;
 pub(crate) mod palette;
 pub(crate) mod path_complete;

@@ -157,6 +157,10 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Serve the local copy to an AI assistant over MCP (stdio), read-only: no Qonto token in
+    /// the process, no network. `[mcp] organizations` and `mask` in the config limit what it
+    /// shows; calls are logged to mcp-calls.log in the state folder.
+    Mcp,
     /// Print a shell completion script: `qonto-tui completions bash > ~/.local/share/bash-completion/completions/qonto-tui`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -366,6 +370,13 @@ fn main() -> ExitCode {
                 commands::watch::run(&config, args)
                     .await
                     .map(ExitCode::from)
+            }
+            Some(Command::Mcp) => {
+                let (mut config, _) = configure_for_keys(&cli)?;
+                // Nothing here talks to Qonto: the OAuth client's secrets are dropped unread.
+                config.client_secret = None;
+                config.staging_token = None;
+                qonto_tui::mcp::run(&config).await.map(ExitCode::from)
             }
             Some(Command::Orgs { complete: true, .. }) => {
                 // For shell completion: names from the copy, quietly (nothing when it fails).

@@ -2,6 +2,7 @@
 //! environment variable, with presets for Qonto production and Qonto's sandbox. The only place
 //! that reads the environment.
 
+mod mcp;
 mod preferences;
 pub mod views;
 mod writes;
@@ -9,6 +10,7 @@ mod writes;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+pub use mcp::{McpFileSetting, McpSettings};
 pub use preferences::{KeyList, Notify, Preferences, SettingError};
 pub use writes::{CategoryRule, WritePolicy, WritesSetting};
 
@@ -83,6 +85,8 @@ pub struct FileConfig {
     pub app_url: Option<String>,
     /// Named searches: `name = "query"` or `name = { query = "…", key = "F2" }`.
     pub views: Option<BTreeMap<String, views::ViewEntry>>,
+    /// What `qonto-tui mcp` may show: `organizations = [...]`, `mask = false`.
+    pub mcp: Option<McpFileSetting>,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +125,8 @@ pub struct Config {
     pub receipts_inbox: PathBuf,
     /// Categorization rules (`[[rules]]`), in the order written.
     pub rules: Vec<writes::CategoryRule>,
+    /// What `qonto-tui mcp` may show an assistant (`[mcp]`).
+    pub mcp: McpSettings,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -290,6 +296,7 @@ impl Config {
                 .or(file.receipts_inbox.clone())
                 .unwrap_or_else(writes::default_inbox),
             rules: file.rules.clone().unwrap_or_default(),
+            mcp: McpSettings::from_file(file.mcp.as_ref()),
         })
     }
 
@@ -402,6 +409,7 @@ impl Config {
                 .or(file.receipts_inbox.clone())
                 .unwrap_or_else(writes::default_inbox),
             rules: file.rules.clone().unwrap_or_default(),
+            mcp: McpSettings::from_file(file.mcp.as_ref()),
         })
     }
 
