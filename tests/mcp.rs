@@ -229,7 +229,14 @@ async fn an_assistant_gets_the_sandboxs_answers_and_the_server_holds_no_token() 
         .collect();
     assert!(!credits_of_a.is_empty() && credits_of_a.len() <= 200);
     let one = &org_a.accounts[0];
-    let one_tx = sb.ledger_now(one).transactions[3].clone();
+    // A card payment: its digits are masked too.
+    let one_tx = sb
+        .ledger_now(one)
+        .transactions
+        .iter()
+        .find(|t| t.card_last_digits.is_some())
+        .expect("a card payment")
+        .clone();
     let month = common::last_whole_month(&sb);
     let calls = vec![
         json!({"tool": "list_organizations", "arguments": {}}),
@@ -360,6 +367,7 @@ async fn an_assistant_gets_the_sandboxs_answers_and_the_server_holds_no_token() 
             .unwrap()
             .contains(&one.iban[4..12])
     );
+    assert_eq!(detail["card_last_digits"], "••••");
 
     // A month's cash: what came in and went out, internal transfers apart, adds up to the
     // sandbox's credits and debits of that month.
