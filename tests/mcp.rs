@@ -584,3 +584,49 @@ async fn the_allow_list_keeps_other_organizations_out_of_every_answer() {
         0o600
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_message_too_long_is_dropped_and_the_session_goes_on() {
+    let (sb, home) = synced("mcp-long").await;
+    let mut c = common::app::app(&sb, &home);
+    for (k, v) in app_env(&sb, &home) {
+        c.env(k, v);
+    }
+    c.arg("mcp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut server = c.spawn().unwrap();
+    let mut to = server.stdin.take().unwrap();
+    let lines = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-11-25", "capabilities": {},
+            "clientInfo": {"name": "test", "version": "1"}}}),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
+        // Three megabytes of query: over the 1 MiB the server reads of one message.
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {
+            "name": "search_transactions", "arguments": {"query": "a".repeat(3_000_000)}}}),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+            "name": "list_organizations", "arguments": {}}}),
+    ];
+    for line in lines {
+        writeln!(to, "{line}").unwrap();
+    }
+    to.flush().unwrap();
+    let mut from = BufReader::new(server.stdout.take().unwrap());
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        let mut line = String::new();
+        from.read_line(&mut line).unwrap();
+        answers.push(serde_json::from_str::<Value>(&line).unwrap());
+    }
+    drop(to);
+    assert!(server.wait().unwrap().success());
+    assert_eq!(answers[0]["id"], 1);
+    assert_eq!(answers[1]["id"], 3, "{}", answers[1]);
+    assert!(
+        answers[1]["result"]["structuredContent"]["organizations"]
+            .as_array()
+            .is_some_and(|o| !o.is_empty())
+    );
+}

@@ -208,6 +208,9 @@ pub async fn large_books(scale: Scale) {
         ..Faults::default()
     });
     let export_env = env.clone();
+    // An assistant's searches through `qonto-tui mcp`, before the app runs beside them.
+    let mcp_env = env.clone();
+    blocking(move || super::mcp::search_calls(&mcp_env, stored)).await;
     let app = blocking(move || PtyApp::spawn(&[], &env, 200, 60)).await;
     let (samples, scrolled, before, peak, after, typing) = blocking(move || {
         let mut app = app;

@@ -7,6 +7,7 @@ mod books;
 mod books_large;
 mod cash;
 mod draw;
+mod mcp;
 mod memory;
 mod receipts;
 mod startup;

@@ -17,9 +17,13 @@ pub use server::BooksServer;
 
 use std::io::IsTerminal;
 
-use rmcp::ServiceExt;
+use rmcp::transport::async_rw::AsyncRwTransport;
+use rmcp::{RoleServer, ServiceExt};
 
 use crate::config::Config;
+
+/// The longest message read from the client.
+const MAX_MESSAGE_BYTES: usize = 1024 * 1024;
 
 /// Exit code when started on a terminal instead of by an MCP client.
 pub const EXIT_NOT_A_CLIENT: u8 = 2;
@@ -60,8 +64,13 @@ pub async fn run(config: &Config) -> anyhow::Result<u8> {
     );
     tracing::info!(masked = config.mcp.mask, "MCP server started");
     let server = BooksServer::new(books.clone(), config.mcp.clone(), log);
+    // A message longer than `MAX_MESSAGE_BYTES` is dropped unread (rmcp's default is 16 MiB;
+    // a tool's arguments are a few hundred bytes).
+    let (stdin, stdout) = rmcp::transport::stdio();
+    let transport = AsyncRwTransport::<RoleServer, _, _>::new(stdin, stdout)
+        .with_max_line_length(MAX_MESSAGE_BYTES);
     let running = server
-        .serve(rmcp::transport::stdio())
+        .serve(transport)
         .await
         .map_err(|e| anyhow::anyhow!("the MCP client did not start a session: {e}"))?;
     let ended = running.waiting().await;
