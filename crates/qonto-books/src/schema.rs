@@ -291,6 +291,18 @@ const MIGRATIONS: &[&str] = &[
     DROP INDEX transactions_by_org;
     CREATE INDEX transactions_by_org ON transactions(org_id, sort_at DESC);
     "#,
+    // 14: the transactions missing a receipt, newest first: `missing:receipt` with another
+    // filter that few of them pass (`>1000`) walked the whole date index to find its page
+    // (2.2 s over 1,000,000 stored); this walks only the rows missing one. And the largest
+    // first: `sort:amount` sorted every match (1.4 to 2.2 s for `side:credit sort:amount`);
+    // the amounts of 1,000 or more, by size, fill its page. (An index of every amount cost a
+    // third more time to write a million rows: 90 → 122 s.)
+    r#"
+    CREATE INDEX transactions_missing_by_date ON transactions(sort_at DESC, id DESC)
+        WHERE missing_receipt = 1;
+    CREATE INDEX transactions_large ON transactions(abs(amount_cents) DESC)
+        WHERE abs(amount_cents) >= 100000;
+    "#,
 ];
 
 /// The version this build writes.

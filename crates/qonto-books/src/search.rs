@@ -8,6 +8,10 @@ use super::{Books, BooksError};
 use crate::query::{Negated, Query, Sort, fold};
 use crate::read::{TX_COLUMN_COUNT, TX_COLUMNS, TxRow, id_list, tx_row_at};
 
+/// The amounts the `transactions_large` index holds (cents, either side): the condition is
+/// written out whole, as SQLite matches a partial index's condition by its text.
+const LARGE: &str = "abs(t.amount_cents) >= 100000";
+
 /// Word matches from which walking the date index beats sorting the matches.
 const MANY_MATCHES: usize = 2_000;
 
@@ -134,16 +138,62 @@ impl Books {
         } else {
             None
         };
-        let walk = if walk_dates && query.sort == Sort::Date {
-            "INDEXED BY transactions_by_date"
-        } else {
-            ""
+        let walk = match (
+            walk_dates && query.sort == Sort::Date,
+            query.missing_receipt,
+        ) {
+            // Down the dates of the rows missing a receipt only (schema 14).
+            (true, true) => "INDEXED BY transactions_missing_by_date",
+            (true, false) => "INDEXED BY transactions_by_date",
+            (false, _) => "",
         };
         let order = match query.sort {
             Sort::Date => "",
             Sort::Org => "o.name COLLATE NOCASE, t.org_id,",
             Sort::Amount => "abs(t.amount_cents) DESC,",
         };
+        let rows = limit.saturating_add(1);
+        // Largest first: those of 1,000 or more, down their partial index (schema 14), stop at
+        // the page's end; when they fill it, no smaller one can be in it. Sorting every match
+        // took 1.4 to 2.2 s for `side:credit sort:amount` over 1,000,000 stored.
+        let large = if walk_dates && query.sort == Sort::Amount {
+            let only_large = if filter.is_empty() {
+                format!("WHERE {LARGE}")
+            } else {
+                format!("{filter} AND {LARGE}")
+            };
+            let large = self.page(
+                "INDEXED BY transactions_large",
+                &only_large,
+                &params,
+                order,
+                rows,
+            )?;
+            (large.len() == rows).then_some(large)
+        } else {
+            None
+        };
+        let mut found = match large {
+            Some(large) => large,
+            None => self.page(walk, &filter, &params, order, rows)?,
+        };
+        let total = match counted {
+            Some(n) => usize::try_from(n).unwrap_or(0),
+            None => found.len(),
+        };
+        found.truncate(limit);
+        Ok((found, total))
+    }
+
+    /// One page of matches: `rows` of them in `order`, then newest first.
+    fn page(
+        &self,
+        walk: &str,
+        filter: &str,
+        params: &[Value],
+        order: &str,
+        rows: usize,
+    ) -> Result<Vec<Found>, BooksError> {
         let mut q = self.db.prepare(&format!(
             "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
                  t.missing_receipt
@@ -153,12 +203,8 @@ impl Books {
              {filter}
              ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
         ))?;
-        let rows = q.query_map(
-            rusqlite::params_from_iter(
-                params
-                    .into_iter()
-                    .chain([Value::Integer(limit.saturating_add(1) as i64)]),
-            ),
+        let found = q.query_map(
+            rusqlite::params_from_iter(params.iter().cloned().chain([Value::Integer(rows as i64)])),
             |r| {
                 let n = TX_COLUMN_COUNT;
                 Ok(Found {
@@ -171,14 +217,7 @@ impl Books {
                 })
             },
         )?;
-        let found = rows.collect::<Result<Vec<_>, _>>()?;
-        let mut found = found;
-        let total = match counted {
-            Some(n) => usize::try_from(n).unwrap_or(0),
-            None => found.len(),
-        };
-        found.truncate(limit);
-        Ok((found, total))
+        Ok(found.collect::<Result<Vec<_>, _>>()?)
     }
 
     /// How many transactions match `query` in all and what they add up to per currency

@@ -366,3 +366,92 @@ fn a_search_kept_to_some_organizations_never_answers_from_another() {
     };
     assert_eq!(books.search(&none, 10, 11).unwrap().1, 0);
 }
+
+#[test]
+fn missing_receipt_with_a_rare_filter_walks_the_missing_rows_and_answers_as_a_scan_would() {
+    let mut books = Books::in_memory().unwrap();
+    let mut all = many(6_000);
+    for (i, t) in all.iter_mut().enumerate() {
+        // One in four needs a receipt and has none; one in 97 is over 1,000.
+        t.attachment_required = Some(i % 4 == 0);
+        t.amount_cents = Some(if i % 97 == 0 { 150_000 } else { 2_000 });
+    }
+    books.put_transactions("o", "a", &all).unwrap();
+    for text in [
+        "missing:receipt",
+        "missing:receipt >1000",
+        "missing:receipt urssaf",
+    ] {
+        let query = crate::query::parse(text).unwrap();
+        let (found, _) = books.search(&query, 10_000, 10_001).unwrap();
+        let mut want: Vec<&Transaction> = all
+            .iter()
+            .filter(|t| t.attachment_required == Some(true))
+            .filter(|t| !text.contains('>') || t.amount_cents.unwrap() >= 100_000)
+            .filter(|t| {
+                !text.contains("urssaf") || t.clean_counterparty_name.as_deref() == Some("URSSAF")
+            })
+            .collect();
+        want.sort_by(|a, b| b.settled_at.cmp(&a.settled_at));
+        let ids: Vec<&str> = found.iter().map(|f| f.tx.id.as_str()).collect();
+        let want: Vec<&str> = want.iter().map(|t| t.id.as_deref().unwrap()).collect();
+        assert_eq!(ids, want, "{text}");
+        // The page: the newest ones first, as the whole answer starts.
+        let (page, _) = books.search(&query, 10, 11).unwrap();
+        assert_eq!(
+            page.iter().map(|f| f.tx.id.as_str()).collect::<Vec<_>>(),
+            want[..want.len().min(10)],
+            "{text}"
+        );
+    }
+    let plan: String = books
+        .db
+        .query_row(
+            "EXPLAIN QUERY PLAN SELECT 1 FROM transactions t INDEXED BY transactions_missing_by_date
+             WHERE t.missing_receipt = 1 ORDER BY t.sort_at DESC, t.id DESC",
+            [],
+            |r| r.get(3),
+        )
+        .unwrap();
+    assert!(plan.contains("transactions_missing_by_date"), "{plan}");
+}
+
+#[test]
+fn the_largest_first_from_the_large_amounts_index_are_those_a_full_sort_gives() {
+    let mut books = Books::in_memory().unwrap();
+    let mut all = many(4_000);
+    for (i, t) in all.iter_mut().enumerate() {
+        // Amounts from 1 cent to 2,000 euros, many equal, both sides.
+        t.amount_cents = Some(((i * 7_919) % 200_000) as i64 / 50 * 50 + 1);
+        t.side = Some(if i % 3 == 0 { "credit" } else { "debit" }.into());
+    }
+    books.put_transactions("o", "a", &all).unwrap();
+    for (text, limit) in [
+        ("sort:amount", 10),
+        ("side:credit sort:amount", 25),
+        ("side:credit sort:amount", 3_000),
+        ("<500 sort:amount", 10),
+    ] {
+        let query = crate::query::parse(text).unwrap();
+        let (found, total) = books.search(&query, limit, limit + 1).unwrap();
+        let mut want: Vec<&Transaction> = all
+            .iter()
+            .filter(|t| !text.contains("credit") || t.side == Some(crate::values::Side::Credit))
+            .filter(|t| !text.contains('<') || t.amount_cents.unwrap() <= 50_000)
+            .collect();
+        want.sort_by(|a, b| {
+            b.amount_cents
+                .cmp(&a.amount_cents)
+                .then_with(|| b.settled_at.cmp(&a.settled_at))
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        assert_eq!(total, want.len().min(limit + 1), "{text}");
+        let ids: Vec<&str> = found.iter().map(|f| f.tx.id.as_str()).collect();
+        let want: Vec<&str> = want
+            .iter()
+            .take(limit)
+            .map(|t| t.id.as_deref().unwrap())
+            .collect();
+        assert_eq!(ids, want, "{text} {limit}");
+    }
+}
