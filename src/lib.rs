@@ -12,6 +12,8 @@ pub mod commands;
 pub mod completions;
 pub mod config;
 #[cfg(feature = "demo")]
+pub mod demo;
+#[cfg(feature = "demo")]
 pub mod demo_inbox;
 pub mod jobs;
 pub(crate) mod layout;

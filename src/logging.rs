@@ -76,3 +76,30 @@ pub fn init_file_log(path: &Path, level: &str) -> std::io::Result<()> {
         .try_init();
     Ok(())
 }
+
+/// Starts the log file the command line, the config or the default names, at the level they
+/// name (`info` by default): its path, or `None` (said on stderr) when it cannot be opened.
+pub fn start(
+    config: &crate::config::Config,
+    log_file: &Option<PathBuf>,
+    log_level: &Option<String>,
+) -> Option<PathBuf> {
+    let path = log_file
+        .clone()
+        .or(config.log_file.clone())
+        .unwrap_or_else(default_log_path);
+    let level = log_level
+        .clone()
+        .or(config.log_level.clone())
+        .unwrap_or_else(|| "info".to_string());
+    match init_file_log(&path, &level) {
+        Ok(()) => Some(path),
+        Err(e) => {
+            eprintln!(
+                "qonto-tui: logging disabled: cannot open {}: {e}",
+                path.display()
+            );
+            None
+        }
+    }
+}

@@ -12,17 +12,9 @@ use qonto_tui::runtime::{self, Launch};
 // The embedded fake Qonto: `--demo`, `sandbox` and `simulate-browser` (the default `demo`
 // feature; a build without it has none of them).
 #[cfg(feature = "demo")]
-use qonto_client::{secret::Secret, store::MemoryStore};
-#[cfg(feature = "demo")]
 use qonto_sandbox::browser::{Tick, complete_consent};
 #[cfg(feature = "demo")]
 use qonto_sandbox::cli::{self as sandbox_cli, SandboxArgs};
-#[cfg(feature = "demo")]
-use qonto_sandbox::{Sandbox, SandboxOptions};
-#[cfg(feature = "demo")]
-use qonto_tui::config::SandboxEndpoints;
-#[cfg(feature = "demo")]
-use std::sync::Arc;
 
 /// A terminal app for the books of several Qonto organizations, signed in once through
 /// Qonto's User OAuth flow.
@@ -161,6 +153,10 @@ enum Command {
     /// the process, no network. `[mcp] organizations` and `mask` in the config limit what it
     /// shows; calls are logged to mcp-calls.log in the state folder.
     Mcp,
+    /// A firm's shared books on PostgreSQL, administered (`--init`, `add-staff`, `grant`,
+    /// `revoke`, `status`); staff see only the organizations granted to them, enforced by
+    /// PostgreSQL's row-level security.
+    Serve(commands::serve::ServeArgs),
     /// Print a shell completion script: `qonto-tui completions bash > ~/.local/share/bash-completion/completions/qonto-tui`.
     Completions {
         /// bash, zsh, fish, elvish or powershell.
@@ -378,6 +374,12 @@ fn main() -> ExitCode {
                 config.staging_token = None;
                 qonto_tui::mcp::run(&config).await.map(ExitCode::from)
             }
+            Some(Command::Serve(args)) => {
+                let (config, _) = configure_for_keys(&cli)?;
+                commands::serve::run(&config, args)
+                    .await
+                    .map(ExitCode::from)
+            }
             Some(Command::Orgs { complete: true, .. }) => {
                 // For shell completion: names from the copy, quietly (nothing when it fails).
                 let Ok((config, _)) = configure_for_keys(&cli) else {
@@ -397,7 +399,7 @@ fn main() -> ExitCode {
                     .map(ExitCode::from)
             }
             #[cfg(feature = "demo")]
-            None if cli.demo => run_demo(
+            None if cli.demo => qonto_tui::demo::run(
                 http.unwrap_or_else(PendingClient::start),
                 &cli.log_file,
                 &cli.log_level,
@@ -480,7 +482,7 @@ async fn welcome(
     }
     match qonto_tui::welcome::show(&config.config_path)? {
         #[cfg(feature = "demo")]
-        qonto_tui::welcome::Choice::Demo => run_demo(
+        qonto_tui::welcome::Choice::Demo => qonto_tui::demo::run(
             http.unwrap_or_else(PendingClient::start),
             &cli.log_file,
             &cli.log_level,
@@ -492,57 +494,6 @@ async fn welcome(
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// The TUI on the embedded sandbox: in-process, loopback only, tokens in memory.
-#[cfg(feature = "demo")]
-async fn run_demo(
-    http: PendingClient,
-    log_file: &Option<PathBuf>,
-    log_level: &Option<String>,
-) -> anyhow::Result<()> {
-    // The demo's callback port is picked free, so two demos (or a real sign-in) never collide.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
-    let redirect_uri = format!("http://127.0.0.1:{port}/callback");
-    let sandbox = Sandbox::start(SandboxOptions {
-        redirect_uris: vec![redirect_uri.clone()],
-        ..SandboxOptions::default()
-    })
-    .await?;
-    let config = Config::for_sandbox(SandboxEndpoints {
-        client_id: sandbox.client_id().to_string(),
-        client_secret: Secret::new(sandbox.client_secret()),
-        redirect_uri,
-        auth_url: sandbox.auth_url(),
-        token_url: sandbox.token_url(),
-        revoke_url: sandbox.revoke_url(),
-        api_base_url: sandbox.base_url(),
-    })?;
-    start_log(&config, log_file, log_level);
-    let mut config = config;
-    let inbox = qonto_tui::demo_inbox::DemoInbox::make(&sandbox);
-    if let Some(inbox) = &inbox {
-        config.receipts_inbox = inbox.path().to_path_buf();
-    }
-    let client_secret = qonto_tui::auth::client_secret(&config).await?;
-    let result = runtime::run(Launch {
-        config,
-        store: Arc::new(MemoryStore::default()),
-        client_secret,
-        http,
-        demo: true,
-        demo_api_keys: sandbox
-            .api_keys()
-            .into_iter()
-            .map(|k| (k.org_id, format!("{}:{}", k.login, k.secret)))
-            .collect(),
-    })
-    .await;
-    sandbox.stop().await;
-    drop(inbox);
-    result
 }
 
 /// Loads the settings, applies the global options, and starts the log file.
@@ -566,34 +517,9 @@ fn configure_with(mut config: Config, cli: &Cli) -> anyhow::Result<(Config, Opti
         config.writes = qonto_tui::config::WritePolicy::Off;
     }
     let (log_file, log_level) = (&cli.log_file, &cli.log_level);
-    let log = start_log(&config, log_file, log_level);
+    let log = qonto_tui::logging::start(&config, log_file, log_level);
     if let Some(secret) = &config.client_secret {
         qonto_client::redact::register_secret(secret.expose());
     }
     Ok((config, log))
-}
-
-fn start_log(
-    config: &Config,
-    log_file: &Option<PathBuf>,
-    log_level: &Option<String>,
-) -> Option<PathBuf> {
-    let path = log_file
-        .clone()
-        .or(config.log_file.clone())
-        .unwrap_or_else(qonto_tui::logging::default_log_path);
-    let level = log_level
-        .clone()
-        .or(config.log_level.clone())
-        .unwrap_or_else(|| "info".to_string());
-    match qonto_tui::logging::init_file_log(&path, &level) {
-        Ok(()) => Some(path),
-        Err(e) => {
-            eprintln!(
-                "qonto-tui: logging disabled: cannot open {}: {e}",
-                path.display()
-            );
-            None
-        }
-    }
 }

@@ -20,6 +20,7 @@ pub mod receipt_match;
 pub mod receipts;
 pub mod requests;
 mod search;
+pub mod serve;
 pub mod statements;
 mod status;
 mod sync;

@@ -87,6 +87,8 @@ pub struct FileConfig {
     pub views: Option<BTreeMap<String, views::ViewEntry>>,
     /// What `qonto-tui mcp` may show: `organizations = [...]`, `mask = false`.
     pub mcp: Option<McpFileSetting>,
+    /// The firm's books on PostgreSQL (`postgres://…`).
+    pub books: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,9 @@ pub struct Config {
     pub rules: Vec<writes::CategoryRule>,
     /// What `qonto-tui mcp` may show an assistant (`[mcp]`).
     pub mcp: McpSettings,
+    /// The firm's books on PostgreSQL (`books`, QONTO_TUI_BOOKS): its address may hold a
+    /// password.
+    pub books: Option<Secret>,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -297,6 +302,9 @@ impl Config {
                 .unwrap_or_else(writes::default_inbox),
             rules: file.rules.clone().unwrap_or_default(),
             mcp: McpSettings::from_file(file.mcp.as_ref()),
+            books: env("QONTO_TUI_BOOKS")
+                .or(file.books.clone())
+                .map(Secret::new),
         })
     }
 
@@ -410,6 +418,9 @@ impl Config {
                 .unwrap_or_else(writes::default_inbox),
             rules: file.rules.clone().unwrap_or_default(),
             mcp: McpSettings::from_file(file.mcp.as_ref()),
+            books: env("QONTO_TUI_BOOKS")
+                .or(file.books.clone())
+                .map(Secret::new),
         })
     }
 

@@ -13,6 +13,7 @@ pub mod categories;
 mod damage;
 mod detail;
 pub mod export;
+pub mod firm;
 mod history;
 pub mod journal;
 pub mod matching;

@@ -1,0 +1,10 @@
+//! A firm's shared books on PostgreSQL, where the database itself keeps each staff member to
+//! the organizations granted to them: the schema (`schema`: tables, roles, grants, row-level
+//! security) and the admin's operations on it (`admin`: set up, add staff, grant, revoke,
+//! status). Staff connect as their own login role; the service that writes the books connects
+//! as the admin.
+
+mod admin;
+pub mod schema;
+
+pub use admin::{Firm, FirmError, FirmStatus, StaffGrants, is_role_name};

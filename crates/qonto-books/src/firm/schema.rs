@@ -1,0 +1,124 @@
+//! The firm's books on PostgreSQL: versioned migrations, each run once in one transaction, the
+//! version kept in `qonto.schema_version`. Every table that holds an organization's data has
+//! `org_id` and row-level security, enabled and forced; the policies read `qonto.grants`, which
+//! only the firm's admin role may change. Staff are login roles in the group `qonto_staff`.
+
+/// The group every staff member's login role belongs to.
+pub const STAFF_GROUP: &str = "qonto_staff";
+
+/// The tables that hold an organization's data, with the column that names it.
+pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
+    ("organizations", "id"),
+    ("accounts", "org_id"),
+    ("transactions", "org_id"),
+    ("actions", "org_id"),
+];
+
+/// The migrations, in order: migration N brings the schema to version N.
+pub const MIGRATIONS: [&str; 1] = [
+    // 1: organizations, accounts, transactions, the grants that open them to staff, and the
+    // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
+    // asks actions for those organizations only, and changes nothing else.
+    r#"
+    CREATE TABLE qonto.organizations (
+        id TEXT PRIMARY KEY,
+        name TEXT,
+        legal_name TEXT,
+        membership_role TEXT,
+        via TEXT NOT NULL DEFAULT 'user',
+        synced_at BIGINT
+    );
+    CREATE TABLE qonto.accounts (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES qonto.organizations(id) ON DELETE CASCADE,
+        name TEXT,
+        iban TEXT,
+        currency TEXT,
+        balance_cents BIGINT,
+        authorized_balance_cents BIGINT,
+        status TEXT,
+        main BOOLEAN NOT NULL DEFAULT false
+    );
+    CREATE INDEX accounts_by_org ON qonto.accounts(org_id);
+    CREATE TABLE qonto.transactions (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL REFERENCES qonto.organizations(id) ON DELETE CASCADE,
+        account_id TEXT NOT NULL,
+        amount_cents BIGINT,
+        currency TEXT,
+        side TEXT,
+        status TEXT,
+        operation_type TEXT,
+        counterparty TEXT,
+        label TEXT,
+        reference TEXT,
+        note TEXT,
+        emitted_at TEXT,
+        settled_at TEXT,
+        updated_at TEXT,
+        sort_at TEXT,
+        missing_receipt BOOLEAN NOT NULL DEFAULT false,
+        counterparty_iban TEXT
+    );
+    CREATE INDEX transactions_by_org ON qonto.transactions(org_id, sort_at DESC);
+    CREATE INDEX transactions_by_date ON qonto.transactions(sort_at DESC, id DESC);
+    -- Who may see which organization: changed by the firm's admin only.
+    CREATE TABLE qonto.grants (
+        staff NAME NOT NULL,
+        org_id TEXT NOT NULL,
+        PRIMARY KEY (staff, org_id)
+    );
+    -- What a staff member asks the service to do (attach, categorize, decline), carried out
+    -- with that staff member's own Qonto credential.
+    CREATE TABLE qonto.actions (
+        id BIGSERIAL PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        staff NAME NOT NULL DEFAULT current_user,
+        kind TEXT NOT NULL,
+        payload JSONB NOT NULL DEFAULT '{}',
+        asked_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        state TEXT NOT NULL DEFAULT 'asked'
+    );
+
+    -- Nothing for PUBLIC; staff read, and ask actions; the admin (the owner) does the rest.
+    REVOKE ALL ON ALL TABLES IN SCHEMA qonto FROM PUBLIC;
+    REVOKE ALL ON SCHEMA qonto FROM PUBLIC;
+    GRANT USAGE ON SCHEMA qonto TO qonto_staff;
+    GRANT SELECT ON qonto.organizations, qonto.accounts, qonto.transactions, qonto.grants
+        TO qonto_staff;
+    GRANT SELECT, INSERT ON qonto.actions TO qonto_staff;
+    GRANT USAGE ON SEQUENCE qonto.actions_id_seq TO qonto_staff;
+
+    -- Row-level security on every table, forced for the owner too (the service role that
+    -- writes the books bypasses it by its BYPASSRLS attribute, never by ownership).
+    ALTER TABLE qonto.organizations ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.organizations FORCE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.accounts ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.accounts FORCE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.transactions ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.transactions FORCE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.grants ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.grants FORCE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.actions ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.actions FORCE ROW LEVEL SECURITY;
+
+    -- A staff member sees their own grants, and through them their organizations.
+    CREATE POLICY own_grants ON qonto.grants FOR SELECT TO qonto_staff
+        USING (staff = current_user);
+    CREATE POLICY granted ON qonto.organizations FOR SELECT TO qonto_staff
+        USING (id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
+    CREATE POLICY granted ON qonto.accounts FOR SELECT TO qonto_staff
+        USING (org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
+    CREATE POLICY granted ON qonto.transactions FOR SELECT TO qonto_staff
+        USING (org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
+    CREATE POLICY granted ON qonto.actions FOR SELECT TO qonto_staff
+        USING (org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
+    -- An action is asked in one's own name, for a granted organization, as just asked.
+    CREATE POLICY ask ON qonto.actions FOR INSERT TO qonto_staff
+        WITH CHECK (
+            staff = current_user
+            AND state = 'asked'
+            AND org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user)
+        );
+    "#,
+];
