@@ -1,10 +1,14 @@
 //! A firm's shared books on PostgreSQL, where the database itself keeps each staff member to
 //! the organizations granted to them: the schema (`schema`: tables, roles, grants, row-level
-//! security) and the admin's operations on it (`admin`: set up, add staff, grant, revoke,
-//! status). Staff connect as their own login role; the service that writes the books connects
-//! as the admin.
+//! security), the admin's operations on it (`admin`: set up, add staff, grant, revoke,
+//! status), what the service writes (`write`) and the search language over it (`search`, with
+//! the SQLite copy's answers). Staff connect as their own login role; the service that writes
+//! the books connects as the admin.
 
 mod admin;
 pub mod schema;
+pub mod search;
+pub mod sync;
+pub mod write;
 
 pub use admin::{Firm, FirmError, FirmStatus, StaffGrants, is_role_name};

@@ -15,7 +15,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 1] = [
+pub const MIGRATIONS: [&str; 2] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -120,5 +120,18 @@ pub const MIGRATIONS: [&str; 1] = [
             AND state = 'asked'
             AND org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user)
         );
+    "#,
+    // 2: search. `words` is the counterparty, label, reference and note as the SQLite copy's
+    // full-text index sees them (folded: lower case, no accents; split on what is not a letter
+    // or digit), written by the app; `search` is its tsvector, so a word is a prefix query on a
+    // GIN index, with the same answers as on SQLite. Categories and labels for their filters.
+    r#"
+    ALTER TABLE qonto.transactions
+        ADD COLUMN words TEXT NOT NULL DEFAULT '',
+        ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED,
+        ADD COLUMN cashflow_category TEXT,
+        ADD COLUMN cashflow_subcategory TEXT,
+        ADD COLUMN label_ids JSONB NOT NULL DEFAULT '[]';
+    CREATE INDEX transactions_search ON qonto.transactions USING GIN (search);
     "#,
 ];

@@ -1,0 +1,251 @@
+//! The search language over the PostgreSQL books, with the SQLite copy's answers: each word a
+//! prefix of a word of the counterparty, label, reference or note (case and accents ignored,
+//! through the `words` tsvector), amounts, periods, side, status, type, missing receipts,
+//! organizations and accounts by the beginning of their names, `OR`, `-`, and the three orders.
+//! Every value is a bound parameter. A staff member's connection sees only what row-level
+//! security grants: the search needs no filter of its own for that.
+
+use tokio_postgres::types::ToSql;
+
+use super::FirmError;
+use crate::query::{Negated, Query, Sort, fold};
+
+/// A transaction a search found, as far as the PostgreSQL books hold it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundRow {
+    pub id: String,
+    pub org_id: String,
+    pub amount_cents: Option<i64>,
+    pub side: Option<String>,
+    pub sort_at: Option<String>,
+    pub counterparty: Option<String>,
+}
+
+/// A word as a tsquery: its folded pieces one after the other, the last a prefix from two
+/// characters on (as `term` makes an FTS5 phrase of it). Pieces are letters and digits only,
+/// so nothing of tsquery's syntax gets through.
+fn tsquery_term(word: &str) -> Option<String> {
+    let pieces: Vec<&str> = word
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .collect();
+    let last = pieces.len().checked_sub(1)?;
+    let prefix = word.chars().count() >= 2;
+    Some(
+        pieces
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                if i == last && prefix {
+                    format!("{p}:*")
+                } else {
+                    (*p).to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" <-> "),
+    )
+}
+
+/// The SQL of a query being built: conditions ANDed, and their parameters.
+#[derive(Default)]
+struct Sql {
+    conditions: Vec<String>,
+    params: Vec<Box<dyn ToSql + Sync + Send>>,
+}
+
+impl Sql {
+    /// `$N` for `value`, bound.
+    fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+        self.params.push(Box::new(value));
+        format!("${}", self.params.len())
+    }
+}
+
+/// Ids of `table` whose folded name (or legal name) begins with `prefix`.
+async fn ids_named(
+    c: &tokio_postgres::Client,
+    sql: &str,
+    prefix: &str,
+) -> Result<Vec<String>, FirmError> {
+    Ok(c.query(sql, &[])
+        .await?
+        .iter()
+        .filter(|r| {
+            [r.get::<_, Option<String>>(1), r.get::<_, Option<String>>(2)]
+                .iter()
+                .flatten()
+                .any(|n| fold(n).starts_with(prefix))
+        })
+        .map(|r| r.get(0))
+        .collect())
+}
+
+const ORGS: &str = "SELECT id, name, legal_name FROM qonto.organizations";
+const ACCOUNTS: &str = "SELECT id, name, NULL::text FROM qonto.accounts";
+
+/// The transactions matching `query`, in its order, at most `limit`.
+pub async fn search(
+    c: &tokio_postgres::Client,
+    query: &Query,
+    limit: usize,
+) -> Result<Vec<FoundRow>, FirmError> {
+    if query.label.is_some() || query.category.is_some() || query.uncategorized {
+        return Err(FirmError::Refused(
+            "label:, category: and uncategorized are not searched on PostgreSQL yet".into(),
+        ));
+    }
+    let mut sql = Sql::default();
+    let words: Vec<String> = query.words.iter().filter_map(|w| tsquery_term(w)).collect();
+    if !words.is_empty() {
+        let q = sql.bind(words.join(" & "));
+        sql.conditions
+            .push(format!("t.search @@ to_tsquery('simple', {q})"));
+    }
+    for group in &query.any_words {
+        let terms: Vec<String> = group.iter().filter_map(|w| tsquery_term(w)).collect();
+        if !terms.is_empty() {
+            let q = sql.bind(
+                terms
+                    .iter()
+                    .map(|t| format!("({t})"))
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            );
+            sql.conditions
+                .push(format!("t.search @@ to_tsquery('simple', {q})"));
+        }
+    }
+    let not: Vec<String> = query
+        .not_words
+        .iter()
+        .filter_map(|w| tsquery_term(w))
+        .collect();
+    if !not.is_empty() {
+        let q = sql.bind(
+            not.iter()
+                .map(|t| format!("({t})"))
+                .collect::<Vec<_>>()
+                .join(" | "),
+        );
+        sql.conditions
+            .push(format!("NOT (t.search @@ to_tsquery('simple', {q}))"));
+    }
+    if let Some(min) = query.amount.min {
+        let p = sql.bind(min);
+        sql.conditions.push(format!("abs(t.amount_cents) >= {p}"));
+    }
+    if let Some(max) = query.amount.max {
+        let p = sql.bind(max);
+        sql.conditions.push(format!("abs(t.amount_cents) <= {p}"));
+    }
+    if let Some((first, last)) = query.period {
+        let after = last.succ_opt().unwrap_or(last);
+        let (a, b) = (
+            sql.bind(first.format("%Y-%m-%d").to_string()),
+            sql.bind(after.format("%Y-%m-%d").to_string()),
+        );
+        sql.conditions.push(format!(
+            "t.sort_at COLLATE \"C\" >= {a} AND t.sort_at COLLATE \"C\" < {b}"
+        ));
+    }
+    for (column, value) in [
+        ("t.side", &query.side),
+        ("t.status", &query.status),
+        ("t.operation_type", &query.operation_type),
+    ] {
+        if let Some(value) = value {
+            let p = sql.bind(value.clone());
+            sql.conditions.push(format!("{column} = {p}"));
+        }
+    }
+    if query.missing_receipt {
+        sql.conditions.push("t.missing_receipt".into());
+    }
+    if let Some(prefix) = &query.org {
+        let p = sql.bind(ids_named(c, ORGS, prefix).await?);
+        sql.conditions.push(format!("t.org_id = ANY({p})"));
+    }
+    if let Some(prefix) = &query.account {
+        let p = sql.bind(ids_named(c, ACCOUNTS, prefix).await?);
+        sql.conditions.push(format!("t.account_id = ANY({p})"));
+    }
+    if let Some(ids) = &query.only_orgs {
+        let p = sql.bind(ids.clone());
+        sql.conditions.push(format!("t.org_id = ANY({p})"));
+    }
+    for negated in &query.not {
+        let holds = match negated {
+            Negated::Side(v) => format!("t.side = {}", sql.bind(v.clone())),
+            Negated::Status(v) => format!("t.status = {}", sql.bind(v.clone())),
+            Negated::Type(v) => format!("t.operation_type = {}", sql.bind(v.clone())),
+            Negated::Org(prefix) => {
+                let ids = ids_named(c, ORGS, prefix).await?;
+                format!("t.org_id = ANY({})", sql.bind(ids))
+            }
+            Negated::Account(prefix) => {
+                let ids = ids_named(c, ACCOUNTS, prefix).await?;
+                format!("t.account_id = ANY({})", sql.bind(ids))
+            }
+            Negated::Label(_) | Negated::Category(_) => {
+                return Err(FirmError::Refused(
+                    "-label: and -category: are not searched on PostgreSQL yet".into(),
+                ));
+            }
+        };
+        // NULL-safe, as on SQLite: a row without the value is kept.
+        sql.conditions
+            .push(format!("coalesce(({holds}), false) = false"));
+    }
+    // SQLite compares text byte by byte and folds ASCII case only for NOCASE: "C" does too.
+    let order = match query.sort {
+        Sort::Date => "",
+        Sort::Org => "lower(o.name COLLATE \"C\"), t.org_id COLLATE \"C\",",
+        Sort::Amount => "abs(t.amount_cents) DESC,",
+    };
+    let filter = if sql.conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", sql.conditions.join(" AND "))
+    };
+    let limit = sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
+    let statement = format!(
+        "SELECT t.id, t.org_id, t.amount_cents, t.side, t.sort_at, t.counterparty
+         FROM qonto.transactions t LEFT JOIN qonto.organizations o ON o.id = t.org_id
+         {filter}
+         ORDER BY {order} t.sort_at COLLATE \"C\" DESC NULLS LAST, t.id COLLATE \"C\" DESC
+         LIMIT {limit}"
+    );
+    let params: Vec<&(dyn ToSql + Sync)> = sql
+        .params
+        .iter()
+        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+        .collect();
+    Ok(c.query(&statement, &params)
+        .await?
+        .iter()
+        .map(|r| FoundRow {
+            id: r.get(0),
+            org_id: r.get(1),
+            amount_cents: r.get(2),
+            side: r.get(3),
+            sort_at: r.get(4),
+            counterparty: r.get(5),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_word_is_a_phrase_of_its_pieces_the_last_a_prefix() {
+        assert_eq!(tsquery_term("urss").as_deref(), Some("urss:*"));
+        assert_eq!(tsquery_term("l'oreal").as_deref(), Some("l <-> oreal:*"));
+        assert_eq!(tsquery_term("x").as_deref(), Some("x"));
+        // Nothing of tsquery's syntax survives.
+        assert_eq!(tsquery_term("a&!b|(c)").as_deref(), Some("a <-> b <-> c:*"));
+        assert_eq!(tsquery_term("&|!"), None);
+    }
+}

@@ -1,0 +1,151 @@
+//! The search language gives the same answers on both backends: the sandbox's books synced
+//! into the encrypted SQLite copy (as `qonto-tui sync` does) and into a real PostgreSQL (as the
+//! firm's service does, `qonto_books::firm::sync`), then every query of a list asked of both,
+//! the ids compared in order. Then a staff member's connection, granted some organizations,
+//! gets exactly the SQLite answers kept to those organizations: the search needs no filter of
+//! its own, row-level security does it.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use qonto_books::firm::{Firm, search, sync};
+use qonto_books::query;
+
+fn admin_url() -> String {
+    std::env::var("QONTO_TEST_POSTGRES").expect(
+        "QONTO_TEST_POSTGRES names a PostgreSQL to test against: run the tests through scripts/test, which starts one",
+    )
+}
+
+/// A fresh database on the test PostgreSQL, set up: its admin address.
+async fn database() -> (String, String) {
+    let base = admin_url();
+    let name = format!(
+        "firm_search_{}",
+        qonto_client::random::random_hex(4).unwrap()
+    );
+    let admin = Firm::connect(&base).await.unwrap();
+    admin
+        .client()
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
+    let url = format!("{base} dbname={name}");
+    Firm::connect(&url).await.unwrap().init().await.unwrap();
+    (url, name)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_query_answers_the_same_on_sqlite_and_postgresql() {
+    let sb = common::sandbox().await;
+    let (api, sqlite) = common::synced_books(&sb).await;
+    let (url, name) = database().await;
+    let mut pg = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .map(|(client, conn)| {
+            tokio::spawn(conn);
+            client
+        })
+        .unwrap();
+    let orgs = api.user_organizations().await.unwrap();
+    let mut stored = 0;
+    for org in &orgs {
+        stored += sync::sync_org(&api, &mut pg, org).await.unwrap();
+    }
+    assert_eq!(stored as i64, sqlite.total_transactions().unwrap());
+
+    // Words from the sandbox's own counterparties, whole and begun, with accents and without.
+    let data = sb.data();
+    let names: Vec<String> = data
+        .counterparties
+        .iter()
+        .take(12)
+        .map(|c| c.name.clone())
+        .collect();
+    let month = common::last_whole_month(&sb);
+    let mut queries: Vec<String> = vec![
+        "".into(),
+        "urssaf".into(),
+        "ur".into(),
+        "u".into(),
+        "side:credit".into(),
+        "status:pending".into(),
+        "status:declined".into(),
+        "type:card".into(),
+        ">1000".into(),
+        "<50".into(),
+        "100..250".into(),
+        month.clone(),
+        format!("{month} side:debit >100"),
+        "missing:receipt".into(),
+        "missing:receipt >1000 sort:amount".into(),
+        "org:brass".into(),
+        "-org:brass side:credit".into(),
+        "account:main".into(),
+        "-side:credit".into(),
+        "-urssaf type:transfer".into(),
+        "urssaf OR loyer".into(),
+        "sort:amount".into(),
+        "sort:org".into(),
+        "sort:amount side:debit".into(),
+        "sort:org missing:receipt".into(),
+        "-status:completed -type:card".into(),
+        "déjeuner".into(),
+        "DEJ".into(),
+    ];
+    for name in &names {
+        let first = name.split_whitespace().next().unwrap_or(name);
+        queries.push(first.to_string());
+        queries.push(first.chars().take(3).collect());
+        queries.push(format!("{} sort:amount", name.to_lowercase()));
+    }
+    let mut compared = 0;
+    for text in &queries {
+        let q = query::parse(text).unwrap();
+        let (on_sqlite, _) = sqlite.search(&q, 100_000, 100_001).unwrap();
+        let on_pg = search::search(&pg, &q, 100_000).await.unwrap();
+        let a: Vec<&str> = on_sqlite.iter().map(|f| f.tx.id.as_str()).collect();
+        let b: Vec<&str> = on_pg.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(
+            a.len(),
+            b.len(),
+            "{text:?}: {} on SQLite, {} on PostgreSQL",
+            a.len(),
+            b.len()
+        );
+        assert_eq!(a, b, "{text:?}: the same transactions in the same order");
+        compared += a.len();
+    }
+    assert!(compared > 10_000, "the queries found something: {compared}");
+
+    // A staff member granted two organizations: the SQLite answers kept to those two.
+    let firm = Firm::connect(&url).await.unwrap();
+    let staff = format!("staff_{}", qonto_client::random::random_hex(4).unwrap());
+    firm.add_staff(&staff).await.unwrap();
+    let granted: Vec<String> = orgs.iter().take(2).map(|o| o.id.clone()).collect();
+    firm.grant(&staff, &granted).await.unwrap();
+    let (as_staff, conn) =
+        tokio_postgres::connect(&format!("{url} user={staff}"), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(conn);
+    for text in ["", "urssaf", "sort:amount", "org:brass", "missing:receipt"] {
+        let mut q = query::parse(text).unwrap();
+        let on_pg = search::search(&as_staff, &q, 100_000).await.unwrap();
+        q.only_orgs = Some(granted.clone());
+        let (on_sqlite, _) = sqlite.search(&q, 100_000, 100_001).unwrap();
+        let a: Vec<&str> = on_sqlite.iter().map(|f| f.tx.id.as_str()).collect();
+        let b: Vec<&str> = on_pg.iter().map(|f| f.id.as_str()).collect();
+        assert_eq!(a, b, "{text:?} as a staff member");
+        assert!(on_pg.iter().all(|f| granted.contains(&f.org_id)));
+    }
+    drop(as_staff);
+    drop(pg);
+    let admin = Firm::connect(&admin_url()).await.unwrap();
+    let _ = admin
+        .client()
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE IF EXISTS \"{staff}\""
+        ))
+        .await;
+}
