@@ -149,3 +149,84 @@ async fn every_query_answers_the_same_on_sqlite_and_postgresql() {
         ))
         .await;
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
+    let sb = common::sandbox_for_the_app().await;
+    let home = common::app::Home::new("serve");
+    let env = common::app::app_env(&sb, &home);
+    common::run_ok(&sb, &home, &env, &[&["login"]]).await;
+    let (url, name) = database().await;
+    // Set up and synced in one run; then as a staff member granted one organization.
+    let (code, out, err) = common::run_app(
+        &sb,
+        &home,
+        &env,
+        &["serve", "--books", &url, "--init", "sync"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(err.contains("schema 2"), "{err}");
+    let truth = common::sandbox_transactions(&sb);
+    let consented = sb.consented_orgs();
+    let in_consented = truth
+        .iter()
+        .filter(|(org, _)| consented.contains(org))
+        .count();
+    assert!(
+        err.contains(&format!(
+            "{in_consented} transactions of {} organizations",
+            consented.len()
+        )),
+        "{err}"
+    );
+    for args in [
+        vec!["serve", "--books", &url, "add-staff", "alice_firm"],
+        vec![
+            "serve",
+            "--books",
+            &url,
+            "grant",
+            "alice_firm",
+            &consented[0],
+        ],
+    ] {
+        let (code, out, err) = common::run_app(&sb, &home, &env, &args).await;
+        assert_eq!(code, 0, "{args:?}: {out}{err}");
+    }
+    let (code, out, _) = common::run_app(
+        &sb,
+        &home,
+        &env,
+        &["serve", "--books", &url, "status", "--json"],
+    )
+    .await;
+    assert_eq!(code, 0);
+    let status: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(status["transactions"], in_consented);
+    assert_eq!(status["organizations"], consented.len());
+    assert_eq!(
+        status["staff"],
+        serde_json::json!([{"staff": "alice_firm", "organizations": [consented[0]]}])
+    );
+    // Mistakes said in words, with the usage code.
+    let (code, _, err) = common::run_app(&sb, &home, &env, &["serve"]).await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--books"), "{err}");
+    let (code, _, err) = common::run_app(
+        &sb,
+        &home,
+        &env,
+        &["serve", "--books", "postgres://a@192.0.2.1/db", "status"],
+    )
+    .await;
+    assert_eq!(code, 1);
+    assert!(err.contains("only a PostgreSQL on this machine"), "{err}");
+    let admin = Firm::connect(&admin_url()).await.unwrap();
+    let _ = admin
+        .client()
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE IF EXISTS alice_firm"
+        ))
+        .await;
+}

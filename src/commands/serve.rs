@@ -41,6 +41,10 @@ enum ServeAction {
         #[arg(required = true, num_args = 1..)]
         orgs: Vec<String>,
     },
+    /// Bring every organization this machine reaches (your sign-in, membership consents, API
+    /// keys) into the firm's books from Qonto, one after the other. Exits 3 when some could
+    /// not be synced.
+    Sync,
     /// The schema's version, what the books hold, how old the oldest sync is, and each staff
     /// member's organizations.
     Status {
@@ -52,6 +56,8 @@ enum ServeAction {
 
 /// Exit code when the arguments say nothing to do.
 const EXIT_USAGE: u8 = 2;
+/// Exit code when some organization could not be synced (the others were).
+const EXIT_PARTIAL: u8 = 3;
 
 pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
     let url = args
@@ -93,6 +99,7 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
             let removed = firm.revoke(&staff, &orgs).await?;
             eprintln!("{removed} organization(s) no longer granted to {staff}.");
         }
+        Some(ServeAction::Sync) => return sync_all(config, &mut firm).await,
         Some(ServeAction::Status { json }) => {
             let status = firm.status().await?;
             if json {
@@ -131,4 +138,38 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
         }
     }
     Ok(0)
+}
+
+/// Every organization the sources of this machine reach, synced into the firm's books.
+async fn sync_all(config: &Config, firm: &mut Firm) -> anyhow::Result<u8> {
+    let reach = super::reach::Reach::open(config).await?;
+    let listing = crate::sources::listing::list(&reach.api, &reach.sources)
+        .await
+        .map_err(crate::auth::explain)?;
+    if listing.orgs.is_empty() {
+        eprintln!(
+            "No organizations to sync: sign in with `qonto-tui login` or add one with `qonto-tui key add LOGIN`."
+        );
+        return Ok(super::EXIT_NOT_SIGNED_IN);
+    }
+    let mut failed = 0;
+    let mut total = 0;
+    for org in &listing.orgs {
+        let name = super::reach::clean(org.display_name());
+        match qonto_books::firm::sync::sync_org(&reach.api, firm.client_mut(), org).await {
+            Ok(stored) => {
+                total += stored;
+                crate::say!("{name}: {stored} transactions")?;
+            }
+            Err(e) => {
+                failed += 1;
+                eprintln!("{name}: not synced: {e}");
+            }
+        }
+    }
+    eprintln!(
+        "{total} transactions of {} organizations in the firm's books.",
+        listing.orgs.len() - failed
+    );
+    Ok(if failed > 0 { EXIT_PARTIAL } else { 0 })
 }

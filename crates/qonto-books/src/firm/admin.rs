@@ -256,6 +256,11 @@ impl Firm {
     pub fn client(&self) -> &tokio_postgres::Client {
         &self.client
     }
+
+    /// The same, to write in transactions (the sync).
+    pub fn client_mut(&mut self) -> &mut tokio_postgres::Client {
+        &mut self.client
+    }
 }
 
 impl Drop for Firm {
