@@ -105,7 +105,7 @@ async fn every_query_answers_the_same_on_sqlite_and_postgresql() {
         let (on_sqlite, _) = sqlite.search(&q, 100_000, 100_001).unwrap();
         let on_pg = search::search(&pg, &q, 100_000).await.unwrap();
         let a: Vec<&str> = on_sqlite.iter().map(|f| f.tx.id.as_str()).collect();
-        let b: Vec<&str> = on_pg.iter().map(|f| f.id.as_str()).collect();
+        let b: Vec<&str> = on_pg.iter().map(|f| f.tx.id.as_str()).collect();
         assert_eq!(
             a.len(),
             b.len(),
@@ -114,6 +114,10 @@ async fn every_query_answers_the_same_on_sqlite_and_postgresql() {
             b.len()
         );
         assert_eq!(a, b, "{text:?}: the same transactions in the same order");
+        // And every field a result shows: amounts, names, category, labels, receipts.
+        for (x, y) in on_sqlite.iter().zip(&on_pg) {
+            assert_eq!(x, y, "{text:?}");
+        }
         compared += a.len();
     }
     assert!(compared > 10_000, "the queries found something: {compared}");
@@ -134,10 +138,8 @@ async fn every_query_answers_the_same_on_sqlite_and_postgresql() {
         let on_pg = search::search(&as_staff, &q, 100_000).await.unwrap();
         q.only_orgs = Some(granted.clone());
         let (on_sqlite, _) = sqlite.search(&q, 100_000, 100_001).unwrap();
-        let a: Vec<&str> = on_sqlite.iter().map(|f| f.tx.id.as_str()).collect();
-        let b: Vec<&str> = on_pg.iter().map(|f| f.id.as_str()).collect();
-        assert_eq!(a, b, "{text:?} as a staff member");
-        assert!(on_pg.iter().all(|f| granted.contains(&f.org_id)));
+        assert_eq!(on_sqlite, on_pg, "{text:?} as a staff member");
+        assert!(on_pg.iter().all(|f| granted.contains(&f.tx.org_id)));
     }
     drop(as_staff);
     drop(pg);
@@ -209,6 +211,19 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
         status["staff"],
         serde_json::json!([{"staff": "alice_firm", "organizations": [consented[0]]}])
     );
+    // alice searches the firm's books from her own machine's config, as herself: only the
+    // organization granted to her, every one of its transactions.
+    let alice = format!("{url} user=alice_firm");
+    std::fs::write(home.dir.join("none.toml"), format!("books = \"{alice}\"\n")).unwrap();
+    let (code, out, err) =
+        common::run_app(&sb, &home, &env, &["search", "", "--json", "--limit", "0"]).await;
+    assert_eq!(code, 0, "{err}");
+    let found: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    let hers = truth.iter().filter(|(org, _)| *org == consented[0]).count();
+    assert_eq!(found.len(), hers);
+    assert!(found.iter().all(|t| t["org_id"] == consented[0].as_str()));
+    std::fs::write(home.dir.join("none.toml"), "").unwrap();
+
     // Mistakes said in words, with the usage code.
     let (code, _, err) = common::run_app(&sb, &home, &env, &["serve"]).await;
     assert_eq!(code, 2, "{err}");

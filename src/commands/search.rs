@@ -1,5 +1,6 @@
 //! `qonto-tui search QUERY [--json]`: every organization's transactions that match, from the
-//! local copy of the books (no request to Qonto), newest first.
+//! local copy of the books (no request to Qonto), newest first; from the firm's books on
+//! PostgreSQL when the config names them (`books`).
 
 use qonto_books::values::{Side, Status};
 use std::io::IsTerminal;
@@ -29,13 +30,28 @@ pub async fn search(
             return Ok(EXIT_BAD_QUERY);
         }
     };
-    let books = crate::local_copy::open_to_read(config).await?;
     let cap = if limit == 0 { usize::MAX >> 1 } else { limit };
-    let answer = books
-        .read(move |b| b.search(&query, cap, cap.saturating_add(1)))
-        .await;
-    books.close().await;
-    let (found, total) = answer??;
+    let (found, total) = match &config.books {
+        // The firm's books, as the staff member the address names: PostgreSQL keeps them to
+        // the organizations granted to them.
+        Some(url) => {
+            let firm = qonto_books::firm::Firm::connect(url.expose()).await?;
+            let mut found =
+                qonto_books::firm::search::search(firm.client(), &query, cap.saturating_add(1))
+                    .await?;
+            let total = found.len();
+            found.truncate(cap);
+            (found, total)
+        }
+        None => {
+            let books = crate::local_copy::open_to_read(config).await?;
+            let answer = books
+                .read(move |b| b.search(&query, cap, cap.saturating_add(1)))
+                .await;
+            books.close().await;
+            answer??
+        }
+    };
     if as_json {
         let rows: Vec<serde_json::Value> = found
             .iter()

@@ -16,7 +16,8 @@ pub enum FirmError {
     Postgres(#[from] tokio_postgres::Error),
 }
 
-/// A connection as the firm's admin.
+/// A connection to the firm's books: as its admin, or as a staff member (who then sees and may
+/// do only what row-level security allows).
 pub struct Firm {
     client: tokio_postgres::Client,
     connection: tokio::task::JoinHandle<()>,
@@ -62,8 +63,8 @@ fn check_role(name: &str) -> Result<(), FirmError> {
 }
 
 impl Firm {
-    /// Connects to `url` (`postgres://…` or `host=… user=…`) as the admin. A server off this
-    /// machine is refused: its connection would not be encrypted yet.
+    /// Connects to `url` (`postgres://…` or `host=… user=…`) as the role it names. A server off
+    /// this machine is refused: its connection would not be encrypted yet.
     pub async fn connect(url: &str) -> Result<Firm, FirmError> {
         let config: tokio_postgres::Config = url.parse().map_err(|e| {
             FirmError::Refused(format!("the PostgreSQL address cannot be read: {e}"))

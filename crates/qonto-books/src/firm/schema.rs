@@ -124,14 +124,16 @@ pub const MIGRATIONS: [&str; 2] = [
     // 2: search. `words` is the counterparty, label, reference and note as the SQLite copy's
     // full-text index sees them (folded: lower case, no accents; split on what is not a letter
     // or digit), written by the app; `search` is its tsvector, so a word is a prefix query on a
-    // GIN index, with the same answers as on SQLite. Categories and labels for their filters.
+    // GIN index, with the same answers as on SQLite. Categories, labels and receipts, as a
+    // search lists them.
     r#"
     ALTER TABLE qonto.transactions
         ADD COLUMN words TEXT NOT NULL DEFAULT '',
         ADD COLUMN search TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', words)) STORED,
         ADD COLUMN cashflow_category TEXT,
         ADD COLUMN cashflow_subcategory TEXT,
-        ADD COLUMN label_ids JSONB NOT NULL DEFAULT '[]';
+        ADD COLUMN label_ids JSONB NOT NULL DEFAULT '[]',
+        ADD COLUMN attachment_ids JSONB NOT NULL DEFAULT '[]';
     CREATE INDEX transactions_search ON qonto.transactions USING GIN (search);
     "#,
 ];

@@ -3,23 +3,15 @@
 //! through the `words` tsvector), amounts, periods, side, status, type, missing receipts,
 //! organizations and accounts by the beginning of their names, `OR`, `-`, and the three orders.
 //! Every value is a bound parameter. A staff member's connection sees only what row-level
-//! security grants: the search needs no filter of its own for that.
+//! security grants: the search needs no filter of its own for that. Answers are the SQLite
+//! search's `Found` rows, field for field.
 
 use tokio_postgres::types::ToSql;
 
 use super::FirmError;
+use crate::Found;
 use crate::query::{Negated, Query, Sort, fold};
-
-/// A transaction a search found, as far as the PostgreSQL books hold it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundRow {
-    pub id: String,
-    pub org_id: String,
-    pub amount_cents: Option<i64>,
-    pub side: Option<String>,
-    pub sort_at: Option<String>,
-    pub counterparty: Option<String>,
-}
+use crate::read::TxRow;
 
 /// A word as a tsquery: its folded pieces one after the other, the last a prefix from two
 /// characters on (as `term` makes an FTS5 phrase of it). Pieces are letters and digits only,
@@ -89,7 +81,7 @@ pub async fn search(
     c: &tokio_postgres::Client,
     query: &Query,
     limit: usize,
-) -> Result<Vec<FoundRow>, FirmError> {
+) -> Result<Vec<Found>, FirmError> {
     if query.label.is_some() || query.category.is_some() || query.uncategorized {
         return Err(FirmError::Refused(
             "label:, category: and uncategorized are not searched on PostgreSQL yet".into(),
@@ -210,8 +202,13 @@ pub async fn search(
     };
     let limit = sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
     let statement = format!(
-        "SELECT t.id, t.org_id, t.amount_cents, t.side, t.sort_at, t.counterparty
-         FROM qonto.transactions t LEFT JOIN qonto.organizations o ON o.id = t.org_id
+        "SELECT t.id, t.org_id, t.account_id, t.amount_cents, t.currency, t.side, t.status,
+             t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at, t.settled_at,
+             t.updated_at, t.cashflow_category, t.cashflow_subcategory, o.name, a.name,
+             t.label_ids::text, t.attachment_ids::text, t.missing_receipt
+         FROM qonto.transactions t
+         LEFT JOIN qonto.organizations o ON o.id = t.org_id
+         LEFT JOIN qonto.accounts a ON a.id = t.account_id
          {filter}
          ORDER BY {order} t.sort_at COLLATE \"C\" DESC NULLS LAST, t.id COLLATE \"C\" DESC
          LIMIT {limit}"
@@ -224,15 +221,45 @@ pub async fn search(
     Ok(c.query(&statement, &params)
         .await?
         .iter()
-        .map(|r| FoundRow {
+        .map(found)
+        .collect())
+}
+
+/// A row of the search as the SQLite copy's search gives it.
+fn found(r: &tokio_postgres::Row) -> Found {
+    let value = |i: usize| r.get::<_, Option<String>>(i);
+    let ids = |i: usize| -> Vec<String> {
+        value(i)
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default()
+    };
+    Found {
+        tx: TxRow {
             id: r.get(0),
             org_id: r.get(1),
-            amount_cents: r.get(2),
-            side: r.get(3),
-            sort_at: r.get(4),
-            counterparty: r.get(5),
-        })
-        .collect())
+            account_id: r.get(2),
+            amount_cents: r.get(3),
+            currency: value(4),
+            side: value(5).as_deref().map(Into::into),
+            status: value(6).as_deref().map(Into::into),
+            operation_type: value(7).as_deref().map(Into::into),
+            counterparty: value(8),
+            reference: value(9),
+            note: value(10),
+            emitted_at: value(11),
+            settled_at: value(12),
+            updated_at: value(13),
+            category: match (value(14), value(15)) {
+                (Some(main), Some(sub)) => Some(format!("{main} / {sub}")),
+                (main, _) => main,
+            },
+        },
+        org_name: value(16),
+        account_name: value(17),
+        label_ids: ids(18),
+        attachments: ids(19).len(),
+        missing_receipt: r.get(20),
+    }
 }
 
 #[cfg(test)]

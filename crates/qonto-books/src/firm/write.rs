@@ -101,9 +101,9 @@ pub async fn put_transactions(
             "INSERT INTO qonto.transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, emitted_at,
                  settled_at, updated_at, sort_at, missing_receipt, counterparty_iban, words,
-                 cashflow_category, cashflow_subcategory, label_ids)
+                 cashflow_category, cashflow_subcategory, label_ids, attachment_ids)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, ($22::text)::jsonb)
+                 $18, $19, $20, $21, ($22::text)::jsonb, ($23::text)::jsonb)
              ON CONFLICT (id) DO UPDATE SET amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
                  operation_type = excluded.operation_type, counterparty = excluded.counterparty,
@@ -114,7 +114,7 @@ pub async fn put_transactions(
                  counterparty_iban = excluded.counterparty_iban, words = excluded.words,
                  cashflow_category = excluded.cashflow_category,
                  cashflow_subcategory = excluded.cashflow_subcategory,
-                 label_ids = excluded.label_ids",
+                 label_ids = excluded.label_ids, attachment_ids = excluded.attachment_ids",
         )
         .await?;
     let mut stored = 0;
@@ -122,7 +122,8 @@ pub async fn put_transactions(
         let Some(id) = t.id.as_deref() else { continue };
         // As the SQLite copy stores it: the clean name, else the label.
         let counterparty = t.clean_counterparty_name.as_deref().or(t.label.as_deref());
-        let label_ids = serde_json::to_string(&t.label_ids).unwrap_or_else(|_| "[]".into());
+        let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let (label_ids, attachment_ids) = (json(&t.label_ids), json(&t.attachment_ids));
         tx.execute(
             &upsert,
             &[
@@ -155,6 +156,7 @@ pub async fn put_transactions(
                 &t.cashflow_category.as_ref().map(|c| c.name.as_str()),
                 &t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
                 &label_ids,
+                &attachment_ids,
             ],
         )
         .await?;
