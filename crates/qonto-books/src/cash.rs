@@ -84,7 +84,7 @@ impl Flow {
 }
 
 /// An IBAN as compared: no spaces, upper case.
-fn compact(iban: &str) -> String {
+pub(crate) fn compact(iban: &str) -> String {
     iban.chars()
         .filter(|c| !c.is_whitespace())
         .flat_map(char::to_uppercase)

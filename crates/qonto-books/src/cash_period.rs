@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 
+use super::cash::compact;
 use super::{Books, BooksError};
 
 /// One organization's money over a period, in one currency.
@@ -31,14 +32,6 @@ impl PeriodCash {
     pub fn net_cents(&self) -> i64 {
         self.in_cents - self.out_cents
     }
-}
-
-/// An IBAN as compared: no spaces, upper case.
-fn compact(iban: &str) -> String {
-    iban.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
-        .collect()
 }
 
 impl Books {
