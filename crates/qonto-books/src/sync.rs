@@ -117,6 +117,12 @@ pub async fn sync_all(
     listeners: Listeners<'_>,
 ) -> Vec<Result<OrgReport, SyncError>> {
     let in_flight = &Semaphore::new(pace.requests_at_once.max(1));
+    // The books list organizations in Qonto's order, whichever sync gets there first.
+    let listed = orgs.to_vec();
+    match books.write(move |b| b.note_listed(&listed)).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) | Err(e) => tracing::warn!("the organizations' order could not be noted: {e}"),
+    }
     let mut results: Vec<(usize, Result<OrgReport, SyncError>)> =
         futures_util::stream::iter(orgs.iter().enumerate())
             .map(|(i, org)| async move {

@@ -455,3 +455,34 @@ fn the_largest_first_from_the_large_amounts_index_are_those_a_full_sort_gives() 
         assert_eq!(ids, want, "{text} {limit}");
     }
 }
+
+#[test]
+fn organizations_come_back_in_the_order_listed_whichever_sync_wrote_first() {
+    let mut books = Books::in_memory().unwrap();
+    let org = |id: &str| -> qonto_client::api::models::UserOrganization {
+        serde_json::from_value(serde_json::json!({"id": id, "name": format!("Org {id}")})).unwrap()
+    };
+    let listed = [org("a"), org("b"), org("c")];
+    books.note_listed(&listed).unwrap();
+    // The syncs finish in another order, and each writes its organization whole.
+    for o in listed.iter().rev() {
+        books.put_organization(o, 42).unwrap();
+    }
+    let back: Vec<(String, Option<i64>)> = books
+        .organizations()
+        .unwrap()
+        .into_iter()
+        .map(|(o, at)| (o.id, at))
+        .collect();
+    assert_eq!(
+        back,
+        [
+            ("a".into(), Some(42)),
+            ("b".into(), Some(42)),
+            ("c".into(), Some(42))
+        ]
+    );
+    // Noting them again changes nothing (not the time of their last sync).
+    books.note_listed(&listed[..1]).unwrap();
+    assert_eq!(books.organizations().unwrap()[0].1, Some(42));
+}

@@ -55,6 +55,30 @@ impl Books {
         Ok(())
     }
 
+    /// Notes each of `orgs` not yet in the books, in the order given (Qonto's): organizations
+    /// synced side by side are otherwise first written in the order their syncs get there, and
+    /// the list the books give back (by rowid) would follow that. Nothing else is touched.
+    pub fn note_listed(&mut self, orgs: &[UserOrganization]) -> Result<(), BooksError> {
+        let tx = self.db.transaction()?;
+        {
+            let mut insert = tx.prepare(
+                "INSERT OR IGNORE INTO organizations (id, name, legal_name, membership_role, via)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for org in orgs {
+                insert.execute(params![
+                    org.id,
+                    org.display_name(),
+                    org.legal_name,
+                    org.membership_role,
+                    org.via.as_str()
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
     /// Notes an organization known only from its overview (its list entry, with the role,
     /// replaces this when it comes).
     pub fn note_organization(
