@@ -236,7 +236,7 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
     )
     .await;
     assert_eq!(code, 1);
-    assert!(err.contains("only a PostgreSQL on this machine"), "{err}");
+    assert!(err.contains("only with sslmode=verify-full"), "{err}");
     let admin = Firm::connect(&admin_url()).await.unwrap();
     let _ = admin
         .client()

@@ -12,8 +12,8 @@ use crate::config::Config;
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {
     /// The firm's PostgreSQL, as its admin: `postgres://admin@127.0.0.1/books` or
-    /// `host=… user=… dbname=…` (default: `books` in the config file, QONTO_TUI_BOOKS). Only a
-    /// server on this machine so far.
+    /// `host=… user=… dbname=…` (default: `books` in the config file, QONTO_TUI_BOOKS). A server
+    /// off this machine needs `sslmode=verify-full` and `sslrootcert=CA.pem`.
     #[arg(long, global = true)]
     books: Option<String>,
     /// Create the schema, the staff group, the tables and their row-level security (or bring

@@ -1,10 +1,11 @@
-//! The firm admin's operations on the PostgreSQL books: connect (loopback or a local socket
-//! only, until TLS with `sslmode=verify-full` is built), set the schema up or bring it to the
-//! current version, add a staff member's login role, grant and revoke organizations, and say
+//! The firm admin's operations on the PostgreSQL books: connect (in the clear on this
+//! machine, else with `sslmode=verify-full`), set the schema up or bring it to the current
+//! version, add a staff member's login role, grant and revoke organizations, and say
 //! where things stand.
 
 use tokio_postgres::NoTls;
-use tokio_postgres::config::Host;
+
+use super::address::Address;
 
 use super::schema::{MIGRATIONS, STAFF_GROUP};
 
@@ -12,8 +13,21 @@ use super::schema::{MIGRATIONS, STAFF_GROUP};
 pub enum FirmError {
     #[error("{0}")]
     Refused(String),
-    #[error("PostgreSQL: {0}")]
+    /// Said with its causes (a TLS handshake's refusal says why: the certificate's issuer,
+    /// its name).
+    #[error("PostgreSQL: {}", with_causes(.0))]
     Postgres(#[from] tokio_postgres::Error),
+}
+
+fn with_causes(e: &tokio_postgres::Error) -> String {
+    let mut said = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        said.push_str(": ");
+        said.push_str(&c.to_string());
+        cause = c.source();
+    }
+    said
 }
 
 /// A connection to the firm's books: as its admin, or as a staff member (who then sees and may
@@ -63,35 +77,27 @@ fn check_role(name: &str) -> Result<(), FirmError> {
 }
 
 impl Firm {
-    /// Connects to `url` (`postgres://…` or `host=… user=…`) as the role it names. A server off
-    /// this machine is refused: its connection would not be encrypted yet.
+    /// Connects to `url` (`postgres://…` or `host=… user=…`) as the role it names: in the
+    /// clear on this machine, else only with `sslmode=verify-full` (`address`).
     pub async fn connect(url: &str) -> Result<Firm, FirmError> {
-        let config: tokio_postgres::Config = url.parse().map_err(|e| {
-            FirmError::Refused(format!("the PostgreSQL address cannot be read: {e}"))
-        })?;
-        for host in config.get_hosts() {
-            let local = match host {
-                Host::Unix(_) => true,
-                Host::Tcp(name) => {
-                    name == "localhost"
-                        || name
-                            .parse::<std::net::IpAddr>()
-                            .is_ok_and(|ip| ip.is_loopback())
-                }
-            };
-            if !local {
-                return Err(FirmError::Refused(
-                    "only a PostgreSQL on this machine (loopback or a local socket) is supported so far: a connection to another host needs TLS with sslmode=verify-full, which is not built yet; reach it through an SSH tunnel to 127.0.0.1".into(),
-                ));
+        let address = Address::parse(url)?;
+        let connection = match &address.verify_full {
+            Some(roots) => {
+                let mut config = address.config.clone();
+                config.ssl_mode(tokio_postgres::config::SslMode::Require);
+                let tls = tokio_postgres_rustls::MakeRustlsConnect::new(Address::tls(roots)?);
+                let (client, connection) = config.connect(tls).await?;
+                (client, tokio::spawn(ended(connection)))
             }
-        }
-        let (client, connection) = config.connect(NoTls).await?;
-        let connection = tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::warn!("the PostgreSQL connection ended: {e}");
+            None => {
+                let (client, connection) = address.config.connect(NoTls).await?;
+                (client, tokio::spawn(ended(connection)))
             }
-        });
-        Ok(Firm { client, connection })
+        };
+        Ok(Firm {
+            client: connection.0,
+            connection: connection.1,
+        })
     }
 
     /// Creates the schema, the staff group and every table and policy, or brings them to the
@@ -261,6 +267,16 @@ impl Firm {
     /// The same, to write in transactions (the sync).
     pub fn client_mut(&mut self) -> &mut tokio_postgres::Client {
         &mut self.client
+    }
+}
+
+/// Waits out a connection, saying in the log why it ended if it failed.
+async fn ended<T>(connection: T)
+where
+    T: std::future::Future<Output = Result<(), tokio_postgres::Error>>,
+{
+    if let Err(e) = connection.await {
+        tracing::warn!("the PostgreSQL connection ended: {e}");
     }
 }
 
