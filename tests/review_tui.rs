@@ -185,11 +185,20 @@ async fn marked_requests_are_declined_together_after_one_note_and_one_yes() {
         tui.wait_for("both declined", WAIT, |s| {
             s.matches("declined (write #").count() >= 2
         });
-        let declined: Vec<_> = check
-            .acted()
-            .into_iter()
-            .filter(|a| a.what == "decline")
-            .collect();
+        // The screen may say one decline twice (its row and the status line) before the
+        // second is answered: the sandbox's own record is waited for, a bounded while.
+        let deadline = std::time::Instant::now() + WAIT;
+        let declined = loop {
+            let declined: Vec<_> = check
+                .acted()
+                .into_iter()
+                .filter(|a| a.what == "decline")
+                .collect();
+            if declined.len() >= 2 || std::time::Instant::now() > deadline {
+                break declined;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
         assert_eq!(declined.len(), 2, "{declined:?}");
         for act in &declined {
             let org = check
