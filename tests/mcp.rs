@@ -219,7 +219,7 @@ async fn an_assistant_gets_the_sandboxs_answers_and_the_server_holds_no_token() 
         .filter(|o| consented.contains(&o.id))
         .collect();
     assert!(orgs.len() >= 3, "{consented:?}");
-    // The organization with the most credits, searched alone.
+    // The first organization's credits (at most 200, all on one page), searched alone.
     let org_a = orgs[0];
     let credits_of_a: Vec<_> = org_a
         .accounts
