@@ -109,12 +109,17 @@ async fn e_with_a_filter_exports_the_rows_shown_named_after_what_they_hold() {
         tui.send(b"2");
         tui.wait_text(" of ", WAIT);
         tui.send(b"\t/amazon\r");
-        tui.wait_text("match", WAIT);
-        let shown = tui
-            .screen()
-            .lines()
-            .filter(|l| l.contains("Amazon Web Services"))
-            .count();
+        // The filter applies key by key: "0 matches" can show before the last letter is read,
+        // so wait for the rows themselves, not for the word.
+        let amazon_rows = |s: &str| {
+            s.lines()
+                .filter(|l| l.contains("Amazon Web Services"))
+                .count()
+        };
+        tui.wait_for("the filtered rows", WAIT, |s| {
+            s.contains("amazon") && s.contains(" match") && amazon_rows(s) > 0
+        });
+        let shown = amazon_rows(&tui.screen());
         assert!(shown > 0);
         tui.send(b"e");
         tui.wait_for("the rows exported", WAIT, |s| exported(s).is_some());
