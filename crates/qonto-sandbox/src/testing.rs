@@ -102,6 +102,23 @@ impl Sandbox {
         all
     }
 
+    /// The User-flow sign-ins so far (each one's token family), oldest first: what an
+    /// upload's `by` (`user#FAMILY`) names.
+    pub fn user_flow_families(&self) -> Vec<u64> {
+        let records = self.state.records();
+        let mut families: Vec<u64> = records
+            .access_tokens
+            .values()
+            .map(|t| &t.grant)
+            .chain(records.refresh_tokens.values().map(|t| &t.grant))
+            .filter(|g| g.user_flow)
+            .map(|g| g.family)
+            .collect();
+        families.sort_unstable();
+        families.dedup();
+        families
+    }
+
     /// Every API request so far: the organization and the credential that reached it.
     pub fn calls(&self) -> Vec<(String, &'static str)> {
         self.state.calls.snapshot()

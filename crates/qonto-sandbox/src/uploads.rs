@@ -66,6 +66,9 @@ pub struct Uploaded {
     pub created_at: DateTime<Utc>,
     /// When it shows on its transaction.
     pub visible_at: DateTime<Utc>,
+    /// The credential that sent it, as Qonto's audit trail would name it (see
+    /// [`crate::api::Scoped::made_by`]).
+    pub by: String,
 }
 
 #[derive(Debug, Default)]
@@ -363,6 +366,7 @@ mod tests {
             bytes: Arc::new(b"%PDF-1.4".to_vec()),
             created_at: visible_at,
             visible_at,
+            by: "user#1".into(),
         }
     }
 

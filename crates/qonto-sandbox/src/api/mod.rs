@@ -151,6 +151,17 @@ impl Scoped {
     fn org(&self) -> &Org {
         &self.state.data.orgs[self.org]
     }
+
+    /// Who made this request, as an audit trail names it: the OAuth grant (`user#3`,
+    /// `membership#5`: one sign-in's tokens share it across refreshes) or the API key
+    /// (`api-key:SLUG`).
+    pub fn made_by(&self) -> String {
+        match &self.grant {
+            Some(g) if g.user_flow => format!("user#{}", g.family),
+            Some(g) => format!("membership#{}", g.family),
+            None => format!("api-key:{}", self.org().slug),
+        }
+    }
 }
 
 impl axum::extract::FromRequestParts<Arc<SandboxState>> for Scoped {

@@ -124,11 +124,12 @@ async fn read_file(
 
 /// A new upload, processed after the configured delay.
 fn new_upload(
-    state: &SandboxState,
+    scope: &Scoped,
     name: String,
     content_type: &'static str,
     bytes: Vec<u8>,
 ) -> Uploaded {
+    let state = &scope.state;
     let now = state.clock.now();
     Uploaded {
         id: crate::random::uuid_v4(),
@@ -137,6 +138,7 @@ fn new_upload(
         bytes: Arc::new(bytes),
         created_at: now,
         visible_at: now + state.receipts.delay(),
+        by: scope.made_by(),
     }
 }
 
@@ -221,7 +223,7 @@ async fn upload(
         }
         _ => {}
     }
-    let body = keep(new_upload(state, name, content_type, bytes));
+    let body = keep(new_upload(scope, name, content_type, bytes));
     state
         .receipts
         .remember(&credential, &key, 200, body.clone(), now);
