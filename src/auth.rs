@@ -60,7 +60,7 @@ pub fn api_client(
         TokenStoreKind::Memory => api,
         _ => api.sharing_budget(crate::config::data_dir().join(format!(
             "rate-budget-{}.state",
-            crate::config::file_safe(&config.sources_namespace())
+            crate::config::file_safe(&config.server_namespace())
         ))),
     })
 }
@@ -111,7 +111,7 @@ pub async fn client_secret(config: &Config) -> anyhow::Result<Secret> {
 
 /// The client secret's own entry in the secret store (not a set of tokens).
 fn client_secret_entry(config: &Config) -> KeyringSecret {
-    KeyringSecret::open(&format!("client-secret/{}", config.namespace()))
+    KeyringSecret::open(&format!("client-secret/{}", config.client_namespace()))
 }
 
 async fn client_secret_from_store(config: &Config) -> anyhow::Result<Option<Secret>> {

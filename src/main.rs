@@ -41,6 +41,11 @@ struct Cli {
     /// Never write to Qonto, whatever the config file says (`writes`, QONTO_TUI_WRITES).
     #[arg(long, global = true)]
     read_only: bool,
+    /// On the firm's service machine: use STAFF's own Qonto credentials, kept apart from
+    /// everyone else's (`qonto-tui --staff alice login`, `key add`, `membership add`, `orgs`);
+    /// `serve act` carries out their intents with them.
+    #[arg(long, global = true, value_name = "STAFF")]
+    staff: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -515,6 +520,14 @@ fn configure_with(mut config: Config, cli: &Cli) -> anyhow::Result<(Config, Opti
     }
     if cli.read_only {
         config.writes = qonto_tui::config::WritePolicy::Off;
+    }
+    if let Some(staff) = &cli.staff {
+        anyhow::ensure!(
+            qonto_books::firm::is_role_name(staff),
+            "--staff {}: a staff member's name is their PostgreSQL role: lower-case letters, digits and _",
+            qonto_client::printable::printable(staff, 80)
+        );
+        config.staff = Some(staff.clone());
     }
     let (log_file, log_level) = (&cli.log_file, &cli.log_level);
     let log = qonto_tui::logging::start(&config, log_file, log_level);

@@ -132,6 +132,10 @@ pub struct Config {
     /// The firm's books on PostgreSQL (`books`, QONTO_TUI_BOOKS): its address may hold a
     /// password.
     pub books: Option<Secret>,
+    /// On the firm's service machine, the staff member whose own Qonto credentials this run
+    /// uses (`--staff NAME`): their tokens, keys, memberships and write journal are kept apart
+    /// from everyone else's.
+    pub staff: Option<String>,
 }
 
 /// Where an embedded sandbox listens, for `--demo`.
@@ -260,7 +264,21 @@ impl Config {
     /// Keeps each Qonto server's API keys and membership consents apart: the API's host (not
     /// the OAuth client, which API keys do not need).
     pub fn sources_namespace(&self) -> String {
+        self.for_staff(self.server_namespace())
+    }
+
+    /// The API's host alone, whoever this run acts for: what every run on this machine shares
+    /// (Qonto's per-IP rate budget).
+    pub fn server_namespace(&self) -> String {
         host_and_port(&self.api_base_url)
+    }
+
+    /// `namespace`, kept to the staff member this run acts for, if any.
+    fn for_staff(&self, namespace: String) -> String {
+        match &self.staff {
+            Some(staff) => format!("{namespace}/staff/{staff}"),
+            None => namespace,
+        }
     }
 
     /// The settings that point at an embedded sandbox (`--demo`): tokens in memory, the user's
@@ -305,6 +323,7 @@ impl Config {
             books: env("QONTO_TUI_BOOKS")
                 .or(file.books.clone())
                 .map(Secret::new),
+            staff: None,
         })
     }
 
@@ -421,10 +440,10 @@ impl Config {
             books: env("QONTO_TUI_BOOKS")
                 .or(file.books.clone())
                 .map(Secret::new),
+            staff: None,
         })
     }
 
-    /// Keeps sandbox and production tokens apart: the token server and the client id.
     /// Which Qonto this talks to, in words for the title bar and `status`.
     pub fn server_label(&self) -> String {
         match self.api_base_url.trim_end_matches('/') {
@@ -441,7 +460,14 @@ impl Config {
         }
     }
 
+    /// Keeps sandbox and production tokens apart (the token server and the client id), and
+    /// each staff member's on the firm's service machine.
     pub fn namespace(&self) -> String {
+        self.for_staff(self.client_namespace())
+    }
+
+    /// The OAuth server and client, whoever this run acts for (the client secret's entry).
+    pub fn client_namespace(&self) -> String {
         let server = host_and_port(&self.token_url);
         format!("{server}/{}", self.client_id)
     }
