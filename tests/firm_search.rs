@@ -12,27 +12,12 @@ use qonto_books::firm::{Firm, search, sync};
 use qonto_books::query;
 
 fn admin_url() -> String {
-    std::env::var("QONTO_TEST_POSTGRES").expect(
-        "QONTO_TEST_POSTGRES names a PostgreSQL to test against: run the tests through scripts/test, which starts one",
-    )
+    common::postgres_url()
 }
 
 /// A fresh database on the test PostgreSQL, set up: its admin address.
 async fn database() -> (String, String) {
-    let base = admin_url();
-    let name = format!(
-        "firm_search_{}",
-        qonto_client::random::random_hex(4).unwrap()
-    );
-    let admin = Firm::connect(&base).await.unwrap();
-    admin
-        .client()
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{base} dbname={name}");
-    Firm::connect(&url).await.unwrap().init().await.unwrap();
-    (url, name)
+    common::firm_database("firm_search").await
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -168,7 +153,7 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
     )
     .await;
     assert_eq!(code, 0, "{out}{err}");
-    assert!(err.contains("schema 2"), "{err}");
+    assert!(err.contains("schema 3"), "{err}");
     let truth = common::sandbox_transactions(&sb);
     let consented = sb.consented_orgs();
     let in_consented = truth

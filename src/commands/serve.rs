@@ -45,6 +45,10 @@ enum ServeAction {
     /// keys) into the firm's books from Qonto, one after the other. Exits 3 when some could
     /// not be synced.
     Sync,
+    /// Carry out what staff asked (receipts to attach), each with the asking staff member's
+    /// own Qonto credentials on this machine (`qonto-tui --staff NAME login`) and their own
+    /// write journal. Exits 3 when some could not be done (said on each).
+    Act,
     /// The schema's version, what the books hold, how old the oldest sync is, and each staff
     /// member's organizations.
     Status {
@@ -100,6 +104,14 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
             eprintln!("{removed} organization(s) no longer granted to {staff}.");
         }
         Some(ServeAction::Sync) => return sync_all(config, &mut firm).await,
+        Some(ServeAction::Act) => {
+            let pass = super::serve_act::act(config, &firm).await?;
+            eprintln!(
+                "{} intent(s) done, {} not done, {} waiting for Qonto's answer.",
+                pass.done, pass.failed, pass.waiting
+            );
+            return Ok(if pass.failed > 0 { EXIT_PARTIAL } else { 0 });
+        }
         Some(ServeAction::Status { json }) => {
             let status = firm.status().await?;
             if json {
@@ -140,36 +152,61 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
     Ok(0)
 }
 
-/// Every organization the sources of this machine reach, synced into the firm's books.
+/// Every organization reached from this machine, synced into the firm's books once: with this
+/// machine's own credentials first, then each staff member's (`qonto-tui --staff NAME login`),
+/// an organization two of them reach taken with the first.
 async fn sync_all(config: &Config, firm: &mut Firm) -> anyhow::Result<u8> {
-    let reach = super::reach::Reach::open(config).await?;
-    let listing = crate::sources::listing::list(&reach.api, &reach.sources)
-        .await
-        .map_err(crate::auth::explain)?;
-    if listing.orgs.is_empty() {
-        eprintln!(
-            "No organizations to sync: sign in with `qonto-tui login` or add one with `qonto-tui key add LOGIN`."
-        );
-        return Ok(super::EXIT_NOT_SIGNED_IN);
-    }
-    let mut failed = 0;
-    let mut total = 0;
-    for org in &listing.orgs {
-        let name = super::reach::clean(org.display_name());
-        match qonto_books::firm::sync::sync_org(&reach.api, firm.client_mut(), org).await {
-            Ok(stored) => {
-                total += stored;
-                crate::say!("{name}: {stored} transactions")?;
-            }
+    let mut whose: Vec<Option<String>> = vec![None];
+    whose.extend(
+        firm.status()
+            .await?
+            .staff
+            .into_iter()
+            .map(|s| Some(s.staff)),
+    );
+    let mut seen = std::collections::HashSet::new();
+    let (mut failed, mut total, mut synced) = (0, 0, 0);
+    for staff in whose {
+        let mut config = config.clone();
+        config.staff = staff.clone();
+        let by = staff
+            .as_deref()
+            .map_or_else(|| "this machine".into(), |s| format!("{s}'s"));
+        let reach = match super::reach::Reach::open(&config).await {
+            Ok(reach) => reach,
             Err(e) => {
-                failed += 1;
-                eprintln!("{name}: not synced: {e}");
+                eprintln!("{by} credentials: not read: {e}");
+                continue;
+            }
+        };
+        let listing = match crate::sources::listing::list(&reach.api, &reach.sources).await {
+            Ok(listing) => listing,
+            Err(e) => {
+                eprintln!("{by} credentials: not read: {}", crate::auth::explain(e));
+                continue;
+            }
+        };
+        for org in listing.orgs.iter().filter(|o| seen.insert(o.id.clone())) {
+            let name = super::reach::clean(org.display_name());
+            match qonto_books::firm::sync::sync_org(&reach.api, firm.client_mut(), org).await {
+                Ok(stored) => {
+                    total += stored;
+                    synced += 1;
+                    crate::say!("{name}: {stored} transactions")?;
+                }
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("{name}: not synced: {e}");
+                }
             }
         }
     }
-    eprintln!(
-        "{total} transactions of {} organizations in the firm's books.",
-        listing.orgs.len() - failed
-    );
+    if seen.is_empty() {
+        eprintln!(
+            "No organizations to sync: sign in with `qonto-tui login` (or `qonto-tui --staff NAME login` for a staff member's credentials) or add one with `qonto-tui key add LOGIN`."
+        );
+        return Ok(super::EXIT_NOT_SIGNED_IN);
+    }
+    eprintln!("{total} transactions of {synced} organizations in the firm's books.");
     Ok(if failed > 0 { EXIT_PARTIAL } else { 0 })
 }

@@ -216,6 +216,11 @@ async fn known_target(
 }
 
 pub async fn attach(config: &Config, args: AttachArgs) -> anyhow::Result<u8> {
+    // A staff member on the firm's books asks the firm's service; the service itself acts
+    // for a staff member only through `serve act`.
+    if let (Some(books), None) = (&config.books, &config.staff) {
+        return super::firm_ask::attach(books.expose(), &args).await;
+    }
     in_session(config, async |session| {
         attach_in(config, session, &args).await
     })

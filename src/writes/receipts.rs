@@ -82,19 +82,49 @@ pub async fn read_upload(path: &Path, max: usize, what: &str) -> Result<ReceiptF
         })?;
     let name = path
         .file_name()
-        .map(|n| printable(&n.to_string_lossy(), 200))
-        .filter(|n| !n.is_empty())
-        .unwrap_or_else(|| "file".into());
-    let sha256 = Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    Ok(ReceiptFile {
-        path: path.to_path_buf(),
-        name,
-        bytes,
-        sha256,
-    })
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    Ok(ReceiptFile::new(path.to_path_buf(), &name, bytes))
+}
+
+impl ReceiptFile {
+    /// A file read from `source` (a path, or where else it came from), named `name` (made
+    /// printable; "file" when nothing is left), with its SHA-256.
+    pub fn new(source: PathBuf, name: &str, bytes: Vec<u8>) -> Self {
+        let name = Some(printable(name, 200))
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| "file".into());
+        let sha256 = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        ReceiptFile {
+            path: source,
+            name,
+            bytes,
+            sha256,
+        }
+    }
+
+    /// Refuses what is not a receipt Qonto takes: too large, or not a PDF, JPEG or PNG by its
+    /// bytes.
+    pub fn check_receipt(&self) -> Result<(), WriteError> {
+        if self.bytes.len() > MAX_RECEIPT_BYTES {
+            return Err(WriteError::File(format!(
+                "{} is {:.1} MB; Qonto takes receipts up to {} MB",
+                self.name,
+                self.bytes.len() as f64 / 1_048_576.0,
+                MAX_RECEIPT_BYTES / 1_048_576
+            )));
+        }
+        if ReceiptKind::of(&self.bytes).is_none() {
+            return Err(WriteError::File(format!(
+                "{} is not a PDF, JPEG or PNG (told by its contents, not its name)",
+                self.name
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// The transaction `tx_id` as the local copy knows it.
@@ -170,6 +200,22 @@ impl Receipts<'_> {
     pub async fn attach(&self, target: &Target, path: &Path) -> Result<Outcome, WriteError> {
         self.may_write(target).await?;
         let file = read_receipt(path).await?;
+        self.attach_read(target, file).await
+    }
+
+    /// Attaches `file`, already read (a firm intent's), to `target`.
+    pub async fn attach_file(
+        &self,
+        target: &Target,
+        file: ReceiptFile,
+    ) -> Result<Outcome, WriteError> {
+        self.may_write(target).await?;
+        file.check_receipt()?;
+        self.attach_read(target, file).await
+    }
+
+    /// The attach once the policy allowed it and the file is read.
+    async fn attach_read(&self, target: &Target, file: ReceiptFile) -> Result<Outcome, WriteError> {
         let (tx, sha) = (target.tx_id.clone(), file.sha256.clone());
         if let Some(done) = self
             .books

@@ -92,7 +92,8 @@ impl Books {
                     .unwrap();
                 }
                 c.execute(
-                    "INSERT INTO qonto.actions (org_id, staff, kind) VALUES ($1, 'someone', 'attach')",
+                    "INSERT INTO qonto.actions (org_id, staff, kind, payload, file, file_name)
+                     VALUES ($1, 'someone', 'attach', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf')",
                     &[org],
                 )
                 .await
@@ -187,7 +188,8 @@ impl Books {
             for org in &self.orgs {
                 let asked = c
                     .execute(
-                        "INSERT INTO qonto.actions (org_id, kind) VALUES ($1, 'attach')",
+                        "INSERT INTO qonto.actions (org_id, kind, payload, file, file_name)
+                         VALUES ($1, 'attach', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf')",
                         &[org],
                     )
                     .await;
@@ -196,8 +198,9 @@ impl Books {
                 }
             }
             for (what, sql) in [
-                ("an action in another's name", "INSERT INTO qonto.actions (org_id, staff, kind) SELECT org_id, 'someone', 'x' FROM qonto.grants LIMIT 1"),
-                ("an action as already done", "INSERT INTO qonto.actions (org_id, kind, state) SELECT org_id, 'x', 'done' FROM qonto.grants LIMIT 1"),
+                ("an action in another's name", "INSERT INTO qonto.actions (org_id, staff, kind, payload, file, file_name) SELECT org_id, 'someone', 'attach', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf' FROM qonto.grants LIMIT 1"),
+                ("an action as already done", "INSERT INTO qonto.actions (org_id, kind, state, payload, file, file_name) SELECT org_id, 'attach', 'done', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf' FROM qonto.grants LIMIT 1"),
+                ("an action's outcome forged", "INSERT INTO qonto.actions (org_id, kind, outcome, payload, file, file_name) SELECT org_id, 'attach', 'attached', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf' FROM qonto.grants LIMIT 1"),
                 ("a grant", "INSERT INTO qonto.grants (staff, org_id) VALUES (current_user, 'org-0')"),
                 ("a grant removed", "DELETE FROM qonto.grants"),
                 ("a transaction changed", "UPDATE qonto.transactions SET amount_cents = 0"),

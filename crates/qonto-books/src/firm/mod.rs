@@ -5,6 +5,7 @@
 //! the SQLite copy's answers). Staff connect as their own login role; the service that writes
 //! the books connects as the admin.
 
+pub mod actions;
 mod address;
 mod admin;
 pub mod schema;

@@ -15,7 +15,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 2] = [
+pub const MIGRATIONS: [&str; 3] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -135,5 +135,29 @@ pub const MIGRATIONS: [&str; 2] = [
         ADD COLUMN label_ids JSONB NOT NULL DEFAULT '[]',
         ADD COLUMN attachment_ids JSONB NOT NULL DEFAULT '[]';
     CREATE INDEX transactions_search ON qonto.transactions USING GIN (search);
+    "#,
+    // 3: intents carried out. An attach carries its file (at most Qonto's 15 MiB), named, and
+    // the transaction in its payload; staff may give only those columns, so the state, who
+    // asked and what came of it are the service's. What the service did is kept beside: when,
+    // the write journal's number on the service, and the outcome in words.
+    r#"
+    ALTER TABLE qonto.actions
+        ADD COLUMN file BYTEA,
+        ADD COLUMN file_name TEXT,
+        ADD COLUMN done_at TIMESTAMPTZ,
+        ADD COLUMN write_id BIGINT,
+        ADD COLUMN outcome TEXT,
+        ADD CONSTRAINT actions_kind CHECK (kind IN ('attach')),
+        ADD CONSTRAINT actions_state CHECK (state IN ('asked', 'working', 'done', 'failed')),
+        ADD CONSTRAINT actions_attach CHECK (
+            kind <> 'attach' OR (
+                jsonb_typeof(payload -> 'transaction') = 'string'
+                AND file IS NOT NULL AND octet_length(file) BETWEEN 1 AND 15728640
+                AND file_name IS NOT NULL AND length(file_name) BETWEEN 1 AND 255
+            )
+        );
+    REVOKE INSERT ON qonto.actions FROM qonto_staff;
+    GRANT INSERT (org_id, kind, payload, file, file_name) ON qonto.actions TO qonto_staff;
+    CREATE INDEX actions_waiting ON qonto.actions(id) WHERE state IN ('asked', 'working');
     "#,
 ];
