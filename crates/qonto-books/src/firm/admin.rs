@@ -17,6 +17,9 @@ pub enum FirmError {
     /// its name).
     #[error("PostgreSQL: {}", with_causes(.0))]
     Postgres(#[from] tokio_postgres::Error),
+    /// The local copy a staff member's machine keeps of the firm's books.
+    #[error(transparent)]
+    Books(#[from] crate::BooksError),
 }
 
 fn with_causes(e: &tokio_postgres::Error) -> String {

@@ -8,6 +8,7 @@
 pub mod actions;
 mod address;
 mod admin;
+pub mod pull;
 pub mod schema;
 pub mod search;
 pub mod sync;

@@ -15,7 +15,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 3] = [
+pub const MIGRATIONS: [&str; 4] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -159,5 +159,16 @@ pub const MIGRATIONS: [&str; 3] = [
     REVOKE INSERT ON qonto.actions FROM qonto_staff;
     GRANT INSERT (org_id, kind, payload, file, file_name) ON qonto.actions TO qonto_staff;
     CREATE INDEX actions_waiting ON qonto.actions(id) WHERE state IN ('asked', 'working');
+    "#,
+    // 4: each organization, account and transaction as Qonto last gave it (its JSON), so a
+    // staff member's machine can keep an exact local copy of what it may see; the accounts in
+    // Qonto's order; and the order such a copy is brought up to date in (what changed since its
+    // newest change).
+    r#"
+    ALTER TABLE qonto.organizations ADD COLUMN qonto JSONB;
+    ALTER TABLE qonto.accounts ADD COLUMN qonto JSONB, ADD COLUMN position INTEGER;
+    ALTER TABLE qonto.transactions ADD COLUMN qonto JSONB;
+    CREATE INDEX transactions_changed
+        ON qonto.transactions(account_id, (coalesce(updated_at, '')), id);
     "#,
 ];

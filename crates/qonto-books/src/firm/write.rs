@@ -25,6 +25,12 @@ pub fn words<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     out
 }
 
+/// `value` as Qonto's JSON (`None` only if it cannot be written so, which the models' plain
+/// fields rule out).
+fn as_json(value: &impl serde::Serialize) -> Option<serde_json::Value> {
+    serde_json::to_value(value).ok()
+}
+
 /// Upserts an organization as listed, at `synced_at` (Unix seconds).
 pub async fn put_organization(
     c: &tokio_postgres::Client,
@@ -32,11 +38,12 @@ pub async fn put_organization(
     synced_at: i64,
 ) -> Result<(), FirmError> {
     c.execute(
-        "INSERT INTO qonto.organizations (id, name, legal_name, membership_role, via, synced_at)
-         VALUES ($1, $2, $3, $4, $5, $6)
+        "INSERT INTO qonto.organizations (id, name, legal_name, membership_role, via, synced_at,
+             qonto)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, legal_name = excluded.legal_name,
              membership_role = excluded.membership_role, via = excluded.via,
-             synced_at = excluded.synced_at",
+             synced_at = excluded.synced_at, qonto = excluded.qonto",
         &[
             &org.id,
             &org.display_name(),
@@ -44,6 +51,7 @@ pub async fn put_organization(
             &org.membership_role,
             &org.via.as_str(),
             &synced_at,
+            &as_json(org),
         ],
     )
     .await?;
@@ -59,17 +67,19 @@ pub async fn put_accounts(
     let tx = c.transaction().await?;
     tx.execute("DELETE FROM qonto.accounts WHERE org_id = $1", &[&org_id])
         .await?;
-    for a in accounts {
+    for (position, a) in accounts.iter().enumerate() {
         let Some(id) = a.key() else { continue };
+        let position = position as i32;
         tx.execute(
             "INSERT INTO qonto.accounts (id, org_id, name, iban, currency, balance_cents,
-                 authorized_balance_cents, status, main)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+                 authorized_balance_cents, status, main, qonto, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              ON CONFLICT (id) DO UPDATE SET org_id = excluded.org_id, name = excluded.name,
                  iban = excluded.iban, currency = excluded.currency,
                  balance_cents = excluded.balance_cents,
                  authorized_balance_cents = excluded.authorized_balance_cents,
-                 status = excluded.status, main = excluded.main",
+                 status = excluded.status, main = excluded.main, qonto = excluded.qonto,
+                 position = excluded.position",
             &[
                 &id,
                 &org_id,
@@ -80,6 +90,8 @@ pub async fn put_accounts(
                 &a.authorized_in_cents(),
                 &a.status,
                 &a.main,
+                &as_json(a),
+                &position,
             ],
         )
         .await?;
@@ -101,9 +113,9 @@ pub async fn put_transactions(
             "INSERT INTO qonto.transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, emitted_at,
                  settled_at, updated_at, sort_at, missing_receipt, counterparty_iban, words,
-                 cashflow_category, cashflow_subcategory, label_ids, attachment_ids)
+                 cashflow_category, cashflow_subcategory, label_ids, attachment_ids, qonto)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, ($22::text)::jsonb, ($23::text)::jsonb)
+                 $18, $19, $20, $21, ($22::text)::jsonb, ($23::text)::jsonb, $24)
              ON CONFLICT (id) DO UPDATE SET amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
                  operation_type = excluded.operation_type, counterparty = excluded.counterparty,
@@ -114,7 +126,8 @@ pub async fn put_transactions(
                  counterparty_iban = excluded.counterparty_iban, words = excluded.words,
                  cashflow_category = excluded.cashflow_category,
                  cashflow_subcategory = excluded.cashflow_subcategory,
-                 label_ids = excluded.label_ids, attachment_ids = excluded.attachment_ids",
+                 label_ids = excluded.label_ids, attachment_ids = excluded.attachment_ids,
+                 qonto = excluded.qonto",
         )
         .await?;
     let mut stored = 0;
@@ -157,6 +170,7 @@ pub async fn put_transactions(
                 &t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
                 &label_ids,
                 &attachment_ids,
+                &as_json(t),
             ],
         )
         .await?;

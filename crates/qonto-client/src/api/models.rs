@@ -43,7 +43,7 @@ pub(crate) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<S
 }
 
 /// Something Qonto refers to by id and shows by name (a cash-flow category).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Named {
     pub id: Option<String>,
     pub name: String,
@@ -116,7 +116,7 @@ fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct UserOrganization {
     pub id: String,
     #[serde(default, deserialize_with = "lenient_string")]
@@ -149,7 +149,7 @@ pub struct UserOrganizations {
     pub organizations: Vec<UserOrganization>,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct BankAccount {
     #[serde(default, deserialize_with = "lenient_string")]
     pub id: Option<String>,
@@ -227,7 +227,7 @@ pub struct OrganizationEnvelope {
     pub organization: Organization,
 }
 
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, serde::Serialize)]
 pub struct Transaction {
     #[serde(default, deserialize_with = "lenient_string")]
     pub id: Option<String>,
@@ -302,7 +302,7 @@ pub struct Transaction {
 }
 
 /// A transfer's counterparty account, as Qonto gives it on a transaction.
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, serde::Serialize)]
 pub struct TransferDetails {
     #[serde(default, deserialize_with = "lenient_string")]
     pub counterparty_account_number: Option<String>,
@@ -496,6 +496,45 @@ mod tests {
         assert_eq!(p.meta.next(1), None);
         let m: Meta = serde_json::from_str(r#"{"next_page":0,"current_page":3}"#).unwrap();
         assert_eq!(m.next(3), None, "next_page 0 ends the loop");
+    }
+
+    /// What the firm's books keep of an answer (its models written back as JSON) reads back
+    /// as the same models.
+    #[test]
+    fn models_written_as_json_read_back_the_same() {
+        let t: Transaction = serde_json::from_str(
+            r#"{"id":"t1","transaction_id":"x-1","amount":12.5,"amount_cents":1250,"currency":"EUR",
+                "side":"debit","operation_type":"card","status":"completed","label":"URSSAF",
+                "clean_counterparty_name":"Urssaf","settled_at":"2026-11-02T10:00:00.000Z",
+                "emitted_at":"2026-11-01T10:00:00.000Z","category":"tax","note":"n","reference":"r",
+                "updated_at":"2026-11-03T10:00:00.000Z","label_ids":["l1"],"attachment_ids":["a1"],
+                "attachment_required":true,"attachment_lost":false,"vat_amount_cents":208,
+                "vat_rate":20.0,"cashflow_category":{"id":"c1","name":"Taxes"},
+                "cashflow_subcategory":{"name":"Social"},
+                "vat_details":[{"amount_cents":208,"rate":20.0}],
+                "local_amount_cents":1250,"local_currency":"EUR","card_last_digits":"1234",
+                "initiator_id":"m1","subject_type":"Card","settled_balance_cents":100,
+                "transfer":{"counterparty_account_number":"FR76","counterparty_bank_identifier":"B"}}"#,
+        )
+        .unwrap();
+        let again: Transaction = serde_json::from_value(serde_json::to_value(&t).unwrap()).unwrap();
+        assert_eq!(again, t);
+        let a: BankAccount = serde_json::from_str(
+            r#"{"id":"a","slug":"s","name":"Ops","iban":"FR76","bic":"B","currency":"EUR",
+                "balance":1.5,"balance_cents":150,"authorized_balance_cents":150,"status":"active",
+                "main":true,"updated_at":"2026-11-03T10:00:00Z","is_external_account":false}"#,
+        )
+        .unwrap();
+        let again: BankAccount = serde_json::from_value(serde_json::to_value(&a).unwrap()).unwrap();
+        assert_eq!(again, a);
+        let o: UserOrganization = serde_json::from_str(
+            r#"{"id":"o","name":"Acme","legal_name":"Acme SAS","legal_number":"1",
+                "legal_country":"FR","membership_role":"owner"}"#,
+        )
+        .unwrap();
+        let again: UserOrganization =
+            serde_json::from_value(serde_json::to_value(&o).unwrap()).unwrap();
+        assert_eq!(again, o);
     }
 
     #[test]
