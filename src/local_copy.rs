@@ -15,7 +15,7 @@ pub fn database_path(config: &Config) -> Option<PathBuf> {
     (config.cache && config.token_store != TokenStoreKind::Memory).then(|| {
         crate::config::data_dir().join(format!(
             "books-{}.db",
-            crate::config::file_safe(&config.sources_namespace())
+            crate::config::file_safe(&config.copy_namespace())
         ))
     })
 }
@@ -25,7 +25,7 @@ pub fn key_slot(config: &Config) -> Option<Arc<dyn SecretSlot>> {
     if !config.cache {
         return None;
     }
-    let namespace = config.sources_namespace();
+    let namespace = config.copy_namespace();
     match config.token_store {
         TokenStoreKind::Keyring => Some(Arc::new(KeyringSecret::open(&format!(
             "books-key/{namespace}"

@@ -72,6 +72,12 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     app.refresh_every = config.preferences.refresh_every;
     app.locale = config.preferences.locale;
     app.plain_token_file = config.token_store == crate::config::TokenStoreKind::File;
+    if config.firm_books().is_some() {
+        app.server = "the firm's books".into();
+        app.writes = "writes through the firm's service".into();
+        // No Qonto token is kept on a staff member's machine.
+        app.plain_token_file = false;
+    }
     #[cfg(debug_assertions)]
     let test_panic = config.preferences.test_panic;
     let mut early_cmds = Vec::new();
@@ -88,6 +94,11 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
     let sources = crate::sources::Sources::for_config(&config);
     let cache = crate::jobs::cache::CacheSlot::default();
+    let (firm, cache_for_pull, sync_every) = (
+        config.firm_books().cloned(),
+        cache.clone(),
+        config.preferences.sync_every,
+    );
     tokio::spawn(crate::jobs::cache::open_into(
         config.clone(),
         cache.clone(),
@@ -107,7 +118,21 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             let _ = job_tx.send(job);
         }
     }
-    tokio::spawn(check_session(session, stored, sources, msg_tx.clone()));
+    match firm {
+        // A staff member's machine of a firm: no Qonto token is read; the firm's books are
+        // pulled into the copy, now and at each sync interval.
+        Some(url) => {
+            tokio::spawn(crate::jobs::firm::keep_pulled(
+                url,
+                cache_for_pull,
+                sync_every,
+                msg_tx.clone(),
+            ));
+        }
+        None => {
+            tokio::spawn(check_session(session, stored, sources, msg_tx.clone()));
+        }
+    }
     tokio::task::spawn_blocking(crate::jobs::receipt_folder::sweep_stale);
 
     let mut events = EventStream::new();

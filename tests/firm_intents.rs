@@ -11,8 +11,9 @@ mod common;
 
 use std::path::Path;
 
-use common::app::{Home, app_env};
-use common::{run_app, run_ok};
+use common::app::Home;
+use common::firm::{self, TwoStaff};
+use common::run_app;
 use qonto_books::firm::Firm;
 use qonto_sandbox::Sandbox;
 use qonto_sandbox::data::{Tx, TxStatus};
@@ -31,18 +32,6 @@ fn missing(sb: &Sandbox, org: &str, skip: usize) -> Tx {
         .filter(|t| t.status == TxStatus::Completed && sb.misses_receipt(t))
         .nth(skip)
         .expect("a transaction missing its receipt")
-}
-
-/// A staff member's machine: no Qonto credential, the firm's books as `role`.
-fn staff_machine(sb: &Sandbox, name: &str, url: &str, role: &str) -> (Home, Vec<(String, String)>) {
-    let home = Home::new(name);
-    let env = app_env(sb, &home);
-    std::fs::write(
-        home.dir.join("none.toml"),
-        format!("books = \"{url} user={role}\"\n"),
-    )
-    .unwrap();
-    (home, env)
 }
 
 /// The ids `search missing:receipt` lists from the firm's books, as the machine's role.
@@ -68,20 +57,6 @@ fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.display().to_string()
 }
 
-/// Every file's name under `dir`, at any depth.
-fn files_under(dir: &Path) -> Vec<String> {
-    let mut names = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            names.extend(files_under(&path));
-        } else {
-            names.push(entry.file_name().to_string_lossy().into_owned());
-        }
-    }
-    names
-}
-
 /// The state and outcome of intent `id`, as `role` sees it.
 async fn intent(url: &str, role: &str, id: i64) -> (String, String) {
     let staff = Firm::connect(&format!("{url} user={role}")).await.unwrap();
@@ -99,45 +74,19 @@ async fn intent(url: &str, role: &str, id: i64) -> (String, String) {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential() {
     let sb = common::sandbox_for_the_app().await;
-    let (url, name) = common::firm_database("firm_intents").await;
-    let suffix = &name["firm_intents_".len()..];
-    let (alice, bob) = (format!("alice_{suffix}"), format!("bob_{suffix}"));
-
-    // The service machine: each staff member's own sign-in, kept apart.
-    let service = Home::new("firm-service");
-    let mut service_env = app_env(&sb, &service);
-    service_env.push(("QONTO_TUI_BOOKS".into(), url.clone()));
-    run_ok(
-        &sb,
-        &service,
-        &service_env,
-        &[&["--staff", &alice, "login"]],
-    )
-    .await;
-    let alices_sign_in = *sb.user_flow_families().last().unwrap();
-    run_ok(&sb, &service, &service_env, &[&["--staff", &bob, "login"]]).await;
-    let bobs_sign_in = *sb.user_flow_families().last().unwrap();
-    assert_ne!(alices_sign_in, bobs_sign_in);
-    let consented = sb.consented_orgs();
-    let (org, other_org) = (consented[0].clone(), consented[1].clone());
-    for args in [
-        vec!["serve", "add-staff", &alice],
-        vec!["serve", "add-staff", &bob],
-        vec!["serve", "grant", &alice, &org],
-        vec!["serve", "grant", &bob, &org],
-    ] {
-        let (code, out, err) = run_app(&sb, &service, &service_env, &args).await;
-        assert_eq!(code, 0, "{args:?}: {out}{err}");
-    }
-    let (code, out, err) = run_app(&sb, &service, &service_env, &["serve", "sync"]).await;
-    assert_eq!(code, 0, "{out}{err}");
-    assert!(
-        err.contains(&format!("of {} organizations", consented.len())),
-        "each organization once, with the staff's credentials: {err}"
+    let firm = TwoStaff::set_up(&sb, "firm_intents").await;
+    let (url, alice, bob, org) = (
+        firm.url.clone(),
+        firm.alice.clone(),
+        firm.bob.clone(),
+        firm.org.clone(),
     );
-
-    let (alice_home, alice_env) = staff_machine(&sb, "firm-alice", &url, &alice);
-    let (bob_home, bob_env) = staff_machine(&sb, "firm-bob", &url, &bob);
+    let consented = sb.consented_orgs();
+    let other_org = consented[1].clone();
+    let (service, service_env) = (&firm.service, &firm.service_env);
+    let alices_sign_in = firm.alices_sign_in;
+    let (alice_home, alice_env) = firm::firm_staff_machine(&sb, "firm-alice", &url, &alice);
+    let (bob_home, bob_env) = firm::firm_staff_machine(&sb, "firm-bob", &url, &bob);
     let tx = missing(&sb, &org, 0);
     assert!(
         missing_in_books(&sb, &bob_home, &bob_env)
@@ -154,11 +103,11 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert!(out.contains("intent #1"), "{out}");
     assert!(sb.uploads_of(&tx.id).is_empty());
     assert!(
-        files_under(&alice_home.dir)
+        firm::files_under(&alice_home.dir)
             .iter()
             .all(|f| !f.contains("tokens") && !f.contains("books-key")),
         "no token on a staff machine: {:?}",
-        files_under(&alice_home.dir)
+        firm::files_under(&alice_home.dir)
     );
     // A transaction of an organization not granted to her is not found for her.
     let elsewhere = missing(&sb, &other_org, 0);
@@ -173,7 +122,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert!(err.contains("among your organizations"), "{err}");
 
     // Writes are off on the service until its config turns them on: refused in words.
-    let (code, out, _) = run_app(&sb, &service, &service_env, &["serve", "act"]).await;
+    let (code, out, _) = firm.serve(&sb, &["act"], false).await;
     assert_eq!(code, 3, "{out}");
     assert!(
         sb.uploads_of(&tx.id).is_empty(),
@@ -188,9 +137,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
         run_app(&sb, &alice_home, &alice_env, &["attach", &tx.id, &receipt]).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("intent #2"), "{out}");
-    let mut writing = service_env.clone();
-    writing.push(("QONTO_TUI_WRITES".into(), "on".into()));
-    let (code, out, err) = run_app(&sb, &service, &writing, &["serve", "act"]).await;
+    let (code, out, err) = firm.serve(&sb, &["act"], true).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         out.contains("intent #2") && out.contains("attached to"),
@@ -214,8 +161,8 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     // Recorded in Alice's journal on the service, before it was sent.
     let (code, out, err) = run_app(
         &sb,
-        &service,
-        &service_env,
+        service,
+        service_env,
         &["--staff", &alice, "journal", "--json"],
     )
     .await;
@@ -227,7 +174,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert_eq!(journal[0]["source"], format!("firm intent #2 of {alice}"));
 
     // After the service's next sync, Bob sees the receipt from his own machine.
-    let (code, out, err) = run_app(&sb, &service, &service_env, &["serve", "sync"]).await;
+    let (code, out, err) = firm.serve(&sb, &["sync"], false).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(
         !missing_in_books(&sb, &bob_home, &bob_env)
@@ -252,15 +199,9 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
         qonto_books::firm::actions::ask_attach(staff.client(), &org, &second.id, "y.pdf", &pdf(3))
             .await
             .unwrap();
-    let (code, _, err) = run_app(
-        &sb,
-        &service,
-        &service_env,
-        &["serve", "revoke", &alice, &org],
-    )
-    .await;
+    let (code, _, err) = firm.serve(&sb, &["revoke", &alice, &org], false).await;
     assert_eq!(code, 0, "{err}");
-    let (code, out, _) = run_app(&sb, &service, &writing, &["serve", "act"]).await;
+    let (code, out, _) = firm.serve(&sb, &["act"], true).await;
     assert_eq!(code, 3, "{out}");
     assert!(sb.uploads_of(&elsewhere.id).is_empty());
     assert!(sb.uploads_of(&second.id).is_empty());
@@ -270,13 +211,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert!(outcome.contains("no longer granted"), "{outcome}");
     let (state, _) = intent(&url, &bob, stale).await;
     assert_eq!(state, "failed");
-    let (code, _, err) = run_app(
-        &sb,
-        &service,
-        &service_env,
-        &["serve", "grant", &alice, &org],
-    )
-    .await;
+    let (code, _, err) = firm.serve(&sb, &["grant", &alice, &org], false).await;
     assert_eq!(code, 0, "{err}");
     let forged = qonto_books::firm::actions::ask_attach(
         staff.client(),
@@ -287,7 +222,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     )
     .await
     .unwrap();
-    let (code, out, _) = run_app(&sb, &service, &writing, &["serve", "act"]).await;
+    let (code, out, _) = firm.serve(&sb, &["act"], true).await;
     assert_eq!(code, 3, "{out}");
     let (state, outcome) = intent(&url, &bob, forged).await;
     assert_eq!(state, "failed");
@@ -295,11 +230,5 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert!(sb.uploads_of(&elsewhere.id).is_empty());
     drop(staff);
 
-    let admin = Firm::connect(&common::postgres_url()).await.unwrap();
-    let _ = admin
-        .client()
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name} WITH (FORCE); DROP ROLE IF EXISTS {alice}; DROP ROLE IF EXISTS {bob}"
-        ))
-        .await;
+    firm.tear_down().await;
 }

@@ -45,7 +45,7 @@ fn shown(books: &Books, org: &str) -> String {
 async fn a_copy_pulled_as_staff_equals_the_copy_synced_from_qonto_for_what_is_granted() {
     let sb = common::sandbox().await;
     let (api, from_qonto) = common::synced_books(&sb).await;
-    let (url, name) = common::firm_database("firm_pull").await;
+    let (url, name) = common::firm::firm_database("firm_pull").await;
     let mut admin = Firm::connect(&url).await.unwrap();
     let orgs = api.user_organizations().await.unwrap();
     for org in &orgs {
@@ -152,7 +152,7 @@ async fn a_copy_pulled_as_staff_equals_the_copy_synced_from_qonto_for_what_is_gr
     copy.close().await;
     drop(as_staff);
     drop(admin);
-    let su = Firm::connect(&common::postgres_url()).await.unwrap();
+    let su = Firm::connect(&common::firm::postgres_url()).await.unwrap();
     let _ = su
         .client()
         .batch_execute(&format!(

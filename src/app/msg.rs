@@ -39,6 +39,16 @@ pub enum Msg {
         signed_in: bool,
         problem: Option<String>,
     },
+    /// A pull of the firm's books into the local copy ended (a staff member's machine): how
+    /// many transactions arrived and changed, or why it could not be done.
+    FirmPulled {
+        result: Result<(usize, usize), String>,
+    },
+    /// A write asked of the firm's service (an intent), or why it could not be asked.
+    IntentAsked {
+        ask: WriteAsk,
+        result: Result<String, String>,
+    },
     OrgsLoaded {
         generation: Generation,
         result: Result<Vec<UserOrganization>, ApiError>,

@@ -273,6 +273,26 @@ impl Config {
         host_and_port(&self.api_base_url)
     }
 
+    /// The firm's books this machine reads as a staff member (`books` set, not acting for
+    /// someone on the service machine): the TUI then keeps its copy of them, and asks the
+    /// firm's service for writes.
+    pub fn firm_books(&self) -> Option<&Secret> {
+        self.books.as_ref().filter(|_| self.staff.is_none())
+    }
+
+    /// Whose books the local copy holds: this Qonto server's (each staff member's apart on the
+    /// service machine), or on a staff member's machine the firm's, as them.
+    pub fn copy_namespace(&self) -> String {
+        match self.firm_books() {
+            Some(books) => format!(
+                "firm/{}",
+                qonto_books::firm::Address::label(books.expose())
+                    .unwrap_or_else(|| "unreadable-address".into())
+            ),
+            None => self.sources_namespace(),
+        }
+    }
+
     /// `namespace`, kept to the staff member this run acts for, if any.
     fn for_staff(&self, namespace: String) -> String {
         match &self.staff {

@@ -7,6 +7,7 @@ pub(crate) mod cache;
 pub mod category_work;
 mod export;
 pub mod fetch;
+pub mod firm;
 pub(crate) mod receipt_folder;
 mod receipt_work;
 pub mod review_work;
@@ -58,6 +59,9 @@ pub struct Worker {
     latest_search: Arc<std::sync::atomic::AtomicU64>,
     /// The screen's writes to Qonto, one at a time (started at the first).
     writes: Option<receipt_work::WriteLane>,
+    /// On a staff member's machine of a firm: the firm's books (as them). Lists are then
+    /// answered from the local copy pulled from them, and writes asked of the firm's service.
+    firm: Option<qonto_client::secret::Secret>,
 }
 
 impl Worker {
@@ -70,7 +74,9 @@ impl Worker {
         to_app: mpsc::UnboundedSender<Msg>,
     ) -> Self {
         let prefetch = config.preferences.prefetch;
-        let sync_enabled = config.preferences.background_sync && config.cache;
+        let firm = config.firm_books().cloned();
+        // The firm's books are pulled instead (`firm::keep_pulled`): no Qonto sync here.
+        let sync_enabled = config.preferences.background_sync && config.cache && firm.is_none();
         let sync_every = config.preferences.sync_every;
         Self {
             session,
@@ -83,6 +89,7 @@ impl Worker {
             sync_every,
             latest_search: Arc::default(),
             writes: None,
+            firm,
             api,
             sources,
             to_app,
@@ -175,6 +182,32 @@ impl Worker {
         let _ = self.to_app.send(msg);
     }
 
+    /// On a staff member's machine of a firm, the jobs that would ask Qonto: lists answered
+    /// from the local copy, a write asked of the firm's service. Any other job is handed back.
+    fn for_the_firm(&mut self, url: qonto_client::secret::Secret, job: Job) -> Option<Job> {
+        let (cache, to_app) = (self.cache.clone(), self.to_app.clone());
+        match job {
+            Job::Fetch(fetch) => {
+                tokio::spawn(async move {
+                    let _ = to_app.send(firm::answer(&cache, fetch).await);
+                });
+            }
+            Job::Prefetch { orgs, generation } => {
+                tokio::spawn(async move {
+                    for org in orgs {
+                        let fetch = Fetch::Overview { org, generation };
+                        let _ = to_app.send(firm::answer(&cache, fetch).await);
+                    }
+                });
+            }
+            Job::Write(ask) => {
+                tokio::spawn(firm::ask(url, cache, ask, to_app));
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
     fn execute(&mut self, job: Job) {
         if matches!(
             job,
@@ -187,6 +220,13 @@ impl Worker {
         ) {
             self.user_first.user_asked();
         }
+        let job = match (&self.firm, job) {
+            (Some(url), job) => match self.for_the_firm(url.clone(), job) {
+                Some(job) => job,
+                None => return,
+            },
+            (None, job) => job,
+        };
         match job {
             Job::Fetch(fetch) => {
                 if let (Some(sync), Some(org)) = (&self.background_sync, fetch.org()) {

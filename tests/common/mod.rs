@@ -5,6 +5,7 @@
 pub use qonto_testkit::fixtures::*;
 pub use qonto_testkit::{app, pty};
 
+pub mod firm;
 pub mod readers;
 pub mod tui;
 
@@ -157,30 +158,4 @@ pub fn download_folder(home: &app::Home) -> std::path::PathBuf {
     )
     .expect("user-dirs.dirs");
     downloads
-}
-
-/// The test PostgreSQL's address, as its superuser (`scripts/test` starts one).
-#[allow(dead_code)]
-pub fn postgres_url() -> String {
-    std::env::var("QONTO_TEST_POSTGRES").expect(
-        "QONTO_TEST_POSTGRES names a PostgreSQL to test against: run the tests through scripts/test, which starts one",
-    )
-}
-
-/// A fresh database for a firm's books on the test PostgreSQL, its schema set up: its admin
-/// address and its name (`prefix_` and random letters).
-#[allow(dead_code)]
-pub async fn firm_database(prefix: &str) -> (String, String) {
-    use qonto_books::firm::Firm;
-    let base = postgres_url();
-    let name = format!("{prefix}_{}", qonto_client::random::random_hex(4).unwrap());
-    let admin = Firm::connect(&base).await.unwrap();
-    admin
-        .client()
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .unwrap();
-    let url = format!("{base} dbname={name}");
-    Firm::connect(&url).await.unwrap().init().await.unwrap();
-    (url, name)
 }

@@ -4,6 +4,7 @@
 
 mod board;
 mod copying;
+mod firm;
 mod inbox;
 mod input;
 mod loading;
@@ -196,6 +197,8 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
         } => inbox::progress(app, generation, read, of),
         Msg::InboxRead { generation, result } => inbox::read(app, generation, result),
         Msg::Written { ask, result } => writing::written(app, &ask, result),
+        Msg::FirmPulled { result } => firm::pulled(app, result),
+        Msg::IntentAsked { ask, result } => firm::asked(app, &ask, result),
         Msg::WriteConfirmed { write } => writing::confirmed(app, write),
         Msg::CategoriesListed { ticket, result } => {
             marks::listed(app, ticket, result);

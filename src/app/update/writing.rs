@@ -264,7 +264,7 @@ pub(super) fn earlier(app: &mut App, finished: usize, failed: Option<(usize, Wri
 }
 
 /// The search's results and the opened transaction are read again (a write changed them).
-fn reread(app: &mut App, transaction: &str) -> Vec<Cmd> {
+pub(super) fn reread(app: &mut App, transaction: &str) -> Vec<Cmd> {
     let mut cmds = super::search::ask_again(app);
     if let Some(view) = app.search.as_mut()
         && matches!(&view.detail, Some(DetailView::Ready(d)) if d.tx.id == transaction)

@@ -71,6 +71,29 @@ impl Address {
         })
     }
 
+    /// Which books, as whom, without the password: `user@host:port/database`, to name what a
+    /// staff member's machine keeps of them. `None` for an address that cannot be read.
+    pub fn label(text: &str) -> Option<String> {
+        let address = Address::parse(text).ok()?;
+        let c = &address.config;
+        let hosts: Vec<String> = c
+            .get_hosts()
+            .iter()
+            .map(|h| match h {
+                Host::Tcp(name) => name.clone(),
+                Host::Unix(path) => path.display().to_string(),
+            })
+            .collect();
+        let ports: Vec<String> = c.get_ports().iter().map(u16::to_string).collect();
+        Some(format!(
+            "{}@{}:{}/{}",
+            c.get_user().unwrap_or(""),
+            hosts.join(","),
+            ports.join(","),
+            c.get_dbname().unwrap_or("")
+        ))
+    }
+
     /// The TLS settings of `verify_full`: the roots read from `path`, ring's crypto.
     pub fn tls(path: &std::path::Path) -> Result<rustls::ClientConfig, FirmError> {
         use rustls::pki_types::CertificateDer;

@@ -14,4 +14,5 @@ pub mod search;
 pub mod sync;
 pub mod write;
 
+pub use address::Address;
 pub use admin::{Firm, FirmError, FirmStatus, StaffGrants, is_role_name};

@@ -140,5 +140,14 @@ async fn pull_account(
             break;
         }
     }
+    // The copy holds the account whole, as of now: its lists are read from it in full.
+    let state = crate::SyncState {
+        account_id: account_id.to_string(),
+        org_id: org_id.to_string(),
+        backfill_next_page: None,
+        newest_updated_at: Some(after_at).filter(|at| !at.is_empty()),
+        synced_at: Some(chrono::Utc::now().timestamp()),
+    };
+    books.write(move |b| b.set_sync_state(&state)).await??;
     Ok(())
 }
