@@ -173,6 +173,21 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
         )),
         "{err}"
     );
+    // Nothing new: the next pass asks Qonto only what changed since each account's newest
+    // change, the least there is (the list, then each organization and one page per account).
+    let before = sb.stats().api_requests;
+    let (code, out, err) =
+        common::run_app(&sb, &home, &env, &["serve", "--books", &url, "sync"]).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let asked = sb.stats().api_requests - before;
+    let least: u64 = 1 + sb
+        .data()
+        .orgs
+        .iter()
+        .filter(|o| consented.contains(&o.id))
+        .map(|o| 1 + o.accounts.len() as u64)
+        .sum::<u64>();
+    assert_eq!(asked, least, "requests of a pass with nothing new");
     for args in [
         vec!["serve", "--books", &url, "add-staff", "alice_firm"],
         vec![

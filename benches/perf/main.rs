@@ -7,6 +7,7 @@ mod books;
 mod books_large;
 mod cash;
 mod draw;
+mod firm;
 mod mcp;
 mod memory;
 mod receipts;
@@ -121,7 +122,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
 }
 
 /// The benchmark's sections, each runnable alone: `cargo bench --bench perf -- startup`.
-const SECTIONS: [&str; 12] = [
+const SECTIONS: [&str; 13] = [
     "switching",
     "filter",
     "held",
@@ -134,6 +135,7 @@ const SECTIONS: [&str; 12] = [
     "receipts",
     "writes",
     "draw",
+    "firm",
 ];
 
 fn main() {
@@ -176,6 +178,10 @@ fn main() {
         // Five million transactions take a quarter of an hour to set up: only when named.
         if filters.iter().any(|f| f == "scale") {
             books_large::large_books(books_large::FIVE_MILLION).await;
+        }
+        // 12.5 million rows in PostgreSQL take long to make: only when named.
+        if filters.iter().any(|f| f == "firm") {
+            firm::firm_books().await;
         }
         if wanted("cash") {
             tokio::task::block_in_place(cash::cash);

@@ -162,11 +162,13 @@ pub const MIGRATIONS: [&str; 4] = [
     "#,
     // 4: each organization, account and transaction as Qonto last gave it (its JSON), so a
     // staff member's machine can keep an exact local copy of what it may see; the accounts in
-    // Qonto's order; and the order such a copy is brought up to date in (what changed since its
-    // newest change).
+    // Qonto's order, each with the newest change of the last whole pass over it (the service's
+    // next pass asks Qonto only what changed since); and the order such a copy is brought up to
+    // date in (what changed since its newest change).
     r#"
     ALTER TABLE qonto.organizations ADD COLUMN qonto JSONB;
-    ALTER TABLE qonto.accounts ADD COLUMN qonto JSONB, ADD COLUMN position INTEGER;
+    ALTER TABLE qonto.accounts ADD COLUMN qonto JSONB, ADD COLUMN position INTEGER,
+        ADD COLUMN synced_through TEXT;
     ALTER TABLE qonto.transactions ADD COLUMN qonto JSONB;
     CREATE INDEX transactions_changed
         ON qonto.transactions(account_id, (coalesce(updated_at, '')), id);

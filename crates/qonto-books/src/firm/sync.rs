@@ -1,7 +1,8 @@
 //! The firm's service bringing one organization into the PostgreSQL books from Qonto: its
-//! entry, its accounts, and every transaction of each account (every status, newest change
-//! first), a page at a time. The first part of `qonto-tui serve`'s sync: a whole pass, without
-//! the SQLite sync's incremental window or its shared rate budget yet.
+//! entry, its accounts, and each account's transactions (every status), a page at a time: the
+//! first time all of them, newest change first; once a pass over an account has ended, only
+//! what changed since its newest change (less a margin for late commits), as the SQLite sync
+//! does. An account whose pass was cut off is read whole again: its mark is set only at the end.
 
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
@@ -34,10 +35,15 @@ pub async fn sync_org(
         let Some(account_id) = account.key() else {
             continue;
         };
+        let since = synced_through(c, account_id).await?;
+        let (order, from) = match &since {
+            Some(through) => ("updated_at:asc", Some(through.as_str())),
+            None => ("updated_at:desc", None),
+        };
         let mut page = 1;
         while page <= MAX_PAGES {
             let answer = api
-                .transactions_changed(&org.id, account_id, "updated_at:desc", None, page, PER_PAGE)
+                .transactions_changed(&org.id, account_id, order, from, page, PER_PAGE)
                 .await
                 .map_err(api_error)?;
             stored += put_transactions(c, &org.id, account_id, &answer.transactions).await?;
@@ -46,6 +52,41 @@ pub async fn sync_org(
                 _ => break,
             }
         }
+        mark_synced(c, account_id).await?;
     }
     Ok(stored)
+}
+
+/// Where the next pass over `account_id` starts: its newest change when the last pass ended,
+/// less the overlap; `None` when no pass over it has ended.
+async fn synced_through(
+    c: &tokio_postgres::Client,
+    account_id: &str,
+) -> Result<Option<String>, FirmError> {
+    let row = c
+        .query_opt(
+            "SELECT synced_through FROM qonto.accounts WHERE id = $1",
+            &[&account_id],
+        )
+        .await?;
+    let through: Option<String> = row.and_then(|r| r.get(0));
+    Ok(through
+        .as_deref()
+        .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            (t.with_timezone(&chrono::Utc) - crate::sync::OVERLAP)
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        }))
+}
+
+/// A pass over `account_id` ended: the next starts from its newest change.
+async fn mark_synced(c: &tokio_postgres::Client, account_id: &str) -> Result<(), FirmError> {
+    c.execute(
+        "UPDATE qonto.accounts SET synced_through = (
+             SELECT max(updated_at) FROM qonto.transactions WHERE account_id = $1)
+         WHERE id = $1",
+        &[&account_id],
+    )
+    .await?;
+    Ok(())
 }

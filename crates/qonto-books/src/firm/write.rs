@@ -65,8 +65,13 @@ pub async fn put_accounts(
     accounts: &[BankAccount],
 ) -> Result<(), FirmError> {
     let tx = c.transaction().await?;
-    tx.execute("DELETE FROM qonto.accounts WHERE org_id = $1", &[&org_id])
-        .await?;
+    // Gone ones removed; the others updated in place, keeping how far their sync came.
+    let listed: Vec<&str> = accounts.iter().filter_map(BankAccount::key).collect();
+    tx.execute(
+        "DELETE FROM qonto.accounts WHERE org_id = $1 AND NOT (id = ANY($2))",
+        &[&org_id, &listed],
+    )
+    .await?;
     for (position, a) in accounts.iter().enumerate() {
         let Some(id) = a.key() else { continue };
         let position = position as i32;
