@@ -417,12 +417,15 @@ fn main() -> ExitCode {
                 let has_sources = qonto_tui::sources::Sources::for_config(&config)
                     .list()
                     .is_ok_and(|l| !l.is_empty());
-                if !has_sources && config.require_client().is_err() {
+                // A staff member's machine of a firm needs no Qonto sign-in or OAuth client.
+                let firm = config.firm_books().is_some();
+                if !has_sources && !firm && config.require_client().is_err() {
                     // The first run without a way in: the welcome, not a one-line error.
                     return welcome(&config, &cli, http).await;
                 }
                 let store = qonto_tui::auth::store_for(&config)?;
                 let client_secret = match qonto_tui::auth::client_secret(&config).await {
+                    _ if firm => qonto_client::Secret::new(""),
                     Ok(secret) => secret,
                     Err(e) if has_sources => {
                         config.oauth_unavailable.get_or_insert(format!("{e:#}"));

@@ -48,10 +48,11 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         demo,
         demo_api_keys,
     } = launch;
-    let stored = {
+    // On a staff member's machine of a firm no Qonto token is read at all.
+    let stored = config.firm_books().is_none().then(|| {
         let store = store.clone();
         tokio::spawn(async move { qonto_client::store::blocking(move || store.load()).await })
-    };
+    });
 
     // Before the terminal changes: a signal from here on ends the loop, which restores it.
     let mut signals = Signals::new();
@@ -118,10 +119,10 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             let _ = job_tx.send(job);
         }
     }
-    match firm {
+    match (firm, stored) {
         // A staff member's machine of a firm: no Qonto token is read; the firm's books are
         // pulled into the copy, now and at each sync interval.
-        Some(url) => {
+        (Some(url), _) => {
             tokio::spawn(crate::jobs::firm::keep_pulled(
                 url,
                 cache_for_pull,
@@ -129,9 +130,10 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
                 msg_tx.clone(),
             ));
         }
-        None => {
+        (None, Some(stored)) => {
             tokio::spawn(check_session(session, stored, sources, msg_tx.clone()));
         }
+        (None, None) => {}
     }
     tokio::task::spawn_blocking(crate::jobs::receipt_folder::sweep_stale);
 

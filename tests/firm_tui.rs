@@ -53,7 +53,9 @@ async fn what_one_staff_member_attaches_shows_in_the_others_tui_after_the_servic
     let sb = std::sync::Arc::new(common::sandbox_for_the_app().await);
     let firm = TwoStaff::set_up(&sb, "firm_tui").await;
     let (alice_home, alice_env) = firm_staff_machine(&sb, "firm-tui-alice", &firm.url, &firm.alice);
-    let (_bob_home, bob_env) = firm_staff_machine(&sb, "firm-tui-bob", &firm.url, &firm.bob);
+    let (_bob_home, mut bob_env) = firm_staff_machine(&sb, "firm-tui-bob", &firm.url, &firm.bob);
+    // Bob's machine knows nothing of Qonto: no OAuth client, no server, no token.
+    bob_env.retain(|(k, _)| !k.starts_with("QONTO_") || k.starts_with("QONTO_TUI_"));
     let org_name = sb
         .data()
         .orgs
