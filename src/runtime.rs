@@ -95,8 +95,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
     let (job_tx, job_rx) = mpsc::unbounded_channel::<Job>();
     let sources = crate::sources::Sources::for_config(&config);
     let cache = crate::jobs::cache::CacheSlot::default();
+    // Pulled from the replica when one is named; intents go to the primary (the worker's).
     let (firm, cache_for_pull, sync_every) = (
-        config.firm_books().cloned(),
+        config.firm_reads().cloned(),
         cache.clone(),
         config.preferences.sync_every,
     );

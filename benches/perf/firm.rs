@@ -125,7 +125,15 @@ pub async fn firm_books() {
     }
     firm.client().batch_execute("ANALYZE").await.unwrap();
 
-    let alone = searches(&url, &staff[0], ROUNDS).await;
+    let each = by_query(&url, &staff[0], ROUNDS).await;
+    let alone: Vec<Duration> = each.iter().flat_map(|(_, t)| t.clone()).collect();
+    for (text, times) in &each {
+        row(
+            &format!("firm search `{text}` alone, one staff member ({GRANTED} organizations)"),
+            summary(times.clone()),
+            "—",
+        );
+    }
     row(
         &format!(
             "firm search, one staff member granted {GRANTED} of {orgs} organizations ({:.1} M stored): query → rows (limit 50), {} queries × {ROUNDS}",
@@ -182,14 +190,24 @@ fn summary(mut samples: Vec<Duration>) -> String {
 
 /// `rounds` × `QUERIES` searches as `role`, each timed.
 async fn searches(url: &str, role: &str, rounds: usize) -> Vec<Duration> {
+    by_query(url, role, rounds)
+        .await
+        .into_iter()
+        .flat_map(|(_, samples)| samples)
+        .collect()
+}
+
+/// The same, each query's times apart.
+async fn by_query(url: &str, role: &str, rounds: usize) -> Vec<(&'static str, Vec<Duration>)> {
     let as_staff = Firm::connect(&format!("{url} user={role}")).await.unwrap();
-    let mut samples = Vec::new();
+    let mut samples: Vec<(&str, Vec<Duration>)> =
+        QUERIES.iter().map(|q| (*q, Vec::new())).collect();
     for _ in 0..rounds {
-        for text in QUERIES {
+        for (text, times) in &mut samples {
             let q = query::parse(text).unwrap();
             let t = Instant::now();
             let found = search::search(as_staff.client(), &q, 50).await.unwrap();
-            samples.push(t.elapsed());
+            times.push(t.elapsed());
             assert!(found.len() <= 50);
         }
     }
@@ -231,8 +249,9 @@ async fn fill(firm: &Firm, orgs: usize, per_org: usize) {
              FROM generate_series(0, {last}) o, generate_series(1, {per_org}) n,
                  LATERAL (SELECT to_char(timestamp '2020-01-01' + n * interval '90 minutes',
                      'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"') AS d) day;
-         CREATE INDEX transactions_by_org ON qonto.transactions(org_id, sort_at DESC);
-         CREATE INDEX transactions_by_date ON qonto.transactions(sort_at DESC, id DESC);
+         CREATE INDEX transactions_by_org
+             ON qonto.transactions(org_id, sort_at DESC NULLS LAST, id DESC);
+         CREATE INDEX transactions_by_date ON qonto.transactions(sort_at DESC NULLS LAST, id DESC);
          CREATE INDEX transactions_search ON qonto.transactions USING GIN (search);
          CREATE INDEX transactions_changed
              ON qonto.transactions(account_id, (coalesce(updated_at, '')), id);

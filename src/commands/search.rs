@@ -31,9 +31,9 @@ pub async fn search(
         }
     };
     let cap = if limit == 0 { usize::MAX >> 1 } else { limit };
-    let (found, total) = match &config.books {
-        // The firm's books, as the staff member the address names: PostgreSQL keeps them to
-        // the organizations granted to them.
+    let (found, total) = match config.firm_reads() {
+        // The firm's books (or their replica), as the staff member the address names:
+        // PostgreSQL keeps them to the organizations granted to them.
         Some(url) => {
             let firm = qonto_books::firm::Firm::connect(url.expose()).await?;
             let mut found =

@@ -89,6 +89,8 @@ pub struct FileConfig {
     pub mcp: Option<McpFileSetting>,
     /// The firm's books on PostgreSQL (`postgres://…`).
     pub books: Option<String>,
+    /// A streaming replica of them, for a staff member's reads (`postgres://…`).
+    pub books_replica: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -132,6 +134,9 @@ pub struct Config {
     /// The firm's books on PostgreSQL (`books`, QONTO_TUI_BOOKS): its address may hold a
     /// password.
     pub books: Option<Secret>,
+    /// A streaming replica of the firm's books (`books_replica`, QONTO_TUI_BOOKS_REPLICA): a
+    /// staff member's reads (the TUI's pulls, `search`) go there; what they ask goes to `books`.
+    pub books_replica: Option<Secret>,
     /// On the firm's service machine, the staff member whose own Qonto credentials this run
     /// uses (`--staff NAME`): their tokens, keys, memberships and write journal are kept apart
     /// from everyone else's.
@@ -280,6 +285,12 @@ impl Config {
         self.books.as_ref().filter(|_| self.staff.is_none())
     }
 
+    /// Where a staff member reads the firm's books: the replica when one is named.
+    pub fn firm_reads(&self) -> Option<&Secret> {
+        self.firm_books()
+            .map(|primary| self.books_replica.as_ref().unwrap_or(primary))
+    }
+
     /// Whose books the local copy holds: this Qonto server's (each staff member's apart on the
     /// service machine), or on a staff member's machine the firm's, as them.
     pub fn copy_namespace(&self) -> String {
@@ -342,6 +353,9 @@ impl Config {
             mcp: McpSettings::from_file(file.mcp.as_ref()),
             books: env("QONTO_TUI_BOOKS")
                 .or(file.books.clone())
+                .map(Secret::new),
+            books_replica: env("QONTO_TUI_BOOKS_REPLICA")
+                .or(file.books_replica.clone())
                 .map(Secret::new),
             staff: None,
         })
@@ -459,6 +473,9 @@ impl Config {
             mcp: McpSettings::from_file(file.mcp.as_ref()),
             books: env("QONTO_TUI_BOOKS")
                 .or(file.books.clone())
+                .map(Secret::new),
+            books_replica: env("QONTO_TUI_BOOKS_REPLICA")
+                .or(file.books_replica.clone())
                 .map(Secret::new),
             staff: None,
         })

@@ -189,7 +189,8 @@ pub async fn search(
         sql.conditions
             .push(format!("coalesce(({holds}), false) = false"));
     }
-    // SQLite compares text byte by byte and folds ASCII case only for NOCASE: "C" does too.
+    // SQLite compares text byte by byte and folds ASCII case only for NOCASE: "C" does too
+    // (the transactions' id and date columns are "C" themselves, as their indexes).
     let order = match query.sort {
         Sort::Date => "",
         Sort::Org => "lower(o.name COLLATE \"C\"), t.org_id COLLATE \"C\",",
@@ -210,7 +211,7 @@ pub async fn search(
          LEFT JOIN qonto.organizations o ON o.id = t.org_id
          LEFT JOIN qonto.accounts a ON a.id = t.account_id
          {filter}
-         ORDER BY {order} t.sort_at COLLATE \"C\" DESC NULLS LAST, t.id COLLATE \"C\" DESC
+         ORDER BY {order} t.sort_at DESC NULLS LAST, t.id DESC
          LIMIT {limit}"
     );
     let params: Vec<&(dyn ToSql + Sync)> = sql
