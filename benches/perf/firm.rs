@@ -228,7 +228,7 @@ async fn fill(firm: &Firm, orgs: usize, per_org: usize) {
         .collect();
     c.batch_execute(&format!(
         "DROP INDEX qonto.transactions_by_org, qonto.transactions_by_date,
-             qonto.transactions_search, qonto.transactions_changed;
+             qonto.transactions_search, qonto.transactions_changed, qonto.transactions_by_size;
          INSERT INTO qonto.organizations (id, name, synced_at)
              SELECT 'org-' || o, 'Organization ' || o, 0 FROM generate_series(0, {last}) o;
          INSERT INTO qonto.accounts (id, org_id, name, currency, balance_cents, main, position)
@@ -252,6 +252,8 @@ async fn fill(firm: &Firm, orgs: usize, per_org: usize) {
          CREATE INDEX transactions_by_org
              ON qonto.transactions(org_id, sort_at DESC NULLS LAST, id DESC);
          CREATE INDEX transactions_by_date ON qonto.transactions(sort_at DESC NULLS LAST, id DESC);
+         CREATE INDEX transactions_by_size ON qonto.transactions(
+             (abs(amount_cents)) DESC NULLS LAST, sort_at DESC NULLS LAST, id DESC);
          CREATE INDEX transactions_search ON qonto.transactions USING GIN (search);
          CREATE INDEX transactions_changed
              ON qonto.transactions(account_id, (coalesce(updated_at, '')), id);

@@ -183,5 +183,9 @@ pub const MIGRATIONS: [&str; 4] = [
         ON qonto.transactions(org_id, sort_at DESC NULLS LAST, id DESC);
     CREATE INDEX transactions_by_date
         ON qonto.transactions(sort_at DESC NULLS LAST, id DESC);
+    -- `sort:amount` read down an index too: the largest first, then by date, as on SQLite
+    -- (where an amount that is not known sorts last).
+    CREATE INDEX transactions_by_size
+        ON qonto.transactions((abs(amount_cents)) DESC NULLS LAST, sort_at DESC NULLS LAST, id DESC);
     "#,
 ];

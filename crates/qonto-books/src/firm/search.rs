@@ -194,7 +194,7 @@ pub async fn search(
     let order = match query.sort {
         Sort::Date => "",
         Sort::Org => "lower(o.name COLLATE \"C\"), t.org_id COLLATE \"C\",",
-        Sort::Amount => "abs(t.amount_cents) DESC,",
+        Sort::Amount => "abs(t.amount_cents) DESC NULLS LAST,",
     };
     let filter = if sql.conditions.is_empty() {
         String::new()
