@@ -185,20 +185,17 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     // Forged by hand: an intent for her organization naming another's transaction, and one
     // for a grant since revoked. Neither is carried out; both are said.
     let staff = Firm::connect(&format!("{url} user={alice}")).await.unwrap();
-    let forged = qonto_books::firm::actions::ask_attach(
-        staff.client(),
-        &org,
-        &elsewhere.id,
-        "x.pdf",
-        &pdf(2),
-    )
-    .await
-    .unwrap();
+    let ask = |tx: String, n: u32| {
+        let (client, org) = (staff.client(), org.clone());
+        async move {
+            qonto_books::firm::actions::ask_attach(client, &org, &tx, "x.pdf", &pdf(n))
+                .await
+                .unwrap()
+        }
+    };
+    let forged = ask(elsewhere.id.clone(), 2).await;
     let second = missing(&sb, &org, 1);
-    let stale =
-        qonto_books::firm::actions::ask_attach(staff.client(), &org, &second.id, "y.pdf", &pdf(3))
-            .await
-            .unwrap();
+    let stale = ask(second.id.clone(), 3).await;
     let (code, _, err) = firm.serve(&sb, &["revoke", &alice, &org], false).await;
     assert_eq!(code, 0, "{err}");
     let (code, out, _) = firm.serve(&sb, &["act"], true).await;
@@ -213,15 +210,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     assert_eq!(state, "failed");
     let (code, _, err) = firm.serve(&sb, &["grant", &alice, &org], false).await;
     assert_eq!(code, 0, "{err}");
-    let forged = qonto_books::firm::actions::ask_attach(
-        staff.client(),
-        &org,
-        &elsewhere.id,
-        "x.pdf",
-        &pdf(2),
-    )
-    .await
-    .unwrap();
+    let forged = ask(elsewhere.id.clone(), 2).await;
     let (code, out, _) = firm.serve(&sb, &["act"], true).await;
     assert_eq!(code, 3, "{out}");
     let (state, outcome) = intent(&url, &bob, forged).await;

@@ -6,6 +6,8 @@
 //! new, counted against the least requests there are.
 
 use super::*;
+// The searches are the MCP row's: whole queries, as a person or an assistant sends them.
+use super::mcp::QUERIES;
 use qonto_books::firm::{Firm, search, sync};
 use qonto_books::query;
 
@@ -16,15 +18,6 @@ const PER_ORG: usize = 25_000;
 /// Organizations granted to each staff member, and staff members.
 const GRANTED: usize = 50;
 const STAFF: usize = 10;
-/// The searches a person types, whole.
-const QUERIES: [&str; 6] = [
-    "urssaf",
-    "ur",
-    "missing:receipt >1000",
-    "side:credit sort:amount",
-    "",
-    "loyer -edf type:transfer",
-];
 const ROUNDS: usize = 20;
 
 fn sized(name: &str, default: usize) -> usize {

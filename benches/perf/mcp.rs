@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use super::*;
 
 /// The searches an assistant sends, each a whole query (not typed a key at a time).
-const QUERIES: [&str; 6] = [
+pub(super) const QUERIES: [&str; 6] = [
     "urssaf",
     "ur",
     "missing:receipt >1000",
