@@ -254,6 +254,8 @@ mod tests {
             "uncategorized category:\"social charges\" urssaf",
             // The fuzzer's: the word in any clothing is the filter.
             "=>uncategorized",
+            // Its other: a spacing mark at a value's end folds to a space, trimmed by both.
+            "org:&p>\u{fffd}n\u{fffd}\u{fffd}\u{fffd}\u{fffd}\u{a8}",
             "",
         ] {
             let form = Form::from_text(text).unwrap_or_else(|| panic!("{text}"));

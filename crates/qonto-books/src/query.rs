@@ -321,7 +321,9 @@ fn parse_one(token: &str) -> Result<One, QueryError> {
             if value.contains('"') || value.chars().any(char::is_control) {
                 return Err(bad("a filter's value holds no quote or control character"));
             }
-            let folded = fold(value);
+            // A spacing mark (`¨`, `´`) folds to a space: what is left at either end means
+            // nothing, and a value read back from the search form has it trimmed.
+            let folded = fold(value).trim().to_string();
             if folded.is_empty() {
                 return Err(bad("a filter needs a value"));
             }

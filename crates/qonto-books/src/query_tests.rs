@@ -151,3 +151,12 @@ fn the_later_sort_wins() {
         assert_eq!(parse(sort.token()).map(|q| q.sort), Ok(sort));
     }
 }
+
+/// A spacing mark folds to a space: a filter's value does not keep it at its ends (the search
+/// form trims it, and the two must read the same; the fuzzer found `org:…¨`).
+#[test]
+fn a_filter_value_is_trimmed_after_folding() {
+    assert_eq!(parse("org:ab¨").map(|q| q.org), Ok(Some("ab".into())));
+    assert_eq!(parse("account:´x").map(|q| q.account), Ok(Some("x".into())));
+    assert!(parse("org:¨").is_err(), "nothing left is no value");
+}
