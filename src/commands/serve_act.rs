@@ -204,30 +204,19 @@ async fn open_session(config: &Config, staff: &str) -> Option<Session> {
     Some(session)
 }
 
-/// The transaction as a person recognises it: `2026-11-19 URSSAF -1234.56 EUR`.
+/// The transaction as the firm's books hold it, as the write path names it.
 fn target_of(row: &TargetRow) -> Target {
-    let amount = row
-        .amount_cents
-        .map(|c| {
-            let sign = if row.side.as_deref() == Some("debit") {
-                "-"
-            } else {
-                ""
-            };
-            format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
-        })
-        .unwrap_or_default();
-    let words = format!(
-        "{} {} {amount} {}",
-        row.date.as_deref().unwrap_or(""),
-        row.counterparty.as_deref().unwrap_or("?"),
-        row.currency.as_deref().unwrap_or("")
-    );
     Target {
         org_name: printable(row.org_name.as_deref().unwrap_or(&row.org_id), 80),
         org_id: row.org_id.clone(),
         account_id: row.account_id.clone(),
         tx_id: row.tx_id.clone(),
-        words: printable(words.trim(), 160),
+        words: Target::words(
+            row.date.as_deref(),
+            row.counterparty.as_deref(),
+            row.amount_cents,
+            row.side.as_deref() == Some("debit"),
+            row.currency.as_deref(),
+        ),
     }
 }

@@ -139,33 +139,47 @@ pub async fn target(books: &BooksHandle, tx_id: &str) -> Result<Target, WriteErr
         .settled_at
         .as_deref()
         .or(detail.tx.emitted_at.as_deref())
-        .and_then(|d| d.get(..10))
-        .unwrap_or("")
-        .to_string();
-    let amount = detail
-        .tx
-        .amount_cents
-        .map(|c| {
-            let sign = if detail.tx.side == Some(qonto_books::values::Side::Debit) {
-                "-"
-            } else {
-                ""
-            };
-            format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
-        })
-        .unwrap_or_default();
-    let words = format!(
-        "{date} {} {amount} {}",
-        detail.tx.counterparty.as_deref().unwrap_or("?"),
-        detail.tx.currency.as_deref().unwrap_or("")
+        .and_then(|d| d.get(..10));
+    let words = Target::words(
+        date,
+        detail.tx.counterparty.as_deref(),
+        detail.tx.amount_cents,
+        detail.tx.side == Some(qonto_books::values::Side::Debit),
+        detail.tx.currency.as_deref(),
     );
     Ok(Target {
         org_name: printable(detail.org_name.as_deref().unwrap_or(&detail.tx.org_id), 80),
         org_id: detail.tx.org_id,
         account_id: detail.tx.account_id,
         tx_id: detail.tx.id,
-        words: printable(words.trim(), 160),
+        words,
     })
+}
+
+impl Target {
+    /// A transaction as a person recognises it: `2026-11-19 URSSAF -1234.56 EUR` (money out
+    /// signed), made printable.
+    pub fn words(
+        date: Option<&str>,
+        counterparty: Option<&str>,
+        cents: Option<i64>,
+        debit: bool,
+        currency: Option<&str>,
+    ) -> String {
+        let amount = cents
+            .map(|c| {
+                let sign = if debit { "-" } else { "" };
+                format!("{sign}{}.{:02}", c.abs() / 100, c.abs() % 100)
+            })
+            .unwrap_or_default();
+        let words = format!(
+            "{} {} {amount} {}",
+            date.unwrap_or(""),
+            counterparty.unwrap_or("?"),
+            currency.unwrap_or("")
+        );
+        printable(words.trim(), 160)
+    }
 }
 
 /// Attaches and detaches receipts for one run.
