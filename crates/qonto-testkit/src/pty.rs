@@ -53,16 +53,24 @@ impl PtyApp {
             Mutex::new(Output {
                 chunks: 0,
                 last_at: Instant::now(),
+                ended: None,
             }),
             Condvar::new(),
         ));
         let (p, r, o) = (parser.clone(), raw.clone(), output.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
-            while let Ok(n) = reader.read(&mut buf) {
-                if n == 0 {
-                    break;
-                }
+            loop {
+                let n = match reader.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => n,
+                    // A signal landing on this thread is not the end of the output.
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        o.0.lock().unwrap().ended = Some(e.to_string());
+                        break;
+                    }
+                };
                 let at = Instant::now();
                 // The count moves while the parser is still held, so a screen read never holds
                 // a chunk the count does not (and `wait_for` never reports too early a time).
@@ -76,6 +84,10 @@ impl PtyApp {
                 drop(parser);
                 arrived.notify_all();
             }
+            let mut out = o.0.lock().unwrap();
+            out.ended.get_or_insert_with(|| "end of file".to_string());
+            drop(out);
+            o.1.notify_all();
         });
         Self {
             parser,
@@ -116,7 +128,8 @@ impl PtyApp {
             let left = timeout.checked_sub(start.elapsed());
             assert!(
                 left.is_some(),
-                "timed out waiting for {what}; screen:\n{screen}"
+                "timed out waiting for {what}; screen:\n{screen}\n{}",
+                self.last_bytes()
             );
             let out = lock.lock().unwrap();
             let _ = arrived
@@ -155,6 +168,20 @@ impl PtyApp {
 }
 
 impl PtyApp {
+    /// What a timeout reports beside the screen: whether the output had ended (and how), and
+    /// the last bytes read, escaped, so that a stray mode or a cut sequence can be seen.
+    fn last_bytes(&self) -> String {
+        let ended = self.output.0.lock().unwrap().ended.clone();
+        let raw = self.raw.lock().unwrap();
+        let tail = &raw[raw.len().saturating_sub(400)..];
+        format!(
+            "output {}; its last {} bytes: {}",
+            ended.map_or("still open".to_string(), |e| format!("ended ({e})")),
+            tail.len(),
+            tail.escape_ascii()
+        )
+    }
+
     /// After the app exited: waits until its last bytes are read (no new chunk for 100 ms, 2 s
     /// at most), so that checks of what it wrote last do not race the reader thread.
     fn drain(&self) {
@@ -179,6 +206,8 @@ struct Output {
     chunks: u64,
     /// When the latest chunk was read from the pty.
     last_at: Instant,
+    /// Why the reader stopped (end of file, an error), once it has.
+    ended: Option<String>,
 }
 
 impl Drop for PtyApp {
