@@ -22,15 +22,18 @@ fn demo_under_sh(extra_env: &[(String, String)]) -> (PtyApp, Home) {
 }
 
 /// The app under `shell` in a pty, with a private home that is removed once both are dropped
-/// (the app first: the tuple drops in order).
+/// (the app first: the tuple drops in order). The shell stays open after the script (until the
+/// drop kills it): on Linux, a pty's last bytes can be lost to the reader when the slave side
+/// closes right after writing them, and the last line is the one each test waits for.
 fn under_sh(shell: &str, script: &str, extra_env: &[(String, String)]) -> (PtyApp, Home) {
+    let script = format!("{script}; sleep 60");
     let home = Home::new("safety");
     let mut env = vec![(
         "XDG_STATE_HOME".to_string(),
         home.dir.join("state").display().to_string(),
     )];
     env.extend_from_slice(extra_env);
-    let app = PtyApp::spawn_program(shell, &["-c", script], &env, 100, 30);
+    let app = PtyApp::spawn_program(shell, &["-c", &script], &env, 100, 30);
     (app, home)
 }
 
