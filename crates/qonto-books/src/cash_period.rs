@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashSet};
 use chrono::NaiveDate;
 use rusqlite::types::Value;
 
-use super::cash::compact;
+pub(crate) use super::cash::compact;
 use super::{Books, BooksError};
 
 /// One organization's money over a period, in one currency.
@@ -68,54 +68,73 @@ impl Books {
              GROUP BY 1, 3, 4, 5"
         ))?;
         let rows = q.query_map(rusqlite::params_from_iter(params), |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, Option<bool>>(3)?.unwrap_or(false),
-                r.get::<_, Option<String>>(4)?,
-                r.get::<_, i64>(5)?,
-                r.get::<_, Option<i64>>(6)?.unwrap_or(0),
-            ))
+            Ok(CashGroup {
+                org_id: r.get(0)?,
+                org_name: r.get(1)?,
+                currency: r.get(2)?,
+                credit: r.get::<_, Option<bool>>(3)?.unwrap_or(false),
+                counterparty_iban: r.get(4)?,
+                count: r.get(5)?,
+                cents: r.get::<_, Option<i64>>(6)?.unwrap_or(0),
+            })
         })?;
-        let mut by_key: BTreeMap<(String, String), PeriodCash> = BTreeMap::new();
-        for row in rows {
-            let (org_id, org_name, currency, credit, iban, count, cents) = row?;
-            let count = usize::try_from(count).unwrap_or(0);
-            let internal = iban.is_some_and(|i| own.contains(&compact(&i)));
-            let entry = by_key
-                .entry((org_id.clone(), currency.clone()))
-                .or_insert_with(|| PeriodCash {
-                    org_id,
-                    org_name,
-                    currency,
-                    ..PeriodCash::default()
-                });
-            let (sum, counted) = match (internal, credit) {
-                (false, true) => (&mut entry.in_cents, &mut entry.transactions),
-                (false, false) => (&mut entry.out_cents, &mut entry.transactions),
-                (true, true) => (
-                    &mut entry.internal_in_cents,
-                    &mut entry.internal_transactions,
-                ),
-                (true, false) => (
-                    &mut entry.internal_out_cents,
-                    &mut entry.internal_transactions,
-                ),
-            };
-            *sum += cents;
-            *counted += count;
-        }
-        let mut out: Vec<PeriodCash> = by_key.into_values().collect();
-        out.sort_by(|a, b| {
-            a.org_name
-                .to_lowercase()
-                .cmp(&b.org_name.to_lowercase())
-                .then_with(|| a.org_id.cmp(&b.org_id))
-                .then_with(|| a.currency.cmp(&b.currency))
-        });
-        Ok(out)
+        Ok(period_cash(rows.collect::<Result<Vec<_>, _>>()?, &own))
     }
+}
+
+/// A period's transactions of one organization, currency, side and counterparty IBAN: the
+/// group both engines count, so that a group is internal or not as a whole.
+pub(crate) struct CashGroup {
+    pub org_id: String,
+    pub org_name: String,
+    pub currency: String,
+    pub credit: bool,
+    pub counterparty_iban: Option<String>,
+    pub count: i64,
+    pub cents: i64,
+}
+
+/// The groups summed per organization and currency, ordered by organization name (case
+/// folded), id and currency; `own` holds the books' account IBANs, compacted.
+pub(crate) fn period_cash(groups: Vec<CashGroup>, own: &HashSet<String>) -> Vec<PeriodCash> {
+    let mut by_key: BTreeMap<(String, String), PeriodCash> = BTreeMap::new();
+    for g in groups {
+        let count = usize::try_from(g.count).unwrap_or(0);
+        let internal = g
+            .counterparty_iban
+            .is_some_and(|i| own.contains(&compact(&i)));
+        let entry = by_key
+            .entry((g.org_id.clone(), g.currency.clone()))
+            .or_insert_with(|| PeriodCash {
+                org_id: g.org_id,
+                org_name: g.org_name,
+                currency: g.currency,
+                ..PeriodCash::default()
+            });
+        let (sum, counted) = match (internal, g.credit) {
+            (false, true) => (&mut entry.in_cents, &mut entry.transactions),
+            (false, false) => (&mut entry.out_cents, &mut entry.transactions),
+            (true, true) => (
+                &mut entry.internal_in_cents,
+                &mut entry.internal_transactions,
+            ),
+            (true, false) => (
+                &mut entry.internal_out_cents,
+                &mut entry.internal_transactions,
+            ),
+        };
+        *sum += g.cents;
+        *counted += count;
+    }
+    let mut out: Vec<PeriodCash> = by_key.into_values().collect();
+    out.sort_by(|a, b| {
+        a.org_name
+            .to_lowercase()
+            .cmp(&b.org_name.to_lowercase())
+            .then_with(|| a.org_id.cmp(&b.org_id))
+            .then_with(|| a.currency.cmp(&b.currency))
+    });
+    out
 }
 
 #[cfg(test)]

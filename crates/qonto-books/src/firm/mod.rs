@@ -8,6 +8,7 @@
 pub mod actions;
 mod address;
 mod admin;
+mod pg_books;
 pub mod pull;
 pub mod schema;
 pub mod search;
@@ -16,3 +17,4 @@ pub mod write;
 
 pub use address::Address;
 pub use admin::{Firm, FirmError, FirmStatus, StaffGrants, is_role_name};
+pub use pg_books::PgBooks;

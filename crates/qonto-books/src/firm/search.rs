@@ -41,14 +41,31 @@ fn tsquery_term(word: &str) -> Option<String> {
 
 /// The SQL of a query being built: conditions ANDed, and their parameters.
 #[derive(Default)]
-struct Sql {
+pub(super) struct Sql {
     conditions: Vec<String>,
     params: Vec<Box<dyn ToSql + Sync + Send>>,
 }
 
 impl Sql {
+    /// The conditions as a `WHERE` clause (nothing when there are none).
+    pub(super) fn filter(&self) -> String {
+        if self.conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", self.conditions.join(" AND "))
+        }
+    }
+
+    /// The parameters as `query` takes them.
+    pub(super) fn params(&self) -> Vec<&(dyn ToSql + Sync)> {
+        self.params
+            .iter()
+            .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+            .collect()
+    }
+
     /// `$N` for `value`, bound.
-    fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
+    pub(super) fn bind(&mut self, value: impl ToSql + Sync + Send + 'static) -> String {
         self.params.push(Box::new(value));
         format!("${}", self.params.len())
     }
@@ -76,12 +93,8 @@ async fn ids_named(
 const ORGS: &str = "SELECT id, name, legal_name FROM qonto.organizations";
 const ACCOUNTS: &str = "SELECT id, name, NULL::text FROM qonto.accounts";
 
-/// The transactions matching `query`, in its order, at most `limit`.
-pub async fn search(
-    c: &tokio_postgres::Client,
-    query: &Query,
-    limit: usize,
-) -> Result<Vec<Found>, FirmError> {
+/// The conditions of `query` over `qonto.transactions t`, and their parameters.
+pub(super) async fn matching(c: &tokio_postgres::Client, query: &Query) -> Result<Sql, FirmError> {
     if query.label.is_some() || query.category.is_some() || query.uncategorized {
         return Err(FirmError::Refused(
             "label:, category: and uncategorized are not searched on PostgreSQL yet".into(),
@@ -189,6 +202,16 @@ pub async fn search(
         sql.conditions
             .push(format!("coalesce(({holds}), false) = false"));
     }
+    Ok(sql)
+}
+
+/// The transactions matching `query`, in its order, at most `limit`.
+pub async fn search(
+    c: &tokio_postgres::Client,
+    query: &Query,
+    limit: usize,
+) -> Result<Vec<Found>, FirmError> {
+    let mut sql = matching(c, query).await?;
     // SQLite compares text byte by byte and folds ASCII case only for NOCASE: "C" does too
     // (the transactions' id and date columns are "C" themselves, as their indexes).
     let order = match query.sort {
@@ -196,17 +219,10 @@ pub async fn search(
         Sort::Org => "lower(o.name COLLATE \"C\"), t.org_id COLLATE \"C\",",
         Sort::Amount => "abs(t.amount_cents) DESC NULLS LAST,",
     };
-    let filter = if sql.conditions.is_empty() {
-        String::new()
-    } else {
-        format!("WHERE {}", sql.conditions.join(" AND "))
-    };
+    let filter = sql.filter();
     let limit = sql.bind(i64::try_from(limit).unwrap_or(i64::MAX));
     let statement = format!(
-        "SELECT t.id, t.org_id, t.account_id, t.amount_cents, t.currency, t.side, t.status,
-             t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at, t.settled_at,
-             t.updated_at, t.cashflow_category, t.cashflow_subcategory, o.name, a.name,
-             t.label_ids::text, t.attachment_ids::text, t.missing_receipt
+        "SELECT {FOUND_COLUMNS}
          FROM qonto.transactions t
          LEFT JOIN qonto.organizations o ON o.id = t.org_id
          LEFT JOIN qonto.accounts a ON a.id = t.account_id
@@ -214,20 +230,23 @@ pub async fn search(
          ORDER BY {order} t.sort_at DESC NULLS LAST, t.id DESC
          LIMIT {limit}"
     );
-    let params: Vec<&(dyn ToSql + Sync)> = sql
-        .params
-        .iter()
-        .map(|p| p.as_ref() as &(dyn ToSql + Sync))
-        .collect();
-    Ok(c.query(&statement, &params)
+    Ok(c.query(&statement, &sql.params())
         .await?
         .iter()
         .map(found)
         .collect())
 }
 
+/// The columns [`found`] reads, over `transactions t`, `organizations o` and `accounts a`.
+pub(super) const FOUND_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents,
+    t.currency, t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note,
+    t.emitted_at, t.settled_at, t.updated_at, t.cashflow_category, t.cashflow_subcategory,
+    o.name, a.name, t.label_ids::text, t.attachment_ids::text, t.missing_receipt";
+/// How many columns [`FOUND_COLUMNS`] holds: what a longer select reads from.
+pub(super) const FOUND_COLUMN_COUNT: usize = 21;
+
 /// A row of the search as the SQLite copy's search gives it.
-fn found(r: &tokio_postgres::Row) -> Found {
+pub(super) fn found(r: &tokio_postgres::Row) -> Found {
     let value = |i: usize| r.get::<_, Option<String>>(i);
     let ids = |i: usize| -> Vec<String> {
         value(i)
