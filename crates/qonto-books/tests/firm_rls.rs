@@ -8,8 +8,10 @@
 use std::collections::BTreeSet;
 
 use proptest::prelude::*;
-use qonto_books::firm::Firm;
+use qonto_books::BooksReads;
 use qonto_books::firm::schema::{MIGRATIONS, ORGANIZATION_TABLES};
+use qonto_books::firm::{Firm, PgBooks};
+use qonto_books::query;
 use tokio_postgres::NoTls;
 
 const ORGS: usize = 5;
@@ -184,6 +186,7 @@ impl Books {
                     }
                 }
             }
+            leaks.extend(app_reads(&url, staff, &self.orgs, granted).await);
             // Actions: asked for a granted organization only, in one's own name.
             for org in &self.orgs {
                 let asked = c
@@ -242,6 +245,64 @@ impl Drop for Books {
             }
         });
     }
+}
+
+/// What the app's own reads of the firm's books ([`PgBooks`], what the staff TUI and the
+/// commands ask) answer `staff` beyond `granted`, in words: searches, their totals, missing
+/// receipts, a period's cash, the organizations, and every transaction's detail.
+async fn app_reads(
+    url: &str,
+    staff: &str,
+    orgs: &[String],
+    granted: &BTreeSet<String>,
+) -> Vec<String> {
+    let (c, conn) = tokio_postgres::connect(url, NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let books = PgBooks::new(c);
+    let mut leaks = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
+    for text in [
+        "",
+        "sort:amount",
+        "sort:org",
+        "org:organization",
+        "missing:receipt",
+        ">0",
+    ] {
+        let q = query::parse(text).unwrap();
+        for f in books.find(&q, 10_000).await.unwrap() {
+            seen.push((format!("search {text:?}"), f.tx.org_id));
+        }
+        for o in books.totals(&q).await.unwrap().by_org {
+            seen.push((format!("totals of {text:?}"), o.org_id));
+        }
+    }
+    for (org, _) in books.missing_receipt_counts().await.unwrap() {
+        seen.push(("missing receipts".into(), org));
+    }
+    for (org, _) in books.organizations_by_name().await.unwrap() {
+        seen.push(("organizations".into(), org));
+    }
+    let (first, last) = (
+        chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap(),
+        chrono::NaiveDate::from_ymd_opt(2100, 1, 1).unwrap(),
+    );
+    for p in books.cash(first, last, orgs).await.unwrap() {
+        seen.push(("cash".into(), p.org_id));
+    }
+    for i in 0..orgs.len() {
+        for t in 0..3 {
+            if let Some(d) = books.detail(&format!("tx-{i}-{t}")).await.unwrap() {
+                seen.push(("detail".into(), d.tx.org_id));
+            }
+        }
+    }
+    for (what, org) in seen {
+        if !granted.contains(&org) {
+            leaks.push(format!("{staff}'s {what} answered from {org}"));
+        }
+    }
+    leaks
 }
 
 fn granted(books: &Books, matrix: &[Vec<bool>], s: usize) -> BTreeSet<String> {
