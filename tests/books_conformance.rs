@@ -15,6 +15,7 @@ use qonto_books::query::{self, Query};
 use qonto_books::values::Side;
 use qonto_books::{Books, BooksReads, BooksWrites, firm::PgBooks};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
+use serde_json::Value;
 
 /// The SQLite engine: a copy in memory (the file's own tests are `qonto-books`').
 async fn sqlite(_: &str) -> Books {
@@ -59,6 +60,7 @@ on_both_engines!(
     a_period_s_cash_sets_own_transfers_apart,
     one_transaction_in_full,
     organizations_are_listed_by_name,
+    categories_are_found_by_the_beginning_of_their_names,
 );
 
 fn tx(id: &str, counterparty: &str, at: &str) -> Transaction {
@@ -569,4 +571,51 @@ async fn organizations_are_listed_by_name(mut b: impl BooksReads + BooksWrites) 
             .map(|(i, n)| (i.to_string(), n.to_string()))
             .collect();
     assert_eq!(names, want);
+}
+
+async fn categories_are_found_by_the_beginning_of_their_names(
+    mut b: impl BooksReads + BooksWrites,
+) {
+    let mut all = many(900);
+    for (i, t) in all.iter_mut().enumerate() {
+        let (main, sub) = match i % 3 {
+            0 => (Some("Impôts & taxes"), Some("Sécurité sociale")),
+            1 => (Some("Repas"), None),
+            _ => (None, None),
+        };
+        // Filed as Qonto answers: a category and a subcategory, each named.
+        let mut json = serde_json::to_value(&*t).unwrap();
+        json["cashflow_category"] = main.map_or(Value::Null, |n| serde_json::json!({"name": n}));
+        json["cashflow_subcategory"] = sub.map_or(Value::Null, |n| serde_json::json!({"name": n}));
+        *t = serde_json::from_value(json).unwrap();
+    }
+    store(&mut b, "o", &all).await;
+    let n = all.len();
+    for (text, keep) in [
+        (
+            "category:impots",
+            &(|i: usize| i.is_multiple_of(3)) as &dyn Fn(usize) -> bool,
+        ),
+        // A subcategory's name, accents and case ignored.
+        ("category:SECU", &|i| i % 3 == 0),
+        ("category:re", &|i| i % 3 == 1),
+        ("uncategorized", &|i| i % 3 == 2),
+        ("-category:repas", &|i| i % 3 != 1),
+        ("boulangerie uncategorized", &|i| i % 3 == 2),
+        ("category:nothing", &|_| false),
+    ] {
+        assert_eq!(
+            ids(&b, text, 10_000).await,
+            numbered(keep, n, 10_000),
+            "{text}"
+        );
+    }
+    let found = b
+        .find(&query::parse("category:secu").unwrap(), 1)
+        .await
+        .unwrap();
+    assert_eq!(
+        found[0].tx.category.as_deref(),
+        Some("Impôts & taxes / Sécurité sociale")
+    );
 }

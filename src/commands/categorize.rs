@@ -121,6 +121,12 @@ pub async fn categories(config: &Config, args: CategoriesArgs) -> anyhow::Result
 
 pub async fn categorize(config: &Config, args: CategorizeArgs) -> anyhow::Result<u8> {
     if args.rules {
+        if config.books.is_some() && config.staff.is_none() {
+            eprintln!(
+                "qonto-tui categorize: --rules works on your own copy only; on the firm's books, categorize QUERY --category NAME"
+            );
+            return Ok(super::export::EXIT_USAGE);
+        }
         return super::category_rules::run(config, args.apply, args.json).await;
     }
     let text = args.query.join(" ");
@@ -135,6 +141,17 @@ pub async fn categorize(config: &Config, args: CategorizeArgs) -> anyhow::Result
         n if n.eq_ignore_ascii_case("none") => None,
         n => Some(n.to_string()),
     };
+    // A staff member on the firm's books asks the firm's service.
+    if let (Some(books), None) = (&config.books, &config.staff) {
+        return super::firm_ask::categorize(
+            books.expose(),
+            &query,
+            name.as_deref(),
+            args.apply,
+            args.json,
+        )
+        .await;
+    }
     in_session(config, async |session| {
         let (found, total) = session
             .books

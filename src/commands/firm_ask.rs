@@ -1,5 +1,5 @@
-//! A staff member's writes, on the firm's books: `qonto-tui attach` with `books` set asks the
-//! firm's service to do it (an intent in the actions table, which PostgreSQL accepts only for
+//! A staff member's writes, on the firm's books: `qonto-tui attach` and `categorize` with
+//! `books` set ask the firm's service to do them (an intent in the actions table, which PostgreSQL accepts only for
 //! an organization granted to them) instead of calling Qonto: staff machines hold no Qonto
 //! token. `qonto-tui serve act` carries it out with their own credential there.
 
@@ -14,8 +14,13 @@ use crate::writes::receipts::read_receipt;
 
 /// Exit code when some file could not be asked.
 const EXIT_FAILED: u8 = 1;
-/// Exit code when the transaction is not among the staff member's organizations.
+/// Exit code when the transaction is not among the staff member's organizations, or a query
+/// finds too many.
 const EXIT_USAGE: u8 = 2;
+/// Exit code when a query finds nothing.
+const EXIT_NONE: u8 = 3;
+/// Transactions one `categorize` run asks to file at most (as on one's own copy).
+const MAX_CATEGORIZED_RUN: usize = 50_000;
 
 /// Asks the service to attach each file of `args`; says the intents' numbers.
 pub async fn attach(url: &str, args: &AttachArgs) -> anyhow::Result<u8> {
@@ -63,6 +68,95 @@ pub async fn attach(url: &str, args: &AttachArgs) -> anyhow::Result<u8> {
         crate::say!(
             "{}",
             json!({ "transaction": shown_tx, "organization": clean(&org_id), "results": results })
+        )?;
+    }
+    Ok(if failed > 0 { EXIT_FAILED } else { 0 })
+}
+
+/// What `categorize` asks of the firm's service: the transactions `query` finds among the
+/// staff member's organizations in the firm's books, per organization, filed under the
+/// category `name` (`None`: none). A dry run says what would be asked unless `apply`; then
+/// one intent per organization and hundred transactions. The service looks the name up in
+/// each organization's own tree and leaves alone those already there.
+pub async fn categorize(
+    url: &str,
+    query: &qonto_books::query::Query,
+    name: Option<&str>,
+    apply: bool,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let firm = Firm::connect(url).await?;
+    let found =
+        qonto_books::firm::search::search(firm.client(), query, MAX_CATEGORIZED_RUN + 1).await?;
+    if found.len() > MAX_CATEGORIZED_RUN {
+        eprintln!(
+            "qonto-tui categorize: the query finds more than {MAX_CATEGORIZED_RUN} transactions; narrow it (a period, org:NAME, uncategorized)"
+        );
+        return Ok(EXIT_USAGE);
+    }
+    if found.is_empty() {
+        eprintln!(
+            "qonto-tui categorize: no transaction among your organizations in the firm's books matches"
+        );
+        return Ok(EXIT_NONE);
+    }
+    let mut by_org: std::collections::BTreeMap<String, (String, Vec<String>)> = Default::default();
+    for f in found {
+        let entry = by_org.entry(f.tx.org_id.clone()).or_insert_with(|| {
+            (
+                clean(f.org_name.as_deref().unwrap_or(&f.tx.org_id)),
+                Vec::new(),
+            )
+        });
+        entry.1.push(f.tx.id);
+    }
+    let to = name.map_or_else(|| "no category".to_string(), clean);
+    let mut failed = 0;
+    let mut per_org = Vec::new();
+    for (org_id, (org_name, ids)) in &by_org {
+        let mut intents = Vec::new();
+        let mut errors = Vec::new();
+        if apply {
+            for chunk in ids.chunks(actions::MAX_CATEGORIZED) {
+                match actions::ask_categorize(firm.client(), org_id, chunk, name).await {
+                    Ok(id) => intents.push(id),
+                    Err(e) => {
+                        failed += 1;
+                        errors.push(e.to_string());
+                    }
+                }
+            }
+        }
+        if !json {
+            let asked = match (apply, intents.as_slice()) {
+                (false, _) => "would be asked".to_string(),
+                (true, []) => "not asked".to_string(),
+                (true, [one]) => format!("asked (intent #{one})"),
+                (true, [first, .., last]) => format!("asked (intents #{first} to #{last})"),
+            };
+            crate::say!("{org_name}: {} transactions {asked}", ids.len())?;
+            for e in &errors {
+                eprintln!("{org_name}: {e}");
+            }
+        }
+        per_org.push(json!({
+            "org_id": clean(org_id), "org": org_name, "transactions": ids.len(),
+            "intents": intents, "errors": errors,
+        }));
+    }
+    let matched: usize = by_org.values().map(|(_, ids)| ids.len()).sum();
+    if json {
+        crate::say!(
+            "{}",
+            json!({ "matched": matched, "to": to, "applied": apply, "calls": per_org })
+        )?;
+    } else if apply {
+        crate::say!(
+            "Asked the firm's service to file {matched} transactions under {to}; it looks the name up in each organization's tree and does it with your own Qonto credential."
+        )?;
+    } else {
+        crate::say!(
+            "Dry run: with --apply, the firm's service is asked to file these {matched} transactions under {to}."
         )?;
     }
     Ok(if failed > 0 { EXIT_FAILED } else { 0 })

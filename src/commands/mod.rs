@@ -23,6 +23,7 @@ pub mod requests;
 mod search;
 pub mod serve;
 mod serve_act;
+mod serve_categorize;
 pub mod statements;
 mod status;
 mod sync;

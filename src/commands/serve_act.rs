@@ -40,7 +40,7 @@ pub async fn act(config: &Config, firm: &Firm) -> anyhow::Result<Pass> {
         let said = match carry_out(config, firm, &mut sessions, &intent).await {
             Ok(Carried::Done { write, words }) => {
                 pass.done += 1;
-                actions::finish(firm.client(), intent.id, true, Some(write), &words).await?;
+                actions::finish(firm.client(), intent.id, true, write, &words).await?;
                 words
             }
             Ok(Carried::Waiting { words }) => {
@@ -72,8 +72,11 @@ pub async fn act(config: &Config, firm: &Firm) -> anyhow::Result<Pass> {
     Ok(pass)
 }
 
-enum Carried {
-    Done { write: i64, words: String },
+/// What came of an intent the service could take on.
+pub(super) enum Carried {
+    /// Done; the journal's write (none when nothing needed changing).
+    Done { write: Option<i64>, words: String },
+    /// Sent with no answer yet.
     Waiting { words: String },
 }
 
@@ -85,7 +88,6 @@ async fn carry_out(
     sessions: &mut HashMap<String, Option<Session>>,
     intent: &Intent,
 ) -> Result<Carried, String> {
-    let db = |e: qonto_books::firm::FirmError| e.to_string();
     if !actions::still_granted(firm.client(), &intent.staff, &intent.org_id)
         .await
         .map_err(db)?
@@ -95,9 +97,49 @@ async fn carry_out(
             intent.staff, intent.org_id
         ));
     }
-    if intent.kind != actions::ATTACH {
+    if intent.kind != actions::ATTACH && intent.kind != actions::CATEGORIZE {
         return Err(format!("this service does not carry out {:?}", intent.kind));
     }
+    if !sessions.contains_key(&intent.staff) {
+        let opened = open_session(config, &intent.staff).await;
+        sessions.insert(intent.staff.clone(), opened);
+    }
+    let Some(Some(session)) = sessions.get(&intent.staff) else {
+        return Err(format!(
+            "{0} has no Qonto credential on the firm's service: run `qonto-tui --staff {0} login` (or `key add`) there",
+            intent.staff
+        ));
+    };
+    let Some((_, org_name)) = session
+        .organizations()
+        .into_iter()
+        .find(|(id, _)| *id == intent.org_id)
+    else {
+        return Err(format!(
+            "{}'s own Qonto credentials do not reach organization {}",
+            intent.staff, intent.org_id
+        ));
+    };
+    let config = staff_config(config, &intent.staff);
+    if intent.kind == actions::CATEGORIZE {
+        return super::serve_categorize::carry_out(&config, firm, session, intent, &org_name).await;
+    }
+    attach(&config, firm, session, intent).await
+}
+
+/// A database error in words.
+pub(super) fn db(e: qonto_books::firm::FirmError) -> String {
+    e.to_string()
+}
+
+/// An attach intent: the file uploaded to the transaction it names, which must be the
+/// organization's.
+async fn attach(
+    config: &Config,
+    firm: &Firm,
+    session: &Session,
+    intent: &Intent,
+) -> Result<Carried, String> {
     let (Some(tx_id), Some(bytes), Some(name)) =
         (&intent.transaction, &intent.file, &intent.file_name)
     else {
@@ -112,26 +154,6 @@ async fn carry_out(
             intent.org_id
         ));
     };
-    if !sessions.contains_key(&intent.staff) {
-        let opened = open_session(config, &intent.staff).await;
-        sessions.insert(intent.staff.clone(), opened);
-    }
-    let Some(Some(session)) = sessions.get(&intent.staff) else {
-        return Err(format!(
-            "{0} has no Qonto credential on the firm's service: run `qonto-tui --staff {0} login` (or `key add`) there",
-            intent.staff
-        ));
-    };
-    if !session
-        .organizations()
-        .iter()
-        .any(|(id, _)| *id == intent.org_id)
-    {
-        return Err(format!(
-            "{}'s own Qonto credentials do not reach organization {}",
-            intent.staff, intent.org_id
-        ));
-    }
     let target = target_of(&row);
     let file = ReceiptFile::new(
         PathBuf::from(format!("firm intent #{} of {}", intent.id, intent.staff)),
@@ -139,7 +161,7 @@ async fn carry_out(
         bytes.clone(),
     );
     let outcome = session
-        .receipts(&staff_config(config, &intent.staff))
+        .receipts(config)
         .attach_file(&target, file)
         .await
         .map_err(|e| e.to_string())?;
@@ -164,7 +186,7 @@ async fn carry_out(
         }
     };
     Ok(Carried::Done {
-        write: outcome.write,
+        write: Some(outcome.write),
         words,
     })
 }

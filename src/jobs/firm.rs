@@ -195,11 +195,96 @@ pub async fn keep_pulled(
     }
 }
 
-/// Asks the firm's service for `ask` (attaching a receipt; the rest is done in Qonto or by
-/// the service's own commands for now), as the staff member.
+/// Asks the firm's service for `ask` (attaching a receipt, filing under a category; the rest
+/// is done in Qonto for now), as the staff member.
 pub async fn ask(url: Secret, cache: CacheSlot, ask: WriteAsk, to_app: UnboundedSender<Msg>) {
-    let result = asked(&url, &cache, &ask).await;
+    let result = match &ask {
+        WriteAsk::Categorize {
+            transactions, name, ..
+        } => categorize(&url, &cache, transactions, name.as_deref()).await,
+        _ => asked(&url, &cache, &ask).await,
+    };
     let _ = to_app.send(Msg::IntentAsked { ask, result });
+}
+
+/// The category names the picker offers on a staff member's machine: those the firm's books
+/// file the organizations' transactions under (no tree can be read from Qonto here).
+pub async fn category_names(
+    cache: &CacheSlot,
+    transactions: Vec<String>,
+) -> Result<Vec<String>, crate::outcome::WriteError> {
+    let unread = |why: String| crate::outcome::WriteError::Journal(why);
+    let opened = cache
+        .wait_open()
+        .await
+        .ok_or_else(|| unread("the local copy is off (cache = false)".into()))?;
+    let names = opened
+        .read(move |b| {
+            let mut orgs: Vec<String> = b
+                .filed(&transactions)?
+                .into_iter()
+                .map(|f| f.org_id)
+                .collect();
+            orgs.sort();
+            orgs.dedup();
+            b.leaves_in_use(&orgs)
+        })
+        .await
+        .map_err(|e| unread(crate::app::text::local_copy_error(&e)))?
+        .map_err(|e| unread(e.to_string()))?;
+    if names.is_empty() {
+        return Err(unread(
+            "the firm's books file none of these organizations' transactions under a category yet: name one with `qonto-tui categorize QUERY --category NAME --apply`".into(),
+        ));
+    }
+    Ok(names)
+}
+
+/// Asks the service to file `transactions` under `name`: one intent per organization and
+/// hundred transactions.
+async fn categorize(
+    url: &Secret,
+    cache: &CacheSlot,
+    transactions: &[String],
+    name: Option<&str>,
+) -> Result<String, String> {
+    let opened = cache
+        .wait_open()
+        .await
+        .ok_or("the local copy is off (cache = false)")?;
+    let ids = transactions.to_vec();
+    let filed = opened
+        .read(move |b| b.filed(&ids))
+        .await
+        .map_err(|e| crate::app::text::local_copy_error(&e))?
+        .map_err(|e| e.to_string())?;
+    let mut by_org: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for f in filed {
+        by_org.entry(f.org_id).or_default().push(f.id);
+    }
+    let firm = Firm::connect(url.expose())
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut intents = Vec::new();
+    for (org, ids) in &by_org {
+        for chunk in ids.chunks(actions::MAX_CATEGORIZED) {
+            let id = actions::ask_categorize(firm.client(), org, chunk, name)
+                .await
+                .map_err(|e| e.to_string())?;
+            intents.push(id);
+        }
+    }
+    let n: usize = by_org.values().map(Vec::len).sum();
+    let to = name.map_or_else(|| "no category".to_string(), |n| printable(n, 80));
+    let which = match intents.as_slice() {
+        [one] => format!("intent #{one}"),
+        [first, .., last] => format!("intents #{first} to #{last}"),
+        [] => return Err("none of these transactions is in the local copy".into()),
+    };
+    Ok(format!(
+        "asked the firm's service to file {n} transaction{} under {to} ({which}); it shows once the service has done it",
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 async fn asked(url: &Secret, cache: &CacheSlot, ask: &WriteAsk) -> Result<String, String> {
@@ -208,7 +293,7 @@ async fn asked(url: &Secret, cache: &CacheSlot, ask: &WriteAsk) -> Result<String
     } = ask
     else {
         return Err(
-            "on the firm's books, only receipts are asked of the firm's service so far".into(),
+            "on the firm's books, receipts and categories are asked of the firm's service; the rest is done in Qonto for now".into(),
         );
     };
     let opened = cache

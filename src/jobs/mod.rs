@@ -203,6 +203,15 @@ impl Worker {
             Job::Write(ask) => {
                 tokio::spawn(firm::ask(url, cache, ask, to_app));
             }
+            Job::ListCategories {
+                ticket,
+                transactions,
+            } => {
+                tokio::spawn(async move {
+                    let result = firm::category_names(&cache, transactions).await;
+                    let _ = to_app.send(Msg::CategoriesListed { ticket, result });
+                });
+            }
             other => return Some(other),
         }
         None

@@ -107,6 +107,29 @@ impl Books {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The leaves the transactions of `org_ids` are filed under, as a person names them
+    /// (`Category / Subcategory`, or `Category`), sorted: what a picker can offer where no
+    /// tree can be read from Qonto (a staff member's machine of a firm).
+    pub fn leaves_in_use(&self, org_ids: &[String]) -> Result<Vec<String>, BooksError> {
+        let mut q = self.db.prepare_cached(
+            "SELECT DISTINCT cashflow_category, cashflow_subcategory FROM transactions
+             WHERE org_id = ?1 AND cashflow_category IS NOT NULL",
+        )?;
+        let mut names = std::collections::BTreeSet::new();
+        for org in org_ids {
+            let rows = q.query_map([org], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })?;
+            for row in rows {
+                names.insert(match row? {
+                    (main, Some(sub)) => format!("{main} / {sub}"),
+                    (main, None) => main,
+                });
+            }
+        }
+        Ok(names.into_iter().collect())
+    }
+
     /// Where each of `ids` is filed now (ids not in the copy are left out).
     pub fn filed(&self, ids: &[String]) -> Result<Vec<Filed>, BooksError> {
         let mut q = self.db.prepare_cached(

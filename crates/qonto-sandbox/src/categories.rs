@@ -19,8 +19,9 @@ struct Book {
     created: HashMap<String, Vec<CashflowCategory>>,
     /// Subcategories added, per category id.
     added: HashMap<String, Vec<CashflowSubcategory>>,
-    /// Transactions whose category was set or removed through the API.
-    assigned: HashMap<String, (Option<Filed>, DateTime<Utc>)>,
+    /// Transactions whose category was set or removed through the API: where, when, and by
+    /// whose credential (as [`crate::api::Scoped::made_by`] names it).
+    assigned: HashMap<String, (Option<Filed>, DateTime<Utc>, String)>,
     /// Assignment and unassignment calls taken, per organization id.
     calls: HashMap<String, usize>,
 }
@@ -65,21 +66,28 @@ impl Categorized {
             .push(sub);
     }
 
-    /// Files each of `tx_ids` under `filed` (`None`: uncategorized) as of `at`. A transaction
-    /// whose category does not change keeps its `updated_at`.
+    /// Files each of `tx_ids` under `filed` (`None`: uncategorized) as of `at`, by the
+    /// credential `by`. A transaction whose category does not change keeps its `updated_at`.
     pub fn assign(
         &self,
         tx_ids: &[String],
         filed: Option<Filed>,
         at: DateTime<Utc>,
+        by: &str,
         current: impl Fn(&str) -> Option<Filed>,
     ) {
         let mut book = self.book();
         for id in tx_ids {
             if current(id) != filed {
-                book.assigned.insert(id.clone(), (filed.clone(), at));
+                book.assigned
+                    .insert(id.clone(), (filed.clone(), at, by.to_string()));
             }
         }
+    }
+
+    /// Whose credential last changed `tx_id`'s category through the API.
+    pub fn assigned_by(&self, tx_id: &str) -> Option<String> {
+        self.book().assigned.get(tx_id).map(|(_, _, by)| by.clone())
     }
 
     /// Counts an assignment or unassignment call of `org_id`.
@@ -95,7 +103,7 @@ impl Categorized {
     /// Where `tx_id` was filed through the API, if it was: `Some(None)` when its category
     /// was removed.
     pub fn assigned(&self, tx_id: &str) -> Option<Option<Filed>> {
-        self.book().assigned.get(tx_id).map(|(f, _)| f.clone())
+        self.book().assigned.get(tx_id).map(|(f, _, _)| f.clone())
     }
 
     /// When each transaction's category last changed through the API.
@@ -103,12 +111,12 @@ impl Categorized {
         self.book()
             .assigned
             .iter()
-            .map(|(id, (_, at))| (id.clone(), *at))
+            .map(|(id, (_, at, _))| (id.clone(), *at))
             .collect()
     }
 
     /// When `tx_id`'s category last changed through the API.
     pub fn touched_at(&self, tx_id: &str) -> Option<DateTime<Utc>> {
-        self.book().assigned.get(tx_id).map(|(_, at)| *at)
+        self.book().assigned.get(tx_id).map(|(_, at, _)| *at)
     }
 }

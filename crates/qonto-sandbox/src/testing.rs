@@ -63,6 +63,16 @@ impl Sandbox {
         self.state.categories.calls(org_id)
     }
 
+    /// Where `tx_id` was last filed through the API (`Some(None)`: its category removed), and
+    /// by whose credential (`user#FAMILY`, `membership#FAMILY`, `api-key:SLUG`).
+    pub fn category_assigned(
+        &self,
+        tx_id: &str,
+    ) -> Option<(Option<crate::categories::Filed>, String)> {
+        let filed = self.state.categories.assigned(tx_id)?;
+        Some((filed, self.state.categories.assigned_by(tx_id)?))
+    }
+
     /// Whether `tx` needs a receipt and has none: Qonto's "missing receipt".
     pub fn receipt_missing(&self, tx: &data::Tx) -> bool {
         api::attachments::attachment_required(tx)

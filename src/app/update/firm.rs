@@ -48,9 +48,19 @@ pub(super) fn pulled(app: &mut App, result: Result<(usize, usize), String>) -> V
 }
 
 /// An intent was asked of the firm's service, or could not be.
-pub(super) fn asked(app: &mut App, _ask: &WriteAsk, result: Result<String, String>) -> Vec<Cmd> {
+pub(super) fn asked(app: &mut App, ask: &WriteAsk, result: Result<String, String>) -> Vec<Cmd> {
     match result {
-        Ok(words) => set_status(app, Notice::Text(words), Tone::Success),
+        Ok(words) => {
+            // The marked rows were asked for: the marks have done their work.
+            if matches!(ask, WriteAsk::Categorize { .. }) {
+                if let Some(view) = app.search.as_mut() {
+                    view.marked.clear();
+                } else {
+                    app.tx_marks.clear();
+                }
+            }
+            set_status(app, Notice::Text(words), Tone::Success)
+        }
         Err(why) => set_status(
             app,
             Notice::Text(format!("not asked of the firm's service: {why}")),

@@ -2,12 +2,16 @@
 //! side of it. Staff insert an intent for an organization granted to them (row-level
 //! security and column privileges allow nothing else); the service, as the admin, claims the
 //! next one, finds the transaction it names in the same organization, and records what came
-//! of it. Only receipts (attach) are asked this way so far.
+//! of it. Receipts (attach) and cash-flow categories (categorize) are asked this way.
 
 use super::FirmError;
 
 /// An intent's kind, as stored.
 pub const ATTACH: &str = "attach";
+pub const CATEGORIZE: &str = "categorize";
+/// Transactions one categorize intent names at most (Qonto's most per assignment call; the
+/// schema refuses more).
+pub const MAX_CATEGORIZED: usize = 100;
 
 /// An intent as the service reads it.
 #[derive(Debug, Clone)]
@@ -20,6 +24,9 @@ pub struct Intent {
     pub transaction: Option<String>,
     pub file: Option<Vec<u8>>,
     pub file_name: Option<String>,
+    /// The transactions a categorize names, and the category's name (`None`: none).
+    pub transactions: Vec<String>,
+    pub category: Option<String>,
 }
 
 /// An intent as its asker sees it afterwards.
@@ -73,6 +80,45 @@ pub async fn ask_attach(
     Ok(row.get(0))
 }
 
+/// Asks the service to file `tx_ids` (at most [`MAX_CATEGORIZED`], of `org_id`) under the
+/// cash-flow category named `category` (`None`: no category), as the connected staff member;
+/// returns the intent's number.
+pub async fn ask_categorize(
+    c: &tokio_postgres::Client,
+    org_id: &str,
+    tx_ids: &[String],
+    category: Option<&str>,
+) -> Result<i64, FirmError> {
+    let payload = serde_json::json!({ "transactions": tx_ids, "category": category });
+    let row = c
+        .query_one(
+            "INSERT INTO qonto.actions (org_id, kind, payload) VALUES ($1, $2, $3) RETURNING id",
+            &[&org_id, &CATEGORIZE, &payload],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
+/// Where each of `tx_ids` that organization `org_id` holds is filed: its id, category and
+/// subcategory names (read as the admin; an id of another organization is left out).
+pub async fn filed_in(
+    c: &tokio_postgres::Client,
+    org_id: &str,
+    tx_ids: &[String],
+) -> Result<Vec<(String, Option<String>, Option<String>)>, FirmError> {
+    let rows = c
+        .query(
+            "SELECT id, cashflow_category, cashflow_subcategory FROM qonto.transactions
+             WHERE org_id = $1 AND id = ANY($2)",
+            &[&org_id, &tx_ids],
+        )
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect())
+}
+
 /// The intents the connected role may see, newest first, at most `limit`.
 pub async fn recent(c: &tokio_postgres::Client, limit: i64) -> Result<Vec<IntentState>, FirmError> {
     let rows = c
@@ -107,7 +153,8 @@ pub async fn claim_next(c: &tokio_postgres::Client) -> Result<Option<Intent>, Fi
             "UPDATE qonto.actions SET state = 'working'
              WHERE id = (SELECT id FROM qonto.actions WHERE state IN ('asked', 'working')
                          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-             RETURNING id, org_id, staff::text, kind, payload ->> 'transaction', file, file_name",
+             RETURNING id, org_id, staff::text, kind, payload ->> 'transaction', file, file_name,
+                 coalesce(payload -> 'transactions', '[]'::jsonb)::text, payload ->> 'category'",
             &[],
         )
         .await?;
@@ -119,6 +166,8 @@ pub async fn claim_next(c: &tokio_postgres::Client) -> Result<Option<Intent>, Fi
         transaction: r.get(4),
         file: r.get(5),
         file_name: r.get(6),
+        transactions: serde_json::from_str(&r.get::<_, String>(7)).unwrap_or_default(),
+        category: r.get(8),
     }))
 }
 

@@ -15,7 +15,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 4] = [
+pub const MIGRATIONS: [&str; 5] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -187,5 +187,30 @@ pub const MIGRATIONS: [&str; 4] = [
     -- (where an amount that is not known sorts last).
     CREATE INDEX transactions_by_size
         ON qonto.transactions((abs(amount_cents)) DESC NULLS LAST, sort_at DESC NULLS LAST, id DESC);
+    "#,
+    // 5: `category:` searched as on SQLite, by the beginning of the folded name of the category
+    // or the subcategory (written by the service, which folds as the copy does; every account
+    // is read whole on the next pass to fill them in). And a second kind of intent, filing
+    // transactions under a cash-flow category: up to 100
+    // transactions of the organization (Qonto's most per call), each named by its id, and the
+    // category by its name (`Category / Subcategory`, or null for none), which the service
+    // looks up in the organization's own tree. It carries no file.
+    r#"
+    ALTER TABLE qonto.transactions ADD COLUMN category_key TEXT, ADD COLUMN subcategory_key TEXT;
+    UPDATE qonto.accounts SET synced_through = NULL;
+    ALTER TABLE qonto.actions
+        DROP CONSTRAINT actions_kind,
+        ADD CONSTRAINT actions_kind CHECK (kind IN ('attach', 'categorize')),
+        ADD CONSTRAINT actions_categorize CHECK (
+            kind <> 'categorize' OR (
+                jsonb_typeof(payload -> 'transactions') = 'array'
+                AND jsonb_array_length(payload -> 'transactions') BETWEEN 1 AND 100
+                AND NOT jsonb_path_exists(payload, '$.transactions[*] ? (@.type() != "string")')
+                AND payload ? 'category'
+                AND jsonb_typeof(payload -> 'category') IN ('string', 'null')
+                AND coalesce(length(payload ->> 'category'), 0) <= 300
+                AND file IS NULL AND file_name IS NULL
+            )
+        );
     "#,
 ];

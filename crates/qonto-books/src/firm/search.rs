@@ -90,14 +90,21 @@ async fn ids_named(
         .collect())
 }
 
+/// Filed under a category or subcategory whose folded name begins with `prefix` (NULL when
+/// the transaction is filed under none): as the SQLite copy's names in use.
+fn filed_under(sql: &mut Sql, prefix: &str) -> String {
+    let p = sql.bind(prefix.to_string());
+    format!("(starts_with(t.category_key, {p}) OR starts_with(t.subcategory_key, {p}))")
+}
+
 const ORGS: &str = "SELECT id, name, legal_name FROM qonto.organizations";
 const ACCOUNTS: &str = "SELECT id, name, NULL::text FROM qonto.accounts";
 
 /// The conditions of `query` over `qonto.transactions t`, and their parameters.
 pub(super) async fn matching(c: &tokio_postgres::Client, query: &Query) -> Result<Sql, FirmError> {
-    if query.label.is_some() || query.category.is_some() || query.uncategorized {
+    if query.label.is_some() {
         return Err(FirmError::Refused(
-            "label:, category: and uncategorized are not searched on PostgreSQL yet".into(),
+            "label: is not searched on the firm's books yet".into(),
         ));
     }
     let mut sql = Sql::default();
@@ -167,6 +174,13 @@ pub(super) async fn matching(c: &tokio_postgres::Client, query: &Query) -> Resul
     if query.missing_receipt {
         sql.conditions.push("t.missing_receipt".into());
     }
+    if query.uncategorized {
+        sql.conditions.push("t.cashflow_category IS NULL".into());
+    }
+    if let Some(prefix) = &query.category {
+        let holds = filed_under(&mut sql, prefix);
+        sql.conditions.push(format!("coalesce({holds}, false)"));
+    }
     if let Some(prefix) = &query.org {
         let p = sql.bind(ids_named(c, ORGS, prefix).await?);
         sql.conditions.push(format!("t.org_id = ANY({p})"));
@@ -192,9 +206,10 @@ pub(super) async fn matching(c: &tokio_postgres::Client, query: &Query) -> Resul
                 let ids = ids_named(c, ACCOUNTS, prefix).await?;
                 format!("t.account_id = ANY({})", sql.bind(ids))
             }
-            Negated::Label(_) | Negated::Category(_) => {
+            Negated::Category(prefix) => filed_under(&mut sql, prefix),
+            Negated::Label(_) => {
                 return Err(FirmError::Refused(
-                    "-label: and -category: are not searched on PostgreSQL yet".into(),
+                    "-label: is not searched on the firm's books yet".into(),
                 ));
             }
         };

@@ -118,9 +118,10 @@ pub async fn put_transactions(
             "INSERT INTO qonto.transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, emitted_at,
                  settled_at, updated_at, sort_at, missing_receipt, counterparty_iban, words,
-                 cashflow_category, cashflow_subcategory, label_ids, attachment_ids, qonto)
+                 cashflow_category, cashflow_subcategory, label_ids, attachment_ids, qonto,
+                 category_key, subcategory_key)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17,
-                 $18, $19, $20, $21, ($22::text)::jsonb, ($23::text)::jsonb, $24)
+                 $18, $19, $20, $21, ($22::text)::jsonb, ($23::text)::jsonb, $24, $25, $26)
              ON CONFLICT (id) DO UPDATE SET amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
                  operation_type = excluded.operation_type, counterparty = excluded.counterparty,
@@ -132,7 +133,8 @@ pub async fn put_transactions(
                  cashflow_category = excluded.cashflow_category,
                  cashflow_subcategory = excluded.cashflow_subcategory,
                  label_ids = excluded.label_ids, attachment_ids = excluded.attachment_ids,
-                 qonto = excluded.qonto",
+                 qonto = excluded.qonto, category_key = excluded.category_key,
+                 subcategory_key = excluded.subcategory_key",
         )
         .await?;
     let mut stored = 0;
@@ -176,6 +178,8 @@ pub async fn put_transactions(
                 &label_ids,
                 &attachment_ids,
                 &as_json(t),
+                &t.cashflow_category.as_ref().map(|c| fold(&c.name)),
+                &t.cashflow_subcategory.as_ref().map(|c| fold(&c.name)),
             ],
         )
         .await?;

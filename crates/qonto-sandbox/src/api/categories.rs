@@ -333,6 +333,7 @@ pub async fn assign_category(scope: Scoped, raw: axum::body::Bytes) -> Response 
             &asked.transaction_ids,
             Some(filed),
             scope.state.clock.now(),
+            &scope.made_by(),
             |id| current.get(id).cloned().flatten(),
         );
         let org = &scope.org().id;
@@ -361,6 +362,7 @@ pub async fn unassign_category(scope: Scoped, raw: axum::body::Bytes) -> Respons
             &asked.transaction_ids,
             None,
             scope.state.clock.now(),
+            &scope.made_by(),
             |id| current.get(id).cloned().flatten(),
         );
         let org = &scope.org().id;
