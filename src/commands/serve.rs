@@ -129,6 +129,9 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
                         "organizations": status.organizations,
                         "transactions": status.transactions,
                         "oldest_sync": status.oldest_sync,
+                        "intents_waiting": status.intents_waiting,
+                        "oldest_waiting_secs": status.oldest_waiting_secs,
+                        "intents_failed_today": status.intents_failed_today,
                         "staff": staff,
                     })
                 )?;
@@ -143,8 +146,22 @@ pub async fn run(config: &Config, args: ServeArgs) -> anyhow::Result<u8> {
                         .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
                         .map_or_else(|| "never".to_string(), |t| t.to_rfc3339())
                 )?;
+                crate::say!(
+                    "intents: {} waiting{}, {} failed in the last day",
+                    status.intents_waiting,
+                    status
+                        .oldest_waiting_secs
+                        .map_or_else(String::new, |s| format!(" (the oldest asked {s} s ago)")),
+                    status.intents_failed_today
+                )?;
+                crate::say!("staff ({}):", status.staff.len())?;
                 for s in &status.staff {
-                    crate::say!("  {}: {}", s.staff, s.organizations.join(", "))?;
+                    let granted = if s.organizations.is_empty() {
+                        "no organization granted".to_string()
+                    } else {
+                        s.organizations.join(", ")
+                    };
+                    crate::say!("  {}: {granted}", s.staff)?;
                 }
             }
         }

@@ -404,4 +404,16 @@ fn grants_and_status_are_the_admins_words_for_the_same_thing() {
     };
     assert_eq!(of(&s0).unwrap(), ["org-1", "org-2"]);
     assert_eq!(of(&s1).unwrap(), Vec::<String>::new());
+    // These books' staff only, though roles are the cluster's: another database's staff
+    // member is not listed.
+    let elsewhere = Books::new();
+    let other_admin = elsewhere.admin();
+    let status = elsewhere.runtime.block_on(other_admin.status()).unwrap();
+    let names: Vec<&str> = status.staff.iter().map(|s| s.staff.as_str()).collect();
+    assert_eq!(names.len(), STAFF, "{names:?}");
+    assert!(!names.contains(&s0.as_str()), "{names:?}");
+    // Each organization has an action asked (by 'someone'), none carried out yet.
+    assert_eq!(status.intents_waiting, ORGS as i64);
+    assert!(status.oldest_waiting_secs.is_some_and(|s| s >= 0));
+    assert_eq!(status.intents_failed_today, 0);
 }

@@ -55,6 +55,13 @@ pub struct FirmStatus {
     pub transactions: i64,
     /// Unix seconds of the oldest organization's last sync (the lag), if any synced.
     pub oldest_sync: Option<i64>,
+    /// Intents not carried out yet (asked, or being carried out), and the oldest one's age in
+    /// seconds: how far the service is behind what staff asked.
+    pub intents_waiting: i64,
+    pub oldest_waiting_secs: Option<i64>,
+    /// Intents that failed in the last day (their outcome says why).
+    pub intents_failed_today: i64,
+    /// The staff of these books (not every staff role of the cluster), with their grants.
     pub staff: Vec<StaffGrants>,
 }
 
@@ -169,7 +176,7 @@ impl Firm {
                 "CREATE ROLE \"{name}\" LOGIN IN ROLE {STAFF_GROUP}"
             ))
             .await?;
-        Ok(())
+        self.note_staff(name).await
     }
 
     async fn check_staff(&self, name: &str) -> Result<(), FirmError> {
@@ -193,9 +200,22 @@ impl Firm {
         }
     }
 
+    /// Notes `name` as one of these books' staff (once).
+    async fn note_staff(&self, name: &str) -> Result<(), FirmError> {
+        self.client
+            .execute(
+                "INSERT INTO qonto.staff (name) VALUES ($1) ON CONFLICT DO NOTHING",
+                &[&name],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Opens `orgs` to `staff`; those granted already stay so. Returns how many were new.
     pub async fn grant(&self, staff: &str, orgs: &[String]) -> Result<u64, FirmError> {
         self.check_staff(staff).await?;
+        // A role of the cluster made for another database becomes these books' staff too.
+        self.note_staff(staff).await?;
         let mut added = 0;
         for org in orgs {
             added += self
@@ -230,21 +250,24 @@ impl Firm {
             .query_one(
                 "SELECT (SELECT count(*) FROM qonto.organizations),
                         (SELECT count(*) FROM qonto.transactions),
-                        (SELECT min(synced_at) FROM qonto.organizations)",
+                        (SELECT min(synced_at) FROM qonto.organizations),
+                        (SELECT count(*) FROM qonto.actions WHERE state IN ('asked', 'working')),
+                        (SELECT extract(epoch FROM now() - min(asked_at))::bigint
+                         FROM qonto.actions WHERE state IN ('asked', 'working')),
+                        (SELECT count(*) FROM qonto.actions
+                         WHERE state = 'failed' AND done_at > now() - interval '1 day')",
                 &[],
             )
             .await?;
         let rows = self
             .client
             .query(
-                "SELECT r.rolname::text, coalesce(array_agg(g.org_id ORDER BY g.org_id)
+                "SELECT s.name::text, coalesce(array_agg(g.org_id ORDER BY g.org_id)
                      FILTER (WHERE g.org_id IS NOT NULL), '{}')
-                 FROM pg_roles r
-                 JOIN pg_auth_members m ON m.member = r.oid
-                 JOIN pg_roles grp ON grp.oid = m.roleid AND grp.rolname = $1
-                 LEFT JOIN qonto.grants g ON g.staff = r.rolname
+                 FROM qonto.staff s
+                 LEFT JOIN qonto.grants g ON g.staff = s.name
                  GROUP BY 1 ORDER BY 1",
-                &[&STAFF_GROUP],
+                &[],
             )
             .await?;
         Ok(FirmStatus {
@@ -252,6 +275,9 @@ impl Firm {
             organizations: counts.get(0),
             transactions: counts.get(1),
             oldest_sync: counts.get(2),
+            intents_waiting: counts.get(3),
+            oldest_waiting_secs: counts.get(4),
+            intents_failed_today: counts.get(5),
             staff: rows
                 .iter()
                 .map(|r| StaffGrants {

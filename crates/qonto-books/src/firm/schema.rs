@@ -15,7 +15,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 5] = [
+pub const MIGRATIONS: [&str; 6] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -212,5 +212,16 @@ pub const MIGRATIONS: [&str; 5] = [
                 AND file IS NULL AND file_name IS NULL
             )
         );
+    "#,
+    // 6: the staff of these books. Roles and their group are the cluster's, shared by every
+    // database on it: who works on this firm's books is kept here (added by `add-staff`, or
+    // when granted an organization), for the admin's eyes only.
+    r#"
+    CREATE TABLE qonto.staff (
+        name NAME PRIMARY KEY,
+        added_at TIMESTAMPTZ NOT NULL DEFAULT now()
+    );
+    REVOKE ALL ON qonto.staff FROM PUBLIC, qonto_staff;
+    INSERT INTO qonto.staff (name) SELECT DISTINCT staff FROM qonto.grants;
     "#,
 ];
