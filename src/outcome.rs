@@ -155,6 +155,10 @@ pub enum WriteError {
     Unfinished { id: i64, cause: ApiError },
     #[error("the local copy could not record it: {0}")]
     Journal(String),
+    /// What this machine does not do (a staff member's machine of a firm sends nothing to
+    /// Qonto and asks the firm's service only some writes).
+    #[error("{0}; nothing was sent")]
+    NotHere(String),
 }
 
 /// How far a write came.

@@ -1,7 +1,8 @@
 //! A staff member's local copy pulled from the firm's PostgreSQL books equals, for the
 //! organizations granted to them, the copy synced straight from Qonto (the sandbox): the same
 //! organizations, accounts and balances, every transaction in Qonto's shape in list order,
-//! every search result and detail, the same missing receipts; and nothing of the others. A
+//! every search result and detail, the same missing receipts, the same requests and supplier
+//! invoices waiting; and nothing of the others. A
 //! receipt attached in Qonto reaches it after the service's next pass and the next pull, as one
 //! change; a revoked organization leaves it.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -34,6 +35,13 @@ fn shown(books: &Books, org: &str) -> String {
             out.push_str(&format!("{detail:?}\n"));
         }
     }
+    // What waits for a decision, by id (the copy keeps them in the order they were written).
+    let mut requests = books.requests(org).unwrap().items;
+    requests.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push_str(&format!("{requests:?}\n"));
+    let mut invoices = books.supplier_invoices(org).unwrap().items;
+    invoices.sort_by(|a, b| a.id.cmp(&b.id));
+    out.push_str(&format!("{invoices:?}\n"));
     let mut q = query::parse("").unwrap();
     q.only_orgs = Some(vec![org.to_string()]);
     let (found, _) = books.search(&q, 1_000_000, 1_000_001).unwrap();
@@ -96,6 +104,14 @@ async fn a_copy_pulled_as_staff_equals_the_copy_synced_from_qonto_for_what_is_gr
         compared += a.lines().count();
     }
     assert!(compared > 100, "{compared}");
+    let review: usize = granted
+        .iter()
+        .map(|org| {
+            pulled_books.requests(org).unwrap().items.len()
+                + pulled_books.supplier_invoices(org).unwrap().items.len()
+        })
+        .sum();
+    assert!(review > 0, "requests and supplier invoices pulled");
     let missing = |b: &Books| -> Vec<(String, i64)> {
         b.missing_receipts()
             .unwrap()

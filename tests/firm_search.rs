@@ -236,7 +236,8 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
         "{err}"
     );
     // Nothing new: the next pass asks Qonto only what changed since each account's newest
-    // change, the least there is (the list, then each organization and one page per account).
+    // change, the least there is (the list, then each organization, one page per account, and
+    // what waits for a decision: its requests and supplier invoices, listed whole).
     let before = sb.stats().api_requests;
     let (code, out, err) =
         common::run_app(&sb, &home, &env, &["serve", "--books", &url, "sync"]).await;
@@ -247,7 +248,7 @@ async fn serve_sets_the_books_up_syncs_them_and_says_where_they_stand() {
         .orgs
         .iter()
         .filter(|o| consented.contains(&o.id))
-        .map(|o| 1 + o.accounts.len() as u64)
+        .map(|o| 1 + o.accounts.len() as u64 + 2)
         .sum::<u64>();
     assert_eq!(asked, least, "requests of a pass with nothing new");
     for args in [

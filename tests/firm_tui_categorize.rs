@@ -1,7 +1,9 @@
 //! Filing under a category from a staff member's TUI, on a machine holding no Qonto token: the
 //! search's every match marked (`^X`), the picker (`^G`) offers the categories the firm's books
 //! already file the organization's transactions under (no tree can be read from Qonto there),
-//! and Enter asks the firm's service; `serve act` files them with her own sign-in.
+//! and Enter asks the firm's service; `serve act` files them with her own sign-in. The review
+//! (`V`) shows what waits for a decision from the firm's books; a decline there says it is
+//! done in Qonto for now, and nothing is sent.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -51,6 +53,12 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
     assert!(!ids.is_empty(), "uncategorized transactions to file");
     let n = ids.len();
 
+    let waiting = sb
+        .requests_of(org)
+        .into_iter()
+        .find(|r| r.status == "pending")
+        .expect("a request waiting");
+    let pending = waiting.counterparty.clone();
     let mut env = alice_env.clone();
     env.push(("QONTO_TUI_SYNC_EVERY".into(), "60".into()));
     let org_name = org.name.clone();
@@ -77,6 +85,22 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
             "{}",
             tui.screen()
         );
+        // The review: what waits for a decision, from the firm's books (nothing asked of Qonto
+        // here), a pending request of her organization among it.
+        tui.send(b"\x1b"); // Esc: the search closed
+        tui.wait_for("the search closed", WAIT, |s| {
+            !s.contains("Search every organization")
+        });
+        tui.send(b"V");
+        tui.wait_text("from the firm's books", WAIT);
+        tui.wait_text(&pending, WAIT);
+        // Declining is not asked of the service yet: said, after the usual note and question.
+        tui.send(b"x");
+        tui.wait_text("Qonto shows the note to the member", WAIT);
+        tui.send(b"pas maintenant\r");
+        tui.wait_text("Qonto cannot take this back.", WAIT);
+        tui.send(b"y");
+        tui.wait_text("done in Qonto for now", WAIT);
         tui.send(b"\x03");
         assert!(tui.wait_exit(WAIT).is_some(), "the app quits");
     })
@@ -95,5 +119,11 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
         assert!(filed_sub.is_some(), "{id}: under the subcategory");
         assert_eq!(by, format!("user#{}", firm.alices_sign_in), "{id}");
     }
+    let still = sb
+        .requests_of(org)
+        .into_iter()
+        .find(|r| r.id == waiting.id)
+        .unwrap();
+    assert_eq!(still.status, "pending", "nothing was declined");
     firm.tear_down().await;
 }

@@ -36,6 +36,53 @@ fn from_copy<T>(
         .map_err(unread)
 }
 
+/// On a staff member's machine, the jobs that would ask Qonto: lists and the review answered
+/// from the local copy, the category names in use there, a write asked of the firm's service.
+/// Any other job is handed back.
+pub fn take(
+    url: Secret,
+    cache: CacheSlot,
+    to_app: UnboundedSender<Msg>,
+    job: crate::app::Job,
+) -> Option<crate::app::Job> {
+    use crate::app::Job;
+    match job {
+        Job::Fetch(fetch) => {
+            tokio::spawn(async move {
+                let _ = to_app.send(answer(&cache, fetch).await);
+            });
+        }
+        Job::Prefetch { orgs, generation } => {
+            tokio::spawn(async move {
+                for org in orgs {
+                    let fetch = Fetch::Overview { org, generation };
+                    let _ = to_app.send(answer(&cache, fetch).await);
+                }
+            });
+        }
+        Job::Write(wanted) => {
+            tokio::spawn(ask(url, cache, wanted, to_app));
+        }
+        Job::ListCategories {
+            ticket,
+            transactions,
+        } => {
+            tokio::spawn(async move {
+                let result = category_names(&cache, transactions).await;
+                let _ = to_app.send(Msg::CategoriesListed { ticket, result });
+            });
+        }
+        Job::LoadReview { generation } => {
+            tokio::spawn(async move {
+                let result = super::firm_review::from_copy(&cache).await;
+                let _ = to_app.send(Msg::ReviewLoaded { generation, result });
+            });
+        }
+        other => return Some(other),
+    }
+    None
+}
+
 /// Answers `fetch` from the local copy: no request leaves this machine.
 pub async fn answer(cache: &CacheSlot, fetch: Fetch) -> Msg {
     let opened = cache.wait_open().await;
@@ -198,6 +245,15 @@ pub async fn keep_pulled(
 /// Asks the firm's service for `ask` (attaching a receipt, filing under a category; the rest
 /// is done in Qonto for now), as the staff member.
 pub async fn ask(url: Secret, cache: CacheSlot, ask: WriteAsk, to_app: UnboundedSender<Msg>) {
+    if matches!(ask, WriteAsk::Decline { .. } | WriteAsk::Invoice { .. }) {
+        // The review's own answer, so its row is no longer shown as being sent.
+        let result = Err(crate::outcome::WriteError::NotHere(
+            "on the firm's books, declining a request and changing an invoice are done in Qonto for now"
+                .into(),
+        ));
+        let _ = to_app.send(Msg::Reviewed { ask, result });
+        return;
+    }
     let result = match &ask {
         WriteAsk::Categorize {
             transactions, name, ..

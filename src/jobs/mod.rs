@@ -8,6 +8,7 @@ pub mod category_work;
 mod export;
 pub mod fetch;
 pub mod firm;
+mod firm_review;
 pub(crate) mod receipt_folder;
 mod receipt_work;
 pub mod review_work;
@@ -182,39 +183,10 @@ impl Worker {
         let _ = self.to_app.send(msg);
     }
 
-    /// On a staff member's machine of a firm, the jobs that would ask Qonto: lists answered
-    /// from the local copy, a write asked of the firm's service. Any other job is handed back.
+    /// On a staff member's machine of a firm, the jobs that would ask Qonto are answered
+    /// from the copy or asked of the firm's service ([`firm::take`]); any other is handed back.
     fn for_the_firm(&mut self, url: qonto_client::secret::Secret, job: Job) -> Option<Job> {
-        let (cache, to_app) = (self.cache.clone(), self.to_app.clone());
-        match job {
-            Job::Fetch(fetch) => {
-                tokio::spawn(async move {
-                    let _ = to_app.send(firm::answer(&cache, fetch).await);
-                });
-            }
-            Job::Prefetch { orgs, generation } => {
-                tokio::spawn(async move {
-                    for org in orgs {
-                        let fetch = Fetch::Overview { org, generation };
-                        let _ = to_app.send(firm::answer(&cache, fetch).await);
-                    }
-                });
-            }
-            Job::Write(ask) => {
-                tokio::spawn(firm::ask(url, cache, ask, to_app));
-            }
-            Job::ListCategories {
-                ticket,
-                transactions,
-            } => {
-                tokio::spawn(async move {
-                    let result = firm::category_names(&cache, transactions).await;
-                    let _ = to_app.send(Msg::CategoriesListed { ticket, result });
-                });
-            }
-            other => return Some(other),
-        }
-        None
+        firm::take(url, self.cache.clone(), self.to_app.clone(), job)
     }
 
     fn execute(&mut self, job: Job) {

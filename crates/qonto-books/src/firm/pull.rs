@@ -2,13 +2,17 @@
 //! Qonto: connected as the staff member, PostgreSQL gives only the organizations granted to
 //! them (row-level security), and the copy takes them as the service last read them from
 //! Qonto (organizations, accounts, and each account's transactions changed since the newest the
-//! copy holds), and forgets an organization no longer granted. Everything the app reads from
+//! copy holds, and what waits for a decision there), and forgets an organization no longer
+//! granted. Everything the app reads from
 //! its copy (lists, search, detail, missing receipts, cash) then works on a staff machine that
 //! holds no Qonto token.
 
+use qonto_client::api::invoices::SupplierInvoice;
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
+use qonto_client::api::requests::Request;
 
 use super::FirmError;
+use super::write::{REQUEST, SUPPLIER_INVOICE};
 use crate::BooksHandle;
 
 /// Transactions read from PostgreSQL and written to the copy at a time.
@@ -74,9 +78,55 @@ pub async fn pull(c: &tokio_postgres::Client, books: &BooksHandle) -> Result<Pul
         for account in accounts.iter().filter_map(BankAccount::key) {
             pull_account(c, books, &org_id, account, &mut pulled).await?;
         }
+        pull_review(c, books, &org_id).await?;
         pulled.organizations += 1;
     }
     Ok(pulled)
+}
+
+/// What waits for a decision in `org_id`, as the service last listed it (nothing when it
+/// never could): the copy keeps the same, replaced whole.
+async fn pull_review(
+    c: &tokio_postgres::Client,
+    books: &BooksHandle,
+    org_id: &str,
+) -> Result<(), FirmError> {
+    let rows = c
+        .query(
+            "SELECT kind, body, synced_at FROM qonto.review_items WHERE org_id = $1
+             ORDER BY kind, id",
+            &[&org_id],
+        )
+        .await?;
+    let listed_at = |kind: &str| {
+        rows.iter()
+            .filter(|r| r.get::<_, String>(0) == kind)
+            .map(|r| r.get::<_, i64>(2))
+            .max()
+    };
+    let of = |kind: &str| -> Vec<serde_json::Value> {
+        rows.iter()
+            .filter(|r| r.get::<_, String>(0) == kind)
+            .map(|r| r.get(1))
+            .collect()
+    };
+    let requests: Vec<Request> = of(REQUEST).into_iter().filter_map(model).collect();
+    let invoices: Vec<SupplierInvoice> =
+        of(SUPPLIER_INVOICE).into_iter().filter_map(model).collect();
+    let (at_requests, at_invoices) = (listed_at(REQUEST), listed_at(SUPPLIER_INVOICE));
+    let org = org_id.to_string();
+    books
+        .write(move |b| {
+            if let Some(at) = at_requests {
+                b.put_requests(&org, &requests, at)?;
+            }
+            if let Some(at) = at_invoices {
+                b.put_supplier_invoices(&org, &invoices, at)?;
+            }
+            Ok::<_, crate::BooksError>(())
+        })
+        .await??;
+    Ok(())
 }
 
 /// An organization's accounts, as the service last read them.

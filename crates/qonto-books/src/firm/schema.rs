@@ -7,15 +7,16 @@
 pub const STAFF_GROUP: &str = "qonto_staff";
 
 /// The tables that hold an organization's data, with the column that names it.
-pub const ORGANIZATION_TABLES: [(&str, &str); 4] = [
+pub const ORGANIZATION_TABLES: [(&str, &str); 5] = [
     ("organizations", "id"),
     ("accounts", "org_id"),
     ("transactions", "org_id"),
     ("actions", "org_id"),
+    ("review_items", "org_id"),
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 6] = [
+pub const MIGRATIONS: [&str; 7] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -223,5 +224,26 @@ pub const MIGRATIONS: [&str; 6] = [
     );
     REVOKE ALL ON qonto.staff FROM PUBLIC, qonto_staff;
     INSERT INTO qonto.staff (name) SELECT DISTINCT staff FROM qonto.grants;
+    "#,
+    // 7: what waits for a decision, as the copy keeps it: each organization's members'
+    // requests and supplier invoices as Qonto last listed them to the service (the client's
+    // reading of each, as JSON), replaced whole at each pass; read by the staff granted the
+    // organization, like the rest.
+    r#"
+    CREATE TABLE qonto.review_items (
+        org_id TEXT NOT NULL REFERENCES qonto.organizations(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('request', 'supplier_invoice')),
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        body JSONB NOT NULL,
+        synced_at BIGINT NOT NULL,
+        PRIMARY KEY (org_id, kind, id)
+    );
+    REVOKE ALL ON qonto.review_items FROM PUBLIC;
+    GRANT SELECT ON qonto.review_items TO qonto_staff;
+    ALTER TABLE qonto.review_items ENABLE ROW LEVEL SECURITY;
+    ALTER TABLE qonto.review_items FORCE ROW LEVEL SECURITY;
+    CREATE POLICY granted ON qonto.review_items FOR SELECT TO qonto_staff
+        USING (org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
     "#,
 ];

@@ -3,12 +3,17 @@
 //! first time all of them, newest change first; once a pass over an account has ended, only
 //! what changed since its newest change (less a margin for late commits), as the SQLite sync
 //! does. An account whose pass was cut off is read whole again: its mark is set only at the end.
+//! Then what waits for a decision there (requests, supplier invoices), listed whole.
 
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
 
 use super::FirmError;
-use super::write::{put_accounts, put_organization, put_transactions};
+use super::write::{
+    REQUEST, SUPPLIER_INVOICE, put_accounts, put_organization, put_review_items, put_transactions,
+};
+use qonto_client::api::invoices::SupplierInvoice;
+use qonto_client::api::requests::Request;
 
 /// Transactions asked a page.
 const PER_PAGE: i64 = 100;
@@ -54,7 +59,43 @@ pub async fn sync_org(
         }
         mark_synced(c, account_id).await?;
     }
+    keep_review(api, c, org).await?;
     Ok(stored)
+}
+
+fn request_key(r: &Request) -> (&str, &str) {
+    (&r.id, &r.status)
+}
+
+fn invoice_key(i: &SupplierInvoice) -> (&str, &str) {
+    (&i.id, &i.status)
+}
+
+/// What waits for a decision in `org` (members' requests, supplier invoices), listed whole
+/// and kept. A list Qonto refuses (a credential without its scope) keeps what was kept, said
+/// in the log: the transactions are synced all the same.
+async fn keep_review(
+    api: &ApiClient,
+    c: &mut tokio_postgres::Client,
+    org: &UserOrganization,
+) -> Result<(), FirmError> {
+    let (requests, invoices) =
+        futures_util::join!(api.requests(&org.id), api.supplier_invoices(&org.id));
+    let now = chrono::Utc::now().timestamp();
+    match requests {
+        Ok(requests) => put_review_items(c, &org.id, REQUEST, &requests, request_key, now).await?,
+        Err(e) => tracing::warn!("{}'s requests were not listed: {e}", org.display_name()),
+    }
+    match invoices {
+        Ok(invoices) => {
+            put_review_items(c, &org.id, SUPPLIER_INVOICE, &invoices, invoice_key, now).await?
+        }
+        Err(e) => tracing::warn!(
+            "{}'s supplier invoices were not listed: {e}",
+            org.display_name()
+        ),
+    }
+    Ok(())
 }
 
 /// Where the next pass over `account_id` starts: its newest change when the last pass ended,

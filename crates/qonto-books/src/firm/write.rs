@@ -189,6 +189,39 @@ pub async fn put_transactions(
     Ok(stored)
 }
 
+/// The kinds of what waits for a decision, as stored (the copy's own names).
+pub const REQUEST: &str = "request";
+pub const SUPPLIER_INVOICE: &str = "supplier_invoice";
+
+/// Replaces `org_id`'s kept items of `kind` with `items` (each with its id and status),
+/// listed at `synced_at` (Unix seconds), in one transaction.
+pub async fn put_review_items<T: serde::Serialize>(
+    c: &mut tokio_postgres::Client,
+    org_id: &str,
+    kind: &str,
+    items: &[T],
+    key: impl Fn(&T) -> (&str, &str),
+    synced_at: i64,
+) -> Result<(), FirmError> {
+    let tx = c.transaction().await?;
+    tx.execute(
+        "DELETE FROM qonto.review_items WHERE org_id = $1 AND kind = $2",
+        &[&org_id, &kind],
+    )
+    .await?;
+    for item in items {
+        let (id, status) = key(item);
+        tx.execute(
+            "INSERT INTO qonto.review_items (org_id, kind, id, status, body, synced_at)
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+            &[&org_id, &kind, &id, &status, &as_json(item), &synced_at],
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
