@@ -25,7 +25,7 @@ fn admin_url() -> String {
 
 /// A database of its own for one test, set up with the firm's schema, `STAFF` staff roles
 /// (names unique to this run: roles are the cluster's), and `ORGS` organizations, each with
-/// an account, transactions and an action.
+/// an account, transactions, a request waiting and an action.
 struct Books {
     url: String,
     database: String,
@@ -93,6 +93,13 @@ impl Books {
                     .await
                     .unwrap();
                 }
+                c.execute(
+                    "INSERT INTO qonto.review_items (org_id, kind, id, status, body, synced_at)
+                     VALUES ($1, 'request', $2, 'pending', '{}', 0)",
+                    &[org, &format!("req-{i}")],
+                )
+                .await
+                .unwrap();
                 c.execute(
                     "INSERT INTO qonto.actions (org_id, staff, kind, payload, file, file_name)
                      VALUES ($1, 'someone', 'attach', '{\"transaction\": \"tx\"}', '%PDF', 'r.pdf')",
