@@ -4,7 +4,8 @@
 //! of the assignment names the sign-in), the name looked up in the organization's own tree;
 //! after the next `serve sync` a colleague's search finds them there. A dry run asks nothing,
 //! a forged intent naming another organization's transaction is refused in words, and the
-//! schema refuses an intent of the wrong shape.
+//! schema refuses an intent of the wrong shape. A decline from her command line is asked after
+//! the question naming it, and declined by the service with her sign-in.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -198,5 +199,62 @@ async fn a_staff_members_categorize_is_done_by_the_service_with_their_own_creden
             .await;
         assert!(refused.is_err(), "{payload}");
     }
+
+    // A decline from her command line: the question first (no terminal: only with --yes),
+    // then an intent the service carries out with her sign-in.
+    let request = sb
+        .requests_of(org)
+        .into_iter()
+        .find(|r| r.status == "pending")
+        .expect("a request waiting");
+    let (code, _, err) = run_app(
+        &sb,
+        &alice_home,
+        &alice_env,
+        &["decline", &request.id, "--note", "hors budget"],
+    )
+    .await;
+    assert_ne!(code, 0, "{err}");
+    let (code, out, err) = run_app(
+        &sb,
+        &alice_home,
+        &alice_env,
+        &["decline", &request.id, "--note", "hors budget", "--yes"],
+    )
+    .await;
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains(&request.counterparty), "it names it: {out}");
+    assert!(out.contains("intent #"), "{out}");
+    let still = |sb: &qonto_sandbox::Sandbox| {
+        sb.requests_of(org)
+            .into_iter()
+            .find(|r| r.id == request.id)
+            .unwrap()
+    };
+    assert_eq!(still(&sb).status, "pending", "only asked so far");
+    let (code, out, err) = firm.serve(&sb, &["act"], true).await;
+    assert_eq!(code, 0, "{out}{err}");
+    let declined = still(&sb);
+    assert_eq!(declined.status, "declined");
+    assert_eq!(declined.declined_note.as_deref(), Some("hors budget"));
+    assert_eq!(
+        declined.declined_by,
+        Some(format!("user#{}", firm.alices_sign_in))
+    );
+    // A request of an organization not granted to her is not found for her.
+    let elsewhere = sb
+        .requests_of(data.orgs.iter().find(|o| o.id == other).unwrap())
+        .into_iter()
+        .find(|r| r.status == "pending")
+        .expect("a request waiting elsewhere");
+    let (code, _, err) = run_app(
+        &sb,
+        &alice_home,
+        &alice_env,
+        &["decline", &elsewhere.id, "--note", "non", "--yes"],
+    )
+    .await;
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("among your organizations"), "{err}");
     firm.tear_down().await;
 }

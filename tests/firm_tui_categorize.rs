@@ -2,8 +2,9 @@
 //! search's every match marked (`^X`), the picker (`^G`) offers the categories the firm's books
 //! already file the organization's transactions under (no tree can be read from Qonto there),
 //! and Enter asks the firm's service; `serve act` files them with her own sign-in. The review
-//! (`V`) shows what waits for a decision from the firm's books; a decline there says it is
-//! done in Qonto for now, and nothing is sent.
+//! (`V`) shows what waits for a decision from the firm's books; a decline there (note, then
+//! the question naming it) asks the service, which declines it with her own sign-in while it
+//! is still pending, and refuses it in words once it is not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
@@ -53,12 +54,12 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
     assert!(!ids.is_empty(), "uncategorized transactions to file");
     let n = ids.len();
 
-    let waiting = sb
+    let pending = sb
         .requests_of(org)
         .into_iter()
         .find(|r| r.status == "pending")
-        .expect("a request waiting");
-    let pending = waiting.counterparty.clone();
+        .expect("a request waiting")
+        .counterparty;
     let mut env = alice_env.clone();
     env.push(("QONTO_TUI_SYNC_EVERY".into(), "60".into()));
     let org_name = org.name.clone();
@@ -94,13 +95,14 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
         tui.send(b"V");
         tui.wait_text("from the firm's books", WAIT);
         tui.wait_text(&pending, WAIT);
-        // Declining is not asked of the service yet: said, after the usual note and question.
+        // Declined after the usual note and question naming it: asked of the service.
         tui.send(b"x");
         tui.wait_text("Qonto shows the note to the member", WAIT);
         tui.send(b"pas maintenant\r");
         tui.wait_text("Qonto cannot take this back.", WAIT);
         tui.send(b"y");
-        tui.wait_text("done in Qonto for now", WAIT);
+        tui.wait_text("asked the firm's service to decline", WAIT);
+        tui.wait_text("intent #2", WAIT);
         tui.send(b"\x03");
         assert!(tui.wait_exit(WAIT).is_some(), "the app quits");
     })
@@ -119,11 +121,32 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
         assert!(filed_sub.is_some(), "{id}: under the subcategory");
         assert_eq!(by, format!("user#{}", firm.alices_sign_in), "{id}");
     }
-    let still = sb
+    // The row under the cursor, declined once, with her note, by her own sign-in.
+    let by_her: Vec<_> = sb
         .requests_of(org)
         .into_iter()
-        .find(|r| r.id == waiting.id)
+        .filter(|r| r.declined_by == Some(format!("user#{}", firm.alices_sign_in)))
+        .collect();
+    assert_eq!(by_her.len(), 1, "{out}");
+    let declined = &by_her[0];
+    assert_eq!(declined.status, "declined", "{out}");
+    assert_eq!(declined.declined_note.as_deref(), Some("pas maintenant"));
+    assert!(out.contains(&declined.counterparty), "{out}");
+    // Asked again (a forged intent): no longer pending, refused in words, nothing sent.
+    let as_alice = qonto_books::firm::Firm::connect(&format!("{} user={}", firm.url, firm.alice))
+        .await
         .unwrap();
-    assert_eq!(still.status, "pending", "nothing was declined");
+    let again = qonto_books::firm::actions::ask_decline(
+        as_alice.client(),
+        &firm.org,
+        &declined.id,
+        "encore",
+    )
+    .await
+    .unwrap();
+    let (code, out, _) = firm.serve(&sb, &["act"], true).await;
+    assert_eq!(code, 3, "{out}");
+    assert!(out.contains(&format!("intent #{again}")), "{out}");
+    assert!(out.contains("no longer pending"), "{out}");
     firm.tear_down().await;
 }

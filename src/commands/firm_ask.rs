@@ -1,5 +1,5 @@
-//! A staff member's writes, on the firm's books: `qonto-tui attach` and `categorize` with
-//! `books` set ask the firm's service to do them (an intent in the actions table, which PostgreSQL accepts only for
+//! A staff member's writes, on the firm's books: `qonto-tui attach`, `categorize` and
+//! `decline` with `books` set ask the firm's service to do them (an intent in the actions table, which PostgreSQL accepts only for
 //! an organization granted to them) instead of calling Qonto: staff machines hold no Qonto
 //! token. `qonto-tui serve act` carries it out with their own credential there.
 
@@ -160,4 +160,72 @@ pub async fn categorize(
         )?;
     }
     Ok(if failed > 0 { EXIT_FAILED } else { 0 })
+}
+
+/// What `decline` asks of the firm's service: request `request_id`, found among what waits for
+/// a decision in the staff member's organizations (as the service last listed it), declined
+/// with `note` once they said yes to a question naming its organization, counterparty and
+/// amount (Qonto cannot take a decline back); the service reads it again from Qonto and
+/// declines it only if it is still pending.
+pub async fn decline(
+    url: &str,
+    request_id: &str,
+    note: &str,
+    yes: bool,
+    json: bool,
+) -> anyhow::Result<u8> {
+    let firm = Firm::connect(url).await?;
+    let row = firm
+        .client()
+        .query_opt(
+            "SELECT r.org_id, coalesce(o.name, r.org_id), r.body FROM qonto.review_items r
+             LEFT JOIN qonto.organizations o ON o.id = r.org_id
+             WHERE r.kind = 'request' AND r.id = $1",
+            &[&request_id],
+        )
+        .await?;
+    let found = row.and_then(|r| {
+        let request: qonto_client::api::requests::Request =
+            serde_json::from_value(r.get::<_, serde_json::Value>(2)).ok()?;
+        Some(crate::outcome::OrgRequest {
+            org_id: r.get(0),
+            org_name: clean(&r.get::<_, String>(1)),
+            request,
+            requester: None,
+        })
+    });
+    let Some(found) = found else {
+        eprintln!(
+            "qonto-tui decline: no request {} among your organizations in the firm's books",
+            clean(request_id)
+        );
+        return Ok(EXIT_USAGE);
+    };
+    if found.request.status != "pending" {
+        eprintln!(
+            "qonto-tui decline: {} is {} in the firm's books, not pending",
+            super::requests::words(&found),
+            clean(&found.request.status)
+        );
+        return Ok(EXIT_FAILED);
+    }
+    let named = super::requests::words(&found);
+    if !yes
+        && !super::writes::asked(
+            &format!("Decline {named}? Qonto cannot take a decline back. [y/N] "),
+            "declining a request",
+        )?
+    {
+        eprintln!("Nothing was asked.");
+        return Ok(EXIT_USAGE);
+    }
+    let id = actions::ask_decline(firm.client(), &found.org_id, &found.request.id, note).await?;
+    if json {
+        crate::say!("{}", json!({ "request": clean(request_id), "intent": id }))?;
+    } else {
+        crate::say!(
+            "Asked the firm's service to decline {named} (intent #{id}); it reads the request again from Qonto and declines it with your own credential if it is still pending."
+        )?;
+    }
+    Ok(0)
 }

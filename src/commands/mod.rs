@@ -24,6 +24,7 @@ mod search;
 pub mod serve;
 mod serve_act;
 mod serve_categorize;
+mod serve_decline;
 pub mod statements;
 mod status;
 mod sync;

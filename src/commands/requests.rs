@@ -41,7 +41,7 @@ pub struct DeclineArgs {
     pub json: bool,
 }
 
-fn words(r: &OrgRequest) -> String {
+pub(super) fn words(r: &OrgRequest) -> String {
     let amount = r
         .request
         .amount()
@@ -111,6 +111,11 @@ pub async fn decline(config: &Config, args: DeclineArgs) -> anyhow::Result<u8> {
             "qonto-tui decline: --note needs words: Qonto shows them to the member who asked"
         );
         return Ok(super::export::EXIT_USAGE);
+    }
+    // A staff member on the firm's books asks the firm's service, after the same question.
+    if let (Some(books), None) = (&config.books, &config.staff) {
+        return super::firm_ask::decline(books.expose(), &args.request, &note, args.yes, args.json)
+            .await;
     }
     in_session(config, async |session| {
         let declines = session.declines(config);

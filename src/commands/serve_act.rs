@@ -97,7 +97,7 @@ async fn carry_out(
             intent.staff, intent.org_id
         ));
     }
-    if intent.kind != actions::ATTACH && intent.kind != actions::CATEGORIZE {
+    if ![actions::ATTACH, actions::CATEGORIZE, actions::DECLINE].contains(&intent.kind.as_str()) {
         return Err(format!("this service does not carry out {:?}", intent.kind));
     }
     if !sessions.contains_key(&intent.staff) {
@@ -123,6 +123,9 @@ async fn carry_out(
     let config = staff_config(config, &intent.staff);
     if intent.kind == actions::CATEGORIZE {
         return super::serve_categorize::carry_out(&config, firm, session, intent, &org_name).await;
+    }
+    if intent.kind == actions::DECLINE {
+        return super::serve_decline::carry_out(&config, session, intent, &org_name).await;
     }
     attach(&config, firm, session, intent).await
 }

@@ -242,19 +242,19 @@ pub async fn keep_pulled(
     }
 }
 
-/// Asks the firm's service for `ask` (attaching a receipt, filing under a category; the rest
-/// is done in Qonto for now), as the staff member.
+/// Asks the firm's service for `ask` (attaching a receipt, filing under a category,
+/// declining a request; an invoice's change is done in Qonto for now), as the staff member.
 pub async fn ask(url: Secret, cache: CacheSlot, ask: WriteAsk, to_app: UnboundedSender<Msg>) {
-    if matches!(ask, WriteAsk::Decline { .. } | WriteAsk::Invoice { .. }) {
+    if matches!(ask, WriteAsk::Invoice { .. }) {
         // The review's own answer, so its row is no longer shown as being sent.
         let result = Err(crate::outcome::WriteError::NotHere(
-            "on the firm's books, declining a request and changing an invoice are done in Qonto for now"
-                .into(),
+            "on the firm's books, changing a supplier invoice is done in Qonto for now".into(),
         ));
         let _ = to_app.send(Msg::Reviewed { ask, result });
         return;
     }
     let result = match &ask {
+        WriteAsk::Decline { request, note, .. } => decline(&url, request, note).await,
         WriteAsk::Categorize {
             transactions, name, ..
         } => categorize(&url, &cache, transactions, name.as_deref()).await,
@@ -294,6 +294,26 @@ pub async fn category_names(
         ));
     }
     Ok(names)
+}
+
+/// Asks the service to decline `request` with `note` (the person said yes to the question
+/// naming it already).
+async fn decline(
+    url: &Secret,
+    request: &crate::outcome::OrgRequest,
+    note: &str,
+) -> Result<String, String> {
+    let firm = Firm::connect(url.expose())
+        .await
+        .map_err(|e| e.to_string())?;
+    let id = actions::ask_decline(firm.client(), &request.org_id, &request.request.id, note)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "asked the firm's service to decline {} · {} (intent #{id}); it declines it if it is still pending",
+        printable(request.request.counterparty(), 60),
+        printable(&request.org_name, 60)
+    ))
 }
 
 /// Asks the service to file `transactions` under `name`: one intent per organization and

@@ -29,6 +29,8 @@ pub struct Request {
     pub initiator_id: String,
     pub note: String,
     pub declined_note: Option<String>,
+    /// Whose credential declined it (as [`crate::api::Scoped::made_by`] names it).
+    pub declined_by: Option<String>,
     pub amount_cents: i64,
     /// Who is paid (transfers), or the card's nickname.
     pub counterparty: String,
@@ -118,6 +120,7 @@ pub fn seeded(seed: u64, org: &Org, anchor: DateTime<Utc>) -> Vec<Request> {
                 initiator_id: initiator,
                 note: NOTES[n as usize % NOTES.len()].to_string(),
                 declined_note: (status == "declined").then(|| "Over budget this month".into()),
+                declined_by: None,
                 amount_cents: rng.range(lo, hi),
                 counterparty: who.to_string(),
                 created_at,
@@ -168,13 +171,14 @@ impl Requests {
             .clone()
     }
 
-    /// Declines `id` (of `kind`) with `note`, if it is pending.
+    /// Declines `id` (of `kind`) with `note`, by the credential `by`, if it is pending.
     pub fn decline(
         &self,
         org: &Org,
         kind: &str,
         id: &str,
         note: &str,
+        by: &str,
         now: DateTime<Utc>,
     ) -> Result<Request, Refusal> {
         let mut orgs = self.orgs();
@@ -190,6 +194,7 @@ impl Requests {
         }
         request.status = "declined";
         request.declined_note = Some(note.to_string());
+        request.declined_by = Some(by.to_string());
         request.processed_at = Some(now);
         Ok(request.clone())
     }

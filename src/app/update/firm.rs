@@ -3,6 +3,7 @@
 //! asked of the firm's service is said.
 
 use super::super::msg::{Cmd, WriteAsk};
+use super::super::review_view::RowState;
 use super::super::search_view::DetailView;
 use super::super::state::{App, Notice, Tone};
 use super::navigation::{refresh_quietly, set_status};
@@ -49,6 +50,18 @@ pub(super) fn pulled(app: &mut App, result: Result<(usize, usize), String>) -> V
 
 /// An intent was asked of the firm's service, or could not be.
 pub(super) fn asked(app: &mut App, ask: &WriteAsk, result: Result<String, String>) -> Vec<Cmd> {
+    // A decline asked from the review: its row says it was asked (or why not).
+    if matches!(ask, WriteAsk::Decline { .. })
+        && let Some(row) = app
+            .review
+            .as_mut()
+            .and_then(|v| v.row_for_ticket(ask.ticket()))
+    {
+        row.state = match &result {
+            Ok(words) => RowState::Done(words.clone()),
+            Err(why) => RowState::Failed(crate::outcome::WriteError::NotHere(why.clone())),
+        };
+    }
     match result {
         Ok(words) => {
             // The marked rows were asked for: the marks have done their work.

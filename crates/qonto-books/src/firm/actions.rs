@@ -2,13 +2,15 @@
 //! side of it. Staff insert an intent for an organization granted to them (row-level
 //! security and column privileges allow nothing else); the service, as the admin, claims the
 //! next one, finds the transaction it names in the same organization, and records what came
-//! of it. Receipts (attach) and cash-flow categories (categorize) are asked this way.
+//! of it. Receipts (attach), cash-flow categories (categorize) and declines of members'
+//! requests (decline) are asked this way.
 
 use super::FirmError;
 
 /// An intent's kind, as stored.
 pub const ATTACH: &str = "attach";
 pub const CATEGORIZE: &str = "categorize";
+pub const DECLINE: &str = "decline";
 /// Transactions one categorize intent names at most (Qonto's most per assignment call; the
 /// schema refuses more).
 pub const MAX_CATEGORIZED: usize = 100;
@@ -27,6 +29,9 @@ pub struct Intent {
     /// The transactions a categorize names, and the category's name (`None`: none).
     pub transactions: Vec<String>,
     pub category: Option<String>,
+    /// The request a decline names, and its note.
+    pub request: Option<String>,
+    pub note: Option<String>,
 }
 
 /// An intent as its asker sees it afterwards.
@@ -99,6 +104,24 @@ pub async fn ask_categorize(
     Ok(row.get(0))
 }
 
+/// Asks the service to decline request `request_id` of `org_id` with `note`, as the
+/// connected staff member (who confirmed it first); returns the intent's number.
+pub async fn ask_decline(
+    c: &tokio_postgres::Client,
+    org_id: &str,
+    request_id: &str,
+    note: &str,
+) -> Result<i64, FirmError> {
+    let payload = serde_json::json!({ "request": request_id, "note": note });
+    let row = c
+        .query_one(
+            "INSERT INTO qonto.actions (org_id, kind, payload) VALUES ($1, $2, $3) RETURNING id",
+            &[&org_id, &DECLINE, &payload],
+        )
+        .await?;
+    Ok(row.get(0))
+}
+
 /// Where each of `tx_ids` that organization `org_id` holds is filed: its id, category and
 /// subcategory names (read as the admin; an id of another organization is left out).
 pub async fn filed_in(
@@ -154,7 +177,8 @@ pub async fn claim_next(c: &tokio_postgres::Client) -> Result<Option<Intent>, Fi
              WHERE id = (SELECT id FROM qonto.actions WHERE state IN ('asked', 'working')
                          ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
              RETURNING id, org_id, staff::text, kind, payload ->> 'transaction', file, file_name,
-                 coalesce(payload -> 'transactions', '[]'::jsonb)::text, payload ->> 'category'",
+                 coalesce(payload -> 'transactions', '[]'::jsonb)::text, payload ->> 'category',
+                 payload ->> 'request', payload ->> 'note'",
             &[],
         )
         .await?;
@@ -168,6 +192,8 @@ pub async fn claim_next(c: &tokio_postgres::Client) -> Result<Option<Intent>, Fi
         file_name: r.get(6),
         transactions: serde_json::from_str(&r.get::<_, String>(7)).unwrap_or_default(),
         category: r.get(8),
+        request: r.get(9),
+        note: r.get(10),
     }))
 }
 

@@ -16,7 +16,7 @@ pub const ORGANIZATION_TABLES: [(&str, &str); 5] = [
 ];
 
 /// The migrations, in order: migration N brings the schema to version N.
-pub const MIGRATIONS: [&str; 7] = [
+pub const MIGRATIONS: [&str; 8] = [
     // 1: organizations, accounts, transactions, the grants that open them to staff, and the
     // actions staff ask the firm's service to carry out. A staff role reads what it was granted,
     // asks actions for those organizations only, and changes nothing else.
@@ -245,5 +245,22 @@ pub const MIGRATIONS: [&str; 7] = [
     ALTER TABLE qonto.review_items FORCE ROW LEVEL SECURITY;
     CREATE POLICY granted ON qonto.review_items FOR SELECT TO qonto_staff
         USING (org_id IN (SELECT g.org_id FROM qonto.grants g WHERE g.staff = current_user));
+    "#,
+    // 8: a third kind of intent, declining a member's request: the request by its id and the
+    // note Qonto shows the member (at most Qonto's 500 characters; the staff member confirmed
+    // it first, the question naming the organization, counterparty and amount). No file.
+    r#"
+    ALTER TABLE qonto.actions
+        DROP CONSTRAINT actions_kind,
+        ADD CONSTRAINT actions_kind CHECK (kind IN ('attach', 'categorize', 'decline')),
+        ADD CONSTRAINT actions_decline CHECK (
+            kind <> 'decline' OR (
+                jsonb_typeof(payload -> 'request') = 'string'
+                AND length(payload ->> 'request') BETWEEN 1 AND 100
+                AND jsonb_typeof(payload -> 'note') = 'string'
+                AND length(payload ->> 'note') BETWEEN 1 AND 500
+                AND file IS NULL AND file_name IS NULL
+            )
+        );
     "#,
 ];

@@ -106,7 +106,9 @@ pub async fn decline_request(
             "declined_note is required (at most 500 characters)",
         );
     }
-    let declined = state.requests.decline(scope.org(), one, &id, &note, now);
+    let declined = state
+        .requests
+        .decline(scope.org(), one, &id, &note, &scope.made_by(), now);
     match declined {
         Ok(request) => {
             let answer = json!({ format!("request_{one}"): request.json() });
