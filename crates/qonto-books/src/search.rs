@@ -36,6 +36,37 @@ pub struct Totals {
     pub by_org: Vec<OrgTotal>,
 }
 
+/// A group of a search's matches as both engines count them: organization id and name,
+/// currency, how many, their signed sum.
+pub(crate) type TotalGroup = (String, Option<String>, String, i64, i64);
+
+impl Totals {
+    /// The totals of `groups`, which come ordered by organization (name, then id) and currency.
+    pub(crate) fn of_groups(groups: Vec<TotalGroup>) -> Totals {
+        let mut totals = Totals::default();
+        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
+        for (org_id, name, currency, n, sum) in groups {
+            let n = usize::try_from(n).unwrap_or(0);
+            totals.count += n;
+            *sums.entry(currency.clone()).or_default() += sum;
+            match totals.by_org.last_mut() {
+                Some(last) if last.org_id == org_id => {
+                    last.count += n;
+                    last.sums.push((currency, sum));
+                }
+                _ => totals.by_org.push(OrgTotal {
+                    name: name.unwrap_or_else(|| org_id.clone()),
+                    org_id,
+                    count: n,
+                    sums: vec![(currency, sum)],
+                }),
+            }
+        }
+        totals.sums = sums.into_iter().collect();
+        totals
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrgTotal {
     pub org_id: String,
@@ -241,28 +272,7 @@ impl Books {
                 r.get::<_, Option<i64>>(4)?.unwrap_or(0),
             ))
         })?;
-        let mut totals = Totals::default();
-        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
-        for row in rows {
-            let (org_id, name, currency, n, sum) = row?;
-            let n = usize::try_from(n).unwrap_or(0);
-            totals.count += n;
-            *sums.entry(currency.clone()).or_default() += sum;
-            match totals.by_org.last_mut() {
-                Some(last) if last.org_id == org_id => {
-                    last.count += n;
-                    last.sums.push((currency, sum));
-                }
-                _ => totals.by_org.push(OrgTotal {
-                    name: name.unwrap_or_else(|| org_id.clone()),
-                    org_id,
-                    count: n,
-                    sums: vec![(currency, sum)],
-                }),
-            }
-        }
-        totals.sums = sums.into_iter().collect();
-        Ok(totals)
+        Ok(Totals::of_groups(rows.collect::<Result<Vec<_>, _>>()?))
     }
 
     /// The `WHERE` of `query` over `transactions t`, its parameters, and whether to walk the

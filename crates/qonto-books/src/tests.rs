@@ -1,5 +1,7 @@
 //! The local database against a real SQLCipher file: encrypted, private, set aside when it
-//! cannot be read, upserts by id, windowed reads and full-text matches.
+//! cannot be read, upserts by id, windowed reads and full-text matches. What a search answers
+//! (words, totals, OR and `-`, orders, filters) is the conformance suite's, run on this engine
+//! and on the firm's PostgreSQL alike (`tests/books_conformance*.rs` at the workspace's root).
 
 use super::*;
 use qonto_client::api::models::Transaction;
@@ -241,133 +243,6 @@ fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
 }
 
 #[test]
-fn the_totals_of_a_search_count_and_add_every_match_signed_per_currency() {
-    let mut books = Books::in_memory().unwrap();
-    let mut all = many(3_000);
-    for (i, t) in all.iter_mut().enumerate() {
-        t.amount_cents = Some(100 + i as i64);
-        t.side = Some(if i % 4 == 0 { "credit" } else { "debit" }.into());
-        t.currency = Some(if i % 10 == 0 { "USD" } else { "EUR" }.into());
-    }
-    books.put_transactions("o", "a", &all).unwrap();
-    for text in ["urssaf", "urss octobre", "side:credit", ""] {
-        let query = crate::query::parse(text).unwrap();
-        let (found, total) = books.search(&query, 10_000, 10_001).unwrap();
-        let mut expected: std::collections::BTreeMap<String, i64> = Default::default();
-        for f in &found {
-            let cents = f.tx.amount_cents.unwrap();
-            let signed = if f.tx.side == Some(crate::values::Side::Credit) {
-                cents
-            } else {
-                -cents
-            };
-            *expected.entry(f.tx.currency.clone().unwrap()).or_default() += signed;
-        }
-        let totals = books.search_totals(&query).unwrap();
-        assert_eq!(totals.count, total, "{text}");
-        assert_eq!(
-            totals.sums,
-            expected.into_iter().collect::<Vec<_>>(),
-            "{text}"
-        );
-        // One organization here: its totals are the whole.
-        if total > 0 {
-            assert_eq!(totals.by_org.len(), 1);
-            assert_eq!(totals.by_org[0].count, total);
-            assert_eq!(totals.by_org[0].sums, totals.sums);
-        }
-    }
-}
-
-#[test]
-fn or_a_dash_and_sort_amount_answer_as_a_filter_over_every_row_would() {
-    let mut books = Books::in_memory().unwrap();
-    let mut all = many(9_000);
-    for (i, t) in all.iter_mut().enumerate() {
-        t.amount_cents = Some(100 + ((i as i64 * 7_919) % 5_000));
-        t.side = Some(
-            if i.is_multiple_of(4) {
-                "credit"
-            } else {
-                "debit"
-            }
-            .into(),
-        );
-    }
-    books.put_transactions("o", "a", &all).unwrap();
-    let index = |id: &str| id[1..].parse::<usize>().unwrap();
-    let credit = |i: usize| i.is_multiple_of(4);
-    let cases: [(&str, &dyn Fn(usize) -> bool); 5] = [
-        ("urssaf OR octobre", &|i| {
-            i.is_multiple_of(3) || i.is_multiple_of(5)
-        }),
-        ("-urssaf", &|i| !i.is_multiple_of(3)),
-        // Many word matches: walked down the date index with the other conditions.
-        ("urssaf -octobre", &|i| {
-            i.is_multiple_of(3) && !i.is_multiple_of(5)
-        }),
-        ("boulangerie -side:credit", &|i| {
-            !i.is_multiple_of(3) && !credit(i)
-        }),
-        ("-type:card", &|_| false),
-    ];
-    for (text, keep) in cases {
-        let query = crate::query::parse(text).unwrap();
-        let (found, total) = books.search(&query, 10_000, 10_001).unwrap();
-        let want: Vec<usize> = (0..all.len()).filter(|i| keep(*i)).collect();
-        let got: Vec<usize> = found.iter().map(|f| index(&f.tx.id)).collect();
-        assert_eq!(total, want.len(), "{text}");
-        // Newest first: `many` makes each one a minute older than the one before.
-        assert_eq!(got, want, "{text}");
-    }
-    let query = crate::query::parse("side:credit sort:amount").unwrap();
-    let (found, _) = books.search(&query, 50, 51).unwrap();
-    let amounts: Vec<i64> = found.iter().map(|f| f.tx.amount_cents.unwrap()).collect();
-    let mut want: Vec<(i64, usize)> = (0..all.len())
-        .filter(|i| credit(*i))
-        .map(|i| (all[i].amount_cents.unwrap(), i))
-        .collect();
-    want.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let want: Vec<i64> = want.iter().take(50).map(|(a, _)| *a).collect();
-    assert_eq!(amounts, want);
-    assert!(amounts.windows(2).all(|w| w[0] >= w[1]));
-}
-
-#[test]
-fn a_search_kept_to_some_organizations_never_answers_from_another() {
-    let mut books = Books::in_memory().unwrap();
-    let all = many(3_000);
-    books.put_transactions("a", "acc-a", &all[..1_500]).unwrap();
-    books.put_transactions("b", "acc-b", &all[1_500..]).unwrap();
-    // Words matching many rows (the walk down the date index) and few, filters, nothing.
-    for text in [
-        "",
-        "urssaf",
-        "urss octobre",
-        "side:debit",
-        "org:b",
-        "sort:amount",
-    ] {
-        let mut query = crate::query::parse(text).unwrap();
-        query.only_orgs = Some(vec!["a".into()]);
-        let (found, total) = books.search(&query, 5_000, 5_001).unwrap();
-        assert!(found.iter().all(|f| f.tx.org_id == "a"), "{text}");
-        assert_eq!(found.len(), total, "{text}");
-        let mut anywhere = crate::query::parse(text).unwrap();
-        anywhere.only_orgs = None;
-        let (everywhere, _) = books.search(&anywhere, 5_000, 5_001).unwrap();
-        let in_a = everywhere.iter().filter(|f| f.tx.org_id == "a").count();
-        assert_eq!(found.len(), in_a, "{text}");
-        assert_eq!(books.search_totals(&query).unwrap().count, in_a, "{text}");
-    }
-    let none = crate::query::Query {
-        only_orgs: Some(Vec::new()),
-        ..Default::default()
-    };
-    assert_eq!(books.search(&none, 10, 11).unwrap().1, 0);
-}
-
-#[test]
 fn missing_receipt_with_a_rare_filter_walks_the_missing_rows_and_answers_as_a_scan_would() {
     let mut books = Books::in_memory().unwrap();
     let mut all = many(6_000);
@@ -414,46 +289,6 @@ fn missing_receipt_with_a_rare_filter_walks_the_missing_rows_and_answers_as_a_sc
         )
         .unwrap();
     assert!(plan.contains("transactions_missing_by_date"), "{plan}");
-}
-
-#[test]
-fn the_largest_first_from_the_large_amounts_index_are_those_a_full_sort_gives() {
-    let mut books = Books::in_memory().unwrap();
-    let mut all = many(4_000);
-    for (i, t) in all.iter_mut().enumerate() {
-        // Amounts from 1 cent to 2,000 euros, many equal, both sides.
-        t.amount_cents = Some(((i * 7_919) % 200_000) as i64 / 50 * 50 + 1);
-        t.side = Some(if i % 3 == 0 { "credit" } else { "debit" }.into());
-    }
-    books.put_transactions("o", "a", &all).unwrap();
-    for (text, limit) in [
-        ("sort:amount", 10),
-        ("side:credit sort:amount", 25),
-        ("side:credit sort:amount", 3_000),
-        ("<500 sort:amount", 10),
-    ] {
-        let query = crate::query::parse(text).unwrap();
-        let (found, total) = books.search(&query, limit, limit + 1).unwrap();
-        let mut want: Vec<&Transaction> = all
-            .iter()
-            .filter(|t| !text.contains("credit") || t.side == Some(crate::values::Side::Credit))
-            .filter(|t| !text.contains('<') || t.amount_cents.unwrap() <= 50_000)
-            .collect();
-        want.sort_by(|a, b| {
-            b.amount_cents
-                .cmp(&a.amount_cents)
-                .then_with(|| b.settled_at.cmp(&a.settled_at))
-                .then_with(|| b.id.cmp(&a.id))
-        });
-        assert_eq!(total, want.len().min(limit + 1), "{text}");
-        let ids: Vec<&str> = found.iter().map(|f| f.tx.id.as_str()).collect();
-        let want: Vec<&str> = want
-            .iter()
-            .take(limit)
-            .map(|t| t.id.as_deref().unwrap())
-            .collect();
-        assert_eq!(ids, want, "{text} {limit}");
-    }
 }
 
 #[test]

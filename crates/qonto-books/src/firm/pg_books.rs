@@ -14,7 +14,7 @@ use super::write;
 use crate::cash_period::{CashGroup, compact, period_cash};
 use crate::query::Query;
 use crate::reads::{BooksReads, BooksWrites, ReadsError, by_name};
-use crate::{Detail, Found, OrgTotal, PeriodCash, Totals};
+use crate::{Detail, Found, PeriodCash, Totals};
 
 /// A connection to the firm's books, read and written as the SQLite copy is.
 pub struct PgBooks {
@@ -68,31 +68,19 @@ impl BooksReads for PgBooks {
             .query(&statement, &sql.params())
             .await
             .map_err(super::FirmError::from)?;
-        let mut totals = Totals::default();
-        let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
-        for r in &rows {
-            let org_id: String = r.get(0);
-            let name: Option<String> = r.get(1);
-            let currency: String = r.get(2);
-            let n = usize::try_from(r.get::<_, i64>(3)).unwrap_or(0);
-            let sum = r.get::<_, Option<i64>>(4).unwrap_or(0);
-            totals.count += n;
-            *sums.entry(currency.clone()).or_default() += sum;
-            match totals.by_org.last_mut() {
-                Some(last) if last.org_id == org_id => {
-                    last.count += n;
-                    last.sums.push((currency, sum));
-                }
-                _ => totals.by_org.push(OrgTotal {
-                    name: name.unwrap_or_else(|| org_id.clone()),
-                    org_id,
-                    count: n,
-                    sums: vec![(currency, sum)],
-                }),
-            }
-        }
-        totals.sums = sums.into_iter().collect();
-        Ok(totals)
+        Ok(Totals::of_groups(
+            rows.iter()
+                .map(|r| {
+                    (
+                        r.get(0),
+                        r.get(1),
+                        r.get(2),
+                        r.get(3),
+                        r.get::<_, Option<i64>>(4).unwrap_or(0),
+                    )
+                })
+                .collect(),
+        ))
     }
 
     async fn missing_receipt_counts(&self) -> Result<Vec<(String, i64)>, ReadsError> {
