@@ -83,21 +83,7 @@ async fn a_staff_members_categorize_is_done_by_the_service_with_their_own_creden
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("asked (intent"), "{out}");
     assert_eq!(sb.category_calls(&firm.org), 0);
-    let ids: Vec<String> = {
-        let (code, out, err) = run_app(
-            &sb,
-            &alice_home,
-            &alice_env,
-            &["search", &query, "--json", "--limit", "0"],
-        )
-        .await;
-        assert_eq!(code, 0, "{err}");
-        let found: Vec<Value> = serde_json::from_str(&out).unwrap();
-        found
-            .iter()
-            .map(|t| t["id"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let ids = firm::search_ids(&sb, &alice_home, &alice_env, &query).await;
     assert_eq!(ids.len() as u64, matched);
 
     // Carried out with writes on: each assignment made with Alice's own sign-in.

@@ -11,7 +11,6 @@ mod common;
 
 use std::path::Path;
 
-use common::app::Home;
 use common::firm::{self, TwoStaff};
 use common::run_app;
 use qonto_books::firm::Firm;
@@ -32,23 +31,6 @@ fn missing(sb: &Sandbox, org: &str, skip: usize) -> Tx {
         .filter(|t| t.status == TxStatus::Completed && sb.misses_receipt(t))
         .nth(skip)
         .expect("a transaction missing its receipt")
-}
-
-/// The ids `search missing:receipt` lists from the firm's books, as the machine's role.
-async fn missing_in_books(sb: &Sandbox, home: &Home, env: &[(String, String)]) -> Vec<String> {
-    let (code, out, err) = run_app(
-        sb,
-        home,
-        env,
-        &["search", "missing:receipt", "--json", "--limit", "0"],
-    )
-    .await;
-    assert_eq!(code, 0, "{err}");
-    let found: Vec<Value> = serde_json::from_str(&out).unwrap();
-    found
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 fn write_file(dir: &Path, name: &str, bytes: &[u8]) -> String {
@@ -89,7 +71,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     let (bob_home, bob_env) = firm::firm_staff_machine(&sb, "firm-bob", &url, &bob);
     let tx = missing(&sb, &org, 0);
     assert!(
-        missing_in_books(&sb, &bob_home, &bob_env)
+        firm::search_ids(&sb, &bob_home, &bob_env, "missing:receipt")
             .await
             .contains(&tx.id)
     );
@@ -177,7 +159,7 @@ async fn a_staff_members_attach_is_done_by_the_service_with_their_own_credential
     let (code, out, err) = firm.serve(&sb, &["sync"], false).await;
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        !missing_in_books(&sb, &bob_home, &bob_env)
+        !firm::search_ids(&sb, &bob_home, &bob_env, "missing:receipt")
             .await
             .contains(&tx.id)
     );

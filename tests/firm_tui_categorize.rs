@@ -13,8 +13,6 @@ use std::time::Duration;
 
 use common::firm::{TwoStaff, firm_staff_machine};
 use common::pty::PtyApp;
-use common::run_app;
-use serde_json::Value;
 
 const WAIT: Duration = Duration::from_secs(90);
 
@@ -38,19 +36,7 @@ async fn the_staff_tuis_picker_offers_the_names_in_use_and_asks_the_service() {
         })
         .expect("a transaction filed under a subcategory");
     let name = format!("{category} / {sub}");
-    let (code, out, err) = run_app(
-        &sb,
-        &alice_home,
-        &alice_env,
-        &["search", "uncategorized", "--json", "--limit", "0"],
-    )
-    .await;
-    assert_eq!(code, 0, "{out}{err}");
-    let ids: Vec<String> = serde_json::from_str::<Vec<Value>>(&out)
-        .unwrap()
-        .iter()
-        .map(|t| t["id"].as_str().unwrap().to_string())
-        .collect();
+    let ids = common::firm::search_ids(&sb, &alice_home, &alice_env, "uncategorized").await;
     assert!(!ids.is_empty(), "uncategorized transactions to file");
     let n = ids.len();
 

@@ -145,3 +145,21 @@ pub fn files_under(dir: &Path) -> Vec<String> {
     }
     names
 }
+
+/// The ids `qonto-tui search QUERY --json --limit 0` lists on a machine (a staff member's: from
+/// the firm's books, as their role).
+pub async fn search_ids(
+    sb: &Sandbox,
+    home: &Home,
+    env: &[(String, String)],
+    query: &str,
+) -> Vec<String> {
+    let (code, out, err) =
+        super::run_app(sb, home, env, &["search", query, "--json", "--limit", "0"]).await;
+    assert_eq!(code, 0, "search {query}: {err}");
+    let found: Vec<serde_json::Value> = serde_json::from_str(&out).expect("search's JSON");
+    found
+        .iter()
+        .map(|t| t["id"].as_str().expect("an id").to_string())
+        .collect()
+}

@@ -95,13 +95,7 @@ pub async fn ask_categorize(
     category: Option<&str>,
 ) -> Result<i64, FirmError> {
     let payload = serde_json::json!({ "transactions": tx_ids, "category": category });
-    let row = c
-        .query_one(
-            "INSERT INTO qonto.actions (org_id, kind, payload) VALUES ($1, $2, $3) RETURNING id",
-            &[&org_id, &CATEGORIZE, &payload],
-        )
-        .await?;
-    Ok(row.get(0))
+    ask_without_file(c, org_id, CATEGORIZE, &payload).await
 }
 
 /// Asks the service to decline request `request_id` of `org_id` with `note`, as the
@@ -113,10 +107,21 @@ pub async fn ask_decline(
     note: &str,
 ) -> Result<i64, FirmError> {
     let payload = serde_json::json!({ "request": request_id, "note": note });
+    ask_without_file(c, org_id, DECLINE, &payload).await
+}
+
+/// Asks an intent of `kind` that carries no file; its number. The schema checks the
+/// payload's shape for the kind, row-level security the organization.
+async fn ask_without_file(
+    c: &tokio_postgres::Client,
+    org_id: &str,
+    kind: &str,
+    payload: &serde_json::Value,
+) -> Result<i64, FirmError> {
     let row = c
         .query_one(
             "INSERT INTO qonto.actions (org_id, kind, payload) VALUES ($1, $2, $3) RETURNING id",
-            &[&org_id, &DECLINE, &payload],
+            &[&org_id, &kind, payload],
         )
         .await?;
     Ok(row.get(0))
