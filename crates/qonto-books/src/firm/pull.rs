@@ -78,18 +78,20 @@ pub async fn pull(c: &tokio_postgres::Client, books: &BooksHandle) -> Result<Pul
         for account in accounts.iter().filter_map(BankAccount::key) {
             pull_account(c, books, &org_id, account, &mut pulled).await?;
         }
-        pull_review(c, books, &org_id).await?;
+        pull_review(c, books, &org_id, synced_at).await?;
         pulled.organizations += 1;
     }
     Ok(pulled)
 }
 
-/// What waits for a decision in `org_id`, as the service last listed it (nothing when it
-/// never could): the copy keeps the same, replaced whole.
+/// What waits for a decision in `org_id`, as the service last listed it: the copy keeps the
+/// same, replaced whole. A kind the books hold none of was listed empty at the organization's
+/// last pass (`synced_at`), or never: either way the copy keeps none.
 async fn pull_review(
     c: &tokio_postgres::Client,
     books: &BooksHandle,
     org_id: &str,
+    synced_at: i64,
 ) -> Result<(), FirmError> {
     let rows = c
         .query(
@@ -113,15 +115,20 @@ async fn pull_review(
     let requests: Vec<Request> = of(REQUEST).into_iter().filter_map(model).collect();
     let invoices: Vec<SupplierInvoice> =
         of(SUPPLIER_INVOICE).into_iter().filter_map(model).collect();
-    let (at_requests, at_invoices) = (listed_at(REQUEST), listed_at(SUPPLIER_INVOICE));
+    let (at_requests, at_invoices) = (
+        listed_at(REQUEST).unwrap_or(synced_at),
+        listed_at(SUPPLIER_INVOICE).unwrap_or(synced_at),
+    );
     let org = org_id.to_string();
     books
         .write(move |b| {
-            if let Some(at) = at_requests {
-                b.put_requests(&org, &requests, at)?;
+            // Written only when the service listed them since the copy took them: a pull
+            // with nothing new rewrites nothing.
+            if b.requests(&org)?.synced_at != Some(at_requests) {
+                b.put_requests(&org, &requests, at_requests)?;
             }
-            if let Some(at) = at_invoices {
-                b.put_supplier_invoices(&org, &invoices, at)?;
+            if b.supplier_invoices(&org)?.synced_at != Some(at_invoices) {
+                b.put_supplier_invoices(&org, &invoices, at_invoices)?;
             }
             Ok::<_, crate::BooksError>(())
         })
