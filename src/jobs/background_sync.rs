@@ -156,6 +156,11 @@ async fn run(
             };
             let _ = to_app.send(Msg::Synced(SyncNews::Org { org: org.id, state }));
         }
+        // The cash view's sums, if an organization's IBANs changed what counts as the user's
+        // own (until then the view reads the rows themselves).
+        if let Ok(Err(e)) = books.write(|b| b.bring_cash_up_to_date()).await {
+            tracing::warn!("the cash view's sums could not be worked out: {e}");
+        }
         let stored = books
             .read(|b| b.total_transactions())
             .await

@@ -25,6 +25,12 @@ impl std::ops::Deref for SyncedBooks {
     }
 }
 
+impl std::ops::DerefMut for SyncedBooks {
+    fn deref_mut(&mut self) -> &mut qonto_books::Books {
+        &mut self.books
+    }
+}
+
 /// The sandbox's books synced into encrypted local books through their owner thread, as
 /// `qonto-tui sync` does, and the client that read them.
 #[allow(dead_code)]

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
+use super::cash_flows::Window;
 use super::{Books, BooksError};
 
 /// Weeks drawn in each organization's chart.
@@ -74,7 +75,12 @@ impl Flow {
         self.in_cents - self.out_cents
     }
 
-    fn add(&mut self, credit: bool, cents: i64) {
+    pub(crate) fn add_flow(&mut self, other: Flow) {
+        self.in_cents += other.in_cents;
+        self.out_cents += other.out_cents;
+    }
+
+    pub(crate) fn add(&mut self, credit: bool, cents: i64) {
         if credit {
             self.in_cents += cents;
         } else {
@@ -83,17 +89,34 @@ impl Flow {
     }
 }
 
-/// An IBAN as compared: no spaces, upper case.
+/// An IBAN as compared: no spaces, upper case. ASCII only, as IBANs are, and as the SQL the
+/// books keep their sums with does it (`compact_sql!`: SQLite's `upper` folds ASCII only).
 pub(crate) fn compact(iban: &str) -> String {
     iban.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_uppercase)
+        .filter(|c| !matches!(c, ' ' | '\t' | '\n' | '\x0c' | '\r'))
+        .map(|c| c.to_ascii_uppercase())
         .collect()
 }
 
 impl Books {
-    /// The group's cash as of `now`.
+    /// The group's cash as of `now`: from the sums the books keep, or from the rows while
+    /// those are stale.
     pub fn group_cash(&self, now: DateTime<Utc>) -> Result<GroupCash, BooksError> {
+        let from_sums = self.cash_sums_current()?;
+        self.work_out_group_cash(now, from_sums)
+    }
+
+    /// [`Books::group_cash`] read from every row of the window, whatever the kept sums say:
+    /// what those sums are checked against.
+    pub fn group_cash_from_rows(&self, now: DateTime<Utc>) -> Result<GroupCash, BooksError> {
+        self.work_out_group_cash(now, false)
+    }
+
+    fn work_out_group_cash(
+        &self,
+        now: DateTime<Utc>,
+        from_sums: bool,
+    ) -> Result<GroupCash, BooksError> {
         let mut group = GroupCash::default();
         let mut own_ibans = HashSet::new();
         {
@@ -143,109 +166,12 @@ impl Books {
             }
             group.hidden += org.hidden;
         }
-        let today = now.date_naive();
-        let month_start = today.with_day(1).unwrap_or(today);
-        let since = |days: i64| today - Duration::days(days);
-        let mut months = vec![month_start];
-        while months.len() < MONTHS {
-            let first = months[0];
-            months.insert(0, crate::month_end::previous_month(first));
-        }
-        group.months = months;
-        let first_month = group.months.first().copied().unwrap_or(month_start);
-        let window_start = since(90)
-            .min(month_start)
-            .min(since(7 * WEEKS as i64))
-            .min(first_month);
-        let month_of = |day: NaiveDate| -> Option<usize> {
-            let months = (day.year() - first_month.year()) * 12 + day.month() as i32
-                - first_month.month() as i32;
-            usize::try_from(months).ok().filter(|m| *m < MONTHS)
-        };
-        let mut q = self.db.prepare_cached(
-            "SELECT side, abs(amount_cents), coalesce(currency, 'EUR'), substr(sort_at, 1, 10),
-                 counterparty_iban, status = 'completed'
-             FROM transactions
-             WHERE org_id = ?1 AND sort_at >= ?2 AND status IS NOT 'declined'",
-        )?;
-        for org in &mut group.orgs {
-            org.weekly_net = vec![0; WEEKS];
-            org.monthly = vec![Flow::default(); MONTHS];
-            // Every transaction's net per month (internal ones too: they move the balance).
-            let mut moved = [0i64; MONTHS];
-            let from = window_start.format("%Y-%m-%d").to_string();
-            let rows = q.query_map(rusqlite::params![org.id, from], |r| {
-                Ok((
-                    r.get::<_, Option<String>>(0)?,
-                    r.get::<_, Option<i64>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, Option<String>>(3)?,
-                    r.get::<_, Option<String>>(4)?,
-                    r.get::<_, Option<bool>>(5)?.unwrap_or(false),
-                ))
-            })?;
-            for row in rows {
-                let (side, cents, currency, day, counterparty, settled) = row?;
-                let (Some(cents), Some(day)) = (cents, day) else {
-                    continue;
-                };
-                let Ok(day) = NaiveDate::parse_from_str(&day, "%Y-%m-%d") else {
-                    continue;
-                };
-                if day > today {
-                    continue;
-                }
-                let credit = side.as_deref() == Some("credit");
-                let month = month_of(day);
-                // Qonto's balance is what settled: a pending payment has not moved it yet.
-                if settled
-                    && currency == org.currency
-                    && let Some(m) = month
-                {
-                    moved[m] += if credit { cents } else { -cents };
-                }
-                let internal = counterparty.is_some_and(|c| own_ibans.contains(&compact(&c)));
-                if internal {
-                    if day >= since(90) {
-                        org.internal_count += 1;
-                        group.internal_count += 1;
-                        group.internal_cents += cents;
-                    }
-                    continue;
-                }
-                if currency != org.currency {
-                    continue;
-                }
-                if let Some(m) = month {
-                    org.monthly[m].add(credit, cents);
-                }
-                if day >= month_start {
-                    org.month_to_date.add(credit, cents);
-                }
-                if day > since(30) {
-                    org.last_30_days.add(credit, cents);
-                }
-                if day > since(90) {
-                    org.last_90_days.add(credit, cents);
-                }
-                let weeks_ago = ((today - day).num_days() / 7) as usize;
-                if weeks_ago < WEEKS {
-                    let signed = if credit { cents } else { -cents };
-                    org.weekly_net[WEEKS - 1 - weeks_ago] += signed;
-                }
-            }
-            // Today's balance, less what each later month moved, is the balance a month ended
-            // with.
-            let now = org.totals.get(&org.currency).copied();
-            let visible = now.is_some() || org.hidden == 0;
-            let mut balance = now.unwrap_or(0);
-            org.month_end_balance = vec![None; MONTHS];
-            for m in (0..MONTHS).rev() {
-                if visible {
-                    org.month_end_balance[m] = Some(balance);
-                }
-                balance -= moved[m];
-            }
+        let window = Window::new(now.date_naive());
+        group.months = window.months.clone();
+        if from_sums {
+            self.flows_from_sums(&mut group, &window)?;
+        } else {
+            self.flows_from_rows(&mut group, &window, &own_ibans)?;
         }
         Ok(group)
     }

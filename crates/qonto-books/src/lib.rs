@@ -7,8 +7,12 @@
 //! deleted, and a new one is built from Qonto. Everyone but its owner thread reaches it through
 //! a [`BooksHandle`].
 
+#[macro_use]
+mod cash_sql;
 mod cash;
+mod cash_flows;
 mod cash_period;
+mod cash_sums;
 pub mod categories;
 mod damage;
 mod detail;

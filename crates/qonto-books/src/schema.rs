@@ -303,6 +303,60 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX transactions_large ON transactions(abs(amount_cents) DESC)
         WHERE abs(amount_cents) >= 100000;
     "#,
+    // 15: the cash view's sums, kept as the rows are written (it read a year of rows of every
+    // organization: 2.4 s over 5,000,000 stored). Per organization, day (and month) and
+    // currency: what settled (every transaction, for the balance worked back), money in and
+    // out with transfers between the user's own accounts left out, and those transfers apart.
+    // Whether a transfer is the user's own is decided when the row is written, against
+    // `own_ibans` (the books' account IBANs, compacted as `cash::compact` does); when that set
+    // changes after rows were written, `cash_state.stale` says so until the sums are worked
+    // out again from every row (`Books::bring_cash_up_to_date`).
+    concat!(
+        r#"
+    CREATE TABLE own_ibans (
+        iban TEXT NOT NULL,
+        org_id TEXT NOT NULL,
+        PRIMARY KEY (iban, org_id)
+    ) WITHOUT ROWID;
+    INSERT OR IGNORE INTO own_ibans (iban, org_id)
+        SELECT "#,
+        compact_sql!("iban"),
+        r#", org_id FROM accounts WHERE iban IS NOT NULL;
+    CREATE TABLE cash_state (id INTEGER PRIMARY KEY CHECK (id = 1), stale INTEGER NOT NULL);
+    -- Rows already stored are summed by the first sync pass to end (stale until then).
+    INSERT INTO cash_state SELECT 1, EXISTS (SELECT 1 FROM transactions);
+    "#,
+        cash_sums_table!("cash_days", "day"),
+        cash_sums_table!("cash_months", "month"),
+        r#"
+    CREATE TRIGGER transactions_cash_insert AFTER INSERT ON transactions BEGIN
+    "#,
+        cash_delta!("cash_days", "day", "10", "new", "1"),
+        cash_delta!("cash_months", "month", "7", "new", "1"),
+        r#"
+    END;
+    CREATE TRIGGER transactions_cash_delete AFTER DELETE ON transactions BEGIN
+    "#,
+        cash_delta!("cash_days", "day", "10", "old", "-1"),
+        cash_delta!("cash_months", "month", "7", "old", "-1"),
+        r#"
+    END;
+    CREATE TRIGGER transactions_cash_update AFTER UPDATE OF org_id, amount_cents, currency,
+        side, status, sort_at, counterparty_iban ON transactions
+    WHEN old.org_id IS NOT new.org_id OR old.amount_cents IS NOT new.amount_cents
+        OR old.currency IS NOT new.currency OR old.side IS NOT new.side
+        OR old.status IS NOT new.status OR old.sort_at IS NOT new.sort_at
+        OR old.counterparty_iban IS NOT new.counterparty_iban
+    BEGIN
+    "#,
+        cash_delta!("cash_days", "day", "10", "old", "-1"),
+        cash_delta!("cash_months", "month", "7", "old", "-1"),
+        cash_delta!("cash_days", "day", "10", "new", "1"),
+        cash_delta!("cash_months", "month", "7", "new", "1"),
+        r#"
+    END;
+    "#
+    ),
 ];
 
 /// The version this build writes.

@@ -133,6 +133,11 @@ pub async fn sync_all(
             .collect()
             .await;
     results.sort_by_key(|(i, _)| *i);
+    // The cash view's sums, if an organization's IBANs changed what counts as the user's own.
+    match books.write(|b| b.bring_cash_up_to_date()).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) | Err(e) => tracing::warn!("the cash view's sums could not be worked out: {e}"),
+    }
     results.into_iter().map(|(_, r)| r).collect()
 }
 

@@ -133,6 +133,7 @@ impl Books {
                 ])?;
             }
         }
+        crate::cash_sums::note_own_ibans(&tx, org_id)?;
         tx.commit()?;
         Ok(())
     }
@@ -294,6 +295,11 @@ impl Books {
             tx.execute(&format!("DELETE FROM {table} WHERE org_id = ?1"), [org_id])?;
         }
         tx.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
+        // Its sums went with its rows (the triggers took each away); its IBANs go too.
+        for table in ["cash_days", "cash_months"] {
+            tx.execute(&format!("DELETE FROM {table} WHERE org_id = ?1"), [org_id])?;
+        }
+        crate::cash_sums::note_own_ibans(&tx, org_id)?;
         tx.commit()?;
         Ok(())
     }

@@ -81,6 +81,7 @@ pub async fn pull(c: &tokio_postgres::Client, books: &BooksHandle) -> Result<Pul
         pull_review(c, books, &org_id, synced_at).await?;
         pulled.organizations += 1;
     }
+    books.write(|b| b.bring_cash_up_to_date()).await??;
     Ok(pulled)
 }
 
