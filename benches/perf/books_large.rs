@@ -29,7 +29,7 @@ pub const FIVE_MILLION: Scale = Scale {
 };
 
 /// The app's database and its key file, once a first run has made them.
-fn database_and_key(home: &Home) -> (std::path::PathBuf, qonto_client::Secret) {
+pub(super) fn database_and_key(home: &Home) -> (std::path::PathBuf, qonto_client::Secret) {
     let dir = home.dir.join("data").join("qonto-tui");
     let find = |prefix: &str, suffix: &str| {
         std::fs::read_dir(&dir)
@@ -160,6 +160,7 @@ pub async fn large_books(scale: Scale) {
     let mut quiet = env.clone();
     quiet.push(("QONTO_TUI_SYNC".into(), "off".into()));
     let first = sb.data().orgs[0].accounts[0].name.clone();
+    let shown = first.clone();
     blocking(move || {
         let app = PtyApp::spawn(&[], &quiet, 200, 60);
         app.wait_text(&first, WAIT);
@@ -190,6 +191,42 @@ pub async fn large_books(scale: Scale) {
         books.month_end(month).unwrap();
         (cash, t.elapsed())
     };
+
+    // For profiling: the filled books and their key kept in a folder of one's choosing.
+    if let Some(keep) = std::env::var_os("QONTO_BENCH_KEEP_BOOKS") {
+        let keep = std::path::PathBuf::from(keep);
+        std::fs::create_dir_all(&keep).unwrap();
+        std::fs::copy(&path, keep.join("books.db")).unwrap();
+        // Synthetic books' random key, 0600 like the app's own key file.
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(keep.join("key"))
+            .and_then(|mut f| f.write_all(key.expose().as_bytes()))
+            .unwrap();
+    }
+    // Nothing new at Qonto: what a sync of every organization asks, and the app's start from
+    // these books.
+    {
+        let api = qonto_testkit::fixtures::signed_in_api(&sb).await;
+        let books = qonto_books::BooksHandle::open_async(path.clone(), key.clone(), false)
+            .await
+            .unwrap()
+            .books;
+        super::books::incremental_sync(
+            &sb,
+            &api,
+            &books,
+            &format!("{accounts_per_org} account(s)"),
+        )
+        .await;
+        books.close().await;
+    }
+    super::books::start_from_the_copy(&sb, &env, &home, &shown).await;
+    sb.set_faults(Faults::default());
 
     // Each organization's first account, named with the end of its IBAN as the data pane
     // shows it (account names repeat across organizations).
