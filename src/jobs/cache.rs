@@ -513,11 +513,14 @@ pub async fn open_into(
         return;
     };
     // What the books held before this run's answers are written is what is shown.
-    let mut msgs = cache.stored(false).await;
-    msgs.push(Msg::ReceiptsCounted(cache.missing_receipts().await));
-    slot.open(cache);
+    let msgs = cache.stored(false).await;
     tracing::debug!(at = ?crate::logging::since_start(), "local copy read ({} messages)", msgs.len());
     for msg in msgs {
         let _ = to_app.send(msg);
     }
+    // Counted after what is shown is sent: over a million stored it reads tens of thousands of
+    // index entries, and the organizations' accounts need not wait for the badges.
+    let missing = cache.missing_receipts().await;
+    slot.open(cache);
+    let _ = to_app.send(Msg::ReceiptsCounted(missing));
 }
