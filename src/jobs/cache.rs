@@ -466,45 +466,63 @@ fn stored_overviews(books: &Books) -> Vec<Msg> {
     msgs
 }
 
-/// Each account's first page of transactions, and each organization's members and labels:
-/// over 200 organizations of millions stored, a quarter of a second of reading.
-fn stored_lists(books: &Books, with_declined: bool) -> Vec<Msg> {
-    let Ok(orgs) = books.organizations() else {
-        return Vec::new();
-    };
+/// Which accounts each stored overview among `msgs` holds, and when its organization was
+/// synced: what the lists are read for, without reading the organizations again.
+fn accounts_shown(msgs: &[Msg]) -> Vec<(String, Vec<String>, Instant)> {
+    msgs.iter()
+        .filter_map(|msg| match msg {
+            Msg::Stored(Stored::Overview { org, overview, at }) => Some((
+                org.clone(),
+                overview
+                    .bank_accounts
+                    .iter()
+                    .filter_map(|a| a.key().map(str::to_string))
+                    .collect(),
+                *at,
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Each account's first page of transactions, and each organization's members and labels, for
+/// the organizations `accounts_shown` lists: over 200 organizations of millions stored, a
+/// quarter of a second of reading.
+fn stored_lists(
+    books: &Books,
+    shown: &[(String, Vec<String>, Instant)],
+    with_declined: bool,
+) -> Vec<Msg> {
     let mut msgs = Vec::new();
-    for (org, synced) in &orgs {
-        let at = synced_at(*synced);
-        let Ok(accounts) = books.bank_accounts(&org.id) else {
-            continue;
-        };
-        for account in accounts.iter().filter_map(|a| a.key()) {
+    for (org, accounts, at) in shown {
+        let at = *at;
+        for account in accounts {
             if let Ok(items) =
                 books.listed_transactions(account, ListedFrom::Offset(0), FIRST_PAGE, with_declined)
                 && !items.is_empty()
             {
                 msgs.push(Msg::Stored(Stored::Transactions {
-                    org: org.id.clone(),
-                    account: account.to_string(),
+                    org: org.clone(),
+                    account: account.clone(),
                     items,
                     at,
                 }));
             }
         }
-        if let Ok(list) = books.memberships(&org.id)
+        if let Ok(list) = books.memberships(org)
             && !list.is_empty()
         {
             msgs.push(Msg::Stored(Stored::Members {
-                org: org.id.clone(),
+                org: org.clone(),
                 list,
                 at,
             }));
         }
-        if let Ok(list) = books.labels(&org.id)
+        if let Ok(list) = books.labels(org)
             && !list.is_empty()
         {
             msgs.push(Msg::Stored(Stored::Labels {
-                org: org.id.clone(),
+                org: org.clone(),
                 list,
                 at,
             }));
@@ -533,12 +551,13 @@ pub async fn open_into(
         .await
         .unwrap_or_default();
     tracing::debug!(at = ?crate::logging::since_start(), "local copy's organizations read ({} messages)", overviews.len());
+    let shown = accounts_shown(&overviews);
     for msg in overviews {
         let _ = to_app.send(msg);
     }
     let lists = cache
         .books
-        .read_fresh(|books| stored_lists(books, false))
+        .read_fresh(move |books| stored_lists(books, &shown, false))
         .await
         .unwrap_or_default();
     for msg in lists {
