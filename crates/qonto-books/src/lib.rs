@@ -15,7 +15,6 @@ mod cash_period;
 mod cash_sums;
 pub mod categories;
 mod damage;
-mod dated_rowids;
 mod detail;
 pub mod export;
 pub mod firm;
@@ -31,7 +30,6 @@ mod reads;
 pub mod review;
 mod schema;
 mod search;
-mod search_newest;
 pub mod sync;
 /// Qonto's enumerated values (defined with the client's models, which carry them too).
 pub use qonto_client::api::values;
@@ -218,11 +216,6 @@ pub enum BooksError {
     Closed,
     #[error("the local copy's thread could not start: {0}")]
     Thread(String),
-    /// More transactions dated one second than its range of rowids holds (schema 16).
-    #[error(
-        "more than 4,194,304 transactions are dated the same second: the local copy keeps them in date order and cannot"
-    )]
-    SameSecond,
 }
 
 impl Books {

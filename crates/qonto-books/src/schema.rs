@@ -3,34 +3,6 @@
 
 use rusqlite::Connection;
 
-/// The full-text index of the transactions (schema 12, made again by 16) and the triggers
-/// that keep it.
-macro_rules! transactions_text {
-    () => {
-        r#"
-    CREATE VIRTUAL TABLE transactions_text USING fts5(
-        counterparty, label, reference, note,
-        content = 'transactions', content_rowid = 'rowid',
-        tokenize = 'unicode61 remove_diacritics 2'
-    );
-    CREATE TRIGGER transactions_text_insert AFTER INSERT ON transactions BEGIN
-        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
-        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
-    END;
-    CREATE TRIGGER transactions_text_delete AFTER DELETE ON transactions BEGIN
-        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
-        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
-    END;
-    CREATE TRIGGER transactions_text_update AFTER UPDATE ON transactions BEGIN
-        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
-        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
-        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
-        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
-    END;
-    "#
-    };
-}
-
 /// Each entry takes the database from version `index` to `index + 1`.
 const MIGRATIONS: &[&str] = &[
     // 1: organizations, accounts, transactions with a full-text index, and sync progress.
@@ -286,18 +258,32 @@ const MIGRATIONS: &[&str] = &[
     // 12: the full-text index without its 2-, 3- and 4-letter prefix indexes (schema 4): they
     // took a third of the file and most of each write, and the search's word matches, kept
     // between keystrokes, answer a word being typed as fast without them.
-    concat!(
-        r#"
+    r#"
     DROP TRIGGER transactions_text_insert;
     DROP TRIGGER transactions_text_delete;
     DROP TRIGGER transactions_text_update;
     DROP TABLE transactions_text;
-    "#,
-        transactions_text!(),
-        r#"
+    CREATE VIRTUAL TABLE transactions_text USING fts5(
+        counterparty, label, reference, note,
+        content = 'transactions', content_rowid = 'rowid',
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER transactions_text_insert AFTER INSERT ON transactions BEGIN
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
+    CREATE TRIGGER transactions_text_delete AFTER DELETE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+    END;
+    CREATE TRIGGER transactions_text_update AFTER UPDATE ON transactions BEGIN
+        INSERT INTO transactions_text(transactions_text, rowid, counterparty, label, reference, note)
+        VALUES ('delete', old.rowid, old.counterparty, old.label, old.reference, old.note);
+        INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
+        VALUES (new.rowid, new.counterparty, new.label, new.reference, new.note);
+    END;
     INSERT INTO transactions_text(transactions_text) VALUES ('rebuild');
-    "#
-    ),
+    "#,
     // 13: an organization's transactions by date: the cash view and the month-end board read
     // one organization's months, and with `(org_id)` alone SQLite read every row of it to
     // keep those (the board's month took 147 ms over 200,000 stored).
@@ -371,25 +357,6 @@ const MIGRATIONS: &[&str] = &[
     END;
     "#
     ),
-    // 16: rowids in date order: a transaction's rowid is the second of its date (`sort_at`,
-    // as SQLite reads it; 0 when it cannot) times `DATED_SLOTS`, plus its place among that
-    // second's. FTS5 then gives a word's matches newest first, so a search stops at its page
-    // instead of reading every match (a word being typed matched 182,614 rows of 5,000,000:
-    // 20 ms to read them all on each key). The rows are copied in that order first
-    // (`dated_rowids::renumber`, run before this step); the full-text index is then made
-    // again over the new rowids.
-    concat!(
-        r#"
-    DROP TRIGGER transactions_text_insert;
-    DROP TRIGGER transactions_text_delete;
-    DROP TRIGGER transactions_text_update;
-    DROP TABLE transactions_text;
-    "#,
-        transactions_text!(),
-        r#"
-    INSERT INTO transactions_text(transactions_text) VALUES ('rebuild');
-    "#
-    ),
 ];
 
 /// The version this build writes.
@@ -424,9 +391,6 @@ pub fn migrate(db: &mut Connection) -> Result<u32, SchemaError> {
         let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
         let now: u32 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if let Some(step) = MIGRATIONS.get(now as usize) {
-            if now == 15 {
-                crate::dated_rowids::renumber(&tx)?;
-            }
             tx.execute_batch(step)?;
             tx.pragma_update(None, "user_version", now + 1)?;
         }
@@ -497,82 +461,5 @@ mod tests {
             [],
         )
         .unwrap();
-    }
-
-    #[test]
-    fn rows_stored_before_schema_16_are_numbered_in_date_order_and_still_found() {
-        let mut db = Connection::open_in_memory().unwrap();
-        for step in &MIGRATIONS[..15] {
-            db.execute_batch(step).unwrap();
-        }
-        db.pragma_update(None, "user_version", 15).unwrap();
-        // Written newest first, two in one second (ids out of order), one undated.
-        for (id, sort_at) in [
-            ("c", Some("2026-10-02T08:00:00.000Z")),
-            ("b", Some("2026-10-01T12:00:00.500Z")),
-            ("a", Some("2026-10-01T12:00:00.100Z")),
-            ("z", None),
-            ("d", Some("2026-10-01T12:00:00.500Z")),
-        ] {
-            db.execute(
-                "INSERT INTO transactions (id, org_id, account_id, counterparty, sort_at)
-                 VALUES (?1, 'o', 'a', 'URSSAF', ?2)",
-                rusqlite::params![id, sort_at],
-            )
-            .unwrap();
-        }
-        assert_eq!(migrate(&mut db).unwrap(), 15);
-        let rows: Vec<(String, i64)> = db
-            .prepare("SELECT id, rowid FROM transactions ORDER BY rowid")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let second = |s: i64| {
-            (
-                s * crate::dated_rowids::DATED_SLOTS,
-                s * crate::dated_rowids::DATED_SLOTS + 1,
-            )
-        };
-        let noon = 1_790_856_000;
-        assert_eq!(
-            rows,
-            vec![
-                ("z".to_string(), 0),
-                ("a".to_string(), second(noon).0),
-                ("b".to_string(), second(noon).1),
-                ("d".to_string(), second(noon).1 + 1),
-                ("c".to_string(), second(noon + 20 * 3600).0),
-            ]
-        );
-        let found: Vec<String> = db
-            .prepare(
-                "SELECT t.id FROM transactions_text f JOIN transactions t ON t.rowid = f.rowid
-                 WHERE transactions_text MATCH 'urssaf' ORDER BY f.rowid DESC",
-            )
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        assert_eq!(found, ["c", "d", "b", "a", "z"]);
-        // Every index and trigger made again, as a database made new has them.
-        let objects = |db: &Connection| -> Vec<(String, String, Option<String>)> {
-            db.prepare("SELECT type, name, sql FROM sqlite_master ORDER BY type, name")
-                .unwrap()
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
-        let mut new = Connection::open_in_memory().unwrap();
-        migrate(&mut new).unwrap();
-        assert_eq!(objects(&db), objects(&new));
-        assert!(
-            objects(&db)
-                .iter()
-                .any(|(_, name, _)| name == "transactions_cash_update")
-        );
     }
 }

@@ -144,23 +144,11 @@ impl Books {
         limit: usize,
         count_up_to: usize,
     ) -> Result<(Vec<Found>, usize), BooksError> {
-        // Newest first by words, nothing to count past the page: straight off the full-text
-        // index, in date order (schema 16).
-        let rows = limit.saturating_add(1);
-        if query.sort == Sort::Date
-            && !query.words.is_empty()
-            && count_up_to <= rows
-            && let Some(mut found) = self.newest_by_words(query, rows)?
-        {
-            let total = found.len();
-            found.truncate(limit);
-            return Ok((found, total));
-        }
         let Matching {
             filter,
             params,
             walk_dates,
-        } = self.matching(query, Words::InFilter)?;
+        } = self.matching(query)?;
         // Counting reads every match counted: only when asked for more than one past the
         // results (which the results themselves tell).
         let counted: Option<i64> = if count_up_to > limit.saturating_add(1) {
@@ -195,6 +183,7 @@ impl Books {
             Sort::Org => "o.name COLLATE NOCASE, t.org_id,",
             Sort::Amount => "abs(t.amount_cents) DESC,",
         };
+        let rows = limit.saturating_add(1);
         // Largest first: those of 1,000 or more, down their partial index (schema 14), stop at
         // the page's end; when they fill it, no smaller one can be in it. Sorting every match
         // took 1.4 to 2.2 s for `side:credit sort:amount` over 1,000,000 stored.
@@ -237,7 +226,8 @@ impl Books {
         rows: usize,
     ) -> Result<Vec<Found>, BooksError> {
         let mut q = self.db.prepare(&format!(
-            "SELECT {TX_COLUMNS}, o.name, a.name, {FOUND_COLUMNS}
+            "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
+                 t.missing_receipt
              FROM transactions t {walk}
              LEFT JOIN organizations o ON o.id = t.org_id
              LEFT JOIN accounts a ON a.id = t.account_id
@@ -246,7 +236,17 @@ impl Books {
         ))?;
         let found = q.query_map(
             rusqlite::params_from_iter(params.iter().cloned().chain([Value::Integer(rows as i64)])),
-            found_at,
+            |r| {
+                let n = TX_COLUMN_COUNT;
+                Ok(Found {
+                    tx: tx_row_at(r, 0)?,
+                    org_name: r.get(n)?,
+                    account_name: r.get(n + 1)?,
+                    label_ids: id_list(r, n + 2)?,
+                    attachments: id_list(r, n + 3)?.len(),
+                    missing_receipt: r.get::<_, i64>(n + 4)? == 1,
+                })
+            },
         )?;
         Ok(found.collect::<Result<Vec<_>, _>>()?)
     }
@@ -255,7 +255,7 @@ impl Books {
     /// (credits positive, debits negative), also per organization, reading every match: asked
     /// once a query's results are on screen, not on each key.
     pub fn search_totals(&self, query: &Query) -> Result<Totals, BooksError> {
-        let Matching { filter, params, .. } = self.matching(query, Words::InFilter)?;
+        let Matching { filter, params, .. } = self.matching(query)?;
         let mut q = self.db.prepare(&format!(
             "SELECT t.org_id, o.name, coalesce(t.currency, 'EUR'), count(*),
                  sum(CASE WHEN t.side = 'credit' THEN abs(t.amount_cents)
@@ -276,15 +276,15 @@ impl Books {
     }
 
     /// The `WHERE` of `query` over `transactions t`, its parameters, and whether to walk the
-    /// date index; its words in it or left to the caller.
-    pub(crate) fn matching(&self, query: &Query, words: Words) -> Result<Matching, BooksError> {
+    /// date index.
+    fn matching(&self, query: &Query) -> Result<Matching, BooksError> {
         let mut conditions: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         // Which way to walk: from the words' matches (few: fetch them and sort), or down the
         // date index checking each against them (many, as a word being typed: stop at the
         // last result rather than fetch and sort every match).
         let mut walk_dates = query.words.is_empty();
-        if !query.words.is_empty() && words == Words::InFilter {
+        if !query.words.is_empty() {
             // Each word a quoted term, never FTS5 syntax; a prefix from two characters on (one
             // letter would expand to most of the books on the first key typed).
             let terms: Vec<String> = query.words.iter().map(|w| term(w)).collect();
@@ -399,7 +399,7 @@ const TEXT_MATCHES: &str = "SELECT rowid FROM transactions_text WHERE transactio
 
 /// A word as an FTS5 term: quoted (never FTS5 syntax), a prefix from two characters on (one
 /// letter would expand to most of the books on the first key typed).
-pub(crate) fn term(word: &str) -> String {
+fn term(word: &str) -> String {
     let quoted = format!("\"{}\"", word.replace('"', "\"\""));
     if word.chars().count() >= 2 {
         quoted + "*"
@@ -452,36 +452,8 @@ impl Books {
 }
 
 /// A query as SQL: the condition, its parameters, the walk.
-pub(crate) struct Matching {
-    pub(crate) filter: String,
-    pub(crate) params: Vec<Value>,
+struct Matching {
+    filter: String,
+    params: Vec<Value>,
     walk_dates: bool,
 }
-
-/// Where a query's words go: into its condition, or to the caller (who reads the full-text
-/// index itself).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Words {
-    InFilter,
-    Left,
-}
-
-/// A search result row: the transaction's columns, then its organization's and account's
-/// names, label ids, attachment ids and whether it misses a receipt.
-pub(crate) fn found_at(r: &rusqlite::Row<'_>) -> rusqlite::Result<Found> {
-    let n = TX_COLUMN_COUNT;
-    Ok(Found {
-        tx: tx_row_at(r, 0)?,
-        org_name: r.get(n)?,
-        account_name: r.get(n + 1)?,
-        label_ids: id_list(r, n + 2)?,
-        attachments: id_list(r, n + 3)?.len(),
-        missing_receipt: r.get::<_, i64>(n + 4)? == 1,
-    })
-}
-
-/// The columns [`found_at`] reads after the transaction's and the two names, over
-/// `transactions t`, `organizations o`, `accounts a`…
-pub(crate) const FOUND_COLUMNS: &str = "t.label_ids, t.attachment_ids, t.missing_receipt";
-/// …and how many it reads in all.
-pub(crate) const TX_COLUMN_COUNT_FOUND: usize = TX_COLUMN_COUNT + 5;

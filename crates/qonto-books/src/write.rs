@@ -5,7 +5,6 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
-use crate::dated_rowids::dated_rowid;
 use crate::news::Change;
 use crate::values::{OperationType, Side, Status};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
@@ -318,20 +317,19 @@ fn upsert_transactions(
 ) -> Result<Upserted, BooksError> {
     let mut done = Upserted::default();
     let mut known = tx.prepare_cached(
-        "SELECT updated_at, vat_lines IS NOT NULL, rowid FROM transactions WHERE id = ?1",
+        "SELECT updated_at, vat_lines IS NOT NULL FROM transactions WHERE id = ?1",
     )?;
-    let mut moved = tx.prepare_cached("UPDATE transactions SET rowid = ?1 WHERE rowid = ?2")?;
     let mut upsert = tx.prepare_cached(
-        "INSERT INTO transactions (rowid, id, org_id, account_id, amount_cents, currency, side,
+        "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, category,
                  emitted_at, settled_at, updated_at, sort_at, label_ids, attachment_ids,
                  attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
                  vat_rate, local_amount_cents, local_currency, card_last_digits,
                  initiator_id, subject_type, settled_balance_cents, counterparty_iban,
                  counterparty_bic, vat_lines, cashflow_category, cashflow_subcategory)
-             VALUES (?36, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,
-                 ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30,
-                 ?31, ?32, ?33, ?34, ?35)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                 ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
+                 ?32, ?33, ?34, ?35)
              ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
                  account_id = excluded.account_id, amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
@@ -361,33 +359,21 @@ fn upsert_transactions(
         let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
             continue;
         };
-        let before: Option<(Option<String>, bool, i64)> = known
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        let before: Option<(Option<String>, bool)> = known
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?;
         match &before {
             None => {
                 done.added += 1;
                 done.touched.push((id.to_string(), Change::New));
             }
-            Some((updated, ..)) if updated != &t.updated_at => {
+            Some((updated, _)) if updated != &t.updated_at => {
                 done.changed += 1;
                 done.touched.push((id.to_string(), Change::Changed));
             }
-            Some((_, true, _)) => continue,
-            Some((_, false, _)) => {}
+            Some((_, true)) => continue,
+            Some((_, false)) => {}
         }
-        // Its place in date order (schema 16): a new row gets one; a row whose date moved to
-        // another second (a pending one settling) is moved before it is written over.
-        let was = before.as_ref().map(|(.., rowid)| *rowid);
-        let place = dated_rowid(tx, t.date(), was)?;
-        let rowid = match was {
-            None => Some(place),
-            Some(was) if was != place => {
-                moved.execute([place, was])?;
-                None
-            }
-            Some(_) => None,
-        };
         let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
         let transfer = t.transfer.as_ref();
         upsert.execute(params![
@@ -426,7 +412,6 @@ fn upsert_transactions(
             serde_json::to_string(&t.vat_details).unwrap_or_else(|_| "[]".into()),
             t.cashflow_category.as_ref().map(|c| c.name.as_str()),
             t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
-            rowid,
         ])?;
     }
     Ok(done)
