@@ -22,7 +22,9 @@ use qonto_client::store::{StoreError, StoredTokens, TokenStore};
 /// One frame per FRAME_INTERVAL on average (100 frames a second under a key-repeat storm), with
 /// bursts of up to FRAME_BURST at once: a frame never waits behind the one drawn just before it
 /// (a spinner step, say), and after a burst the next waits one interval, not a whole window.
-const FRAME_BURST: u32 = 3;
+/// Four: the start draws four quick frames (the first, the session checked, the organizations
+/// and then the accounts from the local copy); with three the fourth waited an interval.
+const FRAME_BURST: u32 = 4;
 const FRAME_INTERVAL: Duration = Duration::from_millis(10);
 const TICK: Duration = Duration::from_millis(100);
 
