@@ -12,8 +12,40 @@ use rusqlite::functions::FunctionFlags;
 /// The SQL function `word_match(rowid)`: whether the row is among the words' matches.
 pub(super) const WORD_MATCH: &str = "word_match";
 
+/// The SQL aggregate `rowid_list(rowid)`: the rowids it was given, as one blob of 8-byte
+/// little-endian integers. A term's matches come back in one value: stepping the statement
+/// and reading each row through rusqlite took 60% of the time (4.8 ms of 36,494 matches,
+/// against 1.9 ms to count them).
+const ROWID_LIST: &str = "rowid_list";
+
+/// Collects rowids for [`ROWID_LIST`].
+struct RowidList;
+
+impl rusqlite::functions::Aggregate<Vec<u8>, Vec<u8>> for RowidList {
+    fn init(&self, _: &mut rusqlite::functions::Context<'_>) -> rusqlite::Result<Vec<u8>> {
+        Ok(Vec::new())
+    }
+
+    fn step(
+        &self,
+        ctx: &mut rusqlite::functions::Context<'_>,
+        list: &mut Vec<u8>,
+    ) -> rusqlite::Result<()> {
+        list.extend_from_slice(&ctx.get::<i64>(0)?.to_le_bytes());
+        Ok(())
+    }
+
+    fn finalize(
+        &self,
+        _: &mut rusqlite::functions::Context<'_>,
+        list: Option<Vec<u8>>,
+    ) -> rusqlite::Result<Vec<u8>> {
+        Ok(list.unwrap_or_default())
+    }
+}
+
 /// At most this many words' matches are kept…
-const KEPT_WORDS: usize = 8;
+const KEPT_WORDS: usize = 16;
 /// …and no more rows than this across them (8 bytes each).
 const KEPT_ROWS: usize = 2_000_000;
 
@@ -63,6 +95,7 @@ impl WordMatches {
             let kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
             Ok(kept.all.binary_search(&rowid).is_ok())
         })?;
+        db.create_aggregate_function(ROWID_LIST, 1, FunctionFlags::SQLITE_UTF8, RowidList)?;
         Ok(this)
     }
 
@@ -112,11 +145,14 @@ impl WordMatches {
 
 /// The rows one full-text term matches, ascending.
 fn matches_of(db: &Connection, term: &str) -> rusqlite::Result<Vec<i64>> {
-    let mut q =
-        db.prepare_cached("SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?1")?;
-    let mut rows = q
-        .query_map([term], |r| r.get::<_, i64>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut q = db.prepare_cached(&format!(
+        "SELECT {ROWID_LIST}(rowid) FROM transactions_text WHERE transactions_text MATCH ?1"
+    ))?;
+    let list: Vec<u8> = q.query_row([term], |r| r.get(0))?;
+    let mut rows: Vec<i64> = list
+        .chunks_exact(8)
+        .map(|b| i64::from_le_bytes(b.try_into().unwrap_or_default()))
+        .collect();
     // FTS5 gives them ascending; the binary searches must not depend on it.
     if !rows.is_sorted() {
         rows.sort_unstable();
@@ -136,6 +172,30 @@ fn intersection(small: &[i64], large: &[i64]) -> Vec<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rowid_list_gives_every_rowid_in_order_and_nothing_for_no_rows() {
+        let db = Connection::open_in_memory().unwrap();
+        WordMatches::install(&db).unwrap();
+        db.execute_batch(
+            "CREATE TABLE t (x); INSERT INTO t (rowid) VALUES (3), (7), (5000000000);",
+        )
+        .unwrap();
+        let list = |sql: &str| -> Vec<i64> {
+            let blob: Vec<u8> = db.query_row(sql, [], |r| r.get(0)).unwrap();
+            blob.chunks_exact(8)
+                .map(|b| i64::from_le_bytes(b.try_into().unwrap()))
+                .collect()
+        };
+        assert_eq!(
+            list("SELECT rowid_list(rowid) FROM (SELECT rowid FROM t ORDER BY rowid)"),
+            vec![3, 7, 5_000_000_000]
+        );
+        assert_eq!(
+            list("SELECT rowid_list(rowid) FROM t WHERE rowid > 10000000000"),
+            Vec::<i64>::new()
+        );
+    }
 
     #[test]
     fn intersection_keeps_what_both_hold() {
