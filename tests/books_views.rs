@@ -107,3 +107,79 @@ async fn the_groups_cash() {
     h.key(KeyCode::Esc).await;
     assert!(h.app.cash.is_none(), "Esc closes it");
 }
+
+/// Each key asks for a screenful and some; moving towards the last result read asks for more
+/// of the same query (twice as many, its totals kept, the rows before unchanged), until every
+/// match is listed; the next key asks for a screenful again.
+#[tokio::test(flavor = "multi_thread")]
+async fn more_results_are_read_as_the_cursor_nears_the_last() {
+    use qonto_tui::app::search_view::FIRST_RESULTS;
+    let mut h = Harness::with_books().await;
+    h.key(KeyCode::Char('s')).await;
+    h.type_text("side:debit").await;
+    let view = h.app.search.as_ref().unwrap();
+    assert_eq!(view.results.len(), FIRST_RESULTS);
+    let totals = view
+        .totals
+        .clone()
+        .expect("the totals are read once the results are");
+    assert!(
+        totals.count > 2 * FIRST_RESULTS,
+        "the sandbox has more debits than two pages: {}",
+        totals.count
+    );
+    let first: Vec<String> = view.results.iter().map(|f| f.tx.id.clone()).collect();
+    let screen = h.render_now(160, 45);
+    assert!(
+        screen.contains(&format!("{} found", totals.count)),
+        "{screen}"
+    );
+
+    // Down to 16 rows before the last: still the first page; one more asks for the next.
+    for _ in 0..FIRST_RESULTS - 17 {
+        h.key(KeyCode::Down).await;
+    }
+    assert_eq!(h.app.search.as_ref().unwrap().results.len(), FIRST_RESULTS);
+    h.key(KeyCode::Down).await;
+    let view = h.app.search.as_ref().unwrap();
+    assert_eq!(view.results.len(), 2 * FIRST_RESULTS);
+    assert_eq!(view.cursor, FIRST_RESULTS - 16);
+    assert_eq!(
+        view.totals.as_ref(),
+        Some(&totals),
+        "more results keep the totals"
+    );
+    let more: Vec<String> = view.results.iter().map(|f| f.tx.id.clone()).collect();
+    assert_eq!(
+        more[..FIRST_RESULTS],
+        first[..],
+        "the rows before stay as they were"
+    );
+
+    // To the end: every match, and nothing asked past it.
+    for _ in 0..totals.count {
+        h.key(KeyCode::PageDown).await;
+    }
+    let view = h.app.search.as_ref().unwrap();
+    let listed = totals.count.min(qonto_tui::app::search_view::MOST_RESULTS);
+    assert_eq!(view.results.len(), listed);
+    assert_eq!(view.cursor, listed - 1);
+    let query = qonto_books::query::parse("side:debit").unwrap();
+    let (all, _) = h
+        .books
+        .as_ref()
+        .unwrap()
+        .search(&query, listed, listed + 1)
+        .unwrap();
+    let ids = |found: &[qonto_books::Found]| -> Vec<String> {
+        found.iter().map(|f| f.tx.id.clone()).collect()
+    };
+    assert_eq!(ids(&view.results), ids(&all));
+
+    // The next key: a screenful of the new query.
+    h.type_text(" ").await;
+    h.type_text("u").await;
+    let view = h.app.search.as_ref().unwrap();
+    assert!(view.results.len() <= FIRST_RESULTS);
+    assert_eq!(view.cursor, 0);
+}

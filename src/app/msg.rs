@@ -402,6 +402,8 @@ pub enum Job {
     Search {
         text: String,
         generation: Generation,
+        /// At most this many results (and the matches counted up to one more).
+        limit: usize,
     },
     /// How many match the query of `generation` in all and what they add up to.
     SearchTotals {

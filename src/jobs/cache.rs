@@ -226,15 +226,16 @@ impl Cache {
             .flatten()
     }
 
-    /// The transactions matching `query`, across every organization, and how many match.
+    /// At most `limit` transactions matching `query`, across every organization, and how
+    /// many match, counted up to one more ("more than `limit`" costs nothing).
     pub async fn search(
         &self,
         query: qonto_books::query::Query,
+        limit: usize,
     ) -> Result<(Vec<qonto_books::Found>, usize), LocalCopyError> {
-        use crate::app::search_view::{COUNT_UP_TO, RESULTS};
         Ok(self
             .books
-            .read(move |books| books.search(&query, RESULTS, COUNT_UP_TO))
+            .read(move |books| books.search(&query, limit, limit.saturating_add(1)))
             .await??)
     }
 

@@ -126,7 +126,7 @@ impl Worker {
 
     /// Runs a search on the books' reader thread; one that a newer query replaced before it
     /// began is skipped (typing fast asks many).
-    fn search(&self, text: String, generation: u64) {
+    fn search(&self, text: String, generation: u64, limit: usize) {
         self.latest_search
             .store(generation, std::sync::atomic::Ordering::SeqCst);
         let (cache, tx, latest) = (
@@ -143,7 +143,7 @@ impl Worker {
             let result = match qonto_books::query::parse(&text) {
                 Err(e) => Err(LocalCopyError::Query(e)),
                 Ok(query) => match cache.wait_open().await {
-                    Some(cache) => cache.search(query).await,
+                    Some(cache) => cache.search(query, limit).await,
                     None => Err(LocalCopyError::NotOpen),
                 },
             };
@@ -215,7 +215,11 @@ impl Worker {
                 }
                 self.slots.submit(fetch, Priority::Selected)
             }
-            Job::Search { text, generation } => self.search(text, generation),
+            Job::Search {
+                text,
+                generation,
+                limit,
+            } => self.search(text, generation, limit),
             Job::SearchTotals { text, generation } => {
                 let (cache, tx, latest) = (
                     self.cache.clone(),

@@ -14,7 +14,7 @@ use super::format::{fit, group_iban, words};
 use super::spinner;
 use super::theme::Theme;
 use crate::app::search_form::{Field, Form};
-use crate::app::search_view::{COUNT_UP_TO, DetailView, SearchView};
+use crate::app::search_view::{DetailView, MOST_RESULTS, SearchView};
 use crate::app::{App, text};
 use qonto_books::Detail;
 use qonto_client::redact::mask_iban;
@@ -155,7 +155,7 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
             }
             words
         }
-        None if view.total >= COUNT_UP_TO => {
+        None if view.total > view.results.len() => {
             format!("{}+ found", app.locale.count(view.results.len() as i64))
         }
         None => format!("{} found", app.locale.count(view.total as i64)),
@@ -206,7 +206,8 @@ fn summary<'a>(app: &App, theme: &Theme, view: &SearchView, width: usize) -> Par
             theme.title(),
         ));
     }
-    if view.results.len() < view.total {
+    // Only once no more are read as the cursor goes down (those before the last come then).
+    if view.results.len() < view.total && view.results.len() >= MOST_RESULTS {
         let which = match view.sort {
             Sort::Date => "newest",
             Sort::Amount => "largest",
@@ -277,6 +278,9 @@ fn draw_results(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, view: &
         header.push("");
         widths.push(Constraint::Length(if short_status { 6 } else { 1 }));
     }
+    // Rows under the header: whether the screen has room for more results than were read.
+    view.rows_on_screen
+        .set(usize::from(area.height.saturating_sub(1)));
     windowed_table(
         frame,
         theme,

@@ -9,7 +9,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use qonto_client::api::ApiClient;
 use qonto_sandbox::Sandbox;
 use qonto_tui::app::local_error::LocalCopyError;
-use qonto_tui::app::search_view::{COUNT_UP_TO, RESULTS};
 use qonto_tui::app::{App, Cmd, Fetch, Job, Msg, update};
 use qonto_tui::jobs;
 use qonto_tui::outcome::{OrgInvoice, OrgRequest};
@@ -110,12 +109,19 @@ impl Harness {
                 }
                 out
             }
-            (Job::Search { text, generation }, Some(books)) => {
+            (
+                Job::Search {
+                    text,
+                    generation,
+                    limit,
+                },
+                Some(books),
+            ) => {
                 let result = qonto_books::query::parse(&text)
                     .map_err(LocalCopyError::Query)
                     .and_then(|query| {
                         books
-                            .search(&query, RESULTS, COUNT_UP_TO)
+                            .search(&query, limit, limit + 1)
                             .map_err(LocalCopyError::from)
                     });
                 vec![Msg::SearchAnswered { generation, result }]

@@ -7,7 +7,7 @@ use tui_input::Input;
 use tui_input::backend::crossterm::EventHandler;
 
 use super::super::msg::{Cmd, Job};
-use super::super::search_view::{DetailView, SearchView};
+use super::super::search_view::{DetailView, FIRST_RESULTS, SearchView};
 use super::super::state::App;
 use super::navigation::quit;
 use crate::app::search_form::{Field, Form};
@@ -98,7 +98,37 @@ fn ask(app: &mut App) -> Vec<Cmd> {
         }
     }
     view.waiting_since = Some(now);
-    vec![Job::Search { text, generation }.into()]
+    view.asked = FIRST_RESULTS;
+    view.asking_more = false;
+    vec![
+        Job::Search {
+            text,
+            generation,
+            limit: FIRST_RESULTS,
+        }
+        .into(),
+    ]
+}
+
+/// Asks for more results of the query on screen when the cursor nears the last read (or the
+/// screen has room for more) and more match.
+pub(super) fn more_if_near_the_end(app: &mut App) -> Vec<Cmd> {
+    let Some(view) = app.search.as_mut() else {
+        return Vec::new();
+    };
+    let Some(limit) = view.more_wanted() else {
+        return Vec::new();
+    };
+    view.asked = limit;
+    view.asking_more = true;
+    vec![
+        Job::Search {
+            text: view.input.value().to_string(),
+            generation: view.generation,
+            limit,
+        }
+        .into(),
+    ]
 }
 
 /// Asks for the current query's results again (a write changed what matches).
@@ -237,7 +267,9 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
             }
             KeyCode::Up | KeyCode::Down => {
                 view.move_by(if key.code == KeyCode::Up { -1 } else { 1 });
-                return open_detail(app);
+                let mut cmds = open_detail(app);
+                cmds.extend(more_if_near_the_end(app));
+                return cmds;
             }
             _ => {}
         }
@@ -260,7 +292,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::Down => {
             view.move_by(1);
-            Vec::new()
+            more_if_near_the_end(app)
         }
         KeyCode::PageUp => {
             view.move_by(-page);
@@ -268,7 +300,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Vec<Cmd> {
         }
         KeyCode::PageDown => {
             view.move_by(page);
-            Vec::new()
+            more_if_near_the_end(app)
         }
         _ => {
             let before = view.input.value().to_string();
@@ -359,13 +391,17 @@ pub(super) fn answered(
     let Some(view) = app.search.as_mut() else {
         return Vec::new();
     };
+    let more = view.asking_more && view.generation == generation;
     view.answered(generation, result);
-    // Every match counted and added up, once this query's results are on screen.
-    if view.generation == generation && view.error.is_none() && !view.results.is_empty() {
+    // Every match counted and added up, once this query's results are on screen (more of
+    // them keep the totals already asked for).
+    let mut cmds = Vec::new();
+    if !more && view.generation == generation && view.error.is_none() && !view.results.is_empty() {
         let text = view.input.value().to_string();
-        return vec![Job::SearchTotals { text, generation }.into()];
+        cmds.push(Job::SearchTotals { text, generation }.into());
     }
-    Vec::new()
+    cmds.extend(more_if_near_the_end(app));
+    cmds
 }
 
 pub(super) fn totalled(app: &mut App, generation: u64, totals: qonto_books::Totals) {
