@@ -78,8 +78,13 @@ fn with_sort(text: &str, sort: Sort) -> String {
     kept
 }
 
-/// Asks for the current query's results, unless it cannot be read (then says why).
+/// Asks for the current query's first results, unless it cannot be read (then says why).
 fn ask(app: &mut App) -> Vec<Cmd> {
+    ask_for(app, FIRST_RESULTS)
+}
+
+/// Asks for `limit` of the current query's results, unless it cannot be read (then says why).
+fn ask_for(app: &mut App, limit: usize) -> Vec<Cmd> {
     let generation = app.next_generation();
     let now = app.now;
     let Some(view) = app.search.as_mut() else {
@@ -98,13 +103,13 @@ fn ask(app: &mut App) -> Vec<Cmd> {
         }
     }
     view.waiting_since = Some(now);
-    view.asked = FIRST_RESULTS;
+    view.asked = limit;
     view.asking_more = false;
     vec![
         Job::Search {
             text,
             generation,
-            limit: FIRST_RESULTS,
+            limit,
         }
         .into(),
     ]
@@ -131,8 +136,18 @@ pub(super) fn more_if_near_the_end(app: &mut App) -> Vec<Cmd> {
     ]
 }
 
-/// Asks for the current query's results again (a write changed what matches).
+/// Asks for the current query's results again (a write changed what matches): as many as
+/// were listed, so that the cursor keeps its row however far down the list it was.
 pub(super) fn ask_again(app: &mut App) -> Vec<Cmd> {
+    let Some(view) = app.search.as_ref() else {
+        return Vec::new();
+    };
+    let listed = view.asked.max(FIRST_RESULTS);
+    ask_for(app, listed)
+}
+
+/// Asks for another query's first results (one from the history, a saved view).
+pub(super) fn ask_anew(app: &mut App) -> Vec<Cmd> {
     if app.search.is_none() {
         return Vec::new();
     }
@@ -429,4 +444,37 @@ pub(super) fn detail_loaded(
         Err(why) => DetailView::Failed(why),
     });
     Vec::new()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Instant;
+
+    use tui_input::Input;
+
+    use super::super::super::msg::{Cmd, Job};
+    use super::super::super::search_view::{FIRST_RESULTS, SearchView};
+    use super::super::super::state::App;
+
+    /// How many results the search asked for.
+    fn limit(cmds: &[Cmd]) -> Option<usize> {
+        cmds.iter().find_map(|c| match c {
+            Cmd::Job(Job::Search { limit, .. }) => Some(*limit),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn asked_again_after_a_write_it_reads_as_many_as_listed_a_new_query_a_screenful() {
+        let mut app = App::new(false, None, Instant::now());
+        app.search = Some(SearchView {
+            input: Input::new("side:debit".into()),
+            asked: 256,
+            ..SearchView::default()
+        });
+        assert_eq!(limit(&super::ask_again(&mut app)), Some(256));
+        assert_eq!(limit(&super::ask_anew(&mut app)), Some(FIRST_RESULTS));
+        app.search.as_mut().unwrap().asked = 0;
+        assert_eq!(limit(&super::ask_again(&mut app)), Some(FIRST_RESULTS));
+    }
 }

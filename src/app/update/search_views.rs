@@ -72,7 +72,7 @@ fn step_view(app: &mut App, delta: isize) -> Vec<Cmd> {
     view.input = Input::new(format!("{} ", saved.query));
     view.cursor = 0;
     view.history_at = None;
-    super::search::ask_again(app)
+    super::search::ask_anew(app)
 }
 
 /// One search older (`delta` 1) or newer (-1) in the history; past the newest, what was being
@@ -102,7 +102,7 @@ fn step_history(app: &mut App, delta: isize) -> Vec<Cmd> {
     view.history_at = next;
     view.input = Input::new(text);
     view.cursor = 0;
-    super::search::ask_again(app)
+    super::search::ask_anew(app)
 }
 
 /// A key while the name of the view to save is typed: Enter saves, Esc gives up.
