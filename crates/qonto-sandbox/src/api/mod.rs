@@ -28,6 +28,7 @@ mod invoices;
 pub(crate) mod lists;
 mod organizations;
 mod requests;
+mod transaction_shape;
 mod transactions;
 pub(crate) mod uploads;
 

@@ -3,135 +3,8 @@
 
 #![allow(clippy::result_large_err)]
 
+use super::transaction_shape::{TransactionJson, transaction_json};
 use super::*;
-
-fn transaction_json(
-    state: &SandboxState,
-    headers: &HeaderMap,
-    org: &Org,
-    account: &Account,
-    tx: &Tx,
-    includes: &[&str],
-) -> Value {
-    let receipts = attachments::receipt_ids(state, tx);
-    let cp = state.data.counterparties.get(tx.counterparty);
-    let name = cp.map(|c| c.name.as_str()).unwrap_or("Unknown");
-    let operation_type = cp.map(|c| c.operation_type.as_str()).unwrap_or("other");
-    let settled_at = tx.settled_at.map(format_timestamp);
-    let vat_cents = tx.vat.amount_cents(tx.amount_cents);
-    let mut v = json!({
-        "id": tx.id,
-        "transaction_id": format!("{}-transaction-{}", org.slug, tx.number),
-        "amount": money(tx.amount_cents),
-        "amount_cents": tx.amount_cents,
-        "settled_balance": tx.settled_balance_cents.map(money),
-        "settled_balance_cents": tx.settled_balance_cents,
-        "attachment_ids": receipts,
-        "local_amount": money(tx.amount_cents),
-        "local_amount_cents": tx.amount_cents,
-        "side": tx.side.as_str(),
-        "operation_type": operation_type,
-        "currency": "EUR",
-        "local_currency": "EUR",
-        "label": name,
-        "clean_counterparty_name": name,
-        "settled_at": settled_at,
-        "emitted_at": format_timestamp(tx.emitted_at),
-        "created_at": format_timestamp(tx.emitted_at),
-        "updated_at": format_timestamp(attachments::updated_at(state, tx)),
-        "status": tx.status.as_str(),
-        "note": tx.note,
-        "reference": tx.reference,
-        "vat_amount": vat_cents.map(money),
-        "vat_amount_cents": vat_cents,
-        "vat_rate": tx.vat.single_rate(),
-        "initiator_id": org.members.first().map(|m| m.id.clone()),
-        "label_ids": tx.label_id.iter().collect::<Vec<_>>(),
-        "attachment_lost": false,
-        "attachment_required": attachments::attachment_required(tx),
-        "card_last_digits": tx.card_last_digits,
-        "category": cp.map(|c| c.category.as_str()).unwrap_or("other"),
-        "subject_type": subject_type(operation_type),
-        "bank_account_id": account.id,
-        "is_external_transaction": false,
-        "transfer": if operation_type == "transfer" {
-            json!({
-                "counterparty_account_number": cp.and_then(|c| c.iban.clone()),
-                "counterparty_account_number_format": "IBAN",
-                "counterparty_bank_identifier": "QNTOFRP1XXX",
-                "counterparty_bank_identifier_format": "SWIFT_BIC",
-            })
-        } else {
-            Value::Null
-        },
-    });
-    // Filed in the organization's cash-flow tree by the counterparty's kind (some are not yet),
-    // or where it was put through the API.
-    let filed = super::categories::filed_names(state, org, tx);
-    v["cashflow_category"] = filed.as_ref().map_or(
-        Value::Null,
-        |((id, name), _)| json!({"id": id, "name": name}),
-    );
-    v["cashflow_subcategory"] = filed
-        .and_then(|(_, sub)| sub)
-        .map_or(Value::Null, |(id, name)| json!({"id": id, "name": name}));
-    if includes.contains(&"labels") {
-        let labels: Vec<Value> = org
-            .labels
-            .iter()
-            .filter(|l| tx.label_id.as_deref() == Some(l.id.as_str()))
-            .map(|l| json!({ "id": l.id, "name": l.name, "parent_id": l.parent_id }))
-            .collect();
-        v["labels"] = json!(labels);
-    }
-    if includes.contains(&"vat_details") {
-        v["vat_details"] = vat_details(tx);
-    }
-    if includes.contains(&"attachments") {
-        v["attachments"] = json!(attachments::attachments_json(state, headers, tx));
-    }
-    v
-}
-
-/// `subject_type` names the kind of operation behind a transaction in the class-name style
-/// production sends ("Card", "Transfer"), one per sub-object Qonto documents (`income`,
-/// `direct_debit`, `check`, …), so it is never "Transfer" for a direct debit or an income.
-fn subject_type(operation_type: &str) -> String {
-    match operation_type {
-        "cheque" => "Check".into(),
-        other => other
-            .split('_')
-            .map(|word| {
-                let mut chars = word.chars();
-                chars
-                    .next()
-                    .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
-                    .unwrap_or_default()
-            })
-            .collect(),
-    }
-}
-
-/// `includes[]=vat_details`: one item per VAT rate entered on the transaction (a split bill has
-/// several), each with the rate and the VAT at it, named as the transaction's own VAT fields.
-/// An object, never null: a transaction without VAT has no items.
-fn vat_details(tx: &Tx) -> Value {
-    let items: Vec<Value> = tx
-        .vat
-        .lines(tx.amount_cents)
-        .iter()
-        .map(|line| {
-            json!({
-                "vat_rate": line.rate,
-                "vat_amount": money(line.vat_cents),
-                "vat_amount_cents": line.vat_cents,
-                "amount": money(line.gross_cents),
-                "amount_cents": line.gross_cents,
-            })
-        })
-        .collect();
-    json!({ "items": items })
-}
 
 fn parse_time(params: &Params, name: &str) -> Result<Option<DateTime<Utc>>, Response> {
     match params.get(name) {
@@ -213,6 +86,18 @@ fn list_transactions(
             ));
         }
     }
+    use crate::data::TxStatus;
+    let wanted_statuses: Vec<TxStatus> =
+        [TxStatus::Pending, TxStatus::Declined, TxStatus::Completed]
+            .into_iter()
+            .filter(|status| {
+                if statuses.is_empty() {
+                    *status == TxStatus::Completed
+                } else {
+                    statuses.contains(&status.as_str())
+                }
+            })
+            .collect();
     let side = params.get("side");
     let with_attachments = match params.get("with_attachments") {
         None => None,
@@ -273,9 +158,12 @@ fn list_transactions(
     // Read once: sorting 15,000 transactions must not take the receipts' lock each comparison.
     let touched = state.receipts.touched(state.clock.now());
     let categorized = state.categories.touched();
+    // Each page looks at every transaction of the account: with nothing touched, no lookups.
+    let untouched = touched.is_empty() && categorized.is_empty();
     let field_time = |tx: &Tx, field: &str| -> Option<DateTime<Utc>> {
         match field {
             "settled_at" => tx.settled_at,
+            "updated_at" if untouched => Some(tx.updated_at),
             "updated_at" => Some(
                 [touched.get(&tx.id), categorized.get(&tx.id)]
                     .into_iter()
@@ -289,13 +177,7 @@ fn list_transactions(
         .transactions
         .iter()
         // As Qonto: "By default, only completed transactions are returned."
-        .filter(|tx| {
-            if statuses.is_empty() {
-                tx.status.as_str() == "completed"
-            } else {
-                statuses.contains(&tx.status.as_str())
-            }
-        })
+        .filter(|tx| wanted_statuses.contains(&tx.status))
         .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
         .filter(|tx| {
             with_attachments.is_none_or(|w| {
@@ -337,14 +219,28 @@ fn list_transactions(
     } else {
         ordered_page(&selected, page, per_page, key)
     };
-    let items: Vec<Value> = rows
+    let items: Vec<TransactionJson> = rows
         .into_iter()
         .map(|tx| transaction_json(state, headers, org, account, tx, &includes))
         .collect();
-    Ok(
-        axum::Json(json!({ "transactions": items, "meta": meta(page, per_page, listed) }))
-            .into_response(),
-    )
+    Ok(axum::Json(Page {
+        transactions: items,
+        meta: meta(page, per_page, listed),
+    })
+    .into_response())
+}
+
+/// A page of `/v2/transactions`.
+#[derive(serde::Serialize)]
+struct Page<'a> {
+    transactions: Vec<TransactionJson<'a>>,
+    meta: Value,
+}
+
+/// `/v2/transactions/{id}`.
+#[derive(serde::Serialize)]
+struct One<'a> {
+    transaction: TransactionJson<'a>,
 }
 
 /// Page `page` of `items` as a stable sort by `key` would give it, without sorting the rest:
@@ -403,9 +299,9 @@ pub async fn transaction(
     for account in &org.accounts {
         let ledger = state.ledger(account);
         if let Some(tx) = ledger.transactions.iter().find(|t| t.id == id) {
-            return axum::Json(
-                json!({ "transaction": transaction_json(&state, &headers, org, account, tx, &includes) }),
-            )
+            return axum::Json(One {
+                transaction: transaction_json(&state, &headers, org, account, tx, &includes),
+            })
             .into_response();
         }
     }

@@ -221,8 +221,9 @@ pub fn role_sees_balances(role: &str) -> bool {
     !matches!(role, "manager" | "employee")
 }
 
+/// `2026-10-05T12:34:56.000Z`, as Qonto writes times (milliseconds, `Z`).
 pub fn format_timestamp(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl DemoData {
