@@ -141,6 +141,44 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
     assert!(books.search_text(&["\"", "OR"], 10).unwrap().is_empty());
 }
 
+/// New rows' full-text entries are written after the batch: a transaction listed twice in one
+/// batch (renamed between two pages) is indexed as it ends, never twice nor under its old
+/// name, and FTS5 finds its index in step with the rows.
+#[test]
+fn a_batch_indexes_its_new_rows_even_one_listed_twice() {
+    let mut books = Books::in_memory().unwrap();
+    let mut renamed = tx("t1", "Dupont SARL", "completed", "2", "2026-10-02");
+    renamed.note = None;
+    let batch = [
+        tx("t1", "Boulangerie", "pending", "1", "2026-10-02"),
+        tx("t2", "URSSAF", "completed", "1", "2026-10-01"),
+        renamed,
+        tx("t3", "Boulangerie Martin", "completed", "1", "2026-09-30"),
+    ];
+    let done = books.put_transactions("o", "a", &batch).unwrap();
+    assert_eq!((done.added, done.changed), (3, 1));
+    books
+        .db
+        .execute_batch(
+            "INSERT INTO transactions_text(transactions_text) VALUES ('integrity-check')",
+        )
+        .unwrap();
+    let ids = |words: &[&str]| -> Vec<String> {
+        let mut ids: Vec<String> = books
+            .search_text(words, 10)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&["boulangerie"]), ["t3"]);
+    assert_eq!(ids(&["dupont"]), ["t1"]);
+    assert_eq!(ids(&["diner"]), ["t2", "t3"]);
+    assert_eq!(ids(&["urssaf"]), ["t2"]);
+}
+
 /// A row stored before schema 6 (no `vat_lines`) is written again by the next pass with its
 /// VAT lines, and counted neither new nor changed: the news stays quiet.
 #[test]

@@ -317,8 +317,9 @@ fn upsert_transactions(
 ) -> Result<Upserted, BooksError> {
     let mut done = Upserted::default();
     let mut known = tx.prepare_cached(
-        "SELECT updated_at, vat_lines IS NOT NULL FROM transactions WHERE id = ?1",
+        "SELECT updated_at, vat_lines IS NOT NULL, rowid FROM transactions WHERE id = ?1",
     )?;
+    let mut new_text = crate::new_text::NewText::default();
     let mut upsert = tx.prepare_cached(
         "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, category,
@@ -359,20 +360,26 @@ fn upsert_transactions(
         let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
             continue;
         };
-        let before: Option<(Option<String>, bool)> = known
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        let before: Option<(Option<String>, bool, i64)> = known
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         match &before {
             None => {
                 done.added += 1;
                 done.touched.push((id.to_string(), Change::New));
             }
-            Some((updated, _)) if updated != &t.updated_at => {
+            Some((updated, ..)) if updated != &t.updated_at => {
                 done.changed += 1;
                 done.touched.push((id.to_string(), Change::Changed));
             }
-            Some((_, true)) => continue,
-            Some((_, false)) => {}
+            Some((_, true, _)) => continue,
+            Some((_, false, _)) => {}
+        }
+        // Listed twice in one batch (it moved between pages): its first entry goes in first.
+        if let Some((.., rowid)) = before
+            && new_text.waits(rowid)
+        {
+            new_text.write(tx)?;
         }
         let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
         let transfer = t.transfer.as_ref();
@@ -413,7 +420,11 @@ fn upsert_transactions(
             t.cashflow_category.as_ref().map(|c| c.name.as_str()),
             t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
         ])?;
+        if before.is_none() {
+            new_text.added(tx.last_insert_rowid());
+        }
     }
+    new_text.write(tx)?;
     Ok(done)
 }
 
