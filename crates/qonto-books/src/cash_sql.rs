@@ -150,6 +150,47 @@ pub(crate) const CASH_REBUILD: &str = concat!(
     UPDATE cash_state SET stale = 0;"
 );
 
+/// What the rows whose rowids `?1` lists (a JSON array) add to the sums of one period: the
+/// first `$len` characters of their date. What `cash_delta!` adds row by row, added up first.
+macro_rules! cash_add {
+    ($table:literal, $period:literal, $len:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (org_id, ",
+            $period,
+            ", currency, settled_net, in_cents, out_cents, internal_count, internal_cents)
+    SELECT org_id, substr(sort_at, 1, ",
+            $len,
+            "), coalesce(currency, 'EUR'),
+        sum(CASE WHEN status IS NOT 'completed' THEN 0
+            WHEN side IS 'credit' THEN abs(amount_cents) ELSE -abs(amount_cents) END),
+        sum(CASE WHEN own = 0 AND side IS 'credit' THEN abs(amount_cents) ELSE 0 END),
+        sum(CASE WHEN own = 0 AND side IS NOT 'credit' THEN abs(amount_cents) ELSE 0 END),
+        sum(own),
+        sum(own * abs(amount_cents))
+    FROM (SELECT org_id, sort_at, currency, status, side, amount_cents,
+            EXISTS (SELECT 1 FROM own_ibans WHERE iban = ",
+            compact_sql!("counterparty_iban"),
+            ") AS own
+        FROM transactions
+        WHERE rowid IN (SELECT value FROM json_each(?1)) AND status IS NOT 'declined'
+            AND amount_cents IS NOT NULL AND sort_at IS NOT NULL)
+    WHERE true
+    GROUP BY 1, 2, 3
+    ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
+        in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
+        internal_count = internal_count + excluded.internal_count,
+        internal_cents = internal_cents + excluded.internal_cents"
+        )
+    };
+}
+
+/// A batch's new rows, added to the days' sums.
+pub(crate) const CASH_ADD_DAYS: &str = cash_add!("cash_days", "day", "10");
+/// A batch's new rows, added to the months' sums.
+pub(crate) const CASH_ADD_MONTHS: &str = cash_add!("cash_months", "month", "7");
+
 /// The books' account IBANs of one organization (`?1`), compacted, into `own_ibans`.
 pub(crate) const NOTE_OWN_IBANS: &str = concat!(
     "INSERT OR IGNORE INTO own_ibans (iban, org_id) SELECT ",

@@ -22,7 +22,7 @@ mod history;
 pub mod journal;
 pub mod matching;
 pub mod month_end;
-mod new_text;
+mod new_rows;
 pub mod news;
 mod owner;
 pub mod query;

@@ -357,10 +357,15 @@ const MIGRATIONS: &[&str] = &[
     END;
     "#
     ),
-    // 16: new rows' full-text entries are written by the statement that stores a batch
-    // (`new_text`), all at once: through this trigger FTS5 wrote a segment per row.
+    // 16: new rows' full-text entries are written once their batch is in (`new_rows`):
+    // through this trigger FTS5 wrote a segment per row.
     r#"
     DROP TRIGGER transactions_text_insert;
+    "#,
+    // 17: and what they add to the cash sums, added up per organization, day and currency
+    // first: this trigger made two upserts of sums per row.
+    r#"
+    DROP TRIGGER transactions_cash_insert;
     "#,
 ];
 

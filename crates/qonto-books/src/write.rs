@@ -319,7 +319,7 @@ fn upsert_transactions(
     let mut known = tx.prepare_cached(
         "SELECT updated_at, vat_lines IS NOT NULL, rowid FROM transactions WHERE id = ?1",
     )?;
-    let mut new_text = crate::new_text::NewText::default();
+    let mut new_rows = crate::new_rows::NewRows::default();
     let mut upsert = tx.prepare_cached(
         "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, category,
@@ -375,11 +375,11 @@ fn upsert_transactions(
             Some((_, true, _)) => continue,
             Some((_, false, _)) => {}
         }
-        // Listed twice in one batch (it moved between pages): its first entry goes in first.
+        // Listed twice in one batch (it moved between pages): counted in before it changes.
         if let Some((.., rowid)) = before
-            && new_text.waits(rowid)
+            && new_rows.waits(rowid)
         {
-            new_text.write(tx)?;
+            new_rows.write(tx)?;
         }
         let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
         let transfer = t.transfer.as_ref();
@@ -421,10 +421,10 @@ fn upsert_transactions(
             t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
         ])?;
         if before.is_none() {
-            new_text.added(tx.last_insert_rowid());
+            new_rows.added(tx.last_insert_rowid());
         }
     }
-    new_text.write(tx)?;
+    new_rows.write(tx)?;
     Ok(done)
 }
 
