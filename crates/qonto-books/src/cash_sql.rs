@@ -120,47 +120,13 @@ macro_rules! cash_delta {
     };
 }
 
-/// Works every sum out again from the rows: after the user's own IBANs changed (a transfer
-/// once paid to a stranger is now between their own accounts), or on rows stored before
-/// schema 15.
-pub(crate) const CASH_REBUILD: &str = concat!(
-    "DELETE FROM cash_days;
-    DELETE FROM cash_months;
-    INSERT INTO cash_days (org_id, day, currency, settled_net, in_cents, out_cents,
-        internal_count, internal_cents)
-    SELECT org_id, substr(sort_at, 1, 10), coalesce(currency, 'EUR'),
-        sum(CASE WHEN status IS NOT 'completed' THEN 0
-            WHEN side IS 'credit' THEN abs(amount_cents) ELSE -abs(amount_cents) END),
-        sum(CASE WHEN own = 0 AND side IS 'credit' THEN abs(amount_cents) ELSE 0 END),
-        sum(CASE WHEN own = 0 AND side IS NOT 'credit' THEN abs(amount_cents) ELSE 0 END),
-        sum(own),
-        sum(own * abs(amount_cents))
-    FROM (SELECT org_id, sort_at, currency, status, side, amount_cents,
-            EXISTS (SELECT 1 FROM own_ibans WHERE iban = ",
-    compact_sql!("counterparty_iban"),
-    ") AS own
-        FROM transactions
-        WHERE status IS NOT 'declined' AND amount_cents IS NOT NULL AND sort_at IS NOT NULL)
-    GROUP BY 1, 2, 3;
-    INSERT INTO cash_months (org_id, month, currency, settled_net, in_cents, out_cents,
-        internal_count, internal_cents)
-    SELECT org_id, substr(day, 1, 7), currency, sum(settled_net), sum(in_cents),
-        sum(out_cents), sum(internal_count), sum(internal_cents)
-    FROM cash_days GROUP BY 1, 2, 3;
-    UPDATE cash_state SET stale = 0;"
-);
-
-/// What the rows whose rowids `?1` lists (a JSON array) add to the sums of one period: the
-/// first `$len` characters of their date. What `cash_delta!` adds row by row, added up first.
-macro_rules! cash_add {
-    ($table:literal, $period:literal, $len:literal) => {
+/// The sums of the rows that pass `$rows` (and count: not declined, with an amount and a
+/// date), per organization, period (the first `$len` characters of the date) and currency:
+/// what `cash_delta!` adds row by row, added up.
+macro_rules! cash_sums_of {
+    ($len:literal, $rows:literal) => {
         concat!(
-            "INSERT INTO ",
-            $table,
-            " (org_id, ",
-            $period,
-            ", currency, settled_net, in_cents, out_cents, internal_count, internal_cents)
-    SELECT org_id, substr(sort_at, 1, ",
+            "SELECT org_id, substr(sort_at, 1, ",
             $len,
             "), coalesce(currency, 'EUR'),
         sum(CASE WHEN status IS NOT 'completed' THEN 0
@@ -174,10 +140,47 @@ macro_rules! cash_add {
             compact_sql!("counterparty_iban"),
             ") AS own
         FROM transactions
-        WHERE rowid IN (SELECT value FROM json_each(?1)) AND status IS NOT 'declined'
-            AND amount_cents IS NOT NULL AND sort_at IS NOT NULL)
+        WHERE ",
+            $rows,
+            " AND status IS NOT 'declined' AND amount_cents IS NOT NULL
+            AND sort_at IS NOT NULL)
     WHERE true
-    GROUP BY 1, 2, 3
+    GROUP BY 1, 2, 3"
+        )
+    };
+}
+
+/// Works every sum out again from the rows: after the user's own IBANs changed (a transfer
+/// once paid to a stranger is now between their own accounts), or on rows stored before
+/// schema 15.
+pub(crate) const CASH_REBUILD: &str = concat!(
+    "DELETE FROM cash_days;
+    DELETE FROM cash_months;
+    INSERT INTO cash_days (org_id, day, currency, settled_net, in_cents, out_cents,
+        internal_count, internal_cents)
+    ",
+    cash_sums_of!("10", "true"),
+    ";
+    INSERT INTO cash_months (org_id, month, currency, settled_net, in_cents, out_cents,
+        internal_count, internal_cents)
+    SELECT org_id, substr(day, 1, 7), currency, sum(settled_net), sum(in_cents),
+        sum(out_cents), sum(internal_count), sum(internal_cents)
+    FROM cash_days GROUP BY 1, 2, 3;
+    UPDATE cash_state SET stale = 0;"
+);
+
+/// Adds the rows whose rowids `?1` lists (a JSON array) to `$table`'s sums.
+macro_rules! cash_add {
+    ($table:literal, $period:literal, $len:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (org_id, ",
+            $period,
+            ", currency, settled_net, in_cents, out_cents, internal_count, internal_cents)
+    ",
+            cash_sums_of!($len, "rowid IN (SELECT value FROM json_each(?1))"),
+            "
     ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
         in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
         internal_count = internal_count + excluded.internal_count,
