@@ -7,29 +7,27 @@
 //! - each row added itself to its day's and its month's sums, two upserts a row; a batch's
 //!   rows now add up per organization, day and currency first.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 
 use crate::BooksError;
 
-/// Rows added but not yet in the full-text index nor the cash sums.
+/// Rows added but not yet in the full-text index nor the cash sums, by rowid (in order: FTS5
+/// takes its entries in rowid order best).
 #[derive(Default)]
 pub(crate) struct NewRows {
-    rowids: Vec<i64>,
-    pending: HashSet<i64>,
+    rowids: BTreeSet<i64>,
 }
 
 impl NewRows {
     /// `rowid` was just inserted.
     pub(crate) fn added(&mut self, rowid: i64) {
-        if self.pending.insert(rowid) {
-            self.rowids.push(rowid);
-        }
+        self.rowids.insert(rowid);
     }
 
     /// Whether `rowid` waits: it must be counted in before it is updated, since the update's
     /// triggers take the row's old entry and old sums out.
     pub(crate) fn waits(&self, rowid: i64) -> bool {
-        self.pending.contains(&rowid)
+        self.rowids.contains(&rowid)
     }
 
     /// Counts every row waiting in.
@@ -48,7 +46,6 @@ impl NewRows {
             tx.prepare_cached(statement)?.execute([&rowids])?;
         }
         self.rowids.clear();
-        self.pending.clear();
         Ok(())
     }
 }
