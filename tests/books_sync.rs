@@ -373,6 +373,21 @@ async fn a_sync_killed_mid_backfill_resumes_without_duplicates_or_gaps() {
     while written() < 1 << 20 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
+    // And once a commit is surely in, as a reader of the copy sees it: past a megabyte the
+    // kill could still land inside the first commit (1 CI run in 4), leaving nothing kept.
+    let stored_some = || {
+        let mut search = app(&sb, &home);
+        search.args(["search", "--json", "--limit", "1", "side:debit"]);
+        let out = output_within(search, std::time::Duration::from_secs(30));
+        out.status.success()
+            && serde_json::from_slice::<serde_json::Value>(&out.stdout)
+                .ok()
+                .and_then(|v| v.as_array().map(|r| !r.is_empty()))
+                .unwrap_or(false)
+    };
+    while !stored_some() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
     child.kill().unwrap();
     let status = child.wait().unwrap();
     assert!(!status.success(), "killed before the end");
