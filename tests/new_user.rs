@@ -435,13 +435,17 @@ async fn narrow_terminals_keep_the_columns_that_matter() {
         let mut tui = PtyApp::spawn(&[], &env, 50, 20);
         tui.wait_text("Organizatio", WAIT);
         tui.send(b"s");
+        // The accounts pane already shows amounts: wait for the search's count line too, or
+        // the screen read may still be the accounts (it was, once in CI).
         tui.wait_for("results", WAIT, |s| {
-            s.lines().any(|l| l.contains("\u{a0}€"))
+            s.contains(" found")
+                && s.lines()
+                    .any(|l| l.contains("\u{a0}€") && !l.contains(" found"))
         });
         let screen = tui.screen();
         let row = screen
             .lines()
-            .find(|l| l.contains("\u{a0}€"))
+            .find(|l| l.contains("\u{a0}€") && !l.contains(" found"))
             .unwrap_or_default()
             .to_string();
         let day = row
