@@ -158,10 +158,10 @@ async fn the_transactions_tab_says_what_its_rows_add_up_to() {
     let org = h.app.selected_org_id().unwrap();
     let account = h.app.current_account(&org).unwrap();
     let items = h.app.data[&org].transactions[&account].items.clone();
-    let sum = |keep: &dyn Fn(&qonto_client::api::models::Transaction) -> bool| -> i64 {
+    let sum = |keep: &dyn Fn(&qonto_tui::app::listed::ListedTransaction) -> bool| -> i64 {
         items
             .iter()
-            .filter(|t| t.status != Some(qonto_client::api::values::Status::Declined) && keep(t))
+            .filter(|t| t.status() != Some(&qonto_client::api::values::Status::Declined) && keep(t))
             .filter_map(|t| t.signed_cents())
             .sum()
     };

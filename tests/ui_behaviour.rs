@@ -49,7 +49,7 @@ async fn pending_transactions_are_listed_and_declined_ones_only_with_the_toggle(
         h.app.data[&org].transactions[&account]
             .items
             .iter()
-            .filter_map(|t| t.status.as_ref().map(|v| v.as_str().to_string()))
+            .filter_map(|t| t.status().map(|v| v.as_str().to_string()))
             .collect()
     };
     let listed = statuses(&h);
@@ -278,7 +278,11 @@ async fn r_keeps_the_place_in_a_deep_list_and_capital_r_refreshes_everyone() {
     let at = |h: &Harness| {
         let list = &h.app.data[&org].transactions[&account];
         let cursor = h.app.cursors_for(&org).transaction;
-        (cursor, list.items[cursor].id.clone(), list.items.len())
+        (
+            cursor,
+            list.items[cursor].id().map(str::to_string),
+            list.items.len(),
+        )
     };
     let (cursor, id, loaded) = at(&h);
     assert!(

@@ -15,9 +15,9 @@ pub struct MarkedAmount {
 
 impl MarkedAmount {
     /// A transaction as Qonto listed it (the Transactions tab).
-    pub fn of_listed(tx: &qonto_client::api::models::Transaction) -> Self {
+    pub fn of_listed(tx: &super::listed::ListedTransaction) -> Self {
         Self {
-            currency: tx.currency.clone().unwrap_or_else(|| "EUR".into()),
+            currency: tx.currency().to_string(),
             cents: tx.signed_cents().unwrap_or_default(),
         }
     }

@@ -7,6 +7,7 @@ pub mod command_palette;
 pub mod inbox_view;
 pub mod keymap;
 pub(crate) mod keys;
+pub mod listed;
 pub mod load;
 pub mod local_error;
 pub mod marks;

@@ -130,7 +130,7 @@ pub enum Msg {
     AccountFilled {
         org: String,
         account: String,
-        rows: Option<Vec<qonto_client::api::models::Transaction>>,
+        rows: Option<Vec<super::listed::ListedTransaction>>,
     },
     /// The searches run before, newest first, from the copy.
     SearchHistory(Vec<String>),

@@ -12,7 +12,7 @@ pub struct RowTexts {
     texts: Vec<String>,
     last: Option<(String, Vec<usize>)>,
 }
-use qonto_client::api::models::Transaction;
+use super::listed::ListedTransaction;
 
 impl App {
     /// Keys go to the data pane's filter field.
@@ -96,8 +96,8 @@ impl App {
         Some(matches)
     }
 
-    fn transaction_text(&self, t: &Transaction) -> String {
-        let currency = t.currency.as_deref().unwrap_or("EUR");
+    fn transaction_text(&self, t: &ListedTransaction) -> String {
+        let currency = t.currency();
         let amount = t.signed_cents().map(|c| {
             format!(
                 "{} {}.{:02}",
@@ -108,13 +108,11 @@ impl App {
         });
         [
             Some(t.counterparty().to_string()),
-            t.reference.clone(),
-            t.note.clone(),
+            t.reference().map(str::to_string),
+            t.note().map(str::to_string),
             amount,
-            t.operation_type
-                .as_ref()
-                .map(|o| o.as_str().replace('_', " ")),
-            t.status.as_ref().map(|s| s.as_str().to_string()),
+            t.operation_type().map(|o| o.as_str().replace('_', " ")),
+            t.status().map(|s| s.as_str().to_string()),
         ]
         .into_iter()
         .flatten()

@@ -6,17 +6,19 @@ use std::time::Instant;
 use tui_input::Input;
 
 use super::keymap::KeyMap;
+use super::listed::ListedTransaction;
 pub use super::load::Load;
 use super::msg::Generation;
 use crate::outcome::{BrowserError, Opened};
 use crate::palette::Palette;
 use qonto_client::api::ApiError;
-use qonto_client::api::models::{Label, Membership, Organization, Transaction, UserOrganization};
+use qonto_client::api::models::{Label, Membership, Organization, UserOrganization};
 
 /// One account's transactions as loaded so far (pages append).
 #[derive(Debug, Clone, Default)]
 pub struct TransactionList {
-    pub items: Vec<Transaction>,
+    /// Compact rows (see [`ListedTransaction`]): a list may reach hundreds of thousands.
+    pub items: Vec<ListedTransaction>,
     pub total: Option<i64>,
     /// How many pages Qonto says the list has.
     pub total_pages: Option<i64>,

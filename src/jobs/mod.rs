@@ -23,6 +23,7 @@ use qonto_client::oauth::session::Session;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+use crate::app::listed::ListedTransaction;
 use crate::app::local_error::LocalCopyError;
 use crate::app::text;
 use crate::app::{Fetch, Job, Msg};
@@ -400,7 +401,8 @@ impl Worker {
                     let rows = match cache.wait_open().await {
                         Some(cache) => cache.whole_account(account.clone(), declined, after).await,
                         None => None,
-                    };
+                    }
+                    .map(|rows| rows.into_iter().map(ListedTransaction::from).collect());
                     let _ = tx.send(Msg::AccountFilled { org, account, rows });
                 });
             }

@@ -14,6 +14,7 @@ use super::spinner;
 use super::theme::Theme;
 use crate::app::App;
 use crate::app::keymap::Action;
+use crate::app::listed::ListedTransaction;
 use crate::app::state::OrgData;
 use crate::app::text;
 use qonto_client::api::models::Organization;
@@ -191,7 +192,7 @@ pub(super) fn transactions(
         },
         |i, selected| {
             let t = &list.items[i];
-            let currency = t.currency.as_deref().unwrap_or("EUR");
+            let currency = t.currency();
             let amount = t
                 .signed_cents()
                 .map(|c| app.locale.signed_money(c, currency))
@@ -203,25 +204,23 @@ pub(super) fn transactions(
             } else {
                 theme.debit()
             });
-            let status_style = plain(match t.status {
+            let status_style = plain(match t.status() {
                 Some(Status::Pending) => theme.warning(),
                 Some(Status::Declined) => theme.dim(),
                 _ => Style::new(),
             });
-            let status = words(t.status.as_ref().map_or("", Status::as_str));
-            let marked = t.id.as_deref().is_some_and(|id| app.tx_marks.contains(id));
+            let status = words(t.status().map_or("", Status::as_str));
+            let marked = t.id().is_some_and(|id| app.tx_marks.contains(id));
             let mut cells = vec![Cell::from(Span::styled(
                 if marked { "■" } else { "" },
                 plain(theme.title()),
             ))];
             if show_date {
                 // The settlement date; one not settled yet shows when it was made, dimmed.
-                let cell = match (&t.settled_at, &t.emitted_at) {
-                    (Some(settled), _) => Span::raw(app.locale.date(settled)),
-                    (None, Some(emitted)) => {
-                        Span::styled(app.locale.date(emitted), plain(theme.dim()))
-                    }
-                    (None, None) => Span::raw(""),
+                let cell = match t.date() {
+                    Some(settled) if t.is_settled() => Span::raw(app.locale.date(settled)),
+                    Some(emitted) => Span::styled(app.locale.date(emitted), plain(theme.dim())),
+                    None => Span::raw(""),
                 };
                 cells.push(Cell::from(cell));
             }
@@ -232,7 +231,7 @@ pub(super) fn transactions(
             if show_status {
                 cells.push(Cell::from(Span::styled(status, status_style)));
             } else if short_status {
-                let short = match t.status {
+                let short = match t.status() {
                     Some(Status::Pending) => "pend",
                     Some(Status::Declined) => "decl",
                     _ => "",
@@ -241,7 +240,7 @@ pub(super) fn transactions(
             }
             if show_type {
                 cells.push(Cell::from(Span::styled(
-                    words(t.operation_type.as_ref().map_or("", |o| o.as_str())),
+                    words(t.operation_type().map_or("", |o| o.as_str())),
                     plain(theme.dim()),
                 )));
             }
@@ -268,17 +267,14 @@ fn listed_total(app: &App, org: &str, list: &crate::app::state::TransactionList)
     );
     let mut cache = app.listed_sums.borrow_mut();
     if cache.as_ref().is_none_or(|(k, _)| *k != key) {
-        let rows: Box<dyn Iterator<Item = &qonto_client::api::models::Transaction>> = match &matches
-        {
+        let rows: Box<dyn Iterator<Item = &ListedTransaction>> = match &matches {
             Some(indexes) => Box::new(indexes.iter().filter_map(|i| list.items.get(*i))),
             None => Box::new(list.items.iter()),
         };
         let mut sums: std::collections::BTreeMap<String, i64> = Default::default();
-        for t in rows.filter(|t| t.status != Some(Status::Declined)) {
+        for t in rows.filter(|t| t.status() != Some(&Status::Declined)) {
             if let Some(cents) = t.signed_cents() {
-                *sums
-                    .entry(t.currency.clone().unwrap_or_else(|| "EUR".into()))
-                    .or_default() += cents;
+                *sums.entry(t.currency().to_string()).or_default() += cents;
             }
         }
         *cache = Some((key, sums.into_iter().collect()));

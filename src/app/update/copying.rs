@@ -121,14 +121,14 @@ pub(super) fn detail_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
 }
 
 /// The Transactions tab's `y`: the row under the cursor.
-pub(super) fn tab_row(app: &mut App, tx: &qonto_client::api::models::Transaction) -> Vec<Cmd> {
-    let date = day(tx.settled_at.as_deref(), tx.emitted_at.as_deref());
+pub(super) fn tab_row(app: &mut App, tx: &crate::app::listed::ListedTransaction) -> Vec<Cmd> {
+    let date = day(tx.date(), None);
     let text = row_text(
         &date,
         tx.counterparty(),
         tx.signed_cents(),
-        tx.currency.as_deref().unwrap_or("EUR"),
-        tx.id.as_deref().unwrap_or(""),
+        tx.currency(),
+        tx.id().unwrap_or(""),
     );
     copied(app, "the row", text)
 }

@@ -463,7 +463,7 @@ fn export_on_screen(app: &mut App) -> Vec<Cmd> {
             .unwrap_or_default();
         let ids: Vec<String> = rows
             .iter()
-            .filter_map(|i| listed.get(*i)?.id.clone())
+            .filter_map(|i| Some(listed.get(*i)?.id()?.to_string()))
             .collect();
         let words = app
             .row_filter

@@ -337,7 +337,7 @@ pub(super) fn fill_for_filter(app: &mut App) -> Vec<Cmd> {
     let after = list
         .items
         .last()
-        .and_then(|t| Some((t.date()?.to_string(), t.id.clone()?)));
+        .and_then(|t| Some((t.date()?.to_string(), t.id()?.to_string())));
     vec![
         super::super::msg::Job::FillAccount {
             org,
@@ -354,7 +354,7 @@ pub(super) fn account_filled(
     app: &mut App,
     org: &str,
     account: &str,
-    rows: Option<Vec<qonto_client::api::models::Transaction>>,
+    rows: Option<Vec<crate::app::listed::ListedTransaction>>,
 ) -> Vec<Cmd> {
     let Some(list) = app
         .data
@@ -367,12 +367,12 @@ pub(super) fn account_filled(
         list.whole_from_copy = Some(false);
         return Vec::new();
     };
-    let known: std::collections::HashSet<String> =
-        list.items.iter().filter_map(|t| t.id.clone()).collect();
-    list.items.extend(
-        rows.into_iter()
-            .filter(|t| !t.id.as_ref().is_some_and(|id| known.contains(id))),
-    );
+    let known: std::collections::HashSet<&str> = list.items.iter().filter_map(|t| t.id()).collect();
+    let new: Vec<_> = rows
+        .into_iter()
+        .filter(|t| !t.id().is_some_and(|id| known.contains(id)))
+        .collect();
+    list.items.extend(new);
     list.next_page = None;
     // A page on its way from Qonto is no longer needed: its answer is dropped.
     list.loading = None;

@@ -7,6 +7,7 @@ use std::time::Duration;
 use qonto_client::api::ApiError;
 use qonto_client::api::models::{Organization, TransactionsPage, UserOrganization};
 
+use super::super::listed::ListedTransaction;
 use super::super::msg::{Cmd, Fetch, Job};
 use super::super::state::{App, Banner, Load, Notice, OrgData, Screen, Tone};
 use super::super::text;
@@ -272,17 +273,22 @@ pub(super) fn transactions_loaded(
                     .cursors
                     .get(org)
                     .and_then(|c| list.items.get(c.transaction))
-                    .and_then(|t| t.id.clone());
+                    .and_then(|t| t.id().map(str::to_string));
                 let fresh = ids(&p.transactions);
                 let older = std::mem::take(&mut list.items)
                     .into_iter()
-                    .filter(|t| !t.id.as_ref().is_some_and(|id| fresh.contains(id)));
-                list.items = p.transactions.into_iter().chain(older).collect();
+                    .filter(|t| !t.id().is_some_and(|id| fresh.contains(id)));
+                list.items = p
+                    .transactions
+                    .into_iter()
+                    .map(ListedTransaction::from)
+                    .chain(older)
+                    .collect();
                 list.touched();
                 // Go on from the deepest page already here (none left: none).
                 list.next_page = list.next_page.filter(|_| next_page.is_some());
-                if let Some(index) = kept_id
-                    .and_then(|id| list.items.iter().position(|t| t.id.as_ref() == Some(&id)))
+                if let Some(index) =
+                    kept_id.and_then(|id| list.items.iter().position(|t| t.id() == Some(&id)))
                     && let Some(cursors) = app.cursors.get_mut(org)
                 {
                     cursors.transaction = index;
@@ -294,12 +300,17 @@ pub(super) fn transactions_loaded(
                 // New transactions since the first page push older ones down a page: those
                 // already here are not listed twice (they can only be near the end).
                 let tail_start = list.items.len().saturating_sub(2 * p.transactions.len());
-                let tail = ids(&list.items[tail_start..]);
-                list.items.extend(
-                    p.transactions
-                        .into_iter()
-                        .filter(|t| !t.id.as_ref().is_some_and(|id| tail.contains(id))),
-                );
+                let tail: std::collections::HashSet<&str> = list.items[tail_start..]
+                    .iter()
+                    .filter_map(ListedTransaction::id)
+                    .collect();
+                let new: Vec<ListedTransaction> = p
+                    .transactions
+                    .into_iter()
+                    .filter(|t| !t.id.as_deref().is_some_and(|id| tail.contains(id)))
+                    .map(ListedTransaction::from)
+                    .collect();
+                list.items.extend(new);
                 list.touched();
                 list.next_page = next_page;
             }

@@ -1,6 +1,7 @@
 //! What the local books held at start: shown at once, marked with its age, and still fetched
 //! from Qonto as if missing (offline, it stays on screen with the failure said).
 
+use super::super::listed::ListedTransaction;
 use super::super::msg::{Cmd, Stored};
 use super::super::state::App;
 use super::navigation::refilter;
@@ -57,7 +58,7 @@ pub(super) fn stored(app: &mut App, stored: Stored) -> Vec<Cmd> {
                 .entry(account)
                 .or_default();
             if list.items.is_empty() {
-                list.items = items;
+                list.items = items.into_iter().map(ListedTransaction::from).collect();
                 list.touched();
                 list.at = Some(at);
                 // Qonto's first page replaces these; scrolling on asks for the second.

@@ -8,15 +8,15 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::super::listed::ListedTransaction;
 use super::super::marks::MarkedAmount;
 use super::super::msg::{Cmd, Job};
 use super::super::search_view::{DetailView, SearchView};
 use super::super::state::{App, Focus, Screen, Tab};
 use super::navigation::move_by;
-use qonto_client::api::models::Transaction;
 
 /// The transaction under the cursor of the Transactions tab, and every one listed there.
-fn listed(app: &App) -> Option<(Option<&Transaction>, &[Transaction])> {
+fn listed(app: &App) -> Option<(Option<&ListedTransaction>, &[ListedTransaction])> {
     let org = app.selected_org_id()?;
     let account = app.current_account(&org)?;
     let list = app.data.get(&org)?.transactions.get(&account)?;
@@ -27,7 +27,7 @@ fn listed(app: &App) -> Option<(Option<&Transaction>, &[Transaction])> {
 fn selected(app: &App) -> Option<(String, MarkedAmount)> {
     let (tx, _) = listed(app)?;
     let tx = tx?;
-    Some((tx.id.clone()?, MarkedAmount::of_listed(tx)))
+    Some((tx.id()?.to_string(), MarkedAmount::of_listed(tx)))
 }
 
 /// The detail of the transaction under the tab's cursor, as the search shows it.
@@ -84,7 +84,7 @@ pub(super) fn on_key(app: &mut App, key: &KeyEvent) -> Option<Vec<Cmd>> {
                     .map(|(_, items)| {
                         items
                             .iter()
-                            .filter_map(|t| Some((t.id.clone()?, MarkedAmount::of_listed(t))))
+                            .filter_map(|t| Some((t.id()?.to_string(), MarkedAmount::of_listed(t))))
                             .collect()
                     })
                     .unwrap_or_default();
