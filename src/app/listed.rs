@@ -1,6 +1,6 @@
 //! A transaction as an account's list keeps it: only what the rows show, the `/` filter reads
 //! and the marks need, in boxed strings. A list of 100,000 holds a fifth of what full
-//! transactions take; the detail is read again by id (from the copy, else from Qonto).
+//! transactions take; the detail is read again by id from the local copy.
 
 use qonto_client::api::models::Transaction;
 use qonto_client::api::values::{OperationType, Side, Status};
