@@ -16,6 +16,18 @@ pub struct PtyApp {
     _master: Box<dyn MasterPty + Send>,
 }
 
+/// A pseudo-terminal of `cols` × `rows`.
+fn open(cols: u16, rows: u16) -> portable_pty::PtyPair {
+    native_pty_system()
+        .openpty(PtySize {
+            rows,
+            cols,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .expect("a pty")
+}
+
 impl PtyApp {
     pub fn spawn(args: &[&str], env: &[(String, String)], cols: u16, rows: u16) -> Self {
         let program = crate::binary("qonto-tui");
@@ -29,14 +41,7 @@ impl PtyApp {
         cols: u16,
         rows: u16,
     ) -> Self {
-        let pty = native_pty_system()
-            .openpty(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("a pty");
+        let pty = open(cols, rows);
         let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.env("TERM", "xterm-256color");
@@ -45,8 +50,50 @@ impl PtyApp {
             cmd.env(k, v);
         }
         let child = pty.slave.spawn_command(cmd).expect("spawn");
-        let mut reader = pty.master.try_clone_reader().expect("reader");
-        let writer = pty.master.take_writer().expect("writer");
+        Self::around(pty.master, child, cols, rows)
+    }
+
+    /// The app as [`PtyApp::spawn`] starts it, but through `posix_spawn` (`setsid --ctty`
+    /// making the pty its controlling terminal) instead of a fork of this process: a fork copies
+    /// the page tables of everything this process holds, and the child's exec then frees them
+    /// again (about 60 ms for 4 GB, most of it after the spawn returns), which a benchmark
+    /// holding a sandbox of millions of transactions would time as the app's start.
+    pub fn spawn_unforked(args: &[&str], env: &[(String, String)], cols: u16, rows: u16) -> Self {
+        let pty = open(cols, rows);
+        let tty = pty.master.tty_name().expect("the pty's name");
+        let side = || {
+            std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .open(&tty)
+                .expect("the pty's terminal side")
+        };
+        // An absolute program and no pre-exec closure: what lets the standard library spawn
+        // with `posix_spawn` (a vfork, no copy) rather than fork.
+        let mut cmd = std::process::Command::new("/usr/bin/setsid");
+        cmd.arg("--ctty")
+            .arg(crate::binary("qonto-tui"))
+            .args(args)
+            .env("TERM", "xterm-256color")
+            .env_remove("BROWSER")
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(side())
+            .stdout(side())
+            .stderr(side());
+        let child = cmd.spawn().expect("spawn through setsid");
+        drop(pty.slave);
+        Self::around(pty.master, Box::new(child), cols, rows)
+    }
+
+    /// Reads what the app behind `master` writes into a parsed screen.
+    fn around(
+        master: Box<dyn MasterPty + Send>,
+        child: Box<dyn Child + Send + Sync>,
+        cols: u16,
+        rows: u16,
+    ) -> Self {
+        let mut reader = master.try_clone_reader().expect("reader");
+        let writer = master.take_writer().expect("writer");
         let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
         let raw = Arc::new(Mutex::new(Vec::new()));
         let output = Arc::new((
@@ -95,7 +142,7 @@ impl PtyApp {
             output,
             writer,
             child,
-            _master: pty.master,
+            _master: master,
         }
     }
 
