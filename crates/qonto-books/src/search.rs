@@ -294,6 +294,14 @@ impl Books {
             if walk_dates {
                 // Checked against the matches held in memory, row by row down the date index.
                 conditions.push(format!("{WORD_MATCH}(t.rowid)"));
+            } else if matches < MANY_MATCHES {
+                // Few: those rows themselves, read from the matches held in memory. Asking
+                // FTS5 again would merge each word's matches anew on every key (4 to 13 ms
+                // for `urssaf 20` over 5,000,000 stored, against 1 ms).
+                let rows = self.words.matched();
+                let list: Vec<String> = rows.iter().map(i64::to_string).collect();
+                conditions.push("t.rowid IN (SELECT value FROM json_each(?))".into());
+                params.push(Value::Text(format!("[{}]", list.join(","))));
             } else {
                 conditions.push(
                     "t.rowid IN (SELECT rowid FROM transactions_text WHERE transactions_text MATCH ?)"

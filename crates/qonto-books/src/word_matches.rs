@@ -143,6 +143,17 @@ impl WordMatches {
     }
 }
 
+impl WordMatches {
+    /// The rows every word of the last [`WordMatches::load`] matches, ascending.
+    pub(super) fn matched(&self) -> Rows {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .all
+            .clone()
+    }
+}
+
 /// The rows one full-text term matches, ascending.
 fn matches_of(db: &Connection, term: &str) -> rusqlite::Result<Vec<i64>> {
     let mut q = db.prepare_cached(&format!(
