@@ -166,13 +166,14 @@ pub async fn start_from_books() {
     super::blocking(move || super::login(&e)).await;
     let org = &sb.data().orgs[0];
     let account = org.accounts[0].name.clone();
-    // A first run fills the local copy.
+    // A first run fills the local copy: it ends once the background sync has stored every
+    // organization ("synced" in the title line), not at the accounts, when none was stored yet.
     let e = env.clone();
     let a = account.clone();
     super::blocking(move || {
         let app = super::PtyApp::spawn(&[], &e, 200, 60);
         app.wait_text(&a, super::WAIT);
-        std::thread::sleep(Duration::from_millis(300));
+        app.wait_text("synced", Duration::from_secs(60));
         drop(app);
     })
     .await;
