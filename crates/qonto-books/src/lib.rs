@@ -18,6 +18,7 @@ mod damage;
 mod detail;
 pub mod export;
 pub mod firm;
+mod group_commit;
 mod history;
 pub mod journal;
 pub mod matching;

@@ -20,6 +20,8 @@ type Work = Box<dyn FnOnce(&mut Books) + Send>;
 
 enum Command {
     Run(Work),
+    /// A backfill's batch: batches queued one behind another are stored in one commit.
+    Backfill(Box<crate::group_commit::Batch>),
     /// Finish: drop the connection and end the thread. Work sent after it is not done.
     Close,
 }
@@ -61,8 +63,23 @@ impl Lane {
                             return;
                         }
                     };
-                    while let Ok(Command::Run(work)) = inbox.recv() {
-                        work(&mut books);
+                    let mut held = None;
+                    while let Some(command) = held.take().or_else(|| inbox.recv().ok()) {
+                        match command {
+                            Command::Run(work) => work(&mut books),
+                            Command::Backfill(batch) => {
+                                held = crate::group_commit::store_queued(
+                                    &mut books,
+                                    *batch,
+                                    &inbox,
+                                    |c| match c {
+                                        Command::Backfill(b) => Ok(b),
+                                        other => Err(other),
+                                    },
+                                );
+                            }
+                            Command::Close => break,
+                        }
                         if crate::damage::take()
                             && let Some(path) = books.path()
                         {
@@ -95,12 +112,16 @@ impl Lane {
     }
 
     fn send(&self, work: Work) -> Result<(), BooksError> {
+        self.send_command(Command::Run(work))
+    }
+
+    fn send_command(&self, command: Command) -> Result<(), BooksError> {
         let sender = self
             .to_thread
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         match sender.as_ref() {
-            Some(s) => s.send(Command::Run(work)).map_err(|_| BooksError::Closed),
+            Some(s) => s.send(command).map_err(|_| BooksError::Closed),
             None => Err(BooksError::Closed),
         }
     }
@@ -303,6 +324,29 @@ impl BooksHandle {
         work: impl FnOnce(&mut Books) -> T + Send + 'static,
     ) -> Result<Pending<T>, BooksError> {
         submit(&self.inner.writer, work)
+    }
+
+    /// Sends an account's backfill batch to be stored with where its backfill stands after
+    /// it ([`Books::put_backfill`]); batches of other accounts queued behind it go in the same
+    /// commit. The answer is awaited later, as [`BooksHandle::submit_write`]'s.
+    pub fn submit_backfill(
+        &self,
+        org_id: &str,
+        account_id: &str,
+        transactions: Arc<Vec<qonto_client::api::models::Transaction>>,
+        state: crate::write::SyncState,
+    ) -> Result<Pending<Result<crate::write::Upserted, BooksError>>, BooksError> {
+        let (answer, answered) = tokio::sync::oneshot::channel();
+        self.inner.writer.send_command(Command::Backfill(Box::new(
+            crate::group_commit::Batch {
+                org_id: org_id.to_string(),
+                account_id: account_id.to_string(),
+                transactions,
+                state,
+                answer,
+            },
+        )))?;
+        Ok(Pending(answered))
     }
 
     /// Runs `work` on the writer's connection, which sees every write sent before it (a sync

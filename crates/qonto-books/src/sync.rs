@@ -490,13 +490,12 @@ impl Fetched<'_> {
             .filter(|t| self.sync.listeners.is_news(t, self.was_complete))
             .cloned()
             .collect();
-        let (org, account) = (self.sync.org.to_string(), self.sync.account.to_string());
-        let state = state.clone();
-        let stored = batch.clone();
-        let pending = self
-            .sync
-            .books
-            .submit_write(move |b| b.put_backfill(&org, &account, &stored, &state))?;
+        let pending = self.sync.books.submit_backfill(
+            self.sync.org,
+            self.sync.account,
+            batch.clone(),
+            state.clone(),
+        )?;
         self.committing = Some((pending, maybe_news, batch));
         Ok(())
     }

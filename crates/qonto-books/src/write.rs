@@ -211,16 +211,28 @@ impl Books {
         transactions: &[Transaction],
         state: &SyncState,
     ) -> Result<Upserted, BooksError> {
+        let mut done = self.put_backfills([(org_id, account_id, transactions, state)])?;
+        Ok(done.pop().unwrap_or_default())
+    }
+
+    /// Several accounts' backfill batches (organization, account, rows, where its backfill
+    /// stands after them) in one commit: what each did, in order.
+    pub(crate) fn put_backfills<'a>(
+        &mut self,
+        batches: impl IntoIterator<Item = (&'a str, &'a str, &'a [Transaction], &'a SyncState)>,
+    ) -> Result<Vec<Upserted>, BooksError> {
         self.db
             .pragma_update(None, "cache_size", super::BACKFILL_CACHE_KIB)?;
         let tx = self.db.transaction()?;
-        let done = upsert_transactions(&tx, org_id, account_id, transactions)?;
-        write_sync_state(&tx, state)?;
+        let mut done = Vec::new();
+        for (org_id, account_id, transactions, state) in batches {
+            done.push(upsert_transactions(&tx, org_id, account_id, transactions)?);
+            write_sync_state(&tx, state)?;
+        }
         tx.commit()?;
         Ok(done)
     }
 
-    /// A backfill is over: the pages kept for it are let go.
     pub fn end_backfill(&self) -> Result<(), BooksError> {
         self.db
             .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
