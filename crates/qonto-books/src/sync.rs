@@ -15,7 +15,7 @@ use tokio::sync::Semaphore;
 pub use crate::news::{Change, Listeners, News, Progress};
 use crate::write::Upserted;
 use crate::{BooksError, BooksHandle, Pending, SyncState};
-use qonto_client::api::models::{Transaction, UserOrganization};
+use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
 use qonto_client::api::{ApiClient, ApiError};
 
 /// Asked again before the newest change stored: a transaction Qonto committed a moment late,
@@ -180,10 +180,38 @@ async fn sync_org_sharing(
             b.put_accounts(&o.id, &accounts)
         })
         .await??;
-    // Who is in it and how its books are labelled; a role that may not see them is not an
-    // error for the sync.
+    // The transactions' first pages go out beside the side lists, not after them: each
+    // round trip before an account's fan-out delays all of its pages.
+    let each_account = AccountSync {
+        api,
+        books,
+        org: &org.id,
+        org_name: org.display_name(),
+        account: "",
+        account_name: "",
+        budget,
+        pace,
+        in_flight,
+        listeners,
+    };
+    let (side, accounts) = futures_util::join!(
+        side_lists(api, books, org),
+        sync_accounts(each_account, &overview.bank_accounts, &mut report)
+    );
+    report.requests += 4;
+    accounts?;
+    side?;
+    Ok(report)
+}
+
+/// Who is in `org`, how its books are labelled, and what waits for a decision (4 requests).
+/// A role that may not see them, or a token without the scope, is not an error for the sync.
+async fn side_lists(
+    api: &ApiClient,
+    books: &BooksHandle,
+    org: &UserOrganization,
+) -> Result<(), SyncError> {
     let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
-    report.requests += 2;
     match members {
         Ok(members) => {
             let id = org.id.clone();
@@ -202,11 +230,8 @@ async fn sync_org_sharing(
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
-    // What waits for a decision; a token without the scope (or a role that may not see them)
-    // is not an error for the sync.
     let (requests, invoices) =
         futures_util::join!(api.requests(&org.id), api.supplier_invoices(&org.id));
-    report.requests += 2;
     let now = Utc::now().timestamp();
     match requests {
         Ok(requests) => {
@@ -228,7 +253,18 @@ async fn sync_org_sharing(
         Err(e) if e.is_forbidden() => {}
         Err(e) => return Err(e.into()),
     }
-    for account in &overview.bank_accounts {
+    Ok(())
+}
+
+/// Each of `accounts`, one after another, as `each` says for its organization: the rest of
+/// its backfill, then what changed since. Stops at the first account the page budget does not
+/// reach.
+async fn sync_accounts(
+    each: AccountSync<'_>,
+    accounts: &[BankAccount],
+    report: &mut OrgReport,
+) -> Result<(), SyncError> {
+    for account in accounts {
         let Some(id) = account.key() else {
             continue;
         };
@@ -236,23 +272,16 @@ async fn sync_org_sharing(
         let name = account.name.as_deref().unwrap_or(id);
         report.listed.push((id.to_string(), name.to_string()));
         let one = AccountSync {
-            api,
-            books,
-            org: &org.id,
-            org_name: org.display_name(),
             account: id,
-            account_name: account.name.as_deref().unwrap_or(id),
-            budget,
-            pace,
-            in_flight,
-            listeners,
+            account_name: name,
+            ..each
         };
-        if !one.run(&mut report).await? {
+        if !one.run(report).await? {
             report.interrupted = true;
             break;
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// One account to sync, and who hears about it.
