@@ -4,6 +4,8 @@
 //! with `updated_at_from`, a little before the newest change stored, upserting by id: new,
 //! settled, late and re-labelled transactions each land once.
 
+mod side;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -195,65 +197,13 @@ async fn sync_org_sharing(
         listeners,
     };
     let (side, accounts) = futures_util::join!(
-        side_lists(api, books, org),
+        side::lists(api, books, org),
         sync_accounts(each_account, &overview.bank_accounts, &mut report)
     );
     report.requests += 4;
     accounts?;
     side?;
     Ok(report)
-}
-
-/// Who is in `org`, how its books are labelled, and what waits for a decision (4 requests).
-/// A role that may not see them, or a token without the scope, is not an error for the sync.
-async fn side_lists(
-    api: &ApiClient,
-    books: &BooksHandle,
-    org: &UserOrganization,
-) -> Result<(), SyncError> {
-    let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
-    match members {
-        Ok(members) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_memberships(&id, &members))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    match labels {
-        Ok(labels) => {
-            let id = org.id.clone();
-            books.write(move |b| b.put_labels(&id, &labels)).await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    let (requests, invoices) =
-        futures_util::join!(api.requests(&org.id), api.supplier_invoices(&org.id));
-    let now = Utc::now().timestamp();
-    match requests {
-        Ok(requests) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_requests(&id, &requests, now))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    match invoices {
-        Ok(invoices) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_supplier_invoices(&id, &invoices, now))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    Ok(())
 }
 
 /// Each of `accounts`, one after another, as `each` says for its organization: the rest of
