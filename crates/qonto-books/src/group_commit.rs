@@ -26,9 +26,9 @@ pub(crate) struct Batch {
     pub(crate) answer: tokio::sync::oneshot::Sender<Result<Upserted, BooksError>>,
 }
 
-/// Takes `first` and the batches queued right behind it (up to [`GROUP_ROWS`]) and stores them
-/// in one commit, answering each. Gives back the first command that is not a batch (or a batch
-/// over the bound), which the caller runs next: commands keep the order they were sent in.
+/// Takes `first` and the batches queued right behind it (until the group holds [`GROUP_ROWS`])
+/// and stores them in one commit, answering each. Gives back the first command taken that is
+/// not a batch, which the caller runs next: commands keep the order they were sent in.
 pub(crate) fn store_queued<C>(
     books: &mut Books,
     first: Batch,

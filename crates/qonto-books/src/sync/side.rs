@@ -2,11 +2,11 @@
 //! are labelled, and what waits for a decision (requests and supplier invoices).
 
 use chrono::Utc;
-use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
+use qonto_client::api::{ApiClient, ApiError};
 
 use super::SyncError;
-use crate::BooksHandle;
+use crate::{Books, BooksError, BooksHandle};
 
 /// Who is in `org`, how its books are labelled, and what waits for a decision (4 requests).
 /// A role that may not see them, or a token without the scope, is not an error for the sync.
@@ -16,46 +16,32 @@ pub(super) async fn lists(
     org: &UserOrganization,
 ) -> Result<(), SyncError> {
     let (members, labels) = futures_util::join!(api.memberships(&org.id), api.labels(&org.id));
-    match members {
-        Ok(members) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_memberships(&id, &members))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    match labels {
-        Ok(labels) => {
-            let id = org.id.clone();
-            books.write(move |b| b.put_labels(&id, &labels)).await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
+    let id = org.id.clone();
+    keep(books, members, move |b, m| b.put_memberships(&id, &m)).await?;
+    let id = org.id.clone();
+    keep(books, labels, move |b, l| b.put_labels(&id, &l)).await?;
     let (requests, invoices) =
         futures_util::join!(api.requests(&org.id), api.supplier_invoices(&org.id));
     let now = Utc::now().timestamp();
-    match requests {
-        Ok(requests) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_requests(&id, &requests, now))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
+    let id = org.id.clone();
+    keep(books, requests, move |b, r| b.put_requests(&id, &r, now)).await?;
+    let id = org.id.clone();
+    keep(books, invoices, move |b, i| {
+        b.put_supplier_invoices(&id, &i, now)
+    })
+    .await
+}
+
+/// Stores what Qonto answered with `put`; a refusal (a role or a token that may not see it)
+/// is not an error for the sync, and leaves what the books held.
+async fn keep<T: Send + 'static>(
+    books: &BooksHandle,
+    answer: Result<T, ApiError>,
+    put: impl FnOnce(&mut Books, T) -> Result<(), BooksError> + Send + 'static,
+) -> Result<(), SyncError> {
+    match answer {
+        Ok(got) => Ok(books.write(move |b| put(b, got)).await??),
+        Err(e) if e.is_forbidden() => Ok(()),
+        Err(e) => Err(e.into()),
     }
-    match invoices {
-        Ok(invoices) => {
-            let id = org.id.clone();
-            books
-                .write(move |b| b.put_supplier_invoices(&id, &invoices, now))
-                .await??
-        }
-        Err(e) if e.is_forbidden() => {}
-        Err(e) => return Err(e.into()),
-    }
-    Ok(())
 }
