@@ -33,6 +33,7 @@ pub mod review;
 mod schema;
 mod search;
 pub mod sync;
+mod text_walk;
 /// Qonto's enumerated values (defined with the client's models, which carry them too).
 pub use qonto_client::api::values;
 mod word_matches;
@@ -74,6 +75,8 @@ pub struct Books {
     path: Option<PathBuf>,
     /// The last search's word matches, for the `word_match` SQL function.
     words: word_matches::WordMatches,
+    /// The words a walk down the dates checks in each row's text (`words_in_text`).
+    text: text_walk::TextWalk,
 }
 
 /// What opening found.
@@ -98,6 +101,7 @@ impl Books {
         db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
         Ok(Books {
             words: word_matches::WordMatches::install(&db)?,
+            text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
         })
@@ -135,6 +139,7 @@ impl Books {
         }
         Ok(Books {
             words: word_matches::WordMatches::install(&db)?,
+            text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
         })
@@ -301,6 +306,7 @@ impl Books {
         schema::migrate(&mut db)?;
         Ok(Self {
             words: word_matches::WordMatches::install(&db)?,
+            text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
         })
@@ -312,6 +318,7 @@ impl Books {
         schema::migrate(&mut db)?;
         Ok(Self {
             words: word_matches::WordMatches::install(&db)?,
+            text: text_walk::TextWalk::install(&db)?,
             db,
             path: None,
         })

@@ -325,6 +325,103 @@ fn a_word_matching_many_rows_is_answered_newest_first_and_follows_the_writer() {
 }
 
 #[test]
+fn a_word_typed_first_is_found_by_the_rows_text_as_the_index_would_find_it() {
+    let mut books = Books::in_memory().unwrap();
+    let mut all = many(3_000);
+    for (i, t) in all.iter_mut().enumerate() {
+        t.attachment_required = Some(i % 4 == 0);
+        t.amount_cents = Some(if i % 7 == 0 { 150_000 } else { 2_000 });
+        if i % 11 == 0 {
+            t.label = Some(format!("Prélèvement URSSAF Île-de-France n°{i}"));
+        }
+    }
+    books.put_transactions("o", "a", &all).unwrap();
+    let ids = |found: &[Found]| -> Vec<String> { found.iter().map(|f| f.tx.id.clone()).collect() };
+    for text in [
+        "ur",
+        "urssaf",
+        "urssaf octobre",
+        "boul >1000",
+        "ile-de",
+        "de-france 2026-10-31",
+        "missing:receipt urss",
+        "prelevement -octobre",
+        "zzz",
+    ] {
+        let query = crate::query::parse(text).unwrap();
+        books.words.forget();
+        let (walked, total) = books
+            .search_by_text(&query, 20, 21, 100_000)
+            .unwrap()
+            .unwrap_or_else(|| panic!("{text}: not walked"));
+        // Now from the index: the words' matches read and kept.
+        books.prepare_next_key(&query).unwrap();
+        assert!(
+            books
+                .search_by_text(&query, 20, 21, 100_000)
+                .unwrap()
+                .is_none()
+        );
+        let (indexed, indexed_total) = books.search(&query, 20, 21).unwrap();
+        assert_eq!(ids(&walked), ids(&indexed), "{text}");
+        assert_eq!(total, indexed_total, "{text}");
+        assert!(text == "zzz" || !walked.is_empty(), "{text}");
+    }
+    // A word of one letter is read from the index (an exact term, read lazily), and so is a
+    // query with a word kept from an earlier key.
+    books.words.forget();
+    let query = crate::query::parse("urssaf u").unwrap();
+    assert!(
+        books
+            .search_by_text(&query, 5, 6, 100_000)
+            .unwrap()
+            .is_none()
+    );
+    books
+        .prepare_next_key(&crate::query::parse("urss").unwrap())
+        .unwrap();
+    let query = crate::query::parse("urss octo").unwrap();
+    assert!(
+        books
+            .search_by_text(&query, 5, 6, 100_000)
+            .unwrap()
+            .is_none()
+    );
+    books.words.forget();
+    // "urssaf octobre" is about one row in 12: its 51 rows are not within 100 rows' walk, so the
+    // walk gives up and the index answers.
+    let query = crate::query::parse("octobre urssaf").unwrap();
+    assert!(books.search_by_text(&query, 50, 51, 100).unwrap().is_none());
+    let (found, _) = books.search(&query, 50, 51).unwrap();
+    let want: Vec<String> = (0..all.len())
+        .filter(|i| i % 5 == 0 && (i % 3 == 0 || i % 11 == 0))
+        .take(50)
+        .map(|i| format!("t{i:05}"))
+        .collect();
+    assert_eq!(ids(&found), want);
+    // A newer row whose text the walk cannot read as the index does: it gives up.
+    let mut odd = tx(
+        "odd",
+        "Straße GmbH",
+        "completed",
+        "2026-11-02T00:00:00Z",
+        "2026-11-02T00:00:00Z",
+    );
+    odd.note = None;
+    books.put_transactions("o", "a", &[odd]).unwrap();
+    let query = crate::query::parse("boulan").unwrap();
+    books.words.forget();
+    assert!(
+        books
+            .search_by_text(&query, 5, 6, 100_000)
+            .unwrap()
+            .is_none()
+    );
+    let (found, _) = books.search(&query, 2, 3).unwrap();
+    assert_eq!(ids(&found), ["t00001", "t00002"]);
+}
+
+#[test]
 fn missing_receipt_with_a_rare_filter_walks_the_missing_rows_and_answers_as_a_scan_would() {
     let mut books = Books::in_memory().unwrap();
     let mut all = many(6_000);

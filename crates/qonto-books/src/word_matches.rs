@@ -144,6 +144,22 @@ impl WordMatches {
 }
 
 impl WordMatches {
+    /// Whether one of `terms` has its matches kept, read since the books last changed.
+    pub(super) fn holds_any(&self, db: &Connection, terms: &[String]) -> rusqlite::Result<bool> {
+        let seen = Seen::now(db)?;
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(kept.seen == Some(seen)
+            && terms
+                .iter()
+                .any(|term| kept.words.iter().any(|(t, _)| t == term)))
+    }
+
+    /// Forgets every word's matches (as a change to the books would).
+    #[cfg(test)]
+    pub(super) fn forget(&self) {
+        *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = Kept::default();
+    }
+
     /// The rows every word of the last [`WordMatches::load`] matches, ascending.
     pub(super) fn matched(&self) -> Rows {
         self.kept
