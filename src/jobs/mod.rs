@@ -12,6 +12,7 @@ mod firm_review;
 pub(crate) mod receipt_folder;
 mod receipt_work;
 pub mod review_work;
+mod searching;
 mod sign_in;
 mod slots;
 
@@ -125,33 +126,6 @@ impl Worker {
         }
     }
 
-    /// Runs a search on the books' reader thread; one that a newer query replaced before it
-    /// began is skipped (typing fast asks many).
-    fn search(&self, text: String, generation: u64, limit: usize) {
-        self.latest_search
-            .store(generation, std::sync::atomic::Ordering::SeqCst);
-        let (cache, tx, latest) = (
-            self.cache.clone(),
-            self.to_app.clone(),
-            self.latest_search.clone(),
-        );
-        tokio::spawn(async move {
-            if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
-                return;
-            }
-            // A search typed while the copy is still opening waits for it (the screen shows
-            // its spinner) rather than saying there is none.
-            let result = match qonto_books::query::parse(&text) {
-                Err(e) => Err(LocalCopyError::Query(e)),
-                Ok(query) => match cache.wait_open().await {
-                    Some(cache) => cache.search(query, limit).await,
-                    None => Err(LocalCopyError::NotOpen),
-                },
-            };
-            let _ = tx.send(Msg::SearchAnswered { generation, result });
-        });
-    }
-
     /// The demo's built-in browser answers the consent page (the sandbox's own form).
     #[cfg(feature = "demo")]
     fn simulate_browser(&self, only: Option<String>) {
@@ -220,31 +194,23 @@ impl Worker {
                 text,
                 generation,
                 limit,
-            } => self.search(text, generation, limit),
-            Job::SearchTotals { text, generation } => {
-                let (cache, tx, latest) = (
-                    self.cache.clone(),
-                    self.to_app.clone(),
-                    self.latest_search.clone(),
-                );
-                tokio::spawn(async move {
-                    let (Some(cache), Ok(query)) =
-                        (cache.opened(), qonto_books::query::parse(&text))
-                    else {
-                        return;
-                    };
-                    // Reading every match takes the reader a while on large books: only once
-                    // typing has paused, so the next key's results do not wait behind it.
-                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-                    if latest.load(std::sync::atomic::Ordering::SeqCst) != generation {
-                        return;
-                    }
-                    let totals = cache.read(move |b| b.search_totals(&query)).await;
-                    if let Ok(Ok(totals)) = totals {
-                        let _ = tx.send(Msg::SearchTotalled { generation, totals });
-                    }
-                });
-            }
+            } => searching::search(
+                self.cache.clone(),
+                self.to_app.clone(),
+                self.latest_search.clone(),
+                searching::Asked {
+                    text,
+                    generation,
+                    limit,
+                },
+            ),
+            Job::SearchTotals { text, generation } => searching::totals(
+                self.cache.clone(),
+                self.to_app.clone(),
+                self.latest_search.clone(),
+                text,
+                generation,
+            ),
             Job::ReadInbox { folder, generation } => receipt_work::read_inbox(
                 self.cache.clone(),
                 folder,
