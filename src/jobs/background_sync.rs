@@ -161,12 +161,21 @@ async fn run(
         if let Ok(Err(e)) = books.write(|b| b.bring_cash_up_to_date()).await {
             tracing::warn!("the cash view's sums could not be worked out: {e}");
         }
+        // Counted on the writer's thread, idle between passes, not the reader's: over
+        // 5,000,000 stored, counting every transaction took 0.9 to 4.8 s, and a search key typed
+        // meanwhile waited behind it.
         let stored = books
-            .read(|b| b.total_transactions())
+            .read_fresh(|b| b.total_transactions())
             .await
             .ok()
             .and_then(Result::ok);
-        let _ = to_app.send(Msg::ReceiptsCounted(opened.missing_receipts().await));
+        let missing = books
+            .read_fresh(|b| b.missing_receipts())
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        let _ = to_app.send(Msg::ReceiptsCounted(missing));
         let _ = to_app.send(Msg::Synced(SyncNews::Finished { stored }));
         tokio::time::sleep(lane.every).await;
     }
