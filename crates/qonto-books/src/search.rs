@@ -17,8 +17,8 @@ const LARGE: &str = "abs(t.amount_cents) >= 100000";
 const MANY_MATCHES: usize = 2_000;
 
 /// Rows a walk down the dates reads the text of before it gives up and the full-text index
-/// is asked (`text_walk`): ~5 ms of reading, enough for the first page of a word in one row
-/// of 80 (URSSAF's, one in 27, took 1,598 rows over 5,000,000 stored).
+/// is asked (`text_walk`): enough for the first page of a word in one row of 80 (URSSAF's,
+/// one row in 27 over 5,000,000 stored, took 1,598 rows: 2 ms once their pages were read).
 const TEXT_WALK_ROWS: usize = 4_000;
 
 /// Where a query's words are looked for.
