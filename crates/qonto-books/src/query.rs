@@ -457,6 +457,13 @@ fn cents(text: &str) -> Option<i64> {
 
 /// `2026-10` (the month) or `2026-10-05` (the day), as first and last day.
 fn days(text: &str) -> Option<(NaiveDate, NaiveDate)> {
+    // A year of four digits first, as dates are written: chrono alone reads `-90-9-9` as a
+    // day of the year 90 before Christ, which the search form writes back as `-0090-09-09`,
+    // a word left out.
+    let year = text.get(..4)?;
+    if !year.bytes().all(|b| b.is_ascii_digit()) || text.get(4..5) != Some("-") {
+        return None;
+    }
     if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
         return Some((day, day));
     }

@@ -18,6 +18,19 @@ fn amounts_at_the_edge_are_refused_not_wrapped() {
 }
 
 #[test]
+fn a_date_begins_with_a_year_of_four_digits() {
+    // Found by the search_query fuzz target: chrono read `-90-9-9` as a day of the year -90,
+    // which the form wrote back as `-0090-09-09`, a word left out.
+    assert_eq!(days("-90-9-9"), None);
+    assert_eq!(parse("\"\t-90-9-9").map(|q| q.period), Ok(None));
+    assert_eq!(
+        days("2026-1-5"),
+        Some((day("2026-01-05"), day("2026-01-05")))
+    );
+    assert_eq!(days("2026-10").map(|d| d.1), Some(day("2026-10-31")));
+}
+
+#[test]
 fn dates_that_share_no_day_are_refused() {
     assert!(parse("2026-01 2026-02").is_err());
     assert!(parse("<0").is_err(), "nothing is below 0");
