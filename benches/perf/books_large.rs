@@ -91,7 +91,12 @@ async fn fill(sb: &Sandbox, path: &std::path::Path, key: &qonto_client::Secret) 
     for org in &sb.data().orgs {
         for account in &org.accounts {
             let ledger = sb.ledger_now(account);
-            for chunk in ledger.transactions.chunks(5_000) {
+            // In the order the app's backfill stores them: it asks `updated_at:desc`. (Stored
+            // oldest first, each row went before the account's others in its indexes, which
+            // left their pages half empty: 872 bytes a transaction against 700, over 200,000.)
+            let mut newest_first: Vec<_> = ledger.transactions.iter().collect();
+            newest_first.sort_by_key(|t| std::cmp::Reverse(t.updated_at));
+            for chunk in newest_first.chunks(5_000) {
                 let page: Vec<qonto_client::api::models::Transaction> = chunk
                     .iter()
                     .map(|t| {
