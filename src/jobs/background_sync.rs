@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 use super::cache::CacheSlot;
 use crate::app::Msg;
 use crate::app::sync_view::{OrgSync, SyncNews};
+use qonto_books::readers_first::ReadersFirst;
 use qonto_books::sync::{Budget, Listeners, Pace, Progress, sync_org};
 use qonto_client::api::ApiClient;
 use qonto_client::api::models::UserOrganization;
@@ -43,10 +44,11 @@ impl Queue {
     }
 }
 
-/// How the sync shares Qonto with the user: it gives way to their requests, and passes again
-/// after `every`.
+/// How the sync shares Qonto and the books with the user: it gives way to their requests, its
+/// writes wait while they search, and it passes again after `every`.
 struct Lane {
     user_first: Arc<UserFirst>,
+    readers_first: Arc<ReadersFirst>,
     every: Duration,
 }
 
@@ -64,11 +66,16 @@ impl BackgroundSync {
         cache: CacheSlot,
         orgs: Vec<UserOrganization>,
         user_first: Arc<UserFirst>,
+        readers_first: Arc<ReadersFirst>,
         every: Duration,
         to_app: UnboundedSender<Msg>,
     ) -> Self {
         let queue = Queue::default();
-        let lane = Lane { user_first, every };
+        let lane = Lane {
+            user_first,
+            readers_first,
+            every,
+        };
         let task = tokio::spawn(run(api, cache, orgs, queue.clone(), lane, to_app));
         Self { queue, task }
     }
@@ -129,15 +136,15 @@ async fn run(
                 }));
             };
             let result = lane
-                .user_first
-                .in_background(sync_org(
+                .readers_first
+                .in_background(lane.user_first.in_background(sync_org(
                     &api,
                     books,
                     &org,
                     &Budget::unlimited(),
                     Pace::BACKGROUND,
                     Listeners::progress(&progress),
-                ))
+                )))
                 .await;
             let state = match result {
                 Ok(report) => {
@@ -158,7 +165,8 @@ async fn run(
         }
         // The cash view's sums, if an organization's IBANs changed what counts as the user's
         // own (until then the view reads the rows themselves).
-        if let Ok(Err(e)) = books.write(|b| b.bring_cash_up_to_date()).await {
+        let cash = books.write(|b| b.bring_cash_up_to_date());
+        if let Ok(Err(e)) = lane.readers_first.in_background(cash).await {
             tracing::warn!("the cash view's sums could not be worked out: {e}");
         }
         // Counted on the writer's thread, idle between passes, not the reader's: over

@@ -18,6 +18,7 @@ mod slots;
 
 use std::sync::Arc;
 
+use qonto_books::readers_first::ReadersFirst;
 use qonto_client::api::ApiClient;
 use qonto_client::api::user_first::UserFirst;
 use qonto_client::oauth::session::Session;
@@ -56,6 +57,8 @@ pub struct Worker {
     background_sync: Option<background_sync::BackgroundSync>,
     /// Told of each request the user waits for, so the background sync gives way to it.
     user_first: Arc<UserFirst>,
+    /// Told of each search key, so the background sync's writes wait while the user reads.
+    readers_first: Arc<ReadersFirst>,
     sync_enabled: bool,
     sync_every: std::time::Duration,
     /// The generation of the newest search asked for.
@@ -88,6 +91,7 @@ impl Worker {
             cache,
             background_sync: None,
             user_first: UserFirst::new(),
+            readers_first: ReadersFirst::new(),
             sync_enabled,
             sync_every,
             latest_search: Arc::default(),
@@ -195,6 +199,7 @@ impl Worker {
                 generation,
                 limit,
             } => searching::search(
+                self.readers_first.clone(),
                 self.cache.clone(),
                 self.to_app.clone(),
                 self.latest_search.clone(),
@@ -418,6 +423,7 @@ impl Worker {
                         self.cache.clone(),
                         orgs,
                         self.user_first.clone(),
+                        self.readers_first.clone(),
                         self.sync_every,
                         self.to_app.clone(),
                     ));

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use qonto_books::query::parse;
+use qonto_books::readers_first::ReadersFirst;
 use tokio::sync::mpsc;
 
 use super::cache::CacheSlot;
@@ -21,6 +22,7 @@ pub(super) struct Asked {
 /// Runs a search on the books' reader thread; one that a newer query replaced before it
 /// began is skipped (typing fast asks many).
 pub(super) fn search(
+    readers_first: Arc<ReadersFirst>,
     cache: CacheSlot,
     tx: mpsc::UnboundedSender<Msg>,
     latest: Arc<AtomicU64>,
@@ -32,6 +34,9 @@ pub(super) fn search(
         limit,
     } = asked;
     latest.store(generation, Ordering::SeqCst);
+    // The background sync's writes wait while keys come (each would drop the pages the
+    // reader keeps, and the next key would read them all again).
+    readers_first.person_read();
     tokio::spawn(async move {
         if latest.load(Ordering::SeqCst) != generation {
             return;

@@ -28,6 +28,7 @@ pub mod news;
 mod owner;
 pub mod query;
 mod read;
+pub mod readers_first;
 mod reads;
 pub mod review;
 mod schema;

@@ -314,6 +314,8 @@ impl BooksHandle {
         &self,
         work: impl FnOnce(&mut Books) -> T + Send + 'static,
     ) -> Result<T, BooksError> {
+        // Background work waits while a person reads (`readers_first`).
+        crate::readers_first::wait_turn().await;
         submit(&self.inner.writer, work)?.await
     }
 

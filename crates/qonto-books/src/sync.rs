@@ -469,6 +469,7 @@ impl Fetched<'_> {
             .filter(|t| self.sync.listeners.is_news(t, self.was_complete))
             .cloned()
             .collect();
+        crate::readers_first::wait_turn().await;
         let pending = self.sync.books.submit_backfill(
             self.sync.org,
             self.sync.account,
