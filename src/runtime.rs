@@ -108,6 +108,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         cache.clone(),
         msg_tx.clone(),
     ));
+    // The newest search answer drawn: the worker reads ahead for the next key only once the
+    // screen has it.
+    let (search_drawn, search_drawn_rx) = tokio::sync::watch::channel(0u64);
     let worker = Worker::new(
         api,
         sources.clone(),
@@ -115,6 +118,7 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
         session.clone(),
         config,
         msg_tx.clone(),
+        search_drawn_rx,
     );
     let worker_task = tokio::spawn(worker.run(job_rx));
     for cmd in early_cmds {
@@ -210,6 +214,9 @@ pub async fn run(launch: Launch) -> anyhow::Result<()> {
             draw(&mut terminal, &app)?;
             pacer.drawn(Instant::now());
             dirty = false;
+            if let Some(shown) = app.search.as_ref().and_then(|s| s.answered_generation()) {
+                search_drawn.send_if_modified(|drawn| std::mem::replace(drawn, shown) != shown);
+            }
         }
     }
     // The worker ends when its channel closes, after writing the remembered organization.

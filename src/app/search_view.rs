@@ -121,6 +121,11 @@ impl SearchView {
     }
 
     /// An answer to query `generation`; an older one is dropped.
+    /// The generation of the query whose answer is on screen, if it is answered.
+    pub fn answered_generation(&self) -> Option<u64> {
+        self.waiting_since.is_none().then_some(self.generation)
+    }
+
     pub fn answered(
         &mut self,
         generation: u64,

@@ -63,6 +63,8 @@ pub struct Worker {
     sync_every: std::time::Duration,
     /// The generation of the newest search asked for.
     latest_search: Arc<std::sync::atomic::AtomicU64>,
+    /// The generation of the newest search answer drawn on screen.
+    search_drawn: tokio::sync::watch::Receiver<u64>,
     /// The screen's writes to Qonto, one at a time (started at the first).
     writes: Option<receipt_work::WriteLane>,
     /// On a staff member's machine of a firm: the firm's books (as them). Lists are then
@@ -78,6 +80,7 @@ impl Worker {
         session: Arc<Session>,
         config: Config,
         to_app: mpsc::UnboundedSender<Msg>,
+        search_drawn: tokio::sync::watch::Receiver<u64>,
     ) -> Self {
         let prefetch = config.preferences.prefetch;
         let firm = config.firm_books().cloned();
@@ -95,6 +98,7 @@ impl Worker {
             sync_enabled,
             sync_every,
             latest_search: Arc::default(),
+            search_drawn,
             writes: None,
             firm,
             api,
@@ -203,6 +207,7 @@ impl Worker {
                 self.cache.clone(),
                 self.to_app.clone(),
                 self.latest_search.clone(),
+                self.search_drawn.clone(),
                 searching::Asked {
                     text,
                     generation,
