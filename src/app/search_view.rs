@@ -120,12 +120,12 @@ impl SearchView {
         self.cursor = self.cursor.saturating_add_signed(delta).min(last);
     }
 
-    /// An answer to query `generation`; an older one is dropped.
     /// The generation of the query whose answer is on screen, if it is answered.
     pub fn answered_generation(&self) -> Option<u64> {
         self.waiting_since.is_none().then_some(self.generation)
     }
 
+    /// An answer to query `generation`; an older one is dropped.
     pub fn answered(
         &mut self,
         generation: u64,
