@@ -95,20 +95,28 @@ mod tests {
         assert_eq!(gate.in_background(a_turn()).await, Duration::ZERO);
     }
 
+    /// A person typing `keys` keys `apart`, from now on.
+    async fn typing(
+        gate: &Arc<ReadersFirst>,
+        keys: usize,
+        apart: Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let gate = gate.clone();
+        let person = tokio::spawn(async move {
+            for _ in 0..keys {
+                gate.person_read();
+                tokio::time::sleep(apart).await;
+            }
+        });
+        tokio::task::yield_now().await;
+        person
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_write_waits_until_the_reading_pauses() {
         let gate = ReadersFirst::new();
-        let person = {
-            let gate = gate.clone();
-            tokio::spawn(async move {
-                // Twenty keys, 150 ms apart: the last at 2.85 s.
-                for _ in 0..20 {
-                    gate.person_read();
-                    tokio::time::sleep(Duration::from_millis(150)).await;
-                }
-            })
-        };
-        tokio::task::yield_now().await;
+        // Twenty keys, 150 ms apart: the last at 2.85 s.
+        let person = typing(&gate, 20, Duration::from_millis(150)).await;
         let waited = gate.in_background(a_turn()).await;
         assert_eq!(waited, Duration::from_millis(2_850) + READING_FOR);
         let _ = person.await;
@@ -117,16 +125,7 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn a_write_is_held_no_longer_than_the_bound() {
         let gate = ReadersFirst::new();
-        let person = {
-            let gate = gate.clone();
-            tokio::spawn(async move {
-                for _ in 0..200 {
-                    gate.person_read();
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-            })
-        };
-        tokio::task::yield_now().await;
+        let person = typing(&gate, 200, Duration::from_millis(100)).await;
         assert_eq!(gate.in_background(a_turn()).await, HELD_AT_MOST);
         person.abort();
     }
