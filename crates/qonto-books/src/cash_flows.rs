@@ -242,12 +242,14 @@ impl Books {
         window: &Window,
         own_ibans: &HashSet<String>,
     ) -> Result<(), BooksError> {
-        let mut q = self.db.prepare_cached(
+        let mut q = self.db.prepare_cached(concat!(
             "SELECT side, abs(amount_cents), coalesce(currency, 'EUR'), substr(sort_at, 1, 10),
                  counterparty_iban, status = 'completed'
              FROM transactions
-             WHERE org_id = ?1 AND sort_at >= ?2 AND status IS NOT 'declined'",
-        )?;
+             WHERE org_key = ",
+            key_of!("?1"),
+            " AND sort_at >= ?2 AND status IS NOT 'declined'"
+        ))?;
         let from = window.first_day().min(window.first_month());
         let from = from.format("%Y-%m-%d").to_string();
         let (internal_count, internal_cents) =

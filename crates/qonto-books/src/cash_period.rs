@@ -1,6 +1,6 @@
 //! Money in and out of each organization over a period of days, transfers between the user's
 //! own accounts set apart: "how much came in last quarter, all companies together" in one read
-//! of the period's rows, through the `(org_id, sort_at)` index.
+//! of the period's rows, through the `(org_key, sort_at)` index.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -60,10 +60,11 @@ impl Books {
         params.push(Value::Text(after.format("%Y-%m-%d").to_string()));
         // Grouped by counterparty IBAN too, so that each group is internal or not as a whole.
         let mut q = self.db.prepare(&format!(
-            "SELECT t.org_id, coalesce(o.name, t.org_id), coalesce(t.currency, 'EUR'),
+            "SELECT ok.id, coalesce(o.name, ok.id), coalesce(t.currency, 'EUR'),
                  t.side = 'credit', t.counterparty_iban, count(*), sum(abs(t.amount_cents))
-             FROM transactions t LEFT JOIN organizations o ON o.id = t.org_id
-             WHERE t.org_id IN ({marks}) AND t.sort_at >= ? AND t.sort_at < ?
+             FROM transactions t JOIN id_keys ok ON ok.key = t.org_key
+             LEFT JOIN organizations o ON o.id = ok.id
+             WHERE t.org_key IN (SELECT key FROM id_keys WHERE id IN ({marks})) AND t.sort_at >= ? AND t.sort_at < ?
                  AND t.status IS NOT 'declined' AND t.amount_cents IS NOT NULL
              GROUP BY 1, 3, 4, 5"
         ))?;

@@ -41,11 +41,11 @@ macro_rules! cash_sums_table {
     };
 }
 
-/// Adds `$row` (`new` or `old`) times `$sign` to `$table`'s sums, keyed by the first `$len`
-/// characters of its date; a declined transaction, or one without an amount or a date, adds
-/// nothing (the cash view never counted them).
+/// Adds `$row` (`new` or `old`) times `$sign` to `$table`'s sums, keyed by its organization's
+/// id (`$org`, SQL) and the first `$len` characters of its date; a declined transaction, or one
+/// without an amount or a date, adds nothing (the cash view never counted them).
 macro_rules! cash_delta {
-    ($table:literal, $period:literal, $len:literal, $row:literal, $sign:literal) => {
+    ($table:literal, $period:literal, $len:literal, $row:literal, $sign:literal, $org:expr) => {
         concat!(
             "INSERT INTO ",
             $table,
@@ -54,8 +54,8 @@ macro_rules! cash_delta {
             ", currency, settled_net, in_cents,
             out_cents, internal_count, internal_cents)
         SELECT ",
-            $row,
-            ".org_id, substr(",
+            $org,
+            ", substr(",
             $row,
             ".sort_at, 1, ",
             $len,
@@ -126,16 +126,23 @@ macro_rules! cash_delta {
 macro_rules! cash_sums_of {
     ($len:literal, $rows:literal) => {
         concat!(
-            "SELECT org_id, substr(sort_at, 1, ",
+            "SELECT ",
+            id_of!("org_key"),
+            ", period, currency, settled_net, in_cents, out_cents, internal_count,
+        internal_cents
+    FROM (SELECT org_key, substr(sort_at, 1, ",
             $len,
-            "), coalesce(currency, 'EUR'),
+            ") AS period, coalesce(currency, 'EUR') AS currency,
         sum(CASE WHEN status IS NOT 'completed' THEN 0
-            WHEN side IS 'credit' THEN abs(amount_cents) ELSE -abs(amount_cents) END),
-        sum(CASE WHEN own = 0 AND side IS 'credit' THEN abs(amount_cents) ELSE 0 END),
-        sum(CASE WHEN own = 0 AND side IS NOT 'credit' THEN abs(amount_cents) ELSE 0 END),
-        sum(own),
-        sum(own * abs(amount_cents))
-    FROM (SELECT org_id, sort_at, currency, status, side, amount_cents,
+            WHEN side IS 'credit' THEN abs(amount_cents) ELSE -abs(amount_cents) END)
+            AS settled_net,
+        sum(CASE WHEN own = 0 AND side IS 'credit' THEN abs(amount_cents) ELSE 0 END)
+            AS in_cents,
+        sum(CASE WHEN own = 0 AND side IS NOT 'credit' THEN abs(amount_cents) ELSE 0 END)
+            AS out_cents,
+        sum(own) AS internal_count,
+        sum(own * abs(amount_cents)) AS internal_cents
+    FROM (SELECT org_key, sort_at, currency, status, side, amount_cents,
             EXISTS (SELECT 1 FROM own_ibans WHERE iban = ",
             compact_sql!("counterparty_iban"),
             ") AS own
@@ -144,8 +151,8 @@ macro_rules! cash_sums_of {
             $rows,
             " AND status IS NOT 'declined' AND amount_cents IS NOT NULL
             AND sort_at IS NOT NULL)
-    WHERE true
-    GROUP BY 1, 2, 3"
+    GROUP BY 1, 2, 3)
+    WHERE true"
         )
     };
 }

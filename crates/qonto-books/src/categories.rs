@@ -111,10 +111,12 @@ impl Books {
     /// (`Category / Subcategory`, or `Category`), sorted: what a picker can offer where no
     /// tree can be read from Qonto (a staff member's machine of a firm).
     pub fn leaves_in_use(&self, org_ids: &[String]) -> Result<Vec<String>, BooksError> {
-        let mut q = self.db.prepare_cached(
+        let mut q = self.db.prepare_cached(concat!(
             "SELECT DISTINCT cashflow_category, cashflow_subcategory FROM transactions
-             WHERE org_id = ?1 AND cashflow_category IS NOT NULL",
-        )?;
+             WHERE org_key = ",
+            key_of!("?1"),
+            " AND cashflow_category IS NOT NULL"
+        ))?;
         let mut names = std::collections::BTreeSet::new();
         for org in org_ids {
             let rows = q.query_map([org], |r| {
@@ -132,10 +134,11 @@ impl Books {
 
     /// Where each of `ids` is filed now (ids not in the copy are left out).
     pub fn filed(&self, ids: &[String]) -> Result<Vec<Filed>, BooksError> {
-        let mut q = self.db.prepare_cached(
-            "SELECT id, org_id, cashflow_category, cashflow_subcategory FROM transactions
-             WHERE id = ?1",
-        )?;
+        let mut q = self.db.prepare_cached(concat!(
+            "SELECT id, ",
+            id_of!("org_key"),
+            ", cashflow_category, cashflow_subcategory FROM transactions WHERE id = ?1"
+        ))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let found = q.query_row([id], |r| {

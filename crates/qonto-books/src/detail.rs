@@ -51,8 +51,10 @@ impl Books {
                      t.attachment_required, t.attachment_lost, t.missing_receipt,
                      t.settled_balance_cents, t.cashflow_category, t.cashflow_subcategory
                  FROM transactions t
-                 LEFT JOIN organizations o ON o.id = t.org_id
-                 LEFT JOIN accounts a ON a.id = t.account_id
+                 LEFT JOIN id_keys ok ON ok.key = t.org_key
+                 LEFT JOIN organizations o ON o.id = ok.id
+                 LEFT JOIN id_keys ak ON ak.key = t.account_key
+                 LEFT JOIN accounts a ON a.id = ak.id
                  LEFT JOIN memberships m ON m.id = t.initiator_id
                  WHERE t.id = ?1"
                 ),

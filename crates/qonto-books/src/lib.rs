@@ -8,6 +8,8 @@
 //! a [`BooksHandle`].
 
 #[macro_use]
+mod id_keys;
+#[macro_use]
 mod cash_sql;
 mod cash;
 mod cash_flows;
@@ -32,6 +34,7 @@ pub mod readers_first;
 mod reads;
 pub mod review;
 mod schema;
+mod schema_keys;
 mod search;
 pub mod sync;
 mod text_walk;

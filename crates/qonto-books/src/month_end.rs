@@ -1,7 +1,7 @@
 //! The month-end board from the books: for one month, each organization's receipts (how many
 //! of the transactions that need one have it), transactions left uncategorized, supplier
 //! invoices and requests waiting, and when it was last synced. Counted by SQLite over the
-//! month's rows (the `(org_id, sort_at)` index), not read row by row.
+//! month's rows (the `(org_key, sort_at)` index), not read row by row.
 
 use chrono::{Datelike, NaiveDate};
 
@@ -93,15 +93,17 @@ impl Books {
                 })
             })?
             .collect::<Result<_, _>>()?;
-        let mut counts = self.db.prepare_cached(
+        let mut counts = self.db.prepare_cached(concat!(
             "SELECT count(*),
                  coalesce(sum(attachment_required = 1), 0),
                  coalesce(sum(attachment_required = 1 AND missing_receipt = 0), 0),
                  coalesce(sum(cashflow_category IS NULL), 0)
              FROM transactions
-             WHERE org_id = ?1 AND sort_at >= ?2 AND sort_at < ?3
-               AND status IS NOT 'declined'",
-        )?;
+             WHERE org_key = ",
+            key_of!("?1"),
+            " AND sort_at >= ?2 AND sort_at < ?3
+               AND status IS NOT 'declined'"
+        ))?;
         let mut waiting = self.db.prepare_cached(
             "SELECT coalesce(sum(kind = 'supplier_invoice' AND status IN (?2, ?3, ?4)), 0),
                  coalesce(sum(kind = 'request' AND status = 'pending'), 0)

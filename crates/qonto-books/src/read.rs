@@ -64,9 +64,14 @@ fn in_qontos_shape<T: serde::de::DeserializeOwned>(
 }
 
 /// The columns [`tx_row_at`] reads (of `transactions t`), in its order.
-pub(crate) const TX_COLUMNS: &str = "t.id, t.org_id, t.account_id, t.amount_cents, t.currency,
-    t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
-    t.settled_at, t.updated_at, t.cashflow_category, t.cashflow_subcategory";
+pub(crate) const TX_COLUMNS: &str = concat!(
+    "t.id, ",
+    id_of!("t.org_key"),
+    ", ",
+    id_of!("t.account_key"),
+    ", t.amount_cents, t.currency, t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
+    t.settled_at, t.updated_at, t.cashflow_category, t.cashflow_subcategory"
+);
 /// How many columns [`TX_COLUMNS`] names.
 pub(crate) const TX_COLUMN_COUNT: usize = 16;
 
@@ -126,8 +131,9 @@ impl Books {
         limit: usize,
     ) -> Result<Vec<TxRow>, BooksError> {
         let mut q = self.db.prepare_cached(&format!(
-            "SELECT {TX_COLUMNS} FROM transactions t WHERE t.account_id = ?1
-             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?2 OFFSET ?3"
+            "SELECT {TX_COLUMNS} FROM transactions t WHERE t.account_key = {}
+             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?2 OFFSET ?3",
+            key_of!("?1")
         ))?;
         let rows = q.query_map(params![account_id, limit as i64, offset as i64], tx_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -135,7 +141,10 @@ impl Books {
 
     pub fn transaction_count(&self, account_id: &str) -> Result<i64, BooksError> {
         Ok(self.db.query_row(
-            "SELECT count(*) FROM transactions WHERE account_id = ?1",
+            concat!(
+                "SELECT count(*) FROM transactions WHERE account_key = ",
+                key_of!("?1")
+            ),
             [account_id],
             |r| r.get(0),
         )?)
@@ -144,8 +153,11 @@ impl Books {
     /// How many transactions of an account the transactions tab lists.
     pub fn listed_count(&self, account_id: &str, with_declined: bool) -> Result<i64, BooksError> {
         Ok(self.db.query_row(
-            "SELECT count(*) FROM transactions
-             WHERE account_id = ?1 AND (?2 OR status IS NOT 'declined')",
+            concat!(
+                "SELECT count(*) FROM transactions WHERE account_key = ",
+                key_of!("?1"),
+                " AND (?2 OR status IS NOT 'declined')"
+            ),
             params![account_id, with_declined],
             |r| r.get(0),
         )?)
@@ -281,9 +293,10 @@ impl Books {
         };
         let mut q = self.db.prepare_cached(&format!(
             "SELECT {TX_COLUMNS}, t.label, t.category FROM transactions t
-             WHERE t.account_id = ?1 AND (?2 OR t.status IS NOT 'declined')
+             WHERE t.account_key = {} AND (?2 OR t.status IS NOT 'declined')
                AND (?5 IS NULL OR t.sort_at < ?5 OR (t.sort_at = ?5 AND t.id < ?6))
-             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?3 OFFSET ?4"
+             ORDER BY t.sort_at DESC, t.id DESC LIMIT ?3 OFFSET ?4",
+            key_of!("?1")
         ))?;
         let at = params![
             account_id,

@@ -140,12 +140,23 @@ fn any_of(column: &str, ids: Vec<Value>, params: &mut Vec<Value>) -> String {
     format!("{column} IN ({marks})")
 }
 
+/// `key_column` (a row's `t.org_key`) is the key of one of `ids`, their values pushed to
+/// `params`.
+fn any_key_of(key_column: &str, ids: Vec<Value>, params: &mut Vec<Value>) -> String {
+    let ids = any_of("id", ids, params);
+    format!("{key_column} IN (SELECT key FROM id_keys WHERE {ids})")
+}
+
 impl Books {
-    /// How many transactions miss their receipt, per organization (those with none left out).
+    /// How many transactions miss their receipt, per organization (those with none left out),
+    /// by organization id.
     pub fn missing_receipts(&self) -> Result<Vec<(String, i64)>, BooksError> {
-        let mut q = self.db.prepare_cached(
-            "SELECT org_id, count(*) FROM transactions WHERE missing_receipt = 1 GROUP BY org_id",
-        )?;
+        let mut q = self.db.prepare_cached(concat!(
+            "SELECT ",
+            id_of!("org_key"),
+            ", count(*) FROM transactions WHERE missing_receipt = 1 GROUP BY org_key
+                 ORDER BY 1"
+        ))?;
         let rows = q.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
@@ -198,7 +209,7 @@ impl Books {
         };
         let order = match query.sort {
             Sort::Date => "",
-            Sort::Org => "o.name COLLATE NOCASE, t.org_id,",
+            Sort::Org => "o.name COLLATE NOCASE, t.org_key,",
             Sort::Amount => "abs(t.amount_cents) DESC,",
         };
         let rows = limit.saturating_add(1);
@@ -314,8 +325,10 @@ impl Books {
             "SELECT {TX_COLUMNS}, o.name, a.name, t.label_ids, t.attachment_ids,
                  t.missing_receipt
              FROM transactions t {walk}
-             LEFT JOIN organizations o ON o.id = t.org_id
-             LEFT JOIN accounts a ON a.id = t.account_id
+             LEFT JOIN id_keys ok ON ok.key = t.org_key
+             LEFT JOIN organizations o ON o.id = ok.id
+             LEFT JOIN id_keys ak ON ak.key = t.account_key
+             LEFT JOIN accounts a ON a.id = ak.id
              {filter}
              ORDER BY {order} t.sort_at DESC, t.id DESC LIMIT ?"
         ))?;
@@ -342,10 +355,11 @@ impl Books {
     pub fn search_totals(&self, query: &Query) -> Result<Totals, BooksError> {
         let Matching { filter, params, .. } = self.matching(query, Words::Index)?;
         let mut q = self.db.prepare(&format!(
-            "SELECT t.org_id, o.name, coalesce(t.currency, 'EUR'), count(*),
+            "SELECT ok.id, o.name, coalesce(t.currency, 'EUR'), count(*),
                  sum(CASE WHEN t.side = 'credit' THEN abs(t.amount_cents)
                           ELSE -abs(t.amount_cents) END)
-             FROM transactions t LEFT JOIN organizations o ON o.id = t.org_id {filter}
+             FROM transactions t JOIN id_keys ok ON ok.key = t.org_key
+             LEFT JOIN organizations o ON o.id = ok.id {filter}
              GROUP BY 1, 3 ORDER BY o.name COLLATE NOCASE, 1, 3"
         ))?;
         let rows = q.query_map(rusqlite::params_from_iter(params), |r| {
@@ -463,15 +477,15 @@ impl Books {
                 "SELECT id, name, legal_name FROM organizations",
                 prefix,
             )?;
-            conditions.push(any_of("t.org_id", ids, &mut params));
+            conditions.push(any_key_of("t.org_key", ids, &mut params));
         }
         if let Some(ids) = &query.only_orgs {
             let ids = ids.iter().cloned().map(Value::Text).collect();
-            conditions.push(any_of("t.org_id", ids, &mut params));
+            conditions.push(any_key_of("t.org_key", ids, &mut params));
         }
         if let Some(prefix) = &query.account {
             let ids = ids_named(self, "SELECT id, name, NULL FROM accounts", prefix)?;
-            conditions.push(any_of("t.account_id", ids, &mut params));
+            conditions.push(any_key_of("t.account_key", ids, &mut params));
         }
         if let Some(prefix) = &query.label {
             let ids = ids_named(self, "SELECT id, name, NULL FROM labels", prefix)?;
@@ -529,11 +543,11 @@ impl Books {
                     "SELECT id, name, legal_name FROM organizations",
                     prefix,
                 )?;
-                any_of("t.org_id", ids, params)
+                any_key_of("t.org_key", ids, params)
             }
             Negated::Account(prefix) => {
                 let ids = ids_named(self, "SELECT id, name, NULL FROM accounts", prefix)?;
-                any_of("t.account_id", ids, params)
+                any_key_of("t.account_key", ids, params)
             }
             Negated::Label(prefix) => {
                 let ids = ids_named(self, "SELECT id, name, NULL FROM labels", prefix)?;

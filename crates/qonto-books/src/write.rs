@@ -266,7 +266,10 @@ impl Books {
     /// The newest `updated_at` stored for an account.
     pub fn newest_updated_at(&self, account_id: &str) -> Result<Option<String>, BooksError> {
         Ok(self.db.query_row(
-            "SELECT max(updated_at) FROM transactions WHERE account_id = ?1",
+            concat!(
+                "SELECT max(updated_at) FROM transactions WHERE account_key = ",
+                key_of!("?1")
+            ),
             [account_id],
             |r| r.get(0),
         )?)
@@ -297,13 +300,8 @@ impl Books {
 
     pub fn forget_organization(&mut self, org_id: &str) -> Result<(), BooksError> {
         let tx = self.db.transaction()?;
-        for table in [
-            "transactions",
-            "accounts",
-            "sync_state",
-            "memberships",
-            "labels",
-        ] {
+        crate::id_keys::delete_transactions_of(&tx, org_id)?;
+        for table in ["accounts", "sync_state", "memberships", "labels"] {
             tx.execute(&format!("DELETE FROM {table} WHERE org_id = ?1"), [org_id])?;
         }
         tx.execute("DELETE FROM organizations WHERE id = ?1", [org_id])?;
@@ -317,19 +315,20 @@ impl Books {
     }
 }
 
-/// A row as the sync writes it (its 35 fields, in `upsert_transactions`'s order).
+/// A row as the sync writes it (its 34 fields, in `upsert_transactions`'s order; `sort_at` is
+/// worked out from its dates).
 macro_rules! insert_row {
     () => {
-        "INSERT INTO transactions (id, org_id, account_id, amount_cents, currency, side,
+        "INSERT INTO transactions (id, org_key, account_key, amount_cents, currency, side,
                  status, operation_type, counterparty, label, reference, note, category,
-                 emitted_at, settled_at, updated_at, sort_at, label_ids, attachment_ids,
+                 emitted_at, settled_at, updated_at, label_ids, attachment_ids,
                  attachment_required, attachment_lost, missing_receipt, vat_amount_cents,
                  vat_rate, local_amount_cents, local_currency, card_last_digits,
                  initiator_id, subject_type, settled_balance_cents, counterparty_iban,
                  counterparty_bic, vat_lines, cashflow_category, cashflow_subcategory)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31,
-                 ?32, ?33, ?34, ?35)"
+                 ?32, ?33, ?34)"
     };
 }
 
@@ -355,15 +354,15 @@ fn upsert_transactions(
     let mut upsert = tx.prepare_cached(concat!(
         insert_row!(),
         "
-            ON CONFLICT(id) DO UPDATE SET org_id = excluded.org_id,
-                 account_id = excluded.account_id, amount_cents = excluded.amount_cents,
+            ON CONFLICT(id) DO UPDATE SET org_key = excluded.org_key,
+                 account_key = excluded.account_key, amount_cents = excluded.amount_cents,
                  currency = excluded.currency, side = excluded.side, status = excluded.status,
                  operation_type = excluded.operation_type,
                  counterparty = excluded.counterparty, label = excluded.label,
                  reference = excluded.reference, note = excluded.note,
                  category = excluded.category, emitted_at = excluded.emitted_at,
                  settled_at = excluded.settled_at, updated_at = excluded.updated_at,
-                 sort_at = excluded.sort_at, label_ids = excluded.label_ids,
+                 label_ids = excluded.label_ids,
                  attachment_ids = excluded.attachment_ids,
                  attachment_required = excluded.attachment_required,
                  attachment_lost = excluded.attachment_lost,
@@ -380,6 +379,8 @@ fn upsert_transactions(
                  counterparty_iban = excluded.counterparty_iban,
                  counterparty_bic = excluded.counterparty_bic"
     ))?;
+    let org_key = crate::id_keys::key(tx, org_id)?;
+    let account_key = crate::id_keys::key(tx, account_id)?;
     for t in transactions {
         let Some(id) = t.id.as_deref().or(t.transaction_id.as_deref()) else {
             continue;
@@ -414,8 +415,8 @@ fn upsert_transactions(
         };
         statement.execute(params![
             id,
-            org_id,
-            account_id,
+            org_key,
+            account_key,
             t.cents(),
             t.currency,
             t.side.as_ref().map(Side::as_str),
@@ -429,7 +430,6 @@ fn upsert_transactions(
             t.emitted_at,
             t.settled_at,
             t.updated_at,
-            t.date(),
             json(&t.label_ids),
             json(&t.attachment_ids),
             t.attachment_required,

@@ -189,11 +189,14 @@ impl Books {
             };
             let since = |from: Option<&str>| -> Result<i64, BooksError> {
                 Ok(self.db.query_row(
-                    "SELECT coalesce(sum(CASE side WHEN 'credit' THEN abs(amount_cents)
+                    concat!(
+                        "SELECT coalesce(sum(CASE side WHEN 'credit' THEN abs(amount_cents)
                                                    ELSE -abs(amount_cents) END), 0)
                      FROM transactions
-                     WHERE account_id = ?1 AND status = 'completed'
-                       AND (?2 IS NULL OR sort_at >= ?2)",
+                     WHERE account_key = ",
+                        key_of!("?1"),
+                        " AND status = 'completed' AND (?2 IS NULL OR sort_at >= ?2)"
+                    ),
                     params![head.account_id, from],
                     |r| r.get(0),
                 )?)
@@ -231,9 +234,10 @@ impl Books {
             .prepare_cached(&format!(
                 "SELECT {ROW_COLUMNS}
              FROM transactions
-             WHERE account_id = ? AND (? IS NULL OR sort_at >= ?) AND (? IS NULL OR sort_at < ?)
+             WHERE account_key = {} AND (? IS NULL OR sort_at >= ?) AND (? IS NULL OR sort_at < ?)
                AND status IN ({marks})
-             ORDER BY sort_at, id"
+             ORDER BY sort_at, id",
+                key_of!("?")
             ))
             .map_err(sql)?;
         let mut values: Vec<rusqlite::types::Value> = vec![
@@ -259,14 +263,16 @@ impl Books {
         org_id: &str,
         period: &Period,
     ) -> Result<Vec<WithReceipts>, BooksError> {
-        let mut q = self.db.prepare_cached(
+        let mut q = self.db.prepare_cached(concat!(
             "SELECT id, sort_at, counterparty, amount_cents, side, attachment_ids
              FROM transactions
-             WHERE org_id = ?1 AND (?2 IS NULL OR sort_at >= ?2) AND (?3 IS NULL OR sort_at < ?3)
+             WHERE org_key = ",
+            key_of!("?1"),
+            " AND (?2 IS NULL OR sort_at >= ?2) AND (?3 IS NULL OR sort_at < ?3)
                AND attachment_ids IS NOT NULL AND attachment_ids != '[]'
                AND status != 'declined'
-             ORDER BY sort_at, id",
-        )?;
+             ORDER BY sort_at, id"
+        ))?;
         let rows = q.query_map(params![org_id, period.from, period.until], |r| {
             let side: Option<Side> = value_at(r, 4)?;
             let ids: Option<String> = r.get(5)?;
@@ -292,10 +298,12 @@ impl Books {
     /// One transaction as an export writes it, with its account's names (balances left out).
     pub fn export_row(&self, id: &str) -> Result<Option<(AccountHead, ExportRow)>, BooksError> {
         let mut q = self.db.prepare_cached(
-            "SELECT t.org_id, o.name, o.legal_name, t.account_id, a.name, a.iban, a.currency
+            "SELECT ok.id, o.name, o.legal_name, ak.id, a.name, a.iban, a.currency
              FROM transactions t
-             LEFT JOIN organizations o ON o.id = t.org_id
-             LEFT JOIN accounts a ON a.id = t.account_id
+             JOIN id_keys ok ON ok.key = t.org_key
+             JOIN id_keys ak ON ak.key = t.account_key
+             LEFT JOIN organizations o ON o.id = ok.id
+             LEFT JOIN accounts a ON a.id = ak.id
              WHERE t.id = ?1",
         )?;
         let head = q
@@ -335,11 +343,11 @@ impl Books {
         account_id: &str,
         with_declined: bool,
     ) -> Result<Vec<String>, BooksError> {
-        let mut q = self.db.prepare_cached(
-            "SELECT id FROM transactions
-             WHERE account_id = ?1 AND (?2 OR status != 'declined')
-             ORDER BY sort_at DESC, id DESC",
-        )?;
+        let mut q = self.db.prepare_cached(concat!(
+            "SELECT id FROM transactions WHERE account_key = ",
+            key_of!("?1"),
+            " AND (?2 OR status != 'declined') ORDER BY sort_at DESC, id DESC"
+        ))?;
         let rows = q.query_map(params![account_id, with_declined], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }

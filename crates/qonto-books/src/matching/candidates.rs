@@ -39,11 +39,12 @@ impl Books {
     /// Every stored transaction that needs a receipt and has none, in every organization.
     pub fn receipt_candidates(&self) -> Result<Vec<Candidate>, BooksError> {
         let mut stmt = self.db.prepare(
-            "SELECT t.id, t.org_id, coalesce(o.name, t.org_id), t.amount_cents,
+            "SELECT t.id, ok.id, coalesce(o.name, ok.id), t.amount_cents,
                     coalesce(t.currency, 'EUR'), t.local_amount_cents, t.local_currency,
                     t.emitted_at, coalesce(t.counterparty, ''), t.card_last_digits,
                     t.counterparty_iban, t.reference
-             FROM transactions t LEFT JOIN organizations o ON o.id = t.org_id
+             FROM transactions t JOIN id_keys ok ON ok.key = t.org_key
+             LEFT JOIN organizations o ON o.id = ok.id
              WHERE t.missing_receipt = 1
              ORDER BY t.sort_at DESC, t.id",
         )?;
