@@ -29,8 +29,8 @@ pub(crate) fn key(db: &rusqlite::Connection, id: &str) -> rusqlite::Result<i64> 
         .query_row([id], |r| r.get(0))
 }
 
-/// Deletes the transactions of `org_id`, and the keys of its id and its accounts' ids that no
-/// row names any more.
+/// Deletes the transactions of `org_id`, and the keys of its id and its accounts' ids (those it
+/// lists, those its rows name) that no row names any more. Before its accounts are deleted.
 pub(crate) fn delete_transactions_of(
     db: &rusqlite::Connection,
     org_id: &str,
@@ -38,6 +38,8 @@ pub(crate) fn delete_transactions_of(
     let keys: Vec<i64> = db
         .prepare(concat!(
             "SELECT key FROM id_keys WHERE id = ?1
+             UNION SELECT k.key FROM accounts a JOIN id_keys k ON k.id = a.id
+                 WHERE a.org_id = ?1
              UNION SELECT DISTINCT account_key FROM transactions WHERE org_key = ",
             key_of!("?1")
         ))?
@@ -94,7 +96,15 @@ mod tests {
         books
             .put_transactions("org-b", "acc-3", &[row("t3")])
             .unwrap();
-        assert_eq!(ids(&books), ["acc-1", "acc-2", "acc-3", "org-a", "org-b"]);
+        // An account listed with nothing stored yet (its first page was empty).
+        books.put_transactions("org-a", "acc-4", &[]).unwrap();
+        let listed: qonto_client::api::models::BankAccount =
+            serde_json::from_value(serde_json::json!({"id": "acc-4", "name": "Empty"})).unwrap();
+        books.put_accounts("org-a", &[listed]).unwrap();
+        assert_eq!(
+            ids(&books),
+            ["acc-1", "acc-2", "acc-3", "acc-4", "org-a", "org-b"]
+        );
 
         books.forget_organization("org-a").unwrap();
         assert_eq!(ids(&books), ["acc-3", "org-b"]);
