@@ -13,6 +13,16 @@ macro_rules! transaction_fields {
     };
 }
 
+/// `cash_delta!` for both the days' and the months' sums.
+macro_rules! cash_delta_both {
+    ($row:literal, $sign:literal, $org:expr) => {
+        concat!(
+            cash_delta!("cash_days", "day", "10", $row, $sign, $org),
+            cash_delta!("cash_months", "month", "7", $row, $sign, $org)
+        )
+    };
+}
+
 /// Schema 20: the transactions written again with keys for their organization and account,
 /// and `sort_at` worked out from the dates when read (a virtual column) instead of stored a
 /// third time. Each row keeps its rowid, so the full-text index (external content, by rowid)
@@ -100,15 +110,7 @@ pub(crate) const MIGRATION: &str = concat!(
     END;
     CREATE TRIGGER transactions_cash_delete AFTER DELETE ON transactions BEGIN
     "#,
-    cash_delta!("cash_days", "day", "10", "old", "-1", id_of!("old.org_key")),
-    cash_delta!(
-        "cash_months",
-        "month",
-        "7",
-        "old",
-        "-1",
-        id_of!("old.org_key")
-    ),
+    cash_delta_both!("old", "-1", id_of!("old.org_key")),
     r#"
     END;
     -- The dates, not `sort_at`: an UPDATE names the columns it sets, never a generated one.
@@ -120,24 +122,8 @@ pub(crate) const MIGRATION: &str = concat!(
         OR old.counterparty_iban IS NOT new.counterparty_iban
     BEGIN
     "#,
-    cash_delta!("cash_days", "day", "10", "old", "-1", id_of!("old.org_key")),
-    cash_delta!(
-        "cash_months",
-        "month",
-        "7",
-        "old",
-        "-1",
-        id_of!("old.org_key")
-    ),
-    cash_delta!("cash_days", "day", "10", "new", "1", id_of!("new.org_key")),
-    cash_delta!(
-        "cash_months",
-        "month",
-        "7",
-        "new",
-        "1",
-        id_of!("new.org_key")
-    ),
+    cash_delta_both!("old", "-1", id_of!("old.org_key")),
+    cash_delta_both!("new", "1", id_of!("new.org_key")),
     r#"
     END;
     "#
