@@ -69,8 +69,9 @@ pub(crate) const TX_COLUMNS: &str = concat!(
     id_of!("t.org_key"),
     ", ",
     id_of!("t.account_key"),
-    ", t.amount_cents, t.currency, t.side, t.status, t.operation_type, t.counterparty, t.reference, t.note, t.emitted_at,
-    t.settled_at, t.updated_at, t.cashflow_category, t.cashflow_subcategory"
+    ", t.amount_cents, t.currency, t.side, t.status, t.operation_type, t.counterparty,
+    t.reference, t.note, t.emitted_at, t.settled_at, t.updated_at, t.cashflow_category,
+    t.cashflow_subcategory"
 );
 /// How many columns [`TX_COLUMNS`] names.
 pub(crate) const TX_COLUMN_COUNT: usize = 16;
