@@ -209,7 +209,7 @@ impl Books {
         };
         let order = match query.sort {
             Sort::Date => "",
-            Sort::Org => "o.name COLLATE NOCASE, t.org_key,",
+            Sort::Org => "o.name COLLATE NOCASE, ok.id,",
             Sort::Amount => "abs(t.amount_cents) DESC,",
         };
         let rows = limit.saturating_add(1);
