@@ -322,3 +322,67 @@ async fn the_category_scopes_are_enforced_on_tokens_and_api_keys_may_write() {
     .await;
     assert_eq!(status, 200, "{body}");
 }
+
+/// Every page of a listing, per_page 7: (ids in order, total_count).
+async fn every_page(sb: &Sandbox, auth: &Auth, query: &str) -> (Vec<String>, u64) {
+    let (mut all, mut total, mut page) = (Vec::new(), 0, Some(1));
+    while let Some(p) = page {
+        let (status, body) = get(sb, auth, &format!("{query}&per_page=7&page={p}")).await;
+        assert_eq!(status, 200, "{query}: {body}");
+        all.extend(ids(body["transactions"].as_array().unwrap()));
+        total = body["meta"]["total_count"].as_u64().unwrap();
+        page = body["meta"]["next_page"].as_u64();
+        assert!(all.len() <= 10_000, "{query}: the pages end");
+    }
+    (all, total)
+}
+
+/// A listing's order is kept between its pages while nothing the filters or the order read is
+/// touched (`ListingOrders`), and worked out for each page once something is: both serve the
+/// same pages.
+#[tokio::test]
+async fn a_listing_serves_the_same_pages_from_a_kept_order_as_worked_out_for_each() {
+    let sb = sandbox().await;
+    let (first, second) = (Auth::key(&sb, 0), Auth::key(&sb, 1));
+    let account = &sb.data().orgs[0].accounts[0].id;
+    let queries: Vec<String> = [
+        "sort_by=updated_at:desc&status[]=pending&status[]=declined&status[]=completed",
+        "sort_by=settled_at:asc",
+        "sort_by=emitted_at:desc&side=debit",
+        "sort_by=created_at:asc&with_attachments=false&status[]=pending&status[]=completed",
+        "settled_at_from=2026-01-01T00:00:00Z&operation_type[]=transfer",
+    ]
+    .iter()
+    .map(|q| format!("/v2/transactions?bank_account_id={account}&{q}"))
+    .collect();
+    let mut kept = Vec::new();
+    for query in &queries {
+        kept.push(every_page(&sb, &first, query).await);
+    }
+    assert!(kept.iter().all(|(ids, _)| !ids.is_empty()), "{kept:?}");
+
+    // A transaction of another organization filed: the first account's listings are the same,
+    // but no order is kept while a filed one changes what `updated_at` reads.
+    let (status, made) = post(
+        &sb,
+        &second,
+        "/v2/cash_flow_categories",
+        &json!({"name": "Marketing", "type": "CATEGORY_TYPE_OUTFLOW"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{made}");
+    let other = ids(&some_transactions(&sb, &second, 1, 1).await);
+    let (status, body) = post(
+        &sb,
+        &second,
+        "/v2/cash_flow_categories/assignments",
+        &json!({"transaction_ids": other, "category_id": made["cash_flow_category"]["id"]}),
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    for (query, kept) in queries.iter().zip(&kept) {
+        let (ids, total) = every_page(&sb, &first, query).await;
+        assert_eq!(ids.len() as u64, total, "{query}: every one listed once");
+        assert_eq!(&(ids, total), kept, "{query}");
+    }
+}

@@ -30,4 +30,9 @@ impl Params {
             .map(|(_, v)| v.as_str())
             .collect()
     }
+
+    /// Every (key, value) given, in order.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
 }

@@ -225,6 +225,8 @@ pub struct SandboxState {
     pub invoices: crate::invoices::Invoices,
     /// The review writes made (assign, decline, mark paid, …), and lost answers to come.
     pub acted: crate::acted::Acted,
+    /// Listings' orders kept between their pages.
+    pub listing_orders: crate::api::listing_order::ListingOrders,
     records: Mutex<OAuthRecords>,
 }
 
@@ -267,6 +269,7 @@ impl SandboxState {
             requests,
             invoices,
             acted: Default::default(),
+            listing_orders: Default::default(),
             records: Mutex::new(OAuthRecords::default()),
         }
     }

@@ -25,6 +25,7 @@ pub(crate) mod attachments;
 pub(crate) mod categories;
 pub(crate) mod files;
 mod invoices;
+pub(crate) mod listing_order;
 pub(crate) mod lists;
 mod organizations;
 mod requests;

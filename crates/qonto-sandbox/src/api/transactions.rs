@@ -173,51 +173,76 @@ fn list_transactions(
             _ => Some(tx.emitted_at),
         }
     };
-    let mut selected: Vec<&Tx> = ledger
-        .transactions
-        .iter()
-        // As Qonto: "By default, only completed transactions are returned."
-        .filter(|tx| wanted_statuses.contains(&tx.status))
-        .filter(|tx| side.is_none_or(|s| s == tx.side.as_str()))
-        .filter(|tx| {
-            with_attachments.is_none_or(|w| {
-                let has = if touched.contains_key(&tx.id) {
-                    !attachments::receipt_ids(state, tx).is_empty()
-                } else {
-                    attachments::receipt_id(state.data.options.seed, tx).is_some()
-                };
-                has == w
+    // Whether a transaction is listed. As Qonto: "By default, only completed transactions are
+    // returned."
+    let keep = |tx: &&Tx| -> bool {
+        let has_receipt = || {
+            if touched.contains_key(&tx.id) {
+                !attachments::receipt_ids(state, tx).is_empty()
+            } else {
+                attachments::receipt_id(state.data.options.seed, tx).is_some()
+            }
+        };
+        let operation_type = || {
+            state
+                .data
+                .counterparties
+                .get(tx.counterparty)
+                .is_some_and(|c| operation_types.contains(&c.operation_type.as_str()))
+        };
+        wanted_statuses.contains(&tx.status)
+            && side.is_none_or(|s| s == tx.side.as_str())
+            && with_attachments.is_none_or(|w| has_receipt() == w)
+            && (operation_types.is_empty() || operation_type())
+            && windows.iter().all(|(field, from, to)| {
+                (from.is_none() && to.is_none())
+                    || field_time(tx, field)
+                        .is_some_and(|t| from.is_none_or(|f| t >= f) && to.is_none_or(|e| t <= e))
             })
-        })
-        .filter(|tx| {
-            operation_types.is_empty()
-                || state
-                    .data
-                    .counterparties
-                    .get(tx.counterparty)
-                    .is_some_and(|c| operation_types.contains(&c.operation_type.as_str()))
-        })
-        .filter(|tx| {
-            windows.iter().all(|(field, from, to)| {
-                if from.is_none() && to.is_none() {
-                    return true;
-                }
-                field_time(tx, field)
-                    .is_some_and(|t| from.is_none_or(|f| t >= f) && to.is_none_or(|e| t <= e))
-            })
-        })
-        .collect();
+    };
     // Unsettled transactions sort by when they were emitted, so pending ones come first when newest-first.
     let key = |tx: &Tx| field_time(tx, &sort_field).unwrap_or(tx.emitted_at);
-    if descending {
-        // The ledger is oldest-first already: reversed, ties stay newest first.
-        selected.reverse();
-    }
-    let listed = selected.len();
-    let rows = if descending {
-        ordered_page(&selected, page, per_page, |tx| std::cmp::Reverse(key(tx)))
+    let (listed, rows) = if untouched {
+        // Nothing the filters or the order read has changed since this listing's last page.
+        let order =
+            state
+                .listing_orders
+                .get_or_make(&ledger, listing_order::listing_key(params), || {
+                    let txs = &ledger.transactions;
+                    let mut order: Vec<u32> = (0..txs.len())
+                        .filter(|at| txs.get(*at).is_some_and(|tx| keep(&tx)))
+                        .filter_map(|at| u32::try_from(at).ok())
+                        .collect();
+                    let key_at = |at: &u32| txs.get(*at as usize).map(key);
+                    // A stable sort, as a page alone is ordered (see `ordered_page`).
+                    if descending {
+                        order.reverse();
+                        order.sort_by_key(|at| std::cmp::Reverse(key_at(at)));
+                    } else {
+                        order.sort_by_key(key_at);
+                    }
+                    order
+                });
+        let from = page.saturating_sub(1).saturating_mul(per_page);
+        let rows: Vec<&Tx> = order
+            .iter()
+            .skip(from)
+            .take(per_page)
+            .filter_map(|at| ledger.transactions.get(*at as usize))
+            .collect();
+        (order.len(), rows)
     } else {
-        ordered_page(&selected, page, per_page, key)
+        let mut selected: Vec<&Tx> = ledger.transactions.iter().filter(keep).collect();
+        if descending {
+            // The ledger is oldest-first already: reversed, ties stay newest first.
+            selected.reverse();
+        }
+        let rows = if descending {
+            ordered_page(&selected, page, per_page, |tx| std::cmp::Reverse(key(tx)))
+        } else {
+            ordered_page(&selected, page, per_page, key)
+        };
+        (selected.len(), rows)
     };
     let items: Vec<TransactionJson> = rows
         .into_iter()
