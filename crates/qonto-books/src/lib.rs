@@ -16,6 +16,7 @@ mod cash_flows;
 mod cash_period;
 mod cash_sums;
 pub mod categories;
+pub(crate) mod checkpointer;
 mod damage;
 mod detail;
 pub mod export;
@@ -81,6 +82,8 @@ pub struct Books {
     words: word_matches::WordMatches,
     /// The words a walk down the dates checks in each row's text (`words_in_text`).
     text: text_walk::TextWalk,
+    /// Copies a backfill's log into the file beside the writer (the writer's own books only).
+    checkpointer: Option<checkpointer::Checkpointer>,
 }
 
 /// What opening found.
@@ -108,6 +111,7 @@ impl Books {
             text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
+            checkpointer: None,
         })
     }
 }
@@ -146,6 +150,7 @@ impl Books {
             text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
+            checkpointer: None,
         })
     }
 
@@ -313,6 +318,7 @@ impl Books {
             text: text_walk::TextWalk::install(&db)?,
             db,
             path: Some(path.to_path_buf()),
+            checkpointer: Some(checkpointer::Checkpointer::new(path, key)),
         })
     }
 
@@ -325,6 +331,7 @@ impl Books {
             text: text_walk::TextWalk::install(&db)?,
             db,
             path: None,
+            checkpointer: None,
         })
     }
 

@@ -182,6 +182,7 @@ mod tests {
             text: crate::text_walk::TextWalk::install(&db).unwrap(),
             db,
             path: None,
+            checkpointer: None,
         };
 
         let page = books.transactions_page("acc-1", 0, 10).unwrap();

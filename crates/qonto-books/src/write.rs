@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
+use crate::checkpointer;
 use crate::news::Change;
 use crate::values::{OperationType, Side, Status};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
@@ -223,6 +224,11 @@ impl Books {
     ) -> Result<Vec<Upserted>, BooksError> {
         self.db
             .pragma_update(None, "cache_size", super::BACKFILL_CACHE_KIB)?;
+        let aside = self.checkpointer.as_mut().is_some_and(|c| c.available());
+        if aside {
+            self.db
+                .pragma_update(None, "wal_autocheckpoint", checkpointer::BACKFILL_LOG_PAGES)?;
+        }
         let tx = self.db.transaction()?;
         let mut done = Vec::new();
         for (org_id, account_id, transactions, state) in batches {
@@ -230,12 +236,18 @@ impl Books {
             write_sync_state(&tx, state)?;
         }
         tx.commit()?;
+        if aside && !self.checkpointer.as_mut().is_some_and(|c| c.ask()) {
+            self.db
+                .pragma_update(None, "wal_autocheckpoint", checkpointer::DEFAULT_LOG_PAGES)?;
+        }
         Ok(done)
     }
 
     pub fn end_backfill(&self) -> Result<(), BooksError> {
         self.db
             .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
+        self.db
+            .pragma_update(None, "wal_autocheckpoint", checkpointer::DEFAULT_LOG_PAGES)?;
         Ok(())
     }
 
