@@ -17,7 +17,7 @@ use tokio::sync::Semaphore;
 pub use crate::news::{Change, Listeners, News, Progress};
 use crate::write::Upserted;
 use crate::{BooksError, BooksHandle, Pending, SyncState};
-use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
+use qonto_client::api::models::{BankAccount, Transaction, TransactionsPage, UserOrganization};
 use qonto_client::api::{ApiClient, ApiError};
 
 /// Asked again before the newest change stored: a transaction Qonto committed a moment late,
@@ -303,6 +303,8 @@ impl AccountSync<'_> {
         // one transaction with where the backfill stands after it, so a stopped sync resumes from
         // the last commit.
         let mut total: Option<i64> = None;
+        // The incremental pass's first page, when asked while the backfill's last rows stored.
+        let mut early = None;
         let backfilling = state.backfill_next_page.is_some();
         let mut fetched = Fetched {
             sync: self,
@@ -376,7 +378,16 @@ impl AccountSync<'_> {
             }
             drop(answers);
             fetched.commit(&state, report).await?;
-            fetched.settle(report).await?;
+            // The whole history is fetched: the changes since it began are asked while its
+            // last rows are stored, not after (a request's latency off the end of every sync).
+            if failure.is_none() && state.backfill_next_page.is_none() && budget.take() {
+                let ask = self.changes_page(&state, 1);
+                let (settled, got) = tokio::join!(fetched.settle(report), ask);
+                settled?;
+                early = Some(got);
+            } else {
+                fetched.settle(report).await?;
+            }
             if let Some(e) = failure {
                 return Err(e.into());
             }
@@ -385,9 +396,17 @@ impl AccountSync<'_> {
                 return Ok(false);
             }
         }
-        if backfilling {
-            books.write(|b| b.end_backfill()).await??;
-        }
+        self.changes_since(state, early, backfilling, was_complete, report)
+            .await
+    }
+
+    /// Page `page` of what changed in the account since its backfill began (less
+    /// [`OVERLAP`]), oldest change first.
+    async fn changes_page(
+        &self,
+        state: &SyncState,
+        page: i64,
+    ) -> Result<TransactionsPage, ApiError> {
         let from = state
             .newest_updated_at
             .as_deref()
@@ -396,38 +415,73 @@ impl AccountSync<'_> {
                 (t.with_timezone(&Utc) - OVERLAP)
                     .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
             });
+        self.api
+            .transactions_changed(
+                self.org,
+                self.account,
+                "updated_at:asc",
+                from.as_deref(),
+                page,
+                PER_PAGE,
+            )
+            .await
+    }
+
+    /// The incremental pass: every page of what changed since the backfill began (the first
+    /// perhaps asked already, `early`), stored, and the account marked synced with the last.
+    /// False when the budget ran out first.
+    async fn changes_since(
+        &self,
+        mut state: SyncState,
+        mut early: Option<Result<TransactionsPage, ApiError>>,
+        backfilling: bool,
+        was_complete: bool,
+        report: &mut OrgReport,
+    ) -> Result<bool, SyncError> {
+        let mut end_backfill = backfilling;
         let mut page = 1;
         loop {
-            if !budget.take() {
-                return Ok(false);
-            }
-            let got = api
-                .transactions_changed(
-                    org,
-                    account,
-                    "updated_at:asc",
-                    from.as_deref(),
-                    page,
-                    PER_PAGE,
-                )
-                .await?;
+            let got = match early.take() {
+                Some(got) => got?,
+                None if self.budget.take() => self.changes_page(&state, page).await?,
+                None => return Ok(false),
+            };
             report.requests += 1;
-            let (o, a) = (org.to_string(), account.to_string());
-            let page_of = got.transactions.clone();
-            let done = books
-                .write(move |b| b.put_transactions(&o, &a, &page_of))
+            let next = got.meta.next(page).filter(|p| *p <= MAX_PAGES);
+            // Read before the write: the page is stored with where the account stands after it.
+            state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
+            if next.is_none() {
+                state.synced_at = Some(Utc::now().timestamp());
+            }
+            let (o, a) = (self.org.to_string(), self.account.to_string());
+            let (page_of, synced) = (
+                got.transactions.clone(),
+                next.is_none().then(|| state.clone()),
+            );
+            // One trip to the writer a page: the backfill's end, the page, and with the last
+            // page the account's state (each such trip waits behind every commit queued).
+            let done = self
+                .books
+                .write(move |b| {
+                    if end_backfill {
+                        b.end_backfill()?;
+                    }
+                    let done = b.put_transactions(&o, &a, &page_of)?;
+                    if let Some(synced) = synced {
+                        b.set_sync_state(&synced)?;
+                    }
+                    Ok::<_, BooksError>(done)
+                })
                 .await??;
+            end_backfill = false;
             report.added += done.added;
             report.changed += done.changed;
             self.tell(&got.transactions, &done.touched, was_complete, report);
-            state.newest_updated_at = newest(&got.transactions, state.newest_updated_at.take());
-            match got.meta.next(page).filter(|p| *p <= MAX_PAGES) {
+            match next {
                 Some(next) => page = next,
                 None => break,
             }
         }
-        state.synced_at = Some(Utc::now().timestamp());
-        books.write(move |b| b.set_sync_state(&state)).await??;
         Ok(true)
     }
 }
