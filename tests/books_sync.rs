@@ -6,6 +6,8 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use common::books::{sandbox_books, stored_books};
+
 use qonto_books::BooksHandle;
 use qonto_books::sync::{Budget, Change, Listeners, News, OrgReport, Pace, sync_all};
 use qonto_client::api::ApiClient;
@@ -54,52 +56,6 @@ async fn sync_every(
     .into_iter()
     .map(Result::unwrap)
     .collect()
-}
-
-/// Every account's transactions, id → (status, updated_at), as the sandbox has them now.
-fn sandbox_books(sb: &Sandbox) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut all = BTreeMap::new();
-    for org in &sb.data().orgs {
-        for account in &org.accounts {
-            let rows = sb
-                .ledger_now(account)
-                .transactions
-                .iter()
-                .map(|t| (t.id.clone(), format!("{:?}", t.status).to_lowercase()))
-                .collect();
-            all.insert(account.id.clone(), rows);
-        }
-    }
-    all
-}
-
-/// Every account's transactions, id → status, as the books hold them (read on their thread).
-async fn stored_books(
-    books: &BooksHandle,
-    sb: &Sandbox,
-) -> BTreeMap<String, BTreeMap<String, String>> {
-    let accounts: Vec<String> = sb
-        .data()
-        .orgs
-        .iter()
-        .flat_map(|o| o.accounts.iter().map(|a| a.id.clone()))
-        .collect();
-    books
-        .read(move |books| {
-            let mut all = BTreeMap::new();
-            for account in accounts {
-                let rows = books
-                    .transactions_page(&account, 0, 1_000_000)
-                    .unwrap()
-                    .into_iter()
-                    .map(|t| (t.id, t.status.map(|s| s.to_string()).unwrap_or_default()))
-                    .collect();
-                all.insert(account, rows);
-            }
-            all
-        })
-        .await
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -575,5 +531,32 @@ async fn organizations_syncing_side_by_side_share_one_limit_of_requests_in_fligh
     // at once each) are outside the pages' limit: 5 × 2 + 6 at most.
     assert!(most <= 16, "{most} requests in flight at once");
     assert!(most >= 6, "{most}: the limit is not used");
+    assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
+}
+
+/// Changes that take more than a page, hours apart, after a backfill: every page of the
+/// incremental pass asks from the same time, so none is skipped (asked from the newest change
+/// of the page before, the second page was the second page of another listing).
+#[tokio::test(flavor = "multi_thread")]
+async fn changes_over_several_pages_land_every_one() {
+    let sb = sandbox_of(1, 120).await;
+    let api = common::signed_in_api(&sb).await;
+    let orgs = api.user_organizations().await.unwrap();
+    let books = BooksHandle::in_memory().unwrap();
+    sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
+    assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
+
+    // About 150 changes an account (a pending one settled, a new one), seconds apart: more
+    // than the two minutes an incremental pass asks back.
+    for _ in 0..150 * orgs.len() {
+        sb.advance_clock(std::time::Duration::from_secs(3));
+        sb.step_books();
+    }
+    let reports = sync_every(&api, &books, &orgs, &Budget::unlimited()).await;
+    let most = reports.iter().map(|r| r.added).max().unwrap_or(0);
+    assert!(
+        most > 100,
+        "an account had more than a page of changes: {most}"
+    );
     assert_eq!(stored_books(&books, &sb).await, sandbox_books(&sb));
 }

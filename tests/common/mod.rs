@@ -5,6 +5,7 @@
 pub use qonto_testkit::fixtures::*;
 pub use qonto_testkit::{app, pty};
 
+pub mod books;
 pub mod conformance;
 pub mod firm;
 pub mod readers;

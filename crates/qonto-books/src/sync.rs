@@ -386,7 +386,8 @@ impl AccountSync<'_> {
             // The whole history is fetched: the changes since it began are asked while its
             // last rows are stored, not after (a request's latency off the end of every sync).
             if failure.is_none() && state.backfill_next_page.is_none() && budget.take() {
-                let ask = self.changes_page(&state, 1);
+                let from = changes_from(&state);
+                let ask = self.changes_page(from.as_deref(), 1);
                 let (settled, got) = tokio::join!(fetched.settle(report), ask);
                 settled?;
                 early = Some(got);
@@ -405,27 +406,20 @@ impl AccountSync<'_> {
             .await
     }
 
-    /// Page `page` of what changed in the account since its backfill began (less
-    /// [`OVERLAP`]), oldest change first.
+    /// Page `page` of what changed in the account since `from` (see [`changes_from`]), oldest
+    /// change first. Every page of one pass asks from the same time: pages of two listings
+    /// would not join up.
     async fn changes_page(
         &self,
-        state: &SyncState,
+        from: Option<&str>,
         page: i64,
     ) -> Result<TransactionsPage, ApiError> {
-        let from = state
-            .newest_updated_at
-            .as_deref()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| {
-                (t.with_timezone(&Utc) - OVERLAP)
-                    .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-            });
         self.api
             .transactions_changed(
                 self.org,
                 self.account,
                 "updated_at:asc",
-                from.as_deref(),
+                from,
                 page,
                 PER_PAGE,
             )
@@ -443,12 +437,13 @@ impl AccountSync<'_> {
         was_complete: bool,
         report: &mut OrgReport,
     ) -> Result<bool, SyncError> {
+        let from = changes_from(&state);
         let mut end_backfill = backfilling;
         let mut page = 1;
         loop {
             let got = match early.take() {
                 Some(got) => got?,
-                None if self.budget.take() => self.changes_page(&state, page).await?,
+                None if self.budget.take() => self.changes_page(from.as_deref(), page).await?,
                 None => return Ok(false),
             };
             report.requests += 1;
@@ -489,6 +484,17 @@ impl AccountSync<'_> {
         }
         Ok(true)
     }
+}
+
+/// Where an incremental pass asks from: [`OVERLAP`] before the newest change stored.
+fn changes_from(state: &SyncState) -> Option<String> {
+    state
+        .newest_updated_at
+        .as_deref()
+        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map(|t| {
+            (t.with_timezone(&Utc) - OVERLAP).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+        })
 }
 
 /// The later of `known` and the newest `updated_at` among `transactions` (RFC 3339 strings of
