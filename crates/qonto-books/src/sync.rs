@@ -45,8 +45,9 @@ impl Pace {
     /// 100 ms on paper, but on two cores busy storing what came, a page took 120-210 ms and
     /// the first 800 went out at about 405 a second; the 800 after the rate limit's pause can
     /// only go 10 s after them, so that pace was the second half's too (the backfill
-    /// benchmark: 12.6-12.9 s at 64, 12.2-12.5 s at 96). Under the 100 concurrent streams
-    /// HTTP/2 servers commonly allow on one connection.
+    /// benchmark: 12.5-12.9 s at 64; 12.2-12.9 s, median 12.4, over 25 runs at 96; 128 did
+    /// no better). Under the 100 concurrent streams HTTP/2 servers commonly allow on one
+    /// connection.
     pub const FULL: Pace = Pace {
         orgs_at_once: 16,
         pages_at_once: 48,
