@@ -37,21 +37,16 @@ impl ListingOrders {
         query: String,
         make: impl FnOnce() -> Vec<u32>,
     ) -> Arc<Vec<u32>> {
-        let found = {
+        {
             let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
             let at = kept
                 .iter()
                 .position(|e| Arc::ptr_eq(&e.ledger, ledger) && e.query == query);
-            at.and_then(|at| kept.remove(at)).inspect(|entry| {
-                kept.push_front(Entry {
-                    ledger: entry.ledger.clone(),
-                    query: entry.query.clone(),
-                    order: entry.order.clone(),
-                });
-            })
-        };
-        if let Some(entry) = found {
-            return entry.order;
+            if let Some(entry) = at.and_then(|at| kept.remove(at)) {
+                let order = entry.order.clone();
+                kept.push_front(entry);
+                return order;
+            }
         }
         // Made outside the lock: other accounts' pages are not held back meanwhile.
         let order = Arc::new(make());
