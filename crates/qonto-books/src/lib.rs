@@ -11,6 +11,7 @@
 mod id_keys;
 #[macro_use]
 mod cash_sql;
+mod backfills;
 mod cash;
 mod cash_flows;
 mod cash_period;
@@ -84,6 +85,8 @@ pub struct Books {
     text: text_walk::TextWalk,
     /// Copies a backfill's log into the file beside the writer (the writer's own books only).
     checkpointer: Option<checkpointer::Checkpointer>,
+    /// The accounts backfilling, for the writer's settings meanwhile.
+    backfills: backfills::Backfills,
 }
 
 /// What opening found.
@@ -112,6 +115,7 @@ impl Books {
             db,
             path: Some(path.to_path_buf()),
             checkpointer: None,
+            backfills: Default::default(),
         })
     }
 }
@@ -151,6 +155,7 @@ impl Books {
             db,
             path: Some(path.to_path_buf()),
             checkpointer: None,
+            backfills: Default::default(),
         })
     }
 
@@ -319,6 +324,7 @@ impl Books {
             db,
             path: Some(path.to_path_buf()),
             checkpointer: Some(checkpointer::Checkpointer::new(path, key)),
+            backfills: Default::default(),
         })
     }
 
@@ -332,6 +338,7 @@ impl Books {
             db,
             path: None,
             checkpointer: None,
+            backfills: Default::default(),
         })
     }
 

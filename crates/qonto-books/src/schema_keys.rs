@@ -183,6 +183,7 @@ mod tests {
             db,
             path: None,
             checkpointer: None,
+            backfills: Default::default(),
         };
 
         let page = books.transactions_page("acc-1", 0, 10).unwrap();

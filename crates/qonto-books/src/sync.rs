@@ -232,7 +232,11 @@ async fn sync_accounts(
             account_name: name,
             ..each
         };
-        if !one.run(report).await? {
+        let ran = one.run(report).await;
+        if !matches!(ran, Ok(true)) {
+            one.leave_backfill().await;
+        }
+        if !ran? {
             report.interrupted = true;
             break;
         }
@@ -285,6 +289,16 @@ impl AccountSync<'_> {
                 account_name: self.account_name,
                 transaction,
             });
+        }
+    }
+
+    /// The account's backfill, if one ran, is over for the writer's settings, though it did
+    /// not reach its end (it failed, or the budget ran out): the next pass resumes it.
+    async fn leave_backfill(&self) {
+        let account = self.account.to_string();
+        match self.books.write(move |b| b.end_backfill(&account)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) | Err(e) => tracing::warn!("the books' backfill settings stay: {e}"),
         }
     }
 
@@ -465,7 +479,7 @@ impl AccountSync<'_> {
                 .books
                 .write(move |b| {
                     if end_backfill {
-                        b.end_backfill()?;
+                        b.end_backfill(&a)?;
                     }
                     let done = b.put_transactions(&o, &a, &page_of)?;
                     if let Some(synced) = synced {

@@ -5,7 +5,6 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
-use crate::checkpointer;
 use crate::news::Change;
 use crate::values::{OperationType, Side, Status};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
@@ -222,13 +221,8 @@ impl Books {
         &mut self,
         batches: impl IntoIterator<Item = (&'a str, &'a str, &'a [Transaction], &'a SyncState)>,
     ) -> Result<Vec<Upserted>, BooksError> {
-        self.db
-            .pragma_update(None, "cache_size", super::BACKFILL_CACHE_KIB)?;
-        let aside = self.checkpointer.as_mut().is_some_and(|c| c.available());
-        if aside {
-            self.db
-                .pragma_update(None, "wal_autocheckpoint", checkpointer::BACKFILL_LOG_PAGES)?;
-        }
+        let batches: Vec<_> = batches.into_iter().collect();
+        let aside = self.begin_backfills(batches.iter().map(|(_, account, ..)| *account))?;
         let tx = self.db.transaction()?;
         let mut done = Vec::new();
         for (org_id, account_id, transactions, state) in batches {
@@ -236,19 +230,8 @@ impl Books {
             write_sync_state(&tx, state)?;
         }
         tx.commit()?;
-        if aside && !self.checkpointer.as_mut().is_some_and(|c| c.ask()) {
-            self.db
-                .pragma_update(None, "wal_autocheckpoint", checkpointer::DEFAULT_LOG_PAGES)?;
-        }
+        self.backfill_committed(aside)?;
         Ok(done)
-    }
-
-    pub fn end_backfill(&self) -> Result<(), BooksError> {
-        self.db
-            .pragma_update(None, "cache_size", super::DEFAULT_CACHE_KIB)?;
-        self.db
-            .pragma_update(None, "wal_autocheckpoint", checkpointer::DEFAULT_LOG_PAGES)?;
-        Ok(())
     }
 
     pub fn sync_state(&self, account_id: &str) -> Result<Option<SyncState>, BooksError> {
