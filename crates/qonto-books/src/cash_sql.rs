@@ -176,31 +176,6 @@ pub(crate) const CASH_REBUILD: &str = concat!(
     UPDATE cash_state SET stale = 0;"
 );
 
-/// Adds the rows whose rowids `?1` lists (a JSON array) to `$table`'s sums.
-macro_rules! cash_add {
-    ($table:literal, $period:literal, $len:literal) => {
-        concat!(
-            "INSERT INTO ",
-            $table,
-            " (org_id, ",
-            $period,
-            ", currency, settled_net, in_cents, out_cents, internal_count, internal_cents)
-    ",
-            cash_sums_of!($len, "rowid IN (SELECT value FROM json_each(?1))"),
-            "
-    ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
-        in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
-        internal_count = internal_count + excluded.internal_count,
-        internal_cents = internal_cents + excluded.internal_cents"
-        )
-    };
-}
-
-/// A batch's new rows, added to the days' sums.
-pub(crate) const CASH_ADD_DAYS: &str = cash_add!("cash_days", "day", "10");
-/// A batch's new rows, added to the months' sums.
-pub(crate) const CASH_ADD_MONTHS: &str = cash_add!("cash_months", "month", "7");
-
 /// The books' account IBANs of one organization (`?1`), compacted, into `own_ibans`.
 pub(crate) const NOTE_OWN_IBANS: &str = concat!(
     "INSERT OR IGNORE INTO own_ibans (iban, org_id) SELECT ",

@@ -13,6 +13,7 @@ mod id_keys;
 mod cash_sql;
 mod backfills;
 mod cash;
+mod cash_add;
 mod cash_flows;
 mod cash_period;
 mod cash_sums;

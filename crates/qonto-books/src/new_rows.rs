@@ -5,25 +5,33 @@
 //!   merged again and again. Writing the 150,000 transactions of the backfill benchmark took
 //!   6.4 s that way and 5.1 s this way (4.6 s with no full-text index at all);
 //! - each row added itself to its day's and its month's sums, two upserts a row; a batch's
-//!   rows now add up per organization, day and currency first;
+//!   rows now add up per organization, day and currency first (`cash_add`);
 //! - each row moved the transactions' version (schema 18), which made its insert write two
 //!   tables and so keep a statement journal; the batch moves it once.
 
 use std::collections::BTreeSet;
 
 use crate::BooksError;
+use crate::cash_add::{CashAdd, CashRow};
 
-/// Rows added but not yet in the full-text index nor the cash sums, by rowid (in order: FTS5
-/// takes its entries in rowid order best).
+/// Rows added but not yet in the full-text index nor the cash sums: by rowid (in order: FTS5
+/// takes its entries in rowid order best), and their sums added up.
 #[derive(Default)]
 pub(crate) struct NewRows {
     rowids: BTreeSet<i64>,
+    cash: CashAdd,
 }
 
 impl NewRows {
-    /// `rowid` was just inserted.
-    pub(crate) fn added(&mut self, rowid: i64) {
+    /// `rowid` was just inserted, with `row`'s values.
+    pub(crate) fn added(
+        &mut self,
+        tx: &rusqlite::Transaction<'_>,
+        rowid: i64,
+        row: &CashRow<'_>,
+    ) -> Result<(), BooksError> {
         self.rowids.insert(rowid);
+        self.cash.add(tx, row)
     }
 
     /// Whether `rowid` waits: it must be counted in before it is updated, since the update's
@@ -38,15 +46,13 @@ impl NewRows {
             return Ok(());
         }
         let rowids = serde_json::to_string(&self.rowids).unwrap_or_else(|_| "[]".into());
-        for statement in [
+        tx.prepare_cached(
             "INSERT INTO transactions_text(rowid, counterparty, label, reference, note)
              SELECT rowid, counterparty, label, reference, note FROM transactions
              WHERE rowid IN (SELECT value FROM json_each(?1))",
-            crate::cash_sql::CASH_ADD_DAYS,
-            crate::cash_sql::CASH_ADD_MONTHS,
-        ] {
-            tx.prepare_cached(statement)?.execute([&rowids])?;
-        }
+        )?
+        .execute([&rowids])?;
+        self.cash.write(tx)?;
         // What readers keep of the rows (a search's word matches) is now out of date.
         tx.prepare_cached("UPDATE changes SET version = version + 1 WHERE what = 'transactions'")?
             .execute([])?;

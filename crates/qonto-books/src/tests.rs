@@ -142,7 +142,7 @@ fn upserts_by_id_count_what_is_new_and_what_changed() {
 }
 
 /// The cash sums as kept, every row of both tables.
-fn kept_sums(books: &Books) -> Vec<String> {
+pub(crate) fn kept_sums(books: &Books) -> Vec<String> {
     let mut rows = Vec::new();
     for table in ["cash_days", "cash_months"] {
         let mut q = books

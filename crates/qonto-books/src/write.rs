@@ -5,6 +5,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::{Books, BooksError};
+use crate::cash_add::CashRow;
 use crate::news::Change;
 use crate::values::{OperationType, Side, Status};
 use qonto_client::api::models::{BankAccount, Transaction, UserOrganization};
@@ -403,6 +404,18 @@ fn upsert_transactions(
         }
         let json = |ids: &[String]| serde_json::to_string(ids).unwrap_or_default();
         let transfer = t.transfer.as_ref();
+        let counterparty_iban = transfer.and_then(|d| d.counterparty_account_number.as_deref());
+        // What the cash view's sums read of the row, as written.
+        let cash = CashRow {
+            org_id,
+            amount_cents: t.cents(),
+            currency: t.currency.as_deref(),
+            side: t.side.as_ref().map(Side::as_str),
+            status: t.status.as_ref().map(Status::as_str),
+            emitted_at: t.emitted_at.as_deref(),
+            settled_at: t.settled_at.as_deref(),
+            counterparty_iban,
+        };
         let statement = if before.is_none() {
             &mut insert
         } else {
@@ -412,18 +425,18 @@ fn upsert_transactions(
             id,
             org_key,
             account_key,
-            t.cents(),
-            t.currency,
-            t.side.as_ref().map(Side::as_str),
-            t.status.as_ref().map(Status::as_str),
+            cash.amount_cents,
+            cash.currency,
+            cash.side,
+            cash.status,
             t.operation_type.as_ref().map(OperationType::as_str),
             t.clean_counterparty_name.as_deref().or(t.label.as_deref()),
             t.label,
             t.reference,
             t.note,
             t.category,
-            t.emitted_at,
-            t.settled_at,
+            cash.emitted_at,
+            cash.settled_at,
             t.updated_at,
             json(&t.label_ids),
             json(&t.attachment_ids),
@@ -438,14 +451,14 @@ fn upsert_transactions(
             t.initiator_id,
             t.subject_type,
             t.settled_balance_cents,
-            transfer.and_then(|d| d.counterparty_account_number.as_deref()),
+            cash.counterparty_iban,
             transfer.and_then(|d| d.counterparty_bank_identifier.as_deref()),
             serde_json::to_string(&t.vat_details).unwrap_or_else(|_| "[]".into()),
             t.cashflow_category.as_ref().map(|c| c.name.as_str()),
             t.cashflow_subcategory.as_ref().map(|c| c.name.as_str()),
         ])?;
         if before.is_none() {
-            new_rows.added(tx.last_insert_rowid());
+            new_rows.added(tx, tx.last_insert_rowid(), &cash)?;
         }
     }
     new_rows.write(tx)?;
