@@ -3,9 +3,10 @@
 //! still backfilling ends, not the first.
 //!
 //! Put back at each account's end, as they were, the cache shrank to 2 MiB and dropped the id
-//! index's decrypted pages while nine other accounts were still storing theirs, and the next
-//! commit copied the whole log into the file on the writer itself, on the path every stored
-//! row waits on: ten times in the backfill benchmark's second half.
+//! index's decrypted pages while other accounts were still storing theirs, and the next commit
+//! checkpointed on the writer itself (what the thread had not copied yet, and the waits for
+//! the disk), on the path every stored row waits on: in the backfill benchmark, ten accounts
+//! end one after another while the others store their last pages.
 
 use std::collections::HashSet;
 
