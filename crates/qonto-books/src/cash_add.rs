@@ -7,7 +7,7 @@
 //! writer's time in the backfill benchmark, as much as inserting the rows. `CASH_REBUILD`
 //! still works the sums out in SQL from every row, and the tests hold the two to one answer.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::BooksError;
 
@@ -48,7 +48,7 @@ impl Sums {
 pub(crate) struct CashAdd {
     days: BTreeMap<(String, String, String), Sums>,
     /// The user's own IBANs (`own_ibans`), read once a batch.
-    own: Option<HashSet<String>>,
+    own: Option<BTreeSet<String>>,
 }
 
 const UPSERT: &str = " (org_id, period, currency, settled_net, in_cents, out_cents,
@@ -75,7 +75,7 @@ impl CashAdd {
         }
         let own = match &self.own {
             Some(own) => own,
-            None => self.own.insert(own_ibans(db)?),
+            None => self.own.insert(crate::cash_sums::own_ibans(db)?),
         };
         let own = row
             .counterparty_iban
@@ -128,14 +128,6 @@ impl CashAdd {
         }
         Ok(())
     }
-}
-
-fn own_ibans(db: &rusqlite::Connection) -> Result<HashSet<String>, BooksError> {
-    let mut read = db.prepare_cached("SELECT iban FROM own_ibans")?;
-    let ibans = read
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<Result<_, _>>()?;
-    Ok(ibans)
 }
 
 fn upsert(

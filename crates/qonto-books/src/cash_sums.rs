@@ -8,7 +8,7 @@ use rusqlite::Connection;
 use super::{Books, BooksError};
 
 /// Every own IBAN the books hold, compacted.
-fn own_ibans(db: &Connection) -> Result<BTreeSet<String>, BooksError> {
+pub(crate) fn own_ibans(db: &Connection) -> Result<BTreeSet<String>, BooksError> {
     let mut q = db.prepare_cached("SELECT DISTINCT iban FROM own_ibans")?;
     let rows = q.query_map([], |r| r.get::<_, String>(0))?;
     Ok(rows.collect::<Result<_, _>>()?)
