@@ -51,12 +51,20 @@ pub(crate) struct CashAdd {
     own: Option<BTreeSet<String>>,
 }
 
-const UPSERT: &str = " (org_id, period, currency, settled_net, in_cents, out_cents,
-        internal_count, internal_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-    ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
-        in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
-        internal_count = internal_count + excluded.internal_count,
-        internal_cents = internal_cents + excluded.internal_cents";
+/// Adds a group's sums to `$table`'s, per organization, `$period` and currency.
+macro_rules! upsert_sums {
+    ($table:literal, $period:literal) => {
+        concat!(
+            "INSERT INTO ",
+            $table,
+            " (org_id, ",
+            $period,
+            ", currency, settled_net, in_cents, out_cents, internal_count, internal_cents)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ",
+            cash_sums_added!()
+        )
+    };
+}
 
 impl CashAdd {
     /// Adds `row`, as `cash_delta!` adds a new row: a declined one, or one without an amount
@@ -107,10 +115,7 @@ impl CashAdd {
     /// Writes what was added into the days' and the months' sums.
     pub(crate) fn write(&mut self, db: &rusqlite::Connection) -> Result<(), BooksError> {
         let mut months: BTreeMap<(String, String, String), Sums> = BTreeMap::new();
-        let mut days = db.prepare_cached(&format!(
-            "INSERT INTO cash_days{}",
-            UPSERT.replacen("period", "day", 1)
-        ))?;
+        let mut days = db.prepare_cached(upsert_sums!("cash_days", "day"))?;
         for ((org, day, currency), sums) in std::mem::take(&mut self.days) {
             let month: String = day.chars().take(7).collect();
             months
@@ -119,10 +124,7 @@ impl CashAdd {
                 .add(sums);
             upsert(&mut days, (&org, &day, &currency), sums)?;
         }
-        let mut by_month = db.prepare_cached(&format!(
-            "INSERT INTO cash_months{}",
-            UPSERT.replacen("period", "month", 1)
-        ))?;
+        let mut by_month = db.prepare_cached(upsert_sums!("cash_months", "month"))?;
         for ((org, month, currency), sums) in months {
             upsert(&mut by_month, (&org, &month, &currency), sums)?;
         }

@@ -41,6 +41,17 @@ macro_rules! cash_sums_table {
     };
 }
 
+/// The end of an upsert into a table of sums: what is inserted is added to a group already
+/// there (`cash_delta!`'s triggers and a batch's new rows, `cash_add`).
+macro_rules! cash_sums_added {
+    () => {
+        "ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
+            in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
+            internal_count = internal_count + excluded.internal_count,
+            internal_cents = internal_cents + excluded.internal_cents"
+    };
+}
+
 /// Adds `$row` (`new` or `old`) times `$sign` to `$table`'s sums, keyed by its organization's
 /// id (`$org`, SQL) and the first `$len` characters of its date; a declined transaction, or one
 /// without an amount or a date, adds nothing (the cash view never counted them).
@@ -111,10 +122,9 @@ macro_rules! cash_delta {
             AND ",
             $row,
             ".sort_at IS NOT NULL
-        ON CONFLICT DO UPDATE SET settled_net = settled_net + excluded.settled_net,
-            in_cents = in_cents + excluded.in_cents, out_cents = out_cents + excluded.out_cents,
-            internal_count = internal_count + excluded.internal_count,
-            internal_cents = internal_cents + excluded.internal_cents;
+        ",
+            cash_sums_added!(),
+            ";
         "
         )
     };
