@@ -112,9 +112,12 @@ impl Checkpointer {
 /// The database, keyed, for checkpoints only: never created here.
 fn connect(path: &Path, key: &Secret) -> rusqlite::Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-    let db = Connection::open_with_flags(path, flags)?;
-    crate::apply_key(&db, key)?;
-    db.busy_timeout(std::time::Duration::from_millis(100))?;
+    let db = crate::keyed::open(
+        path.as_os_str(),
+        flags,
+        key,
+        std::time::Duration::from_millis(100),
+    )?;
     db.pragma_update(None, "synchronous", "NORMAL")?;
     Ok(db)
 }

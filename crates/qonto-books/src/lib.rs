@@ -26,6 +26,7 @@ pub mod firm;
 mod group_commit;
 mod history;
 pub mod journal;
+mod keyed;
 pub mod matching;
 pub mod month_end;
 mod new_rows;
@@ -102,10 +103,7 @@ impl Books {
     /// a sync's writes (WAL lets them run side by side).
     pub fn reader_at(path: &Path, key: &Secret) -> Result<Books, BooksError> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let db = Connection::open_with_flags(path, flags)?;
-        apply_key(&db, key)?;
-        db.busy_timeout(BUSY_WAIT)?;
-        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        let db = keyed::open(path.as_os_str(), flags, key, BUSY_WAIT)?;
         db.pragma_update(None, "query_only", "ON")?;
         // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
         // decrypted between keys (SQLite's default, 2 MiB, does not).
@@ -172,10 +170,7 @@ impl Books {
                 source: std::io::Error::from(std::io::ErrorKind::NotFound),
             });
         }
-        let db = Connection::open_with_flags(name, flags)?;
-        apply_key(&db, key)?;
-        db.busy_timeout(BUSY_WAIT)?;
-        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+        let db = keyed::open(name, flags, key, BUSY_WAIT)?;
         db.pragma_update(None, "query_only", "ON")?;
         db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
         Ok(db)
@@ -306,15 +301,11 @@ impl Books {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut db = Connection::open_with_flags(path, flags)?;
-        apply_key(&db, key)?;
-        db.busy_timeout(BUSY_WAIT)?;
+        let mut db = keyed::open(path.as_os_str(), flags, key, BUSY_WAIT)?;
         // Every write takes the write lock when it begins: a transaction that read first and
         // then asked for it would fail at once ("database is locked") when another copy of the
         // app holds it, instead of waiting its turn.
         db.set_transaction_behavior(rusqlite::TransactionBehavior::Immediate);
-        // The first read proves the key (SQLCipher only checks it then).
-        db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
         db.pragma_update(None, "journal_mode", "WAL")?;
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
@@ -369,20 +360,6 @@ impl Books {
         }
         Ok(())
     }
-}
-
-fn apply_key(db: &Connection, key: &Secret) -> rusqlite::Result<()> {
-    // A raw 256-bit key (no passphrase derivation); the hex never reaches a log.
-    let hex = key.expose();
-    if hex.len() != 64 || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return Err(rusqlite::Error::InvalidParameterName(
-            "the database key is not 64 hex digits".into(),
-        ));
-    }
-    // SQLCipher writes its errors (a wrong key) to stderr by default: under the TUI they would
-    // land on the screen. The failure itself comes back as an error.
-    db.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-    db.execute_batch(&format!("PRAGMA key = \"x'{hex}'\";"))
 }
 
 /// Whether opening failed because the file is not a database this key can read.
