@@ -137,7 +137,8 @@ impl Books {
         let mut q = self.db.prepare_cached(concat!(
             "SELECT id, ",
             id_of!("org_key"),
-            ", cashflow_category, cashflow_subcategory FROM transactions WHERE id = ?1"
+            ", cashflow_category, cashflow_subcategory FROM transactions WHERE ",
+            crate::id_hash::by_id!("id", "?1")
         ))?;
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
@@ -171,10 +172,11 @@ impl Books {
     pub fn file_locally(&self, ids: &[String], leaf: Option<&Leaf>) -> Result<(), BooksError> {
         let tx = self.db.unchecked_transaction()?;
         {
-            let mut set = tx.prepare_cached(
+            let mut set = tx.prepare_cached(concat!(
                 "UPDATE transactions SET cashflow_category = ?2, cashflow_subcategory = ?3
-                 WHERE id = ?1",
-            )?;
+                 WHERE ",
+                crate::id_hash::by_id!("id", "?1")
+            ))?;
             for id in ids {
                 set.execute(params![
                     id,

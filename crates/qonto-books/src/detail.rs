@@ -56,7 +56,8 @@ impl Books {
                  LEFT JOIN id_keys ak ON ak.key = t.account_key
                  LEFT JOIN accounts a ON a.id = ak.id
                  LEFT JOIN memberships m ON m.id = t.initiator_id
-                 WHERE t.id = ?1"
+                 WHERE {}",
+                    crate::id_hash::by_id!("t.id", "?1")
                 ),
                 [id],
                 |r| {

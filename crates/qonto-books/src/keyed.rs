@@ -53,6 +53,7 @@ pub(crate) fn open_as(
     apply_key(&db, key, check)?;
     db.busy_timeout(busy)?;
     db.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(()))?;
+    crate::id_hash::install(&db)?;
     Ok(db)
 }
 

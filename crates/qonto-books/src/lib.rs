@@ -25,6 +25,7 @@ pub mod export;
 pub mod firm;
 mod group_commit;
 mod history;
+mod id_hash;
 pub mod journal;
 mod keyed;
 pub mod matching;

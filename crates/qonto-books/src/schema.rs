@@ -388,6 +388,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 20: keys for the organizations' and accounts' ids, and the date the lists sort by worked
     // out when read, not stored (`schema_keys`).
     crate::schema_keys::MIGRATION,
+    // 21: the index by id holds a 64-bit hash of each id, not the 36-character id (`id_hash`):
+    // a backfill's every commit rewrote nearly all of that index's pages.
+    crate::id_hash::MIGRATION,
 ];
 
 /// The version this build writes.
@@ -410,6 +413,8 @@ pub enum SchemaError {
 
 /// Brings the database to [`CURRENT`], one version at a time.
 pub fn migrate(db: &mut Connection) -> Result<u32, SchemaError> {
+    // Schema 21's index is made of it, and every write to the transactions keeps it.
+    crate::id_hash::install(db)?;
     let found: u32 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if found > CURRENT {
         return Err(SchemaError::Newer { found });

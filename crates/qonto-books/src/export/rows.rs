@@ -297,15 +297,16 @@ impl Books {
 
     /// One transaction as an export writes it, with its account's names (balances left out).
     pub fn export_row(&self, id: &str) -> Result<Option<(AccountHead, ExportRow)>, BooksError> {
-        let mut q = self.db.prepare_cached(
+        let mut q = self.db.prepare_cached(concat!(
             "SELECT ok.id, o.name, o.legal_name, ak.id, a.name, a.iban, a.currency
              FROM transactions t
              JOIN id_keys ok ON ok.key = t.org_key
              JOIN id_keys ak ON ak.key = t.account_key
              LEFT JOIN organizations o ON o.id = ok.id
              LEFT JOIN accounts a ON a.id = ak.id
-             WHERE t.id = ?1",
-        )?;
+             WHERE ",
+            crate::id_hash::by_id!("t.id", "?1")
+        ))?;
         let head = q
             .query_row([id], |r| {
                 Ok(AccountHead {
@@ -329,7 +330,8 @@ impl Books {
         let row = self
             .db
             .prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM transactions WHERE id = ?1"
+                "SELECT {ROW_COLUMNS} FROM transactions WHERE {}",
+                crate::id_hash::by_id!("id", "?1")
             ))?
             .query_row([id], export_row)
             .optional()?;
