@@ -138,14 +138,7 @@ mod tests {
             db.execute_batch(step).unwrap();
         }
         db.pragma_update(None, "user_version", 20).unwrap();
-        let mut books = crate::Books {
-            words: crate::word_matches::WordMatches::install(&db).unwrap(),
-            text: crate::text_walk::TextWalk::install(&db).unwrap(),
-            db,
-            path: None,
-            checkpointer: None,
-            backfills: Default::default(),
-        };
+        let mut books = crate::Books::over(db, None).unwrap();
         let old = [
             tx("t1", "2026-10-01T10:00:00.000Z", "URSSAF"),
             tx("t2", "2026-10-01T10:00:00.000Z", "EDF"),

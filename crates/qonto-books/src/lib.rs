@@ -109,14 +109,7 @@ impl Books {
         // A search walks the newest rows' pages on every key typed: 8 MiB keeps them
         // decrypted between keys (SQLite's default, 2 MiB, does not).
         db.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-        Ok(Books {
-            words: word_matches::WordMatches::install(&db)?,
-            text: text_walk::TextWalk::install(&db)?,
-            db,
-            path: Some(path.to_path_buf()),
-            checkpointer: None,
-            backfills: Default::default(),
-        })
+        Books::over(db, Some(path.to_path_buf()))
     }
 }
 
@@ -149,14 +142,7 @@ impl Books {
         if found != schema::CURRENT {
             return Err(SchemaError::Other { found }.into());
         }
-        Ok(Books {
-            words: word_matches::WordMatches::install(&db)?,
-            text: text_walk::TextWalk::install(&db)?,
-            db,
-            path: Some(path.to_path_buf()),
-            checkpointer: None,
-            backfills: Default::default(),
-        })
+        Books::over(db, Some(path.to_path_buf()))
     }
 
     fn connect_to_read(
@@ -311,25 +297,26 @@ impl Books {
         db.pragma_update(None, "synchronous", "NORMAL")?;
         db.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut db)?;
-        Ok(Self {
-            words: word_matches::WordMatches::install(&db)?,
-            text: text_walk::TextWalk::install(&db)?,
-            db,
-            path: Some(path.to_path_buf()),
-            checkpointer: Some(checkpointer::Checkpointer::new(path, key)),
-            backfills: Default::default(),
-        })
+        let mut books = Self::over(db, Some(path.to_path_buf()))?;
+        books.checkpointer = Some(checkpointer::Checkpointer::new(path, key));
+        Ok(books)
     }
 
     /// A database in memory only (the demo, `cache = false`): gone with the process.
     pub fn in_memory() -> Result<Self, BooksError> {
         let mut db = Connection::open_in_memory()?;
         schema::migrate(&mut db)?;
+        Self::over(db, None)
+    }
+
+    /// The books over the connection `db` (to the file at `path`, if on disk), with no
+    /// checkpoint thread of their own.
+    fn over(db: Connection, path: Option<PathBuf>) -> Result<Self, BooksError> {
         Ok(Self {
             words: word_matches::WordMatches::install(&db)?,
             text: text_walk::TextWalk::install(&db)?,
             db,
-            path: None,
+            path,
             checkpointer: None,
             backfills: Default::default(),
         })

@@ -177,14 +177,7 @@ mod tests {
         .unwrap();
         assert_eq!(crate::schema::migrate(&mut db).unwrap(), 19);
         db.execute_batch(crate::cash_sql::CASH_REBUILD).unwrap();
-        let books = Books {
-            words: crate::word_matches::WordMatches::install(&db).unwrap(),
-            text: crate::text_walk::TextWalk::install(&db).unwrap(),
-            db,
-            path: None,
-            checkpointer: None,
-            backfills: Default::default(),
-        };
+        let books = Books::over(db, None).unwrap();
 
         let page = books.transactions_page("acc-1", 0, 10).unwrap();
         assert_eq!(page.len(), 1);
