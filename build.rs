@@ -40,8 +40,9 @@ fn packed_relocations_run_here() -> bool {
         .args([
             "-fPIE",
             "-pie",
-            "-Wl,-z,pack-relative-relocs",
+            // First: GNU ld warns of an option it does not know (and ignores it) as it reads it.
             "-Wl,--fatal-warnings",
+            "-Wl,-z,pack-relative-relocs",
             "-o",
         ])
         .arg(&program)
